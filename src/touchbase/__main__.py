@@ -1,0 +1,5 @@
+"""`python -m touchbase`."""
+
+from touchbase.cli import main
+
+raise SystemExit(main())

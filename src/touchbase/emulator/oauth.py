@@ -1,0 +1,152 @@
+"""OAuth 2.0 endpoints shaped like Google's: authorization code with PKCE, refresh, revoke,
+userinfo. `login_hint` skips the account chooser so a script can sign in without a browser."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import secrets
+import time
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from touchbase.emulator.core import Emulator
+from touchbase.emulator.state import Grant
+
+CODE_LIFETIME = 600
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """The url-encoded form in the body (the only kind OAuth endpoints take)."""
+    body = (await request.body()).decode("utf-8", errors="replace")
+    return dict(parse_qsl(body, keep_blank_values=True))
+
+
+def _oauth_error(error: str, description: str, status: int = 400) -> JSONResponse:
+    return JSONResponse({"error": error, "error_description": description}, status_code=status)
+
+
+def _challenge_ok(grant: Grant, verifier: str | None) -> bool:
+    if not grant.code_challenge:
+        return True
+    if not verifier:
+        return False
+    if grant.code_challenge_method == "S256":
+        digest = hashlib.sha256(verifier.encode()).digest()
+        computed = base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    else:
+        computed = verifier
+    return secrets.compare_digest(computed, grant.code_challenge)
+
+
+def _chooser(params: dict[str, str], users: list[str]) -> HTMLResponse:
+    hidden = "".join(
+        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+        for k, v in params.items()
+        if k != "login_hint"
+    )
+    buttons = "".join(
+        f'<button name="login_hint" value="{html.escape(u)}">{html.escape(u)}</button><br>'
+        for u in users
+    )
+    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Choose an account - Google Calendar emulator</title></head><body>
+<h1>Choose an account</h1><p>to continue to the application (Google Calendar emulator)</p>
+<form method="post" action="/o/oauth2/v2/auth">{hidden}{buttons}
+<label for="email">Another account</label>
+<input id="email" name="login_hint" type="email" placeholder="you@example.com">
+<button type="submit">Continue</button></form></body></html>"""
+    return HTMLResponse(page)
+
+
+def routes(emulator: Emulator) -> list[Route]:
+    """The OAuth routes, bound to one emulator."""
+
+    async def authorize(request: Request) -> Response:
+        params: dict[str, Any] = dict(request.query_params)
+        if request.method == "POST":
+            params.update(await _form(request))
+        redirect_uri, client_id = params.get("redirect_uri"), params.get("client_id")
+        if not redirect_uri or not client_id:
+            return _oauth_error("invalid_request", "client_id and redirect_uri are required")
+        if params.get("response_type") != "code":
+            return _oauth_error("unsupported_response_type", "response_type must be code")
+        email = (params.get("login_hint") or "").strip()
+        if not email:
+            return _chooser(params, sorted(emulator.state.users))
+        scopes = emulator.granted_scopes(email, params.get("scope", "").split())
+        code = "4/" + secrets.token_urlsafe(24)
+        emulator.state.auth_codes[code] = Grant(
+            email=email,
+            scopes=scopes,
+            client_id=client_id,
+            redirect_uri=redirect_uri,
+            expires_at=time.time() + CODE_LIFETIME,
+            code_challenge=params.get("code_challenge", ""),
+            code_challenge_method=params.get("code_challenge_method", "plain"),
+            offline=params.get("access_type") == "offline",
+        )
+        query = {"code": code, "scope": " ".join(scopes)}
+        if "state" in params:
+            query["state"] = params["state"]
+        separator = "&" if "?" in redirect_uri else "?"
+        return RedirectResponse(redirect_uri + separator + urlencode(query), status_code=302)
+
+    async def token(request: Request) -> Response:
+        form = await _form(request)
+        grant_type = form.get("grant_type")
+        if grant_type == "authorization_code":
+            grant = emulator.state.auth_codes.pop(form.get("code", ""), None)
+            if (
+                grant is None
+                or (grant.expires_at or 0) < time.time()
+                or grant.redirect_uri != form.get("redirect_uri")
+                or grant.client_id != form.get("client_id")
+            ):
+                return _oauth_error("invalid_grant", "Malformed auth code.")
+            if not _challenge_ok(grant, form.get("code_verifier")):
+                return _oauth_error("invalid_grant", "Invalid code verifier.")
+            return JSONResponse(emulator.issue_tokens(grant))
+        if grant_type == "refresh_token":
+            grant = emulator.state.refresh_tokens.get(form.get("refresh_token", ""))
+            if grant is None:
+                return _oauth_error("invalid_grant", "Token has been expired or revoked.")
+            access = Grant(email=grant.email, scopes=grant.scopes, client_id=grant.client_id)
+            return JSONResponse(emulator.issue_tokens(access))
+        return _oauth_error("unsupported_grant_type", f"Invalid grant_type: {grant_type}")
+
+    async def revoke(request: Request) -> Response:
+        form = await _form(request)
+        token_value = form.get("token") or request.query_params.get("token", "")
+        state = emulator.state
+        refresh = state.refresh_tokens.pop(token_value, None)
+        access = state.access_tokens.pop(token_value, None)
+        if refresh is None and access is None:
+            return _oauth_error("invalid_token", "Token expired or revoked")
+        if refresh is not None:  # revoking a refresh token revokes its access tokens too
+            for key, grant in list(state.access_tokens.items()):
+                if grant.email == refresh.email and grant.client_id == refresh.client_id:
+                    del state.access_tokens[key]
+        emulator.dirty = True
+        return Response(status_code=200)
+
+    async def userinfo(request: Request) -> Response:
+        principal = emulator.principal({k.lower(): v for k, v in request.headers.items()})
+        if principal is None:
+            return _oauth_error("invalid_token", "Invalid Credentials", status=401)
+        sub = hashlib.sha256(principal.email.encode()).hexdigest()[:21]
+        return JSONResponse({"sub": sub, "email": principal.email, "email_verified": True})
+
+    return [
+        Route("/o/oauth2/v2/auth", authorize, methods=["GET", "POST"]),
+        Route("/o/oauth2/auth", authorize, methods=["GET", "POST"]),
+        Route("/token", token, methods=["POST"]),
+        Route("/revoke", revoke, methods=["POST"]),
+        Route("/oauth2/v3/userinfo", userinfo, methods=["GET"]),
+        Route("/v1/userinfo", userinfo, methods=["GET"]),
+    ]
