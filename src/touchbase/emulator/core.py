@@ -133,6 +133,9 @@ class Emulator:
             self.stats.http_requests += 1
             if self.config.latency_ms:
                 await asyncio.sleep(self.config.latency_ms / 1000)
+        is_batch = request.path == BATCH_PATH and request.method == "POST" and not in_batch
+        if not is_batch:
+            self.stats.count_call(self._method_id(request))
         principal = self.principal(request.headers)
         rule = self.faults.take(
             request.method, request.path, principal.email if principal else None
@@ -144,17 +147,22 @@ class Emulator:
                 return None
             if rule.status is not None:
                 return error_response(rule.error())
-        if request.path == BATCH_PATH and request.method == "POST" and not in_batch:
+        if is_batch:
             return await self._batch(request)
         response = self._run(request, principal)
         if rule is not None and rule.drop == "after":
             return None
         return response
 
+    def _method_id(self, request: ApiRequest) -> str:
+        try:
+            return self.api.route(request)[0].method_id
+        except ApiError:
+            return "unknown"
+
     def _run(self, request: ApiRequest, principal: Principal | None) -> ApiResponse:
         try:
             route, args = self.api.route(request)
-            self.stats.count_call(route.method_id)
             if principal is None:
                 raise unauthenticated()
             self.limiter.check(principal.email)

@@ -1,0 +1,110 @@
+"""Calendar events as touchbase sees them, whatever the provider."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+
+class EventStatus(StrEnum):
+    """Whether the event takes place."""
+
+    CONFIRMED = "confirmed"
+    TENTATIVE = "tentative"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class EventTime:
+    """When an event starts or ends: a whole day, or an instant with its time zone.
+
+    Two instants are equal when they are the same moment in the same zone, whatever offset
+    they were written with.
+    """
+
+    date: dt.date | None = None
+    date_time: dt.datetime | None = None  # aware
+    time_zone: str | None = None
+
+    @classmethod
+    def all_day(cls, day: dt.date) -> EventTime:
+        """A whole day (all-day events; an end date is exclusive)."""
+        return cls(date=day)
+
+    @classmethod
+    def at(cls, moment: dt.datetime, time_zone: str | None = None) -> EventTime:
+        """An instant; `time_zone` (IANA) says where it is on the wall clock."""
+        return cls(date_time=moment, time_zone=time_zone)
+
+    @property
+    def is_all_day(self) -> bool:
+        """Whether this is a date rather than an instant."""
+        return self.date is not None
+
+    def instant(self, default_zone: ZoneInfo) -> dt.datetime:
+        """An aware instant: a date starts at midnight in `default_zone`."""
+        if self.date is not None:
+            return dt.datetime.combine(self.date, dt.time(), tzinfo=default_zone)
+        assert self.date_time is not None
+        return self.date_time
+
+
+@dataclass(frozen=True, slots=True)
+class Attendee:
+    """A guest of an event."""
+
+    email: str
+    response_status: str = "needsAction"
+    display_name: str | None = None
+    optional: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEvent:
+    """One event, a recurring series, or one instance of a series."""
+
+    title: str
+    start: EventTime
+    end: EventTime
+    description: str = ""
+    location: str = ""
+    attendees: tuple[Attendee, ...] = ()
+    recurrence: tuple[str, ...] = ()
+    status: EventStatus = EventStatus.CONFIRMED
+    contact_id: str | None = None
+    touchpoint_id: str | None = None
+    # The provider's identity and version of the event.
+    id: str | None = None
+    etag: str | None = None
+    updated: dt.datetime | None = None
+    sequence: int = 0
+    recurring_event_id: str | None = None
+    original_start: EventTime | None = None
+    ical_uid: str | None = None
+    html_link: str | None = None
+
+    def replace(self, **changes: object) -> CalendarEvent:
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    def content(self) -> tuple[object, ...]:
+        """What a person edits: equal content means the same event, whatever its version."""
+        return (
+            self.title,
+            self.description,
+            self.location,
+            self.start,
+            self.end,
+            frozenset(a.email.lower() for a in self.attendees),
+            self.recurrence,
+            self.status,
+            self.contact_id,
+            self.touchpoint_id,
+        )
+
+    def same_content(self, other: CalendarEvent) -> bool:
+        """Whether two versions say the same thing to a person."""
+        return self.content() == other.content()

@@ -1,0 +1,125 @@
+"""What makes an event valid before it is sent anywhere."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil.rrule import rrulestr
+
+from touchbase.domain.events import CalendarEvent, EventTime
+
+MAX_TITLE = 1024
+MAX_LOCATION = 1024
+MAX_DESCRIPTION = 8192
+MAX_ATTENDEES = 200
+MAX_EMAIL = 254
+EMAIL = re.compile(
+    r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
+RECURRENCE_KINDS = ("RRULE", "EXRULE", "RDATE", "EXDATE")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    """One invalid field and why."""
+
+    field: str
+    message: str
+
+
+class EventValidationError(ValueError):
+    """The event is invalid; `problems` lists every invalid field."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
+        self.problems = tuple(problems)
+
+    @property
+    def field(self) -> str:
+        """The first invalid field."""
+        return self.problems[0].field
+
+
+def is_valid_time_zone(name: str) -> bool:
+    """Whether `name` is an IANA time zone."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError):
+        return False
+    return bool(name)
+
+
+def is_valid_email(address: str) -> bool:
+    """A practical check of an email address (no display names, no spaces)."""
+    return len(address) <= MAX_EMAIL and EMAIL.match(address) is not None
+
+
+def _time_problems(name: str, value: EventTime) -> list[FieldProblem]:
+    if (value.date is None) == (value.date_time is None):
+        return [FieldProblem(name, "give either a date or a date and time")]
+    if value.time_zone is not None and not is_valid_time_zone(value.time_zone):
+        return [FieldProblem(f"{name}.timeZone", f"unknown time zone {value.time_zone!r}")]
+    if value.date_time is not None and value.date_time.tzinfo is None:
+        return [FieldProblem(name, "a date and time needs a UTC offset or a time zone")]
+    return []
+
+
+def _recurrence_problems(event: CalendarEvent) -> list[FieldProblem]:
+    problems = []
+    if not event.start.is_all_day and not event.start.time_zone:
+        problems.append(FieldProblem("timeZone", "a recurring event needs a time zone"))
+    for line in event.recurrence:
+        kind = line.split(":", 1)[0].split(";", 1)[0].upper()
+        if kind not in RECURRENCE_KINDS or ":" not in line:
+            problems.append(FieldProblem("recurrence", f"not a recurrence rule: {line!r}"))
+        elif kind in ("RRULE", "EXRULE"):
+            try:
+                rrulestr(line.split(":", 1)[1])
+            except (ValueError, TypeError):
+                problems.append(FieldProblem("recurrence", f"invalid rule: {line!r}"))
+    return problems
+
+
+def _order_problems(event: CalendarEvent) -> list[FieldProblem]:
+    start, end = event.start, event.end
+    if start.is_all_day != end.is_all_day:
+        return [FieldProblem("endTime", "start and end must both be all-day or both timed")]
+    if start.date is not None and end.date is not None and end.date <= start.date:
+        return [FieldProblem("endTime", "the end date must be after the start date")]
+    start_at, end_at = start.date_time, end.date_time
+    if start_at is not None and end_at is not None and end_at <= start_at:
+        return [FieldProblem("endTime", "the end must be after the start")]
+    return []
+
+
+def validate_event(event: CalendarEvent) -> None:
+    """Raise EventValidationError naming every invalid field of `event`."""
+    problems: list[FieldProblem] = []
+    for name, value, limit in (
+        ("title", event.title, MAX_TITLE),
+        ("location", event.location, MAX_LOCATION),
+        ("description", event.description, MAX_DESCRIPTION),
+    ):
+        if len(value) > limit:
+            problems.append(FieldProblem(name, f"at most {limit} characters"))
+    start_problems = _time_problems("startTime", event.start)
+    end_problems = _time_problems("endTime", event.end)
+    problems += start_problems + end_problems
+    if not start_problems and not end_problems:
+        problems += _order_problems(event)
+    if len(event.attendees) > MAX_ATTENDEES:
+        problems.append(FieldProblem("attendees", f"at most {MAX_ATTENDEES} attendees"))
+    for index, attendee in enumerate(event.attendees):
+        if not is_valid_email(attendee.email):
+            problems.append(
+                FieldProblem(
+                    f"attendees[{index}]", f"not a valid email address: {attendee.email!r}"
+                )
+            )
+    if event.recurrence:
+        problems += _recurrence_problems(event)
+    if problems:
+        raise EventValidationError(problems)

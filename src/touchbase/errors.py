@@ -1,0 +1,173 @@
+"""touchbase's one error hierarchy.
+
+    TouchbaseError                      code, HTTP status, message for a person, action, details
+    └── CalendarError
+        ├── InvalidEventError           CALENDAR_INVALID_EVENT        422  never retried
+        ├── PermissionDeniedError       CALENDAR_PERMISSION_DENIED    403  reconnect to write
+        │   └── NotOrganizerError       CALENDAR_PERMISSION_DENIED    403  organizer only
+        ├── AuthorizationExpiredError   CALENDAR_AUTHORIZATION_EXPIRED 401 reconnect Google
+        ├── EventNotFoundError          CALENDAR_EVENT_NOT_FOUND      404  (410 deleted too)
+        ├── ConflictError               CALENDAR_CONFLICT             409  changed elsewhere (412)
+        ├── DuplicateEventError         CALENDAR_DUPLICATE_EVENT      409  the event id is taken
+        ├── SyncTokenExpiredError       CALENDAR_SYNC_TOKEN_EXPIRED   410  do a full sync
+        ├── GoogleApiError              CALENDAR_GOOGLE_ERROR         502  any other Google answer
+        └── TransientError                                                 may succeed if retried
+            ├── RateLimitError          CALENDAR_RATE_LIMIT           429  back off (Retry-After)
+            └── GoogleUnavailableError  CALENDAR_UNAVAILABLE          503  5xx or network failure
+
+Transient errors are the only ones retried. Each class fixes its code, status, default message and
+suggested action, so one handler can render any of them for the API or the UI.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class TouchbaseError(Exception):
+    """The root of every error touchbase reports to a caller."""
+
+    code: ClassVar[str] = "INTERNAL_ERROR"
+    http_status: ClassVar[int] = 500
+    default_message: ClassVar[str] = "Something went wrong."
+    default_action: ClassVar[str | None] = None
+    retryable: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        action: str | None = None,
+        details: dict[str, Any] | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+        self.action = action if action is not None else self.default_action
+        self.details: dict[str, Any] = details or {}
+        self.retry_after = retry_after
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON error body: `{"code", "message", "action", "details"}`."""
+        return {
+            "code": self.code,
+            "message": self.message,
+            "action": self.action,
+            "details": self.details,
+        }
+
+
+class CalendarError(TouchbaseError):
+    """Anything that went wrong with a calendar operation."""
+
+    code = "CALENDAR_ERROR"
+    http_status = 502
+    default_message = "The calendar operation failed."
+
+
+class InvalidEventError(CalendarError):
+    """The event data is invalid; `field` names the first offending field."""
+
+    code = "CALENDAR_INVALID_EVENT"
+    http_status = 422
+    default_message = "The event is not valid."
+    default_action = "Correct the highlighted field and try again."
+
+    def __init__(
+        self, message: str | None = None, *, field: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.field = field
+        if field is not None:
+            self.details.setdefault("field", field)
+
+
+class PermissionDeniedError(CalendarError):
+    """Google refused: the connection lacks write access to the calendar."""
+
+    code = "CALENDAR_PERMISSION_DENIED"
+    http_status = 403
+    default_message = "touchbase may not change this Google Calendar."
+    default_action = "Reconnect Google Calendar and allow touchbase to edit events."
+
+
+class NotOrganizerError(PermissionDeniedError):
+    """Only the event's organizer may make this change."""
+
+    default_message = "Only the organizer of this event can change it."
+    default_action = "Ask the organizer to make the change."
+
+
+class AuthorizationExpiredError(CalendarError):
+    """The Google authorization no longer works (revoked or expired refresh token)."""
+
+    code = "CALENDAR_AUTHORIZATION_EXPIRED"
+    http_status = 401
+    default_message = "The connection to Google Calendar has expired."
+    default_action = "Reconnect Google Calendar."
+
+
+class EventNotFoundError(CalendarError):
+    """The event does not exist (or was deleted elsewhere)."""
+
+    code = "CALENDAR_EVENT_NOT_FOUND"
+    http_status = 404
+    default_message = "The event was not found; it may have been deleted elsewhere."
+    default_action = "Refresh the calendar."
+
+
+class ConflictError(CalendarError):
+    """The event changed elsewhere since the version this change was based on."""
+
+    code = "CALENDAR_CONFLICT"
+    http_status = 409
+    default_message = "The event was changed elsewhere since you opened it."
+    default_action = "Review both versions and choose what to keep."
+
+
+class DuplicateEventError(CalendarError):
+    """An event with this id already exists."""
+
+    code = "CALENDAR_DUPLICATE_EVENT"
+    http_status = 409
+    default_message = "An event with this id already exists."
+
+
+class SyncTokenExpiredError(CalendarError):
+    """Google no longer accepts the sync token: a full sync is needed."""
+
+    code = "CALENDAR_SYNC_TOKEN_EXPIRED"
+    http_status = 410
+    default_message = "The calendar needs a full sync."
+
+
+class GoogleApiError(CalendarError):
+    """Google answered with an error touchbase has no better name for."""
+
+    code = "CALENDAR_GOOGLE_ERROR"
+    http_status = 502
+    default_message = "Google Calendar refused the request."
+
+
+class TransientError(CalendarError):
+    """A failure that may go away: the change is kept and retried."""
+
+    retryable = True
+
+
+class RateLimitError(TransientError):
+    """Too many requests: Google (or touchbase) asks to slow down."""
+
+    code = "CALENDAR_RATE_LIMIT"
+    http_status = 429
+    default_message = "Too many calendar requests right now."
+    default_action = "Wait a moment; pending changes are sent automatically."
+
+
+class GoogleUnavailableError(TransientError):
+    """Google could not be reached or failed (5xx, network error)."""
+
+    code = "CALENDAR_UNAVAILABLE"
+    http_status = 503
+    default_message = "Google Calendar is unavailable right now."
+    default_action = "Your change is saved and will sync when Google is reachable."

@@ -1,0 +1,513 @@
+"""GoogleCalendarClient: the async Calendar v3 client the rest of touchbase uses.
+
+One client serves one Google account over one pooled httpx connection set. Transient
+failures are retried with backoff; a retried write whose first attempt may have landed is
+checked against Google before it is called a conflict or a duplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from touchbase.domain import CalendarEvent
+from touchbase.errors import (
+    AuthorizationExpiredError,
+    CalendarError,
+    ConflictError,
+    DuplicateEventError,
+    EventNotFoundError,
+    GoogleUnavailableError,
+)
+from touchbase.google import batch as batch_codec
+from touchbase.google.auth import Credentials, GoogleEndpoints
+from touchbase.google.batch import Call
+from touchbase.google.failures import error_from_response, error_from_transport
+from touchbase.google.ids import new_event_id
+from touchbase.google.mapping import to_domain
+from touchbase.google.models import (
+    CalendarListEntry,
+    CalendarListPage,
+    Channel,
+    EventResource,
+    EventsPage,
+)
+from touchbase.google.operations import (
+    DeleteEvent,
+    GetEvent,
+    InsertEvent,
+    Operation,
+    PatchEvent,
+    SendUpdates,
+    UpdateEvent,
+    events_path,
+    intended,
+    target_id,
+    to_call,
+)
+from touchbase.google.retry import RetryPolicy
+
+BATCH_SIZE = 50
+MAX_PAGE = 2500
+# Failures after which the request may have been carried out although no answer came.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """The outcome of one operation of a batch."""
+
+    operation: Operation
+    event: EventResource | None = None
+    error: CalendarError | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the operation succeeded."""
+        return self.error is None
+
+
+@dataclass
+class _Attempted:
+    """The last answer to a call, and whether an earlier try may have taken effect."""
+
+    response: httpx.Response | None
+    error: CalendarError | None
+    uncertain: bool
+
+    def result(self) -> httpx.Response:
+        """The successful response, or the error raised."""
+        if self.error is not None:
+            raise self.error
+        assert self.response is not None
+        return self.response
+
+
+def _rfc3339(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("time bounds must be timezone-aware")
+    return moment.isoformat()
+
+
+class EventListing:
+    """The pages of one list call. Iterate with `async for`; once the last page has been
+    read, `next_sync_token` holds the token for the next incremental list."""
+
+    def __init__(
+        self, client: GoogleCalendarClient, path: str, params: list[tuple[str, str]]
+    ) -> None:
+        self._client = client
+        self._path = path
+        self._params = params
+        self.next_sync_token: str | None = None
+        self.pages = 0
+
+    async def __aiter__(self) -> AsyncIterator[EventsPage]:
+        page_token: str | None = None
+        while True:
+            params = self._params + ([("pageToken", page_token)] if page_token else [])
+            attempted = await self._client._send(Call("GET", self._path, tuple(params)))
+            page = EventsPage.model_validate_json(attempted.result().content)
+            self.pages += 1
+            if not page.next_page_token:
+                self.next_sync_token = page.next_sync_token
+                yield page
+                return
+            page_token = page.next_page_token
+            yield page
+
+    async def items(self) -> list[EventResource]:
+        """Every item of every page."""
+        return [item async for page in self for item in page.items]
+
+
+class GoogleCalendarClient:
+    """Calendar v3 for one Google account."""
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        endpoints: GoogleEndpoints | None = None,
+        http: httpx.AsyncClient | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Sleep = asyncio.sleep,
+        new_id: Callable[[], str] = new_event_id,
+        batch_size: int = BATCH_SIZE,
+    ) -> None:
+        self._credentials = credentials
+        self.endpoints = endpoints or GoogleEndpoints()
+        self._owns_http = http is None
+        self._http = http or httpx.AsyncClient(
+            timeout=httpx.Timeout(30.0, connect=10.0),
+            limits=httpx.Limits(max_connections=10, max_keepalive_connections=10),
+        )
+        self._retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._new_id = new_id
+        self._batch_size = batch_size
+        self._api = self.endpoints.api.rstrip("/") + "/calendar/v3"
+
+    async def aclose(self) -> None:
+        """Close the connection pool (when the client created it)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> GoogleCalendarClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # ---- transport --------------------------------------------------------------------
+
+    async def _headers(self, extra: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
+        token = await self._credentials.access_token()
+        return {"Authorization": f"Bearer {token}", **dict(extra)}
+
+    async def _send(self, call: Call) -> _Attempted:
+        """One call with retries."""
+
+        async def send() -> httpx.Response:
+            return await self._http.request(
+                call.method,
+                self._api + call.path,
+                params=list(call.params),
+                json=call.body,
+                headers=await self._headers(call.headers),
+            )
+
+        return await self._with_retries(send)
+
+    async def _with_retries(self, send: Callable[[], Awaitable[httpx.Response]]) -> _Attempted:
+        started, attempt, refreshed, uncertain = time.monotonic(), 0, False, False
+        while True:
+            attempt += 1
+            try:
+                response = await send()
+            except httpx.TransportError as exc:
+                error: CalendarError = error_from_transport(exc)
+                maybe_done = not isinstance(exc, _NOT_SENT)
+            else:
+                if response.status_code < 400 or response.status_code == 304:
+                    return _Attempted(response, None, uncertain)
+                error = error_from_response(response)
+                if isinstance(error, AuthorizationExpiredError) and not refreshed:
+                    refreshed, attempt = True, attempt - 1
+                    try:
+                        await self._credentials.refresh()
+                    except CalendarError as refresh_error:
+                        return _Attempted(None, refresh_error, uncertain)
+                    continue
+                maybe_done = response.status_code >= 500
+            if not error.retryable:
+                return _Attempted(None, error, uncertain)
+            uncertain = uncertain or maybe_done
+            delay = self._retry.delay(attempt, retry_after=error.retry_after)
+            elapsed = time.monotonic() - started
+            if not self._retry.should_retry(attempt, elapsed=elapsed, delay=delay):
+                error.details["attempts"] = attempt
+                return _Attempted(None, error, uncertain)
+            await self._sleep(delay)
+
+    # ---- reading ----------------------------------------------------------------------
+
+    def list_events(
+        self,
+        calendar_id: str,
+        *,
+        sync_token: str | None = None,
+        time_min: datetime | None = None,
+        time_max: datetime | None = None,
+        single_events: bool = False,
+        show_deleted: bool = False,
+        order_by: str | None = None,
+        query: str | None = None,
+        private_properties: Mapping[str, str] | None = None,
+        page_size: int = MAX_PAGE,
+    ) -> EventListing:
+        """events.list; with `sync_token`, only what changed since (deletions included)."""
+        params: list[tuple[str, str]] = [("maxResults", str(page_size))]
+        if single_events:
+            params.append(("singleEvents", "true"))
+        if show_deleted:
+            params.append(("showDeleted", "true"))
+        if sync_token:
+            params.append(("syncToken", sync_token))
+        if time_min:
+            params.append(("timeMin", _rfc3339(time_min)))
+        if time_max:
+            params.append(("timeMax", _rfc3339(time_max)))
+        if order_by:
+            params.append(("orderBy", order_by))
+        if query:
+            params.append(("q", query))
+        for key, value in (private_properties or {}).items():
+            params.append(("privateExtendedProperty", f"{key}={value}"))
+        return EventListing(self, events_path(calendar_id), params)
+
+    def instances(
+        self,
+        calendar_id: str,
+        event_id: str,
+        *,
+        time_min: datetime | None = None,
+        time_max: datetime | None = None,
+        show_deleted: bool = False,
+        page_size: int = MAX_PAGE,
+    ) -> EventListing:
+        """events.instances: the instances of one recurring series."""
+        params: list[tuple[str, str]] = [("maxResults", str(page_size))]
+        if time_min:
+            params.append(("timeMin", _rfc3339(time_min)))
+        if time_max:
+            params.append(("timeMax", _rfc3339(time_max)))
+        if show_deleted:
+            params.append(("showDeleted", "true"))
+        return EventListing(self, events_path(calendar_id, event_id) + "/instances", params)
+
+    async def get_event(
+        self, calendar_id: str, event_id: str, *, if_none_match: str | None = None
+    ) -> EventResource | None:
+        """events.get; None when `if_none_match` is still the current etag (304)."""
+        headers = (("If-None-Match", if_none_match),) if if_none_match else ()
+        call = Call("GET", events_path(calendar_id, event_id), headers=headers)
+        response = (await self._send(call)).result()
+        if response.status_code == 304:
+            return None
+        return EventResource.model_validate_json(response.content)
+
+    async def list_calendars(self) -> list[CalendarListEntry]:
+        """calendarList.list: every calendar of the account."""
+        entries: list[CalendarListEntry] = []
+        page_token: str | None = None
+        while True:
+            params = (("pageToken", page_token),) if page_token else ()
+            call = Call("GET", "/users/me/calendarList", params)
+            page = CalendarListPage.model_validate_json((await self._send(call)).result().content)
+            entries.extend(page.items)
+            if not page.next_page_token:
+                return entries
+            page_token = page.next_page_token
+
+    # ---- writing ----------------------------------------------------------------------
+
+    async def insert_event(
+        self, calendar_id: str, event: CalendarEvent, *, send_updates: SendUpdates = "none"
+    ) -> EventResource:
+        """events.insert with a client-chosen id (kept from `event.id` if set)."""
+        written = await self._run(InsertEvent(calendar_id, event), send_updates)
+        assert written is not None
+        return written
+
+    async def patch_event(
+        self,
+        calendar_id: str,
+        event_id: str,
+        *,
+        base: CalendarEvent,
+        target: CalendarEvent,
+        etag: str | None,
+        send_updates: SendUpdates = "none",
+    ) -> EventResource:
+        """events.patch of the fields that differ between `base` and `target`, If-Match."""
+        written = await self._run(
+            PatchEvent(calendar_id, event_id, base, target, etag), send_updates
+        )
+        assert written is not None
+        return written
+
+    async def update_event(
+        self,
+        calendar_id: str,
+        event: CalendarEvent,
+        *,
+        etag: str | None,
+        send_updates: SendUpdates = "none",
+    ) -> EventResource:
+        """events.update (PUT) of the whole event, If-Match."""
+        written = await self._run(UpdateEvent(calendar_id, event, etag), send_updates)
+        assert written is not None
+        return written
+
+    async def delete_event(
+        self,
+        calendar_id: str,
+        event_id: str,
+        *,
+        etag: str | None,
+        send_updates: SendUpdates = "none",
+    ) -> None:
+        """events.delete, If-Match."""
+        await self._run(DeleteEvent(calendar_id, event_id, etag), send_updates)
+
+    async def _run(self, op: Operation, send_updates: SendUpdates) -> EventResource | None:
+        op = self._with_id(op)
+        attempted = await self._send(to_call(op, send_updates))
+        if attempted.error is not None:
+            settled = await self._settle(op, attempted.error, uncertain=attempted.uncertain)
+            if settled.error is not None:
+                raise settled.error
+            return settled.event
+        return _event_or_none(op, attempted.result())
+
+    def _with_id(self, op: Operation) -> Operation:
+        if isinstance(op, InsertEvent) and not op.event.id:
+            return InsertEvent(op.calendar_id, op.event.replace(id=self._new_id()))
+        return op
+
+    async def _settle(self, op: Operation, error: CalendarError, *, uncertain: bool) -> BatchResult:
+        """Tell a write that landed on an earlier, unanswered try from a real failure."""
+        expected_errors = (DuplicateEventError, ConflictError, EventNotFoundError)
+        if not uncertain or not isinstance(error, expected_errors) or isinstance(op, GetEvent):
+            return BatchResult(op, error=error)
+        try:
+            remote = await self.get_event(op.calendar_id, target_id(op))
+        except EventNotFoundError:
+            remote = None
+        except CalendarError:
+            return BatchResult(op, error=error)
+        if isinstance(op, DeleteEvent):
+            if remote is None or remote.is_cancelled:
+                return BatchResult(op)
+            return BatchResult(op, error=error)
+        wanted = intended(op)
+        if (
+            remote is not None
+            and wanted is not None
+            and not remote.is_cancelled
+            and to_domain(remote).same_content(wanted)
+        ):
+            return BatchResult(op, event=remote)
+        return BatchResult(op, error=error)
+
+    # ---- batch ------------------------------------------------------------------------
+
+    async def batch(
+        self, operations: Sequence[Operation], *, send_updates: SendUpdates = "none"
+    ) -> list[BatchResult]:
+        """Run many operations in batch requests of at most `batch_size` calls each.
+
+        Each operation gets its own result; transient failures of single parts are retried.
+        """
+        ops = [self._with_id(op) for op in operations]
+        results: list[BatchResult | None] = [None] * len(ops)
+        calls: dict[int, Call] = {}
+        for index, op in enumerate(ops):
+            try:
+                calls[index] = to_call(op, send_updates)
+            except CalendarError as error:
+                results[index] = BatchResult(op, error=error)
+        pending, uncertain, attempt = sorted(calls), set[int](), 0
+        while pending:
+            attempt += 1
+            retry, wait = await self._batch_round(
+                ops, calls, pending, results, uncertain, final=attempt >= self._retry.max_attempts
+            )
+            pending = retry
+            if pending:
+                await self._sleep(self._retry.delay(attempt, retry_after=wait))
+        return [
+            r if r is not None else BatchResult(ops[i], error=GoogleUnavailableError())
+            for i, r in enumerate(results)
+        ]
+
+    async def _batch_round(
+        self,
+        ops: list[Operation],
+        calls: dict[int, Call],
+        pending: list[int],
+        results: list[BatchResult | None],
+        uncertain: set[int],
+        *,
+        final: bool,
+    ) -> tuple[list[int], float | None]:
+        retry: list[int] = []
+        wait: float | None = None
+        for start in range(0, len(pending), self._batch_size):
+            chunk = pending[start : start + self._batch_size]
+            answers, chunk_error, chunk_uncertain = await self._send_batch(
+                [calls[i] for i in chunk]
+            )
+            if chunk_uncertain:
+                uncertain.update(chunk)
+            for index, answer in zip(chunk, answers, strict=True):
+                op = ops[index]
+                if answer is not None and answer.status_code < 400:
+                    results[index] = BatchResult(op, event=_event_or_none(op, answer))
+                    continue
+                error = chunk_error or (
+                    error_from_response(answer)
+                    if answer is not None
+                    else GoogleUnavailableError("No answer for this call.")
+                )
+                if isinstance(error, AuthorizationExpiredError) and not final:
+                    await self._credentials.refresh()
+                    retry.append(index)
+                elif error.retryable and not final and chunk_error is None:
+                    if answer is None or answer.status_code >= 500:
+                        uncertain.add(index)
+                    wait = max(wait or 0.0, error.retry_after or 0.0) or None
+                    retry.append(index)
+                else:
+                    results[index] = await self._settle(op, error, uncertain=index in uncertain)
+        return retry, wait
+
+    async def _send_batch(
+        self, calls: list[Call]
+    ) -> tuple[list[httpx.Response | None], CalendarError | None, bool]:
+        """(answer per call, error of the whole request, whether it may have run)."""
+        content_type, body = batch_codec.encode(calls)
+        url = self.endpoints.api.rstrip("/") + "/batch/calendar/v3"
+
+        async def send() -> httpx.Response:
+            headers = await self._headers((("Content-Type", content_type),))
+            return await self._http.post(url, content=body, headers=headers)
+
+        attempted = await self._with_retries(send)
+        if attempted.error is not None:
+            return [None] * len(calls), attempted.error, attempted.uncertain
+        try:
+            answers = batch_codec.decode(attempted.result(), len(calls))
+        except (ValueError, IndexError):
+            return [None] * len(calls), GoogleUnavailableError("Malformed batch answer."), True
+        return answers, None, attempted.uncertain
+
+    # ---- push notifications -----------------------------------------------------------
+
+    async def watch_events(
+        self,
+        calendar_id: str,
+        *,
+        channel_id: str,
+        address: str,
+        token: str | None = None,
+        ttl_seconds: int | None = None,
+    ) -> Channel:
+        """events.watch: Google will POST to `address` when the calendar's events change."""
+        body: dict[str, Any] = {"id": channel_id, "type": "web_hook", "address": address}
+        if token:
+            body["token"] = token
+        if ttl_seconds:
+            body["params"] = {"ttl": str(ttl_seconds)}
+        call = Call("POST", events_path(calendar_id) + "/watch", body=body)
+        return Channel.model_validate_json((await self._send(call)).result().content)
+
+    async def stop_channel(self, channel_id: str, resource_id: str) -> None:
+        """channels.stop."""
+        call = Call("POST", "/channels/stop", body={"id": channel_id, "resourceId": resource_id})
+        (await self._send(call)).result()
+
+
+def _event_or_none(op: Operation, response: httpx.Response) -> EventResource | None:
+    if isinstance(op, DeleteEvent) or not response.content:
+        return None
+    return EventResource.model_validate_json(response.content)

@@ -1,0 +1,145 @@
+"""Between Google's wire format and touchbase's provider-neutral domain event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from touchbase.domain import Attendee, CalendarEvent, EventStatus, EventTime
+from touchbase.google.models import EventAttendee, EventDateTime, EventResource
+
+# The CRM link lives in the event's private extended properties (keys of at most 44 chars).
+CONTACT_KEY = "touchbaseContactId"
+TOUCHPOINT_KEY = "touchbaseTouchpointId"
+_STATUSES = {s.value: s for s in EventStatus}
+
+
+def time_to_domain(value: EventDateTime) -> EventTime:
+    """A wire time as a domain time."""
+    if value.date is not None:
+        return EventTime.all_day(value.date)
+    if value.date_time is None:
+        raise ValueError("an event time has neither date nor dateTime")
+    return EventTime.at(value.date_time, value.time_zone)
+
+
+def time_to_wire(value: EventTime) -> dict[str, Any]:
+    """A domain time as Google's EventDateTime JSON."""
+    if value.date is not None:
+        out: dict[str, Any] = {"date": value.date.isoformat()}
+    else:
+        assert value.date_time is not None
+        out = {"dateTime": value.date_time.isoformat()}
+    if value.time_zone:
+        out["timeZone"] = value.time_zone
+    return out
+
+
+def to_domain(resource: EventResource) -> CalendarEvent:
+    """The domain event of a full resource (not of a bare cancelled tombstone)."""
+    if resource.start is None or resource.end is None:
+        raise ValueError(f"event {resource.id} has no start or end")
+    private = (resource.extended_properties and resource.extended_properties.private) or {}
+    return CalendarEvent(
+        id=resource.id,
+        etag=resource.etag,
+        title=resource.summary or "",
+        description=resource.description or "",
+        location=resource.location or "",
+        start=time_to_domain(resource.start),
+        end=time_to_domain(resource.end),
+        attendees=tuple(
+            Attendee(
+                email=a.email,
+                response_status=a.response_status or "needsAction",
+                display_name=a.display_name,
+                optional=bool(a.optional),
+            )
+            for a in resource.attendees or ()
+            if a.email
+        ),
+        recurrence=tuple(resource.recurrence or ()),
+        status=_STATUSES.get(resource.status, EventStatus.CONFIRMED),
+        contact_id=private.get(CONTACT_KEY),
+        touchpoint_id=private.get(TOUCHPOINT_KEY),
+        updated=resource.updated,
+        sequence=resource.sequence or 0,
+        recurring_event_id=resource.recurring_event_id,
+        original_start=time_to_domain(resource.original_start_time)
+        if resource.original_start_time
+        else None,
+        ical_uid=resource.ical_uid,
+        html_link=resource.html_link,
+    )
+
+
+def _attendees_to_wire(attendees: tuple[Attendee, ...]) -> list[dict[str, Any]]:
+    return [
+        EventAttendee(
+            email=a.email,
+            display_name=a.display_name,
+            response_status=a.response_status,
+            optional=a.optional or None,
+        ).to_wire()
+        for a in attendees
+    ]
+
+
+def _crm_properties(event: CalendarEvent) -> dict[str, str]:
+    props = {}
+    if event.contact_id:
+        props[CONTACT_KEY] = event.contact_id
+    if event.touchpoint_id:
+        props[TOUCHPOINT_KEY] = event.touchpoint_id
+    return props
+
+
+def event_body(event: CalendarEvent) -> dict[str, Any]:
+    """The full JSON body for insert or update (PUT)."""
+    body: dict[str, Any] = {
+        "summary": event.title,
+        "start": time_to_wire(event.start),
+        "end": time_to_wire(event.end),
+        "status": event.status.value,
+    }
+    if event.id:
+        body["id"] = event.id
+    if event.description:
+        body["description"] = event.description
+    if event.location:
+        body["location"] = event.location
+    if event.attendees:
+        body["attendees"] = _attendees_to_wire(event.attendees)
+    if event.recurrence:
+        body["recurrence"] = list(event.recurrence)
+    props = _crm_properties(event)
+    if props:
+        body["extendedProperties"] = {"private": props}
+    return body
+
+
+def patch_body(base: CalendarEvent, target: CalendarEvent) -> dict[str, Any]:
+    """The PATCH body that turns `base` into `target`: changed fields only, null to remove."""
+    body: dict[str, Any] = {}
+    for attr, key in (
+        ("title", "summary"),
+        ("description", "description"),
+        ("location", "location"),
+    ):
+        new = getattr(target, attr)
+        if new != getattr(base, attr):
+            body[key] = new if new else None
+    if target.start != base.start or target.end != base.end:
+        body["start"], body["end"] = time_to_wire(target.start), time_to_wire(target.end)
+    if target.attendees != base.attendees:
+        body["attendees"] = _attendees_to_wire(target.attendees)
+    if target.recurrence != base.recurrence:
+        body["recurrence"] = list(target.recurrence) or None
+    if target.status != base.status:
+        body["status"] = target.status.value
+    props: dict[str, str | None] = {}
+    for attr, key in (("contact_id", CONTACT_KEY), ("touchpoint_id", TOUCHPOINT_KEY)):
+        if getattr(target, attr) != getattr(base, attr):
+            props[key] = getattr(target, attr)
+    if props:
+        body["extendedProperties"] = {"private": props}
+    return body

@@ -1,0 +1,74 @@
+"""Wire <-> domain mapping (pure)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from touchbase.domain import Attendee, CalendarEvent, EventTime
+from touchbase.google.mapping import CONTACT_KEY, event_body, patch_body, to_domain
+from touchbase.google.models import EventResource
+
+BASE = CalendarEvent(
+    title="Call",
+    start=EventTime.at(datetime(2027, 1, 1, 9, tzinfo=UTC), "UTC"),
+    end=EventTime.at(datetime(2027, 1, 1, 10, tzinfo=UTC), "UTC"),
+    location="Room",
+    contact_id="c1",
+)
+
+
+def test_event_body_carries_crm_link_in_private_properties() -> None:
+    body = event_body(BASE.replace(id="abcde12345"))
+    assert body["id"] == "abcde12345"
+    assert body["extendedProperties"] == {"private": {CONTACT_KEY: "c1"}}
+    assert body["start"] == {"dateTime": "2027-01-01T09:00:00+00:00", "timeZone": "UTC"}
+    assert "description" not in body
+
+
+def test_patch_body_has_only_changes_and_nulls_for_removals() -> None:
+    target = BASE.replace(
+        title="New", location="", contact_id=None, attendees=(Attendee("a@example.com"),)
+    )
+    assert patch_body(BASE, target) == {
+        "summary": "New",
+        "location": None,
+        "attendees": [{"email": "a@example.com", "responseStatus": "needsAction"}],
+        "extendedProperties": {"private": {CONTACT_KEY: None}},
+    }
+    assert patch_body(BASE, BASE) == {}
+
+
+def test_moving_sends_both_times() -> None:
+    later = BASE.replace(
+        start=EventTime.at(datetime(2027, 1, 1, 11, tzinfo=UTC), "UTC"),
+        end=EventTime.at(datetime(2027, 1, 1, 12, tzinfo=UTC), "UTC"),
+    )
+    assert set(patch_body(BASE, later)) == {"start", "end"}
+
+
+def test_to_domain_reads_google_json() -> None:
+    resource = EventResource.model_validate(
+        {
+            "id": "x1234",
+            "etag": '"7"',
+            "status": "confirmed",
+            "summary": "S",
+            "start": {"dateTime": "2027-01-01T10:00:00+01:00", "timeZone": "Europe/Berlin"},
+            "end": {"date": "2027-01-02"},
+            "attendees": [{"email": "a@example.com", "responseStatus": "accepted", "self": True}],
+            "extendedProperties": {"private": {CONTACT_KEY: "c3"}},
+            "recurringEventId": "series",
+            "originalStartTime": {"date": "2027-01-01"},
+            "iCalUID": "x1234@google.com",
+            "someFutureField": {"kept": True},
+        }
+    )
+    event = to_domain(resource)
+    assert event.start.date_time == datetime(2027, 1, 1, 10, tzinfo=timezone(timedelta(hours=1)))
+    assert event.end == EventTime.all_day(date(2027, 1, 2))
+    assert event.attendees[0].response_status == "accepted"
+    assert event.contact_id == "c3"
+    assert event.original_start == EventTime.all_day(date(2027, 1, 1))
+    assert event.ical_uid == "x1234@google.com"
+    assert resource.to_wire()["someFutureField"] == {"kept": True}
+    assert resource.to_wire()["attendees"][0]["self"] is True
