@@ -37,6 +37,7 @@ from touchbase.google.models import (
     Channel,
     EventResource,
     EventsPage,
+    decode,
 )
 from touchbase.google.operations import (
     DeleteEvent,
@@ -115,7 +116,7 @@ class EventListing:
         while True:
             params = self._params + ([("pageToken", page_token)] if page_token else [])
             attempted = await self._client._send(Call("GET", self._path, tuple(params)))
-            page = EventsPage.model_validate_json(attempted.result().content)
+            page = decode(EventsPage, attempted.result().content)
             self.pages += 1
             if not page.next_page_token:
                 self.next_sync_token = page.next_sync_token
@@ -283,7 +284,7 @@ class GoogleCalendarClient:
         response = (await self._send(call)).result()
         if response.status_code == 304:
             return None
-        return EventResource.model_validate_json(response.content)
+        return decode(EventResource, response.content)
 
     async def list_calendars(self) -> list[CalendarListEntry]:
         """calendarList.list: every calendar of the account."""
@@ -292,7 +293,7 @@ class GoogleCalendarClient:
         while True:
             params = (("pageToken", page_token),) if page_token else ()
             call = Call("GET", "/users/me/calendarList", params)
-            page = CalendarListPage.model_validate_json((await self._send(call)).result().content)
+            page = decode(CalendarListPage, (await self._send(call)).result().content)
             entries.extend(page.items)
             if not page.next_page_token:
                 return entries
@@ -499,7 +500,7 @@ class GoogleCalendarClient:
         if ttl_seconds:
             body["params"] = {"ttl": str(ttl_seconds)}
         call = Call("POST", events_path(calendar_id) + "/watch", body=body)
-        return Channel.model_validate_json((await self._send(call)).result().content)
+        return decode(Channel, (await self._send(call)).result().content)
 
     async def stop_channel(self, channel_id: str, resource_id: str) -> None:
         """channels.stop."""
@@ -510,4 +511,4 @@ class GoogleCalendarClient:
 def _event_or_none(op: Operation, response: httpx.Response) -> EventResource | None:
     if isinstance(op, DeleteEvent) or not response.content:
         return None
-    return EventResource.model_validate_json(response.content)
+    return decode(EventResource, response.content)

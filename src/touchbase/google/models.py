@@ -1,24 +1,25 @@
 """Typed models of the Calendar v3 resources, as they travel on the wire (camelCase JSON).
 
-Unknown fields are kept, so a resource read from Google can be written back unchanged.
+msgspec structs, decoded straight from response bytes: a page of 2,500 events decodes in a few
+milliseconds, faster than `json.loads` into dicts. Fields touchbase does not use are ignored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+import msgspec
 
 
-class WireModel(BaseModel):
-    """Base of every wire model: camelCase aliases, unknown fields kept."""
+class WireModel(msgspec.Struct, rename="camel", omit_defaults=True):
+    """Base of every wire model: camelCase names, unset fields left out."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
-
-    def to_wire(self) -> dict[str, object]:
-        """The JSON object Google expects (aliases, no unset fields)."""
-        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON object Google expects."""
+        out = msgspec.to_builtins(self)
+        assert isinstance(out, dict)
+        return out
 
 
 class EventDateTime(WireModel):
@@ -37,7 +38,7 @@ class EventAttendee(WireModel):
     response_status: str | None = None
     optional: bool | None = None
     organizer: bool | None = None
-    is_self: bool | None = Field(default=None, alias="self")
+    is_self: bool | None = msgspec.field(default=None, name="self")
 
 
 class EventPerson(WireModel):
@@ -45,7 +46,7 @@ class EventPerson(WireModel):
 
     email: str | None = None
     display_name: str | None = None
-    is_self: bool | None = Field(default=None, alias="self")
+    is_self: bool | None = msgspec.field(default=None, name="self")
 
 
 class ExtendedProperties(WireModel):
@@ -72,7 +73,7 @@ class EventResource(WireModel):
     recurrence: list[str] | None = None
     recurring_event_id: str | None = None
     original_start_time: EventDateTime | None = None
-    ical_uid: str | None = Field(default=None, alias="iCalUID")
+    ical_uid: str | None = msgspec.field(default=None, name="iCalUID")
     sequence: int | None = None
     attendees: list[EventAttendee] | None = None
     extended_properties: ExtendedProperties | None = None
@@ -88,7 +89,7 @@ class EventResource(WireModel):
 class EventsPage(WireModel):
     """One page of events.list or events.instances."""
 
-    items: list[EventResource] = Field(default_factory=list)
+    items: list[EventResource] = msgspec.field(default_factory=list)
     next_page_token: str | None = None
     next_sync_token: str | None = None
     time_zone: str | None = None
@@ -110,7 +111,7 @@ class CalendarListEntry(WireModel):
 class CalendarListPage(WireModel):
     """One page of calendarList.list."""
 
-    items: list[CalendarListEntry] = Field(default_factory=list)
+    items: list[CalendarListEntry] = msgspec.field(default_factory=list)
     next_page_token: str | None = None
     next_sync_token: str | None = None
 
@@ -122,4 +123,22 @@ class Channel(WireModel):
     resource_id: str
     resource_uri: str | None = None
     token: str | None = None
-    expiration: int | None = None  # milliseconds since the epoch
+    expiration: int | None = None  # milliseconds since the epoch (sent as a string)
+
+
+M = TypeVar("M", bound=WireModel)
+_DECODERS: dict[type[Any], msgspec.json.Decoder[Any]] = {}
+
+
+def decode(model: type[M], content: bytes) -> M:
+    """Decode a response body into `model`."""
+    decoder = _DECODERS.get(model)
+    if decoder is None:
+        decoder = _DECODERS[model] = msgspec.json.Decoder(model, strict=False)
+    result: M = decoder.decode(content)
+    return result
+
+
+def convert(model: type[M], data: Any) -> M:
+    """Build `model` from already-parsed JSON."""
+    return msgspec.convert(data, model, strict=False)
