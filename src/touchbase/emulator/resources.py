@@ -137,9 +137,13 @@ def series_time(data: Json) -> recurrence.SeriesTime:
     return recurrence.SeriesTime(moment, end.moment - start.moment, start.all_day, tz)
 
 
+def _one_of(value: object, allowed: set[str]) -> bool:
+    return isinstance(value, str) and value in allowed
+
+
 def _check_enums(data: Json) -> None:
     for key, allowed in ENUMS.items():
-        if key in data and data[key] not in allowed:
+        if key in data and not _one_of(data[key], allowed):
             raise invalid(f"Invalid value for {key}: {data[key]!r}", location=key)
 
 
@@ -167,7 +171,7 @@ def _normalise_attendees(value: object) -> list[Json]:
             raise invalid(f"Invalid attendee email: {email!r}", location=f"{where}.email")
         attendee = {k: v for k, v in raw.items() if v is not None}
         attendee.setdefault("responseStatus", "needsAction")
-        if attendee["responseStatus"] not in RESPONSE_STATUSES:
+        if not _one_of(attendee["responseStatus"], RESPONSE_STATUSES):
             raise invalid("Invalid responseStatus.", location=f"{where}.responseStatus")
         out.append(attendee)
     return out
@@ -206,7 +210,7 @@ def _normalise_reminders(value: object) -> Json:
         minutes = item.get("minutes") if isinstance(item, dict) else None
         if (
             not isinstance(item, dict)
-            or item.get("method") not in REMINDER_METHODS
+            or not _one_of(item.get("method"), REMINDER_METHODS)
             or not isinstance(minutes, int)
             or not 0 <= minutes <= 40320
         ):
