@@ -1,0 +1,28 @@
+"""The README's example runs against the emulator and does what it says."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.servers import EmulatorControl
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "official_client.py"
+
+
+def test_official_client_example(emulator: EmulatorControl) -> None:
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLE), emulator.url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "listed 1 events; sync token on the last page" in out
+    assert "stale etag -> 412 conditionNotMet" in out
+    assert "Intro call (moved)" in out
+    assert "deleted; now cancelled" in out
+    assert "batch: 1:ok 2:ok 3:ok 4:error 404" in out
