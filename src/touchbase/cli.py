@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="touchbase", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="touchbase", description="A CRM calendar in two-way sync with Google."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the app (migrations first)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    commands.add_parser("migrate", help="apply pending database migrations")
+    user = commands.add_parser("user", help="manage users")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    add = user_commands.add_parser("add", help="create a user and print an API token")
+    add.add_argument("email")
+    demo = commands.add_parser("demo", help="the emulator and the app, with a demo user")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--emulator-port", type=int, default=8765)
+    demo.add_argument("--data-dir", type=Path, default=Path("var/demo"))
     emulator = commands.add_parser(
         "emulator", help="run the Google Calendar API v3 emulator (a real HTTP server)"
     )
@@ -30,6 +45,30 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _serve(host: str, port: int) -> None:
+    import uvicorn
+
+    from touchbase.config import Settings
+    from touchbase.store.database import migrate
+    from touchbase.web.app import create_app
+
+    settings = Settings()
+    settings.check()
+    migrate(settings.database_url)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def _add_user(email: str) -> None:
+    from touchbase.config import Settings
+    from touchbase.store.database import migrate
+    from touchbase.users import add_user
+
+    settings = Settings()
+    migrate(settings.database_url)
+    token = asyncio.run(add_user(settings.database_url, email))
+    print(f"user {email} created; API token (shown once):\n{token}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `touchbase` command."""
     args = _parser().parse_args(argv)
@@ -44,4 +83,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             latency_ms=args.latency_ms,
             token_lifetime=args.token_lifetime,
         )
+    elif args.command == "serve":
+        _serve(args.host, args.port)
+    elif args.command == "migrate":
+        from touchbase.config import Settings
+        from touchbase.store.database import migrate
+
+        migrate(Settings().database_url)
+        print("database is up to date")
+    elif args.command == "user":
+        _add_user(args.email)
+    elif args.command == "demo":
+        from touchbase.demo import run_demo
+
+        run_demo(port=args.port, emulator_port=args.emulator_port, data_dir=args.data_dir)
     return 0

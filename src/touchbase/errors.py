@@ -1,9 +1,12 @@
 """touchbase's one error hierarchy.
 
     TouchbaseError                      code, HTTP status, message for a person, action, details
+    ├── InvalidRequestError             INVALID_REQUEST               400
+    ├── AuthenticationError             UNAUTHENTICATED               401  send a valid API token
     └── CalendarError
         ├── InvalidEventError           CALENDAR_INVALID_EVENT        422  never retried
         ├── PermissionDeniedError       CALENDAR_PERMISSION_DENIED    403  reconnect to write
+        │   ├── NotConnectedError       CALENDAR_PERMISSION_DENIED    403  connect Google first
         │   └── NotOrganizerError       CALENDAR_PERMISSION_DENIED    403  organizer only
         ├── AuthorizationExpiredError   CALENDAR_AUTHORIZATION_EXPIRED 401 reconnect Google
         ├── EventNotFoundError          CALENDAR_EVENT_NOT_FOUND      404  (410 deleted too)
@@ -91,6 +94,13 @@ class PermissionDeniedError(CalendarError):
     default_action = "Reconnect Google Calendar and allow touchbase to edit events."
 
 
+class NotConnectedError(PermissionDeniedError):
+    """The user has not connected Google Calendar yet."""
+
+    default_message = "Google Calendar is not connected."
+    default_action = "Connect Google Calendar."
+
+
 class NotOrganizerError(PermissionDeniedError):
     """Only the event's organizer may make this change."""
 
@@ -139,6 +149,23 @@ class SyncTokenExpiredError(CalendarError):
     code = "CALENDAR_SYNC_TOKEN_EXPIRED"
     http_status = 410
     default_message = "The calendar needs a full sync."
+
+
+class InvalidRequestError(TouchbaseError):
+    """A request touchbase cannot act on (bad state, unknown resolution...)."""
+
+    code = "INVALID_REQUEST"
+    http_status = 400
+    default_message = "The request is not valid."
+
+
+class AuthenticationError(TouchbaseError):
+    """No valid API token or session."""
+
+    code = "UNAUTHENTICATED"
+    http_status = 401
+    default_message = "Sign in, or send a valid API token."
+    default_action = "Send Authorization: Bearer <token> (create one with `touchbase user add`)."
 
 
 class GoogleApiError(CalendarError):

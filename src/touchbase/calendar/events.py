@@ -1,0 +1,291 @@
+"""Create, update, delete and read calendar events (the seed's lib/calendar).
+
+Each change follows one path: in ONE transaction write the local state, mark it pending and
+append the audit entry; commit; then push to Google at once. If Google is unreachable the change
+stays pending and the background pusher sends it later: it is never lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from touchbase.calendar.push import push_event
+from touchbase.calendar.records import API_FIELD, EventRecord, audit_changes
+from touchbase.calendar.services import CalendarServices
+from touchbase.domain import CalendarEvent, EventValidationError, validate_event
+from touchbase.domain.merge import changed_fields
+from touchbase.errors import (
+    ConflictError,
+    EventNotFoundError,
+    InvalidEventError,
+    NotConnectedError,
+)
+from touchbase.google.ids import new_event_id
+from touchbase.store import accounts
+from touchbase.store import events as event_store
+from touchbase.store.codec import event_to_json
+from touchbase.store.models import Calendar, Event
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change, and from where (`api`, `ui`, `sync`, `system`)."""
+
+    user_id: str
+    email: str
+    source: str = "api"
+
+
+def checked(event: CalendarEvent) -> CalendarEvent:
+    """The event, or InvalidEventError naming every bad field."""
+    try:
+        validate_event(event)
+    except EventValidationError as exc:
+        raise InvalidEventError(
+            str(exc),
+            field=exc.field,
+            details={"problems": [{"field": p.field, "message": p.message} for p in exc.problems]},
+        ) from exc
+    return event
+
+
+def window(event: CalendarEvent, time_zone: str) -> tuple[datetime, datetime]:
+    """The instants an event spans (all-day dates in the calendar's zone)."""
+    zone = ZoneInfo(event.start.time_zone or time_zone)
+    return event.start.instant(zone), event.end.instant(zone)
+
+
+def _send_updates(event: CalendarEvent, actor: Actor) -> str:
+    """Invite guests for a person's own edit; never for anything automatic."""
+    return "all" if event.attendees and actor.source in ("api", "ui") else "none"
+
+
+async def _record(session: AsyncSession, row: Event) -> EventRecord:
+    return EventRecord.of(row, await event_store.open_conflict(session, row.user_id, row.id))
+
+
+async def _after_push(services: CalendarServices, user_id: str, event_id: str) -> EventRecord:
+    async with services.db.session() as session:
+        row = await session.get(Event, event_id)
+        assert row is not None and row.user_id == user_id
+        record = await _record(session, row)
+    if record.conflict is not None:
+        raise conflict_error(record)
+    return record
+
+
+def conflict_error(record: EventRecord) -> ConflictError:
+    """The 409 a client gets when its change met another one."""
+    conflict = record.conflict
+    assert conflict is not None
+    return ConflictError(
+        "This event was changed in Google Calendar too; choose what to keep."
+        if conflict.kind == "fields"
+        else "This event was deleted in Google Calendar."
+        if conflict.kind == "deleted_remotely"
+        else "This event was changed in Google Calendar; delete it anyway?",
+        details={"conflict": conflict, "eventId": record.id},
+    )
+
+
+async def _calendar_for(session: AsyncSession, user_id: str, calendar_id: str | None) -> Calendar:
+    if calendar_id:
+        found = await accounts.user_calendar(session, user_id, calendar_id)
+        if found is None:
+            raise InvalidEventError("Unknown calendar.", field="calendarId")
+        return found
+    primary = await accounts.primary_calendar(session, user_id)
+    if primary is None:
+        raise NotConnectedError(details={"reconnect": "/api/google/connect"})
+    return primary
+
+
+async def create_calendar_event(
+    services: CalendarServices,
+    actor: Actor,
+    event: CalendarEvent,
+    *,
+    calendar_id: str | None = None,
+    is_touchpoint: bool = False,
+    idempotency_key: str | None = None,
+) -> EventRecord:
+    """Create an event: stored at once, in Google as soon as it can be, exactly once."""
+    event = checked(event)
+    await services.accounts.require_write_access(actor.user_id)
+    now = services.clock()
+    async with services.db.session() as session:
+        if idempotency_key:
+            earlier = await event_store.by_idempotency_key(session, actor.user_id, idempotency_key)
+            if earlier is not None:
+                return await _record(session, earlier)
+        calendar = await _calendar_for(session, actor.user_id, calendar_id)
+        google_id = new_event_id()
+        local = event.replace(id=google_id)
+        start_at, end_at = window(local, calendar.time_zone)
+        row = Event(
+            id=accounts.new_id(),
+            user_id=actor.user_id,
+            calendar_id=calendar.id,
+            google_event_id=google_id,
+            idempotency_key=idempotency_key,
+            local=event_to_json(local),
+            base=None,
+            etag=None,
+            start_at=start_at,
+            end_at=end_at,
+            contact_id=local.contact_id,
+            is_touchpoint=is_touchpoint,
+            sync_status="pending",
+            pending_op="create",
+            deleted=False,
+            send_updates=_send_updates(local, actor),
+            push_attempts=0,
+            next_push_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(row)
+        await session.flush()
+        await event_store.record_audit(
+            session,
+            user_id=actor.user_id,
+            event_id=row.id,
+            action="create",
+            source=actor.source,
+            actor=actor.email,
+            at=now,
+            changes=audit_changes(None, local),
+        )
+    await push_event(services, row.id)
+    services.wake_pusher()
+    return await _after_push(services, actor.user_id, row.id)
+
+
+async def _editable(
+    session: AsyncSession,
+    actor: Actor,
+    event_id: str,
+    if_match: str | None,
+    changes: Mapping[str, Any] | None,
+) -> Event:
+    row = await event_store.get_event(session, actor.user_id, event_id)
+    if row is None or row.deleted:
+        raise EventNotFoundError()
+    conflict = await event_store.open_conflict(session, actor.user_id, row.id)
+    if conflict is not None:
+        raise conflict_error(EventRecord.of(row, conflict))
+    if if_match is not None and if_match != row.etag:
+        record = EventRecord.of(row)
+        differing = [
+            API_FIELD[f]
+            for f in API_FIELD
+            if changes is not None and f in changes and getattr(record.event, f) != changes[f]
+        ]
+        raise ConflictError(
+            details={
+                "eventId": row.id,
+                "fields": differing,
+                "current": record,
+                "yourEtag": if_match,
+            }
+        )
+    return row
+
+
+async def update_calendar_event(
+    services: CalendarServices,
+    actor: Actor,
+    event_id: str,
+    changes: Mapping[str, Any],
+    *,
+    if_match: str | None,
+) -> EventRecord:
+    """Change some fields of an event, based on the version with etag `if_match`."""
+    await services.accounts.require_write_access(actor.user_id)
+    now = services.clock()
+    async with services.db.session() as session:
+        row = await _editable(session, actor, event_id, if_match, changes)
+        before = EventRecord.of(row).event
+        after = checked(before.replace(**changes))
+        if not changed_fields(before, after) and after == before:
+            return await _record(session, row)
+        calendar = await session.get(Calendar, row.calendar_id)
+        assert calendar is not None
+        row.local = event_to_json(after)
+        row.start_at, row.end_at = window(after, calendar.time_zone)
+        row.contact_id = after.contact_id
+        row.pending_op = row.pending_op if row.pending_op == "create" else "update"
+        row.sync_status, row.next_push_at, row.updated_at = "pending", now, now
+        row.push_attempts, row.last_error = 0, None
+        row.send_updates = _send_updates(after, actor)
+        await event_store.record_audit(
+            session,
+            user_id=actor.user_id,
+            event_id=row.id,
+            action="update",
+            source=actor.source,
+            actor=actor.email,
+            at=now,
+            changes=audit_changes(before, after),
+        )
+    await push_event(services, event_id)
+    services.wake_pusher()
+    return await _after_push(services, actor.user_id, event_id)
+
+
+async def delete_calendar_event(
+    services: CalendarServices, actor: Actor, event_id: str, *, if_match: str | None
+) -> EventRecord:
+    """Delete an event here and in Google."""
+    await services.accounts.require_write_access(actor.user_id)
+    now = services.clock()
+    async with services.db.session() as session:
+        row = await _editable(session, actor, event_id, if_match, None)
+        before = EventRecord.of(row).event
+        row.deleted, row.pending_op, row.sync_status = True, "delete", "pending"
+        row.next_push_at, row.updated_at, row.push_attempts = now, now, 0
+        row.send_updates = _send_updates(before, actor)
+        await event_store.record_audit(
+            session,
+            user_id=actor.user_id,
+            event_id=row.id,
+            action="delete",
+            source=actor.source,
+            actor=actor.email,
+            at=now,
+            changes=audit_changes(before, None),
+        )
+    await push_event(services, event_id)
+    services.wake_pusher()
+    return await _after_push(services, actor.user_id, event_id)
+
+
+async def get_calendar_event(
+    services: CalendarServices, user_id: str, event_id: str
+) -> EventRecord:
+    """One of the user's events (404 for anyone else's)."""
+    async with services.db.session() as session:
+        row = await event_store.get_event(session, user_id, event_id)
+        if row is None or (row.deleted and row.pending_op is None):
+            raise EventNotFoundError()
+        return await _record(session, row)
+
+
+async def list_calendar_events(
+    services: CalendarServices,
+    user_id: str,
+    *,
+    time_min: datetime | None,
+    time_max: datetime | None,
+) -> list[EventRecord]:
+    """The user's events meeting the window, from the cache."""
+    async with services.db.session() as session:
+        rows = await event_store.in_window(session, user_id, time_min=time_min, time_max=time_max)
+        conflicts = {c.event_id: c for c in await event_store.open_conflicts(session, user_id)}
+        return [EventRecord.of(row, conflicts.get(row.id)) for row in rows]

@@ -1,0 +1,168 @@
+"""A user's Google connection: connecting through OAuth, and a client for each user whose
+refreshed tokens are stored back, encrypted."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from touchbase.errors import InvalidRequestError, NotConnectedError, PermissionDeniedError
+from touchbase.google import (
+    GoogleCalendarClient,
+    GoogleEndpoints,
+    OAuthClient,
+    OAuthCredentials,
+    RetryPolicy,
+    TokenSet,
+)
+from touchbase.google.auth import SCOPE_CALENDAR, SCOPE_CALENDAR_READONLY, SCOPE_EVENTS
+from touchbase.store import accounts
+from touchbase.store.crypto import SecretCipher
+from touchbase.store.database import Database
+
+# Write access to events, and read access to the calendar list (to choose calendars).
+REQUESTED_SCOPES = [SCOPE_EVENTS, SCOPE_CALENDAR_READONLY]
+STATE_LIFETIME = timedelta(minutes=15)
+
+
+class GoogleAccounts:
+    """Connections to Google, one per user."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        cipher: SecretCipher,
+        endpoints: GoogleEndpoints,
+        client_id: str,
+        client_secret: str,
+        redirect_uri: str,
+        http: httpx.AsyncClient,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.db = db
+        self.cipher = cipher
+        self.endpoints = endpoints
+        self.redirect_uri = redirect_uri
+        self.http = http
+        self.clock = clock
+        self.oauth = OAuthClient(
+            client_id=client_id, client_secret=client_secret, endpoints=endpoints, http=http
+        )
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def authorization_url(self, user_id: str, *, login_hint: str | None = None) -> str:
+        """Where to send the person to grant touchbase access to their calendar."""
+        request = self.oauth.authorization_request(
+            redirect_uri=self.redirect_uri, scopes=REQUESTED_SCOPES, login_hint=login_hint
+        )
+        async with self.db.session() as session:
+            await accounts.save_oauth_state(
+                session,
+                self.cipher,
+                state=request.state,
+                user_id=user_id,
+                code_verifier=request.code_verifier,
+                now=self.clock(),
+            )
+        return request.url
+
+    async def complete(self, *, state: str, code: str) -> frozenset[str]:
+        """Finish an authorization: store the tokens and the user's calendars."""
+        async with self.db.session() as session:
+            pending = await accounts.take_oauth_state(session, self.cipher, state)
+        if pending is None or self.clock() - pending[2] > STATE_LIFETIME:
+            raise InvalidRequestError("This authorization link has expired; connect again.")
+        user_id, verifier, _ = pending
+        tokens = await self.oauth.exchange_code(
+            code, redirect_uri=self.redirect_uri, code_verifier=verifier
+        )
+        await self._store(user_id, tokens)
+        await self.discover_calendars(user_id)
+        return tokens.scopes
+
+    async def _store(self, user_id: str, tokens: TokenSet) -> None:
+        stored = accounts.StoredTokens(
+            access_token=tokens.access_token,
+            refresh_token=tokens.refresh_token,
+            expires_at=datetime.fromtimestamp(tokens.expires_at, tz=UTC),
+            scopes=tokens.scopes,
+            google_email=None,
+        )
+        async with self.db.session() as session:
+            await accounts.save_connection(
+                session, self.cipher, user_id=user_id, tokens=stored, now=self.clock()
+            )
+
+    async def scopes(self, user_id: str) -> frozenset[str] | None:
+        """The scopes the user granted, or None when not connected."""
+        async with self.db.session() as session:
+            stored = await accounts.load_connection(session, self.cipher, user_id)
+        return stored.scopes if stored else None
+
+    async def require_write_access(self, user_id: str) -> None:
+        """Refuse early when Google would refuse a write."""
+        scopes = await self.scopes(user_id)
+        if scopes is None:
+            raise NotConnectedError(details={"reconnect": "/api/google/connect"})
+        if not scopes & {SCOPE_CALENDAR, SCOPE_EVENTS}:
+            raise PermissionDeniedError(
+                "touchbase may only read this Google Calendar.",
+                details={"grantedScopes": sorted(scopes), "reconnect": "/api/google/connect"},
+            )
+
+    async def client(
+        self, user_id: str, *, retry: RetryPolicy | None = None
+    ) -> GoogleCalendarClient:
+        """A client for the user's account."""
+        async with self.db.session() as session:
+            stored = await accounts.load_connection(session, self.cipher, user_id)
+        if stored is None:
+            raise NotConnectedError(details={"reconnect": "/api/google/connect"})
+        tokens = TokenSet(
+            access_token=stored.access_token,
+            expires_at=stored.expires_at.timestamp(),
+            scopes=stored.scopes,
+            refresh_token=stored.refresh_token,
+        )
+
+        async def save(new: TokenSet) -> None:
+            await self._store(user_id, new)
+
+        credentials = OAuthCredentials(
+            oauth=self.oauth, tokens=tokens, on_refresh=save, clock=lambda: self.clock().timestamp()
+        )
+        return GoogleCalendarClient(
+            credentials, endpoints=self.endpoints, http=self.http, retry=retry
+        )
+
+    async def discover_calendars(self, user_id: str) -> None:
+        """Store the user's calendars (the primary one at least)."""
+        client = await self.client(user_id)
+        scopes = await self.scopes(user_id) or frozenset()
+        async with self.db.session() as session:
+            if scopes & {SCOPE_CALENDAR, SCOPE_CALENDAR_READONLY}:
+                for entry in await client.list_calendars():
+                    await accounts.upsert_calendar(
+                        session,
+                        user_id=user_id,
+                        google_calendar_id=entry.id,
+                        summary=entry.summary or entry.id,
+                        time_zone=entry.time_zone or "UTC",
+                        is_primary=entry.primary,
+                    )
+                return
+            async for page in client.list_events("primary", page_size=1):
+                calendar_id = page.summary or "primary"
+                await accounts.upsert_calendar(
+                    session,
+                    user_id=user_id,
+                    google_calendar_id=calendar_id,
+                    summary=calendar_id,
+                    time_zone=page.time_zone or "UTC",
+                    is_primary=True,
+                )
+                break

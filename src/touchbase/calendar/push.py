@@ -1,0 +1,292 @@
+"""Pushing one event's pending change to Google: plan from what Google answered, then apply.
+
+Outcomes, each applied in its own transaction:
+- pushed:   Google has our version; its answer becomes the new base.
+- merged:   Google changed other fields; the three-way merge goes out next round.
+- conflict: both sides changed the same thing (or one deleted it); kept for the user.
+- retry:    Google was unreachable or throttled; tried again later with backoff.
+- failed:   Google refused for good (permission, invalid); shown to the user.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from touchbase.calendar.records import API_FIELD, audit_changes
+from touchbase.calendar.services import CalendarServices
+from touchbase.domain import CalendarEvent
+from touchbase.domain.merge import changed_fields, three_way_merge
+from touchbase.errors import (
+    CalendarError,
+    ConflictError,
+    DuplicateEventError,
+    EventNotFoundError,
+    TransientError,
+)
+from touchbase.google import GoogleCalendarClient, RetryPolicy
+from touchbase.google.mapping import to_domain
+from touchbase.google.models import EventResource
+from touchbase.store import events as event_store
+from touchbase.store.accounts import new_id
+from touchbase.store.codec import event_from_json, event_to_json
+from touchbase.store.models import Calendar, Conflict, Event
+
+MAX_ROUNDS = 4
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a push round read from the row."""
+
+    event_id: str
+    user_id: str
+    calendar: str
+    google_event_id: str
+    op: str
+    local: CalendarEvent
+    base: CalendarEvent | None
+    etag: str | None
+    send_updates: str
+    updated_at: Any
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What to write back after one round."""
+
+    kind: str  # pushed | merged | deleted | retry_delete | conflict | retry | failed
+    remote: EventResource | None = None
+    merged: CalendarEvent | None = None
+    conflict_kind: str | None = None
+    fields: tuple[str, ...] = ()
+    error: CalendarError | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+async def _fetch(client: GoogleCalendarClient, snap: Snapshot) -> EventResource | None:
+    try:
+        return await client.get_event(snap.calendar, snap.google_event_id)
+    except EventNotFoundError:
+        return None
+
+
+async def _after_precondition_failed(client: GoogleCalendarClient, snap: Snapshot) -> Outcome:
+    """Google's version moved on: merge, or call it a conflict."""
+    remote = await _fetch(client, snap)
+    if snap.op == "delete":
+        if remote is None or remote.is_cancelled:
+            return Outcome("deleted")
+        remote_event = to_domain(remote)
+        edits = changed_fields(snap.base, remote_event) if snap.base else []
+        if not edits:  # only the etag moved (say, a guest answered): delete that version
+            return Outcome("retry_delete", remote=remote)
+        return Outcome(
+            "conflict",
+            remote=remote,
+            conflict_kind="deleted_locally",
+            fields=tuple(API_FIELD[f] for f in edits),
+        )
+    if remote is None or remote.is_cancelled:
+        return Outcome("conflict", remote=remote, conflict_kind="deleted_remotely")
+    remote_event = to_domain(remote)
+    base = snap.base or remote_event
+    result = three_way_merge(base, snap.local, remote_event)
+    if not result.clean:
+        return Outcome(
+            "conflict",
+            remote=remote,
+            conflict_kind="fields",
+            fields=tuple(API_FIELD[f] for f in result.conflicts),
+        )
+    if result.merged.same_content(remote_event):
+        return Outcome("pushed", remote=remote)
+    return Outcome("merged", remote=remote, merged=result.merged)
+
+
+async def plan_round(client: GoogleCalendarClient, snap: Snapshot) -> Outcome:
+    """Send the pending change once and say what happened."""
+    updates: Any = snap.send_updates
+    try:
+        if snap.op == "create":
+            wanted = snap.local.replace(id=snap.google_event_id)
+            return Outcome(
+                "pushed",
+                remote=await client.insert_event(snap.calendar, wanted, send_updates=updates),
+            )
+        if snap.op == "update":
+            remote = await client.patch_event(
+                snap.calendar,
+                snap.google_event_id,
+                base=snap.base or snap.local,
+                target=snap.local,
+                etag=snap.etag,
+                send_updates=updates,
+            )
+            return Outcome("pushed", remote=remote)
+        await client.delete_event(
+            snap.calendar, snap.google_event_id, etag=snap.etag, send_updates=updates
+        )
+        return Outcome("deleted")
+    except DuplicateEventError:
+        # Our own id: an earlier attempt landed. Take it as the base and push the rest.
+        landed = await _fetch(client, snap)
+        if landed is None:
+            return Outcome("failed", error=DuplicateEventError())
+        if to_domain(landed).same_content(snap.local):
+            return Outcome("pushed", remote=landed)
+        return Outcome("merged", remote=landed, merged=snap.local)
+    except ConflictError:
+        return await _after_precondition_failed(client, snap)
+    except EventNotFoundError:
+        if snap.op == "delete":
+            return Outcome("deleted")
+        return Outcome("conflict", conflict_kind="deleted_remotely")
+    except TransientError as error:
+        return Outcome("retry", error=error)
+    except CalendarError as error:
+        return Outcome("failed", error=error)
+
+
+def _backoff(attempts: int, ceiling: timedelta) -> timedelta:
+    seconds = min(ceiling.total_seconds(), 2.0 * 2 ** max(0, attempts - 1))
+    return timedelta(seconds=random.uniform(seconds / 2, seconds))
+
+
+async def _apply(services: CalendarServices, snap: Snapshot, outcome: Outcome) -> bool:
+    """Write an outcome; True when another round is needed."""
+    now = services.clock()
+    async with services.db.session() as session:
+        row = await session.get(Event, snap.event_id)
+        if row is None:
+            return False
+        edited_meanwhile = row.updated_at != snap.updated_at
+        if outcome.kind in ("pushed", "merged") and outcome.remote is not None:
+            remote_event = to_domain(outcome.remote)
+            row.base, row.etag = event_to_json(remote_event), outcome.remote.etag
+            if not edited_meanwhile:
+                new_local = outcome.merged or remote_event
+                if outcome.kind == "merged":
+                    await event_store.record_audit(
+                        session,
+                        user_id=row.user_id,
+                        event_id=row.id,
+                        action="merge",
+                        source="sync",
+                        actor="touchbase",
+                        at=now,
+                        changes=audit_changes(snap.local, new_local),
+                    )
+                row.local = event_to_json(new_local)
+            again = outcome.kind == "merged" or edited_meanwhile
+            row.pending_op = "update" if again else None
+            row.sync_status = "pending" if again else "synced"
+            row.push_attempts, row.next_push_at, row.last_error = 0, None, None
+            return again
+        if outcome.kind == "retry_delete" and outcome.remote is not None:
+            row.etag = outcome.remote.etag
+            return True
+        if outcome.kind == "deleted":
+            row.pending_op, row.sync_status, row.deleted = None, "synced", True
+            row.next_push_at, row.last_error = None, None
+            return False
+        if outcome.kind == "conflict":
+            await _store_conflict(session, row, snap, outcome, now=now)
+            return False
+        error = outcome.error or CalendarError()
+        row.last_error = error.to_dict()
+        if outcome.kind == "retry":
+            row.push_attempts += 1
+            row.sync_status = "pending"
+            row.next_push_at = now + _backoff(row.push_attempts, services.max_backoff)
+        else:
+            row.sync_status, row.next_push_at = "error", None
+        return False
+
+
+async def _store_conflict(
+    session: Any, row: Event, snap: Snapshot, outcome: Outcome, *, now: Any
+) -> None:
+    remote_event = (
+        to_domain(outcome.remote)
+        if outcome.remote and not (outcome.remote.is_cancelled and outcome.remote.start is None)
+        else None
+    )
+    session.add(
+        Conflict(
+            id=new_id(),
+            user_id=row.user_id,
+            event_id=row.id,
+            kind=outcome.conflict_kind or "fields",
+            fields=list(outcome.fields),
+            base=row.base,
+            local=event_to_json(snap.local),
+            remote=event_to_json(remote_event) if remote_event else None,
+            remote_etag=outcome.remote.etag if outcome.remote else None,
+            created_at=now,
+        )
+    )
+    row.sync_status, row.next_push_at = "conflict", None
+    await event_store.record_audit(
+        session,
+        user_id=row.user_id,
+        event_id=row.id,
+        action="conflict",
+        source="sync",
+        actor="touchbase",
+        at=now,
+        changes={"kind": outcome.conflict_kind, "fields": list(outcome.fields)},
+    )
+
+
+async def _snapshot(services: CalendarServices, event_id: str) -> Snapshot | None:
+    async with services.db.session() as session:
+        row = await session.get(Event, event_id)
+        if row is None or row.pending_op is None or row.sync_status == "conflict":
+            return None
+        calendar = await session.get(Calendar, row.calendar_id)
+        assert calendar is not None
+        return Snapshot(
+            event_id=row.id,
+            user_id=row.user_id,
+            calendar=calendar.google_calendar_id,
+            google_event_id=row.google_event_id,
+            op=row.pending_op,
+            local=event_from_json(row.local),
+            base=event_from_json(row.base) if row.base else None,
+            etag=row.etag,
+            send_updates=row.send_updates,
+            updated_at=row.updated_at,
+        )
+
+
+async def push_event(
+    services: CalendarServices, event_id: str, *, retry: RetryPolicy | None = None
+) -> None:
+    """Send one event's pending change to Google, as far as it will go now."""
+    async with services.db.session() as session:
+        claimed = await event_store.claim_for_push(
+            session, event_id, now=services.clock(), lease=services.push_lease
+        )
+    if not claimed:
+        return
+    try:
+        for _ in range(MAX_ROUNDS):
+            snap = await _snapshot(services, event_id)
+            if snap is None:
+                return
+            try:
+                client = await services.accounts.client(
+                    snap.user_id, retry=retry or services.request_retry
+                )
+            except CalendarError as error:
+                await _apply(services, snap, Outcome("failed", error=error))
+                return
+            outcome = await plan_round(client, snap)
+            if not await _apply(services, snap, outcome):
+                return
+    finally:
+        async with services.db.session() as session:
+            await event_store.release_push(session, event_id)

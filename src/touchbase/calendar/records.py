@@ -1,0 +1,136 @@
+"""What the calendar use cases hand back: an event with its sync state, and conflicts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from touchbase.domain import CalendarEvent
+from touchbase.store.codec import event_from_json
+from touchbase.store.models import Conflict, Event
+
+Clock = Callable[[], datetime]
+
+# Domain field names as the API and the audit log spell them.
+API_FIELD = {
+    "title": "title",
+    "description": "description",
+    "location": "location",
+    "start": "startTime",
+    "end": "endTime",
+    "attendees": "attendees",
+    "recurrence": "recurrence",
+    "status": "status",
+    "contact_id": "contactId",
+    "touchpoint_id": "touchpointId",
+}
+DOMAIN_FIELD = {v: k for k, v in API_FIELD.items()}
+
+RESOLUTIONS = {
+    "fields": ("keep_local", "keep_remote", "merge"),
+    "deleted_remotely": ("recreate", "discard"),
+    "deleted_locally": ("keep_local", "keep_remote"),
+}
+
+
+@dataclass(frozen=True)
+class ConflictInfo:
+    """An edit made on both sides (the seed's ConflictInfo)."""
+
+    id: str
+    event_id: str
+    kind: str  # fields | deleted_remotely | deleted_locally
+    fields: tuple[str, ...]  # API names
+    base: CalendarEvent | None
+    local: CalendarEvent | None
+    remote: CalendarEvent | None
+    created_at: datetime
+
+    @property
+    def resolutions(self) -> tuple[str, ...]:
+        """What the user may choose."""
+        return RESOLUTIONS[self.kind]
+
+    @classmethod
+    def of(cls, row: Conflict) -> ConflictInfo:
+        """From its row."""
+
+        def load(raw: dict[str, Any] | None) -> CalendarEvent | None:
+            return event_from_json(raw) if raw else None
+
+        return cls(
+            id=row.id,
+            event_id=row.event_id,
+            kind=row.kind,
+            fields=tuple(row.fields),
+            base=load(row.base),
+            local=load(row.local),
+            remote=load(row.remote),
+            created_at=row.created_at,
+        )
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """An event as the CRM shows it: the local version and where it stands with Google."""
+
+    id: str
+    calendar_id: str
+    google_event_id: str
+    etag: str | None
+    event: CalendarEvent
+    sync_status: str  # synced | pending | conflict | error
+    pending_op: str | None
+    deleted: bool
+    is_touchpoint: bool
+    last_error: dict[str, Any] | None
+    created_at: datetime
+    updated_at: datetime
+    conflict: ConflictInfo | None = None
+
+    @classmethod
+    def of(cls, row: Event, conflict: Conflict | None = None) -> EventRecord:
+        """From its row."""
+        return cls(
+            id=row.id,
+            calendar_id=row.calendar_id,
+            google_event_id=row.google_event_id,
+            etag=row.etag,
+            event=event_from_json(row.local),
+            sync_status=row.sync_status,
+            pending_op=row.pending_op,
+            deleted=row.deleted,
+            is_touchpoint=row.is_touchpoint,
+            last_error=row.last_error,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            conflict=ConflictInfo.of(conflict) if conflict else None,
+        )
+
+
+def audit_changes(before: CalendarEvent | None, after: CalendarEvent | None) -> dict[str, Any]:
+    """{field: {before, after}} for the fields that differ (API names, JSON values)."""
+    from touchbase.store.codec import event_to_json
+
+    raw_before = event_to_json(before) if before else {}
+    raw_after = event_to_json(after) if after else {}
+    keys = {
+        "title": "title",
+        "description": "description",
+        "location": "location",
+        "start": "startTime",
+        "end": "endTime",
+        "attendees": "attendees",
+        "recurrence": "recurrence",
+        "status": "status",
+        "contactId": "contactId",
+        "touchpointId": "touchpointId",
+    }
+    changes = {}
+    for key, name in keys.items():
+        old, new = raw_before.get(key), raw_after.get(key)
+        if old != new:
+            changes[name] = {"before": old, "after": new}
+    return changes

@@ -1,0 +1,113 @@
+"""`touchbase demo`: the emulator and the app on loopback, a demo user connected to the
+emulator, and a few sample events, created through the app's own API."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from touchbase.config import Mode, Settings
+from touchbase.emulator.process import emulator_process
+from touchbase.store.database import migrate
+from touchbase.users import add_user
+from touchbase.web.app import create_app
+
+DEMO_EMAIL = "demo@touchbase.example"
+
+
+def sample_events(now: datetime) -> list[dict[str, Any]]:
+    """A single meeting, an all-day event, one with attendees, and a weekly series."""
+    day = (now + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+    return [
+        {
+            "title": "Intro call with Dana (Acme)",
+            "startTime": day.isoformat(),
+            "endTime": (day + timedelta(minutes=30)).isoformat(),
+            "location": "Phone",
+        },
+        {
+            "title": "Offsite",
+            "allDay": True,
+            "startTime": (day + timedelta(days=3)).date().isoformat(),
+            "endTime": (day + timedelta(days=5)).date().isoformat(),
+        },
+        {
+            "title": "Demo for Globex",
+            "startTime": (day + timedelta(hours=5)).isoformat(),
+            "endTime": (day + timedelta(hours=6)).isoformat(),
+            "attendees": ["eli@globex.example", "fran@globex.example"],
+            "description": "<b>Agenda</b>: product tour, pricing",
+        },
+        {
+            "title": "Pipeline review",
+            "timeZone": "Europe/Berlin",
+            "startTime": (day + timedelta(days=1)).replace(tzinfo=None).isoformat(),
+            "endTime": (day + timedelta(days=1, hours=1)).replace(tzinfo=None).isoformat(),
+            "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=10"],
+        },
+    ]
+
+
+async def _set_up(app_url: str, token: str) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=app_url, headers=headers, timeout=30.0) as api:
+        connection = (await api.get("/api/google/connection")).json()
+        if not connection["connected"]:
+            url = (await api.post("/api/google/connect")).json()["authorizationUrl"]
+            async with httpx.AsyncClient(follow_redirects=True, timeout=30.0) as browser:
+                answer = await browser.get(url + "&login_hint=" + DEMO_EMAIL)
+                answer.raise_for_status()
+        existing = (await api.get("/api/calendar/events")).json()["items"]
+        if not existing:
+            for body in sample_events(datetime.now(UTC)):
+                (await api.post("/api/calendar/events", json=body)).raise_for_status()
+
+
+async def _serve(settings: Settings, port: int, token: str, emulator_url: str) -> None:
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            await task
+            return
+        await asyncio.sleep(0.05)
+    app_url = f"http://127.0.0.1:{port}"
+    await _set_up(app_url, token)
+    print(
+        f"""
+touchbase demo is running.
+  app:       {app_url}   (API docs: {app_url}/api/docs)
+  emulator:  {emulator_url}   (Google Calendar API v3 + OAuth)
+  demo user: {DEMO_EMAIL}
+  API token: {token}
+
+Try:  curl -H 'Authorization: Bearer {token}' {app_url}/api/calendar/events
+Stop with Ctrl-C.""",
+        flush=True,
+    )
+    await task
+
+
+def run_demo(*, port: int, emulator_port: int, data_dir: Path) -> None:
+    """Run the demo until interrupted."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    state_file = data_dir / "emulator-state.json"
+    with emulator_process("--state-file", str(state_file), port=emulator_port) as emulator_url:
+        settings = Settings(
+            mode=Mode.DEMO,
+            database_url=f"sqlite+aiosqlite:///{data_dir / 'touchbase.db'}",
+            google_base_url=emulator_url,
+            public_url=f"http://127.0.0.1:{port}",
+            google_client_id="touchbase-demo",
+            secret_key="touchbase-demo-secret",
+            pusher_interval_seconds=2.0,
+        )
+        migrate(settings.database_url)
+        token = asyncio.run(add_user(settings.database_url, DEMO_EMAIL, token_name="demo"))
+        asyncio.run(_serve(settings, port, token, emulator_url))

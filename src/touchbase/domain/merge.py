@@ -1,0 +1,70 @@
+"""Three-way merge of an event edited on two sides, against the last version both knew.
+
+A field changed on one side only takes that side's value; a field changed on both sides to the
+same value is no conflict; a field changed on both sides to different values is a conflict
+(the merged event keeps the local value there until the user decides).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from touchbase.domain.events import CalendarEvent
+
+MERGE_FIELDS = (
+    "title",
+    "description",
+    "location",
+    "start",
+    "end",
+    "attendees",
+    "recurrence",
+    "status",
+    "contact_id",
+    "touchpoint_id",
+)
+Side = Literal["local", "remote"]
+
+
+def _comparable(event: CalendarEvent, name: str) -> object:
+    value = getattr(event, name)
+    if name == "attendees":  # the guest list, not each guest's answer
+        return frozenset(a.email.lower() for a in value)
+    return value
+
+
+def changed_fields(before: CalendarEvent, after: CalendarEvent) -> list[str]:
+    """The fields whose meaning differs between two versions."""
+    return [f for f in MERGE_FIELDS if _comparable(before, f) != _comparable(after, f)]
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """The merged event, and the fields both sides changed differently."""
+
+    merged: CalendarEvent
+    conflicts: tuple[str, ...]
+
+    @property
+    def clean(self) -> bool:
+        """Whether everything merged by itself."""
+        return not self.conflicts
+
+
+def three_way_merge(
+    base: CalendarEvent, local: CalendarEvent, remote: CalendarEvent
+) -> MergeResult:
+    """Merge `local` and `remote`, both derived from `base`. Identity comes from `remote`."""
+    values: dict[str, object] = {}
+    conflicts: list[str] = []
+    for name in MERGE_FIELDS:
+        b, l, r = (_comparable(e, name) for e in (base, local, remote))
+        if l == r or l == b:
+            values[name] = getattr(remote, name)
+        elif r == b:
+            values[name] = getattr(local, name)
+        else:
+            values[name] = getattr(local, name)
+            conflicts.append(name)
+    return MergeResult(remote.replace(**values), tuple(conflicts))

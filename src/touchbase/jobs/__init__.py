@@ -1,0 +1,1 @@
+"""Background work: the pusher (and, later, periodic sync and channel renewal)."""

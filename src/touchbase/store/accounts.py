@@ -1,0 +1,192 @@
+"""Users, API tokens, Google connections, authorizations in progress, and calendars."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from touchbase.store.crypto import SecretCipher
+from touchbase.store.models import ApiToken, Calendar, GoogleConnection, OAuthState, User
+
+
+def new_id() -> str:
+    """A fresh row id."""
+    return str(uuid.uuid4())
+
+
+def hash_token(token: str) -> str:
+    """The stored form of an API token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_user(session: AsyncSession, email: str, *, now: datetime) -> User:
+    """A new user (emails are unique, compared lower-cased)."""
+    user = User(id=new_id(), email=email.strip().lower(), created_at=now)
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def user_by_email(session: AsyncSession, email: str) -> User | None:
+    """The user with this email, if any."""
+    found = await session.scalars(select(User).where(User.email == email.strip().lower()))
+    return found.first()
+
+
+async def issue_api_token(session: AsyncSession, user: User, *, name: str, now: datetime) -> str:
+    """A new API token for `user`: shown once, stored hashed."""
+    token = "tb_" + secrets.token_urlsafe(32)
+    session.add(
+        ApiToken(
+            id=new_id(), user_id=user.id, name=name, token_hash=hash_token(token), created_at=now
+        )
+    )
+    await session.flush()
+    return token
+
+
+async def user_for_token(session: AsyncSession, token: str, *, now: datetime) -> User | None:
+    """The user an API token belongs to, if it is valid."""
+    row = (
+        await session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    ).first()
+    if row is None:
+        return None
+    row.last_used_at = now
+    return await session.get(User, row.user_id)
+
+
+@dataclass(frozen=True)
+class StoredTokens:
+    """A connection's tokens, decrypted."""
+
+    access_token: str
+    refresh_token: str | None
+    expires_at: datetime
+    scopes: frozenset[str]
+    google_email: str | None
+
+
+async def save_connection(
+    session: AsyncSession,
+    cipher: SecretCipher,
+    *,
+    user_id: str,
+    tokens: StoredTokens,
+    now: datetime,
+) -> None:
+    """Store (or replace) a user's Google tokens, encrypted."""
+    row = (
+        await session.scalars(select(GoogleConnection).where(GoogleConnection.user_id == user_id))
+    ).first()
+    if row is None:
+        row = GoogleConnection(id=new_id(), user_id=user_id, connected_at=now)
+        session.add(row)
+    row.access_token = cipher.encrypt(tokens.access_token)
+    if tokens.refresh_token:
+        row.refresh_token = cipher.encrypt(tokens.refresh_token)
+    row.expires_at = tokens.expires_at
+    row.scopes = " ".join(sorted(tokens.scopes))
+    row.google_email = tokens.google_email or row.google_email
+    row.updated_at = now
+    await session.flush()
+
+
+async def load_connection(
+    session: AsyncSession, cipher: SecretCipher, user_id: str
+) -> StoredTokens | None:
+    """A user's Google tokens, decrypted; None when not connected."""
+    row = (
+        await session.scalars(select(GoogleConnection).where(GoogleConnection.user_id == user_id))
+    ).first()
+    if row is None:
+        return None
+    return StoredTokens(
+        access_token=cipher.decrypt(row.access_token),
+        refresh_token=cipher.decrypt(row.refresh_token) if row.refresh_token else None,
+        expires_at=row.expires_at,
+        scopes=frozenset(row.scopes.split()),
+        google_email=row.google_email,
+    )
+
+
+async def save_oauth_state(
+    session: AsyncSession,
+    cipher: SecretCipher,
+    *,
+    state: str,
+    user_id: str,
+    code_verifier: str,
+    now: datetime,
+) -> None:
+    """Remember an authorization in progress."""
+    session.add(
+        OAuthState(
+            state=state,
+            user_id=user_id,
+            code_verifier=cipher.encrypt(code_verifier),
+            created_at=now,
+        )
+    )
+    await session.flush()
+
+
+async def take_oauth_state(
+    session: AsyncSession, cipher: SecretCipher, state: str
+) -> tuple[str, str, datetime] | None:
+    """(user id, code verifier, created) of a pending authorization, used up once."""
+    row = await session.get(OAuthState, state)
+    if row is None:
+        return None
+    await session.execute(delete(OAuthState).where(OAuthState.state == state))
+    return row.user_id, cipher.decrypt(row.code_verifier), row.created_at
+
+
+async def upsert_calendar(
+    session: AsyncSession,
+    *,
+    user_id: str,
+    google_calendar_id: str,
+    summary: str,
+    time_zone: str,
+    is_primary: bool,
+) -> Calendar:
+    """Add or refresh one of a user's calendars."""
+    row = (
+        await session.scalars(
+            select(Calendar).where(
+                Calendar.user_id == user_id, Calendar.google_calendar_id == google_calendar_id
+            )
+        )
+    ).first()
+    if row is None:
+        row = Calendar(
+            id=new_id(),
+            user_id=user_id,
+            google_calendar_id=google_calendar_id,
+            sync_enabled=is_primary,
+        )
+        session.add(row)
+    row.summary, row.time_zone, row.is_primary = summary, time_zone, is_primary
+    await session.flush()
+    return row
+
+
+async def primary_calendar(session: AsyncSession, user_id: str) -> Calendar | None:
+    """The user's primary calendar, if connected."""
+    found = await session.scalars(
+        select(Calendar).where(Calendar.user_id == user_id, Calendar.is_primary.is_(True))
+    )
+    return found.first()
+
+
+async def user_calendar(session: AsyncSession, user_id: str, calendar_id: str) -> Calendar | None:
+    """One of the user's calendars by our id (another user's is None)."""
+    row = await session.get(Calendar, calendar_id)
+    return row if row is not None and row.user_id == user_id else None

@@ -1,0 +1,134 @@
+"""Events cache, conflicts and the audit log: every query scoped to one user."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from touchbase.store.models import AuditEntry, Conflict, Event
+
+
+async def get_event(session: AsyncSession, user_id: str, event_id: str) -> Event | None:
+    """A user's live event (another user's, or a deleted one, is None)."""
+    row = await session.get(Event, event_id)
+    if row is None or row.user_id != user_id or (row.deleted and row.pending_op is None):
+        return None
+    return row
+
+
+async def by_idempotency_key(session: AsyncSession, user_id: str, key: str) -> Event | None:
+    """The event created earlier with this idempotency key."""
+    found = await session.scalars(
+        select(Event).where(Event.user_id == user_id, Event.idempotency_key == key)
+    )
+    return found.first()
+
+
+async def in_window(
+    session: AsyncSession, user_id: str, *, time_min: datetime | None, time_max: datetime | None
+) -> list[Event]:
+    """A user's visible events meeting [time_min, time_max), by start."""
+    query = select(Event).where(Event.user_id == user_id, Event.deleted.is_(False))
+    if time_min is not None:
+        query = query.where(Event.end_at > time_min)
+    if time_max is not None:
+        query = query.where(Event.start_at < time_max)
+    return list(await session.scalars(query.order_by(Event.start_at, Event.id)))
+
+
+async def claim_for_push(
+    session: AsyncSession, event_id: str, *, now: datetime, lease: timedelta
+) -> bool:
+    """Take the right to push one event for `lease` (one pusher at a time, any process)."""
+    result = await session.execute(
+        update(Event)
+        .where(
+            Event.id == event_id,
+            Event.pending_op.is_not(None),
+            or_(Event.push_lease_until.is_(None), Event.push_lease_until < now),
+        )
+        .values(push_lease_until=now + lease)
+    )
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
+
+
+async def release_push(session: AsyncSession, event_id: str) -> None:
+    """Give up the push lease."""
+    await session.execute(update(Event).where(Event.id == event_id).values(push_lease_until=None))
+
+
+async def due_for_push(session: AsyncSession, *, now: datetime, limit: int = 100) -> list[str]:
+    """Ids of events with a change waiting for Google whose retry time has come."""
+    rows = await session.scalars(
+        select(Event.id)
+        .where(
+            Event.pending_op.is_not(None),
+            Event.sync_status.in_(("pending",)),
+            or_(Event.next_push_at.is_(None), Event.next_push_at <= now),
+            or_(Event.push_lease_until.is_(None), Event.push_lease_until < now),
+        )
+        .order_by(Event.next_push_at)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def open_conflict(session: AsyncSession, user_id: str, event_id: str) -> Conflict | None:
+    """The unresolved conflict of an event, if any."""
+    found = await session.scalars(
+        select(Conflict).where(
+            Conflict.user_id == user_id, Conflict.event_id == event_id, Conflict.status == "open"
+        )
+    )
+    return found.first()
+
+
+async def open_conflicts(session: AsyncSession, user_id: str) -> list[Conflict]:
+    """All of a user's unresolved conflicts, oldest first."""
+    return list(
+        await session.scalars(
+            select(Conflict)
+            .where(Conflict.user_id == user_id, Conflict.status == "open")
+            .order_by(Conflict.created_at)
+        )
+    )
+
+
+async def record_audit(
+    session: AsyncSession,
+    *,
+    user_id: str,
+    event_id: str | None,
+    action: str,
+    source: str,
+    actor: str,
+    at: datetime,
+    changes: dict[str, Any],
+) -> None:
+    """Append one audit entry."""
+    session.add(
+        AuditEntry(
+            user_id=user_id,
+            event_id=event_id,
+            action=action,
+            source=source,
+            actor=actor,
+            at=at,
+            changes=changes,
+        )
+    )
+    await session.flush()
+
+
+async def audit_entries(
+    session: AsyncSession, user_id: str, *, event_id: str | None, limit: int = 500
+) -> list[AuditEntry]:
+    """A user's audit entries, newest first, optionally for one event."""
+    query = select(AuditEntry).where(AuditEntry.user_id == user_id)
+    if event_id is not None:
+        query = query.where(AuditEntry.event_id == event_id)
+    return list(await session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)))

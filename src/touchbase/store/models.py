@@ -1,0 +1,168 @@
+"""The tables. The schema itself is made by the Alembic migrations in `migrations/`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from touchbase.store.types import UtcDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+ID = String(36)
+
+
+class Base(DeclarativeBase):
+    """Base of every table."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class User(Base):
+    """A person using touchbase."""
+
+    __tablename__ = "users"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ApiToken(Base):
+    """A bearer token for scripts; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class GoogleConnection(Base):
+    """A user's Google authorization; tokens encrypted at rest."""
+
+    __tablename__ = "google_connections"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    google_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    access_token: Mapped[str] = mapped_column(Text)
+    refresh_token: Mapped[str | None] = mapped_column(Text, nullable=True)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    scopes: Mapped[str] = mapped_column(Text)
+    connected_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class OAuthState(Base):
+    """An authorization in progress: its state and PKCE verifier (encrypted)."""
+
+    __tablename__ = "oauth_states"
+    state: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    code_verifier: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Calendar(Base):
+    """One of a user's Google calendars."""
+
+    __tablename__ = "calendars"
+    __table_args__ = (UniqueConstraint("user_id", "google_calendar_id"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    google_calendar_id: Mapped[str] = mapped_column(String(255))
+    summary: Mapped[str] = mapped_column(String(255))
+    time_zone: Mapped[str] = mapped_column(String(64))
+    is_primary: Mapped[bool] = mapped_column(default=False)
+    sync_enabled: Mapped[bool] = mapped_column(default=True)
+    sync_token: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Contact(Base):
+    """A CRM contact."""
+
+    __tablename__ = "contacts"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Event(Base):
+    """The cache of one Google event, with its local state and sync state.
+
+    `local` is what the user sees; `base` is the last version known to be in Google (the base
+    of three-way merges), with its `etag`. `pending_op` says what still has to reach Google.
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("calendar_id", "google_event_id"),
+        UniqueConstraint("user_id", "idempotency_key"),
+        Index("ix_events_user_window", "user_id", "start_at", "end_at"),
+    )
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    calendar_id: Mapped[str] = mapped_column(ForeignKey("calendars.id", ondelete="CASCADE"))
+    google_event_id: Mapped[str] = mapped_column(String(1024))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    local: Mapped[dict[str, Any]] = mapped_column(JSON)
+    base: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    etag: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    start_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    end_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    contact_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    is_touchpoint: Mapped[bool] = mapped_column(default=False)
+    sync_status: Mapped[str] = mapped_column(String(16))
+    pending_op: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    deleted: Mapped[bool] = mapped_column(default=False)
+    send_updates: Mapped[str] = mapped_column(String(16), default="none")
+    push_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_push_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True, index=True)
+    push_lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_error: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Conflict(Base):
+    """An edit made both here and in Google, kept for the user to resolve."""
+
+    __tablename__ = "conflicts"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    fields: Mapped[list[str]] = mapped_column(JSON)
+    base: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    local: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    remote: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    remote_etag: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    resolution: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class AuditEntry(Base):
+    """Append-only: who changed which event, when, how, and from where."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(254))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)

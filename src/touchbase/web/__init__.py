@@ -1,0 +1,1 @@
+"""The FastAPI app: routes parse input, call one use case, and render."""

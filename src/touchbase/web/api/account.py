@@ -1,0 +1,56 @@
+"""/api/google (connecting Google Calendar) and /api/audit."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from touchbase.google.auth import WRITE_SCOPES
+from touchbase.store import events as event_store
+from touchbase.web.deps import CurrentActor, Services
+from touchbase.web.views import audit_view
+
+router = APIRouter(prefix="/api")
+Json = dict[str, Any]
+
+
+@router.post("/google/connect")
+async def connect(services: Services, actor: CurrentActor) -> Json:
+    """The URL where the user grants touchbase access to Google Calendar."""
+    url = await services.accounts.authorization_url(actor.user_id)
+    return {"authorizationUrl": url}
+
+
+@router.get("/google/callback")
+async def callback(
+    services: Services,
+    code: Annotated[str, Query(max_length=2000)],
+    state: Annotated[str, Query(max_length=200)],
+) -> Json:
+    """Where Google sends the user back: store the tokens and the calendars."""
+    scopes = await services.accounts.complete(state=state, code=code)
+    return {"connected": True, "scopes": sorted(scopes), "canWrite": bool(scopes & WRITE_SCOPES)}
+
+
+@router.get("/google/connection")
+async def connection(services: Services, actor: CurrentActor) -> Json:
+    """Whether Google is connected, with which scopes."""
+    scopes = await services.accounts.scopes(actor.user_id)
+    return {
+        "connected": scopes is not None,
+        "scopes": sorted(scopes or ()),
+        "canWrite": bool((scopes or frozenset()) & WRITE_SCOPES),
+    }
+
+
+@router.get("/audit")
+async def audit(
+    services: Services,
+    actor: CurrentActor,
+    eventId: Annotated[str | None, Query(max_length=64)] = None,
+) -> Json:
+    """The audit log, newest first, optionally for one event."""
+    async with services.db.session() as session:
+        entries = await event_store.audit_entries(session, actor.user_id, event_id=eventId)
+        return {"items": [audit_view(e) for e in entries]}

@@ -1,0 +1,126 @@
+"""/api/calendar/events: the seed's routes, same paths and verbs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse
+
+from touchbase.calendar import conflicts, events
+from touchbase.errors import InvalidEventError
+from touchbase.web.deps import CurrentActor, MutatingActor, Services
+from touchbase.web.schemas import (
+    ConflictResolution,
+    EventCreate,
+    EventUpdate,
+    changes_for,
+    new_event,
+)
+from touchbase.web.views import conflict_view, event_view
+
+router = APIRouter(prefix="/api/calendar")
+Json = dict[str, Any]
+
+
+def _aware(value: datetime | None, field: str) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise InvalidEventError("Give a UTC offset.", field=field)
+    return value
+
+
+@router.get("/events")
+async def list_events(
+    services: Services,
+    actor: CurrentActor,
+    timeMin: datetime | None = None,
+    timeMax: datetime | None = None,
+) -> Json:
+    """The user's events meeting [timeMin, timeMax), from the cache."""
+    time_min, time_max = _aware(timeMin, "timeMin"), _aware(timeMax, "timeMax")
+    if time_min and time_max and time_min >= time_max:
+        raise InvalidEventError("timeMax must be after timeMin.", field="timeMax")
+    records = await events.list_calendar_events(
+        services, actor.user_id, time_min=time_min, time_max=time_max
+    )
+    return {"items": [event_view(r) for r in records]}
+
+
+@router.post("/events", status_code=201)
+async def create_event(
+    services: Services,
+    actor: MutatingActor,
+    body: EventCreate,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> JSONResponse:
+    """Create an event (an Idempotency-Key header makes a replay return the same event)."""
+    record = await events.create_calendar_event(
+        services,
+        actor,
+        new_event(body),
+        calendar_id=body.calendarId,
+        is_touchpoint=body.isTouchpointEvent,
+        idempotency_key=idempotency_key,
+    )
+    return JSONResponse(event_view(record), status_code=201)
+
+
+@router.get("/events/{event_id}")
+async def get_event(services: Services, actor: CurrentActor, event_id: str) -> Json:
+    """One event."""
+    return event_view(await events.get_calendar_event(services, actor.user_id, event_id))
+
+
+@router.patch("/events/{event_id}")
+async def update_event(
+    services: Services,
+    actor: MutatingActor,
+    event_id: str,
+    body: EventUpdate,
+    if_match: Annotated[str | None, Header(max_length=200)] = None,
+) -> Json:
+    """Change an event; the etag last seen comes as If-Match or in the body."""
+    current = await events.get_calendar_event(services, actor.user_id, event_id)
+    changes = changes_for(body, current.event)
+    record = await events.update_calendar_event(
+        services, actor, event_id, changes, if_match=if_match or body.etag
+    )
+    return event_view(record)
+
+
+@router.delete("/events/{event_id}")
+async def delete_event(
+    services: Services,
+    actor: MutatingActor,
+    event_id: str,
+    if_match: Annotated[str | None, Header(max_length=200)] = None,
+    etag: Annotated[str | None, Query(max_length=200)] = None,
+) -> Json:
+    """Delete an event; the etag last seen comes as If-Match (or ?etag=)."""
+    record = await events.delete_calendar_event(
+        services, actor, event_id, if_match=if_match or etag
+    )
+    return event_view(record)
+
+
+@router.post("/events/{event_id}/conflict")
+async def resolve(
+    services: Services, actor: MutatingActor, event_id: str, body: ConflictResolution
+) -> Json:
+    """Resolve an event's conflict: keep local, keep remote, merge, recreate or discard."""
+    values: dict[str, Any] = {}
+    if body.values is not None:
+        current = await events.get_calendar_event(services, actor.user_id, event_id)
+        values = changes_for(body.values, current.event)
+    record = await conflicts.resolve_conflict(
+        services, actor, event_id, body.resolution, choices=body.fields, values=values
+    )
+    return event_view(record)
+
+
+@router.get("/conflicts")
+async def list_conflicts(services: Services, actor: CurrentActor) -> Json:
+    """The user's open conflicts."""
+    found = await conflicts.list_conflicts(services, actor.user_id)
+    return {"items": [conflict_view(c) for c in found]}

@@ -1,0 +1,92 @@
+"""The application: wires settings to the database, Google, the use cases and the pusher."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from fastapi import FastAPI
+
+from touchbase.calendar.google_accounts import GoogleAccounts
+from touchbase.calendar.services import CalendarServices
+from touchbase.config import Settings
+from touchbase.google import GoogleEndpoints, RetryPolicy
+from touchbase.jobs.pusher import Pusher
+from touchbase.store.crypto import SecretCipher
+from touchbase.store.database import Database
+from touchbase.web import errors
+from touchbase.web.api import account, events
+from touchbase.web.deps import MutationLimiter
+
+
+def utcnow() -> datetime:
+    """The wall clock, UTC."""
+    return datetime.now(UTC)
+
+
+def endpoints_for(settings: Settings) -> GoogleEndpoints:
+    """Real Google, or every endpoint on one host (the emulator)."""
+    return (
+        GoogleEndpoints.at(settings.google_base_url)
+        if settings.google_base_url
+        else GoogleEndpoints()
+    )
+
+
+def build_services(
+    settings: Settings, *, http: httpx.AsyncClient, database: Database
+) -> CalendarServices:
+    """The use cases' dependencies for these settings."""
+    accounts = GoogleAccounts(
+        db=database,
+        cipher=SecretCipher(settings.secret_key),
+        endpoints=endpoints_for(settings),
+        client_id=settings.google_client_id,
+        client_secret=settings.google_client_secret,
+        redirect_uri=settings.public_url.rstrip("/") + "/api/google/callback",
+        http=http,
+        clock=utcnow,
+    )
+    budget = settings.request_google_budget_seconds
+    return CalendarServices(
+        db=database,
+        accounts=accounts,
+        clock=utcnow,
+        request_retry=RetryPolicy(max_attempts=4, base_delay=0.2, max_delay=2.0, max_total=budget),
+        max_backoff=timedelta(seconds=settings.pusher_max_backoff_seconds),
+    )
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The FastAPI app (the schema must be migrated already)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        database = Database(settings.database_url)
+        async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0)) as http:
+            services = build_services(settings, http=http, database=database)
+            pusher = Pusher(services, interval=settings.pusher_interval_seconds)
+            services.wake_pusher = pusher.wake
+            app.state.services, app.state.pusher = services, pusher
+            pusher.start()
+            try:
+                yield
+            finally:
+                await pusher.stop()
+                await database.dispose()
+
+    app = FastAPI(
+        title="touchbase", lifespan=lifespan, docs_url="/api/docs", openapi_url="/api/openapi.json"
+    )
+    app.state.limiter = MutationLimiter(settings.mutations_per_minute)
+    errors.install(app)
+    app.include_router(events.router)
+    app.include_router(account.router)
+
+    @app.get("/api/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,68 @@
+"""FastAPI dependencies: the services, the signed-in user, and the mutation rate limit."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from touchbase.calendar.events import Actor
+from touchbase.calendar.services import CalendarServices
+from touchbase.errors import AuthenticationError, RateLimitError
+from touchbase.store import accounts
+
+
+@dataclass
+class MutationLimiter:
+    """A token bucket per user: `per_minute` changes, refilled continuously."""
+
+    per_minute: int
+    buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def spend(self, user_id: str) -> None:
+        """Spend one change, or raise CALENDAR_RATE_LIMIT with the wait."""
+        now = time.monotonic()
+        tokens, then = self.buckets.get(user_id, (float(self.per_minute), now))
+        tokens = min(float(self.per_minute), tokens + (now - then) * self.per_minute / 60)
+        if tokens < 1:
+            self.buckets[user_id] = (tokens, now)
+            raise RateLimitError(
+                "Too many changes in a short time.", retry_after=(1 - tokens) * 60 / self.per_minute
+            )
+        self.buckets[user_id] = (tokens - 1, now)
+
+
+def services(request: Request) -> CalendarServices:
+    """The app's calendar services."""
+    found: CalendarServices = request.app.state.services
+    return found
+
+
+async def current_actor(
+    request: Request, calendar: Annotated[CalendarServices, Depends(services)]
+) -> Actor:
+    """The user named by the bearer token."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthenticationError()
+    async with calendar.db.session() as session:
+        user = await accounts.user_for_token(session, token.strip(), now=calendar.clock())
+    if user is None:
+        raise AuthenticationError("This API token is not valid.")
+    return Actor(user_id=user.id, email=user.email, source="api")
+
+
+async def mutating_actor(
+    request: Request, actor: Annotated[Actor, Depends(current_actor)]
+) -> Actor:
+    """The signed-in user, if they have changes left this minute."""
+    limiter: MutationLimiter = request.app.state.limiter
+    limiter.spend(actor.user_id)
+    return actor
+
+
+Services = Annotated[CalendarServices, Depends(services)]
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+MutatingActor = Annotated[Actor, Depends(mutating_actor)]

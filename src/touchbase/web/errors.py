@@ -1,0 +1,55 @@
+"""One place turns every error into the API's JSON:
+`{"error": {"code", "message", "action", "details"}}`."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from touchbase.errors import InvalidEventError, TouchbaseError
+from touchbase.web.views import jsonable
+
+log = logging.getLogger("touchbase.web")
+
+
+def error_response(error: TouchbaseError) -> JSONResponse:
+    """The JSON answer for an error."""
+    headers = {}
+    if error.retry_after is not None:
+        headers["Retry-After"] = str(max(1, round(error.retry_after)))
+    return JSONResponse(
+        {"error": jsonable(error.to_dict())}, status_code=error.http_status, headers=headers
+    )
+
+
+def _field(location: tuple[int | str, ...]) -> str:
+    parts = [str(p) for p in location if p not in ("body", "query", "header", "path")]
+    return ".".join(parts) or "body"
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers."""
+
+    @app.exception_handler(TouchbaseError)
+    async def touchbase_error(request: Request, error: TouchbaseError) -> JSONResponse:
+        return error_response(error)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_input(request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = [{"field": _field(tuple(e["loc"])), "message": e["msg"]} for e in error.errors()]
+        first = problems[0] if problems else {"field": "body", "message": "invalid"}
+        return error_response(
+            InvalidEventError(
+                f"{first['field']}: {first['message']}",
+                field=first["field"],
+                details={"problems": problems},
+            )
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(TouchbaseError())

@@ -1,0 +1,146 @@
+"""Request bodies of the API (the seed's camelCase fields), and their conversion to the domain.
+
+A rejected request writes nothing: everything is checked before any use case runs.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from touchbase.domain import Attendee, CalendarEvent, EventTime
+from touchbase.domain.validation import (
+    MAX_ATTENDEES,
+    MAX_DESCRIPTION,
+    MAX_LOCATION,
+    MAX_TITLE,
+    is_valid_time_zone,
+)
+from touchbase.errors import InvalidEventError
+from touchbase.web.sanitize import clean_description, clean_line
+
+MAX_ID = 64
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_max_length=20_000)
+
+
+class EventFields(_Strict):
+    """Fields of an event as the API takes them; all optional (a PATCH)."""
+
+    title: str | None = Field(default=None, max_length=MAX_TITLE * 2)
+    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION * 2)
+    location: str | None = Field(default=None, max_length=MAX_LOCATION * 2)
+    startTime: datetime | date | None = None
+    endTime: datetime | date | None = None
+    allDay: bool | None = None
+    timeZone: str | None = Field(default=None, max_length=64)
+    attendees: list[str] | None = Field(default=None, max_length=MAX_ATTENDEES)
+    contactId: str | None = Field(default=None, max_length=MAX_ID)
+    recurrence: list[str] | None = Field(default=None, max_length=20)
+
+
+class EventCreate(EventFields):
+    """POST /api/calendar/events."""
+
+    title: str = Field(max_length=MAX_TITLE * 2)
+    startTime: datetime | date
+    endTime: datetime | date
+    isTouchpointEvent: bool = False
+    calendarId: str | None = Field(default=None, max_length=MAX_ID)
+
+
+class EventUpdate(EventFields):
+    """PATCH /api/calendar/events/{id}: the fields to change, and the etag last seen."""
+
+    etag: str | None = Field(default=None, max_length=200)
+
+
+class ConflictResolution(_Strict):
+    """POST /api/calendar/events/{id}/conflict."""
+
+    resolution: Literal["keep_local", "keep_remote", "merge", "recreate", "discard"]
+    fields: dict[str, Literal["local", "remote"]] = Field(default_factory=dict)
+    values: EventFields | None = None
+
+
+def _zone(name: str | None) -> str | None:
+    if name is not None and not is_valid_time_zone(name):
+        raise InvalidEventError(f"Unknown time zone {name!r}.", field="timeZone")
+    return name
+
+
+def _time(value: datetime | date, *, all_day: bool, zone: str | None, field: str) -> EventTime:
+    if all_day:
+        return EventTime.all_day(value.date() if isinstance(value, datetime) else value)
+    if not isinstance(value, datetime):
+        raise InvalidEventError("Give a date and time, or set allDay.", field=field)
+    if value.tzinfo is None:
+        if zone is None:
+            raise InvalidEventError("Give a UTC offset or a timeZone.", field=field)
+        value = value.replace(tzinfo=ZoneInfo(zone))
+    return EventTime.at(value, zone)
+
+
+def _attendees(emails: list[str]) -> tuple[Attendee, ...]:
+    seen: dict[str, Attendee] = {}
+    for email in emails:
+        address = clean_line(email).lower()
+        seen.setdefault(address, Attendee(address))
+    return tuple(seen.values())
+
+
+def _text_changes(fields: EventFields) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    if fields.title is not None:
+        changes["title"] = clean_line(fields.title)
+        if not changes["title"]:
+            raise InvalidEventError("A title is required.", field="title")
+    if fields.description is not None:
+        changes["description"] = clean_description(fields.description)
+    if fields.location is not None:
+        changes["location"] = clean_line(fields.location)
+    if fields.attendees is not None:
+        changes["attendees"] = _attendees(fields.attendees)
+    if fields.contactId is not None:
+        changes["contact_id"] = clean_line(fields.contactId) or None
+    if fields.recurrence is not None:
+        changes["recurrence"] = tuple(clean_line(r) for r in fields.recurrence)
+    return changes
+
+
+def changes_for(fields: EventFields, current: CalendarEvent) -> dict[str, Any]:
+    """Domain changes a PATCH asks for, on top of `current`."""
+    changes = _text_changes(fields)
+    zone = _zone(fields.timeZone) if fields.timeZone is not None else current.start.time_zone
+    all_day = fields.allDay if fields.allDay is not None else current.start.is_all_day
+    times = (fields.startTime, fields.endTime, fields.allDay, fields.timeZone)
+    if any(t is not None for t in times):
+        start = fields.startTime or _current(current.start, zone)
+        end = fields.endTime or _current(current.end, zone)
+        changes["start"] = _time(start, all_day=all_day, zone=zone, field="startTime")
+        changes["end"] = _time(end, all_day=all_day, zone=zone, field="endTime")
+    return changes
+
+
+def _current(value: EventTime, zone: str | None) -> datetime | date:
+    if value.date is not None:
+        return value.date
+    assert value.date_time is not None
+    return value.date_time.astimezone(ZoneInfo(zone)) if zone else value.date_time
+
+
+def new_event(body: EventCreate) -> CalendarEvent:
+    """The domain event a create asks for."""
+    zone = _zone(body.timeZone)
+    all_day = bool(body.allDay)
+    changes = _text_changes(body)
+    return CalendarEvent(
+        title=changes.pop("title"),
+        start=_time(body.startTime, all_day=all_day, zone=zone, field="startTime"),
+        end=_time(body.endTime, all_day=all_day, zone=zone, field="endTime"),
+    ).replace(**changes)

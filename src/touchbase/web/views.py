@@ -1,0 +1,106 @@
+"""How events, conflicts and audit entries look in the API's JSON."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from touchbase.calendar.records import ConflictInfo, EventRecord
+from touchbase.domain import CalendarEvent, EventTime
+from touchbase.store.models import AuditEntry
+
+PENDING_NOTICE = "Saved. It will sync with Google Calendar as soon as Google is reachable."
+
+
+def _time(value: EventTime) -> str | None:
+    moment: date | datetime | None = value.date or value.date_time
+    return moment.isoformat() if moment else None
+
+
+def event_fields(event: CalendarEvent) -> dict[str, Any]:
+    """The editable fields of one version of an event."""
+    return {
+        "title": event.title,
+        "description": event.description,
+        "location": event.location,
+        "startTime": _time(event.start),
+        "endTime": _time(event.end),
+        "allDay": event.start.is_all_day,
+        "timeZone": event.start.time_zone,
+        "attendees": [a.email for a in event.attendees],
+        "attendeeResponses": {a.email: a.response_status for a in event.attendees},
+        "contactId": event.contact_id,
+        "touchpointId": event.touchpoint_id,
+        "recurrence": list(event.recurrence),
+        "status": event.status.value,
+    }
+
+
+def event_view(record: EventRecord) -> dict[str, Any]:
+    """An event as the API returns it."""
+    view = {
+        "id": record.id,
+        "calendarId": record.calendar_id,
+        "googleEventId": record.google_event_id,
+        "etag": record.etag,
+        **event_fields(record.event),
+        "isTouchpointEvent": record.is_touchpoint,
+        "htmlLink": record.event.html_link,
+        "syncStatus": record.sync_status,
+        "pendingOperation": record.pending_op,
+        "deleted": record.deleted,
+        "lastError": record.last_error,
+        "conflict": conflict_view(record.conflict) if record.conflict else None,
+        "createdAt": record.created_at.isoformat(),
+        "updatedAt": record.updated_at.isoformat(),
+    }
+    if record.sync_status == "pending":
+        view["notice"] = PENDING_NOTICE
+    return view
+
+
+def conflict_view(conflict: ConflictInfo) -> dict[str, Any]:
+    """A conflict: both versions (and the base), the fields in dispute, the choices."""
+
+    def version(event: CalendarEvent | None) -> dict[str, Any] | None:
+        return event_fields(event) if event else None
+
+    return {
+        "id": conflict.id,
+        "eventId": conflict.event_id,
+        "kind": conflict.kind,
+        "fields": list(conflict.fields),
+        "base": version(conflict.base),
+        "local": version(conflict.local),
+        "remote": version(conflict.remote),
+        "resolutions": list(conflict.resolutions),
+        "createdAt": conflict.created_at.isoformat(),
+    }
+
+
+def audit_view(entry: AuditEntry) -> dict[str, Any]:
+    """One audit-log entry."""
+    return {
+        "id": entry.id,
+        "eventId": entry.event_id,
+        "action": entry.action,
+        "source": entry.source,
+        "actor": entry.actor,
+        "at": entry.at.isoformat(),
+        "changes": entry.changes,
+    }
+
+
+def jsonable(value: Any) -> Any:
+    """Error details made JSON (records and conflicts rendered as the API shows them)."""
+    if isinstance(value, EventRecord):
+        return event_view(value)
+    if isinstance(value, ConflictInfo):
+        return conflict_view(value)
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
