@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
-# The whole check: lint, format, types, then every test. Extra arguments go to pytest.
+# The whole check: lint, format, types, then every test, on SQLite and on PostgreSQL.
+# Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 .venv/bin/ruff check src tests benchmarks examples
 .venv/bin/ruff format --check src tests benchmarks examples
 .venv/bin/mypy
+if [ -z "${TOUCHBASE_TEST_POSTGRES_URL:-}" ]; then
+  if url=$(./scripts/postgres.sh); then
+    export TOUCHBASE_TEST_POSTGRES_URL="$url"
+  elif [ "${CI:-}" = true ]; then
+    echo "CI needs PostgreSQL and it could not be started" >&2
+    exit 1
+  else
+    echo "warning: PostgreSQL unavailable; database tests run on SQLite only" >&2
+  fi
+fi
 .venv/bin/pytest "$@"

@@ -66,7 +66,8 @@ def _plan(
             details={"field": "resolution", "allowed": list(allowed)},
         )
     if conflict.kind == "fields":
-        assert local is not None and remote is not None
+        assert local is not None
+        assert remote is not None
         if resolution == "keep_local":
             return local, "update", False
         if resolution == "keep_remote":

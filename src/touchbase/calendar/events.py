@@ -73,7 +73,8 @@ async def _record(session: AsyncSession, row: Event) -> EventRecord:
 async def _after_push(services: CalendarServices, user_id: str, event_id: str) -> EventRecord:
     async with services.db.session() as session:
         row = await session.get(Event, event_id)
-        assert row is not None and row.user_id == user_id
+        assert row is not None
+        assert row.user_id == user_id
         record = await _record(session, row)
     if record.conflict is not None:
         raise conflict_error(record)

@@ -3,13 +3,18 @@ refreshed tokens are stored back, encrypted."""
 
 from __future__ import annotations
 
-import asyncio
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from touchbase.errors import InvalidRequestError, NotConnectedError, PermissionDeniedError
+from touchbase.errors import (
+    CalendarError,
+    InvalidRequestError,
+    NotConnectedError,
+    PermissionDeniedError,
+)
 from touchbase.google import (
     GoogleCalendarClient,
     GoogleEndpoints,
@@ -23,6 +28,7 @@ from touchbase.store import accounts
 from touchbase.store.crypto import SecretCipher
 from touchbase.store.database import Database
 
+log = logging.getLogger("touchbase.google_accounts")
 # Write access to events, and read access to the calendar list (to choose calendars).
 REQUESTED_SCOPES = [SCOPE_EVENTS, SCOPE_CALENDAR_READONLY]
 STATE_LIFETIME = timedelta(minutes=15)
@@ -52,7 +58,6 @@ class GoogleAccounts:
         self.oauth = OAuthClient(
             client_id=client_id, client_secret=client_secret, endpoints=endpoints, http=http
         )
-        self._locks: dict[str, asyncio.Lock] = {}
 
     async def authorization_url(self, user_id: str, *, login_hint: str | None = None) -> str:
         """Where to send the person to grant touchbase access to their calendar."""
@@ -81,7 +86,10 @@ class GoogleAccounts:
             code, redirect_uri=self.redirect_uri, code_verifier=verifier
         )
         await self._store(user_id, tokens)
-        await self.discover_calendars(user_id)
+        try:
+            await self.discover_calendars(user_id)
+        except CalendarError:  # a grant without read access: writes will say so
+            log.warning("could not list the calendars of user %s", user_id)
         return tokens.scopes
 
     async def _store(self, user_id: str, tokens: TokenSet) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from touchbase.domain import CalendarEvent
-from touchbase.store.codec import event_from_json
+from touchbase.store.codec import event_from_json, event_to_json
 from touchbase.store.models import Conflict, Event
 
 Clock = Callable[[], datetime]
@@ -112,8 +112,6 @@ class EventRecord:
 
 def audit_changes(before: CalendarEvent | None, after: CalendarEvent | None) -> dict[str, Any]:
     """{field: {before, after}} for the fields that differ (API names, JSON values)."""
-    from touchbase.store.codec import event_to_json
-
     raw_before = event_to_json(before) if before else {}
     raw_after = event_to_json(after) if after else {}
     keys = {

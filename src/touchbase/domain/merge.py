@@ -59,10 +59,10 @@ def three_way_merge(
     values: dict[str, object] = {}
     conflicts: list[str] = []
     for name in MERGE_FIELDS:
-        b, l, r = (_comparable(e, name) for e in (base, local, remote))
-        if l == r or l == b:
+        was, ours, theirs = (_comparable(e, name) for e in (base, local, remote))
+        if ours in (theirs, was):
             values[name] = getattr(remote, name)
-        elif r == b:
+        elif theirs == was:
             values[name] = getattr(local, name)
         else:
             values[name] = getattr(local, name)

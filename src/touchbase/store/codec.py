@@ -63,7 +63,8 @@ def event_to_json(event: CalendarEvent) -> dict[str, Any]:
 def event_from_json(raw: dict[str, Any]) -> CalendarEvent:
     """The event stored by `event_to_json`."""
     start, end = _parse_time(raw["start"]), _parse_time(raw["end"])
-    assert start is not None and end is not None
+    assert start is not None
+    assert end is not None
     return CalendarEvent(
         title=raw["title"],
         description=raw.get("description", ""),

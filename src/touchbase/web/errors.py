@@ -26,8 +26,19 @@ def error_response(error: TouchbaseError) -> JSONResponse:
 
 
 def _field(location: tuple[int | str, ...]) -> str:
-    parts = [str(p) for p in location if p not in ("body", "query", "header", "path")]
-    return ".".join(parts) or "body"
+    """The request field an error is about: `title`, `attendees[1]`, `values.title`.
+
+    Pydantic adds the names of union members to locations; those are not fields.
+    """
+    parts = [p for p in location if p not in ("body", "query", "header", "path")]
+    if not parts:
+        return "body"
+    name = str(parts[0])
+    if len(parts) > 1 and isinstance(parts[1], int):
+        return f"{name}[{parts[1]}]"
+    if name == "values" and len(parts) > 1:
+        return f"values.{parts[1]}"
+    return name
 
 
 def install(app: FastAPI) -> None:

@@ -1,0 +1,237 @@
+"""Edits on both sides: merged when they touch different fields, otherwise a conflict that the
+user resolves; deletions on one side and edits on the other are conflicts too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support.app import ApiUser, AppHarness
+
+
+def _edit_in_google(user: ApiUser, event: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    response = user.google.patch(f"/events/{event['googleEventId']}", json=fields)
+    assert response.status_code == 200
+    return dict(response.json())
+
+
+def _conflicting(app: AppHarness) -> tuple[ApiUser, dict[str, Any], dict[str, Any]]:
+    alice = app.user()
+    event = alice.create(title="Intro call", location="Room 1").json()
+    _edit_in_google(alice, event, summary="Changed in Google")
+    response = alice.api.patch(
+        f"/api/calendar/events/{event['id']}",
+        json={"title": "Changed in the CRM"},
+        headers={"If-Match": event["etag"]},
+    )
+    assert response.status_code == 409, response.text
+    return alice, event, response.json()["error"]
+
+
+def test_edit_in_google_then_stale_patch_is_409_naming_fields_with_both_versions(
+    app: AppHarness,
+) -> None:
+    _, event, error = _conflicting(app)
+    assert error["code"] == "CALENDAR_CONFLICT"
+    assert error["action"]
+    conflict = error["details"]["conflict"]
+    assert conflict["fields"] == ["title"]
+    assert conflict["local"]["title"] == "Changed in the CRM"
+    assert conflict["remote"]["title"] == "Changed in Google"
+    assert conflict["base"]["title"] == "Intro call"
+    assert conflict["resolutions"] == ["keep_local", "keep_remote", "merge"]
+    assert error["details"]["eventId"] == event["id"]
+
+
+def test_open_conflicts_are_listed_and_block_further_edits(app: AppHarness) -> None:
+    alice, event, _ = _conflicting(app)
+    listed = alice.api.get("/api/calendar/conflicts").json()["items"]
+    assert [c["eventId"] for c in listed] == [event["id"]]
+    shown = alice.api.get(f"/api/calendar/events/{event['id']}").json()
+    assert shown["syncStatus"] == "conflict"
+    blocked = alice.api.patch(f"/api/calendar/events/{event['id']}", json={"title": "x"})
+    assert blocked.status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("resolution", "extra", "expected"),
+    [
+        ("keep_local", {}, "Changed in the CRM"),
+        ("keep_remote", {}, "Changed in Google"),
+        ("merge", {"fields": {"title": "remote"}}, "Changed in Google"),
+        ("merge", {"values": {"title": "Both, merged by hand"}}, "Both, merged by hand"),
+    ],
+)
+def test_each_resolution_leaves_the_right_state_in_both_places(
+    app: AppHarness, resolution: str, extra: dict[str, Any], expected: str
+) -> None:
+    alice, event, _ = _conflicting(app)
+    response = alice.api.post(
+        f"/api/calendar/events/{event['id']}/conflict", json={"resolution": resolution, **extra}
+    )
+    assert response.status_code == 200, response.text
+    resolved = response.json()
+    assert resolved["syncStatus"] == "synced"
+    assert resolved["title"] == expected
+    assert resolved["conflict"] is None
+    remote = alice.google.get(f"/events/{event['googleEventId']}").json()
+    assert remote["summary"] == expected
+    assert remote["etag"] == resolved["etag"]
+    assert alice.api.get("/api/calendar/conflicts").json()["items"] == []
+    assert (
+        alice.api.patch(f"/api/calendar/events/{event['id']}", json={"location": "Room 9"}).json()[
+            "syncStatus"
+        ]
+        == "synced"
+    )
+
+
+def test_merge_keeps_changes_that_did_not_conflict(app: AppHarness) -> None:
+    alice = app.user()
+    event = alice.create(title="Intro", location="Room 1").json()
+    _edit_in_google(alice, event, summary="Google title", description="notes from Google")
+    alice.api.patch(
+        f"/api/calendar/events/{event['id']}",
+        json={"title": "CRM title", "location": "Room 2"},
+        headers={"If-Match": event["etag"]},
+    )
+    merged = alice.api.post(
+        f"/api/calendar/events/{event['id']}/conflict",
+        json={"resolution": "merge", "fields": {"title": "local"}},
+    ).json()
+    assert (merged["title"], merged["location"], merged["description"]) == (
+        "CRM title",
+        "Room 2",
+        "notes from Google",
+    )
+
+
+def test_edits_to_different_fields_merge_by_themselves(app: AppHarness) -> None:
+    alice = app.user()
+    event = alice.create(title="Intro", location="Room 1").json()
+    _edit_in_google(alice, event, location="Room 7")
+    response = alice.api.patch(
+        f"/api/calendar/events/{event['id']}",
+        json={"title": "Intro with Dana"},
+        headers={"If-Match": event["etag"]},
+    )
+    assert response.status_code == 200, response.text
+    merged = response.json()
+    assert (merged["title"], merged["location"], merged["syncStatus"]) == (
+        "Intro with Dana",
+        "Room 7",
+        "synced",
+    )
+    remote = alice.google.get(f"/events/{event['googleEventId']}").json()
+    assert (remote["summary"], remote["location"]) == ("Intro with Dana", "Room 7")
+    actions = [
+        e["action"]
+        for e in alice.api.get("/api/audit", params={"eventId": event["id"]}).json()["items"]
+    ]
+    assert actions[:2] == ["merge", "update"]
+
+
+def test_etag_older_than_the_cache_is_409_and_writes_nothing(app: AppHarness) -> None:
+    alice = app.user()
+    event = alice.create(title="v1").json()
+    alice.api.patch(f"/api/calendar/events/{event['id']}", json={"title": "v2"})
+    stale = alice.api.patch(
+        f"/api/calendar/events/{event['id']}",
+        json={"title": "v3"},
+        headers={"If-Match": event["etag"]},
+    )
+    assert stale.status_code == 409
+    details = stale.json()["error"]["details"]
+    assert details["fields"] == ["title"]
+    assert details["current"]["title"] == "v2"
+    assert alice.api.get(f"/api/calendar/events/{event['id']}").json()["title"] == "v2"
+    also_stale = alice.api.delete(
+        f"/api/calendar/events/{event['id']}", headers={"If-Match": event["etag"]}
+    )
+    assert also_stale.status_code == 409
+
+
+def _deleted_in_google_then_edited(app: AppHarness) -> tuple[ApiUser, dict[str, Any]]:
+    alice = app.user()
+    event = alice.create(title="Planned").json()
+    assert alice.google.delete(f"/events/{event['googleEventId']}").status_code == 204
+    response = alice.api.patch(
+        f"/api/calendar/events/{event['id']}", json={"title": "Planned, edited"}
+    )
+    assert response.status_code == 409, response.text
+    conflict = response.json()["error"]["details"]["conflict"]
+    assert conflict["kind"] == "deleted_remotely"
+    assert conflict["resolutions"] == ["recreate", "discard"]
+    return alice, event
+
+
+def test_deleted_in_google_then_edited_here_can_be_recreated(app: AppHarness) -> None:
+    alice, event = _deleted_in_google_then_edited(app)
+    recreated = alice.api.post(
+        f"/api/calendar/events/{event['id']}/conflict", json={"resolution": "recreate"}
+    ).json()
+    assert recreated["syncStatus"] == "synced"
+    assert recreated["googleEventId"] != event["googleEventId"]
+    live = [e for e in alice.google_events() if e["status"] == "confirmed"]
+    assert [e["summary"] for e in live] == ["Planned, edited"]
+
+
+def test_deleted_in_google_then_edited_here_can_be_discarded(app: AppHarness) -> None:
+    alice, event = _deleted_in_google_then_edited(app)
+    discarded = alice.api.post(
+        f"/api/calendar/events/{event['id']}/conflict", json={"resolution": "discard"}
+    )
+    assert discarded.status_code == 200
+    assert alice.api.get("/api/calendar/events").json()["items"] == []
+    assert all(e["status"] == "cancelled" for e in alice.google_events())
+
+
+def test_edited_in_google_then_deleted_here_is_a_conflict(app: AppHarness) -> None:
+    alice = app.user()
+    event = alice.create(title="Keep?").json()
+    _edit_in_google(alice, event, summary="Edited in Google")
+    response = alice.api.delete(
+        f"/api/calendar/events/{event['id']}", headers={"If-Match": event["etag"]}
+    )
+    assert response.status_code == 409
+    conflict = response.json()["error"]["details"]["conflict"]
+    assert conflict["kind"] == "deleted_locally"
+    assert conflict["fields"] == ["title"]
+    restored = alice.api.post(
+        f"/api/calendar/events/{event['id']}/conflict", json={"resolution": "keep_remote"}
+    ).json()
+    assert (restored["title"], restored["deleted"], restored["syncStatus"]) == (
+        "Edited in Google",
+        False,
+        "synced",
+    )
+    assert alice.google.get(f"/events/{event['googleEventId']}").json()["status"] == "confirmed"
+
+
+def test_edited_in_google_then_deleted_here_can_be_deleted_anyway(app: AppHarness) -> None:
+    alice = app.user()
+    event = alice.create(title="Delete me").json()
+    _edit_in_google(alice, event, summary="Edited in Google")
+    alice.api.delete(f"/api/calendar/events/{event['id']}", headers={"If-Match": event["etag"]})
+    done = alice.api.post(
+        f"/api/calendar/events/{event['id']}/conflict", json={"resolution": "keep_local"}
+    )
+    assert done.status_code == 200
+    assert alice.google.get(f"/events/{event['googleEventId']}").json()["status"] == "cancelled"
+    assert alice.api.get("/api/calendar/events").json()["items"] == []
+
+
+def test_resolution_must_fit_the_conflict(app: AppHarness) -> None:
+    alice, event, _ = _conflicting(app)
+    wrong = alice.api.post(
+        f"/api/calendar/events/{event['id']}/conflict", json={"resolution": "recreate"}
+    )
+    assert wrong.status_code == 400
+    assert wrong.json()["error"]["details"]["allowed"] == ["keep_local", "keep_remote", "merge"]
+    unknown = alice.api.post(
+        f"/api/calendar/events/{event['id']}/conflict",
+        json={"resolution": "merge", "fields": {"colour": "local"}},
+    )
+    assert unknown.status_code == 400
+    assert alice.api.get("/api/calendar/conflicts").json()["items"] != []

@@ -1,0 +1,155 @@
+"""Input is validated and sanitized, writes need write access, mutations are rate limited,
+and secrets are stored safely."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from tests.support.app import AppHarness, start_app
+from tests.support.servers import EmulatorControl
+from touchbase.store.database import Database
+
+GOOD = {"title": "Call", "startTime": "2027-01-10T09:00:00Z", "endTime": "2027-01-10T10:00:00Z"}
+INVALID: list[tuple[str, dict[str, Any], str]] = [
+    ("end before start", {"endTime": "2027-01-10T08:00:00Z"}, "endTime"),
+    ("end equals start", {"endTime": "2027-01-10T09:00:00Z"}, "endTime"),
+    ("bad time zone", {"timeZone": "Mars/Olympus"}, "timeZone"),
+    ("naive time without zone", {"startTime": "2027-01-10T09:00:00"}, "startTime"),
+    ("bad email", {"attendees": ["not-an-email"]}, "attendees[0]"),
+    ("title too long", {"title": "x" * 1025}, "title"),
+    ("title far too long", {"title": "x" * 5000}, "title"),
+    ("blank title", {"title": "  \u0007 "}, "title"),
+    ("missing title", {"title": None}, "title"),
+    ("description too long", {"description": "x" * 9000}, "description"),
+    ("location too long", {"location": "x" * 1025}, "location"),
+    ("not a date", {"startTime": "next tuesday"}, "startTime"),
+    ("unknown field", {"colour": "red"}, "colour"),
+    ("wrong type", {"attendees": "a@b.co"}, "attendees"),
+    (
+        "all-day with same dates",
+        {"allDay": True, "startTime": "2027-01-10", "endTime": "2027-01-10"},
+        "endTime",
+    ),
+    ("bad recurrence", {"timeZone": "UTC", "recurrence": ["RRULE:FREQ=OFTEN"]}, "recurrence"),
+    ("contact id too long", {"contactId": "c" * 65}, "contactId"),
+]
+
+
+@pytest.mark.parametrize(("case", "change", "field"), INVALID, ids=[c for c, _, _ in INVALID])
+def test_invalid_create_is_422_naming_the_field_and_writes_nothing(
+    app: AppHarness, case: str, change: dict[str, Any], field: str
+) -> None:
+    alice = app.user()
+    body = {k: v for k, v in {**GOOD, **change}.items() if v is not None}
+    response = alice.api.post("/api/calendar/events", json=body)
+    assert response.status_code == 422, (case, response.text)
+    error = response.json()["error"]
+    assert error["code"] == "CALENDAR_INVALID_EVENT"
+    assert error["details"]["field"] == field, error
+    assert error["message"]
+    assert alice.api.get("/api/calendar/events").json()["items"] == []
+    assert alice.google_events() == []
+    assert alice.api.get("/api/audit").json()["items"] == []
+
+
+def test_invalid_patch_changes_nothing(app: AppHarness) -> None:
+    alice = app.user()
+    event = alice.create().json()
+    bad = alice.api.patch(
+        f"/api/calendar/events/{event['id']}",
+        json={"title": "New", "endTime": "2020-01-01T00:00:00Z"},
+    )
+    assert bad.status_code == 422
+    assert bad.json()["error"]["details"]["field"] == "endTime"
+    assert alice.api.get(f"/api/calendar/events/{event['id']}").json()["title"] == "Intro call"
+    assert alice.google.get(f"/events/{event['googleEventId']}").json()["summary"] == "Intro call"
+
+
+def test_text_is_sanitized(app: AppHarness) -> None:
+    alice = app.user()
+    event = alice.create(
+        title="Lunch\u0000 with\nDana\u001b",
+        description='<b>Agenda</b><script>alert(1)</script><a href="javascript:x">x</a>'
+        '<img src=x onerror=alert(1)> <a href="https://acme.example">site</a>',
+        location="Cafe\r\nNorth",
+    ).json()
+    assert event["title"] == "Lunch with Dana"
+    assert event["location"] == "Cafe North"
+    description = event["description"]
+    assert "<b>Agenda</b>" in description
+    assert "script" not in description
+    assert "javascript" not in description
+    assert "onerror" not in description
+    assert 'href="https://acme.example"' in description
+
+
+def test_read_only_connection_is_permission_denied_with_reconnect(app: AppHarness) -> None:
+    readonly = "https://www.googleapis.com/auth/calendar.readonly"
+    app.emulator.http.put(
+        app.emulator.url + "/_emulator/consent/rita@example.com", json={"scopes": [readonly]}
+    )
+    rita = app.user("rita@example.com", connect=False)
+    connected = rita.connect()
+    assert connected["canWrite"] is False
+    assert connected["scopes"] == ["https://www.googleapis.com/auth/calendar.readonly"]
+    response = rita.create()
+    assert response.status_code == 403
+    error = response.json()["error"]
+    assert error["code"] == "CALENDAR_PERMISSION_DENIED"
+    assert "Reconnect" in error["action"]
+    assert error["details"]["reconnect"] == "/api/google/connect"
+    assert rita.api.get("/api/calendar/events").json()["items"] == []
+
+
+def test_not_connected_is_permission_denied(app: AppHarness) -> None:
+    nora = app.user("nora@example.com", connect=False)
+    response = nora.create()
+    assert response.status_code == 403
+    assert response.json()["error"]["action"] == "Connect Google Calendar."
+
+
+def test_too_many_mutations_are_429_with_retry_after(
+    database_url: str, emulator: EmulatorControl
+) -> None:
+    server, url = start_app(database_url, emulator.url, mutations_per_minute=3)
+    try:
+        alice = AppHarness(url, database_url, emulator).user()
+        statuses = [alice.create(title=f"n{n}").status_code for n in range(4)]
+        assert statuses == [201, 201, 201, 429]
+        limited = alice.create()
+        assert limited.json()["error"]["code"] == "CALENDAR_RATE_LIMIT"
+        assert int(limited.headers["retry-after"]) >= 1
+        assert alice.api.get("/api/calendar/events").status_code == 200
+        assert len(alice.google_events()) == 3
+    finally:
+        server.stop()
+
+
+def _raw_rows(database_url: str, query: str) -> list[tuple[Any, ...]]:
+    async def read() -> list[tuple[Any, ...]]:
+        database = Database(database_url)
+        try:
+            async with database.session() as session:
+                return [tuple(r) for r in (await session.execute(text(query))).all()]
+        finally:
+            await database.dispose()
+
+    return asyncio.run(read())
+
+
+def test_google_tokens_are_encrypted_and_api_tokens_hashed(app: AppHarness) -> None:
+    alice = app.user()
+    [(access, refresh, scopes)] = _raw_rows(
+        app.database_url, "SELECT access_token, refresh_token, scopes FROM google_connections"
+    )
+    assert not access.startswith("ya29.")
+    assert not refresh.startswith("1//")
+    assert "calendar.events" in scopes
+    token = alice.api.headers["authorization"].split()[1]
+    hashes = [row[0] for row in _raw_rows(app.database_url, "SELECT token_hash FROM api_tokens")]
+    assert token not in hashes
+    assert len(hashes[0]) == 64

@@ -1,0 +1,143 @@
+"""The app as a real HTTP server on 127.0.0.1 (uvicorn in a thread), and API users."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import uvicorn
+
+from tests.support.servers import EmulatorControl
+from touchbase.config import Mode, Settings
+from touchbase.emulator.process import free_port
+from touchbase.users import add_user
+from touchbase.web.app import create_app
+
+
+class ServerThread:
+    """uvicorn serving an ASGI app from a background thread."""
+
+    def __init__(self, app: Any, port: int) -> None:
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the app did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+
+def test_settings(database_url: str, emulator_url: str, port: int, **overrides: Any) -> Settings:
+    """Settings for an app under test: fast pusher, short Google budget."""
+    values: dict[str, Any] = {
+        "mode": Mode.TEST,
+        "database_url": database_url,
+        "secret_key": "test-secret-key",
+        "google_base_url": emulator_url,
+        "public_url": f"http://127.0.0.1:{port}",
+        "google_client_id": "touchbase-test",
+        "pusher_interval_seconds": 0.2,
+        "pusher_max_backoff_seconds": 0.5,
+        "request_google_budget_seconds": 1.0,
+        "mutations_per_minute": 10_000,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@dataclass
+class ApiUser:
+    """A touchbase user with an API token, and the same person's Google account."""
+
+    email: str
+    api: httpx.Client
+    emulator: EmulatorControl
+    _google: httpx.Client | None = field(default=None, repr=False)
+
+    def connect(self) -> dict[str, Any]:
+        """Connect Google through the real OAuth flow (the emulator signs in by login_hint)."""
+        url = self.api.post("/api/google/connect").json()["authorizationUrl"]
+        answer = httpx.get(url + "&login_hint=" + self.email, follow_redirects=True, timeout=30)
+        answer.raise_for_status()
+        return dict(answer.json())
+
+    @property
+    def google(self) -> httpx.Client:
+        """Google Calendar as the same person sees it in Google (another client)."""
+        if self._google is None:
+            token = self.emulator.token(self.email)
+            self._google = httpx.Client(
+                base_url=self.emulator.url + "/calendar/v3/calendars/primary",
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=10,
+            )
+        return self._google
+
+    def google_events(self, **params: Any) -> list[dict[str, Any]]:
+        """Every event in Google, cancelled ones included."""
+        body = self.google.get("/events", params={"showDeleted": "true", **params}).json()
+        return list(body["items"])
+
+    def create(self, **fields: Any) -> httpx.Response:
+        """POST an event (a one-hour meeting unless told otherwise)."""
+        body = {
+            "title": "Intro call",
+            "startTime": "2027-01-10T09:00:00+00:00",
+            "endTime": "2027-01-10T10:00:00+00:00",
+            **fields,
+        }
+        return self.api.post("/api/calendar/events", json=body)
+
+
+@dataclass
+class AppHarness:
+    """The app under test, its database and the emulator behind it."""
+
+    url: str
+    database_url: str
+    emulator: EmulatorControl
+
+    def user(self, email: str = "alice@example.com", *, connect: bool = True) -> ApiUser:
+        token = asyncio.run(add_user(self.database_url, email))
+        api = httpx.Client(
+            base_url=self.url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
+        user = ApiUser(email, api, self.emulator)
+        if connect:
+            user.connect()
+        return user
+
+
+def wait_for(check: Callable[[], bool], *, timeout: float = 10.0, what: str = "") -> None:
+    """Poll until `check()` is true."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what or check}")
+
+
+def start_app(database_url: str, emulator_url: str, **overrides: Any) -> tuple[ServerThread, str]:
+    """Start the app on a free port; returns the server and its URL."""
+    port = free_port()
+    server = ServerThread(
+        create_app(test_settings(database_url, emulator_url, port, **overrides)), port
+    )
+    server.start()
+    return server, f"http://127.0.0.1:{port}"

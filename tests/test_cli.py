@@ -1,0 +1,93 @@
+"""The `touchbase` command: serve refuses a default secret, user add, and the demo."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from touchbase.emulator.process import free_port, wait_until_up
+
+
+def _touchbase(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "touchbase", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def test_serve_refuses_the_default_secret_outside_demo(tmp_path: Path) -> None:
+    done = _touchbase(
+        "serve",
+        env={
+            "TOUCHBASE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db",
+            "TOUCHBASE_SECRET_KEY": "change-me-insecure-default-secret",
+            "TOUCHBASE_MODE": "production",
+        },
+    )
+    assert done.returncode != 0
+    assert "TOUCHBASE_SECRET_KEY" in done.stderr + done.stdout
+
+
+def test_migrate_then_user_add_prints_a_token(tmp_path: Path) -> None:
+    env = {"TOUCHBASE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db"}
+    assert _touchbase("migrate", env=env).returncode == 0
+    done = _touchbase("user", "add", "carol@example.com", env=env)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"^tb_[\w-]{40,}$", done.stdout, re.MULTILINE)
+
+
+def test_demo_runs_the_emulator_and_the_app_with_sample_events(tmp_path: Path) -> None:
+    port, emulator_port = free_port(), free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "touchbase",
+            "demo",
+            "--port",
+            str(port),
+            "--emulator-port",
+            str(emulator_port),
+            "--data-dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        output = ""
+        deadline = time.monotonic() + 60
+        while "API token:" not in output and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line and process.poll() is not None:
+                break
+            output += line
+        token = re.search(r"API token: (\S+)", output)
+        assert token, output
+        wait_until_up(f"http://127.0.0.1:{port}/api/health")
+        events = httpx.get(
+            f"http://127.0.0.1:{port}/api/calendar/events",
+            headers={"Authorization": f"Bearer {token.group(1)}"},
+        ).json()["items"]
+        assert len(events) == 4
+        assert {e["syncStatus"] for e in events} == {"synced"}
+        assert any(e["allDay"] for e in events)
+        assert any(e["recurrence"] for e in events)
+        assert any(e["attendees"] for e in events)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
