@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import google_client
+from benchmarks import api_latency, google_client
 
-SUITES = {"google-client": google_client.main}
+SUITES = {"google-client": google_client.main, "api-latency": api_latency.main}
 
 
 def main(argv: list[str]) -> int:

@@ -127,7 +127,9 @@ async def resolve_conflict(
             changes={"resolution": resolution, **changes},
         )
     if op is not None:
-        await push_event(services, event_id)
+        pushed = await push_event(services, event_id)
+        if pushed is not None:
+            return pushed
         services.wake_pusher()
     async with services.db.session() as session:
         row = await session.get(Event, event_id)

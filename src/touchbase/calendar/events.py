@@ -7,7 +7,7 @@ stays pending and the background pusher sends it later: it is never lost.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -70,12 +70,16 @@ async def _record(session: AsyncSession, row: Event) -> EventRecord:
     return EventRecord.of(row, await event_store.open_conflict(session, row.user_id, row.id))
 
 
-async def _after_push(services: CalendarServices, user_id: str, event_id: str) -> EventRecord:
-    async with services.db.session() as session:
-        row = await session.get(Event, event_id)
-        assert row is not None
-        assert row.user_id == user_id
-        record = await _record(session, row)
+async def _after_push(
+    services: CalendarServices, user_id: str, event_id: str, pushed: EventRecord | None
+) -> EventRecord:
+    """The event after its push (read again only if the push was not ours to make)."""
+    record = pushed
+    if record is None:
+        async with services.db.session() as session:
+            row = await session.get(Event, event_id)
+            assert row is not None
+            record = await _record(session, row)
     if record.conflict is not None:
         raise conflict_error(record)
     return record
@@ -163,57 +167,64 @@ async def create_calendar_event(
             at=now,
             changes=audit_changes(None, local),
         )
-    await push_event(services, row.id)
-    services.wake_pusher()
-    return await _after_push(services, actor.user_id, row.id)
+    pushed = await push_event(services, row.id)
+    if pushed is None or pushed.pending_op is not None:
+        services.wake_pusher()
+    return await _after_push(services, actor.user_id, row.id, pushed)
 
 
-async def _editable(
-    session: AsyncSession,
-    actor: Actor,
-    event_id: str,
-    if_match: str | None,
-    changes: Mapping[str, Any] | None,
-) -> Event:
+async def _editable(session: AsyncSession, actor: Actor, event_id: str) -> Event:
+    """The user's live event without an open conflict."""
     row = await event_store.get_event(session, actor.user_id, event_id)
     if row is None or row.deleted:
         raise EventNotFoundError()
     conflict = await event_store.open_conflict(session, actor.user_id, row.id)
     if conflict is not None:
         raise conflict_error(EventRecord.of(row, conflict))
-    if if_match is not None and if_match != row.etag:
-        record = EventRecord.of(row)
-        differing = [
-            API_FIELD[f]
-            for f in API_FIELD
-            if changes is not None and f in changes and getattr(record.event, f) != changes[f]
-        ]
-        raise ConflictError(
-            details={
-                "eventId": row.id,
-                "fields": differing,
-                "current": record,
-                "yourEtag": if_match,
-            }
-        )
     return row
+
+
+def _check_etag(
+    row: Event, current: CalendarEvent, if_match: str | None, changes: Mapping[str, Any] | None
+) -> None:
+    """409 when the client's version is older than the one touchbase has."""
+    if if_match is None or if_match == row.etag:
+        return
+    differing = [
+        API_FIELD[f]
+        for f in API_FIELD
+        if changes is not None and f in changes and getattr(current, f) != changes[f]
+    ]
+    raise ConflictError(
+        details={
+            "eventId": row.id,
+            "fields": differing,
+            "current": EventRecord.of(row),
+            "yourEtag": if_match,
+        }
+    )
 
 
 async def update_calendar_event(
     services: CalendarServices,
     actor: Actor,
     event_id: str,
-    changes: Mapping[str, Any],
+    changes: Mapping[str, Any] | Callable[[CalendarEvent], Mapping[str, Any]],
     *,
     if_match: str | None,
 ) -> EventRecord:
-    """Change some fields of an event, based on the version with etag `if_match`."""
+    """Change some fields of an event, based on the version with etag `if_match`.
+
+    `changes` may be a function of the current version (it runs inside the transaction).
+    """
     await services.accounts.require_write_access(actor.user_id)
     now = services.clock()
     async with services.db.session() as session:
-        row = await _editable(session, actor, event_id, if_match, changes)
+        row = await _editable(session, actor, event_id)
         before = EventRecord.of(row).event
-        after = checked(before.replace(**changes))
+        wanted = changes(before) if callable(changes) else changes
+        _check_etag(row, before, if_match, wanted)
+        after = checked(before.replace(**wanted))
         if not changed_fields(before, after) and after == before:
             return await _record(session, row)
         calendar = await session.get(Calendar, row.calendar_id)
@@ -235,9 +246,10 @@ async def update_calendar_event(
             at=now,
             changes=audit_changes(before, after),
         )
-    await push_event(services, event_id)
-    services.wake_pusher()
-    return await _after_push(services, actor.user_id, event_id)
+    pushed = await push_event(services, event_id)
+    if pushed is None or pushed.pending_op is not None:
+        services.wake_pusher()
+    return await _after_push(services, actor.user_id, event_id, pushed)
 
 
 async def delete_calendar_event(
@@ -247,8 +259,9 @@ async def delete_calendar_event(
     await services.accounts.require_write_access(actor.user_id)
     now = services.clock()
     async with services.db.session() as session:
-        row = await _editable(session, actor, event_id, if_match, None)
+        row = await _editable(session, actor, event_id)
         before = EventRecord.of(row).event
+        _check_etag(row, before, if_match, None)
         row.deleted, row.pending_op, row.sync_status = True, "delete", "pending"
         row.next_push_at, row.updated_at, row.push_attempts = now, now, 0
         row.send_updates = _send_updates(before, actor)
@@ -262,9 +275,10 @@ async def delete_calendar_event(
             at=now,
             changes=audit_changes(before, None),
         )
-    await push_event(services, event_id)
-    services.wake_pusher()
-    return await _after_push(services, actor.user_id, event_id)
+    pushed = await push_event(services, event_id)
+    if pushed is None or pushed.pending_op is not None:
+        services.wake_pusher()
+    return await _after_push(services, actor.user_id, event_id, pushed)
 
 
 async def get_calendar_event(

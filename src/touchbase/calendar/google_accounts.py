@@ -4,6 +4,7 @@ refreshed tokens are stored back, encrypted."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -32,6 +33,8 @@ log = logging.getLogger("touchbase.google_accounts")
 # Write access to events, and read access to the calendar list (to choose calendars).
 REQUESTED_SCOPES = [SCOPE_EVENTS, SCOPE_CALENDAR_READONLY]
 STATE_LIFETIME = timedelta(minutes=15)
+# Decrypted tokens are kept this long in memory (another process may have refreshed them).
+TOKEN_CACHE_SECONDS = 30.0
 
 
 class GoogleAccounts:
@@ -58,6 +61,7 @@ class GoogleAccounts:
         self.oauth = OAuthClient(
             client_id=client_id, client_secret=client_secret, endpoints=endpoints, http=http
         )
+        self._cache: dict[str, tuple[float, accounts.StoredTokens]] = {}
 
     async def authorization_url(self, user_id: str, *, login_hint: str | None = None) -> str:
         """Where to send the person to grant touchbase access to their calendar."""
@@ -104,11 +108,22 @@ class GoogleAccounts:
             await accounts.save_connection(
                 session, self.cipher, user_id=user_id, tokens=stored, now=self.clock()
             )
+        self._cache.pop(user_id, None)
+
+    async def _tokens(self, user_id: str) -> accounts.StoredTokens | None:
+        cached = self._cache.get(user_id)
+        now = time.monotonic()
+        if cached is not None and now - cached[0] < TOKEN_CACHE_SECONDS:
+            return cached[1]
+        async with self.db.session() as session:
+            stored = await accounts.load_connection(session, self.cipher, user_id)
+        if stored is not None:
+            self._cache[user_id] = (now, stored)
+        return stored
 
     async def scopes(self, user_id: str) -> frozenset[str] | None:
         """The scopes the user granted, or None when not connected."""
-        async with self.db.session() as session:
-            stored = await accounts.load_connection(session, self.cipher, user_id)
+        stored = await self._tokens(user_id)
         return stored.scopes if stored else None
 
     async def require_write_access(self, user_id: str) -> None:
@@ -126,8 +141,7 @@ class GoogleAccounts:
         self, user_id: str, *, retry: RetryPolicy | None = None
     ) -> GoogleCalendarClient:
         """A client for the user's account."""
-        async with self.db.session() as session:
-            stored = await accounts.load_connection(session, self.cipher, user_id)
+        stored = await self._tokens(user_id)
         if stored is None:
             raise NotConnectedError(details={"reconnect": "/api/google/connect"})
         tokens = TokenSet(

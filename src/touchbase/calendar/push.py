@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from touchbase.calendar.records import API_FIELD, audit_changes
+from touchbase.calendar.records import API_FIELD, EventRecord, audit_changes
 from touchbase.calendar.services import CalendarServices
 from touchbase.domain import CalendarEvent
 from touchbase.domain.merge import changed_fields, three_way_merge
@@ -155,55 +155,69 @@ def _backoff(attempts: int, ceiling: timedelta) -> timedelta:
     return timedelta(seconds=random.uniform(seconds / 2, seconds))
 
 
-async def _apply(services: CalendarServices, snap: Snapshot, outcome: Outcome) -> bool:
-    """Write an outcome; True when another round is needed."""
-    now = services.clock()
+async def _apply(
+    services: CalendarServices, snap: Snapshot, outcome: Outcome
+) -> tuple[bool, EventRecord | None]:
+    """Write an outcome: (another round needed, else the final record; lease released)."""
     async with services.db.session() as session:
         row = await session.get(Event, snap.event_id)
         if row is None:
-            return False
-        edited_meanwhile = row.updated_at != snap.updated_at
-        if outcome.kind in ("pushed", "merged") and outcome.remote is not None:
-            remote_event = to_domain(outcome.remote)
-            row.base, row.etag = event_to_json(remote_event), outcome.remote.etag
-            if not edited_meanwhile:
-                new_local = outcome.merged or remote_event
-                if outcome.kind == "merged":
-                    await event_store.record_audit(
-                        session,
-                        user_id=row.user_id,
-                        event_id=row.id,
-                        action="merge",
-                        source="sync",
-                        actor="touchbase",
-                        at=now,
-                        changes=audit_changes(snap.local, new_local),
-                    )
-                row.local = event_to_json(new_local)
-            again = outcome.kind == "merged" or edited_meanwhile
-            row.pending_op = "update" if again else None
-            row.sync_status = "pending" if again else "synced"
-            row.push_attempts, row.next_push_at, row.last_error = 0, None, None
-            return again
-        if outcome.kind == "retry_delete" and outcome.remote is not None:
-            row.etag = outcome.remote.etag
-            return True
-        if outcome.kind == "deleted":
-            row.pending_op, row.sync_status, row.deleted = None, "synced", True
-            row.next_push_at, row.last_error = None, None
-            return False
+            return False, None
+        if await _write_outcome(services, session, row, snap, outcome):
+            return True, None
+        row.push_lease_until = None
+        conflict = None
         if outcome.kind == "conflict":
-            await _store_conflict(session, row, snap, outcome, now=now)
-            return False
-        error = outcome.error or CalendarError()
-        row.last_error = error.to_dict()
-        if outcome.kind == "retry":
-            row.push_attempts += 1
-            row.sync_status = "pending"
-            row.next_push_at = now + _backoff(row.push_attempts, services.max_backoff)
-        else:
-            row.sync_status, row.next_push_at = "error", None
+            conflict = await event_store.open_conflict(session, row.user_id, row.id)
+        return False, EventRecord.of(row, conflict)
+
+
+async def _write_outcome(
+    services: CalendarServices, session: Any, row: Event, snap: Snapshot, outcome: Outcome
+) -> bool:
+    now = services.clock()
+    edited_meanwhile = row.updated_at != snap.updated_at
+    if outcome.kind in ("pushed", "merged") and outcome.remote is not None:
+        remote_event = to_domain(outcome.remote)
+        row.base, row.etag = event_to_json(remote_event), outcome.remote.etag
+        if not edited_meanwhile:
+            new_local = outcome.merged or remote_event
+            if outcome.kind == "merged":
+                await event_store.record_audit(
+                    session,
+                    user_id=row.user_id,
+                    event_id=row.id,
+                    action="merge",
+                    source="sync",
+                    actor="touchbase",
+                    at=now,
+                    changes=audit_changes(snap.local, new_local),
+                )
+            row.local = event_to_json(new_local)
+        again = outcome.kind == "merged" or edited_meanwhile
+        row.pending_op = "update" if again else None
+        row.sync_status = "pending" if again else "synced"
+        row.push_attempts, row.next_push_at, row.last_error = 0, None, None
+        return again
+    if outcome.kind == "retry_delete" and outcome.remote is not None:
+        row.etag = outcome.remote.etag
+        return True
+    if outcome.kind == "deleted":
+        row.pending_op, row.sync_status, row.deleted = None, "synced", True
+        row.next_push_at, row.last_error = None, None
         return False
+    if outcome.kind == "conflict":
+        await _store_conflict(session, row, snap, outcome, now=now)
+        return False
+    error = outcome.error or CalendarError()
+    row.last_error = error.to_dict()
+    if outcome.kind == "retry":
+        row.push_attempts += 1
+        row.sync_status = "pending"
+        row.next_push_at = now + _backoff(row.push_attempts, services.max_backoff)
+    else:
+        row.sync_status, row.next_push_at = "error", None
+    return False
 
 
 async def _store_conflict(
@@ -241,52 +255,61 @@ async def _store_conflict(
     )
 
 
-async def _snapshot(services: CalendarServices, event_id: str) -> Snapshot | None:
-    async with services.db.session() as session:
-        row = await session.get(Event, event_id)
-        if row is None or row.pending_op is None or row.sync_status == "conflict":
-            return None
-        calendar = await session.get(Calendar, row.calendar_id)
-        assert calendar is not None
-        return Snapshot(
-            event_id=row.id,
-            user_id=row.user_id,
-            calendar=calendar.google_calendar_id,
-            google_event_id=row.google_event_id,
-            op=row.pending_op,
-            local=event_from_json(row.local),
-            base=event_from_json(row.base) if row.base else None,
-            etag=row.etag,
-            send_updates=row.send_updates,
-            updated_at=row.updated_at,
-        )
+async def _read_snapshot(session: Any, event_id: str) -> Snapshot | None:
+    row = await session.get(Event, event_id)
+    if row is None or row.pending_op is None or row.sync_status == "conflict":
+        return None
+    calendar = await session.get(Calendar, row.calendar_id)
+    assert calendar is not None
+    return Snapshot(
+        event_id=row.id,
+        user_id=row.user_id,
+        calendar=calendar.google_calendar_id,
+        google_event_id=row.google_event_id,
+        op=row.pending_op,
+        local=event_from_json(row.local),
+        base=event_from_json(row.base) if row.base else None,
+        etag=row.etag,
+        send_updates=row.send_updates,
+        updated_at=row.updated_at,
+    )
 
 
 async def push_event(
     services: CalendarServices, event_id: str, *, retry: RetryPolicy | None = None
-) -> None:
-    """Send one event's pending change to Google, as far as it will go now."""
+) -> EventRecord | None:
+    """Send one event's pending change to Google, as far as it will go now.
+
+    Returns the event as the push left it, or None when there was nothing to push here
+    (another pusher holds it, or nothing is pending).
+    """
     async with services.db.session() as session:
         claimed = await event_store.claim_for_push(
             session, event_id, now=services.clock(), lease=services.push_lease
         )
+        snap = await _read_snapshot(session, event_id) if claimed else None
     if not claimed:
-        return
+        return None
+    released = False
     try:
         for _ in range(MAX_ROUNDS):
-            snap = await _snapshot(services, event_id)
             if snap is None:
-                return
+                return None
             try:
                 client = await services.accounts.client(
                     snap.user_id, retry=retry or services.request_retry
                 )
+                outcome = await plan_round(client, snap)
             except CalendarError as error:
-                await _apply(services, snap, Outcome("failed", error=error))
-                return
-            outcome = await plan_round(client, snap)
-            if not await _apply(services, snap, outcome):
-                return
+                outcome = Outcome("failed", error=error)
+            again, record = await _apply(services, snap, outcome)
+            if not again:
+                released = True
+                return record
+            async with services.db.session() as session:
+                snap = await _read_snapshot(session, event_id)
+        return None
     finally:
-        async with services.db.session() as session:
-            await event_store.release_push(session, event_id)
+        if not released:
+            async with services.db.session() as session:
+                await event_store.release_push(session, event_id)

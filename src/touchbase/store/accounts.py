@@ -6,13 +6,15 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.store.crypto import SecretCipher
 from touchbase.store.models import ApiToken, Calendar, GoogleConnection, OAuthState, User
+
+TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 
 
 def new_id() -> str:
@@ -58,7 +60,8 @@ async def user_for_token(session: AsyncSession, token: str, *, now: datetime) ->
     ).first()
     if row is None:
         return None
-    row.last_used_at = now
+    if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION:
+        row.last_used_at = now  # not on every request: reads should not write
     return await session.get(User, row.user_id)
 
 

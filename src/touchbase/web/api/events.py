@@ -36,7 +36,7 @@ async def list_events(
     actor: CurrentActor,
     timeMin: datetime | None = None,
     timeMax: datetime | None = None,
-) -> Json:
+) -> JSONResponse:
     """The user's events meeting [timeMin, timeMax), from the cache."""
     time_min, time_max = _aware(timeMin, "timeMin"), _aware(timeMax, "timeMax")
     if time_min and time_max and time_min >= time_max:
@@ -44,7 +44,7 @@ async def list_events(
     records = await events.list_calendar_events(
         services, actor.user_id, time_min=time_min, time_max=time_max
     )
-    return {"items": [event_view(r) for r in records]}
+    return JSONResponse({"items": [event_view(r) for r in records]})
 
 
 @router.post("/events", status_code=201)
@@ -67,9 +67,11 @@ async def create_event(
 
 
 @router.get("/events/{event_id}")
-async def get_event(services: Services, actor: CurrentActor, event_id: str) -> Json:
+async def get_event(services: Services, actor: CurrentActor, event_id: str) -> JSONResponse:
     """One event."""
-    return event_view(await events.get_calendar_event(services, actor.user_id, event_id))
+    return JSONResponse(
+        event_view(await events.get_calendar_event(services, actor.user_id, event_id))
+    )
 
 
 @router.patch("/events/{event_id}")
@@ -79,14 +81,16 @@ async def update_event(
     event_id: str,
     body: EventUpdate,
     if_match: Annotated[str | None, Header(max_length=200)] = None,
-) -> Json:
+) -> JSONResponse:
     """Change an event; the etag last seen comes as If-Match or in the body."""
-    current = await events.get_calendar_event(services, actor.user_id, event_id)
-    changes = changes_for(body, current.event)
     record = await events.update_calendar_event(
-        services, actor, event_id, changes, if_match=if_match or body.etag
+        services,
+        actor,
+        event_id,
+        lambda current: changes_for(body, current),
+        if_match=if_match or body.etag,
     )
-    return event_view(record)
+    return JSONResponse(event_view(record))
 
 
 @router.delete("/events/{event_id}")
@@ -96,18 +100,18 @@ async def delete_event(
     event_id: str,
     if_match: Annotated[str | None, Header(max_length=200)] = None,
     etag: Annotated[str | None, Query(max_length=200)] = None,
-) -> Json:
+) -> JSONResponse:
     """Delete an event; the etag last seen comes as If-Match (or ?etag=)."""
     record = await events.delete_calendar_event(
         services, actor, event_id, if_match=if_match or etag
     )
-    return event_view(record)
+    return JSONResponse(event_view(record))
 
 
 @router.post("/events/{event_id}/conflict")
 async def resolve(
     services: Services, actor: MutatingActor, event_id: str, body: ConflictResolution
-) -> Json:
+) -> JSONResponse:
     """Resolve an event's conflict: keep local, keep remote, merge, recreate or discard."""
     values: dict[str, Any] = {}
     if body.values is not None:
@@ -116,11 +120,11 @@ async def resolve(
     record = await conflicts.resolve_conflict(
         services, actor, event_id, body.resolution, choices=body.fields, values=values
     )
-    return event_view(record)
+    return JSONResponse(event_view(record))
 
 
 @router.get("/conflicts")
-async def list_conflicts(services: Services, actor: CurrentActor) -> Json:
+async def list_conflicts(services: Services, actor: CurrentActor) -> JSONResponse:
     """The user's open conflicts."""
     found = await conflicts.list_conflicts(services, actor.user_id)
-    return {"items": [conflict_view(c) for c in found]}
+    return JSONResponse({"items": [conflict_view(c) for c in found]})

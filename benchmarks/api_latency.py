@@ -1,0 +1,192 @@
+"""Latency of create, update and delete through touchbase's HTTP API, against the emulator
+with 100 ms added to every Google call, beside the bare Google round trip of the same calls
+measured in the same run. The difference is touchbase's own overhead."""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from benchmarks.report import table
+from touchbase.emulator.process import emulator_process, free_port, wait_until_up
+
+N = 100
+LATENCY_MS = 100
+EMAIL = "bench@example.com"
+
+
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
+    """p50, p95, p99 in milliseconds."""
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return cuts[49] * 1000, cuts[94] * 1000, cuts[98] * 1000
+
+
+def _timed(call: Callable[[], httpx.Response], expect: int) -> float:
+    began = time.perf_counter()
+    response = call()
+    elapsed = time.perf_counter() - began
+    assert response.status_code == expect, response.text
+    return elapsed
+
+
+@contextmanager
+def touchbase_server(emulator_url: str, directory: Path) -> Iterator[tuple[str, str]]:
+    """`touchbase serve` as its own process; yields (URL, API token)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "TOUCHBASE_DATABASE_URL": f"sqlite+aiosqlite:///{directory}/bench.db",
+        "TOUCHBASE_SECRET_KEY": "benchmark-secret",
+        "TOUCHBASE_GOOGLE_BASE_URL": emulator_url,
+        "TOUCHBASE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "TOUCHBASE_MUTATIONS_PER_MINUTE": "100000",
+    }
+    added = subprocess.run(
+        [sys.executable, "-m", "touchbase", "user", "add", EMAIL],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    token = re.search(r"^(tb_\S+)$", added.stdout, re.MULTILINE)
+    assert token is not None
+    server = subprocess.Popen(
+        [sys.executable, "-m", "touchbase", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url + "/api/health")
+        yield url, token.group(1)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def measure_touchbase(url: str, token: str) -> dict[str, list[float]]:
+    """Create, then update, then delete N events through the API."""
+    samples: dict[str, list[float]] = {"create": [], "update": [], "delete": []}
+    with httpx.Client(
+        base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    ) as api:
+        auth_url = api.post("/api/google/connect").json()["authorizationUrl"]
+        httpx.get(auth_url + "&login_hint=" + EMAIL, follow_redirects=True).raise_for_status()
+        created = []
+        for n in range(N):
+            body = {
+                "title": f"Meeting {n}",
+                "startTime": "2027-01-10T09:00:00Z",
+                "endTime": "2027-01-10T10:00:00Z",
+            }
+            began = time.perf_counter()
+            response = api.post("/api/calendar/events", json=body)
+            samples["create"].append(time.perf_counter() - began)
+            assert response.json()["syncStatus"] == "synced", response.text
+            created.append(response.json())
+        for event in created:
+            samples["update"].append(
+                _timed(
+                    lambda e=event: api.patch(  # type: ignore[misc]
+                        f"/api/calendar/events/{e['id']}",
+                        json={"title": "Renamed"},
+                        headers={"If-Match": e["etag"]},
+                    ),
+                    200,
+                )
+            )
+        for event in created:
+            samples["delete"].append(
+                _timed(
+                    lambda e=event: api.delete(  # type: ignore[misc]
+                        f"/api/calendar/events/{e['id']}"
+                    ),
+                    200,
+                )
+            )
+    return samples
+
+
+def measure_google(emulator_url: str) -> dict[str, list[float]]:
+    """The same calls sent straight to the emulator."""
+    control = httpx.Client(base_url=emulator_url + "/_emulator")
+    token = control.post("/tokens", json={"email": "raw@example.com"}).json()["access_token"]
+    samples: dict[str, list[float]] = {"create": [], "update": [], "delete": []}
+    with httpx.Client(
+        base_url=emulator_url + "/calendar/v3/calendars/primary",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    ) as google:
+        ids = []
+        for n in range(N):
+            body = {
+                "summary": f"Meeting {n}",
+                "start": {"dateTime": "2027-01-10T09:00:00Z"},
+                "end": {"dateTime": "2027-01-10T10:00:00Z"},
+            }
+            began = time.perf_counter()
+            response = google.post("/events", json=body)
+            samples["create"].append(time.perf_counter() - began)
+            ids.append((response.json()["id"], response.json()["etag"]))
+        for event_id, etag in ids:
+            samples["update"].append(
+                _timed(
+                    lambda i=event_id, t=etag: google.patch(  # type: ignore[misc]
+                        f"/events/{i}", json={"summary": "Renamed"}, headers={"If-Match": t}
+                    ),
+                    200,
+                )
+            )
+        for event_id, _ in ids:
+            samples["delete"].append(
+                _timed(
+                    lambda i=event_id: google.delete(  # type: ignore[misc]
+                        f"/events/{i}"
+                    ),
+                    204,
+                )
+            )
+    return samples
+
+
+def main() -> None:
+    """Run and print the API latency benchmark."""
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        emulator_process() as emulator_url,
+        touchbase_server(emulator_url, Path(directory)) as (url, token),
+    ):
+        httpx.put(emulator_url + "/_emulator/config", json={"latencyMs": 0})
+        measure_touchbase(url, token)  # warm-up: connect, caches, JIT-free but still
+        httpx.put(emulator_url + "/_emulator/config", json={"latencyMs": LATENCY_MS})
+        ours = measure_touchbase(url, token)
+        bare = measure_google(emulator_url)
+    rows = []
+    for op in ("create", "update", "delete"):
+        o50, o95, o99 = percentiles(ours[op])
+        g50, g95, g99 = percentiles(bare[op])
+        rows.append(
+            [
+                op,
+                f"{o50:.1f} / {o95:.1f} / {o99:.1f}",
+                f"{g50:.1f} / {g95:.1f} / {g99:.1f}",
+                f"{o50 - g50:+.1f}",
+            ]
+        )
+    table(
+        f"HTTP API latency, {N} of each, Google calls with {LATENCY_MS} ms added latency "
+        "(ms; p50 / p95 / p99)",
+        ["operation", "touchbase API", "bare Google call", "overhead at p50"],
+        rows,
+    )
