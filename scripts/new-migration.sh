@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Generate an Alembic revision from the difference between store/models.py and the migrations.
+# Usage: scripts/new-migration.sh "add touchpoints"   (then review the new file)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+message=${1:?usage: scripts/new-migration.sh "what changed"}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+.venv/bin/python - "$tmp/gen.db" "$message" <<'PY'
+import sys
+from alembic import command
+from touchbase.store.database import alembic_config, migrate
+url = f"sqlite+aiosqlite:///{sys.argv[1]}"
+migrate(url)
+command.revision(alembic_config(url), message=sys.argv[2], autogenerate=True)
+PY
