@@ -83,11 +83,14 @@ def test_demo_runs_the_emulator_and_the_app_with_sample_events(tmp_path: Path) -
             f"http://127.0.0.1:{port}/api/calendar/events",
             headers={"Authorization": f"Bearer {token.group(1)}"},
         ).json()["items"]
-        assert len(events) == 4
+        singles = [e for e in events if e["seriesId"] is None]
+        weekly = [e for e in events if e["seriesId"] is not None]
+        assert len(singles) == 3
+        assert len(weekly) == 10, "the weekly series of 10, expanded"
         assert {e["syncStatus"] for e in events} == {"synced"}
-        assert any(e["allDay"] for e in events)
-        assert any(e["recurrence"] for e in events)
-        assert any(e["attendees"] for e in events)
+        assert any(e["allDay"] for e in singles)
+        assert any(e["attendees"] for e in singles)
+        assert {e["title"] for e in weekly} == {"Pipeline review"}
     finally:
         process.terminate()
         process.wait(timeout=20)

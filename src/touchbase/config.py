@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     # The background pusher: how often it looks for pending changes, and its backoff ceiling.
     pusher_interval_seconds: float = 5.0
     pusher_max_backoff_seconds: float = 300.0
+    # Google calls per user per minute, shared by sync, pusher and requests (Google: 600).
+    google_calls_per_minute: int = 500
+    # Periodic two-way sync of every connected calendar (0 turns it off), with jitter.
+    sync_interval_seconds: float = 300.0
     # How long a request waits for Google (retries included) before answering "pending".
     request_google_budget_seconds: float = 8.0
 

@@ -96,7 +96,7 @@ async def resolve_conflict(
     now = services.clock()
     async with services.db.session() as session:
         conflict = await event_store.open_conflict(session, actor.user_id, event_id)
-        row = await session.get(Event, event_id)
+        row = await session.get(Event, event_id, with_for_update=True)
         if conflict is None or row is None or row.user_id != actor.user_id:
             raise EventNotFoundError("There is no open conflict for this event.")
         before = event_from_json(row.local)

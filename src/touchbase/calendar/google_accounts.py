@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from touchbase.calendar.quota import GoogleQuota
 from touchbase.errors import (
     CalendarError,
     InvalidRequestError,
@@ -51,6 +52,7 @@ class GoogleAccounts:
         redirect_uri: str,
         http: httpx.AsyncClient,
         clock: Callable[[], datetime],
+        calls_per_minute: int = 500,
     ) -> None:
         self.db = db
         self.cipher = cipher
@@ -62,6 +64,8 @@ class GoogleAccounts:
             client_id=client_id, client_secret=client_secret, endpoints=endpoints, http=http
         )
         self._cache: dict[str, tuple[float, accounts.StoredTokens]] = {}
+        self._calls_per_minute = calls_per_minute
+        self._quotas: dict[str, GoogleQuota] = {}
 
     async def authorization_url(self, user_id: str, *, login_hint: str | None = None) -> str:
         """Where to send the person to grant touchbase access to their calendar."""
@@ -157,8 +161,9 @@ class GoogleAccounts:
         credentials = OAuthCredentials(
             oauth=self.oauth, tokens=tokens, on_refresh=save, clock=lambda: self.clock().timestamp()
         )
+        quota = self._quotas.setdefault(user_id, GoogleQuota(self._calls_per_minute))
         return GoogleCalendarClient(
-            credentials, endpoints=self.endpoints, http=self.http, retry=retry
+            credentials, endpoints=self.endpoints, http=self.http, retry=retry, quota=quota
         )
 
     async def discover_calendars(self, user_id: str) -> None:

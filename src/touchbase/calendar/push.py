@@ -26,7 +26,14 @@ from touchbase.errors import (
     EventNotFoundError,
     TransientError,
 )
-from touchbase.google import GoogleCalendarClient, RetryPolicy
+from touchbase.google import (
+    DeleteEvent,
+    GoogleCalendarClient,
+    InsertEvent,
+    Operation,
+    PatchEvent,
+    RetryPolicy,
+)
 from touchbase.google.mapping import to_domain
 from touchbase.google.models import EventResource
 from touchbase.store import events as event_store
@@ -106,48 +113,71 @@ async def _after_precondition_failed(client: GoogleCalendarClient, snap: Snapsho
     return Outcome("merged", remote=remote, merged=result.merged)
 
 
-async def plan_round(client: GoogleCalendarClient, snap: Snapshot) -> Outcome:
-    """Send the pending change once and say what happened."""
-    updates: Any = snap.send_updates
-    try:
-        if snap.op == "create":
-            wanted = snap.local.replace(id=snap.google_event_id)
-            return Outcome(
-                "pushed",
-                remote=await client.insert_event(snap.calendar, wanted, send_updates=updates),
-            )
-        if snap.op == "update":
-            remote = await client.patch_event(
-                snap.calendar,
-                snap.google_event_id,
-                base=snap.base or snap.local,
-                target=snap.local,
-                etag=snap.etag,
-                send_updates=updates,
-            )
-            return Outcome("pushed", remote=remote)
-        await client.delete_event(
-            snap.calendar, snap.google_event_id, etag=snap.etag, send_updates=updates
+def operation_for(snap: Snapshot) -> Operation:
+    """The Google operation that sends a pending change."""
+    if snap.op == "create":
+        return InsertEvent(snap.calendar, snap.local.replace(id=snap.google_event_id))
+    if snap.op == "update":
+        return PatchEvent(
+            snap.calendar, snap.google_event_id, snap.base or snap.local, snap.local, snap.etag
         )
-        return Outcome("deleted")
-    except DuplicateEventError:
+    return DeleteEvent(snap.calendar, snap.google_event_id, snap.etag)
+
+
+async def settle(
+    client: GoogleCalendarClient,
+    snap: Snapshot,
+    remote: EventResource | None,
+    error: CalendarError | None,
+) -> Outcome:
+    """What Google's answer to a pending change means."""
+    if error is None:
+        return Outcome("deleted") if snap.op == "delete" else Outcome("pushed", remote=remote)
+    if isinstance(error, DuplicateEventError):
         # Our own id: an earlier attempt landed. Take it as the base and push the rest.
         landed = await _fetch(client, snap)
         if landed is None:
-            return Outcome("failed", error=DuplicateEventError())
+            return Outcome("failed", error=error)
         if to_domain(landed).same_content(snap.local):
             return Outcome("pushed", remote=landed)
         return Outcome("merged", remote=landed, merged=snap.local)
-    except ConflictError:
+    if isinstance(error, ConflictError):
         return await _after_precondition_failed(client, snap)
-    except EventNotFoundError:
+    if isinstance(error, EventNotFoundError):
         if snap.op == "delete":
             return Outcome("deleted")
         return Outcome("conflict", conflict_kind="deleted_remotely")
-    except TransientError as error:
+    if isinstance(error, TransientError):
         return Outcome("retry", error=error)
+    return Outcome("failed", error=error)
+
+
+async def plan_round(client: GoogleCalendarClient, snap: Snapshot) -> Outcome:
+    """Send the pending change once (alone, not batched) and say what happened."""
+    updates: Any = snap.send_updates
+    op = operation_for(snap)
+    try:
+        if isinstance(op, InsertEvent):
+            remote: EventResource | None = await client.insert_event(
+                op.calendar_id, op.event, send_updates=updates
+            )
+        elif isinstance(op, PatchEvent):
+            remote = await client.patch_event(
+                op.calendar_id,
+                op.event_id,
+                base=op.base,
+                target=op.target,
+                etag=op.etag,
+                send_updates=updates,
+            )
+        else:
+            await client.delete_event(
+                snap.calendar, snap.google_event_id, etag=snap.etag, send_updates=updates
+            )
+            remote = None
     except CalendarError as error:
-        return Outcome("failed", error=error)
+        return await settle(client, snap, None, error)
+    return await settle(client, snap, remote, None)
 
 
 def _backoff(attempts: int, ceiling: timedelta) -> timedelta:
@@ -160,10 +190,10 @@ async def _apply(
 ) -> tuple[bool, EventRecord | None]:
     """Write an outcome: (another round needed, else the final record; lease released)."""
     async with services.db.session() as session:
-        row = await session.get(Event, snap.event_id)
+        row = await session.get(Event, snap.event_id, with_for_update=True)
         if row is None:
             return False, None
-        if await _write_outcome(services, session, row, snap, outcome):
+        if await write_outcome(services, session, row, snap, outcome):
             return True, None
         row.push_lease_until = None
         conflict = None
@@ -172,7 +202,7 @@ async def _apply(
         return False, EventRecord.of(row, conflict)
 
 
-async def _write_outcome(
+async def write_outcome(
     services: CalendarServices, session: Any, row: Event, snap: Snapshot, outcome: Outcome
 ) -> bool:
     now = services.clock()
@@ -255,7 +285,7 @@ async def _store_conflict(
     )
 
 
-async def _read_snapshot(session: Any, event_id: str) -> Snapshot | None:
+async def read_snapshot(session: Any, event_id: str) -> Snapshot | None:
     row = await session.get(Event, event_id)
     if row is None or row.pending_op is None or row.sync_status == "conflict":
         return None
@@ -287,7 +317,7 @@ async def push_event(
         claimed = await event_store.claim_for_push(
             session, event_id, now=services.clock(), lease=services.push_lease
         )
-        snap = await _read_snapshot(session, event_id) if claimed else None
+        snap = await read_snapshot(session, event_id) if claimed else None
     if not claimed:
         return None
     released = False
@@ -307,7 +337,7 @@ async def push_event(
                 released = True
                 return record
             async with services.db.session() as session:
-                snap = await _read_snapshot(session, event_id)
+                snap = await read_snapshot(session, event_id)
         return None
     finally:
         if not released:

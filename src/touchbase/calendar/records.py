@@ -89,6 +89,8 @@ class EventRecord:
     created_at: datetime
     updated_at: datetime
     conflict: ConflictInfo | None = None
+    # For one instance of a recurring series: the series' record id.
+    series_id: str | None = None
 
     @classmethod
     def of(cls, row: Event, conflict: Conflict | None = None) -> EventRecord:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from touchbase.calendar.google_accounts import GoogleAccounts
 from touchbase.calendar.records import Clock
@@ -35,3 +36,5 @@ class CalendarServices:
     max_backoff: timedelta = timedelta(minutes=5)
     # Called after a commit that left work for the background pusher.
     wake_pusher: Callable[[], None] = lambda: None
+    # Progress of sync runs in this process, by run id (the database has the results).
+    sync_progress: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -12,7 +12,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -24,6 +24,7 @@ from touchbase.errors import (
     DuplicateEventError,
     EventNotFoundError,
     GoogleUnavailableError,
+    RateLimitError,
 )
 from touchbase.google import batch as batch_codec
 from touchbase.google.auth import Credentials, GoogleEndpoints
@@ -60,6 +61,18 @@ MAX_PAGE = 2500
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 Sleep = Callable[[float], Awaitable[None]]
+
+
+class Quota(Protocol):
+    """A budget of Google calls, shared by everything that calls Google for one account."""
+
+    async def acquire(self) -> None:
+        """Wait until one more call is allowed."""
+        ...
+
+    def back_off(self, seconds: float) -> None:
+        """Google throttled: slow every caller down for a while."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -143,6 +156,7 @@ class GoogleCalendarClient:
         sleep: Sleep = asyncio.sleep,
         new_id: Callable[[], str] = new_event_id,
         batch_size: int = BATCH_SIZE,
+        quota: Quota | None = None,
     ) -> None:
         self._credentials = credentials
         self.endpoints = endpoints or GoogleEndpoints()
@@ -155,6 +169,8 @@ class GoogleCalendarClient:
         self._sleep = sleep
         self._new_id = new_id
         self._batch_size = batch_size
+        self._quota = quota
+        self.requests_sent = 0
         self._api = self.endpoints.api.rstrip("/") + "/calendar/v3"
 
     async def aclose(self) -> None:
@@ -192,6 +208,9 @@ class GoogleCalendarClient:
         started, attempt, refreshed, uncertain = time.monotonic(), 0, False, False
         while True:
             attempt += 1
+            if self._quota is not None:
+                await self._quota.acquire()
+            self.requests_sent += 1
             try:
                 response = await send()
             except httpx.TransportError as exc:
@@ -211,6 +230,8 @@ class GoogleCalendarClient:
                 maybe_done = response.status_code >= 500
             if not error.retryable:
                 return _Attempted(None, error, uncertain)
+            if isinstance(error, RateLimitError) and self._quota is not None:
+                self._quota.back_off(error.retry_after or self._retry.base_delay)
             uncertain = uncertain or maybe_done
             delay = self._retry.delay(attempt, retry_after=error.retry_after)
             elapsed = time.monotonic() - started

@@ -189,6 +189,16 @@ async def primary_calendar(session: AsyncSession, user_id: str) -> Calendar | No
     return found.first()
 
 
+async def user_calendars(session: AsyncSession, user_id: str) -> list[Calendar]:
+    """All of the user's calendars, primary first."""
+    found = await session.scalars(
+        select(Calendar)
+        .where(Calendar.user_id == user_id)
+        .order_by(Calendar.is_primary.desc(), Calendar.summary)
+    )
+    return list(found)
+
+
 async def user_calendar(session: AsyncSession, user_id: str, calendar_id: str) -> Calendar | None:
     """One of the user's calendars by our id (another user's is None)."""
     row = await session.get(Calendar, calendar_id)

@@ -11,9 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from touchbase.store.models import AuditEntry, Conflict, Event
 
 
-async def get_event(session: AsyncSession, user_id: str, event_id: str) -> Event | None:
-    """A user's live event (another user's, or a deleted one, is None)."""
-    row = await session.get(Event, event_id)
+async def get_event(
+    session: AsyncSession, user_id: str, event_id: str, *, for_update: bool = False
+) -> Event | None:
+    """A user's live event (another user's, or a deleted one, is None); `for_update` locks
+    the row until the transaction ends (PostgreSQL; SQLite transactions are serial)."""
+    row = await session.get(Event, event_id, with_for_update=for_update)
     if row is None or row.user_id != user_id or (row.deleted and row.pending_op is None):
         return None
     return row
@@ -37,6 +40,21 @@ async def in_window(
     if time_max is not None:
         query = query.where(Event.start_at < time_max)
     return list(await session.scalars(query.order_by(Event.start_at, Event.id)))
+
+
+async def exceptions_of(
+    session: AsyncSession, calendar_id: str, series_google_ids: list[str]
+) -> list[Event]:
+    """Every stored instance (moved, edited or cancelled) of these series."""
+    if not series_google_ids:
+        return []
+    return list(
+        await session.scalars(
+            select(Event).where(
+                Event.calendar_id == calendar_id, Event.recurring_event_id.in_(series_google_ids)
+            )
+        )
+    )
 
 
 async def claim_for_push(

@@ -85,6 +85,10 @@ class Calendar(Base):
     is_primary: Mapped[bool] = mapped_column(default=False)
     sync_enabled: Mapped[bool] = mapped_column(default=True)
     sync_token: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # One sync per calendar at a time, across processes.
+    sync_lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_synced_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_sync_run_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
 
 class Contact(Base):
@@ -122,6 +126,8 @@ class Event(Base):
     start_at: Mapped[datetime] = mapped_column(UtcDateTime())
     end_at: Mapped[datetime] = mapped_column(UtcDateTime())
     contact_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    # For one instance of a series (an exception): the series' Google event id.
+    recurring_event_id: Mapped[str | None] = mapped_column(String(1024), nullable=True, index=True)
     is_touchpoint: Mapped[bool] = mapped_column(default=False)
     sync_status: Mapped[str] = mapped_column(String(16))
     pending_op: Mapped[str | None] = mapped_column(String(16), nullable=True)
@@ -133,6 +139,22 @@ class Event(Base):
     last_error: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class SyncRun(Base):
+    """One run of two-way sync for a user: what it did, and how it ended."""
+
+    __tablename__ = "sync_runs"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    trigger: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # running | succeeded | failed
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    calendars: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    google_calls: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class Conflict(Base):

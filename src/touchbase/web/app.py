@@ -14,10 +14,11 @@ from touchbase.calendar.services import CalendarServices
 from touchbase.config import Settings
 from touchbase.google import GoogleEndpoints, RetryPolicy
 from touchbase.jobs.pusher import Pusher
+from touchbase.jobs.scheduler import SyncScheduler
 from touchbase.store.crypto import SecretCipher
 from touchbase.store.database import Database
 from touchbase.web import errors
-from touchbase.web.api import account, events
+from touchbase.web.api import account, events, sync
 from touchbase.web.deps import MutationLimiter
 
 
@@ -48,6 +49,7 @@ def build_services(
         redirect_uri=settings.public_url.rstrip("/") + "/api/google/callback",
         http=http,
         clock=utcnow,
+        calls_per_minute=settings.google_calls_per_minute,
     )
     budget = settings.request_google_budget_seconds
     return CalendarServices(
@@ -68,13 +70,19 @@ def create_app(settings: Settings) -> FastAPI:
         async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0)) as http:
             services = build_services(settings, http=http, database=database)
             pusher = Pusher(services, interval=settings.pusher_interval_seconds)
+            scheduler = SyncScheduler(services, interval=settings.sync_interval_seconds)
             services.wake_pusher = pusher.wake
             app.state.services, app.state.pusher = services, pusher
+            app.state.tasks = set()
             pusher.start()
+            scheduler.start()
             try:
                 yield
             finally:
+                await scheduler.stop()
                 await pusher.stop()
+                for task in list(app.state.tasks):
+                    task.cancel()
                 await database.dispose()
 
     app = FastAPI(
@@ -84,6 +92,7 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)
     app.include_router(events.router)
     app.include_router(account.router)
+    app.include_router(sync.router)
 
     @app.get("/api/health")
     async def health() -> dict[str, str]:

@@ -45,6 +45,10 @@ def event_view(record: EventRecord) -> dict[str, Any]:
         "etag": record.etag,
         **event_fields(record.event),
         "isTouchpointEvent": record.is_touchpoint,
+        "seriesId": record.series_id,
+        "originalStartTime": _time(record.event.original_start)
+        if record.event.original_start
+        else None,
         "htmlLink": record.event.html_link,
         "syncStatus": record.sync_status,
         "pendingOperation": record.pending_op,

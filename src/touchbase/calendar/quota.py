@@ -1,0 +1,51 @@
+"""A per-user budget of Google calls (a token bucket), below Google's 600/min default, shared
+by sync, the pusher and user requests; Google's throttling slows all of them down."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+
+class GoogleQuota:
+    """`per_minute` calls per minute, refilled continuously, with pauses after throttling."""
+
+    def __init__(
+        self,
+        per_minute: int,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.per_minute = per_minute
+        self._tokens = float(per_minute)
+        self._clock = clock
+        self._sleep = sleep
+        self._then = clock()
+        self._paused_until = 0.0
+        self._lock = asyncio.Lock()
+
+    def _refill(self, now: float) -> None:
+        self._tokens = min(
+            float(self.per_minute), self._tokens + (now - self._then) * self.per_minute / 60
+        )
+        self._then = now
+
+    async def acquire(self) -> None:
+        """Wait for a call's turn (callers queue in order)."""
+        async with self._lock:
+            while True:
+                now = self._clock()
+                self._refill(now)
+                wait = max(self._paused_until - now, 0.0)
+                if wait == 0.0 and self._tokens >= 1:
+                    self._tokens -= 1
+                    return
+                if wait == 0.0:
+                    wait = (1 - self._tokens) * 60 / self.per_minute
+                await self._sleep(wait)
+
+    def back_off(self, seconds: float) -> None:
+        """Pause every caller for `seconds` (Google said to slow down)."""
+        self._paused_until = max(self._paused_until, self._clock() + seconds)

@@ -1,0 +1,121 @@
+"""Sync state in the store: calendar leases, pending pushes of a calendar, and sync runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from touchbase.store.models import Calendar, Conflict, Event, SyncRun
+
+
+async def claim_calendar(
+    session: AsyncSession, calendar_id: str, *, now: datetime, lease: timedelta
+) -> bool:
+    """Take the calendar for one sync (no other sync of it runs until released or expired)."""
+    result = await session.execute(
+        update(Calendar)
+        .where(
+            Calendar.id == calendar_id,
+            or_(Calendar.sync_lease_until.is_(None), Calendar.sync_lease_until < now),
+        )
+        .values(sync_lease_until=now + lease)
+    )
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
+
+
+async def release_calendar(session: AsyncSession, calendar_id: str) -> None:
+    """End a calendar's sync."""
+    await session.execute(
+        update(Calendar).where(Calendar.id == calendar_id).values(sync_lease_until=None)
+    )
+
+
+async def calendar_rows(
+    session: AsyncSession, calendar_id: str, *, google_ids: Iterable[str] | None = None
+) -> list[Event]:
+    """A calendar's cached events (all, or those with these Google ids), locked for update."""
+    query = select(Event).where(Event.calendar_id == calendar_id)
+    if google_ids is None:
+        return list(await session.scalars(query.with_for_update()))
+    ids = list(google_ids)
+    rows: list[Event] = []
+    for start in range(0, len(ids), 500):
+        chunk = query.where(Event.google_event_id.in_(ids[start : start + 500]))
+        rows.extend(await session.scalars(chunk.with_for_update()))
+    return rows
+
+
+async def events_in_conflict(session: AsyncSession, calendar_id: str) -> set[str]:
+    """Ids of the calendar's events with an open conflict."""
+    found = await session.scalars(
+        select(Conflict.event_id)
+        .join(Event, Event.id == Conflict.event_id)
+        .where(Event.calendar_id == calendar_id, Conflict.status == "open")
+    )
+    return set(found)
+
+
+async def claim_pending(
+    session: AsyncSession, calendar_id: str, *, now: datetime, lease: timedelta
+) -> list[str]:
+    """Take every event of the calendar with a change for Google (not already being pushed)."""
+    result = await session.execute(
+        update(Event)
+        .where(
+            Event.calendar_id == calendar_id,
+            Event.pending_op.is_not(None),
+            Event.sync_status == "pending",
+            or_(Event.push_lease_until.is_(None), Event.push_lease_until < now),
+        )
+        .values(push_lease_until=now + lease)
+        .returning(Event.id)
+    )
+    return list(result.scalars())
+
+
+async def start_run(
+    session: AsyncSession, *, run_id: str, user_id: str, trigger: str, now: datetime
+) -> SyncRun:
+    """Record that a sync started."""
+    run = SyncRun(
+        id=run_id,
+        user_id=user_id,
+        trigger=trigger,
+        status="running",
+        started_at=now,
+        counts={},
+        calendars=[],
+        google_calls=0,
+    )
+    session.add(run)
+    await session.flush()
+    return run
+
+
+async def finish_run(
+    session: AsyncSession,
+    run_id: str,
+    *,
+    status: str,
+    now: datetime,
+    counts: dict[str, int],
+    calendars: list[dict[str, Any]],
+    google_calls: int,
+    error: dict[str, Any] | None,
+) -> None:
+    """Record how a sync ended."""
+    run = await session.get(SyncRun, run_id)
+    assert run is not None
+    run.status, run.finished_at, run.counts = status, now, counts
+    run.calendars, run.google_calls, run.error = calendars, google_calls, error
+
+
+async def get_run(session: AsyncSession, user_id: str, run_id: str) -> SyncRun | None:
+    """One of the user's sync runs."""
+    run = await session.get(SyncRun, run_id)
+    return run if run is not None and run.user_id == user_id else None

@@ -1,0 +1,136 @@
+"""/api/calendar/sync and /api/calendar/calendars: run two-way sync, follow its progress,
+and choose which calendars to sync."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict
+
+from touchbase.calendar.services import CalendarServices
+from touchbase.calendar.sync import perform_two_way_sync, start_sync
+from touchbase.errors import CalendarError, EventNotFoundError
+from touchbase.store import accounts
+from touchbase.store import sync as sync_store
+from touchbase.store.models import Calendar, SyncRun
+from touchbase.web.deps import CurrentActor, MutatingActor, Services
+
+router = APIRouter(prefix="/api/calendar")
+STREAM_POLL_SECONDS = 0.1
+STREAM_LIMIT_SECONDS = 600
+
+
+class CalendarChoice(BaseModel):
+    """PATCH /api/calendar/calendars/{id}."""
+
+    model_config = ConfigDict(extra="forbid")
+    syncEnabled: bool
+
+
+def run_view(run: SyncRun, progress: dict[str, Any] | None) -> dict[str, Any]:
+    """A sync run as the API shows it."""
+    return {
+        "id": run.id,
+        "status": run.status,
+        "trigger": run.trigger,
+        "startedAt": run.started_at.isoformat(),
+        "finishedAt": run.finished_at.isoformat() if run.finished_at else None,
+        "counts": run.counts,
+        "calendars": run.calendars,
+        "googleCalls": run.google_calls,
+        "error": run.error,
+        "progress": progress.get("calendars") if progress else None,
+    }
+
+
+def calendar_view(calendar: Calendar) -> dict[str, Any]:
+    """A calendar as the API shows it."""
+    return {
+        "id": calendar.id,
+        "googleCalendarId": calendar.google_calendar_id,
+        "summary": calendar.summary,
+        "timeZone": calendar.time_zone,
+        "primary": calendar.is_primary,
+        "syncEnabled": calendar.sync_enabled,
+        "lastSyncedAt": calendar.last_synced_at.isoformat() if calendar.last_synced_at else None,
+        "lastSyncRunId": calendar.last_sync_run_id,
+    }
+
+
+async def _run(services: CalendarServices, user_id: str, run_id: str) -> dict[str, Any]:
+    async with services.db.session() as session:
+        run = await sync_store.get_run(session, user_id, run_id)
+        if run is None:
+            raise EventNotFoundError("No such sync run.")
+        return run_view(run, services.sync_progress.get(run_id))
+
+
+@router.post("/sync", status_code=202)
+async def start(request: Request, services: Services, actor: MutatingActor) -> JSONResponse:
+    """Start a sync of the user's chosen calendars; answers the run id at once."""
+    run_id = await start_sync(services, actor.user_id, trigger="api")
+    task = asyncio.create_task(perform_two_way_sync(services, actor.user_id, run_id=run_id))
+    tasks: set[asyncio.Task[Any]] = request.app.state.tasks
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+    return JSONResponse({"runId": run_id, "status": "running"}, status_code=202)
+
+
+@router.get("/sync/{run_id}")
+async def status(services: Services, actor: CurrentActor, run_id: str) -> JSONResponse:
+    """A run's progress, then its result."""
+    return JSONResponse(await _run(services, actor.user_id, run_id))
+
+
+@router.get("/sync/{run_id}/events")
+async def stream(services: Services, actor: CurrentActor, run_id: str) -> StreamingResponse:
+    """Server-sent events: `progress` whenever the run moves, then `done` with the result."""
+    await _run(services, actor.user_id, run_id)  # 404 before the stream starts
+
+    async def events() -> AsyncIterator[str]:
+        last = None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + STREAM_LIMIT_SECONDS
+        while loop.time() < deadline:
+            view = await _run(services, actor.user_id, run_id)
+            snapshot = json.dumps(view, sort_keys=True)
+            if view["status"] != "running":
+                yield f"event: done\ndata: {snapshot}\n\n"
+                return
+            if snapshot != last:
+                yield f"event: progress\ndata: {snapshot}\n\n"
+                last = snapshot
+            await asyncio.sleep(STREAM_POLL_SECONDS)
+
+    return StreamingResponse(
+        events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+    )
+
+
+@router.get("/calendars")
+async def calendars(services: Services, actor: CurrentActor) -> JSONResponse:
+    """The user's calendars (refreshed from Google's calendar list when possible)."""
+    with contextlib.suppress(CalendarError):  # not connected, or no read scope
+        await services.accounts.discover_calendars(actor.user_id)
+    async with services.db.session() as session:
+        rows = await accounts.user_calendars(session, actor.user_id)
+        return JSONResponse({"items": [calendar_view(c) for c in rows]})
+
+
+@router.patch("/calendars/{calendar_id}")
+async def choose(
+    services: Services, actor: MutatingActor, calendar_id: str, body: CalendarChoice
+) -> JSONResponse:
+    """Turn syncing of one calendar on or off."""
+    async with services.db.session() as session:
+        row = await accounts.user_calendar(session, actor.user_id, calendar_id)
+        if row is None:
+            raise EventNotFoundError("No such calendar.")
+        row.sync_enabled = body.syncEnabled
+        return JSONResponse(calendar_view(row))
