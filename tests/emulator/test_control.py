@@ -191,3 +191,40 @@ def test_state_persists_across_restarts(tmp_path: Path) -> None:
         )
         assert fetched.status_code == 200
         assert fetched.json()["etag"] == created.json()["etag"]
+
+
+def test_purge_removes_an_event_entirely(emulator: EmulatorControl) -> None:
+    client = _client(emulator)
+    client.post("/calendars/primary/events", json={**EVENT, "id": "purge0001"})
+    client.delete("/calendars/primary/events/purge0001")
+    emulator.post("/purge", {"calendarId": "alice@example.com", "eventId": "purge0001"})
+    assert client.get("/calendars/primary/events/purge0001").status_code == 404
+    listed = client.get("/calendars/primary/events", params={"showDeleted": "true"}).json()
+    assert listed["items"] == []
+
+
+def test_raw_seeded_events_are_stored_unvalidated(emulator: EmulatorControl) -> None:
+    emulator.seed(
+        {
+            "users": [
+                {
+                    "email": "alice@example.com",
+                    "events": [
+                        {
+                            "_raw": True,
+                            "id": "legacy001",
+                            "summary": "odd",
+                            "start": {
+                                "dateTime": "2027-01-01T10:00:00Z",
+                                "timeZone": "Mars/Olympus",
+                            },
+                            "end": {"dateTime": "2027-01-01T11:00:00Z"},
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+    client = _client(emulator)
+    fetched = client.get("/calendars/primary/events/legacy001").json()
+    assert fetched["start"]["timeZone"] == "Mars/Olympus"

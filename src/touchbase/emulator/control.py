@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from touchbase.emulator.calendar_api import channel_json
+from touchbase.emulator.calendar_api import channel_json, new_id
 from touchbase.emulator.clock import zone
 from touchbase.emulator.core import Emulator
 from touchbase.emulator.errors import ApiError
@@ -74,12 +74,26 @@ def seed(emulator: Emulator, raw: dict[str, Any]) -> dict[str, Any]:
             targets.append((state.calendars[cal_id], cal_raw.get("events", [])))
         for calendar, events in targets:
             for event in events:
-                created.append(emulator.api.insert(calendar, dict(event))["id"])
+                if event.get("_raw"):
+                    created.append(_store_raw(emulator, calendar, event))
+                else:
+                    created.append(emulator.api.insert(calendar, dict(event))["id"])
     emulator.dirty = True
     return {"events": created}
 
 
-def routes(emulator: Emulator) -> list[Route]:
+def _store_raw(emulator: Emulator, calendar: Calendar, event: dict[str, Any]) -> str:
+    """Store an event exactly as given, unvalidated: Google holds such legacy data too."""
+    data = {k: v for k, v in event.items() if k != "_raw"}
+    data.setdefault("id", new_id())
+    data.setdefault("status", "confirmed")
+    data.setdefault("etag", f'"raw{emulator.state.seq + 1}"')
+    data.setdefault("updated", "2026-01-01T00:00:00.000Z")
+    emulator.api.store(calendar, data)
+    return str(data["id"])
+
+
+def routes(emulator: Emulator) -> list[Route]:  # noqa: PLR0915 - one closure per endpoint
     """The control routes, bound to one emulator."""
 
     async def health(request: Request) -> Response:
@@ -171,6 +185,13 @@ def routes(emulator: Emulator) -> list[Route]:
         ]
         return JSONResponse({"items": items, "delivered": emulator.notifier.delivered})
 
+    async def purge(request: Request) -> Response:
+        raw = await _json(request)
+        calendar = emulator.state.calendars[raw["calendarId"]]
+        removed = calendar.events.pop(raw["eventId"], None)
+        emulator.dirty = True
+        return JSONResponse({"purged": removed is not None})
+
     async def save(request: Request) -> Response:
         emulator.save()
         return JSONResponse({"saved": emulator.state_file is not None})
@@ -189,5 +210,6 @@ def routes(emulator: Emulator) -> list[Route]:
         ("/invitations", invitations, ["GET"]),
         ("/channels", channels, ["GET"]),
         ("/save", save, ["POST"]),
+        ("/purge", purge, ["POST"]),
     ]
     return [Route("/_emulator" + path, _guard(fn), methods=m) for path, fn, m in table]

@@ -1,0 +1,288 @@
+"""Two-way sync: each row of the apply table, 410 and the sweep, recurring series, a malformed
+event among good ones, batching, and calls made."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support.app import ApiUser, AppHarness
+from tests.support.sync import sync, titles
+
+HOUR = {"start": {"dateTime": "2027-01-10T09:00:00Z"}, "end": {"dateTime": "2027-01-10T10:00:00Z"}}
+
+
+def in_google(user: ApiUser, **fields: Any) -> dict[str, Any]:
+    response = user.google.post("/events", json={**HOUR, **fields})
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def events(user: ApiUser) -> dict[str, dict[str, Any]]:
+    return {e["googleEventId"]: e for e in user.api.get("/api/calendar/events").json()["items"]}
+
+
+def test_new_in_google_is_added(app: AppHarness) -> None:
+    alice = app.user()
+    made = in_google(alice, summary="Made in Google", location="Room 3")
+    run = sync(alice)
+    assert run["status"] == "succeeded"
+    assert run["counts"]["created"] == 1
+    assert run["calendars"][0]["full"] is True
+    cached = events(alice)[made["id"]]
+    assert (cached["title"], cached["location"], cached["syncStatus"]) == (
+        "Made in Google",
+        "Room 3",
+        "synced",
+    )
+    assert cached["etag"] == made["etag"]
+
+
+def test_changed_in_google_and_clean_here_is_replaced(app: AppHarness) -> None:
+    alice = app.user()
+    mine = alice.create(title="Before").json()
+    sync(alice)
+    alice.google.patch(f"/events/{mine['googleEventId']}", json={"summary": "After"})
+    run = sync(alice)
+    assert run["calendars"][0]["full"] is False
+    assert run["counts"]["updated"] == 1
+    assert events(alice)[mine["googleEventId"]]["title"] == "After"
+    entries = alice.api.get("/api/audit", params={"eventId": mine["id"]}).json()["items"]
+    assert entries[0]["action"] == "sync_update"
+    assert entries[0]["source"] == "sync"
+    assert entries[0]["changes"]["title"] == {"before": "Before", "after": "After"}
+
+
+def _pending_edit(app: AppHarness, alice: ApiUser, event: dict[str, Any], **changes: Any) -> None:
+    app.emulator.fault(method="PATCH", status=503, times=1000)
+    edited = alice.api.patch(f"/api/calendar/events/{event['id']}", json=changes)
+    assert edited.json()["syncStatus"] == "pending"
+    app.emulator.http.delete(app.emulator.url + "/_emulator/faults")
+
+
+def test_changed_on_both_sides_in_different_fields_merges(app: AppHarness) -> None:
+    alice = app.user()
+    event = alice.create(title="Intro", location="Room 1").json()
+    _pending_edit(app, alice, event, title="Intro with Dana")
+    alice.google.patch(f"/events/{event['googleEventId']}", json={"location": "Room 7"})
+    run = sync(alice)
+    assert run["counts"]["merged"] >= 1
+    cached = alice.api.get(f"/api/calendar/events/{event['id']}").json()
+    assert (cached["title"], cached["location"], cached["syncStatus"]) == (
+        "Intro with Dana",
+        "Room 7",
+        "synced",
+    )
+    remote = alice.google.get(f"/events/{event['googleEventId']}").json()
+    assert (remote["summary"], remote["location"]) == ("Intro with Dana", "Room 7")
+
+
+def test_changed_on_both_sides_in_the_same_field_is_a_conflict(app: AppHarness) -> None:
+    alice = app.user()
+    event = alice.create(title="Intro").json()
+    _pending_edit(app, alice, event, title="CRM title")
+    alice.google.patch(f"/events/{event['googleEventId']}", json={"summary": "Google title"})
+    run = sync(alice)
+    assert run["counts"]["conflicts"] == 1
+    [conflict] = alice.api.get("/api/calendar/conflicts").json()["items"]
+    assert conflict["fields"] == ["title"]
+    assert (conflict["local"]["title"], conflict["remote"]["title"]) == (
+        "CRM title",
+        "Google title",
+    )
+    assert alice.google.get(f"/events/{event['googleEventId']}").json()["summary"] == "Google title"
+
+
+def test_cancelled_in_google_and_clean_here_is_removed(app: AppHarness) -> None:
+    alice = app.user()
+    event = alice.create(title="Going away").json()
+    alice.google.delete(f"/events/{event['googleEventId']}")
+    run = sync(alice)
+    assert run["counts"]["deleted"] == 1
+    assert titles(alice) == []
+
+
+def test_cancelled_in_google_and_dirty_here_is_a_conflict(app: AppHarness) -> None:
+    alice = app.user()
+    event = alice.create(title="Keep me").json()
+    _pending_edit(app, alice, event, title="Kept and edited")
+    alice.google.delete(f"/events/{event['googleEventId']}")
+    sync(alice)
+    [conflict] = alice.api.get("/api/calendar/conflicts").json()["items"]
+    assert conflict["kind"] == "deleted_remotely"
+    assert titles(alice) == ["Kept and edited"]
+
+
+def test_expired_token_means_full_sync_with_deletions_in_the_gap(app: AppHarness) -> None:
+    alice = app.user()
+    keep, gone = in_google(alice, summary="keep"), in_google(alice, summary="gone")
+    sync(alice)
+    alice.google.delete(f"/events/{gone['id']}")
+    app.emulator.post("/sync-tokens/expire")
+    later = in_google(alice, summary="later")
+    run = sync(alice)
+    assert run["status"] == "succeeded"
+    assert run["calendars"][0]["full"] is True
+    assert set(events(alice)) == {keep["id"], later["id"]}
+
+
+def test_full_sync_sweeps_events_google_no_longer_has(app: AppHarness) -> None:
+    alice = app.user()
+    purged = in_google(alice, summary="purged")
+    in_google(alice, summary="stays")
+    sync(alice)
+    app.emulator.post("/purge", {"calendarId": alice.email, "eventId": purged["id"]})
+    app.emulator.post("/sync-tokens/expire")
+    pending = alice.create(title="not pushed yet")
+    assert pending.status_code == 201
+    run = sync(alice)
+    assert run["counts"]["deleted"] == 1
+    assert sorted(titles(alice)) == ["not pushed yet", "stays"]
+
+
+def test_recurring_series_with_a_moved_and_a_cancelled_instance(app: AppHarness) -> None:
+    alice = app.user()
+    series = in_google(
+        alice,
+        summary="Standup",
+        recurrence=["RRULE:FREQ=WEEKLY;COUNT=4"],
+        start={"dateTime": "2027-03-19T10:00:00", "timeZone": "Europe/Berlin"},
+        end={"dateTime": "2027-03-19T10:30:00", "timeZone": "Europe/Berlin"},
+    )
+    instances = alice.google.get(f"/events/{series['id']}/instances").json()["items"]
+    alice.google.patch(
+        f"/events/{instances[1]['id']}",
+        json={
+            "start": {"dateTime": "2027-03-27T15:00:00", "timeZone": "Europe/Berlin"},
+            "end": {"dateTime": "2027-03-27T15:30:00", "timeZone": "Europe/Berlin"},
+        },
+    )
+    alice.google.delete(f"/events/{instances[2]['id']}")
+    assert sync(alice)["status"] == "succeeded"
+    listed = alice.api.get(
+        "/api/calendar/events",
+        params={"timeMin": "2027-03-01T00:00:00Z", "timeMax": "2027-05-01T00:00:00Z"},
+    ).json()["items"]
+    starts = [e["startTime"] for e in listed]
+    assert starts == [
+        "2027-03-19T10:00:00+01:00",
+        "2027-03-27T15:00:00+01:00",
+        "2027-04-09T10:00:00+02:00",
+    ]
+    assert all(e["title"] == "Standup" for e in listed)
+    assert listed[0]["seriesId"] is not None
+    assert listed[1]["originalStartTime"] is not None
+    narrow = alice.api.get(
+        "/api/calendar/events",
+        params={"timeMin": "2027-03-25T00:00:00Z", "timeMax": "2027-03-26T00:00:00Z"},
+    ).json()["items"]
+    assert narrow == [], "the moved instance left its original day"
+
+
+def test_a_malformed_event_is_recorded_and_the_rest_syncs(app: AppHarness) -> None:
+    alice = app.user()
+    in_google(alice, summary="good one")
+    app.emulator.seed(
+        {
+            "users": [
+                {
+                    "email": alice.email,
+                    "events": [
+                        {
+                            "_raw": True,
+                            "id": "legacy0001",
+                            "summary": "odd zone",
+                            "start": {
+                                "dateTime": "2027-01-01T10:00:00Z",
+                                "timeZone": "Mars/Olympus",
+                            },
+                            "end": {"dateTime": "2027-01-01T11:00:00Z"},
+                        },
+                        {
+                            "_raw": True,
+                            "id": "legacy0002",
+                            "summary": "bad rule",
+                            "start": {"dateTime": "2027-01-01T10:00:00", "timeZone": "UTC"},
+                            "end": {"dateTime": "2027-01-01T11:00:00", "timeZone": "UTC"},
+                            "recurrence": ["RRULE:FREQ=SOMETIMES"],
+                        },
+                    ],
+                }
+            ]
+        }
+    )
+    in_google(alice, summary="another good one")
+    run = sync(alice)
+    assert run["status"] == "succeeded"
+    assert run["counts"]["errors"] == 2
+    errors = {e["googleEventId"] for e in run["calendars"][0]["errors"]}
+    assert errors == {"legacy0001", "legacy0002"}
+    assert sorted(titles(alice)) == ["another good one", "good one"]
+
+
+def test_incremental_sync_with_one_change_makes_one_google_call(app: AppHarness) -> None:
+    alice = app.user()
+    for n in range(30):
+        in_google(alice, summary=f"e{n}")
+    sync(alice)
+    first = next(iter(events(alice)))
+    alice.google.patch(f"/events/{first}", json={"summary": "changed"})
+    run = sync(alice)
+    assert run["counts"]["pulled"] == 1
+    assert run["googleCalls"] == 1
+
+
+def test_calendars_are_listed_chosen_and_synced_separately(app: AppHarness) -> None:
+    alice = app.user()
+    side = alice.google.post(
+        app.emulator.url + "/calendar/v3/calendars", json={"summary": "Side projects"}
+    ).json()
+    alice.google.post(
+        app.emulator.url + f"/calendar/v3/calendars/{side['id']}/events",
+        json={**HOUR, "summary": "on the side"},
+    )
+    in_google(alice, summary="on primary")
+    listed = alice.api.get("/api/calendar/calendars").json()["items"]
+    by_name = {c["summary"]: c for c in listed}
+    assert by_name["Side projects"]["syncEnabled"] is False
+    assert titles(alice) == []
+    sync(alice)
+    assert titles(alice) == ["on primary"]
+    chosen = alice.api.patch(
+        f"/api/calendar/calendars/{by_name['Side projects']['id']}", json={"syncEnabled": True}
+    )
+    assert chosen.json()["syncEnabled"] is True
+    run = sync(alice)
+    assert {c["summary"]: c["full"] for c in run["calendars"]} == {
+        "Side projects": True,
+        alice.email: False,
+    }
+    assert sorted(titles(alice)) == ["on primary", "on the side"]
+
+
+def test_progress_is_streamed_as_server_sent_events(app: AppHarness) -> None:
+    alice = app.user()
+    for n in range(5):
+        in_google(alice, summary=f"e{n}")
+    run_id = alice.api.post("/api/calendar/sync").json()["runId"]
+    with alice.api.stream("GET", f"/api/calendar/sync/{run_id}/events") as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        lines = [line for line in response.iter_lines() if line.startswith("event:")]
+    assert lines[-1] == "event: done"
+    final = alice.api.get(f"/api/calendar/sync/{run_id}").json()
+    assert final["status"] == "succeeded"
+    assert final["counts"]["created"] == 5
+
+
+def test_throttling_slows_the_sync_down_instead_of_failing_it(app: AppHarness) -> None:
+    alice = app.user()
+    in_google(alice, summary="e1")
+    app.emulator.fault(method="GET", path="/events$", status=429, retryAfter=1, times=2)
+    run = sync(alice)
+    assert run["status"] == "succeeded"
+    assert titles(alice) == ["e1"]
+
+
+def test_sync_of_someone_else_is_404(app: AppHarness) -> None:
+    alice, bob = app.user(), app.user("bob@example.com")
+    run_id = alice.api.post("/api/calendar/sync").json()["runId"]
+    assert bob.api.get(f"/api/calendar/sync/{run_id}").status_code == 404

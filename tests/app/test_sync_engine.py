@@ -1,0 +1,116 @@
+"""The sync engine in-process (real database, real emulator, no background jobs)."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from tests.support.inprocess import calendar_services, connected_user
+from tests.support.servers import EmulatorControl
+from touchbase.calendar.events import (
+    create_calendar_event,
+    list_calendar_events,
+    update_calendar_event,
+)
+from touchbase.calendar.sync import perform_two_way_sync
+from touchbase.domain import CalendarEvent, EventTime
+
+START = datetime(2027, 1, 10, 9, tzinfo=UTC)
+
+
+def meeting(n: int) -> CalendarEvent:
+    start = START + timedelta(hours=n)
+    return CalendarEvent(
+        title=f"offline {n}",
+        start=EventTime.at(start),
+        end=EventTime.at(start + timedelta(minutes=30)),
+    )
+
+
+async def test_pending_changes_go_out_in_batches_of_50(
+    database_url: str, emulator: EmulatorControl
+) -> None:
+    async with calendar_services(
+        database_url, emulator.url, request_google_budget_seconds=0.01
+    ) as services:
+        actor = await connected_user(services, "alice@example.com")
+        emulator.fault(method="POST", path="/events$", status=503, times=10_000)
+        for n in range(120):
+            record = await create_calendar_event(services, actor, meeting(n))
+            assert record.sync_status == "pending"
+        emulator.http.delete(emulator.url + "/_emulator/faults")
+        emulator.http.delete(emulator.url + "/_emulator/stats")
+        result = await perform_two_way_sync(services, actor.user_id)
+        assert result.status == "succeeded"
+        assert result.counts["pushed"] == 120
+        assert result.google_calls == 1 + math.ceil(120 / 50)
+        assert emulator.stats()["httpRequests"] == 1 + math.ceil(120 / 50)
+        listed = await list_calendar_events(services, actor.user_id, time_min=None, time_max=None)
+        assert {r.sync_status for r in listed} == {"synced"}
+        assert len(listed) == 120
+
+
+async def test_one_sync_per_calendar_at_a_time(
+    database_url: str, emulator: EmulatorControl
+) -> None:
+    async with calendar_services(database_url, emulator.url) as services:
+        actor = await connected_user(services, "alice@example.com")
+        emulator.seed(
+            {
+                "users": [
+                    {
+                        "email": "alice@example.com",
+                        "events": [
+                            {
+                                "summary": f"e{n}",
+                                "start": {"dateTime": "2027-01-01T10:00:00Z"},
+                                "end": {"dateTime": "2027-01-01T11:00:00Z"},
+                            }
+                            for n in range(20)
+                        ],
+                    }
+                ]
+            }
+        )
+        emulator.configure(latencyMs=200)
+        first, second = await asyncio.gather(
+            perform_two_way_sync(services, actor.user_id),
+            perform_two_way_sync(services, actor.user_id),
+        )
+        statuses = sorted(c.status for r in (first, second) for c in r.calendars)
+        assert statuses == ["busy", "succeeded"]
+        listed = await list_calendar_events(services, actor.user_id, time_min=None, time_max=None)
+        assert len(listed) == 20
+
+
+async def test_an_edit_made_during_a_sync_is_neither_lost_nor_overwritten(
+    database_url: str, emulator: EmulatorControl
+) -> None:
+    async with calendar_services(database_url, emulator.url) as services:
+        actor = await connected_user(services, "alice@example.com")
+        record = await create_calendar_event(services, actor, meeting(0))
+        token = emulator.token("alice@example.com")
+        google = httpx.AsyncClient(
+            base_url=emulator.url + "/calendar/v3/calendars/primary",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        await google.patch(f"/events/{record.google_event_id}", json={"location": "Room 7"})
+        emulator.configure(latencyMs=300)
+        sync_task = asyncio.create_task(perform_two_way_sync(services, actor.user_id))
+        await asyncio.sleep(0.1)  # the sync is waiting on Google
+        edited = await update_calendar_event(
+            services, actor, record.id, {"title": "edited mid-sync"}, if_match=None
+        )
+        await sync_task
+        emulator.configure(latencyMs=0)
+        await perform_two_way_sync(services, actor.user_id)
+        [final] = await list_calendar_events(services, actor.user_id, time_min=None, time_max=None)
+        assert final.event.title == "edited mid-sync"
+        assert final.event.location == "Room 7"
+        remote = (await google.get(f"/events/{record.google_event_id}")).json()
+        await google.aclose()
+        assert (remote["summary"], remote["location"]) == ("edited mid-sync", "Room 7")
+        assert edited.event.title == "edited mid-sync"
