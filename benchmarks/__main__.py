@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import api_latency, google_client
+from benchmarks import api_latency, google_client, sync
 
-SUITES = {"google-client": google_client.main, "api-latency": api_latency.main}
+SUITES = {"google-client": google_client.main, "api-latency": api_latency.main, "sync": sync.main}
 
 
 def main(argv: list[str]) -> int:
