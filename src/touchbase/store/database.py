@@ -7,12 +7,25 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+_encoder = msgspec.json.Encoder()
+
+
+def _json_text(value: Any) -> str:
+    """JSON columns are written with msgspec (several times faster than json.dumps)."""
+    return _encoder.encode(value).decode()
+
+
+def _json_load(text: str | bytes) -> Any:
+    return msgspec.json.decode(text)
 
 
 def sync_url(url: str) -> str:
@@ -60,7 +73,9 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine = create_async_engine(url, pool_pre_ping=True)
+        self.engine = create_async_engine(
+            url, pool_pre_ping=True, json_serializer=_json_text, json_deserializer=_json_load
+        )
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
