@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support.app import ApiUser, AppHarness
+from tests.support.app import ApiUser, AppHarness, start_app, wait_for
+from tests.support.servers import EmulatorControl
 from tests.support.sync import sync, titles
 
 HOUR = {"start": {"dateTime": "2027-01-10T09:00:00Z"}, "end": {"dateTime": "2027-01-10T10:00:00Z"}}
@@ -286,3 +287,21 @@ def test_sync_of_someone_else_is_404(app: AppHarness) -> None:
     alice, bob = app.user(), app.user("bob@example.com")
     run_id = alice.api.post("/api/calendar/sync").json()["runId"]
     assert bob.api.get(f"/api/calendar/sync/{run_id}").status_code == 404
+
+
+def test_periodic_sync_brings_google_changes_without_a_request(
+    database_url: str, emulator: EmulatorControl
+) -> None:
+    server, url = start_app(database_url, emulator.url, sync_interval_seconds=0.5)
+    try:
+        alice = AppHarness(url, database_url, emulator).user()
+        in_google(alice, summary="arrives by itself")
+        wait_for(
+            lambda: titles(alice) == ["arrives by itself"], timeout=15, what="the scheduled sync"
+        )
+        runs = alice.api.get("/api/calendar/calendars").json()["items"][0]
+        assert runs["lastSyncRunId"]
+        run = alice.api.get(f"/api/calendar/sync/{runs['lastSyncRunId']}").json()
+        assert run["trigger"] == "schedule"
+    finally:
+        server.stop()

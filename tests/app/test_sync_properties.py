@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import shutil
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from sqlalchemy import select
 
-from tests.support.databases import sqlite_template
+from tests.support.databases import BACKENDS, fresh_database
 from tests.support.inprocess import calendar_services, connected_user
 from tests.support.servers import EmulatorControl
 from touchbase.calendar.conflicts import list_conflicts, resolve_conflict
@@ -99,6 +97,7 @@ class SyncMachine(RuleBasedStateMachine):
     """Random edits on both sides; invariants checked after each fault-free sync."""
 
     emulator_url: str = ""
+    backend: str = "sqlite"
     template: Path = Path()
     workdir: Path = Path()
 
@@ -107,10 +106,9 @@ class SyncMachine(RuleBasedStateMachine):
         self.loop = asyncio.new_event_loop()
         self.control = EmulatorControl(self.emulator_url)
         self.control.reset()
-        db_path = self.workdir / f"{uuid.uuid4().hex}.db"
-        shutil.copy(self.template, db_path)
+        self.database = fresh_database(self.backend, template=self.template, directory=self.workdir)
+        self.db_url = self.database.__enter__()
         self.offset = timedelta()
-        self.db_url = f"sqlite+aiosqlite:///{db_path}"
         self.context = calendar_services(
             self.db_url, self.emulator_url, request_google_budget_seconds=0.3
         )
@@ -305,13 +303,16 @@ class SyncMachine(RuleBasedStateMachine):
             assert gid in live or gid in conflicted_gids, f"Google event {gid} is in touchbase"
 
 
-@pytest.fixture
-def machine_class(emulator_url: str, tmp_path: Path) -> type[SyncMachine]:
+@pytest.fixture(params=BACKENDS)
+def machine_class(
+    request: pytest.FixtureRequest, emulator_url: str, templates: Path, tmp_path: Path
+) -> type[SyncMachine]:
     class Machine(SyncMachine):
         pass
 
     Machine.emulator_url = emulator_url
-    Machine.template = sqlite_template(tmp_path)
+    Machine.backend = request.param
+    Machine.template = templates
     Machine.workdir = tmp_path
     return Machine
 

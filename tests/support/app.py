@@ -55,6 +55,7 @@ def test_settings(database_url: str, emulator_url: str, port: int, **overrides: 
         "pusher_max_backoff_seconds": 0.5,
         "request_google_budget_seconds": 1.0,
         "mutations_per_minute": 10_000,
+        "sync_interval_seconds": 0,
     }
     values.update(overrides)
     return Settings(**values)
