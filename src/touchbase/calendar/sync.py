@@ -119,26 +119,25 @@ def remote_item(resource: EventResource, calendar_zone: str) -> RemoteItem:
 
 async def pull_changes(
     client: GoogleCalendarClient, calendar: Calendar, progress: Progress
-) -> tuple[list[EventResource], str | None, bool]:
-    """Every change since the sync token (or everything): (items, next token, was full)."""
-    token = calendar.sync_token
-    items: list[EventResource] = []
+) -> tuple[list[RemoteItem], str | None, bool]:
+    """Every change since the sync token (or everything), read as plan input page by page:
+    (items, next token, whether it was a full sync)."""
     try:
-        listing = client.list_events(
-            calendar.google_calendar_id, sync_token=token, show_deleted=True
-        )
-        async for page in listing:
-            items.extend(page.items)
-            progress({"phase": "pull", "pulled": len(items)})
-        return items, listing.next_sync_token, token is None
+        return await _pull(client, calendar, calendar.sync_token, progress)
     except SyncTokenExpiredError:
         log.info("sync token of calendar %s expired: full sync", calendar.id)
-        items = []
-        listing = client.list_events(calendar.google_calendar_id, show_deleted=True)
-        async for page in listing:
-            items.extend(page.items)
-            progress({"phase": "pull", "pulled": len(items)})
-        return items, listing.next_sync_token, True
+        return await _pull(client, calendar, None, progress)
+
+
+async def _pull(
+    client: GoogleCalendarClient, calendar: Calendar, token: str | None, progress: Progress
+) -> tuple[list[RemoteItem], str | None, bool]:
+    items: list[RemoteItem] = []
+    listing = client.list_events(calendar.google_calendar_id, sync_token=token, show_deleted=True)
+    async for page in listing:
+        items.extend(remote_item(r, calendar.time_zone) for r in page.items)
+        progress({"phase": "pull", "pulled": len(items)})
+    return items, listing.next_sync_token, token is None
 
 
 # ---- applying a pull -----------------------------------------------------------------------
@@ -342,7 +341,7 @@ async def _collector_paused() -> AsyncIterator[None]:
 async def apply_pull(
     services: CalendarServices,
     calendar_id: str,
-    resources: list[EventResource],
+    items: list[RemoteItem],
     token: str | None,
     *,
     full: bool,
@@ -353,7 +352,6 @@ async def apply_pull(
     async with services.db.session() as session, _collector_paused():
         calendar = await session.get(Calendar, calendar_id, with_for_update=True)
         assert calendar is not None
-        items = [remote_item(r, calendar.time_zone) for r in resources]
         ids = None if full else [i.google_event_id for i in items]
         rows = {
             r.google_event_id: r
@@ -452,10 +450,10 @@ async def sync_calendar(
         def report(update: dict[str, Any]) -> None:
             progress({"calendar": calendar.id, **update})
 
-        resources, token, full = await pull_changes(client, calendar, report)
+        items, token, full = await pull_changes(client, calendar, report)
         result.full = full
-        report({"phase": "apply", "pulled": len(resources)})
-        await apply_pull(services, calendar.id, resources, token, full=full, result=result)
+        report({"phase": "apply", "pulled": len(items)})
+        await apply_pull(services, calendar.id, items, token, full=full, result=result)
         await push_calendar(services, client, calendar.id, result, report)
         result.status = "succeeded"
         report({"phase": "done", "counts": dict(result.counts)})

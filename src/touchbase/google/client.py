@@ -8,6 +8,7 @@ checked against Google before it is called a conflict or a duplicate.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -124,19 +125,30 @@ class EventListing:
         self.next_sync_token: str | None = None
         self.pages = 0
 
+    async def _fetch(self, page_token: str | None) -> EventsPage:
+        params = self._params + ([("pageToken", page_token)] if page_token else [])
+        attempted = await self._client._send(Call("GET", self._path, tuple(params)))
+        return decode(EventsPage, attempted.result().content)
+
     async def __aiter__(self) -> AsyncIterator[EventsPage]:
-        page_token: str | None = None
-        while True:
-            params = self._params + ([("pageToken", page_token)] if page_token else [])
-            attempted = await self._client._send(Call("GET", self._path, tuple(params)))
-            page = decode(EventsPage, attempted.result().content)
-            self.pages += 1
-            if not page.next_page_token:
-                self.next_sync_token = page.next_sync_token
+        # The next page is requested before this one is handed out, so the caller's work on
+        # a page overlaps the wait for the next.
+        pending = asyncio.ensure_future(self._fetch(None))
+        try:
+            while True:
+                page = await pending
+                self.pages += 1
+                if not page.next_page_token:
+                    self.next_sync_token = page.next_sync_token
+                    yield page
+                    return
+                pending = asyncio.ensure_future(self._fetch(page.next_page_token))
                 yield page
-                return
-            page_token = page.next_page_token
-            yield page
+        finally:
+            if not pending.done():
+                pending.cancel()
+                with contextlib.suppress(asyncio.CancelledError, CalendarError):
+                    await pending
 
     async def items(self) -> list[EventResource]:
         """Every item of every page."""
