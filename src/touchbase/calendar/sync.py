@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -135,7 +135,8 @@ async def _pull(
     items: list[RemoteItem] = []
     listing = client.list_events(calendar.google_calendar_id, sync_token=token, show_deleted=True)
     async for page in listing:
-        items.extend(remote_item(r, calendar.time_zone) for r in page.items)
+        with collector_paused():
+            items.extend(remote_item(r, calendar.time_zone) for r in page.items)
         progress({"phase": "pull", "pulled": len(items)})
     return items, listing.next_sync_token, token is None
 
@@ -249,10 +250,12 @@ class PullApplier:
         )
         self.counts["created"] += 1
 
-    async def apply(self, action: Action) -> None:
-        """Carry out one action."""
+    def apply_now(self, action: Action) -> bool:
+        """Carry out one action that needs no query; False for those that do (conflicts)."""
         row = self.rows.get(action.google_event_id)
         item = action.remote
+        if action.kind == "conflict":
+            return row is None
         if action.kind == "add" and item is not None:
             self.add(item)
         elif action.kind == "replace" and row is not None and item and item.event:
@@ -274,10 +277,15 @@ class PullApplier:
             row.next_push_at = row.last_error = None
             self._audit(row.id, "sync_delete", {"reason": action.reason})
             self.counts["deleted"] += 1
-        elif action.kind == "conflict" and row is not None:
-            await self._conflict(row, action)
         elif action.kind == "error":
             self.counts["errors"] += 1
+        return True
+
+    async def apply_later(self, action: Action) -> None:
+        """Carry out an action that needs queries (a conflict)."""
+        row = self.rows.get(action.google_event_id)
+        if row is not None:
+            await self._conflict(row, action)
 
     async def _conflict(self, row: Event, action: Action) -> None:
         item = action.remote
@@ -325,10 +333,10 @@ class PullApplier:
             await self.session.execute(insert(AUDIT_TABLE), self.audit)
 
 
-@contextlib.asynccontextmanager
-async def _collector_paused() -> AsyncIterator[None]:
-    """Creating ~10,000 objects at once makes CPython's cyclic collector rescan them again and
-    again (a third of a full sync's time); nothing here makes cycles, so pause it."""
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Creating thousands of objects at once makes CPython's cyclic collector rescan them again
+    and again (a third of a full sync's time); nothing here makes cycles, so pause it."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -349,7 +357,7 @@ async def apply_pull(
 ) -> None:
     """Plan and apply a pull, and store the new token, in one transaction."""
     now = services.clock()
-    async with services.db.session() as session, _collector_paused():
+    async with services.db.session() as session:
         calendar = await session.get(Calendar, calendar_id, with_for_update=True)
         assert calendar is not None
         ids = None if full else [i.google_event_id for i in items]
@@ -358,15 +366,18 @@ async def apply_pull(
             for r in await sync_store.calendar_rows(session, calendar_id, google_ids=ids)
         }
         conflicted = await sync_store.events_in_conflict(session, calendar_id)
-        cache = {gid: _cached(row, row.id in conflicted) for gid, row in rows.items()}
-        actions = plan_pull(cache, items, full=full)
         applier = PullApplier(session, calendar, rows, now=now, counts=result.counts)
-        for action in actions:
-            await applier.apply(action)
-            if action.kind == "error":
-                result.errors.append(
-                    {"googleEventId": action.google_event_id, "error": action.reason}
-                )
+        with collector_paused():  # thousands of objects, no awaits
+            cache = {gid: _cached(row, row.id in conflicted) for gid, row in rows.items()}
+            actions = plan_pull(cache, items, full=full)
+            later = [a for a in actions if not applier.apply_now(a)]
+        for action in later:
+            await applier.apply_later(action)
+        result.errors += [
+            {"googleEventId": a.google_event_id, "error": a.reason}
+            for a in actions
+            if a.kind == "error"
+        ]
         await applier.flush()
         calendar.sync_token = token
         calendar.last_synced_at = now
