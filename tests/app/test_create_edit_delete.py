@@ -179,3 +179,34 @@ def test_create_whose_answer_was_lost_is_not_duplicated(app: AppHarness) -> None
     event = alice.create(title="Lost answer").json()
     assert event["syncStatus"] == "synced"
     assert [e["summary"] for e in alice.google_events()] == ["Lost answer"]
+
+
+def test_changes_refused_for_lost_authorization_go_out_after_reconnecting(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    event = alice.create(title="Before").json()
+    connection = alice.api.get("/api/google/connection").json()
+    assert connection["canWrite"] is True
+    # The person removes touchbase's access in their Google account.
+    app.emulator.post("/tokens/revoke", {"email": alice.email})
+    edited = alice.api.patch(f"/api/calendar/events/{event['id']}", json={"title": "After"})
+    assert edited.status_code == 200
+    refused = edited.json()
+    assert refused["syncStatus"] == "error"
+    assert refused["lastError"]["code"] == "CALENDAR_AUTHORIZATION_EXPIRED"
+    assert refused["lastError"]["action"] == "Reconnect Google Calendar."
+    alice.connect()
+    wait_for(
+        lambda: (
+            alice.api.get(f"/api/calendar/events/{event['id']}").json()["syncStatus"] != "error"
+        ),
+        what="the refused change to be queued again",
+    )
+    wait_for(
+        lambda: (
+            alice.api.get(f"/api/calendar/events/{event['id']}").json()["syncStatus"]
+            in ("synced", "conflict")
+        ),
+        what="the change to reach Google again",
+    )

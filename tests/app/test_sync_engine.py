@@ -17,6 +17,7 @@ from touchbase.calendar.events import (
 )
 from touchbase.calendar.sync import perform_two_way_sync
 from touchbase.domain import CalendarEvent, EventTime
+from touchbase.store import sync as sync_store
 
 START = datetime(2027, 1, 10, 9, tzinfo=UTC)
 
@@ -114,3 +115,25 @@ async def test_an_edit_made_during_a_sync_is_neither_lost_nor_overwritten(
         await google.aclose()
         assert (remote["summary"], remote["location"]) == ("edited mid-sync", "Room 7")
         assert edited.event.title == "edited mid-sync"
+
+
+async def test_a_run_left_open_by_a_dead_process_is_closed_by_the_next(
+    database_url: str, emulator: EmulatorControl
+) -> None:
+    async with calendar_services(database_url, emulator.url) as services:
+        actor = await connected_user(services, "alice@example.com")
+        async with services.db.session() as session:
+            await sync_store.start_run(
+                session,
+                run_id="dead-run",
+                user_id=actor.user_id,
+                trigger="api",
+                now=services.clock() - timedelta(hours=2),
+            )
+        await perform_two_way_sync(services, actor.user_id)
+        async with services.db.session() as session:
+            dead = await sync_store.get_run(session, actor.user_id, "dead-run")
+            assert dead is not None
+            assert dead.status == "failed"
+            assert dead.error is not None
+            assert dead.error["code"] == "SYNC_INTERRUPTED"

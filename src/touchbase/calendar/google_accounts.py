@@ -27,6 +27,7 @@ from touchbase.google import (
 )
 from touchbase.google.auth import SCOPE_CALENDAR, SCOPE_CALENDAR_READONLY, SCOPE_EVENTS
 from touchbase.store import accounts
+from touchbase.store import events as event_store
 from touchbase.store.crypto import SecretCipher
 from touchbase.store.database import Database
 
@@ -94,6 +95,10 @@ class GoogleAccounts:
             code, redirect_uri=self.redirect_uri, code_verifier=verifier
         )
         await self._store(user_id, tokens)
+        async with self.db.session() as session:
+            requeued = await event_store.requeue_failed(session, user_id, now=self.clock())
+        if requeued:
+            log.info("user %s reconnected: %d refused changes go out again", user_id, requeued)
         try:
             await self.discover_calendars(user_id)
         except CalendarError:  # a grant without read access: writes will say so

@@ -121,6 +121,17 @@ def routes(emulator: Emulator) -> list[Route]:  # noqa: PLR0915 - one closure pe
             grant.expires_at = time.time() - 1
         return JSONResponse({"expired": len(emulator.state.access_tokens)})
 
+    async def revoke_user(request: Request) -> Response:
+        email = (await _json(request))["email"]
+        state = emulator.state
+        removed = 0
+        for tokens in (state.access_tokens, state.refresh_tokens):
+            for key in [k for k, grant in tokens.items() if grant.email == email]:
+                del tokens[key]
+                removed += 1
+        emulator.dirty = True
+        return JSONResponse({"revoked": removed})
+
     async def faults(request: Request) -> Response:
         if request.method == "DELETE":
             emulator.faults.rules.clear()
@@ -202,6 +213,7 @@ def routes(emulator: Emulator) -> list[Route]:  # noqa: PLR0915 - one closure pe
         ("/seed", seed_endpoint, ["POST"]),
         ("/tokens", tokens, ["POST"]),
         ("/tokens/expire", expire_tokens, ["POST"]),
+        ("/tokens/revoke", revoke_user, ["POST"]),
         ("/faults", faults, ["GET", "POST", "DELETE"]),
         ("/config", config, ["GET", "PUT"]),
         ("/sync-tokens/expire", expire_sync_tokens, ["POST"]),

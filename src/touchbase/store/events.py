@@ -95,6 +95,19 @@ async def due_for_push(session: AsyncSession, *, now: datetime, limit: int = 100
     return list(rows)
 
 
+async def requeue_failed(session: AsyncSession, user_id: str, *, now: datetime) -> int:
+    """Send a user's refused changes again (after they reconnected Google)."""
+    result = await session.execute(
+        update(Event)
+        .where(
+            Event.user_id == user_id, Event.sync_status == "error", Event.pending_op.is_not(None)
+        )
+        .values(sync_status="pending", next_push_at=now, push_attempts=0, last_error=None)
+    )
+    assert isinstance(result, CursorResult)
+    return result.rowcount
+
+
 async def open_conflict(session: AsyncSession, user_id: str, event_id: str) -> Conflict | None:
     """The unresolved conflict of an event, if any."""
     found = await session.scalars(
