@@ -79,9 +79,33 @@ async def claim_pending(
 
 
 async def start_run(
-    session: AsyncSession, *, run_id: str, user_id: str, trigger: str, now: datetime
+    session: AsyncSession,
+    *,
+    run_id: str,
+    user_id: str,
+    trigger: str,
+    now: datetime,
+    stale_after: timedelta = timedelta(hours=1),
 ) -> SyncRun:
-    """Record that a sync started."""
+    """Record that a sync started (and close the user's runs a dead process left open)."""
+    await session.execute(
+        update(SyncRun)
+        .where(
+            SyncRun.user_id == user_id,
+            SyncRun.status == "running",
+            SyncRun.started_at < now - stale_after,
+        )
+        .values(
+            status="failed",
+            finished_at=now,
+            error={
+                "code": "SYNC_INTERRUPTED",
+                "message": "The sync stopped before it finished (the process ended).",
+                "action": "Nothing to do: the next sync picks up where it left off.",
+                "details": {},
+            },
+        )
+    )
     run = SyncRun(
         id=run_id,
         user_id=user_id,
