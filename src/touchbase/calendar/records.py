@@ -112,25 +112,37 @@ class EventRecord:
         )
 
 
+# Keys of a stored event (store/codec.py) as the API and the audit log name them.
+STORED_TO_API = {
+    "title": "title",
+    "description": "description",
+    "location": "location",
+    "start": "startTime",
+    "end": "endTime",
+    "attendees": "attendees",
+    "recurrence": "recurrence",
+    "status": "status",
+    "contactId": "contactId",
+    "touchpointId": "touchpointId",
+}
+
+
 def audit_changes(before: CalendarEvent | None, after: CalendarEvent | None) -> dict[str, Any]:
     """{field: {before, after}} for the fields that differ (API names, JSON values)."""
     raw_before = event_to_json(before) if before else {}
     raw_after = event_to_json(after) if after else {}
-    keys = {
-        "title": "title",
-        "description": "description",
-        "location": "location",
-        "start": "startTime",
-        "end": "endTime",
-        "attendees": "attendees",
-        "recurrence": "recurrence",
-        "status": "status",
-        "contactId": "contactId",
-        "touchpointId": "touchpointId",
-    }
     changes = {}
-    for key, name in keys.items():
+    for key, name in STORED_TO_API.items():
         old, new = raw_before.get(key), raw_after.get(key)
         if old != new:
             changes[name] = {"before": old, "after": new}
     return changes
+
+
+def audit_created(raw: dict[str, Any]) -> dict[str, Any]:
+    """The audit changes of an event first stored as `raw` (its non-empty fields)."""
+    return {
+        STORED_TO_API[key]: {"before": None, "after": value}
+        for key, value in raw.items()
+        if key in STORED_TO_API and value not in (None, "", [])
+    }

@@ -9,24 +9,20 @@ creates carry our own ids, and leases expire.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
 
-from sqlalchemy import Table, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select
 
 from touchbase.calendar.push import Snapshot, operation_for, read_snapshot, settle, write_outcome
-from touchbase.calendar.records import API_FIELD, audit_changes
 from touchbase.calendar.services import CalendarServices
-from touchbase.calendar.sync_plan import Action, CachedRow, RemoteItem, plan_pull
+from touchbase.calendar.sync_apply import apply_pull, collector_paused
+from touchbase.calendar.sync_plan import RemoteItem
 from touchbase.domain import CalendarEvent, EventStatus
-from touchbase.domain.merge import changed_fields
 from touchbase.domain.recurrence import RecurrenceError, event_span
 from touchbase.errors import CalendarError, SyncTokenExpiredError
 from touchbase.google import GoogleCalendarClient, RetryPolicy
@@ -34,28 +30,12 @@ from touchbase.google.mapping import time_to_domain, to_domain
 from touchbase.google.models import EventResource
 from touchbase.store import sync as sync_store
 from touchbase.store.accounts import new_id
-from touchbase.store.codec import event_from_json, event_to_json
-from touchbase.store.models import AuditEntry, Calendar, Conflict, Event
+from touchbase.store.models import Calendar, Event
 
 log = logging.getLogger("touchbase.sync")
 SYNC_LEASE = timedelta(minutes=10)
 PUSH_ROUNDS = 3
 SYNC_RETRY = RetryPolicy(max_attempts=6, base_delay=0.5, max_delay=20.0, max_total=120.0)
-EVENTS_TABLE: Table = Event.__table__  # type: ignore[assignment]
-AUDIT_TABLE: Table = AuditEntry.__table__  # type: ignore[assignment]
-# Stored event JSON keys as the audit log names them.
-API_NAMES = {
-    "title": "title",
-    "description": "description",
-    "location": "location",
-    "start": "startTime",
-    "end": "endTime",
-    "attendees": "attendees",
-    "recurrence": "recurrence",
-    "status": "status",
-    "contactId": "contactId",
-    "touchpointId": "touchpointId",
-}
 COUNT_KEYS = ("pulled", "created", "updated", "deleted", "pushed", "merged", "conflicts", "errors")
 Progress = Callable[[dict[str, Any]], None]
 
@@ -141,249 +121,6 @@ async def _pull(
     return items, listing.next_sync_token, token is None
 
 
-# ---- applying a pull -----------------------------------------------------------------------
-
-
-def _cached(row: Event, in_conflict: bool) -> CachedRow:
-    dirty = row.pending_op is not None
-    return CachedRow(
-        row_id=row.id,
-        google_event_id=row.google_event_id,
-        etag=row.etag,
-        local=event_from_json(row.local) if dirty or in_conflict else None,
-        base=event_from_json(row.base) if (dirty or in_conflict) and row.base else None,
-        pending_op=row.pending_op,
-        deleted=row.deleted,
-        in_conflict=in_conflict,
-    )
-
-
-class PullApplier:
-    """Applies a planned pull to the cache inside one transaction."""
-
-    def __init__(
-        self,
-        session: AsyncSession,
-        calendar: Calendar,
-        rows: dict[str, Event],
-        *,
-        now: datetime,
-        counts: dict[str, int],
-    ) -> None:
-        self.session = session
-        self.calendar = calendar
-        self.rows = rows
-        self.now = now
-        self.counts = counts
-        self.new_rows: list[dict[str, Any]] = []
-        self.audit: list[dict[str, Any]] = []
-
-    def _audit(self, event_id: str, action: str, changes: dict[str, Any]) -> None:
-        self.audit.append(
-            {
-                "user_id": self.calendar.user_id,
-                "event_id": event_id,
-                "action": action,
-                "source": "sync",
-                "actor": "google",
-                "at": self.now,
-                "changes": changes,
-            }
-        )
-
-    def _take_remote(self, row: Event, item: RemoteItem, event: CalendarEvent) -> None:
-        before = event_from_json(row.local)
-        start_at, end_at = event_span(event, self.calendar.time_zone)
-        row.local = row.base = event_to_json(event)
-        row.etag, row.start_at, row.end_at = item.etag, start_at, end_at
-        row.contact_id = event.contact_id
-        row.recurring_event_id = event.recurring_event_id
-        row.deleted = item.cancelled and not item.is_exception
-        row.pending_op, row.sync_status, row.next_push_at, row.last_error = (
-            None,
-            "synced",
-            None,
-            None,
-        )
-        self._audit(row.id, "sync_update", audit_changes(before, event))
-
-    def add(self, item: RemoteItem) -> None:
-        assert item.event is not None
-        start_at, end_at = event_span(item.event, self.calendar.time_zone)
-        row_id = new_id()
-        raw = event_to_json(item.event)
-        self.new_rows.append(
-            {
-                "id": row_id,
-                "user_id": self.calendar.user_id,
-                "calendar_id": self.calendar.id,
-                "google_event_id": item.google_event_id,
-                "idempotency_key": None,
-                "local": raw,
-                "base": raw,
-                "etag": item.etag,
-                "start_at": start_at,
-                "end_at": end_at,
-                "contact_id": item.event.contact_id,
-                "recurring_event_id": item.event.recurring_event_id,
-                "is_touchpoint": item.event.touchpoint_id is not None,
-                "sync_status": "synced",
-                "pending_op": None,
-                "deleted": False,
-                "send_updates": "none",
-                "push_attempts": 0,
-                "next_push_at": None,
-                "push_lease_until": None,
-                "last_error": None,
-                "created_at": self.now,
-                "updated_at": self.now,
-            }
-        )
-        self._audit(
-            row_id,
-            "sync_create",
-            {
-                API_NAMES[key]: {"before": None, "after": value}
-                for key, value in raw.items()
-                if key in API_NAMES and value not in (None, "", [])
-            },
-        )
-        self.counts["created"] += 1
-
-    def apply_now(self, action: Action) -> bool:
-        """Carry out one action that needs no query; False for those that do (conflicts)."""
-        row = self.rows.get(action.google_event_id)
-        item = action.remote
-        if action.kind == "conflict":
-            return row is None
-        if action.kind == "add" and item is not None:
-            self.add(item)
-        elif action.kind == "replace" and row is not None and item and item.event:
-            self._take_remote(row, item, item.event)
-            self.counts["updated"] += 1
-        elif action.kind == "merge" and row is not None and item and item.event:
-            assert action.merged is not None
-            before = event_from_json(row.local)
-            row.base, row.etag = event_to_json(item.event), item.etag
-            row.local = event_to_json(action.merged)
-            row.start_at, row.end_at = event_span(action.merged, self.calendar.time_zone)
-            row.pending_op, row.sync_status, row.next_push_at = "update", "pending", self.now
-            self._audit(row.id, "merge", audit_changes(before, action.merged))
-            self.counts["merged"] += 1
-        elif action.kind == "rebase" and row is not None and item and item.event:
-            row.base, row.etag = event_to_json(item.event), item.etag
-        elif action.kind == "remove" and row is not None:
-            row.deleted, row.pending_op, row.sync_status = True, None, "synced"
-            row.next_push_at = row.last_error = None
-            self._audit(row.id, "sync_delete", {"reason": action.reason})
-            self.counts["deleted"] += 1
-        elif action.kind == "error":
-            self.counts["errors"] += 1
-        return True
-
-    async def apply_later(self, action: Action) -> None:
-        """Carry out an action that needs queries (a conflict)."""
-        row = self.rows.get(action.google_event_id)
-        if row is not None:
-            await self._conflict(row, action)
-
-    async def _conflict(self, row: Event, action: Action) -> None:
-        item = action.remote
-        remote = item.event if item is not None else None
-        if action.conflict_kind == "refresh":  # keep the open conflict, with Google's news
-            open_conflict = (
-                await self.session.scalars(
-                    select(Conflict).where(Conflict.event_id == row.id, Conflict.status == "open")
-                )
-            ).first()
-            if open_conflict is not None and remote is not None and item is not None:
-                open_conflict.remote = event_to_json(remote)
-                open_conflict.remote_etag = item.etag
-                if open_conflict.kind == "fields" and open_conflict.local and open_conflict.base:
-                    local = event_from_json(open_conflict.local)
-                    base = event_from_json(open_conflict.base)
-                    both = set(changed_fields(base, local)) & set(changed_fields(base, remote))
-                    open_conflict.fields = [API_FIELD[f] for f in sorted(both)]
-            return
-        self.session.add(
-            Conflict(
-                id=new_id(),
-                user_id=row.user_id,
-                event_id=row.id,
-                kind=action.conflict_kind or "fields",
-                fields=list(action.fields),
-                base=row.base,
-                local=row.local,
-                remote=event_to_json(remote) if remote else None,
-                remote_etag=item.etag if item else None,
-                created_at=self.now,
-            )
-        )
-        row.sync_status, row.next_push_at = "conflict", None
-        self._audit(
-            row.id, "conflict", {"kind": action.conflict_kind, "fields": list(action.fields)}
-        )
-        self.counts["conflicts"] += 1
-
-    async def flush(self) -> None:
-        """Insert the new rows and audit entries in bulk."""
-        if self.new_rows:  # Core inserts: many rows per statement, no ORM bookkeeping
-            await self.session.execute(insert(EVENTS_TABLE), self.new_rows)
-        if self.audit:
-            await self.session.execute(insert(AUDIT_TABLE), self.audit)
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Creating thousands of objects at once makes CPython's cyclic collector rescan them again
-    and again (a third of a full sync's time); nothing here makes cycles, so pause it."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-async def apply_pull(
-    services: CalendarServices,
-    calendar_id: str,
-    items: list[RemoteItem],
-    token: str | None,
-    *,
-    full: bool,
-    result: CalendarSync,
-) -> None:
-    """Plan and apply a pull, and store the new token, in one transaction."""
-    now = services.clock()
-    async with services.db.session() as session:
-        calendar = await session.get(Calendar, calendar_id, with_for_update=True)
-        assert calendar is not None
-        ids = None if full else [i.google_event_id for i in items]
-        rows = {
-            r.google_event_id: r
-            for r in await sync_store.calendar_rows(session, calendar_id, google_ids=ids)
-        }
-        conflicted = await sync_store.events_in_conflict(session, calendar_id)
-        applier = PullApplier(session, calendar, rows, now=now, counts=result.counts)
-        with collector_paused():  # thousands of objects, no awaits
-            cache = {gid: _cached(row, row.id in conflicted) for gid, row in rows.items()}
-            actions = plan_pull(cache, items, full=full)
-            later = [a for a in actions if not applier.apply_now(a)]
-        for action in later:
-            await applier.apply_later(action)
-        result.errors += [
-            {"googleEventId": a.google_event_id, "error": a.reason}
-            for a in actions
-            if a.kind == "error"
-        ]
-        await applier.flush()
-        calendar.sync_token = token
-        calendar.last_synced_at = now
-        result.counts["pulled"] += len(items)
-
-
 # ---- pushing -------------------------------------------------------------------------------
 
 
@@ -464,7 +201,15 @@ async def sync_calendar(
         items, token, full = await pull_changes(client, calendar, report)
         result.full = full
         report({"phase": "apply", "pulled": len(items)})
-        await apply_pull(services, calendar.id, items, token, full=full, result=result)
+        await apply_pull(
+            services,
+            calendar.id,
+            items,
+            token,
+            full=full,
+            counts=result.counts,
+            errors=result.errors,
+        )
         await push_calendar(services, client, calendar.id, result, report)
         result.status = "succeeded"
         report({"phase": "done", "counts": dict(result.counts)})

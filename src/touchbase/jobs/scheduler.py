@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 
@@ -11,31 +10,28 @@ from sqlalchemy import select
 
 from touchbase.calendar.services import CalendarServices
 from touchbase.calendar.sync import perform_two_way_sync
+from touchbase.jobs.base import BackgroundJob
 from touchbase.store.models import GoogleConnection
 
 log = logging.getLogger("touchbase.scheduler")
 
 
-class SyncScheduler:
-    """Every `interval` seconds (give or take 20%), syncs each connected user."""
+class SyncScheduler(BackgroundJob):
+    """Every `interval` seconds (give or take 20%), syncs each connected user; 0 is off."""
 
     def __init__(self, services: CalendarServices, *, interval: float) -> None:
+        super().__init__()
         self.services = services
         self.interval = interval
-        self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        """Start, unless the interval is 0 (off)."""
-        if self.interval > 0 and self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run())
+    @property
+    def enabled(self) -> bool:
+        """Off when the interval is 0."""
+        return self.interval > 0
 
-    async def stop(self) -> None:
-        """Stop."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+    async def wait(self) -> None:
+        """The interval, with jitter so many processes do not sync in step."""
+        await asyncio.sleep(self.interval * random.uniform(0.8, 1.2))
 
     async def run_once(self) -> None:
         """Sync every connected user once."""
@@ -46,8 +42,3 @@ class SyncScheduler:
                 await perform_two_way_sync(self.services, user_id, trigger="schedule")
             except Exception:
                 log.exception("scheduled sync of user %s failed", user_id)
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval * random.uniform(0.8, 1.2))
-            await self.run_once()
