@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar.records import API_FIELD, audit_changes, audit_created
@@ -19,6 +19,7 @@ from touchbase.domain.merge import changed_fields
 from touchbase.domain.recurrence import event_span
 from touchbase.store import sync as sync_store
 from touchbase.store.accounts import new_id
+from touchbase.store.bulk import insert_rows
 from touchbase.store.codec import event_from_json, event_to_json
 from touchbase.store.models import AuditEntry, Calendar, Conflict, Event
 
@@ -201,10 +202,10 @@ class PullApplier:
 
     async def flush(self) -> None:
         """Insert the new rows and audit entries in bulk."""
-        if self.new_rows:  # Core inserts: many rows per statement, no ORM bookkeeping
-            await self.session.execute(insert(EVENTS_TABLE), self.new_rows)
+        if self.new_rows:  # one executemany each
+            await insert_rows(self.session, EVENTS_TABLE, self.new_rows)
         if self.audit:
-            await self.session.execute(insert(AUDIT_TABLE), self.audit)
+            await insert_rows(self.session, AUDIT_TABLE, self.audit)
 
 
 @contextlib.contextmanager

@@ -19,7 +19,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _encoder = msgspec.json.Encoder()
 
 
-def _json_text(value: Any) -> str:
+def json_text(value: Any) -> str:
     """JSON columns are written with msgspec (several times faster than json.dumps)."""
     return _encoder.encode(value).decode()
 
@@ -74,7 +74,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = create_async_engine(
-            url, pool_pre_ping=True, json_serializer=_json_text, json_deserializer=_json_load
+            url, pool_pre_ping=True, json_serializer=json_text, json_deserializer=_json_load
         )
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
