@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -210,6 +212,37 @@ class SyncMachine(RuleBasedStateMachine):
             return
         self.google.delete(f"/events/{event_id}")
 
+    @rule(minutes=st.integers(0, 300), count=st.integers(2, 5))
+    def remote_create_series(self, minutes: int, count: int) -> None:
+        start = (START + timedelta(minutes=minutes)).replace(tzinfo=None)
+        self.google.post(
+            "/events",
+            json={
+                "summary": f"series {next(names)}",
+                "recurrence": [f"RRULE:FREQ=DAILY;COUNT={count}"],
+                "start": {"dateTime": start.isoformat(), "timeZone": "Europe/Berlin"},
+                "end": {
+                    "dateTime": (start + timedelta(minutes=30)).isoformat(),
+                    "timeZone": "Europe/Berlin",
+                },
+            },
+        )
+
+    @rule(pick=PICK, instance=st.integers(0, 4), cancel=st.booleans())
+    def remote_change_one_instance(self, pick: int, instance: int, cancel: bool) -> None:
+        series = [e for e in self.google_live().values() if e.get("recurrence")]
+        chosen = choose(series, pick)
+        if chosen is None:
+            return
+        instances = self.google.get(f"/events/{chosen['id']}/instances").json().get("items", [])
+        if not instances:
+            return
+        target = instances[instance % len(instances)]["id"]
+        if cancel:
+            self.google.delete(f"/events/{target}")
+        else:
+            self.google.patch(f"/events/{target}", json={"location": f"moved {next(names)}"})
+
     # ---- faults and syncs --------------------------------------------------------------
 
     @rule(fault=st.sampled_from(FAULTS), times=st.integers(1, 4))
@@ -230,29 +263,27 @@ class SyncMachine(RuleBasedStateMachine):
     def sync_with_faults(self) -> None:
         self.run(perform_two_way_sync(self.services, self.actor.user_id))
 
-    @rule(delay=st.floats(0.0, 0.05))
-    def interrupted_sync(self, delay: float) -> None:
-        async def cut_off() -> None:
-            task = asyncio.create_task(perform_two_way_sync(self.services, self.actor.user_id))
-            await asyncio.sleep(delay)
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-
-        self.run(cut_off())
-        self.restart()
-        self.offset += timedelta(minutes=11)  # the killed sync's leases run out
-
-    def restart(self) -> None:
-        """As after a crash: a new process, new connections, same database file."""
-        self.run(self.context.__aexit__(None, None, None))
-        self.run(asyncio.sleep(0.05))  # let the old connections' threads finish
-        self.loop.close()
-        self.loop = asyncio.new_event_loop()
-        self.context = calendar_services(
-            self.db_url, self.emulator_url, request_google_budget_seconds=0.3
+    @rule(delay=st.floats(0.2, 2.0))
+    def killed_sync(self, delay: float) -> None:
+        """A sync in its own process, killed (SIGKILL) after `delay` seconds."""
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.support.sync_process",
+                self.db_url,
+                self.emulator_url,
+                self.actor.user_id,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
-        self.services = self.run(self.context.__aenter__())
-        self.services.clock = lambda: datetime.now(UTC) + self.offset
+        try:
+            process.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        self.offset += timedelta(minutes=11)  # the killed sync's leases run out
 
     @rule(choice=st.sampled_from(["keep_local", "keep_remote"]))
     def resolve_a_conflict(self, choice: str) -> None:
@@ -285,10 +316,17 @@ class SyncMachine(RuleBasedStateMachine):
         assert not pending, "a fault-free sync leaves nothing pending"
         assert not [r for r in rows if r.sync_status == "error"]
         google = self.google_live()
-        live = {r.google_event_id: r for r in rows if not r.deleted}
-        titles = [event_from_json(r.local).title for r in live.values()]
+        live = {
+            r.google_event_id: r
+            for r in rows
+            if not r.deleted and event_from_json(r.local).status.value != "cancelled"
+        }
+        # Instances of a series share its title; every other event has a title of its own.
+        titles = [
+            event_from_json(r.local).title for r in live.values() if r.recurring_event_id is None
+        ]
         assert len(titles) == len(set(titles)), "no event twice in touchbase"
-        remote_titles = [e.get("summary") for e in google.values()]
+        remote_titles = [e.get("summary") for e in google.values() if "recurringEventId" not in e]
         assert len(remote_titles) == len(set(remote_titles)), "no event twice in Google"
         for gid, row in live.items():
             if row.id in conflicted:
