@@ -89,6 +89,14 @@ async def _after_push(
     return record
 
 
+async def _push_now(services: CalendarServices, user_id: str, event_id: str) -> EventRecord:
+    """Send a committed change to Google at once; the pusher takes over what cannot go yet."""
+    pushed = await push_event(services, event_id)
+    if pushed is None or pushed.pending_op is not None:
+        services.wake_pusher()
+    return await _after_push(services, user_id, event_id, pushed)
+
+
 def conflict_error(record: EventRecord) -> ConflictError:
     """The 409 a client gets when its change met another one."""
     conflict = record.conflict
@@ -171,10 +179,7 @@ async def create_calendar_event(
             at=now,
             changes=audit_changes(None, local),
         )
-    pushed = await push_event(services, row.id)
-    if pushed is None or pushed.pending_op is not None:
-        services.wake_pusher()
-    return await _after_push(services, actor.user_id, row.id, pushed)
+    return await _push_now(services, actor.user_id, row.id)
 
 
 async def _editable(session: AsyncSession, actor: Actor, event_id: str) -> Event:
@@ -250,10 +255,7 @@ async def update_calendar_event(
             at=now,
             changes=audit_changes(before, after),
         )
-    pushed = await push_event(services, event_id)
-    if pushed is None or pushed.pending_op is not None:
-        services.wake_pusher()
-    return await _after_push(services, actor.user_id, event_id, pushed)
+    return await _push_now(services, actor.user_id, event_id)
 
 
 async def delete_calendar_event(
@@ -279,10 +281,7 @@ async def delete_calendar_event(
             at=now,
             changes=audit_changes(before, None),
         )
-    pushed = await push_event(services, event_id)
-    if pushed is None or pushed.pending_op is not None:
-        services.wake_pusher()
-    return await _after_push(services, actor.user_id, event_id, pushed)
+    return await _push_now(services, actor.user_id, event_id)
 
 
 async def get_calendar_event(
