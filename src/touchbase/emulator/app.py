@@ -16,9 +16,9 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from touchbase.emulator import control, oauth
-from touchbase.emulator.calendar_api import ApiRequest
 from touchbase.emulator.core import Emulator
 from touchbase.emulator.state import load_state
+from touchbase.emulator.wire import ApiRequest
 
 FLUSH_SECONDS = 1.0
 

@@ -12,12 +12,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from touchbase.emulator.calendar_api import channel_json, new_id
 from touchbase.emulator.clock import zone
 from touchbase.emulator.core import Emulator
 from touchbase.emulator.errors import ApiError
 from touchbase.emulator.faults import FaultRule
 from touchbase.emulator.state import Calendar, Grant
+from touchbase.emulator.wire import channel_json, new_id
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 DEFAULT_SCOPES = ["https://www.googleapis.com/auth/calendar"]

@@ -12,16 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from touchbase.emulator.batch import format_batch, parse_batch
-from touchbase.emulator.calendar_api import (
-    ApiRequest,
-    ApiResponse,
-    CalendarApi,
-    Principal,
-)
+from touchbase.emulator.calendar_api import CalendarApi
 from touchbase.emulator.errors import ApiError, unauthenticated
 from touchbase.emulator.faults import FaultInjector, RateLimiter, Stats
 from touchbase.emulator.push import Notifier
 from touchbase.emulator.state import EmulatorState, Grant, save_state
+from touchbase.emulator.wire import ApiRequest, ApiResponse, Principal
 
 log = logging.getLogger("touchbase.emulator")
 BATCH_PATH = "/batch/calendar/v3"

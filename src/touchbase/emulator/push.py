@@ -8,9 +8,9 @@ import logging
 
 import httpx
 
-from touchbase.emulator.calendar_api import expiration_header, resource_uri
 from touchbase.emulator.clock import now_utc
 from touchbase.emulator.state import Calendar, Channel, EmulatorState
+from touchbase.emulator.wire import expiration_header, resource_uri
 
 log = logging.getLogger("touchbase.emulator.push")
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
