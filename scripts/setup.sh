@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Create .venv with every locked dependency. Safe to run again; fast when nothing changed.
+# Create .venv with every locked dependency, and install the pages' browser assets (npm) into
+# src/touchbase/web/static/vendor/. Safe to run again; fast when nothing changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! python3 -m uv --version >/dev/null 2>&1; then
@@ -7,3 +8,10 @@ if ! python3 -m uv --version >/dev/null 2>&1; then
 fi
 export UV_PYTHON_DOWNLOADS=never
 python3 -m uv sync --frozen --quiet
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+VENDOR=src/touchbase/web/static/vendor
+mkdir -p "$VENDOR"
+cp -u node_modules/fullcalendar/index.global.min.js "$VENDOR/fullcalendar.min.js"

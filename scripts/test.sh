@@ -17,4 +17,14 @@ if [ -z "${TOUCHBASE_TEST_POSTGRES_URL:-}" ]; then
     echo "warning: PostgreSQL unavailable; database tests run on SQLite only" >&2
   fi
 fi
+if [ -z "${TOUCHBASE_TEST_CHROMIUM:-}" ]; then
+  if path=$(./scripts/chromium.sh); then
+    export TOUCHBASE_TEST_CHROMIUM="$path"
+  elif [ "${CI:-}" = true ]; then
+    echo "CI needs Chromium for the browser tests and it could not be installed" >&2
+    exit 1
+  else
+    echo "warning: Chromium unavailable; browser tests are skipped" >&2
+  fi
+fi
 .venv/bin/pytest "$@"

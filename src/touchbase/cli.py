@@ -19,8 +19,17 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply pending database migrations")
     user = commands.add_parser("user", help="manage users")
     user_commands = user.add_subparsers(dest="user_command", required=True)
-    add = user_commands.add_parser("add", help="create a user and print an API token")
+    add = user_commands.add_parser(
+        "add", help="create a user (or update one) and print an API token"
+    )
     add.add_argument("email")
+    secret = add.add_mutually_exclusive_group()
+    secret.add_argument(
+        "--password", action="store_true", help="ask for a password to sign in to the pages"
+    )
+    secret.add_argument(
+        "--password-stdin", action="store_true", help="read that password from standard input"
+    )
     demo = commands.add_parser("demo", help="the emulator and the app, with a demo user")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--emulator-port", type=int, default=8765)
@@ -58,15 +67,36 @@ def _serve(host: str, port: int) -> None:
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
-def _add_user(email: str) -> None:
+def _read_password(*, from_stdin: bool) -> str:
+    import getpass
+    import sys
+
+    from touchbase.users import MIN_PASSWORD
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            raise SystemExit("The two passwords differ.")
+    if len(password) < MIN_PASSWORD:
+        raise SystemExit(f"A password needs at least {MIN_PASSWORD} characters.")
+    return password
+
+
+def _add_user(args: argparse.Namespace) -> None:
     from touchbase.config import Settings
     from touchbase.store.database import migrate
     from touchbase.users import add_user
 
+    password = None
+    if args.password or args.password_stdin:
+        password = _read_password(from_stdin=args.password_stdin)
     settings = Settings()
     migrate(settings.database_url)
-    token = asyncio.run(add_user(settings.database_url, email))
-    print(f"user {email} created; API token (shown once):\n{token}")
+    token = asyncio.run(add_user(settings.database_url, args.email, password=password))
+    with_password = " with a password" if password else ""
+    print(f"user {args.email} ready{with_password}; API token (shown once):\n{token}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -92,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         migrate(Settings().database_url)
         print("database is up to date")
     elif args.command == "user":
-        _add_user(args.email)
+        _add_user(args)
     elif args.command == "demo":
         from touchbase.demo import run_demo
 

@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     google_calls_per_minute: int = 500
     # Periodic two-way sync of every connected calendar (0 turns it off), with jitter.
     sync_interval_seconds: float = 300.0
+    # Browser sign-in: how long a session lasts, and whether its cookie is HTTPS-only (browsers
+    # also accept such cookies from http://127.0.0.1 and http://localhost).
+    session_days: float = 14.0
+    cookie_secure: bool = True
+    # `touchbase demo` only: the user the sign-in page signs in with one click.
+    demo_user_email: str | None = None
     # How long a request waits for Google (retries included) before answering "pending".
     request_google_budget_seconds: float = 8.0
 

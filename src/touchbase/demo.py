@@ -20,6 +20,13 @@ from touchbase.web.app import create_app
 DEMO_EMAIL = "demo@touchbase.example"
 
 
+SAMPLE_CONTACTS = [
+    {"name": "Dana Scully", "email": "dana@acme.example"},
+    {"name": "Eli Vance", "email": "eli@globex.example"},
+    {"name": "Fran Kubelik", "email": "fran@globex.example"},
+]
+
+
 def sample_events(now: datetime) -> list[dict[str, Any]]:
     """A single meeting, an all-day event, one with attendees, and a weekly series."""
     day = (now + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
@@ -62,6 +69,9 @@ async def _set_up(app_url: str, token: str) -> None:
             async with httpx.AsyncClient(follow_redirects=True, timeout=30.0) as browser:
                 answer = await browser.get(url + "&login_hint=" + DEMO_EMAIL)
                 answer.raise_for_status()
+        if not (await api.get("/api/contacts")).json()["items"]:
+            for contact in SAMPLE_CONTACTS:
+                (await api.post("/api/contacts", json=contact)).raise_for_status()
         existing = (await api.get("/api/calendar/events")).json()["items"]
         if not existing:
             for body in sample_events(datetime.now(UTC)):
@@ -82,7 +92,8 @@ async def _serve(settings: Settings, port: int, token: str, emulator_url: str) -
     print(
         f"""
 touchbase demo is running.
-  app:       {app_url}   (API docs: {app_url}/api/docs)
+  calendar:  {app_url}/calendar   (click "Sign in as the demo user")
+  API docs:  {app_url}/api/docs
   emulator:  {emulator_url}   (Google Calendar API v3 + OAuth)
   demo user: {DEMO_EMAIL}
   API token: {token}
@@ -107,6 +118,7 @@ def run_demo(*, port: int, emulator_port: int, data_dir: Path) -> None:
             google_client_id="touchbase-demo",
             secret_key="touchbase-demo-secret",
             pusher_interval_seconds=2.0,
+            demo_user_email=DEMO_EMAIL,
         )
         migrate(settings.database_url)
         token = asyncio.run(add_user(settings.database_url, DEMO_EMAIL, token_name="demo"))

@@ -3,6 +3,7 @@
     TouchbaseError                      code, HTTP status, message for a person, action, details
     ├── InvalidRequestError             INVALID_REQUEST               400
     ├── AuthenticationError             UNAUTHENTICATED               401  send a valid API token
+    │   └── CsrfError                   CSRF_FAILED                   403  reload the page
     └── CalendarError
         ├── InvalidEventError           CALENDAR_INVALID_EVENT        422  never retried
         ├── PermissionDeniedError       CALENDAR_PERMISSION_DENIED    403  reconnect to write
@@ -166,6 +167,15 @@ class AuthenticationError(TouchbaseError):
     http_status = 401
     default_message = "Sign in, or send a valid API token."
     default_action = "Send Authorization: Bearer <token> (create one with `touchbase user add`)."
+
+
+class CsrfError(AuthenticationError):
+    """A browser's state-changing request without its session's CSRF token."""
+
+    code = "CSRF_FAILED"
+    http_status = 403
+    default_message = "This request did not come from a touchbase page."
+    default_action = "Reload the page and try again."
 
 
 class GoogleApiError(CalendarError):

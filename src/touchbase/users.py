@@ -1,15 +1,45 @@
-"""Creating users from the command line (and the demo)."""
+"""Users: creating them from the command line (and the demo), and their passwords."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
 from touchbase.store import accounts
 from touchbase.store.database import Database
+from touchbase.store.models import User
+
+MIN_PASSWORD = 8
+_hasher = PasswordHasher()
 
 
-async def add_user(database_url: str, email: str, *, token_name: str = "cli") -> str:
-    """Create the user if new, and return a fresh API token for them."""
+def set_password(user: User, password: str) -> None:
+    """Store an Argon2 hash of a new password (at least MIN_PASSWORD characters)."""
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"A password needs at least {MIN_PASSWORD} characters.")
+    user.password_hash = _hasher.hash(password)
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """Whether `password` is the user's (always False for no user, or one without a password)."""
+    if user is None or user.password_hash is None:
+        _hasher.hash(password)  # the same work either way: no timing hint that the user exists
+        return False
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return True
+
+
+async def add_user(
+    database_url: str, email: str, *, token_name: str = "cli", password: str | None = None
+) -> str:
+    """Create the user if new (setting the password if given); return a fresh API token."""
     database = Database(database_url)
     try:
         async with database.session() as session:
@@ -17,6 +47,8 @@ async def add_user(database_url: str, email: str, *, token_name: str = "cli") ->
             user = await accounts.user_by_email(session, email)
             if user is None:
                 user = await accounts.create_user(session, email, now=now)
+            if password is not None:
+                set_password(user, password)
             return await accounts.issue_api_token(session, user, name=token_name, now=now)
     finally:
         await database.dispose()

@@ -32,6 +32,8 @@ class User(Base):
     __tablename__ = "users"
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    # An Argon2 hash; None: the user cannot sign in to the pages (API tokens only).
+    password_hash: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
@@ -45,6 +47,17 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class WebSession(Base):
+    """A signed-in browser: only the SHA-256 of its cookie is stored, with its CSRF token."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
 class GoogleConnection(Base):

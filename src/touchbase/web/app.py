@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
 
 from touchbase.calendar.google_accounts import GoogleAccounts
 from touchbase.calendar.services import CalendarServices
@@ -17,9 +19,30 @@ from touchbase.jobs.pusher import Pusher
 from touchbase.jobs.scheduler import SyncScheduler
 from touchbase.store.crypto import SecretCipher
 from touchbase.store.database import Database
-from touchbase.web import errors
-from touchbase.web.api import account, events, sync
+from touchbase.web import errors, pages
+from touchbase.web.api import account, contacts, events, sync
 from touchbase.web.deps import MutationLimiter
+
+STATIC = Path(__file__).parent / "static"
+# Scripts and styles come from this site only; FullCalendar adds <style> elements at run time.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+    "form-action 'self'"
+)
+
+
+async def security_headers(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """Headers every answer carries: no framing, no sniffing, a strict policy for pages."""
+    response = await call_next(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if response.headers.get("content-type", "").startswith("text/html"):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    return response
 
 
 def utcnow() -> datetime:
@@ -89,10 +112,15 @@ def create_app(settings: Settings) -> FastAPI:
         title="touchbase", lifespan=lifespan, docs_url="/api/docs", openapi_url="/api/openapi.json"
     )
     app.state.limiter = MutationLimiter(settings.mutations_per_minute)
+    app.state.settings = settings
     errors.install(app)
     app.include_router(events.router)
     app.include_router(account.router)
     app.include_router(sync.router)
+    app.include_router(contacts.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.middleware("http")(security_headers)
 
     @app.get("/api/health")
     async def health() -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""FastAPI dependencies: the services, the signed-in user, and the mutation rate limit."""
+"""FastAPI dependencies: the services, the signed-in user (API token or browser session),
+and the mutation rate limit."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from touchbase.calendar.events import Actor
 from touchbase.calendar.services import CalendarServices
 from touchbase.errors import AuthenticationError, RateLimitError
 from touchbase.store import accounts
+from touchbase.web.sessions import check_csrf, signed_in
 
 
 @dataclass
@@ -43,10 +45,14 @@ def services(request: Request) -> CalendarServices:
 async def current_actor(
     request: Request, calendar: Annotated[CalendarServices, Depends(services)]
 ) -> Actor:
-    """The user named by the bearer token."""
+    """The user named by the bearer token, or signed in to the pages (CSRF-checked)."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise AuthenticationError()
+        browser = await signed_in(request, calendar)
+        if browser is None:
+            raise AuthenticationError()
+        check_csrf(request, browser.csrf_token)
+        return Actor(user_id=browser.user_id, email=browser.email, source="ui")
     async with calendar.db.session() as session:
         user = await accounts.user_for_token(session, token.strip(), now=calendar.clock())
     if user is None:

@@ -7,9 +7,10 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from touchbase.errors import InvalidEventError, TouchbaseError
+from touchbase.web.templating import TEMPLATES
 from touchbase.web.views import jsonable
 
 log = logging.getLogger("touchbase.web")
@@ -23,6 +24,18 @@ def error_response(error: TouchbaseError) -> JSONResponse:
     return JSONResponse(
         {"error": jsonable(error.to_dict())}, status_code=error.http_status, headers=headers
     )
+
+
+def _wants_page(request: Request) -> bool:
+    """A browser navigating to a page (not a script calling the API)."""
+    path = request.url.path
+    return not path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def error_page(request: Request, error: TouchbaseError) -> Response:
+    """The error as a page a person can read."""
+    context = {"message": error.message, "action": error.action}
+    return TEMPLATES.TemplateResponse(request, "error.html", context, status_code=error.http_status)
 
 
 def _field(location: tuple[int | str, ...]) -> str:
@@ -45,8 +58,8 @@ def install(app: FastAPI) -> None:
     """Register the handlers."""
 
     @app.exception_handler(TouchbaseError)
-    async def touchbase_error(request: Request, error: TouchbaseError) -> JSONResponse:
-        return error_response(error)
+    async def touchbase_error(request: Request, error: TouchbaseError) -> Response:
+        return error_page(request, error) if _wants_page(request) else error_response(error)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_input(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -61,6 +74,7 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+    async def unexpected(request: Request, error: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(TouchbaseError())
+        failure = TouchbaseError()
+        return error_page(request, failure) if _wants_page(request) else error_response(failure)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse
 
+from touchbase.errors import TouchbaseError
 from touchbase.google.auth import WRITE_SCOPES
 from touchbase.store import events as event_store
-from touchbase.web.deps import CurrentActor, Services
+from touchbase.web.deps import CurrentActor, MutatingActor, Services
 from touchbase.web.views import audit_view
 
 router = APIRouter(prefix="/api")
@@ -16,20 +19,40 @@ Json = dict[str, Any]
 
 
 @router.post("/google/connect")
-async def connect(services: Services, actor: CurrentActor) -> Json:
-    """The URL where the user grants touchbase access to Google Calendar."""
-    url = await services.accounts.authorization_url(actor.user_id)
+async def connect(
+    services: Services,
+    actor: MutatingActor,
+    loginHint: Annotated[str | None, Query(max_length=254)] = None,
+) -> Json:
+    """The URL where the user grants touchbase access to Google Calendar (`loginHint`: the
+    Google account to suggest)."""
+    url = await services.accounts.authorization_url(actor.user_id, login_hint=loginHint)
     return {"authorizationUrl": url}
 
 
-@router.get("/google/callback")
+@router.get("/google/callback", response_model=None)
 async def callback(
+    request: Request,
     services: Services,
     code: Annotated[str, Query(max_length=2000)],
     state: Annotated[str, Query(max_length=200)],
-) -> Json:
-    """Where Google sends the user back: store the tokens and the calendars."""
-    scopes = await services.accounts.complete(state=state, code=code)
+) -> Json | RedirectResponse:
+    """Where Google sends the user back: store the tokens and the calendars.
+
+    A browser goes on to the settings page, which says how it went; a script gets JSON.
+    """
+    browser = "text/html" in request.headers.get("accept", "")
+    try:
+        scopes = await services.accounts.complete(state=state, code=code)
+    except TouchbaseError as error:
+        if not browser:
+            raise
+        return RedirectResponse(
+            "/settings?" + urlencode({"google": "failed", "message": error.message}),
+            status_code=303,
+        )
+    if browser:
+        return RedirectResponse("/settings?google=connected", status_code=303)
     return {"connected": True, "scopes": sorted(scopes), "canWrite": bool(scopes & WRITE_SCOPES)}
 
 

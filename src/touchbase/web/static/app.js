@@ -1,0 +1,128 @@
+// Shared by every page: the API client (session cookie + CSRF token), readable errors, toasts.
+
+const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+
+export class ApiError extends Error {
+  constructor(status, body, retryAfter) {
+    const error = body?.error ?? {};
+    super(error.message || "Something went wrong on the server.");
+    this.status = status;
+    this.code = error.code || (status === 0 ? "NETWORK" : "UNKNOWN");
+    this.action = error.action || null;
+    this.details = error.details || {};
+    this.retryAfter = retryAfter ? Number(retryAfter) : null;
+  }
+}
+
+// Call the HTTP API; answers the parsed JSON, or throws an ApiError.
+export async function api(method, path, body, headers = {}) {
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      headers: {
+        Accept: "application/json",
+        "X-CSRF-Token": csrfToken,
+        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, {
+      error: {
+        message: "touchbase could not be reached.",
+        action: "Check your connection and try again.",
+      },
+    });
+  }
+  const text = await response.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (!response.ok) throw new ApiError(response.status, data, response.headers.get("Retry-After"));
+  return data;
+}
+
+const RECONNECT = new Set(["CALENDAR_PERMISSION_DENIED", "CALENDAR_AUTHORIZATION_EXPIRED"]);
+
+// What to tell a person about an error: a sentence, what to do, and where to go.
+export function describe(error) {
+  if (!(error instanceof ApiError)) {
+    return { message: "Something went wrong in this page.", action: "Reload the page and try again.", link: null };
+  }
+  let action = error.action;
+  let link = null;
+  if (RECONNECT.has(error.code)) {
+    const reconnect = error.action || "Reconnect Google Calendar.";
+    link = { href: "/settings#google", text: reconnect.startsWith("Connect") ? "Connect Google Calendar" : "Reconnect Google Calendar" };
+  } else if (error.code === "CALENDAR_RATE_LIMIT") {
+    const wait = error.retryAfter ? ` Try again in ${Math.ceil(error.retryAfter)} s.` : "";
+    action = (error.action || "Wait a moment.") + wait;
+  } else if (error.code === "UNAUTHENTICATED" || error.code === "CSRF_FAILED") {
+    link = { href: "/login?next=" + encodeURIComponent(location.pathname), text: "Sign in again" };
+    action = "Your session has ended.";
+  } else if (error.status >= 500 && !error.action) {
+    action = "Try again in a moment.";
+  }
+  return { message: error.message, action, link };
+}
+
+// A small message in the corner; errors stay until dismissed.
+export function toast(message, { kind = "info", action = null, link = null, timeout = null } = {}) {
+  const box = document.getElementById("toasts");
+  const item = document.createElement("div");
+  item.className = `toast ${kind}`;
+  item.setAttribute("role", kind === "error" ? "alert" : "status");
+  const text = document.createElement("p");
+  text.className = "toast-message";
+  text.textContent = message;
+  item.append(text);
+  if (action) {
+    const more = document.createElement("p");
+    more.className = "toast-action";
+    more.textContent = action;
+    item.append(more);
+  }
+  if (link) {
+    const anchor = document.createElement("a");
+    anchor.href = link.href;
+    anchor.textContent = link.text;
+    item.append(anchor);
+  }
+  const close = document.createElement("button");
+  close.type = "button";
+  close.className = "toast-close";
+  close.setAttribute("aria-label", "Dismiss");
+  close.textContent = "×";
+  close.addEventListener("click", () => item.remove());
+  item.append(close);
+  box.append(item);
+  const ms = timeout ?? (kind === "error" ? 20000 : 6000);
+  setTimeout(() => item.remove(), ms);
+  return item;
+}
+
+export function showError(error, what) {
+  const { message, action, link } = describe(error);
+  toast(what ? `${what}: ${message}` : message, { kind: "error", action, link });
+}
+
+// Close a <dialog> from any button marked data-close.
+export function wireDialogs() {
+  for (const dialog of document.querySelectorAll("dialog")) {
+    for (const button of dialog.querySelectorAll("[data-close]")) {
+      button.addEventListener("click", () => dialog.close());
+    }
+  }
+}
+
+export function formatWhen(iso) {
+  if (!iso) return "";
+  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) return new Date(iso + "T00:00:00").toLocaleDateString();
+  return new Date(iso).toLocaleString();
+}

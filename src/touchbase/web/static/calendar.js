@@ -1,0 +1,461 @@
+// The calendar page: FullCalendar fed by the API, optimistic create / edit / move / delete,
+// sync states, conflicts, and "Sync now" with progress over server-sent events.
+
+import { api, ApiError, describe, showError, toast, wireDialogs } from "./app.js";
+import { openConflict, setUpConflict } from "./conflict.js";
+import { changedFields, fillForm, formDates, formError, readForm, setUpForm } from "./event-form.js";
+import { addDays, localDate } from "./times.js";
+
+const $ = (id) => document.getElementById(id);
+const SOURCE = "api";
+const PENDING_POLL_MS = 1500;
+const STATUS_TEXT = {
+  synced: "✓ synced", pending: "⟳ saved, will sync", conflict: "⚠ conflict",
+  error: "✕ error", saving: "… saving",
+};
+const events = new Map(); // id -> the API's latest view of each loaded event
+const known = new Map(); // id -> the version this page first loaded or last wrote itself
+let pendingTimer = null;
+
+// ---- loading -------------------------------------------------------------------------------
+
+function isInstance(event) {
+  return Boolean(event.seriesId) && event.id.includes("~");
+}
+
+function toCalendar(event, status = event.syncStatus) {
+  return {
+    id: event.id,
+    title: event.title,
+    start: event.startTime,
+    end: event.endTime,
+    allDay: event.allDay,
+    editable: !isInstance(event) && !event.recurrence.length && status !== "conflict",
+    classNames: [`sync-${status}`],
+    extendedProps: { syncStatus: status },
+  };
+}
+
+function remember(event, { ours = false } = {}) {
+  const before = events.get(event.id);
+  if (ours || !known.has(event.id) || before?.syncStatus === "pending") known.set(event.id, event);
+  events.set(event.id, event);
+}
+
+async function loadEvents(range, success, failure) {
+  const query = `timeMin=${encodeURIComponent(range.start.toISOString())}&timeMax=${encodeURIComponent(range.end.toISOString())}`;
+  try {
+    const { items } = await api("GET", `/api/calendar/events?${query}`);
+    const live = items.filter((e) => !e.deleted);
+    live.forEach((e) => remember(e));
+    success(live.map((e) => toCalendar(e)));
+    schedulePendingPoll(live);
+  } catch (error) {
+    failure(error);
+    showError(error, "The calendar could not be loaded");
+  }
+}
+
+// While changes wait for Google, look again until they settle.
+function schedulePendingPoll(items) {
+  clearTimeout(pendingTimer);
+  if (items.some((e) => e.syncStatus === "pending")) {
+    pendingTimer = setTimeout(() => calendar.refetchEvents(), PENDING_POLL_MS);
+  }
+}
+
+function decorate(info) {
+  const status = info.event.extendedProps.syncStatus ?? "saving";
+  info.el.dataset.eventId = info.event.id;
+  info.el.dataset.syncStatus = status;
+  const badge = document.createElement("span");
+  badge.className = `badge ${status}`;
+  badge.textContent = STATUS_TEXT[status] ?? status;
+  const title = info.el.querySelector(".fc-event-title, .fc-list-event-title");
+  (title ?? info.el).append(" ", badge);
+  info.el.setAttribute("aria-label", `${info.event.title}, ${STATUS_TEXT[status] ?? status}`);
+}
+
+// Put the server's answer on the calendar at once (the next refetch confirms it).
+function place(event) {
+  calendar.getEventById(event.id)?.remove();
+  if (!event.deleted) calendar.addEvent(toCalendar(event), SOURCE);
+}
+
+function settled(event, done) {
+  remember(event, { ours: true });
+  place(event);
+  if (event.syncStatus === "pending") {
+    toast(`${done}. Saved, will sync with Google Calendar.`, { kind: "pending" });
+  } else if (event.syncStatus === "synced") {
+    toast(`${done}.`, { kind: "success" });
+  }
+  calendar.refetchEvents();
+}
+
+// ---- the modals ----------------------------------------------------------------------------
+
+const modal = $("event-modal");
+let editing = null; // {event, before} while editing; null while creating
+
+function openCreate(range) {
+  editing = null;
+  $("event-modal-title").textContent = "New event";
+  $("event-delete").hidden = true;
+  $("event-warning").hidden = true;
+  $("event-series-note").hidden = true;
+  formError("");
+  fillForm({
+    title: "", allDay: range.allDay,
+    startTime: range.allDay ? localDate(range.start) : range.start.toISOString(),
+    endTime: range.allDay ? localDate(range.end) : range.end.toISOString(),
+  });
+  modal.showModal();
+  $("ev-title").focus();
+}
+
+function nextHour() {
+  const start = new Date();
+  start.setMinutes(0, 0, 0);
+  start.setHours(start.getHours() + 1);
+  return { start, end: new Date(start.getTime() + 3600_000), allDay: false };
+}
+
+function warn(message, buttons) {
+  const box = $("event-warning");
+  box.replaceChildren(message);
+  for (const [label, act] of buttons) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = label;
+    button.addEventListener("click", act);
+    box.append(" ", button);
+  }
+  box.hidden = false;
+}
+
+async function openEdit(id) {
+  const shown = events.get(id);
+  const target = shown && isInstance(shown) ? shown.seriesId : id;
+  let event;
+  try {
+    event = await api("GET", `/api/calendar/events/${encodeURIComponent(target)}`);
+  } catch (error) {
+    return showError(error, "The event could not be opened");
+  }
+  if (event.syncStatus === "conflict" && event.conflict) {
+    return openConflict(event.id, event.conflict, (e) => resolved(e));
+  }
+  editing = { event };
+  $("event-modal-title").textContent = "Edit event";
+  $("event-delete").hidden = false;
+  $("event-series-note").hidden = !event.recurrence.length;
+  $("event-warning").hidden = true;
+  formError("");
+  await fillForm(event);
+  editing.before = readForm();
+  const seen = known.get(event.id);
+  if (seen && event.etag !== seen.etag) {
+    const changed = differences(seen, event);
+    warn(
+      "This event changed in Google Calendar since this page loaded; the form shows the latest version." +
+        (changed.length ? ` Changed: ${changed.join("; ")}.` : ""),
+      [],
+    );
+    known.set(event.id, event);
+  }
+  if (!modal.open) modal.showModal();
+}
+
+const FIELD_NAMES = {
+  title: "title", startTime: "start", endTime: "end", location: "location",
+  description: "description", attendees: "attendees", allDay: "all day", timeZone: "time zone",
+};
+
+// What changed between the version this page loaded and the latest one.
+function differences(loaded, latest) {
+  return Object.entries(FIELD_NAMES)
+    .filter(([key]) => JSON.stringify(loaded[key] ?? null) !== JSON.stringify(latest[key] ?? null))
+    .map(([key, name]) => `${name} (was “${Array.isArray(loaded[key]) ? loaded[key].join(", ") : loaded[key] ?? ""}”)`);
+}
+
+function resolved(event) {
+  settled(event, "Conflict resolved");
+}
+
+// ---- optimistic writes ---------------------------------------------------------------------
+
+function conflictOf(error) {
+  return error instanceof ApiError && error.status === 409 ? error.details : null;
+}
+
+function handleWriteError(error, what, rollback) {
+  rollback();
+  const details = conflictOf(error);
+  if (details?.conflict) {
+    calendar.refetchEvents();
+    return openConflict(details.eventId, details.conflict, (e) => resolved(e));
+  }
+  if (details?.current) {
+    remember(details.current, { ours: true });
+    place(details.current);
+    toast("This event changed since you opened it. Look at the latest version and try again.", {
+      kind: "error",
+    });
+    return openEdit(details.current.id);
+  }
+  showError(error, what);
+  calendar.refetchEvents();
+}
+
+async function create(body) {
+  const key = crypto.randomUUID();
+  const dates = formDates(body);
+  const temp = calendar.addEvent({
+    id: `tmp-${key}`, title: body.title, ...dates, editable: false,
+    classNames: ["sync-saving"], extendedProps: { syncStatus: "saving" },
+  });
+  try {
+    const event = await api("POST", "/api/calendar/events", body, { "Idempotency-Key": key });
+    temp.remove();
+    settled(event, "Event created");
+  } catch (error) {
+    handleWriteError(error, "The event was not created", () => temp.remove());
+  }
+}
+
+function snapshot(fcEvent) {
+  return { title: fcEvent.title, start: fcEvent.start, end: fcEvent.end, allDay: fcEvent.allDay, classNames: fcEvent.classNames, status: fcEvent.extendedProps.syncStatus };
+}
+
+function restore(fcEvent, saved) {
+  fcEvent.setProp("title", saved.title);
+  fcEvent.setAllDay(saved.allDay);
+  fcEvent.setDates(saved.start, saved.end, { allDay: saved.allDay });
+  fcEvent.setProp("classNames", saved.classNames);
+  fcEvent.setExtendedProp("syncStatus", saved.status);
+}
+
+function markSaving(fcEvent) {
+  fcEvent.setProp("classNames", ["sync-saving"]);
+  fcEvent.setExtendedProp("syncStatus", "saving");
+}
+
+async function patch(id, changes, etag, rollback, what) {
+  try {
+    const headers = etag ? { "If-Match": etag } : {};
+    const event = await api("PATCH", `/api/calendar/events/${encodeURIComponent(id)}`, changes, headers);
+    settled(event, what);
+  } catch (error) {
+    handleWriteError(error, `The change was not saved`, rollback);
+  }
+}
+
+async function update(event, before, after) {
+  const changes = changedFields(before, after);
+  if (!Object.keys(changes).length) return;
+  const fcEvent = calendar.getEventById(event.id);
+  const saved = fcEvent ? snapshot(fcEvent) : null;
+  if (fcEvent) {
+    const dates = formDates(after);
+    fcEvent.setProp("title", after.title);
+    fcEvent.setDates(dates.start, dates.end, { allDay: dates.allDay });
+    markSaving(fcEvent);
+  }
+  await patch(event.id, changes, event.etag, () => fcEvent && saved && restore(fcEvent, saved), "Event saved");
+}
+
+// Dragged or resized on the calendar.
+function moved(info) {
+  const fcEvent = info.event;
+  const event = events.get(fcEvent.id);
+  if (!event) return info.revert();
+  let changes;
+  if (fcEvent.allDay) {
+    const start = fcEvent.startStr.slice(0, 10);
+    const end = fcEvent.end ? fcEvent.endStr.slice(0, 10) : addDays(start, 1);
+    changes = { allDay: true, startTime: start, endTime: end };
+  } else {
+    const end = fcEvent.end ?? new Date(fcEvent.start.getTime() + 3600_000);
+    changes = { allDay: false, startTime: fcEvent.start.toISOString(), endTime: end.toISOString() };
+  }
+  markSaving(fcEvent);
+  patch(event.id, changes, event.etag, () => info.revert(), "Event moved");
+}
+
+function askDelete(event) {
+  $("delete-summary").textContent = `“${event.title}” will be removed here and from Google Calendar.`;
+  $("delete-touchpoint").hidden = !(event.isTouchpointEvent || event.touchpointId);
+  $("delete-series").hidden = !event.recurrence.length;
+  const confirm = $("delete-confirm");
+  confirm.onclick = () => {
+    $("delete-modal").close();
+    modal.close();
+    remove(event);
+  };
+  $("delete-modal").showModal();
+  $("delete-modal").querySelector("[data-close]").focus();
+}
+
+async function remove(event) {
+  const fcEvent = calendar.getEventById(event.id);
+  const saved = fcEvent?.toPlainObject({ collapseExtendedProps: false });
+  fcEvent?.remove();
+  try {
+    const headers = event.etag ? { "If-Match": event.etag } : {};
+    const answer = await api("DELETE", `/api/calendar/events/${encodeURIComponent(event.id)}`, undefined, headers);
+    events.delete(event.id);
+    toast(answer.syncStatus === "pending" ? "Event deleted. Saved, will sync with Google Calendar." : "Event deleted.", {
+      kind: answer.syncStatus === "pending" ? "pending" : "success",
+    });
+    calendar.refetchEvents();
+  } catch (error) {
+    handleWriteError(error, "The event was not deleted", () => saved && calendar.addEvent(saved, SOURCE));
+  }
+}
+
+function submitted(submit) {
+  submit.preventDefault();
+  const body = readForm();
+  if (!body) return;
+  modal.close();
+  if (editing) update(editing.event, editing.before, body);
+  else create(body);
+}
+
+// ---- sync now ------------------------------------------------------------------------------
+
+const syncStatus = $("sync-status");
+
+function progressText(run) {
+  const calendars = Object.values(run.progress ?? {});
+  const pulled = calendars.reduce((n, c) => n + (c.pulled ?? 0), 0);
+  const pushing = calendars.reduce((n, c) => n + (c.pushing ?? 0), 0);
+  const phase = calendars.map((c) => c.phase).filter(Boolean).pop();
+  if (!phase) return "Syncing…";
+  return `Syncing… ${phase === "push" ? `pushing ${pushing}` : `pulled ${pulled}`}`;
+}
+
+function showSyncResult(run) {
+  syncStatus.replaceChildren();
+  if (run.status === "succeeded") {
+    const c = run.counts ?? {};
+    syncStatus.textContent = `Synced: pulled ${c.pulled ?? 0}, pushed ${c.pushed ?? 0}, conflicts ${c.conflicts ?? 0}` + (c.errors ? `, errors ${c.errors}` : "") + ".";
+    syncStatus.dataset.state = "done";
+    return;
+  }
+  const { message, action, link } = describe(new ApiError(502, { error: run.error ?? {} }));
+  syncStatus.dataset.state = "failed";
+  syncStatus.append(`Sync failed: ${message} ${action ?? ""}`);
+  if (link) {
+    const anchor = document.createElement("a");
+    anchor.href = link.href;
+    anchor.textContent = link.text;
+    syncStatus.append(" ", anchor);
+  }
+}
+
+async function followRun(runId) {
+  return new Promise((resolve) => {
+    const source = new EventSource(`/api/calendar/sync/${encodeURIComponent(runId)}/events`);
+    source.addEventListener("progress", (message) => {
+      syncStatus.textContent = progressText(JSON.parse(message.data));
+      syncStatus.dataset.state = "running";
+    });
+    source.addEventListener("done", (message) => {
+      source.close();
+      resolve(JSON.parse(message.data));
+    });
+    source.onerror = async () => {
+      source.close();
+      let run = { status: "running" };
+      while (run.status === "running") {
+        await new Promise((r) => setTimeout(r, 500));
+        try {
+          run = await api("GET", `/api/calendar/sync/${encodeURIComponent(runId)}`);
+        } catch (error) {
+          run = { status: "failed", error: { message: describe(error).message } };
+        }
+      }
+      resolve(run);
+    };
+  });
+}
+
+async function syncNow() {
+  const button = $("sync-now");
+  button.disabled = true;
+  syncStatus.textContent = "Syncing…";
+  syncStatus.dataset.state = "running";
+  try {
+    const { runId } = await api("POST", "/api/calendar/sync");
+    showSyncResult(await followRun(runId));
+  } catch (error) {
+    const { message, action } = describe(error);
+    syncStatus.textContent = `Sync did not start: ${message} ${action ?? ""}`;
+    syncStatus.dataset.state = "failed";
+  } finally {
+    button.disabled = false;
+    calendar.refetchEvents();
+  }
+}
+
+async function showLastSync() {
+  try {
+    const { items } = await api("GET", "/api/calendar/calendars");
+    const times = items.filter((c) => c.syncEnabled && c.lastSyncedAt).map((c) => c.lastSyncedAt).sort();
+    if (!items.length) {
+      syncStatus.replaceChildren("Google Calendar is not connected. ");
+      const anchor = document.createElement("a");
+      anchor.href = "/settings#google";
+      anchor.textContent = "Connect Google Calendar";
+      syncStatus.append(anchor);
+    } else {
+      syncStatus.textContent = times.length ? `Last synced ${new Date(times.at(-1)).toLocaleString()}.` : "Not synced yet.";
+    }
+  } catch {
+    syncStatus.textContent = "";
+  }
+}
+
+// ---- wiring --------------------------------------------------------------------------------
+
+const narrow = window.matchMedia("(max-width: 640px)").matches;
+const calendar = new FullCalendar.Calendar($("calendar"), {
+  initialView: narrow ? "listWeek" : "timeGridWeek",
+  headerToolbar: narrow
+    ? { left: "prev,next", center: "title", right: "today" }
+    : { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,timeGridDay,listWeek" },
+  footerToolbar: narrow ? { center: "dayGridMonth,timeGridDay,listWeek" } : undefined,
+  buttonText: { today: "Today", month: "Month", week: "Week", day: "Day", list: "List" },
+  height: "auto",
+  scrollTime: "08:00:00",
+  nowIndicator: true,
+  selectable: true,
+  selectMirror: true,
+  editable: true,
+  eventInteractive: true,
+  eventSources: [{ id: SOURCE, events: loadEvents }],
+  select: (info) => {
+    calendar.unselect();
+    openCreate(info);
+  },
+  eventClick: (info) => {
+    info.jsEvent.preventDefault();
+    if (!info.event.id.startsWith("tmp-")) openEdit(info.event.id);
+  },
+  eventDrop: moved,
+  eventResize: moved,
+  eventDidMount: decorate,
+});
+
+wireDialogs();
+setUpForm();
+setUpConflict();
+$("event-form").addEventListener("submit", submitted);
+$("event-delete").addEventListener("click", () => editing && askDelete(editing.event));
+$("new-event").addEventListener("click", () => openCreate(nextHour()));
+$("sync-now").addEventListener("click", syncNow);
+calendar.render();
+showLastSync();
+window.touchbaseCalendar = calendar; // for people poking at the page from the console

@@ -1,0 +1,197 @@
+// The event modal's form: filling it from an event or a selected range, reading and checking it,
+// and the contact search. It knows nothing of the calendar or the API's writes.
+
+import { api } from "./app.js";
+import { addDays, browserZone, instantIn, isDateOnly, wallClock, zoneNames } from "./times.js";
+
+const $ = (id) => document.getElementById(id);
+const EMAIL = /^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$/;
+const field = {
+  title: $("ev-title"), allDay: $("ev-all-day"), startDate: $("ev-start-date"),
+  startTime: $("ev-start-time"), endDate: $("ev-end-date"), endTime: $("ev-end-time"),
+  zone: $("ev-zone"), location: $("ev-location"), attendees: $("ev-attendees"),
+  description: $("ev-description"), contact: $("ev-contact"),
+};
+let contactId = null;
+
+export function setUpForm() {
+  const list = $("zones");
+  for (const name of zoneNames()) {
+    const option = document.createElement("option");
+    option.value = name;
+    list.append(option);
+  }
+  field.allDay.addEventListener("change", showTimes);
+  setUpContactSearch();
+}
+
+function showTimes() {
+  for (const box of document.querySelectorAll("#event-form .time")) box.hidden = field.allDay.checked;
+  field.zone.disabled = field.allDay.checked;
+}
+
+// Fill the form: from an API event, or from {start, end, allDay} (Dates) for a new one.
+export async function fillForm(event) {
+  const zone = event.timeZone || browserZone;
+  field.title.value = event.title ?? "";
+  field.allDay.checked = Boolean(event.allDay);
+  field.zone.value = zone;
+  if (event.allDay) {
+    const start = isDateOnly(event.startTime) ? event.startTime : wallClock(new Date(event.startTime), zone).date;
+    const end = isDateOnly(event.endTime) ? event.endTime : addDays(start, 1);
+    field.startDate.value = start;
+    field.endDate.value = addDays(end, -1); // shown inclusive; Google's end date is exclusive
+    field.startTime.value = "09:00";
+    field.endTime.value = "10:00";
+  } else {
+    const start = wallClock(new Date(event.startTime), zone);
+    const end = wallClock(new Date(event.endTime), zone);
+    field.startDate.value = start.date;
+    field.startTime.value = start.time;
+    field.endDate.value = end.date;
+    field.endTime.value = end.time;
+  }
+  field.location.value = event.location ?? "";
+  field.attendees.value = (event.attendees ?? []).join(", ");
+  field.description.value = event.description ?? "";
+  contactId = event.contactId ?? null;
+  field.contact.value = "";
+  $("contact-results").hidden = true;
+  if (contactId) {
+    try {
+      field.contact.value = (await api("GET", `/api/contacts/${encodeURIComponent(contactId)}`)).name;
+    } catch {
+      field.contact.value = "";
+    }
+  }
+  showTimes();
+}
+
+export function formError(message, input) {
+  const box = $("event-error");
+  box.textContent = message;
+  box.hidden = !message;
+  for (const element of Object.values(field)) element.removeAttribute("aria-invalid");
+  if (input) {
+    input.setAttribute("aria-invalid", "true");
+    input.focus();
+  }
+}
+
+// The form as the API's fields, or null after showing what is wrong.
+export function readForm() {
+  const title = field.title.value.trim();
+  if (!title) return formError("Give the event a title.", field.title), null;
+  const allDay = field.allDay.checked;
+  const zone = field.zone.value.trim() || browserZone;
+  if (!allDay && !zoneNames().includes(zone) && zone !== "UTC") {
+    return formError(`Unknown time zone "${zone}".`, field.zone), null;
+  }
+  if (!field.startDate.value) return formError("Choose a start date.", field.startDate), null;
+  if (!field.endDate.value) return formError("Choose an end date.", field.endDate), null;
+  const attendees = field.attendees.value.split(/[,;\s]+/).map((a) => a.trim()).filter(Boolean);
+  const bad = attendees.find((a) => !EMAIL.test(a));
+  if (bad) return formError(`"${bad}" is not an email address.`, field.attendees), null;
+  const body = {
+    title, allDay, location: field.location.value.trim(), attendees,
+    description: field.description.value, contactId: contactId ?? "",
+  };
+  if (allDay) {
+    const end = addDays(field.endDate.value, 1);
+    if (end <= field.startDate.value) return formError("The end date is before the start.", field.endDate), null;
+    Object.assign(body, { startTime: field.startDate.value, endTime: end });
+  } else {
+    if (!field.startTime.value) return formError("Choose a start time.", field.startTime), null;
+    if (!field.endTime.value) return formError("Choose an end time.", field.endTime), null;
+    const start = instantIn(field.startDate.value, field.startTime.value, zone);
+    const end = instantIn(field.endDate.value, field.endTime.value, zone);
+    if (end <= start) return formError("The end is not after the start.", field.endTime), null;
+    Object.assign(body, {
+      startTime: `${field.startDate.value}T${field.startTime.value}:00`,
+      endTime: `${field.endDate.value}T${field.endTime.value}:00`,
+      timeZone: zone,
+    });
+  }
+  formError("");
+  return body;
+}
+
+// Only what differs between two readings of the form (times travel together).
+export function changedFields(before, after) {
+  const changes = {};
+  const timeKeys = ["startTime", "endTime", "allDay", "timeZone"];
+  if (timeKeys.some((k) => before[k] !== after[k])) {
+    for (const k of timeKeys) if (after[k] !== undefined) changes[k] = after[k];
+  }
+  for (const [key, value] of Object.entries(after)) {
+    if (timeKeys.includes(key)) continue;
+    if (JSON.stringify(before[key]) !== JSON.stringify(value)) changes[key] = value;
+  }
+  return changes;
+}
+
+// Start and end of the form's fields as Dates (for showing the change at once).
+export function formDates(body) {
+  if (body.allDay) return { start: body.startTime, end: body.endTime, allDay: true };
+  const [sd, st] = body.startTime.split("T");
+  const [ed, et] = body.endTime.split("T");
+  return {
+    start: instantIn(sd, st.slice(0, 5), body.timeZone),
+    end: instantIn(ed, et.slice(0, 5), body.timeZone),
+    allDay: false,
+  };
+}
+
+function setUpContactSearch() {
+  const results = $("contact-results");
+  let timer = null;
+  const close = () => {
+    results.hidden = true;
+    field.contact.setAttribute("aria-expanded", "false");
+  };
+  field.contact.addEventListener("input", () => {
+    contactId = null;
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const query = field.contact.value.trim();
+      if (!query) return close();
+      let found = [];
+      try {
+        found = (await api("GET", `/api/contacts?q=${encodeURIComponent(query)}`)).items;
+      } catch {
+        found = [];
+      }
+      results.replaceChildren(...found.map((contact) => {
+        const item = document.createElement("li");
+        item.setAttribute("role", "option");
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = contact.email ? `${contact.name} <${contact.email}>` : contact.name;
+        button.addEventListener("click", () => {
+          contactId = contact.id;
+          field.contact.value = contact.name;
+          close();
+          field.contact.focus();
+        });
+        item.append(button);
+        return item;
+      }));
+      if (!found.length) {
+        const none = document.createElement("li");
+        none.textContent = "No contact with that name.";
+        results.append(none);
+      }
+      results.hidden = false;
+      field.contact.setAttribute("aria-expanded", "true");
+    }, 200);
+  });
+  field.contact.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowDown") {
+      results.querySelector("button")?.focus();
+      event.preventDefault();
+    } else if (event.key === "Escape" && !results.hidden) {
+      close();
+      event.preventDefault();
+    }
+  });
+}

@@ -1,0 +1,115 @@
+// Settings: connect or reconnect Google Calendar, the granted scopes, the calendars to sync and
+// the last sync result of each.
+
+import { api, formatWhen, showError, toast } from "./app.js";
+
+const $ = (id) => document.getElementById(id);
+const SCOPE_NAMES = {
+  "https://www.googleapis.com/auth/calendar": "See, edit, share and delete all your calendars",
+  "https://www.googleapis.com/auth/calendar.events": "View and edit events on all your calendars",
+  "https://www.googleapis.com/auth/calendar.readonly": "See your calendars (read only)",
+  "https://www.googleapis.com/auth/calendar.events.readonly": "See events on your calendars (read only)",
+  "https://www.googleapis.com/auth/calendar.calendarlist.readonly": "See the list of your calendars",
+  "openid": "Know who you are on Google", "email": "See your email address",
+  "https://www.googleapis.com/auth/userinfo.email": "See your email address",
+};
+
+async function showConnection() {
+  const state = $("google-state");
+  const connection = await api("GET", "/api/google/connection");
+  const scopes = $("google-scopes");
+  scopes.replaceChildren(...connection.scopes.map((scope) => {
+    const item = document.createElement("li");
+    item.textContent = SCOPE_NAMES[scope] ?? scope;
+    item.title = scope;
+    return item;
+  }));
+  const button = $("google-connect");
+  if (!connection.connected) {
+    state.textContent = "Google Calendar is not connected.";
+    button.textContent = "Connect Google Calendar";
+  } else if (!connection.canWrite) {
+    state.textContent = "Connected read-only: touchbase can see your calendar but not change it. Reconnect and allow editing events.";
+    state.dataset.state = "read-only";
+    button.textContent = "Reconnect Google Calendar";
+  } else {
+    state.textContent = "Connected. touchbase may:";
+    state.dataset.state = "connected";
+    button.textContent = "Reconnect Google Calendar";
+  }
+}
+
+function resultText(run) {
+  if (!run) return "—";
+  if (run.status === "running") return "running…";
+  if (run.status === "failed") return `failed: ${run.error?.message ?? "unknown error"}`;
+  const c = run.counts ?? {};
+  return `pulled ${c.pulled ?? 0}, pushed ${c.pushed ?? 0}, conflicts ${c.conflicts ?? 0}, errors ${c.errors ?? 0}`;
+}
+
+async function showCalendars() {
+  const { items } = await api("GET", "/api/calendar/calendars");
+  const rows = $("calendar-rows");
+  rows.replaceChildren();
+  for (const calendar of items) {
+    const row = document.createElement("tr");
+    const sync = document.createElement("td");
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.id = `sync-${calendar.id}`;
+    box.checked = calendar.syncEnabled;
+    box.addEventListener("change", async () => {
+      try {
+        await api("PATCH", `/api/calendar/calendars/${encodeURIComponent(calendar.id)}`, { syncEnabled: box.checked });
+        toast(box.checked ? `${calendar.summary} will sync.` : `${calendar.summary} will not sync.`, { kind: "success" });
+      } catch (error) {
+        box.checked = !box.checked;
+        showError(error, "The choice was not saved");
+      }
+    });
+    sync.append(box);
+    const name = document.createElement("td");
+    const label = document.createElement("label");
+    label.htmlFor = box.id;
+    label.textContent = calendar.summary + (calendar.primary ? " (primary)" : "");
+    name.append(label);
+    const last = document.createElement("td");
+    last.textContent = calendar.lastSyncedAt ? formatWhen(calendar.lastSyncedAt) : "never";
+    const result = document.createElement("td");
+    result.textContent = "—";
+    row.append(sync, name, last, result);
+    rows.append(row);
+    if (calendar.lastSyncRunId) {
+      api("GET", `/api/calendar/sync/${encodeURIComponent(calendar.lastSyncRunId)}`)
+        .then((run) => { result.textContent = resultText(run); })
+        .catch(() => {});
+    }
+  }
+  if (!items.length) {
+    const row = document.createElement("tr");
+    const cell = document.createElement("td");
+    cell.colSpan = 4;
+    cell.textContent = "No calendars yet: connect Google Calendar first.";
+    row.append(cell);
+    rows.append(row);
+  }
+}
+
+async function connect() {
+  try {
+    const email = document.querySelector(".who")?.textContent?.trim() ?? "";
+    const { authorizationUrl } = await api("POST", `/api/google/connect?loginHint=${encodeURIComponent(email)}`);
+    window.location.assign(authorizationUrl);
+  } catch (error) {
+    showError(error, "Google Calendar could not be connected");
+  }
+}
+
+const params = new URLSearchParams(location.search);
+if (params.get("google") === "connected") toast("Google Calendar is connected.", { kind: "success" });
+if (params.get("google") === "failed") {
+  toast(`Google Calendar was not connected: ${params.get("message") ?? "unknown error"}`, { kind: "error" });
+}
+$("google-connect").addEventListener("click", connect);
+showConnection().catch((error) => showError(error, "The connection could not be loaded"));
+showCalendars().catch((error) => showError(error, "The calendars could not be loaded"));
