@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import uvicorn
@@ -17,6 +18,8 @@ from touchbase.config import Mode, Settings
 from touchbase.emulator.process import free_port
 from touchbase.users import add_user
 from touchbase.web.app import create_app
+
+T = TypeVar("T")
 
 
 class ServerThread:
@@ -113,8 +116,10 @@ class AppHarness:
     database_url: str
     emulator: EmulatorControl
 
-    def user(self, email: str = "alice@example.com", *, connect: bool = True) -> ApiUser:
-        token = asyncio.run(add_user(self.database_url, email))
+    def user(
+        self, email: str = "alice@example.com", *, connect: bool = True, password: str | None = None
+    ) -> ApiUser:
+        token = run_in_thread(add_user(self.database_url, email, password=password))
         api = httpx.Client(
             base_url=self.url, headers={"Authorization": f"Bearer {token}"}, timeout=30
         )
@@ -122,6 +127,13 @@ class AppHarness:
         if connect:
             user.connect()
         return user
+
+
+def run_in_thread(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to the end on a thread of its own (this thread may have a running loop,
+    as under Playwright's sync API)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def wait_for(check: Callable[[], bool], *, timeout: float = 10.0, what: str = "") -> None:

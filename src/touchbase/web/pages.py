@@ -38,13 +38,21 @@ def _safe_next(target: str | None) -> str:
     return "/calendar"
 
 
-def _login_page(request: Request, *, error: str | None = None, status: int = 200) -> Response:
+def _login_page(
+    request: Request,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    email: str = "",
+    next_page: str | None = None,
+) -> Response:
     settings = settings_of(request)
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
     context: dict[str, Any] = {
         "csrf_token": token,
         "error": error,
-        "next": _safe_next(request.query_params.get("next")),
+        "email": email,
+        "next": _safe_next(next_page or request.query_params.get("next")),
         "demo_email": settings.demo_user_email if settings.mode is Mode.DEMO else None,
     }
     response = TEMPLATES.TemplateResponse(request, "login.html", context, status_code=status)
@@ -80,7 +88,13 @@ async def login(
     response = RedirectResponse(_safe_next(next), status_code=303)
     if await sign_in(response, services, settings_of(request), email.strip(), password):
         return response
-    return _login_page(request, error="That email and password do not match.", status=401)
+    return _login_page(
+        request,
+        error="That email and password do not match.",
+        status=401,
+        email=email,
+        next_page=next,
+    )
 
 
 @router.post("/login/demo")

@@ -1,0 +1,133 @@
+"""The calendar page as a test drives it: what a person clicks and reads, nothing more."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from playwright.sync_api import Locator, Page, expect
+
+from tests.support.app import ApiUser, AppHarness
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def today() -> date:
+    """Today where the browser is (the tests run it in New York)."""
+    return datetime.now(NEW_YORK).date()
+
+
+def at(hour: int, minute: int = 0, day: date | None = None) -> datetime:
+    """A time today (or on `day`) in New York."""
+    return datetime.combine(day or today(), time(hour, minute), NEW_YORK)
+
+
+@dataclass
+class CalendarPage:
+    page: Page
+    app: AppHarness
+    user: ApiUser
+
+    def sign_in(self, password: str) -> None:
+        self.page.goto(self.app.url + "/calendar")
+        self.page.get_by_label("Email").fill(self.user.email)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Sign in", exact=True).click()
+        self.page.wait_for_url("**/calendar")
+        expect(self.page.locator(".fc-timegrid")).to_be_visible()
+
+    def reload(self) -> None:
+        self.page.reload()
+        expect(self.page.locator(".fc-timegrid")).to_be_visible()
+
+    def event(self, title: str) -> Locator:
+        """The event on the calendar whose title contains `title`."""
+        return self.page.locator("#calendar [data-event-id]", has_text=title)
+
+    def expect_status(self, title: str, status: str, timeout: float = 10_000) -> None:
+        expect(self.event(title)).to_have_attribute("data-sync-status", status, timeout=timeout)
+
+    def toast(self, text: str) -> Locator:
+        return self.page.locator("#toasts .toast", has_text=text)
+
+    def fill_form(
+        self,
+        *,
+        title: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        location: str | None = None,
+        attendees: str | None = None,
+    ) -> None:
+        """Fill the open event modal's fields (times as the browser's zone shows them)."""
+        form = self.page.locator("#event-modal")
+        expect(form).to_be_visible()
+        if title is not None:
+            form.get_by_label("Title").fill(title)
+        if start is not None:
+            form.get_by_label("Start date").fill(start.date().isoformat())
+            form.get_by_label("Start time").fill(start.strftime("%H:%M"))
+        if end is not None:
+            form.get_by_label("End date").fill(end.date().isoformat())
+            form.get_by_label("End time").fill(end.strftime("%H:%M"))
+        if location is not None:
+            form.get_by_label("Location").fill(location)
+        if attendees is not None:
+            form.get_by_label("Attendees").fill(attendees)
+
+    def save_form(self) -> None:
+        self.page.locator("#event-modal").get_by_role("button", name="Save").click()
+        expect(self.page.locator("#event-modal")).to_be_hidden()
+
+    def open_event(self, title: str) -> None:
+        self.event(title).click()
+        expect(self.page.locator("#event-modal")).to_be_visible()
+        expect(self.page.get_by_label("Title")).to_have_value(title)
+
+    def slot(self, moment: datetime) -> tuple[float, float]:
+        """Page coordinates of the week view's cell for `moment` (its top, mid-column)."""
+        column = self.page.locator(f'td.fc-timegrid-col[data-date="{moment.date().isoformat()}"]')
+        row = self.page.locator(f'td.fc-timegrid-slot-lane[data-time="{moment:%H:%M:00}"]')
+        row.scroll_into_view_if_needed()
+        column_box, row_box = column.bounding_box(), row.bounding_box()
+        assert column_box
+        assert row_box
+        return column_box["x"] + column_box["width"] / 2, row_box["y"] + 2
+
+    def drag(self, handle: Locator, to_moment: datetime, grab_dy: float = 5) -> None:
+        """Drag an event with the mouse so that its top lands on `to_moment`, in small steps."""
+        to = self.slot(to_moment)
+        box = handle.bounding_box()
+        assert box
+        start_x, start_y = box["x"] + box["width"] / 2, box["y"] + grab_dy
+        self.page.mouse.move(start_x, start_y)
+        self.page.mouse.down()
+        self.page.mouse.move(start_x, start_y + 8, steps=4)
+        self.page.mouse.move(to[0], to[1] + grab_dy, steps=15)
+        self.page.mouse.up()
+
+    def google_event(self, title: str) -> dict[str, Any]:
+        """The one live event in Google with this title."""
+        found = [
+            e
+            for e in self.user.google_events()
+            if e.get("summary") == title and e["status"] != "cancelled"
+        ]
+        assert len(found) == 1, found
+        return found[0]
+
+    def api_create(
+        self, title: str, start: datetime, minutes: int = 60, **fields: Any
+    ) -> dict[str, Any]:
+        """An event made through the API (synced to Google) before the page shows it."""
+        response = self.user.create(
+            title=title,
+            startTime=start.isoformat(),
+            endTime=(start + timedelta(minutes=minutes)).isoformat(),
+            **fields,
+        )
+        assert response.status_code == 201, response.text
+        body: dict[str, Any] = response.json()
+        return body
