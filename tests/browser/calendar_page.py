@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ from playwright.sync_api import Locator, Page, expect
 from tests.support.app import ApiUser, AppHarness
 
 NEW_YORK = ZoneInfo("America/New_York")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 
 
 def today() -> date:
@@ -37,6 +39,11 @@ class CalendarPage:
         self.page.get_by_role("button", name="Sign in", exact=True).click()
         self.page.wait_for_url("**/calendar")
         expect(self.page.locator(".fc-timegrid")).to_be_visible()
+
+    def screenshot(self, name: str) -> None:
+        """A screenshot of the page as it is now, in test-artifacts/browser/."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
     def reload(self) -> None:
         self.page.reload()

@@ -11,13 +11,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
-from tests.browser.calendar_page import CalendarPage
+from tests.browser.calendar_page import ARTIFACTS, CalendarPage
 from tests.support.app import AppHarness, start_app
 from tests.support.databases import fresh_database, sqlite_template
 from tests.support.servers import EmulatorControl
 
 CHROMIUM = os.environ.get("TOUCHBASE_TEST_CHROMIUM")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 # Chromium reaches for Google's services at start unless told not to; this machine has no internet.
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -31,8 +30,12 @@ CHROMIUM_FLAGS = [
 ]
 PASSWORD = "correct horse battery"
 BROWSER_TIME_ZONE = "America/New_York"
-# The browser reports every 4xx answer as a console error; tests that cause one expect it.
-NETWORK_NOISE = re.compile(r"Failed to load resource: the server responded with a status of 4\d\d")
+# The browser reports every 4xx answer, and every request a test cut, as a console error; the
+# tests that cause them expect them.
+NETWORK_NOISE = re.compile(
+    r"Failed to load resource: "
+    r"(the server responded with a status of 4\d\d|net::ERR_CONNECTION_RESET)"
+)
 
 
 @pytest.fixture(scope="session")

@@ -89,6 +89,9 @@ function settled(event, done) {
     toast(`${done}. Saved, will sync with Google Calendar.`, { kind: "pending" });
   } else if (event.syncStatus === "synced") {
     toast(`${done}.`, { kind: "success" });
+  } else if (event.syncStatus === "error") {
+    const { message, action, link } = describe(new ApiError(502, { error: event.lastError ?? {} }));
+    toast(`Saved here, but Google Calendar refused it: ${message}`, { kind: "error", action, link });
   }
   calendar.refetchEvents();
 }
