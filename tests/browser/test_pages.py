@@ -1,0 +1,142 @@
+"""Settings, activity, the touchpoint warning, keyboard and phone use, and the demo's sign-in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.calendar_page import CalendarPage, at
+from tests.browser.conftest import BROWSER_TIME_ZONE, PASSWORD
+from tests.support.app import AppHarness, start_app
+from tests.support.databases import fresh_database
+from tests.support.servers import EmulatorControl
+from touchbase.config import Mode
+
+
+def test_settings_show_the_connection_and_choose_calendars(signed_in: CalendarPage) -> None:
+    page = signed_in.page
+    signed_in.api_create("Something to pull", at(9))
+    page.get_by_role("button", name="Sync now").click()
+    expect(page.locator("#sync-status")).to_contain_text("Synced")
+    page.get_by_role("link", name="Settings").click()
+    expect(page.locator("#google-state")).to_have_attribute("data-state", "connected")
+    expect(page.locator("#google-scopes")).to_contain_text("events")
+    row = page.locator("#calendar-rows tr", has_text=signed_in.user.email)
+    expect(row).to_contain_text("(primary)")
+    expect(row).to_contain_text("pulled 1, pushed 0, conflicts 0, errors 0")  # a first, full sync
+    box = row.get_by_role("checkbox")
+    expect(box).to_be_checked()
+    box.uncheck()
+    expect(signed_in.toast("will not sync")).to_be_visible()
+    calendars = signed_in.user.api.get("/api/calendar/calendars").json()["items"]
+    assert [c["syncEnabled"] for c in calendars] == [False]
+    page.reload()
+    expect(page.locator("#calendar-rows tr").get_by_role("checkbox")).not_to_be_checked()
+
+
+def test_activity_lists_the_audit_log_by_event(signed_in: CalendarPage) -> None:
+    page = signed_in.page
+    first = signed_in.api_create("First meeting", at(9))
+    signed_in.api_create("Second meeting", at(11))
+    patched = signed_in.user.api.patch(
+        f"/api/calendar/events/{first['id']}", json={"title": "First meeting (moved)"}
+    )
+    assert patched.status_code == 200
+    page.get_by_role("link", name="Activity").click()
+    rows = page.locator("#activity-rows tr")
+    expect(rows).to_have_count(3)
+    page.get_by_label("Event").select_option(label="First meeting (moved)")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("title: First meeting → First meeting (moved)")
+    expect(rows.nth(1)).to_contain_text("create")
+
+
+def test_deleting_a_touchpoint_event_warns_first(signed_in: CalendarPage) -> None:
+    page = signed_in.page
+    signed_in.api_create("Check in with Dana", at(10), isTouchpointEvent=True)
+    signed_in.reload()
+    signed_in.open_event("Check in with Dana")
+    page.get_by_role("button", name="Delete…").click()
+    dialog = page.locator("#delete-modal")
+    expect(dialog.locator("#delete-touchpoint")).to_be_visible()
+    expect(dialog).to_contain_text("planned touchpoint")
+    dialog.get_by_role("button", name="Keep it").click()
+    expect(dialog).to_be_hidden()
+    signed_in.google_event("Check in with Dana")
+
+
+def test_the_calendar_works_from_the_keyboard(signed_in: CalendarPage) -> None:
+    page = signed_in.page
+    page.get_by_role("button", name="New event").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Title")).to_be_focused()
+    page.keyboard.type("Typed meeting")
+    page.keyboard.press("Enter")
+    signed_in.expect_status("Typed meeting", "synced")
+
+    signed_in.event("Typed meeting").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Title")).to_have_value("Typed meeting")
+    page.keyboard.press("Escape")
+    expect(page.locator("#event-modal")).to_be_hidden()
+
+
+def test_the_calendar_at_phone_width(app: AppHarness, browser: Browser) -> None:
+    user = app.user("pat@example.com", password=PASSWORD)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, timezone_id=BROWSER_TIME_ZONE, is_mobile=True
+    )
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        calendar = CalendarPage(page, app, user)
+        calendar.api_create("Phone call", at(10))
+        page.goto(app.url + "/login")
+        page.get_by_label("Email").fill(user.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        expect(page.locator(".fc-list")).to_be_visible()
+        expect(calendar.event("Phone call")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.get_by_role("button", name="New event").click()
+        dialog_box = page.locator("#event-modal").bounding_box()
+        assert dialog_box is not None
+        assert dialog_box["width"] <= 390
+        calendar.screenshot("phone-width")
+        assert errors == []
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def demo_app(sqlite_file: Path, tmp_path: Path, emulator: EmulatorControl) -> Iterator[AppHarness]:
+    with fresh_database("sqlite", template=sqlite_file, directory=tmp_path) as url:
+        server, app_url = start_app(
+            url, emulator.url, mode=Mode.DEMO, demo_user_email="demo@touchbase.example"
+        )
+        try:
+            yield AppHarness(app_url, url, emulator)
+        finally:
+            server.stop()
+
+
+def test_the_demo_signs_in_with_one_click(demo_app: AppHarness, page: Page) -> None:
+    demo_app.user("demo@touchbase.example")
+    page.goto(demo_app.url + "/calendar")
+    page.get_by_role("button", name="Sign in as the demo user").click()
+    expect(page).to_have_url(demo_app.url + "/calendar")
+    expect(page.locator(".who")).to_have_text("demo@touchbase.example")
+
+
+def test_one_click_sign_in_is_only_for_the_demo(app: AppHarness, page: Page) -> None:
+    app.user("demo@touchbase.example")
+    page.goto(app.url + "/login")
+    expect(page.get_by_role("button", name="Sign in as the demo user")).to_have_count(0)
+    token = page.locator('input[name="csrf_token"]').first.get_attribute("value")
+    answer = page.request.post(app.url + "/login/demo", form={"csrf_token": token or ""})
+    assert answer.status == 403
+    assert "tb_session" not in {c["name"] for c in page.context.cookies()}
