@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.calendar_page import CalendarPage, at
+from tests.browser.calendar_page import CalendarPage, at, today
 from tests.browser.conftest import BROWSER_TIME_ZONE, PASSWORD
 from tests.support.app import AppHarness, start_app
 from tests.support.databases import fresh_database
@@ -140,3 +140,49 @@ def test_one_click_sign_in_is_only_for_the_demo(app: AppHarness, page: Page) -> 
     answer = page.request.post(app.url + "/login/demo", form={"csrf_token": token or ""})
     assert answer.status == 403
     assert "tb_session" not in {c["name"] for c in page.context.cookies()}
+
+
+def test_each_event_shows_its_sync_state(signed_in: CalendarPage) -> None:
+    page, user, emulator = signed_in.page, signed_in.user, signed_in.app.emulator
+    signed_in.api_create("Intro call with Dana", at(9), location="Phone")
+    signed_in.api_create(
+        "Pipeline review",
+        at(8),
+        recurrence=["RRULE:FREQ=DAILY;COUNT=5"],
+        timeZone="America/New_York",
+    )
+    disputed = signed_in.api_create("Demo for Globex", at(13), attendees=["eli@globex.example"])
+    changed = user.google.patch(
+        f"/events/{disputed['googleEventId']}", json={"summary": "Demo (Globex)"}
+    )
+    assert changed.status_code == 200
+    clash = user.api.patch(
+        f"/api/calendar/events/{disputed['id']}", json={"title": "Demo for Globex!"}
+    )
+    assert clash.status_code == 409
+    refused = signed_in.api_create("Budget call", at(16))
+    emulator.fault(method="PATCH", status=400, reason="badRequest", times=1)
+    assert (
+        user.api.patch(
+            f"/api/calendar/events/{refused['id']}", json={"title": "Budget call v2"}
+        ).json()["syncStatus"]
+        == "error"
+    )
+    emulator.fault(method="POST", path="/calendar/v3/.*", status=503, times=10_000)
+    signed_in.api_create("Coffee with Fran", at(11))
+
+    signed_in.reload()
+    signed_in.expect_status("Intro call with Dana", "synced")
+    signed_in.expect_status("Coffee with Fran", "pending")
+    signed_in.expect_status("Demo for Globex", "conflict")
+    signed_in.expect_status("Budget call v2", "error")
+    days_left_in_week = 7 if today().weekday() == 6 else 6 - today().weekday()  # weeks start Sunday
+    expect(signed_in.event("Pipeline review")).to_have_count(min(5, days_left_in_week))
+    signed_in.event("Intro call with Dana").scroll_into_view_if_needed()
+    signed_in.screenshot("calendar-page")
+
+    signed_in.event("Demo for Globex").click()
+    expect(page.locator("#conflict-modal")).to_be_visible()
+    expect(page.locator('#conflict-modal tr[data-field="title"] td.remote')).to_have_text(
+        "Demo (Globex)"
+    )

@@ -414,7 +414,7 @@ async function showLastSync() {
       anchor.textContent = "Connect Google Calendar";
       syncStatus.append(anchor);
     } else {
-      syncStatus.textContent = times.length ? `Last synced ${new Date(times.at(-1)).toLocaleString()}.` : "Not synced yet.";
+      syncStatus.textContent = times.length ? `Last synced ${new Date(times.at(-1)).toLocaleString()}.` : "Changes made in Google not fetched yet: use Sync now.";
     }
   } catch {
     syncStatus.textContent = "";
@@ -431,7 +431,7 @@ const calendar = new FullCalendar.Calendar($("calendar"), {
     : { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,timeGridDay,listWeek" },
   footerToolbar: narrow ? { center: "dayGridMonth,timeGridDay,listWeek" } : undefined,
   buttonText: { today: "Today", month: "Month", week: "Week", day: "Day", list: "List" },
-  height: "auto",
+  height: narrow ? "auto" : "max(560px, calc(100vh - 190px))",
   scrollTime: "08:00:00",
   nowIndicator: true,
   selectable: true,
