@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import subprocess
@@ -12,6 +13,10 @@ from pathlib import Path
 import httpx
 
 from touchbase.emulator.process import free_port, wait_until_up
+from touchbase.store import accounts
+from touchbase.store.database import Database
+from touchbase.store.models import User
+from touchbase.users import password_matches
 
 
 def _touchbase(
@@ -46,6 +51,46 @@ def test_migrate_then_user_add_prints_a_token(tmp_path: Path) -> None:
     done = _touchbase("user", "add", "carol@example.com", env=env)
     assert done.returncode == 0, done.stderr
     assert re.search(r"^tb_[\w-]{40,}$", done.stdout, re.MULTILINE)
+
+
+def test_user_add_sets_a_password_from_stdin(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/cli.db"
+    env = {"TOUCHBASE_DATABASE_URL": url}
+    short = subprocess.run(
+        [sys.executable, "-m", "touchbase", "user", "add", "dora@example.com", "--password-stdin"],
+        input="short\n",
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=False,
+    )
+    assert short.returncode != 0
+    assert "at least 8 characters" in short.stderr
+    done = subprocess.run(
+        [sys.executable, "-m", "touchbase", "user", "add", "dora@example.com", "--password-stdin"],
+        input="a fine password\n",
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "with a password" in done.stdout
+
+    async def stored_user() -> User | None:
+        database = Database(url)
+        try:
+            async with database.session() as session:
+                return await accounts.user_by_email(session, "dora@example.com")
+        finally:
+            await database.dispose()
+
+    user = asyncio.run(stored_user())
+    assert user is not None
+    assert user.password_hash is not None
+    assert user.password_hash.startswith("$argon2id$")
+    assert password_matches(user, "a fine password")
+    assert not password_matches(user, "a fine password ")
 
 
 def test_demo_runs_the_emulator_and_the_app_with_sample_events(tmp_path: Path) -> None:
