@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from touchbase.errors import TouchbaseError
 from touchbase.google.auth import WRITE_SCOPES
 from touchbase.store import events as event_store
-from touchbase.web.deps import CurrentActor, MutatingActor, Services
+from touchbase.web.deps import CurrentActor, Services
 from touchbase.web.views import audit_view
 
 router = APIRouter(prefix="/api")
@@ -21,7 +21,7 @@ Json = dict[str, Any]
 @router.post("/google/connect")
 async def connect(
     services: Services,
-    actor: MutatingActor,
+    actor: CurrentActor,
     loginHint: Annotated[str | None, Query(max_length=254)] = None,
 ) -> Json:
     """The URL where the user grants touchbase access to Google Calendar (`loginHint`: the
