@@ -23,3 +23,9 @@ def emulator(emulator_url: str) -> Iterator[EmulatorControl]:
     control.reset()
     yield control
     control.http.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's sync API keeps an event loop running in the main
+    thread until the session ends, and asyncio tests cannot run after that."""
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid)

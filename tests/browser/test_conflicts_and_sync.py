@@ -3,13 +3,20 @@ with progress, and a read-only Google connection."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.calendar_page import CalendarPage, at
+from tests.browser.conftest import PASSWORD
+from tests.support.app import AppHarness, start_app
+from tests.support.databases import fresh_database
+from tests.support.servers import EmulatorControl
 
 
 def _edit_in_google(page: CalendarPage, event: dict[str, Any], **changes: Any) -> None:
@@ -184,3 +191,51 @@ def test_a_read_only_connection_asks_to_reconnect(signed_in: CalendarPage) -> No
     expect(signed_in.toast("The change was not saved")).to_contain_text("Reconnect")
     expect(signed_in.event("Weekly sync")).to_have_count(1)
     expect(signed_in.event("Weekly sync (renamed)")).to_have_count(0)
+
+
+def test_sync_now_after_google_access_was_revoked_asks_to_reconnect(
+    signed_in: CalendarPage,
+) -> None:
+    page, emulator = signed_in.page, signed_in.app.emulator
+    emulator.post("/tokens/revoke", {"email": signed_in.user.email})
+    emulator.post("/tokens/expire")
+    page.get_by_role("button", name="Sync now").click()
+    status = page.locator("#sync-status")
+    expect(status).to_have_attribute("data-state", "failed", timeout=15_000)
+    expect(status).to_contain_text("Sync failed:")
+    expect(status).to_contain_text("Reconnect Google Calendar")
+    expect(status.get_by_role("link", name="Reconnect Google Calendar")).to_have_attribute(
+        "href", "/settings#google"
+    )
+    expect(status).not_to_contain_text("{")
+
+
+@pytest.fixture
+def rate_limited(
+    sqlite_file: Path, tmp_path: Path, emulator: EmulatorControl, page: Page
+) -> Iterator[CalendarPage]:
+    """Alice signed in to an app that allows two changes a minute."""
+    with fresh_database("sqlite", template=sqlite_file, directory=tmp_path) as url:
+        server, app_url = start_app(url, emulator.url, mutations_per_minute=2)
+        try:
+            app = AppHarness(app_url, url, emulator)
+            calendar = CalendarPage(page, app, app.user("alice@example.com", password=PASSWORD))
+            calendar.sign_in(PASSWORD)
+            yield calendar
+        finally:
+            server.stop()
+
+
+def test_too_many_changes_roll_back_with_the_wait(rate_limited: CalendarPage) -> None:
+    page = rate_limited.page
+    for n, hour in enumerate((9, 11, 13)):
+        page.get_by_role("button", name="New event").click()
+        rate_limited.fill_form(title=f"Call {n}", start=at(hour), end=at(hour + 1))
+        rate_limited.save_form()
+        if n < 2:
+            rate_limited.expect_status(f"Call {n}", "synced")
+    message = rate_limited.toast("The event was not created")
+    expect(message).to_contain_text("Too many changes in a short time.")
+    expect(message).to_contain_text(re.compile(r"Try again in \d+ s\."))
+    expect(rate_limited.event("Call 2")).to_have_count(0)
+    assert len(rate_limited.user.google_events()) == 2

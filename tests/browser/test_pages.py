@@ -79,6 +79,7 @@ def test_the_calendar_works_from_the_keyboard(signed_in: CalendarPage) -> None:
 
     signed_in.event("Typed meeting").focus()
     page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog", name="Edit event")).to_be_visible()
     expect(page.get_by_label("Title")).to_have_value("Typed meeting")
     page.keyboard.press("Escape")
     expect(page.locator("#event-modal")).to_be_hidden()

@@ -173,3 +173,20 @@ def test_delete_an_event(signed_in: CalendarPage) -> None:
     expect(signed_in.toast("Event deleted")).to_be_visible()
     google = [e for e in signed_in.user.google_events() if e["id"] == created["googleEventId"]]
     assert google[0]["status"] == "cancelled"
+
+
+def test_create_an_all_day_event(signed_in: CalendarPage) -> None:
+    page = signed_in.page
+    page.get_by_role("button", name="New event").click()
+    modal = page.locator("#event-modal")
+    modal.get_by_label("Title").fill("Conference")
+    modal.get_by_label("All day").check()
+    expect(modal.get_by_label("Start time")).to_be_hidden()
+    first = at(9).date()
+    modal.get_by_label("Start date").fill(first.isoformat())
+    modal.get_by_label("End date").fill((first + timedelta(days=1)).isoformat())
+    signed_in.save_form()
+    signed_in.expect_status("Conference", "synced")
+    google = signed_in.google_event("Conference")
+    assert google["start"] == {"date": first.isoformat()}
+    assert google["end"] == {"date": (first + timedelta(days=2)).isoformat()}  # exclusive
