@@ -187,3 +187,22 @@ def test_each_event_shows_its_sync_state(signed_in: CalendarPage) -> None:
     expect(page.locator('#conflict-modal tr[data-field="title"] td.remote')).to_have_text(
         "Demo (Globex)"
     )
+
+
+def test_an_instance_opens_its_series_and_renames_every_occurrence(signed_in: CalendarPage) -> None:
+    page = signed_in.page
+    series = signed_in.api_create(
+        "Daily standup", at(8), recurrence=["RRULE:FREQ=DAILY;COUNT=3"], timeZone="America/New_York"
+    )
+    signed_in.reload()
+    days_left_in_week = 7 if today().weekday() == 6 else 6 - today().weekday()
+    shown = min(3, days_left_in_week)
+    expect(signed_in.event("Daily standup")).to_have_count(shown)
+    signed_in.event("Daily standup").first.click()
+    expect(page.locator("#event-series-note")).to_be_visible()
+    signed_in.fill_form(title="Daily standup (new room)")
+    signed_in.save_form()
+    expect(signed_in.event("Daily standup (new room)")).to_have_count(shown)
+    google = signed_in.user.google.get(f"/events/{series['googleEventId']}").json()
+    assert google["summary"] == "Daily standup (new room)"
+    assert google["recurrence"] == ["RRULE:FREQ=DAILY;COUNT=3"]

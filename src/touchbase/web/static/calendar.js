@@ -79,7 +79,8 @@ function decorate(info) {
 // Put the server's answer on the calendar at once (the next refetch confirms it).
 function place(event) {
   calendar.getEventById(event.id)?.remove();
-  if (!event.deleted) calendar.addEvent(toCalendar(event), SOURCE);
+  // A series shows as its instances, which only the refetch brings.
+  if (!event.deleted && !event.recurrence.length) calendar.addEvent(toCalendar(event), SOURCE);
 }
 
 function settled(event, done) {
