@@ -69,6 +69,17 @@ def test_sign_in_sets_a_secure_http_only_same_site_session(app: AppHarness) -> N
     assert created.json()["title"] == "From a page"
 
 
+def test_password_guessing_is_slowed_down(app: AppHarness) -> None:
+    app.user("sam@example.com", password=PASSWORD)
+    statuses = [_sign_in(app, "sam@example.com", f"guess {n}").status_code for n in range(10)]
+    assert statuses == [401] * 10
+    limited = _sign_in(app, "sam@example.com", PASSWORD)
+    assert limited.status_code == 429
+    assert "Too many sign-in attempts" in limited.text
+    assert "tb_session" not in _cookies(limited)
+    assert _sign_in(app, "other@example.com", "guess").status_code == 401  # per email
+
+
 def test_no_open_redirect_after_sign_in(app: AppHarness) -> None:
     app.user("sam@example.com", password=PASSWORD)
     for target, expected in [

@@ -112,6 +112,7 @@ def create_app(settings: Settings) -> FastAPI:
         title="touchbase", lifespan=lifespan, docs_url="/api/docs", openapi_url="/api/openapi.json"
     )
     app.state.limiter = MutationLimiter(settings.mutations_per_minute)
+    app.state.sign_in_limiter = MutationLimiter(settings.sign_in_attempts_per_minute)
     app.state.settings = settings
     errors.install(app)
     app.include_router(events.router)

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from touchbase.config import Mode
-from touchbase.errors import CsrfError
+from touchbase.errors import CsrfError, RateLimitError
 from touchbase.store.sessions import SignedIn
-from touchbase.web.deps import Services
+from touchbase.web.deps import MutationLimiter, Services
 from touchbase.web.sessions import (
     LOGIN_CSRF_COOKIE,
     check_csrf,
@@ -83,8 +83,19 @@ async def login(
     csrf_token: Annotated[str, Form(max_length=100)],
     next: Annotated[str, Form(max_length=2000)] = "/calendar",
 ) -> Response:
-    """Check the password and start a session."""
+    """Check the password and start a session (a few tries a minute per email)."""
     _check_login_csrf(request, csrf_token)
+    limiter: MutationLimiter = request.app.state.sign_in_limiter
+    try:
+        limiter.spend("sign-in:" + email.strip().lower())
+    except RateLimitError:
+        return _login_page(
+            request,
+            error="Too many sign-in attempts. Wait a minute, then try again.",
+            status=429,
+            email=email,
+            next_page=next,
+        )
     response = RedirectResponse(_safe_next(next), status_code=303)
     if await sign_in(response, services, settings_of(request), email.strip(), password):
         return response
