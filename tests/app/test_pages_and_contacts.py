@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from http.cookies import SimpleCookie
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -128,6 +129,17 @@ def test_google_sends_a_browser_back_to_the_settings_page(app: AppHarness) -> No
     again = httpx.get(callback, headers={"Accept": "text/html"})
     assert again.headers["location"].startswith("/settings?google=failed&message=")
     assert alice.api.get("/api/google/connection").json()["connected"] is True
+    denied = httpx.get(
+        app.url + "/api/google/callback",
+        params={"state": "whatever", "error": "access_denied"},
+        headers={"Accept": "text/html"},
+    )
+    assert denied.headers["location"] == "/settings?" + urlencode(
+        {"google": "failed", "message": "Google Calendar access was not granted."}
+    )
+    script = httpx.get(app.url + "/api/google/callback", params={"state": "x", "error": "nope"})
+    assert script.status_code == 400
+    assert script.json()["error"]["code"] == "INVALID_REQUEST"
 
 
 def test_contacts_are_searched_by_name_and_private(app: AppHarness) -> None:

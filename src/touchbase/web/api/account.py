@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 
-from touchbase.errors import TouchbaseError
+from touchbase.errors import InvalidRequestError, TouchbaseError
 from touchbase.google.auth import WRITE_SCOPES
 from touchbase.store import events as event_store
 from touchbase.web.deps import CurrentActor, Services
@@ -34,21 +34,31 @@ async def connect(
 async def callback(
     request: Request,
     services: Services,
-    code: Annotated[str, Query(max_length=2000)],
     state: Annotated[str, Query(max_length=200)],
+    code: Annotated[str | None, Query(max_length=2000)] = None,
+    error: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Json | RedirectResponse:
-    """Where Google sends the user back: store the tokens and the calendars.
+    """Where Google sends the user back (with a code, or an error such as `access_denied`):
+    store the tokens and the calendars.
 
     A browser goes on to the settings page, which says how it went; a script gets JSON.
     """
     browser = "text/html" in request.headers.get("accept", "")
     try:
+        if error is not None or code is None:
+            raise InvalidRequestError(
+                "Google Calendar access was not granted."
+                if error == "access_denied"
+                else f"Google did not authorize touchbase ({error or 'no code'}).",
+                action="Connect Google Calendar again and allow access.",
+                details={"field": "code"},
+            )
         scopes = await services.accounts.complete(state=state, code=code)
-    except TouchbaseError as error:
+    except TouchbaseError as failure:
         if not browser:
             raise
         return RedirectResponse(
-            "/settings?" + urlencode({"google": "failed", "message": error.message}),
+            "/settings?" + urlencode({"google": "failed", "message": failure.message}),
             status_code=303,
         )
     if browser:
