@@ -17,11 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from touchbase.store.database import json_text
 from touchbase.store.types import UtcDateTime
 
-SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
-
 
 def _sqlite_datetime(value: datetime | None) -> str | None:
-    return None if value is None else value.astimezone(UTC).strftime(SQLITE_DATETIME)
+    """SQLAlchemy's SQLite text form, `YYYY-MM-DD HH:MM:SS.ffffff` (isoformat: 10x strftime)."""
+    if value is None:
+        return None
+    utc = value if value.tzinfo is UTC else value.astimezone(UTC)
+    return utc.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
 def _json(value: Any) -> str | None:
