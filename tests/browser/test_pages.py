@@ -74,7 +74,9 @@ def test_the_calendar_works_from_the_keyboard(signed_in: CalendarPage) -> None:
     page.keyboard.press("Enter")
     expect(page.get_by_label("Title")).to_be_focused()
     page.keyboard.type("Typed meeting")
-    page.keyboard.press("Enter")
+    # After a save the range is fetched again and the events re-rendered: wait for that.
+    with page.expect_response(lambda r: "/api/calendar/events?" in r.url):
+        page.keyboard.press("Enter")
     signed_in.expect_status("Typed meeting", "synced")
 
     signed_in.event("Typed meeting").focus()
