@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import math
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
+from sqlalchemy import select
 
 from tests.support.inprocess import calendar_services, connected_user
 from tests.support.servers import EmulatorControl
@@ -15,9 +17,11 @@ from touchbase.calendar.events import (
     list_calendar_events,
     update_calendar_event,
 )
+from touchbase.calendar.services import CalendarServices
 from touchbase.calendar.sync import perform_two_way_sync
 from touchbase.domain import CalendarEvent, EventTime
 from touchbase.store import sync as sync_store
+from touchbase.store.models import Calendar
 
 START = datetime(2027, 1, 10, 9, tzinfo=UTC)
 
@@ -137,3 +141,71 @@ async def test_a_run_left_open_by_a_dead_process_is_closed_by_the_next(
             assert dead.status == "failed"
             assert dead.error is not None
             assert dead.error["code"] == "SYNC_INTERRUPTED"
+
+
+def _remote_events(count: int) -> dict[str, Any]:
+    return {
+        "users": [
+            {
+                "email": "alice@example.com",
+                "events": [
+                    {
+                        "summary": f"remote {n}",
+                        "start": {"dateTime": f"2027-02-01T{n:02d}:00:00Z"},
+                        "end": {"dateTime": f"2027-02-01T{n:02d}:30:00Z"},
+                    }
+                    for n in range(count)
+                ],
+            }
+        ]
+    }
+
+
+async def _sync_token(services: CalendarServices, user_id: str) -> str | None:
+    async with services.db.session() as session:
+        [calendar] = await session.scalars(select(Calendar).where(Calendar.user_id == user_id))
+        return calendar.sync_token
+
+
+async def test_a_pull_cut_off_between_pages_keeps_its_token_and_converges(
+    database_url: str, emulator: EmulatorControl
+) -> None:
+    async with calendar_services(database_url, emulator.url) as services:
+        services.sync_page_size = 3
+        actor = await connected_user(services, "alice@example.com")
+        emulator.seed(_remote_events(7))
+        emulator.fault(method="GET", path="/events$")  # the first page passes
+        emulator.fault(method="GET", path="/events$", status=400)  # the second is refused
+        cut = await perform_two_way_sync(services, actor.user_id)
+        assert cut.status == "failed"
+        assert await _sync_token(services, actor.user_id) is None
+        stored = await list_calendar_events(services, actor.user_id, time_min=None, time_max=None)
+        assert len(stored) == 3  # the page read before the failure is kept
+
+        again = await perform_two_way_sync(services, actor.user_id)
+        assert again.status == "succeeded"
+        assert again.counts["created"] == 4  # the first page is already there, unchanged
+        assert await _sync_token(services, actor.user_id) is not None
+        listed = await list_calendar_events(services, actor.user_id, time_min=None, time_max=None)
+        assert sorted(r.event.title for r in listed) == [f"remote {n}" for n in range(7)]
+
+
+async def test_an_incremental_pull_of_several_pages_applies_every_page(
+    database_url: str, emulator: EmulatorControl
+) -> None:
+    async with calendar_services(database_url, emulator.url) as services:
+        services.sync_page_size = 3
+        actor = await connected_user(services, "alice@example.com")
+        emulator.seed(_remote_events(8))
+        assert (await perform_two_way_sync(services, actor.user_id)).counts["created"] == 8
+        async with httpx.AsyncClient(
+            base_url=emulator.url + "/calendar/v3/calendars/primary",
+            headers={"Authorization": f"Bearer {emulator.token('alice@example.com')}"},
+        ) as google:
+            for item in (await google.get("/events")).json()["items"][:7]:
+                await google.patch(f"/events/{item['id']}", json={"location": "moved"})
+        result = await perform_two_way_sync(services, actor.user_id)
+        assert (result.counts["pulled"], result.counts["updated"]) == (7, 7)
+        assert result.google_calls == 3  # ceil(7 / 3) pages
+        listed = await list_calendar_events(services, actor.user_id, time_min=None, time_max=None)
+        assert sorted(r.event.location for r in listed).count("moved") == 7

@@ -33,6 +33,8 @@ class CalendarServices:
         )
     )
     push_lease: timedelta = timedelta(seconds=60)
+    # Events per page of a sync's listing (Google's maximum; tests use small pages).
+    sync_page_size: int = 2500
     max_backoff: timedelta = timedelta(minutes=5)
     # Called after a commit that left work for the background pusher.
     wake_pusher: Callable[[], None] = lambda: None

@@ -1,16 +1,18 @@
 """Two-way sync of a user's calendars (the seed's two-way-sync).
 
 Per calendar: pull every page Google reports (incremental with the sync token; a full sync the
-first time and after 410), plan what each change means for the cache, apply the plan and the
-new sync token in ONE transaction, then push every pending local change in batches of at most
-50. Every step can be cut off and run again: the token moves only with the changes it covers,
-creates carry our own ids, and leases expire.
+first time and after 410), planning and applying each page as it arrives while the next one is
+fetched; then store the new sync token (and, after a full sync, sweep what Google no longer
+has) in one transaction; then push every pending local change in batches of at most 50. Every
+step can be cut off and run again: applying a page twice changes nothing, the token moves only
+after every change it covers is stored, creates carry our own ids, and leases expire.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -20,12 +22,13 @@ from sqlalchemy import select
 
 from touchbase.calendar.push import Snapshot, operation_for, read_snapshot, settle, write_outcome
 from touchbase.calendar.services import CalendarServices
-from touchbase.calendar.sync_apply import apply_pull, collector_paused
-from touchbase.calendar.sync_plan import RemoteItem
+from touchbase.calendar.sync_apply import apply_page, collector_paused, finish_pull
+from touchbase.calendar.sync_plan import RemoteItem, SweepInput
 from touchbase.domain import CalendarEvent, EventStatus
 from touchbase.domain.recurrence import RecurrenceError, event_span
 from touchbase.errors import CalendarError, SyncTokenExpiredError
 from touchbase.google import GoogleCalendarClient, RetryPolicy
+from touchbase.google.client import EventListing
 from touchbase.google.mapping import time_to_domain, to_domain
 from touchbase.google.models import EventResource
 from touchbase.store import sync as sync_store
@@ -35,6 +38,7 @@ from touchbase.store.models import Calendar, Event
 log = logging.getLogger("touchbase.sync")
 SYNC_LEASE = timedelta(minutes=10)
 PUSH_ROUNDS = 3
+READ_SLICE = 250
 SYNC_RETRY = RetryPolicy(max_attempts=6, base_delay=0.5, max_delay=20.0, max_total=120.0)
 COUNT_KEYS = ("pulled", "created", "updated", "deleted", "pushed", "merged", "conflicts", "errors")
 Progress = Callable[[dict[str, Any]], None]
@@ -89,36 +93,100 @@ def remote_item(resource: EventResource, calendar_zone: str) -> RemoteItem:
             )
         else:
             event = to_domain(resource)
-        event_span(event, calendar_zone)  # odd zones and unreadable rules fail here
+        span = event_span(event, calendar_zone)  # odd zones and unreadable rules fail here
     except (ValueError, KeyError, TypeError, ZoneInfoNotFoundError, RecurrenceError) as exc:
         return RemoteItem(
             resource.id, resource.etag, cancelled, None, error=f"{type(exc).__name__}: {exc}"
         )
-    return RemoteItem(resource.id, resource.etag, cancelled, event)
+    return RemoteItem(resource.id, resource.etag, cancelled, event, span=span)
 
 
-async def pull_changes(
-    client: GoogleCalendarClient, calendar: Calendar, progress: Progress
-) -> tuple[list[RemoteItem], str | None, bool]:
-    """Every change since the sync token (or everything), read as plan input page by page:
-    (items, next token, whether it was a full sync)."""
+async def read_page(resources: list[EventResource], calendar_zone: str) -> list[RemoteItem]:
+    """A page of Google's events as plan input, read a slice at a time: between slices the
+    event loop runs, so the request for the next page goes out while this one is read."""
+    items: list[RemoteItem] = []
+    for start in range(0, len(resources), READ_SLICE):
+        with collector_paused():
+            items.extend(
+                remote_item(r, calendar_zone) for r in resources[start : start + READ_SLICE]
+            )
+        await asyncio.sleep(0)
+    return items
+
+
+async def pull_calendar(
+    services: CalendarServices,
+    client: GoogleCalendarClient,
+    calendar: Calendar,
+    result: CalendarSync,
+    progress: Progress,
+) -> None:
+    """Bring every change since the sync token (or everything) into the cache, page by page,
+    then store the new token."""
     try:
-        return await _pull(client, calendar, calendar.sync_token, progress)
+        await _pull(services, client, calendar, result, progress, token=calendar.sync_token)
     except SyncTokenExpiredError:
         log.info("sync token of calendar %s expired: full sync", calendar.id)
-        return await _pull(client, calendar, None, progress)
+        await _pull(services, client, calendar, result, progress, token=None)
 
 
 async def _pull(
-    client: GoogleCalendarClient, calendar: Calendar, token: str | None, progress: Progress
-) -> tuple[list[RemoteItem], str | None, bool]:
-    items: list[RemoteItem] = []
-    listing = client.list_events(calendar.google_calendar_id, sync_token=token, show_deleted=True)
-    async for page in listing:
-        with collector_paused():
-            items.extend(remote_item(r, calendar.time_zone) for r in page.items)
-        progress({"phase": "pull", "pulled": len(items)})
-    return items, listing.next_sync_token, token is None
+    services: CalendarServices,
+    client: GoogleCalendarClient,
+    calendar: Calendar,
+    result: CalendarSync,
+    progress: Progress,
+    *,
+    token: str | None,
+) -> None:
+    sweep = None
+    if token is None:  # a full sync: what the listing does not report is gone from Google
+        async with services.db.session() as session:
+            sweep = SweepInput(await sync_store.google_etags(session, calendar.id))
+    result.full = sweep is not None
+
+    async def apply(items: list[RemoteItem]) -> None:
+        if sweep is not None:
+            sweep.seen.update(item.google_event_id for item in items)
+        await apply_page(services, calendar, items, counts=result.counts, errors=result.errors)
+        progress({"phase": "pull", "pulled": result.counts["pulled"]})
+
+    listing = client.list_events(
+        calendar.google_calendar_id,
+        sync_token=token,
+        show_deleted=True,
+        page_size=services.sync_page_size,
+    )
+    with collector_paused():  # for the whole pull: resuming it after each page costs as much
+        await _read_and_apply(listing, calendar.time_zone, apply)
+    await finish_pull(
+        services, calendar.id, listing.next_sync_token, sweep=sweep, counts=result.counts
+    )
+
+
+async def _read_and_apply(
+    listing: EventListing,
+    calendar_zone: str,
+    apply: Callable[[list[RemoteItem]], Coroutine[Any, Any, None]],
+) -> None:
+    """Three stages overlap: Google prepares page N+1 (the listing asks for it early) while
+    page N is read and page N-1 is applied; pages are applied one after another, in order."""
+    applying: asyncio.Task[None] | None = None
+    try:
+        async for page in listing:
+            items = await read_page(page.items, calendar_zone)
+            if applying is not None:
+                await applying
+            applying = asyncio.create_task(apply(items))
+        if applying is not None:
+            await applying
+    finally:
+        if applying is not None and not applying.done():
+            # The listing failed: the page being written ends on its own (committed or rolled
+            # back) rather than being cut off inside the driver; the listing's error is raised.
+            await asyncio.wait([applying])
+        if applying is not None and not applying.cancelled():
+            applying.exception()  # retrieved, so it is not reported as lost
 
 
 # ---- pushing -------------------------------------------------------------------------------
@@ -198,18 +266,7 @@ async def sync_calendar(
         def report(update: dict[str, Any]) -> None:
             progress({"calendar": calendar.id, **update})
 
-        items, token, full = await pull_changes(client, calendar, report)
-        result.full = full
-        report({"phase": "apply", "pulled": len(items)})
-        await apply_pull(
-            services,
-            calendar.id,
-            items,
-            token,
-            full=full,
-            counts=result.counts,
-            errors=result.errors,
-        )
+        await pull_calendar(services, client, calendar, result, report)
         await push_calendar(services, client, calendar.id, result, report)
         result.status = "succeeded"
         report({"phase": "done", "counts": dict(result.counts)})

@@ -13,7 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar.records import API_FIELD, audit_changes, audit_created
 from touchbase.calendar.services import CalendarServices
-from touchbase.calendar.sync_plan import Action, CachedRow, RemoteItem, plan_pull
+from touchbase.calendar.sync_plan import (
+    Action,
+    CachedRow,
+    RemoteItem,
+    SweepInput,
+    plan_pull,
+    plan_sweep,
+)
 from touchbase.domain import CalendarEvent
 from touchbase.domain.merge import changed_fields
 from touchbase.domain.recurrence import event_span
@@ -74,9 +81,12 @@ class PullApplier:
             }
         )
 
+    def _span(self, item: RemoteItem, event: CalendarEvent) -> tuple[datetime, datetime]:
+        return item.span or event_span(event, self.calendar.time_zone)
+
     def _take_remote(self, row: Event, item: RemoteItem, event: CalendarEvent) -> None:
         before = event_from_json(row.local)
-        start_at, end_at = event_span(event, self.calendar.time_zone)
+        start_at, end_at = self._span(item, event)
         row.local = row.base = event_to_json(event)
         row.etag, row.start_at, row.end_at = item.etag, start_at, end_at
         row.contact_id = event.contact_id
@@ -92,7 +102,7 @@ class PullApplier:
 
     def add(self, item: RemoteItem) -> None:
         assert item.event is not None
-        start_at, end_at = event_span(item.event, self.calendar.time_zone)
+        start_at, end_at = self._span(item, item.event)
         row_id = new_id()
         raw = event_to_json(item.event)
         self.new_rows.append(
@@ -208,44 +218,51 @@ class PullApplier:
             await insert_rows(self.session, AUDIT_TABLE, self.audit)
 
 
+class _Pause:
+    depth = 0  # how many pauses are open (syncs of several calendars interleave)
+    resume = False  # whether the collector ran before the first of them
+
+
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
     """Creating thousands of objects at once makes CPython's cyclic collector rescan them again
-    and again (a third of a full sync's time); nothing here makes cycles, so pause it."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+    and again (a third of a full sync's time); nothing here makes cycles, so pause it. Pauses
+    nest and may span awaits: the collector resumes when the last one ends."""
+    if _Pause.depth == 0:
+        _Pause.resume = gc.isenabled()
+        gc.disable()
+    _Pause.depth += 1
     try:
         yield
     finally:
-        if was_enabled:
+        _Pause.depth -= 1
+        if _Pause.depth == 0 and _Pause.resume:
             gc.enable()
 
 
-async def apply_pull(
+async def apply_page(
     services: CalendarServices,
-    calendar_id: str,
+    calendar: Calendar,
     items: list[RemoteItem],
-    token: str | None,
     *,
-    full: bool,
     counts: dict[str, int],
     errors: list[dict[str, str]],
 ) -> None:
-    """Plan and apply a pull, and store the new token, in one transaction."""
-    now = services.clock()
+    """Plan and apply one page of Google's changes in one transaction. Applying a page again
+    changes nothing (the cache then has each version's etag), so a pull cut off between pages
+    converges when it runs again; the sync token moves only in `finish_pull`."""
     async with services.db.session() as session:
-        calendar = await session.get(Calendar, calendar_id, with_for_update=True)
-        assert calendar is not None
-        ids = None if full else [i.google_event_id for i in items]
-        rows = {
-            r.google_event_id: r
-            for r in await sync_store.calendar_rows(session, calendar_id, google_ids=ids)
-        }
-        conflicted = await sync_store.events_in_conflict(session, calendar_id)
-        applier = PullApplier(session, calendar, rows, now=now, counts=counts)
+        found = await sync_store.calendar_rows(
+            session, calendar.id, google_ids=[i.google_event_id for i in items]
+        )
+        rows = {r.google_event_id: r for r in found}
+        conflicted = await sync_store.events_in_conflict(
+            session, calendar.id, event_ids=[r.id for r in found]
+        )
+        applier = PullApplier(session, calendar, rows, now=services.clock(), counts=counts)
         with collector_paused():  # thousands of objects, no awaits
             cache = {gid: _cached(row, row.id in conflicted) for gid, row in rows.items()}
-            actions = plan_pull(cache, items, full=full)
+            actions = plan_pull(cache, items)
             later = [a for a in actions if not applier.apply_now(a)]
         for action in later:
             await applier.apply_later(action)
@@ -255,6 +272,47 @@ async def apply_pull(
             if a.kind == "error"
         ]
         await applier.flush()
+        counts["pulled"] += len(items)
+
+
+async def finish_pull(
+    services: CalendarServices,
+    calendar_id: str,
+    token: str | None,
+    *,
+    sweep: SweepInput | None,
+    counts: dict[str, int],
+) -> None:
+    """Store the new sync token, after every page is applied. After a full sync, also treat
+    what Google no longer has as deleted there (the same transaction)."""
+    now = services.clock()
+    async with services.db.session() as session:
+        calendar = await session.get(Calendar, calendar_id, with_for_update=True)
+        assert calendar is not None
+        if sweep is not None:
+            await _sweep(session, calendar, sweep, now=now, counts=counts)
         calendar.sync_token = token
         calendar.last_synced_at = now
-        counts["pulled"] += len(items)
+
+
+async def _sweep(
+    session: AsyncSession,
+    calendar: Calendar,
+    sweep: SweepInput,
+    *,
+    now: datetime,
+    counts: dict[str, int],
+) -> None:
+    gone = [gid for gid in sweep.before if gid not in sweep.seen]
+    found = await sync_store.calendar_rows(session, calendar.id, google_ids=gone)
+    # A row whose etag moved during the listing (a push landed) is left to the next full sync.
+    rows = {r.google_event_id: r for r in found if r.etag == sweep.before[r.google_event_id]}
+    conflicted = await sync_store.events_in_conflict(
+        session, calendar.id, event_ids=[r.id for r in rows.values()]
+    )
+    applier = PullApplier(session, calendar, rows, now=now, counts=counts)
+    cache = {gid: _cached(row, row.id in conflicted) for gid, row in rows.items()}
+    for action in plan_sweep(cache, sweep.seen):
+        if not applier.apply_now(action):
+            await applier.apply_later(action)
+    await applier.flush()

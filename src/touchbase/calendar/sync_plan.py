@@ -1,13 +1,15 @@
 """Planning a pull: what to do with each change Google reports, as plain data.
 
-`plan_pull` is pure: given the cache and Google's changes it returns the actions, each with the
-reason it was chosen. Applying them is another module's job (sync.py).
+`plan_pull` and `plan_sweep` are pure: given the cache and Google's changes they return the
+actions, each with the reason it was chosen. Applying them is another module's job
+(sync_apply.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 from touchbase.calendar.records import API_FIELD
@@ -45,6 +47,7 @@ class RemoteItem:
     cancelled: bool
     event: CalendarEvent | None
     error: str | None = None
+    span: tuple[datetime, datetime] | None = None  # the event's (start, end) in UTC
 
     @property
     def is_exception(self) -> bool:
@@ -155,7 +158,16 @@ def _for_remote(row: CachedRow | None, item: RemoteItem) -> Action | None:
     return _for_dirty(row, item, item.event)
 
 
-def _sweep(cache: Mapping[str, CachedRow], seen: set[str]) -> list[Action]:
+@dataclass(frozen=True)
+class SweepInput:
+    """What a full sync needs to find the events Google no longer has: the cache's Google ids
+    (with their etags) from before the listing began, and every id the listing reported."""
+
+    before: Mapping[str, str | None]
+    seen: set[str] = field(default_factory=set)
+
+
+def plan_sweep(cache: Mapping[str, CachedRow], seen: set[str]) -> list[Action]:
     """After a full sync: what Google no longer has was deleted there."""
     actions = []
     for gid, row in cache.items():
@@ -179,17 +191,11 @@ def _sweep(cache: Mapping[str, CachedRow], seen: set[str]) -> list[Action]:
     return actions
 
 
-def plan_pull(
-    cache: Mapping[str, CachedRow], changes: Iterable[RemoteItem], *, full: bool
-) -> list[Action]:
+def plan_pull(cache: Mapping[str, CachedRow], changes: Iterable[RemoteItem]) -> list[Action]:
     """The actions that bring Google's changes into the cache without losing local edits."""
     actions: list[Action] = []
-    seen: set[str] = set()
     for item in changes:
-        seen.add(item.google_event_id)
         action = _for_remote(cache.get(item.google_event_id), item)
         if action is not None:
             actions.append(action)
-    if full:
-        actions.extend(_sweep(cache, seen))
     return actions

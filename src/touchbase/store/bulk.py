@@ -26,21 +26,48 @@ def _sqlite_datetime(value: datetime | None) -> str | None:
     return utc.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
-def _json(value: Any) -> str | None:
-    return None if value is None else json_text(value)
-
-
-def _converters(table: Table, columns: list[str], dialect: str) -> list[Callable[[Any], Any]]:
-    out: list[Callable[[Any], Any]] = []
+def _converters(
+    table: Table, columns: list[str], dialect: str
+) -> list[Callable[[Any], Any] | None]:
+    """Per column, what turns a value into the form the driver takes (None: as it is)."""
+    out: list[Callable[[Any], Any] | None] = []
     for name in columns:
         column_type = table.c[name].type
         if isinstance(column_type, JSON):
-            out.append(_json)
+            out.append(json_text)
         elif isinstance(column_type, UtcDateTime) and dialect == "sqlite":
             out.append(_sqlite_datetime)
         else:
-            out.append(lambda value: value)
+            out.append(None)
     return out
+
+
+def _converted(values: list[Any], convert: Callable[[Any], Any]) -> list[Any]:
+    """`values` converted; a value object shared by many rows (the same `now`, one event's
+    JSON as both `local` and `base`) is converted once. The rows keep every value alive, so
+    no id is reused while this runs."""
+    done: dict[int, Any] = {}
+    out: list[Any] = []
+    for value in values:
+        if value is None:
+            out.append(None)
+            continue
+        key = id(value)
+        if key not in done:
+            done[key] = convert(value)
+        out.append(done[key])
+    return out
+
+
+def driver_rows(
+    rows: list[dict[str, Any]], columns: list[str], converters: list[Callable[[Any], Any] | None]
+) -> list[tuple[Any, ...]]:
+    """The rows as the driver's parameter tuples, converted a column at a time."""
+    cells = [[row[name] for row in rows] for name in columns]
+    for index, convert in enumerate(converters):
+        if convert is not None:
+            cells[index] = _converted(cells[index], convert)
+    return list(zip(*cells, strict=True))
 
 
 async def insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -48,13 +75,11 @@ async def insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, 
     if not rows:
         return
     connection = await session.connection()
-    dialect = connection.dialect.name
     columns = list(rows[0])
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     statement = (
         f"INSERT INTO {table.name} ({', '.join(columns)}) "
         f"VALUES ({', '.join([mark] * len(columns))})"
     )
-    convert = _converters(table, columns, dialect)
-    values = [tuple(c(row[name]) for c, name in zip(convert, columns, strict=True)) for row in rows]
-    await connection.exec_driver_sql(statement, values)
+    converters = _converters(table, columns, connection.dialect.name)
+    await connection.exec_driver_sql(statement, driver_rows(rows, columns, converters))

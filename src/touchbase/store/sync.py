@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.store.models import Calendar, Conflict, Event, SyncRun
 
+CHUNK = 500  # ids per IN (...): well inside every database's limit on bound parameters
+
 
 async def claim_calendar(
     session: AsyncSession, calendar_id: str, *, now: datetime, lease: timedelta
@@ -36,28 +38,45 @@ async def release_calendar(session: AsyncSession, calendar_id: str) -> None:
 
 
 async def calendar_rows(
-    session: AsyncSession, calendar_id: str, *, google_ids: Iterable[str] | None = None
+    session: AsyncSession, calendar_id: str, *, google_ids: Iterable[str]
 ) -> list[Event]:
-    """A calendar's cached events (all, or those with these Google ids), locked for update."""
+    """The calendar's cached events with these Google ids, locked for update."""
     query = select(Event).where(Event.calendar_id == calendar_id)
-    if google_ids is None:
-        return list(await session.scalars(query.with_for_update()))
     ids = list(google_ids)
     rows: list[Event] = []
-    for start in range(0, len(ids), 500):
-        chunk = query.where(Event.google_event_id.in_(ids[start : start + 500]))
+    for start in range(0, len(ids), CHUNK):
+        chunk = query.where(Event.google_event_id.in_(ids[start : start + CHUNK]))
         rows.extend(await session.scalars(chunk.with_for_update()))
     return rows
 
 
-async def events_in_conflict(session: AsyncSession, calendar_id: str) -> set[str]:
-    """Ids of the calendar's events with an open conflict."""
-    found = await session.scalars(
-        select(Conflict.event_id)
-        .join(Event, Event.id == Conflict.event_id)
-        .where(Event.calendar_id == calendar_id, Conflict.status == "open")
+async def events_in_conflict(
+    session: AsyncSession, calendar_id: str, *, event_ids: Iterable[str]
+) -> set[str]:
+    """Which of these events of the calendar have an open conflict."""
+    ids = list(event_ids)
+    found: set[str] = set()
+    for start in range(0, len(ids), CHUNK):
+        found.update(
+            await session.scalars(
+                select(Conflict.event_id)
+                .join(Event, Event.id == Conflict.event_id)
+                .where(
+                    Event.calendar_id == calendar_id,
+                    Conflict.status == "open",
+                    Conflict.event_id.in_(ids[start : start + CHUNK]),
+                )
+            )
+        )
+    return found
+
+
+async def google_etags(session: AsyncSession, calendar_id: str) -> dict[str, str | None]:
+    """Every Google id the calendar's cache holds, with its etag."""
+    found = await session.execute(
+        select(Event.google_event_id, Event.etag).where(Event.calendar_id == calendar_id)
     )
-    return set(found)
+    return dict(found.all())
 
 
 async def claim_pending(
