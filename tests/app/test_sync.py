@@ -38,6 +38,26 @@ def test_new_in_google_is_added(app: AppHarness) -> None:
     assert cached["etag"] == made["etag"]
 
 
+def test_the_first_sync_records_its_import_once_and_later_additions_one_by_one(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    in_google(alice, summary="Already there")
+    in_google(alice, summary="Also there")
+    sync(alice)
+    [imported] = alice.api.get("/api/audit").json()["items"]
+    assert (imported["action"], imported["eventId"]) == ("sync_import", None)
+    assert imported["changes"]["events"] == 2
+    later = in_google(alice, summary="Added later")
+    sync(alice)
+    newest = alice.api.get("/api/audit").json()["items"][0]
+    assert (newest["action"], newest["eventId"]) == (
+        "sync_create",
+        events(alice)[later["id"]]["id"],
+    )
+    assert newest["changes"]["title"] == {"before": None, "after": "Added later"}
+
+
 def test_changed_in_google_and_clean_here_is_replaced(app: AppHarness) -> None:
     alice = app.user()
     mine = alice.create(title="Before").json()

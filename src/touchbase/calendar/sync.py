@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -28,7 +28,6 @@ from touchbase.domain import CalendarEvent, EventStatus
 from touchbase.domain.recurrence import RecurrenceError, event_span
 from touchbase.errors import CalendarError, SyncTokenExpiredError
 from touchbase.google import GoogleCalendarClient, RetryPolicy
-from touchbase.google.client import EventListing
 from touchbase.google.mapping import time_to_domain, to_domain
 from touchbase.google.models import EventResource
 from touchbase.store import sync as sync_store
@@ -144,12 +143,7 @@ async def _pull(
         async with services.db.session() as session:
             sweep = SweepInput(await sync_store.google_etags(session, calendar.id))
     result.full = sweep is not None
-
-    async def apply(items: list[RemoteItem]) -> None:
-        if sweep is not None:
-            sweep.seen.update(item.google_event_id for item in items)
-        await apply_page(services, calendar, items, counts=result.counts, errors=result.errors)
-        progress({"phase": "pull", "pulled": result.counts["pulled"]})
+    importing = sweep is not None and not sweep.before  # the calendar's first sync
 
     listing = client.list_events(
         calendar.google_calendar_id,
@@ -158,35 +152,22 @@ async def _pull(
         page_size=services.sync_page_size,
     )
     with collector_paused():  # for the whole pull: resuming it after each page costs as much
-        await _read_and_apply(listing, calendar.time_zone, apply)
+        async for page in listing:  # the listing asks for the next page before handing this one
+            items = await read_page(page.items, calendar.time_zone)
+            if sweep is not None:
+                sweep.seen.update(item.google_event_id for item in items)
+            await apply_page(
+                services,
+                calendar,
+                items,
+                counts=result.counts,
+                errors=result.errors,
+                importing=importing,
+            )
+            progress({"phase": "pull", "pulled": result.counts["pulled"]})
     await finish_pull(
         services, calendar.id, listing.next_sync_token, sweep=sweep, counts=result.counts
     )
-
-
-async def _read_and_apply(
-    listing: EventListing,
-    calendar_zone: str,
-    apply: Callable[[list[RemoteItem]], Coroutine[Any, Any, None]],
-) -> None:
-    """Three stages overlap: Google prepares page N+1 (the listing asks for it early) while
-    page N is read and page N-1 is applied; pages are applied one after another, in order."""
-    applying: asyncio.Task[None] | None = None
-    try:
-        async for page in listing:
-            items = await read_page(page.items, calendar_zone)
-            if applying is not None:
-                await applying
-            applying = asyncio.create_task(apply(items))
-        if applying is not None:
-            await applying
-    finally:
-        if applying is not None and not applying.done():
-            # The listing failed: the page being written ends on its own (committed or rolled
-            # back) rather than being cut off inside the driver; the listing's error is raised.
-            await asyncio.wait([applying])
-        if applying is not None and not applying.cancelled():
-            applying.exception()  # retrieved, so it is not reported as lost
 
 
 # ---- pushing -------------------------------------------------------------------------------

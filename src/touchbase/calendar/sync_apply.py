@@ -48,6 +48,39 @@ def _cached(row: Event, in_conflict: bool) -> CachedRow:
     )
 
 
+def new_event_row(calendar: Calendar, item: RemoteItem, now: datetime) -> dict[str, Any]:
+    """The cache row of an event first seen in Google."""
+    event = item.event
+    assert event is not None
+    start_at, end_at = item.span or event_span(event, calendar.time_zone)
+    raw = event_to_json(event)
+    return {
+        "id": new_id(),
+        "user_id": calendar.user_id,
+        "calendar_id": calendar.id,
+        "google_event_id": item.google_event_id,
+        "idempotency_key": None,
+        "local": raw,
+        "base": raw,
+        "etag": item.etag,
+        "start_at": start_at,
+        "end_at": end_at,
+        "contact_id": event.contact_id,
+        "recurring_event_id": event.recurring_event_id,
+        "is_touchpoint": event.touchpoint_id is not None,
+        "sync_status": "synced",
+        "pending_op": None,
+        "deleted": False,
+        "send_updates": "none",
+        "push_attempts": 0,
+        "next_push_at": None,
+        "push_lease_until": None,
+        "last_error": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
 class PullApplier:
     """Applies a planned pull to the cache inside one transaction."""
 
@@ -59,16 +92,20 @@ class PullApplier:
         *,
         now: datetime,
         counts: dict[str, int],
+        importing: bool = False,
     ) -> None:
         self.session = session
         self.calendar = calendar
         self.rows = rows
         self.now = now
         self.counts = counts
+        # The first sync of a calendar imports what it already holds: the audit log records
+        # one entry per page of events it imported, not one per event.
+        self.importing = importing
         self.new_rows: list[dict[str, Any]] = []
         self.audit: list[dict[str, Any]] = []
 
-    def _audit(self, event_id: str, action: str, changes: dict[str, Any]) -> None:
+    def _audit(self, event_id: str | None, action: str, changes: dict[str, Any]) -> None:
         self.audit.append(
             {
                 "user_id": self.calendar.user_id,
@@ -102,37 +139,10 @@ class PullApplier:
 
     def add(self, item: RemoteItem) -> None:
         assert item.event is not None
-        start_at, end_at = self._span(item, item.event)
-        row_id = new_id()
-        raw = event_to_json(item.event)
-        self.new_rows.append(
-            {
-                "id": row_id,
-                "user_id": self.calendar.user_id,
-                "calendar_id": self.calendar.id,
-                "google_event_id": item.google_event_id,
-                "idempotency_key": None,
-                "local": raw,
-                "base": raw,
-                "etag": item.etag,
-                "start_at": start_at,
-                "end_at": end_at,
-                "contact_id": item.event.contact_id,
-                "recurring_event_id": item.event.recurring_event_id,
-                "is_touchpoint": item.event.touchpoint_id is not None,
-                "sync_status": "synced",
-                "pending_op": None,
-                "deleted": False,
-                "send_updates": "none",
-                "push_attempts": 0,
-                "next_push_at": None,
-                "push_lease_until": None,
-                "last_error": None,
-                "created_at": self.now,
-                "updated_at": self.now,
-            }
-        )
-        self._audit(row_id, "sync_create", audit_created(raw))
+        row = new_event_row(self.calendar, item, self.now)
+        self.new_rows.append(row)
+        if not self.importing:
+            self._audit(row["id"], "sync_create", audit_created(row["local"]))
         self.counts["created"] += 1
 
     def apply_now(self, action: Action) -> bool:
@@ -211,11 +221,12 @@ class PullApplier:
         self.counts["conflicts"] += 1
 
     async def flush(self) -> None:
-        """Insert the new rows and audit entries in bulk."""
-        if self.new_rows:  # one executemany each
-            await insert_rows(self.session, EVENTS_TABLE, self.new_rows)
-        if self.audit:
-            await insert_rows(self.session, AUDIT_TABLE, self.audit)
+        """Insert the new rows and audit entries in bulk (one executemany each)."""
+        await insert_rows(self.session, EVENTS_TABLE, self.new_rows)
+        if self.new_rows and self.importing:
+            changes = {"calendar": self.calendar.summary, "events": len(self.new_rows)}
+            self._audit(None, "sync_import", changes)
+        await insert_rows(self.session, AUDIT_TABLE, self.audit)
 
 
 class _Pause:
@@ -247,6 +258,7 @@ async def apply_page(
     *,
     counts: dict[str, int],
     errors: list[dict[str, str]],
+    importing: bool = False,
 ) -> None:
     """Plan and apply one page of Google's changes in one transaction. Applying a page again
     changes nothing (the cache then has each version's etag), so a pull cut off between pages
@@ -259,7 +271,14 @@ async def apply_page(
         conflicted = await sync_store.events_in_conflict(
             session, calendar.id, event_ids=[r.id for r in found]
         )
-        applier = PullApplier(session, calendar, rows, now=services.clock(), counts=counts)
+        applier = PullApplier(
+            session,
+            calendar,
+            rows,
+            now=services.clock(),
+            counts=counts,
+            importing=importing,
+        )
         with collector_paused():  # thousands of objects, no awaits
             cache = {gid: _cached(row, row.id in conflicted) for gid, row in rows.items()}
             actions = plan_pull(cache, items)

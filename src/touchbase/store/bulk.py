@@ -42,11 +42,10 @@ def _converters(
     return out
 
 
-def _converted(values: list[Any], convert: Callable[[Any], Any]) -> list[Any]:
-    """`values` converted; a value object shared by many rows (the same `now`, one event's
-    JSON as both `local` and `base`) is converted once. The rows keep every value alive, so
-    no id is reused while this runs."""
-    done: dict[int, Any] = {}
+def _converted(values: list[Any], convert: Callable[[Any], Any], done: dict[int, Any]) -> list[Any]:
+    """`values` converted; a value object shared by many rows or columns (the same `now`, one
+    event's JSON as both `local` and `base`) is converted once, and `done` remembers it. The
+    rows keep every value alive, so no id is reused while this runs."""
     out: list[Any] = []
     for value in values:
         if value is None:
@@ -59,15 +58,17 @@ def _converted(values: list[Any], convert: Callable[[Any], Any]) -> list[Any]:
     return out
 
 
-def driver_rows(
-    rows: list[dict[str, Any]], columns: list[str], converters: list[Callable[[Any], Any] | None]
-) -> list[tuple[Any, ...]]:
-    """The rows as the driver's parameter tuples, converted a column at a time."""
+def driver_values(
+    table: Table, rows: list[dict[str, Any]], dialect: str
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """(columns, the rows as the driver's parameter tuples), converted a column at a time."""
+    columns = list(rows[0]) if rows else []
     cells = [[row[name] for row in rows] for name in columns]
-    for index, convert in enumerate(converters):
+    done: dict[Callable[[Any], Any], dict[int, Any]] = {}
+    for index, convert in enumerate(_converters(table, columns, dialect)):
         if convert is not None:
-            cells[index] = _converted(cells[index], convert)
-    return list(zip(*cells, strict=True))
+            cells[index] = _converted(cells[index], convert, done.setdefault(convert, {}))
+    return columns, list(zip(*cells, strict=True))
 
 
 async def insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -75,11 +76,10 @@ async def insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, 
     if not rows:
         return
     connection = await session.connection()
-    columns = list(rows[0])
+    columns, values = driver_values(table, rows, connection.dialect.name)
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     statement = (
         f"INSERT INTO {table.name} ({', '.join(columns)}) "
         f"VALUES ({', '.join([mark] * len(columns))})"
     )
-    converters = _converters(table, columns, connection.dialect.name)
-    await connection.exec_driver_sql(statement, driver_rows(rows, columns, converters))
+    await connection.exec_driver_sql(statement, values)
