@@ -21,7 +21,8 @@ from touchbase.calendar.services import CalendarServices
 from touchbase.calendar.sync import perform_two_way_sync
 from touchbase.domain import CalendarEvent, EventTime
 from touchbase.store import sync as sync_store
-from touchbase.store.models import Calendar
+from touchbase.store.bulk import PARAMETERS_PER_STATEMENT
+from touchbase.store.models import Calendar, Event
 
 START = datetime(2027, 1, 10, 9, tzinfo=UTC)
 
@@ -209,3 +210,21 @@ async def test_an_incremental_pull_of_several_pages_applies_every_page(
         assert result.google_calls == 3  # ceil(7 / 3) pages
         listed = await list_calendar_events(services, actor.user_id, time_min=None, time_max=None)
         assert sorted(r.event.location for r in listed).count("moved") == 7
+
+
+async def test_a_page_larger_than_one_insert_statement_is_stored_whole(
+    database_url: str, emulator: EmulatorControl
+) -> None:
+    count = 3 * PARAMETERS_PER_STATEMENT // len(Event.__table__.columns) + 1
+    async with calendar_services(database_url, emulator.url) as services:
+        actor = await connected_user(services, "alice@example.com")
+        seeded = _remote_events(24)
+        events = seeded["users"][0]["events"]
+        seeded["users"][0]["events"] = [
+            {**events[n % 24], "summary": f"remote {n}"} for n in range(count)
+        ]
+        emulator.seed(seeded)
+        result = await perform_two_way_sync(services, actor.user_id)
+        assert result.counts["created"] == count
+        listed = await list_calendar_events(services, actor.user_id, time_min=None, time_max=None)
+        assert sorted(r.event.title for r in listed) == sorted(f"remote {n}" for n in range(count))
