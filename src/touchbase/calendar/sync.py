@@ -29,7 +29,7 @@ from touchbase.domain.recurrence import RecurrenceError, event_span
 from touchbase.errors import CalendarError, SyncTokenExpiredError
 from touchbase.google import GoogleCalendarClient, RetryPolicy
 from touchbase.google.mapping import time_to_domain, to_domain
-from touchbase.google.models import EventResource
+from touchbase.google.models import EventResource, EventsPage
 from touchbase.store import sync as sync_store
 from touchbase.store.accounts import new_id
 from touchbase.store.models import Calendar, Event
@@ -151,20 +151,24 @@ async def _pull(
         show_deleted=True,
         page_size=services.sync_page_size,
     )
-    with collector_paused():  # for the whole pull: resuming it after each page costs as much
-        async for page in listing:  # the listing asks for the next page before handing this one
-            items = await read_page(page.items, calendar.time_zone)
-            if sweep is not None:
-                sweep.seen.update(item.google_event_id for item in items)
-            await apply_page(
-                services,
-                calendar,
-                items,
-                counts=result.counts,
-                errors=result.errors,
-                importing=importing,
-            )
-            progress({"phase": "pull", "pulled": result.counts["pulled"]})
+
+    async def take(page: EventsPage) -> None:
+        items = await read_page(page.items, calendar.time_zone)
+        if sweep is not None:
+            sweep.seen.update(item.google_event_id for item in items)
+        await apply_page(
+            services,
+            calendar,
+            items,
+            counts=result.counts,
+            errors=result.errors,
+            importing=importing,
+        )
+
+    async for page in listing:  # the listing asks for the next page before handing this one
+        with collector_paused():  # resumed between pages, once the page's objects are gone
+            await take(page)
+        progress({"phase": "pull", "pulled": result.counts["pulled"]})
     await finish_pull(
         services, calendar.id, listing.next_sync_token, sweep=sweep, counts=result.counts
     )

@@ -238,7 +238,8 @@ class _Pause:
 def collector_paused() -> Iterator[None]:
     """Creating thousands of objects at once makes CPython's cyclic collector rescan them again
     and again (a third of a full sync's time); nothing here makes cycles, so pause it. Pauses
-    nest and may span awaits: the collector resumes when the last one ends."""
+    nest and may span awaits (a page's transaction, never a wait on Google): the collector
+    resumes when the last one ends."""
     if _Pause.depth == 0:
         _Pause.resume = gc.isenabled()
         gc.disable()
