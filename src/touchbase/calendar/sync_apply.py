@@ -1,4 +1,5 @@
-"""Applying a planned pull to the cache: one transaction with the new sync token."""
+"""Applying a pull to the cache: each page in a transaction of its own as it arrives, then the
+new sync token (with the sweep after a full sync) in one more."""
 
 from __future__ import annotations
 
@@ -82,7 +83,7 @@ def new_event_row(calendar: Calendar, item: RemoteItem, now: datetime) -> dict[s
 
 
 class PullApplier:
-    """Applies a planned pull to the cache inside one transaction."""
+    """Applies planned actions (a page of a pull, or a sweep) inside one transaction."""
 
     def __init__(
         self,
