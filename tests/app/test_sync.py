@@ -3,7 +3,10 @@ event among good ones, batching, and calls made."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
+
+import pytest
 
 from tests.support.app import ApiUser, AppHarness, start_app, wait_for
 from tests.support.servers import EmulatorControl
@@ -73,6 +76,17 @@ def test_changed_in_google_and_clean_here_is_replaced(app: AppHarness) -> None:
     assert entries[0]["changes"]["title"] == {"before": "Before", "after": "After"}
 
 
+@pytest.fixture
+def quiet_app(database_url: str, emulator: EmulatorControl) -> Iterator[AppHarness]:
+    """The app whose background pusher only runs when woken: a push that failed waits for the
+    sync, so the sync (not a pusher round racing it) is what meets Google's change."""
+    server, url = start_app(database_url, emulator.url, pusher_interval_seconds=3600)
+    try:
+        yield AppHarness(url, database_url, emulator)
+    finally:
+        server.stop()
+
+
 def _pending_edit(app: AppHarness, alice: ApiUser, event: dict[str, Any], **changes: Any) -> None:
     app.emulator.fault(method="PATCH", status=503, times=1000)
     edited = alice.api.patch(f"/api/calendar/events/{event['id']}", json=changes)
@@ -80,7 +94,8 @@ def _pending_edit(app: AppHarness, alice: ApiUser, event: dict[str, Any], **chan
     app.emulator.http.delete(app.emulator.url + "/_emulator/faults")
 
 
-def test_changed_on_both_sides_in_different_fields_merges(app: AppHarness) -> None:
+def test_changed_on_both_sides_in_different_fields_merges(quiet_app: AppHarness) -> None:
+    app = quiet_app
     alice = app.user()
     event = alice.create(title="Intro", location="Room 1").json()
     _pending_edit(app, alice, event, title="Intro with Dana")
@@ -97,7 +112,8 @@ def test_changed_on_both_sides_in_different_fields_merges(app: AppHarness) -> No
     assert (remote["summary"], remote["location"]) == ("Intro with Dana", "Room 7")
 
 
-def test_changed_on_both_sides_in_the_same_field_is_a_conflict(app: AppHarness) -> None:
+def test_changed_on_both_sides_in_the_same_field_is_a_conflict(quiet_app: AppHarness) -> None:
+    app = quiet_app
     alice = app.user()
     event = alice.create(title="Intro").json()
     _pending_edit(app, alice, event, title="CRM title")
@@ -122,7 +138,8 @@ def test_cancelled_in_google_and_clean_here_is_removed(app: AppHarness) -> None:
     assert titles(alice) == []
 
 
-def test_cancelled_in_google_and_dirty_here_is_a_conflict(app: AppHarness) -> None:
+def test_cancelled_in_google_and_dirty_here_is_a_conflict(quiet_app: AppHarness) -> None:
+    app = quiet_app
     alice = app.user()
     event = alice.create(title="Keep me").json()
     _pending_edit(app, alice, event, title="Kept and edited")
