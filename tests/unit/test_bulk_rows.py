@@ -3,6 +3,7 @@ compare them as text), and JSON as text."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -11,7 +12,9 @@ from hypothesis import strategies as st
 from sqlalchemy import Table
 from sqlalchemy.dialects import sqlite
 
+from touchbase.domain import CalendarEvent, EventTime
 from touchbase.store.bulk import _sqlite_datetime, driver_values
+from touchbase.store.codec import event_from_json, event_to_json
 from touchbase.store.models import Event
 
 EVENTS: Table = Event.__table__  # type: ignore[assignment]
@@ -55,3 +58,13 @@ def test_rows_become_driver_tuples_a_column_at_a_time() -> None:
     ]
     # PostgreSQL's driver takes datetimes as they are.
     assert driver_values(EVENTS, rows, "postgresql")[1][1][3] == now + timedelta(hours=1)
+
+
+def test_an_event_struct_is_stored_as_its_codec_json() -> None:
+    start = datetime(2027, 1, 1, 9, tzinfo=UTC)
+    event = CalendarEvent(
+        title="Kickoff", start=EventTime.at(start), end=EventTime.at(start + timedelta(hours=1))
+    )
+    _, values = driver_values(EVENTS, [{"local": event}], "sqlite")
+    assert json.loads(values[0][0]) == event_to_json(event)
+    assert event_from_json(json.loads(values[0][0])) == event

@@ -54,15 +54,14 @@ def new_event_row(calendar: Calendar, item: RemoteItem, now: datetime) -> dict[s
     event = item.event
     assert event is not None
     start_at, end_at = item.span or event_span(event, calendar.time_zone)
-    raw = event_to_json(event)
     return {
         "id": new_id(),
         "user_id": calendar.user_id,
         "calendar_id": calendar.id,
         "google_event_id": item.google_event_id,
         "idempotency_key": None,
-        "local": raw,
-        "base": raw,
+        "local": event,  # written as the struct's JSON (store/codec.py), encoded once for both
+        "base": event,
         "etag": item.etag,
         "start_at": start_at,
         "end_at": end_at,
@@ -143,7 +142,7 @@ class PullApplier:
         row = new_event_row(self.calendar, item, self.now)
         self.new_rows.append(row)
         if not self.importing:
-            self._audit(row["id"], "sync_create", audit_created(row["local"]))
+            self._audit(row["id"], "sync_create", audit_created(event_to_json(item.event)))
         self.counts["created"] += 1
 
     def apply_now(self, action: Action) -> bool:
