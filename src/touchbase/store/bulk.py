@@ -26,7 +26,7 @@ def _sqlite_datetime(value: datetime | None) -> str | None:
     if value is None:
         return None
     utc = value if value.tzinfo is UTC else value.astimezone(UTC)
-    return utc.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+    return utc.isoformat(sep=" ", timespec="microseconds")[:26]  # without "+00:00"
 
 
 def _converters(
@@ -47,18 +47,12 @@ def _converters(
 
 def _converted(values: list[Any], convert: Callable[[Any], Any], done: dict[int, Any]) -> list[Any]:
     """`values` converted; a value object shared by many rows or columns (the same `now`, one
-    event's JSON as both `local` and `base`) is converted once, and `done` remembers it. The
-    rows keep every value alive, so no id is reused while this runs."""
-    out: list[Any] = []
-    for value in values:
-        if value is None:
-            out.append(None)
-            continue
-        key = id(value)
-        if key not in done:
-            done[key] = convert(value)
-        out.append(done[key])
-    return out
+    event as both `local` and `base`) is converted once, and `done` remembers it. The rows
+    keep every value alive, so no id is reused while this runs."""
+    fresh = {id(v): v for v in values if v is not None}
+    done.update({key: convert(v) for key, v in fresh.items() if key not in done})
+    done[id(None)] = None
+    return [done[id(v)] for v in values]
 
 
 def driver_values(

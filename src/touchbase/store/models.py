@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from touchbase.store.types import UtcDateTime
@@ -115,6 +125,13 @@ class Contact(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+def _partial_index(name: str, *columns: str, where: str = "", unique: bool = False) -> Index:
+    """An index of the rows where `where` holds (by default: where the last column is set),
+    on SQLite and PostgreSQL alike."""
+    condition = text(where or f"{columns[-1]} IS NOT NULL")
+    return Index(name, *columns, unique=unique, sqlite_where=condition, postgresql_where=condition)
+
+
 class Event(Base):
     """The cache of one Google event, with its local state and sync state.
 
@@ -123,10 +140,17 @@ class Event(Base):
     """
 
     __tablename__ = "events"
+    # Columns that are NULL on most rows (every event that came from Google) are indexed only
+    # where set: a sync's bulk insert then skips those indexes, and they stay small.
     __table_args__ = (
         UniqueConstraint("calendar_id", "google_event_id"),
-        UniqueConstraint("user_id", "idempotency_key"),
+        _partial_index("uq_events_user_idempotency_key", "user_id", "idempotency_key", unique=True),
         Index("ix_events_user_window", "user_id", "start_at", "end_at"),
+        _partial_index("ix_events_contact_id", "contact_id"),
+        _partial_index("ix_events_series_instances", "calendar_id", "recurring_event_id"),
+        # Changes waiting for Google: the pusher's queue (by retry time) and a sync's push.
+        _partial_index("ix_events_push_queue", "next_push_at", where="pending_op IS NOT NULL"),
+        _partial_index("ix_events_calendar_pending", "calendar_id", where="pending_op IS NOT NULL"),
     )
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -138,16 +162,16 @@ class Event(Base):
     etag: Mapped[str | None] = mapped_column(String(200), nullable=True)
     start_at: Mapped[datetime] = mapped_column(UtcDateTime())
     end_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    contact_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    contact_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # For one instance of a series (an exception): the series' Google event id.
-    recurring_event_id: Mapped[str | None] = mapped_column(String(1024), nullable=True, index=True)
+    recurring_event_id: Mapped[str | None] = mapped_column(String(1024), nullable=True)
     is_touchpoint: Mapped[bool] = mapped_column(default=False)
     sync_status: Mapped[str] = mapped_column(String(16))
     pending_op: Mapped[str | None] = mapped_column(String(16), nullable=True)
     deleted: Mapped[bool] = mapped_column(default=False)
     send_updates: Mapped[str] = mapped_column(String(16), default="none")
     push_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_push_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True, index=True)
+    next_push_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     push_lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     last_error: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
