@@ -112,6 +112,33 @@ def test_changed_on_both_sides_in_different_fields_merges(quiet_app: AppHarness)
     assert (remote["summary"], remote["location"]) == ("Intro with Dana", "Room 7")
 
 
+@pytest.mark.parametrize("pulled_twice", [False, True], ids=["added", "replaced"])
+def test_an_event_from_google_changed_on_both_sides_merges(
+    quiet_app: AppHarness, pulled_twice: bool
+) -> None:
+    """A row the sync stored (added, or replaced by Google's newer version) keeps its base
+    once, as `local`; an edit here must not move that base, or the merge would lose it."""
+    app = quiet_app
+    alice = app.user()
+    made = in_google(alice, summary="From Google", location="Room 1")
+    sync(alice)
+    if pulled_twice:
+        alice.google.patch(f"/events/{made['id']}", json={"description": "Agenda"})
+        assert sync(alice)["counts"]["updated"] == 1
+    _pending_edit(app, alice, events(alice)[made["id"]], title="Edited here")
+    alice.google.patch(f"/events/{made['id']}", json={"location": "Room 7"})
+    run = sync(alice)
+    assert (run["counts"]["merged"], run["counts"]["conflicts"]) == (1, 0)
+    cached = events(alice)[made["id"]]
+    assert (cached["title"], cached["location"], cached["syncStatus"]) == (
+        "Edited here",
+        "Room 7",
+        "synced",
+    )
+    remote = alice.google.get(f"/events/{made['id']}").json()
+    assert (remote["summary"], remote["location"]) == ("Edited here", "Room 7")
+
+
 def test_changed_on_both_sides_in_the_same_field_is_a_conflict(quiet_app: AppHarness) -> None:
     app = quiet_app
     alice = app.user()

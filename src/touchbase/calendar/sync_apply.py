@@ -60,8 +60,8 @@ def new_event_row(calendar: Calendar, item: RemoteItem, now: datetime) -> dict[s
         "calendar_id": calendar.id,
         "google_event_id": item.google_event_id,
         "idempotency_key": None,
-        "local": event,  # written as the struct's JSON (store/codec.py), encoded once for both
-        "base": event,
+        "local": event,  # written as the struct's JSON (store/codec.py)
+        "base": None,  # synced: the base is `local` (models.Event)
         "etag": item.etag,
         "start_at": start_at,
         "end_at": end_at,

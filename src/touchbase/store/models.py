@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -137,6 +138,11 @@ class Event(Base):
 
     `local` is what the user sees; `base` is the last version known to be in Google (the base
     of three-way merges), with its `etag`. `pending_op` says what still has to reach Google.
+
+    Most rows are synced, with nothing changed here: their base equals `local`, and the `base`
+    column is then NULL instead of a second copy (a sync of thousands of events writes half
+    the bytes). A row never in Google has no etag, and so no base. Changing `local` keeps the
+    base it had (see `_keep_base`).
     """
 
     __tablename__ = "events"
@@ -158,7 +164,7 @@ class Event(Base):
     google_event_id: Mapped[str] = mapped_column(String(1024))
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     local: Mapped[dict[str, Any]] = mapped_column(JSON)
-    base: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    stored_base: Mapped[dict[str, Any] | None] = mapped_column("base", JSON, nullable=True)
     etag: Mapped[str | None] = mapped_column(String(200), nullable=True)
     start_at: Mapped[datetime] = mapped_column(UtcDateTime())
     end_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -176,6 +182,26 @@ class Event(Base):
     last_error: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    @property
+    def base(self) -> dict[str, Any] | None:
+        """The last version known to be in Google (None: never there)."""
+        if self.stored_base is not None:
+            return self.stored_base
+        return self.local if self.etag is not None else None
+
+    @base.setter
+    def base(self, value: dict[str, Any] | None) -> None:
+        # `row.local = row.base = x`: the same object as `local` is not stored twice.
+        self.stored_base = None if value is not None and value is self.local else value
+
+
+@event.listens_for(Event.local, "set", active_history=True)
+def _keep_base(target: Event, value: Any, old: Any, _initiator: Any) -> Any:
+    """Before `local` changes, a base that was `local` itself gets a copy of its own."""
+    if target.stored_base is None and target.etag is not None and isinstance(old, dict):
+        target.stored_base = old
+    return value
 
 
 class SyncRun(Base):
