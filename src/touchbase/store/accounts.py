@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,11 +19,13 @@ TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 
 
 def new_id() -> str:
-    """A fresh row id: a random (version 4) UUID in its text form, made without building a
-    `uuid.UUID` (a full sync makes one per event)."""
-    h = os.urandom(16).hex()
+    """A fresh row id: a version-7 UUID (RFC 9562) in its text form, made without building a
+    `uuid.UUID` (a full sync makes one per event). It starts with the time in milliseconds, then
+    74 random bits: ids made one after another sort together, so a new row goes to the end of
+    the primary-key index instead of to a random page of it (10,000 of them in a full sync)."""
+    h = f"{time.time_ns() // 1_000_000:012x}{os.urandom(10).hex()}"
     variant = "89ab"[int(h[16], 16) & 3]
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:]}"
+    return f"{h[:8]}-{h[8:12]}-7{h[13:16]}-{variant}{h[17:20]}-{h[20:]}"
 
 
 def hash_token(token: str) -> str:
