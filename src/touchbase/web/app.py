@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request, Response
@@ -15,6 +17,7 @@ from touchbase.calendar.google_accounts import GoogleAccounts
 from touchbase.calendar.services import CalendarServices
 from touchbase.config import Settings
 from touchbase.google import GoogleEndpoints, RetryPolicy
+from touchbase.jobs.base import STOP_GRACE_SECONDS
 from touchbase.jobs.pusher import Pusher
 from touchbase.jobs.scheduler import SyncScheduler
 from touchbase.store.crypto import SecretCipher
@@ -43,6 +46,18 @@ async def security_headers(
     if response.headers.get("content-type", "").startswith("text/html"):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     return response
+
+
+async def finish_or_cancel(
+    tasks: set[asyncio.Task[Any]], grace: float = STOP_GRACE_SECONDS
+) -> None:
+    """Let the syncs users started finish (within `grace`), then cancel what still runs."""
+    if not tasks:
+        return
+    _, running = await asyncio.wait(set(tasks), timeout=grace)
+    for task in running:
+        task.cancel()
+    await asyncio.gather(*running, return_exceptions=True)
 
 
 def utcnow() -> datetime:
@@ -104,8 +119,7 @@ def create_app(settings: Settings) -> FastAPI:
             finally:
                 await scheduler.stop()
                 await pusher.stop()
-                for task in list(app.state.tasks):
-                    task.cancel()
+                await finish_or_cancel(app.state.tasks)
                 await database.dispose()
 
     app = FastAPI(
