@@ -4,6 +4,8 @@
 - an incremental sync with one change (Google calls made: should be 1);
 - a push of 500 pending events (calls made: should be 1 list + ceil(500/50) batches);
 - peak Python memory of each (tracemalloc, in a separate run so it does not slow the timing).
+The full syncs run in interleaved rounds (floor, gcal-sync, ours); the ratios are the medians
+of each round's own ratios.
 """
 
 from __future__ import annotations
@@ -25,16 +27,18 @@ from gcal_sync.auth import AbstractAuth
 from gcal_sync.sync import CalendarEventSyncManager
 from tests.support.inprocess import calendar_services, connected_user
 
-from benchmarks.report import table
+from benchmarks.report import median, table
 from touchbase.calendar.events import Actor, create_calendar_event
 from touchbase.calendar.sync import perform_two_way_sync
 from touchbase.domain import CalendarEvent, EventTime
 from touchbase.emulator.process import emulator_process
 from touchbase.store.database import migrate
+from touchbase.web.app import freeze_start_up_objects
 
 EMAIL = "bench@example.com"
 EVENTS = 10_000
 PUSHES = 500
+ROUNDS = 5
 
 
 def _event(n: int) -> dict[str, Any]:
@@ -52,18 +56,24 @@ def _event(n: int) -> dict[str, Any]:
     return body
 
 
-async def _measured(work: Callable[[], Awaitable[Any]]) -> tuple[float, float, Any]:
-    """(seconds, peak MiB, result): run once to warm up (imports, connections, compiled
-    statements: a server is warm), then timed plainly, then again under tracemalloc."""
-    await work()
+async def _seconds(work: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
+    """(seconds, result) of one run."""
     began = time.perf_counter()
     result = await work()
-    seconds = time.perf_counter() - began
+    return time.perf_counter() - began, result
+
+
+async def _peak_mib(work: Callable[[], Awaitable[Any]]) -> float:
+    """Peak traced Python heap of one run (separate from the timed runs: tracing slows them)."""
     tracemalloc.start()
     await work()
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    return seconds, peak, result
+    return peak
+
+
+def _spread(values: list[float]) -> str:
+    return f"{median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
 
 
 async def floor(url: str, token: str) -> int:
@@ -117,39 +127,55 @@ async def run(url: str, directory: Path) -> list[list[str]]:
     ).raise_for_status()
     token = control.post("/tokens", json={"email": EMAIL}).json()["access_token"]
     rows: list[list[str]] = []
-    floor_s, floor_mb, _ = await _measured(lambda: floor(url, token))
-    theirs_s, theirs_mb, _ = await _measured(lambda: gcal_sync_pull(url, token))
+    contexts: list[Any] = []
 
-    connected = []
-    for n in range(3):  # the warm-up, timed and memory runs each get a fresh database
-        db_url = f"sqlite+aiosqlite:///{directory}/full{n}.db"
+    async def fresh_connected() -> tuple[Any, Actor]:
+        db_url = f"sqlite+aiosqlite:///{directory}/full{len(contexts)}.db"
         migrate(db_url)
-        services = calendar_services(db_url, url)
-        entered = await services.__aenter__()
-        connected.append((services, entered, await connected_user(entered, EMAIL)))
-    runs = iter(connected)
+        context = calendar_services(db_url, url)
+        services = await context.__aenter__()
+        contexts.append(context)
+        return services, await connected_user(services, EMAIL)
 
-    async def ours_full() -> Any:
-        _, services, actor = next(runs)
+    # Every full sync starts from an empty database: one for each run, made before timing.
+    databases = iter([await fresh_connected() for _ in range(ROUNDS + 2)])
+
+    async def ours() -> Any:
+        services, actor = next(databases)
         return await perform_two_way_sync(services, actor.user_id)
 
-    ours_s, ours_mb, result = await _measured(ours_full)
-    for context, _, _ in connected:
-        await context.__aexit__(None, None, None)
+    async def raw() -> int:
+        return await floor(url, token)
+
+    async def theirs() -> int:
+        return await gcal_sync_pull(url, token)
+
+    for work in (raw, theirs, ours):  # warm: imports, connections, compiled statements
+        await work()
+    freeze_start_up_objects()  # as the server does once it has started
+    seconds: dict[str, list[float]] = {"ours": [], "floor": [], "theirs": []}
+    for _ in range(ROUNDS):  # interleaved, so a slow spell of the machine hits all three
+        for name, work in (("floor", raw), ("theirs", theirs), ("ours", ours)):
+            took, result = await _seconds(work)
+            seconds[name].append(took)
     assert result.status == "succeeded", result
     assert result.counts["created"] == EVENTS, result.counts
+    peaks = [await _peak_mib(work) for work in (ours, raw, theirs)]
+    for context in contexts:
+        await context.__aexit__(None, None, None)
+    # Each round's own ratios: a slow spell of the machine then cancels out.
+    over_floor = median([o / f for o, f in zip(seconds["ours"], seconds["floor"], strict=True)])
+    faster = median([t / o for t, o in zip(seconds["theirs"], seconds["ours"], strict=True)])
     rows.append(
         [
-            f"full sync, {EVENTS:,} events (s)",
-            f"{ours_s:.2f}",
-            f"{floor_s:.2f}",
-            f"{theirs_s:.2f}",
-            f"{ours_s / floor_s:.2f}x floor, {theirs_s / ours_s:.2f}x faster than gcal-sync",
+            f"full sync, {EVENTS:,} events (s; median of {ROUNDS} (min-max))",
+            _spread(seconds["ours"]),
+            _spread(seconds["floor"]),
+            _spread(seconds["theirs"]),
+            f"{over_floor:.2f}x floor, {faster:.2f}x faster than gcal-sync (medians of rounds)",
         ]
     )
-    rows.append(
-        ["  peak Python memory (MiB)", f"{ours_mb:.0f}", f"{floor_mb:.0f}", f"{theirs_mb:.0f}", ""]
-    )
+    rows.append(["  peak Python memory (MiB)", *(f"{peak:.0f}" for peak in peaks), ""])
 
     db_url = f"sqlite+aiosqlite:///{directory}/incremental.db"
     migrate(db_url)

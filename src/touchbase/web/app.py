@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -46,6 +47,15 @@ async def security_headers(
     if response.headers.get("content-type", "").startswith("text/html"):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     return response
+
+
+def freeze_start_up_objects() -> None:
+    """Move every object alive now (modules, classes, the app's wiring: most of the heap) out
+    of the cyclic collector's sight. They live as long as the process, yet each full
+    collection would walk them all again (~0.1 s, landing in whatever request or sync runs);
+    after this, one walks only what was made since."""
+    gc.collect()
+    gc.freeze()
 
 
 async def finish_or_cancel(
@@ -112,6 +122,7 @@ def create_app(settings: Settings) -> FastAPI:
             services.wake_pusher = pusher.wake
             app.state.services, app.state.pusher = services, pusher
             app.state.tasks = set()
+            freeze_start_up_objects()
             pusher.start()
             scheduler.start()
             try:
