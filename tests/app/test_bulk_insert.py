@@ -1,6 +1,6 @@
-"""A bulk insert stores exactly what the ORM reads back, on SQLite and PostgreSQL: values bound
-once per statement, columns left to their NULL default, and rows spread over several
-statements."""
+"""A bulk insert stores exactly what the ORM reads back, on SQLite and PostgreSQL: values given
+once for every row or found the same in every row, columns left to their NULL default, and
+rows spread over several statements."""
 
 from __future__ import annotations
 
@@ -26,7 +26,9 @@ def _event(n: int) -> CalendarEvent:
     )
 
 
-async def _insert_and_read(url: str, count: int) -> tuple[list[Event], list[AuditEntry], str]:
+async def _insert_and_read(
+    url: str, count: int
+) -> tuple[list[Event], list[AuditEntry], tuple[str, str]]:
     db = Database(url)
     try:
         async with db.session() as session:
@@ -46,8 +48,6 @@ async def _insert_and_read(url: str, count: int) -> tuple[list[Event], list[Audi
                 [
                     {
                         "id": new_id(),
-                        "user_id": user.id,
-                        "calendar_id": calendar.id,
                         "google_event_id": f"g{n}",
                         "idempotency_key": None,
                         "local": event,
@@ -60,17 +60,22 @@ async def _insert_and_read(url: str, count: int) -> tuple[list[Event], list[Audi
                         "is_touchpoint": False,
                         "sync_status": "synced",
                         "pending_op": None,
-                        "deleted": False,
-                        "send_updates": "none",
                         "push_attempts": 0,
                         "next_push_at": None,
                         "push_lease_until": None,
-                        "last_error": None,
                         "created_at": NOW,
-                        "updated_at": NOW,
                     }
                     for n, event in enumerate(events)
                 ],
+                # given once, for every row
+                {
+                    "user_id": user.id,
+                    "calendar_id": calendar.id,
+                    "deleted": False,
+                    "send_updates": "none",
+                    "last_error": None,
+                    "updated_at": NOW,
+                },
             )
             await insert_rows(
                 session,
@@ -91,18 +96,19 @@ async def _insert_and_read(url: str, count: int) -> tuple[list[Event], list[Audi
         async with db.session() as session:
             rows = list(await session.scalars(select(Event).order_by(Event.start_at)))
             audit = list(await session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
-        return rows, audit, user.id
+        return rows, audit, (user.id, calendar.id)
     finally:
         await db.dispose()
 
 
 def test_a_bulk_insert_reads_back_as_written(database_url: str) -> None:
     count = PARAMETERS_PER_STATEMENT // 4  # more rows than one statement of events holds
-    rows, audit, user_id = asyncio.run(_insert_and_read(database_url, count))
+    rows, audit, (user_id, calendar_id) = asyncio.run(_insert_and_read(database_url, count))
     assert len(rows) == count
     for n, row in enumerate(rows):
         event = _event(n)
-        assert (row.google_event_id, row.etag, row.user_id) == (f"g{n}", f'"{n}"', user_id)
+        assert (row.google_event_id, row.etag) == (f"g{n}", f'"{n}"')
+        assert (row.user_id, row.calendar_id) == (user_id, calendar_id)
         assert (row.start_at, row.end_at) == (event.start.date_time, event.end.date_time)
         assert row.contact_id == ("c1" if n % 2 else None)
         assert (row.created_at, row.updated_at) == (NOW, NOW)

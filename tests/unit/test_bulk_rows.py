@@ -103,3 +103,18 @@ def test_an_event_struct_is_stored_as_its_codec_json() -> None:
     values = driver_values(EVENTS, [{"local": event}], "sqlite").values
     assert json.loads(values[0][0]) == event_to_json(event)
     assert event_from_json(json.loads(values[0][0])) == event
+
+
+def test_values_common_to_every_row_are_given_once() -> None:
+    now = datetime(2027, 1, 1, 9, tzinfo=UTC)
+    rows: list[dict[str, Any]] = [{"id": "a"}, {"id": "b"}]
+    common = {"user_id": "u", "created_at": now, "last_error": None}
+    on_sqlite = driver_values(EVENTS, rows, "sqlite", common)
+    # Bound once per statement; a NULL-by-default column left to its default.
+    assert on_sqlite.shared == {"user_id": "u", "created_at": "2027-01-01 09:00:00.000000"}
+    assert (on_sqlite.columns, on_sqlite.values) == (["id"], [("a",), ("b",)])
+    # PostgreSQL's plain VALUES carries them in every row.
+    on_postgres = driver_values(EVENTS, rows, "postgresql", common)
+    assert on_postgres.shared == {}
+    assert on_postgres.columns == ["id", "user_id", "created_at"]
+    assert on_postgres.values == [("a", "u", now), ("b", "u", now)]

@@ -26,13 +26,14 @@ from touchbase.domain import CalendarEvent
 from touchbase.domain.merge import changed_fields
 from touchbase.domain.recurrence import event_span
 from touchbase.store import sync as sync_store
-from touchbase.store.accounts import new_id
+from touchbase.store.accounts import new_id, new_ids
 from touchbase.store.bulk import insert_rows
 from touchbase.store.codec import event_from_json, event_to_json
 from touchbase.store.models import AuditEntry, Calendar, Conflict, Event
 
 EVENTS_TABLE: Table = Event.__table__  # type: ignore[assignment]
 AUDIT_TABLE: Table = AuditEntry.__table__  # type: ignore[assignment]
+ROW_IDS_AT_ONCE = 256
 
 
 def _cached(row: Event, in_conflict: bool) -> CachedRow:
@@ -49,33 +50,34 @@ def _cached(row: Event, in_conflict: bool) -> CachedRow:
     )
 
 
-def new_event_row(calendar: Calendar, item: RemoteItem, now: datetime) -> dict[str, Any]:
-    """The cache row of an event first seen in Google."""
+def new_event_row(item: RemoteItem, calendar_zone: str, row_id: str) -> dict[str, Any]:
+    """What is an event's own in the cache row of an event first seen in Google (the rest is
+    `new_event_common`; the columns of neither start out NULL)."""
     event = item.event
     assert event is not None
-    start_at, end_at = item.span or event_span(event, calendar.time_zone)
+    start_at, end_at = item.span or event_span(event, calendar_zone)
     return {
-        "id": new_id(),
-        "user_id": calendar.user_id,
-        "calendar_id": calendar.id,
+        "id": row_id,
         "google_event_id": item.google_event_id,
-        "idempotency_key": None,
-        "local": event,  # written as the struct's JSON (store/codec.py)
-        "base": None,  # synced: the base is `local` (models.Event)
-        "etag": item.etag,
+        "local": event,  # written as the struct's JSON (store/codec.py); the base is NULL:
+        "etag": item.etag,  # synced, the base is `local` (models.Event)
         "start_at": start_at,
         "end_at": end_at,
         "contact_id": event.contact_id,
         "recurring_event_id": event.recurring_event_id,
         "is_touchpoint": event.touchpoint_id is not None,
+    }
+
+
+def new_event_common(calendar: Calendar, now: datetime) -> dict[str, Any]:
+    """What every cache row of an event first seen in Google (in `calendar`, at `now`) has."""
+    return {
+        "user_id": calendar.user_id,
+        "calendar_id": calendar.id,
         "sync_status": "synced",
-        "pending_op": None,
         "deleted": False,
         "send_updates": "none",
         "push_attempts": 0,
-        "next_push_at": None,
-        "push_lease_until": None,
-        "last_error": None,
         "created_at": now,
         "updated_at": now,
     }
@@ -104,6 +106,12 @@ class PullApplier:
         self.importing = importing
         self.new_rows: list[dict[str, Any]] = []
         self.audit: list[dict[str, Any]] = []
+        self._fresh_ids: list[str] = []
+
+    def _new_row_id(self) -> str:
+        if not self._fresh_ids:
+            self._fresh_ids = new_ids(ROW_IDS_AT_ONCE)
+        return self._fresh_ids.pop()
 
     def _audit(self, event_id: str | None, action: str, changes: dict[str, Any]) -> None:
         self.audit.append(
@@ -139,7 +147,7 @@ class PullApplier:
 
     def add(self, item: RemoteItem) -> None:
         assert item.event is not None
-        row = new_event_row(self.calendar, item, self.now)
+        row = new_event_row(item, self.calendar.time_zone, self._new_row_id())
         self.new_rows.append(row)
         if not self.importing:
             self._audit(row["id"], "sync_create", audit_created(event_to_json(item.event)))
@@ -222,7 +230,8 @@ class PullApplier:
 
     async def flush(self) -> None:
         """Insert the new rows and audit entries in bulk (one executemany each)."""
-        await insert_rows(self.session, EVENTS_TABLE, self.new_rows)
+        common = new_event_common(self.calendar, self.now)
+        await insert_rows(self.session, EVENTS_TABLE, self.new_rows, common)
         if self.new_rows and self.importing:
             changes = {"calendar": self.calendar.summary, "events": len(self.new_rows)}
             self._audit(None, "sync_import", changes)

@@ -18,14 +18,27 @@ from touchbase.store.models import ApiToken, Calendar, GoogleConnection, OAuthSt
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 
 
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+
+def new_ids(count: int) -> list[str]:
+    """Fresh row ids: version-7 UUIDs (RFC 9562) in their text form, made without building a
+    `uuid.UUID` and from one read of the clock and of the random source (a full sync makes one
+    per event). Each starts with the time in milliseconds, then 74 random bits: ids made one
+    after another sort together, so new rows go to the end of the primary-key index instead of
+    to random pages of it."""
+    millis = f"{time.time_ns() // 1_000_000:012x}"
+    head = f"{millis[:8]}-{millis[8:12]}-7"
+    r = os.urandom(10 * count).hex()
+    return [
+        f"{head}{r[i : i + 3]}-{_VARIANT[r[i + 3]]}{r[i + 4 : i + 7]}-{r[i + 8 : i + 20]}"
+        for i in range(0, 20 * count, 20)
+    ]
+
+
 def new_id() -> str:
-    """A fresh row id: a version-7 UUID (RFC 9562) in its text form, made without building a
-    `uuid.UUID` (a full sync makes one per event). It starts with the time in milliseconds, then
-    74 random bits: ids made one after another sort together, so a new row goes to the end of
-    the primary-key index instead of to a random page of it (10,000 of them in a full sync)."""
-    h = f"{time.time_ns() // 1_000_000:012x}{os.urandom(10).hex()}"
-    variant = "89ab"[int(h[16], 16) & 3]
-    return f"{h[:8]}-{h[8:12]}-7{h[13:16]}-{variant}{h[17:20]}-{h[20:]}"
+    """A fresh row id (see `new_ids`)."""
+    return new_ids(1)[0]
 
 
 def hash_token(token: str) -> str:

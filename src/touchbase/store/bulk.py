@@ -7,7 +7,7 @@ the text form of a UTC datetime that UtcDateTime reads back), then handed to the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -66,13 +66,20 @@ class DriverRows:
     values: list[tuple[Any, ...]]
 
 
-def driver_values(table: Table, rows: list[dict[str, Any]], dialect: str) -> DriverRows:
-    """`rows` (dicts with the same keys) for the driver, converted a column at a time.
+def driver_values(
+    table: Table,
+    rows: list[dict[str, Any]],
+    dialect: str,
+    common: Mapping[str, Any] | None = None,
+) -> DriverRows:
+    """`rows` (dicts with the same keys), each with the values in `common` too, for the driver,
+    converted a column at a time.
 
     A column that is None in every row and NULL by default is left out: the database fills
     it. On SQLite, a column with one value in every row (the user, the calendar, `now`, a
-    status) is bound once per statement. Each statement then binds a third of the values it
-    would (a full sync's events), which is a fifth of SQLite's work for them."""
+    status: those in `common`, and any found in `rows`) is bound once per statement. Each
+    statement then binds a third of the values it would (a full sync's events), which is a
+    fifth of SQLite's work for them."""
     names = list(rows[0]) if rows else []
     cells: dict[str, list[Any]] = {}
     shared: dict[str, Any] = {}
@@ -88,6 +95,13 @@ def driver_values(table: Table, rows: list[dict[str, Any]], dialect: str) -> Dri
             shared[name] = column[0]
         else:
             cells[name] = column
+    for name, value in (common or {}).items():
+        if value is None and _null_by_default(table, name):
+            continue
+        if dialect == "sqlite":
+            shared[name] = value
+        else:
+            cells[name] = [value] * len(rows)
     if not cells and shared:  # a statement needs one column that comes from its rows
         name = next(iter(shared))
         cells[name] = [shared.pop(name)] * len(rows)
@@ -115,14 +129,20 @@ def _insert_statement(table: Table, rows: DriverRows, count: int, mark: str) -> 
     return f"INSERT INTO {table.name} ({names}) SELECT {', '.join(picks)} FROM (VALUES {values})"
 
 
-async def insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert `rows` (dicts with the same keys) into `table` in the session's transaction, many
-    rows per statement: the driver's thread then takes the GIL back once per statement, not
-    once per row (with executemany, a busy event loop slows a bulk insert a hundredfold)."""
+async def insert_rows(
+    session: AsyncSession,
+    table: Table,
+    rows: list[dict[str, Any]],
+    common: Mapping[str, Any] | None = None,
+) -> None:
+    """Insert `rows` (dicts with the same keys), each with the values in `common` too, into
+    `table` in the session's transaction, many rows per statement: the driver's thread then
+    takes the GIL back once per statement, not once per row (with executemany, a busy event
+    loop slows a bulk insert a hundredfold)."""
     if not rows:
         return
     connection = await session.connection()
-    prepared = driver_values(table, rows, connection.dialect.name)
+    prepared = driver_values(table, rows, connection.dialect.name, common)
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     per_statement = max(1, PARAMETERS_PER_STATEMENT // len(prepared.columns))
     shared = tuple(prepared.shared.values())
