@@ -7,10 +7,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
-from tests.support.app import ApiUser, AppHarness, start_app, wait_for
+from tests.support.app import ApiUser, AppHarness, run_in_thread, start_app, wait_for
 from tests.support.servers import EmulatorControl
 from tests.support.sync import sync, titles
+from touchbase.store.database import Database
+from touchbase.store.models import Event
 
 HOUR = {"start": {"dateTime": "2027-01-10T09:00:00Z"}, "end": {"dateTime": "2027-01-10T10:00:00Z"}}
 
@@ -241,6 +244,75 @@ def test_recurring_series_with_a_moved_and_a_cancelled_instance(app: AppHarness)
         params={"timeMin": "2027-03-25T00:00:00Z", "timeMax": "2027-03-26T00:00:00Z"},
     ).json()["items"]
     assert narrow == [], "the moved instance left its original day"
+
+
+async def _row_ids(database_url: str, google_event_id: str) -> list[str]:
+    database = Database(database_url)
+    try:
+        async with database.session() as session:
+            found = await session.scalars(
+                select(Event.id).where(Event.google_event_id == google_event_id)
+            )
+            return list(found)
+    finally:
+        await database.dispose()
+
+
+def _weekly_series(user: ApiUser) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    series = in_google(
+        user,
+        summary="Weekly review",
+        recurrence=["RRULE:FREQ=WEEKLY;COUNT=3"],
+        start={"dateTime": "2027-03-19T10:00:00", "timeZone": "Europe/Berlin"},
+        end={"dateTime": "2027-03-19T10:30:00", "timeZone": "Europe/Berlin"},
+    )
+    instances = user.google.get(f"/events/{series['id']}/instances").json()["items"]
+    return series, instances
+
+
+def test_a_series_deleted_here_takes_its_instances_even_one_moved_meanwhile(
+    quiet_app: AppHarness,
+) -> None:
+    alice = quiet_app.user()
+    series, instances = _weekly_series(alice)
+    assert sync(alice)["status"] == "succeeded"
+    window = {"timeMin": "2027-03-01T00:00:00Z", "timeMax": "2027-05-01T00:00:00Z"}
+    listed = alice.api.get("/api/calendar/events", params=window).json()["items"]
+    assert len(listed) == 3
+    # Deleted here while Google is unreachable for it; meanwhile Google moves one instance.
+    quiet_app.emulator.fault(method="DELETE", path=series["id"], status=503, times=10_000)
+    assert alice.api.delete(f"/api/calendar/events/{listed[0]['seriesId']}").status_code == 200
+    alice.google.patch(f"/events/{instances[1]['id']}", json={"location": "Room 9"})
+    assert sync(alice)["status"] == "succeeded"  # pulls the moved instance; the delete waits
+    assert alice.api.get("/api/calendar/events", params=window).json()["items"] == []
+    quiet_app.emulator.http.delete(quiet_app.emulator.url + "/_emulator/faults")
+    assert sync(alice)["status"] == "succeeded"  # the delete lands
+    assert alice.api.get("/api/calendar/events", params=window).json()["items"] == []
+    live = alice.google.get("/events", params={"singleEvents": "true"}).json()["items"]
+    assert [e for e in live if e.get("recurringEventId") == series["id"]] == []
+    assert sync(alice)["status"] == "succeeded"  # Google's cancellations change nothing
+    assert alice.api.get("/api/calendar/events", params=window).json()["items"] == []
+
+
+def test_a_cancelled_instance_is_not_an_event_to_edit(app: AppHarness) -> None:
+    alice = app.user()
+    _, instances = _weekly_series(alice)
+    alice.google.delete(f"/events/{instances[1]['id']}")
+    assert sync(alice)["status"] == "succeeded"
+    listed = alice.api.get(
+        "/api/calendar/events",
+        params={"timeMin": "2027-03-01T00:00:00Z", "timeMax": "2027-05-01T00:00:00Z"},
+    ).json()["items"]
+    assert len(listed) == 2
+    stored = alice.api.get("/api/calendar/events").json()["items"]
+    cancelled = [e for e in stored if e["googleEventId"] == instances[1]["id"]]
+    assert cancelled == [], "a cancelled instance is not listed"
+    rows = run_in_thread(_row_ids(app.database_url, instances[1]["id"]))
+    assert len(rows) == 1
+    answer = alice.api.patch(f"/api/calendar/events/{rows[0]}", json={"title": "Back?"})
+    assert answer.status_code == 404, answer.text
+    assert alice.api.get(f"/api/calendar/events/{rows[0]}").status_code == 404
+    assert alice.api.delete(f"/api/calendar/events/{rows[0]}").status_code == 404
 
 
 def test_a_malformed_event_is_recorded_and_the_rest_syncs(app: AppHarness) -> None:

@@ -185,7 +185,7 @@ async def create_calendar_event(
 async def _editable(session: AsyncSession, actor: Actor, event_id: str) -> Event:
     """The user's live event without an open conflict."""
     row = await event_store.get_event(session, actor.user_id, event_id, for_update=True)
-    if row is None or row.deleted:
+    if row is None or row.deleted or await _gone_instance(session, row):
         raise EventNotFoundError()
     conflict = await event_store.open_conflict(session, actor.user_id, row.id)
     if conflict is not None:
@@ -292,6 +292,8 @@ async def get_calendar_event(
         row = await event_store.get_event(session, user_id, event_id)
         if row is None or (row.deleted and row.pending_op is None):
             raise EventNotFoundError()
+        if await _gone_instance(session, row):
+            raise EventNotFoundError()
         return await _record(session, row)
 
 
@@ -317,7 +319,12 @@ async def list_calendar_events(
                 calendar_id,
                 [r.google_event_id for r in series if r.calendar_id == calendar_id],
             )
-    out = [r for r in records if not r.event.recurrence and not _cancelled_instance(r)]
+        gone = await _instances_of_deleted_series(session, records)
+    out = [
+        r
+        for r in records
+        if not r.event.recurrence and not _cancelled_instance(r) and r.id not in gone
+    ]
     for record in series:
         zone = calendars[record.calendar_id].time_zone if record.calendar_id in calendars else "UTC"
         own = [
@@ -337,6 +344,33 @@ async def list_calendar_events(
         and not _cancelled_instance(EventRecord.of(e))
     ]
     return sorted(out, key=lambda r: (window(r.event, "UTC")[0], r.id))
+
+
+async def _gone_instance(session: AsyncSession, row: Event) -> bool:
+    """A cancelled instance of a series, or any instance of a series deleted here: neither is
+    an event the user sees (the series' deletion takes its instances with it)."""
+    if row.recurring_event_id is None:
+        return False
+    if _cancelled_instance(EventRecord.of(row)):
+        return True
+    return bool(
+        await event_store.deleted_series(session, row.calendar_id, {row.recurring_event_id})
+    )
+
+
+async def _instances_of_deleted_series(
+    session: AsyncSession, records: list[EventRecord]
+) -> set[str]:
+    """The ids of those records that are instances of a series deleted here (pushed or not)."""
+    instances = [r for r in records if r.event.recurring_event_id and not r.event.recurrence]
+    gone: set[str] = set()
+    for calendar_id in {r.calendar_id for r in instances}:
+        mine = [r for r in instances if r.calendar_id == calendar_id]
+        deleted = await event_store.deleted_series(
+            session, calendar_id, {r.event.recurring_event_id or "" for r in mine}
+        )
+        gone |= {r.id for r in mine if r.event.recurring_event_id in deleted}
+    return gone
 
 
 def _cancelled_instance(record: EventRecord) -> bool:

@@ -235,6 +235,18 @@ async def write_outcome(
     if outcome.kind == "deleted":
         row.pending_op, row.sync_status, row.deleted = None, "synced", True
         row.next_push_at, row.last_error = None, None
+        if snap.local.recurrence:
+            for instance_id in await event_store.delete_exceptions_of(session, row):
+                await event_store.record_audit(
+                    session,
+                    user_id=row.user_id,
+                    event_id=instance_id,
+                    action="sync_delete",
+                    source="sync",
+                    actor="touchbase",
+                    at=now,
+                    changes={"reason": "its series was deleted"},
+                )
         return False
     if outcome.kind == "conflict":
         await _store_conflict(session, row, snap, outcome, now=now)

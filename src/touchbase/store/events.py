@@ -57,6 +57,36 @@ async def exceptions_of(
     )
 
 
+async def deleted_series(
+    session: AsyncSession, calendar_id: str, series_google_ids: set[str]
+) -> set[str]:
+    """Those of these series (by Google id) that are deleted here, pushed or not."""
+    if not series_google_ids:
+        return set()
+    found = await session.scalars(
+        select(Event.google_event_id).where(
+            Event.calendar_id == calendar_id,
+            Event.google_event_id.in_(series_google_ids),
+            Event.deleted.is_(True),
+        )
+    )
+    return set(found)
+
+
+async def delete_exceptions_of(session: AsyncSession, series: Event) -> list[str]:
+    """Mark every stored instance of a series that Google deleted as deleted here too (Google
+    deletes a series' instances with it; their own pending changes are moot). Their ids."""
+    rows = [
+        row
+        for row in await exceptions_of(session, series.calendar_id, [series.google_event_id])
+        if not row.deleted
+    ]
+    for row in rows:
+        row.deleted, row.pending_op, row.sync_status = True, None, "synced"
+        row.next_push_at, row.last_error = None, None
+    return [row.id for row in rows]
+
+
 async def claim_for_push(
     session: AsyncSession, event_id: str, *, now: datetime, lease: timedelta
 ) -> bool:
