@@ -12,11 +12,8 @@ from sqlalchemy import select
 
 from tests.support.inprocess import calendar_services, connected_user
 from tests.support.servers import EmulatorControl
-from touchbase.calendar.events import (
-    create_calendar_event,
-    list_calendar_events,
-    update_calendar_event,
-)
+from touchbase.calendar.events import create_calendar_event, update_calendar_event
+from touchbase.calendar.listing import list_calendar_events
 from touchbase.calendar.services import CalendarServices
 from touchbase.calendar.sync import perform_two_way_sync
 from touchbase.domain import CalendarEvent, EventTime
@@ -54,7 +51,9 @@ async def test_pending_changes_go_out_in_batches_of_50(
         assert result.counts["pushed"] == 120
         assert result.google_calls == 1 + math.ceil(120 / 50)
         assert emulator.stats()["httpRequests"] == 1 + math.ceil(120 / 50)
-        listed = await list_calendar_events(services, actor.user_id, time_min=None, time_max=None)
+        listed = (
+            await list_calendar_events(services, actor.user_id, time_min=None, time_max=None)
+        ).items
         assert {r.sync_status for r in listed} == {"synced"}
         assert len(listed) == 120
 
@@ -88,7 +87,9 @@ async def test_one_sync_per_calendar_at_a_time(
         )
         statuses = sorted(c.status for r in (first, second) for c in r.calendars)
         assert statuses == ["busy", "succeeded"]
-        listed = await list_calendar_events(services, actor.user_id, time_min=None, time_max=None)
+        listed = (
+            await list_calendar_events(services, actor.user_id, time_min=None, time_max=None)
+        ).items
         assert len(listed) == 20
 
 
@@ -113,7 +114,9 @@ async def test_an_edit_made_during_a_sync_is_neither_lost_nor_overwritten(
         await sync_task
         emulator.configure(latencyMs=0)
         await perform_two_way_sync(services, actor.user_id)
-        [final] = await list_calendar_events(services, actor.user_id, time_min=None, time_max=None)
+        [final] = (
+            await list_calendar_events(services, actor.user_id, time_min=None, time_max=None)
+        ).items
         assert final.event.title == "edited mid-sync"
         assert final.event.location == "Room 7"
         remote = (await google.get(f"/events/{record.google_event_id}")).json()
@@ -180,14 +183,18 @@ async def test_a_pull_cut_off_between_pages_keeps_its_token_and_converges(
         cut = await perform_two_way_sync(services, actor.user_id)
         assert cut.status == "failed"
         assert await _sync_token(services, actor.user_id) is None
-        stored = await list_calendar_events(services, actor.user_id, time_min=None, time_max=None)
+        stored = (
+            await list_calendar_events(services, actor.user_id, time_min=None, time_max=None)
+        ).items
         assert len(stored) == 3  # the page read before the failure is kept
 
         again = await perform_two_way_sync(services, actor.user_id)
         assert again.status == "succeeded"
         assert again.counts["created"] == 4  # the first page is already there, unchanged
         assert await _sync_token(services, actor.user_id) is not None
-        listed = await list_calendar_events(services, actor.user_id, time_min=None, time_max=None)
+        listed = (
+            await list_calendar_events(services, actor.user_id, time_min=None, time_max=None)
+        ).items
         assert sorted(r.event.title for r in listed) == [f"remote {n}" for n in range(7)]
 
 
@@ -208,7 +215,9 @@ async def test_an_incremental_pull_of_several_pages_applies_every_page(
         result = await perform_two_way_sync(services, actor.user_id)
         assert (result.counts["pulled"], result.counts["updated"]) == (7, 7)
         assert result.google_calls == 3  # ceil(7 / 3) pages
-        listed = await list_calendar_events(services, actor.user_id, time_min=None, time_max=None)
+        listed = (
+            await list_calendar_events(services, actor.user_id, time_min=None, time_max=None)
+        ).items
         assert sorted(r.event.location for r in listed).count("moved") == 7
 
 
@@ -226,5 +235,7 @@ async def test_a_page_larger_than_one_insert_statement_is_stored_whole(
         emulator.seed(seeded)
         result = await perform_two_way_sync(services, actor.user_id)
         assert result.counts["created"] == count
-        listed = await list_calendar_events(services, actor.user_id, time_min=None, time_max=None)
+        listed = (
+            await list_calendar_events(services, actor.user_id, time_min=None, time_max=None)
+        ).items
         assert sorted(r.event.title for r in listed) == sorted(f"remote {n}" for n in range(count))

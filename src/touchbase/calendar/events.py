@@ -7,21 +7,20 @@ stays pending and the background pusher sends it later: it is never lost.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from touchbase.calendar.listing import gone_instance
 from touchbase.calendar.push import push_event
 from touchbase.calendar.records import API_FIELD, EventRecord, audit_changes
 from touchbase.calendar.services import CalendarServices
 from touchbase.domain import CalendarEvent, EventValidationError, validate_event
 from touchbase.domain.merge import changed_fields
-from touchbase.domain.recurrence import RecurrenceError, event_span, occurrences
+from touchbase.domain.recurrence import event_span
 from touchbase.errors import (
     ConflictError,
     EventNotFoundError,
@@ -31,11 +30,8 @@ from touchbase.errors import (
 from touchbase.google.ids import new_event_id
 from touchbase.store import accounts
 from touchbase.store import events as event_store
-from touchbase.store.codec import event_from_json, event_to_json
+from touchbase.store.codec import event_to_json
 from touchbase.store.models import Calendar, Event
-
-# An open-ended list expands an unbounded series this far ahead.
-HORIZON = timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -185,7 +181,7 @@ async def create_calendar_event(
 async def _editable(session: AsyncSession, actor: Actor, event_id: str) -> Event:
     """The user's live event without an open conflict."""
     row = await event_store.get_event(session, actor.user_id, event_id, for_update=True)
-    if row is None or row.deleted or await _gone_instance(session, row):
+    if row is None or row.deleted or await gone_instance(session, row):
         raise EventNotFoundError()
     conflict = await event_store.open_conflict(session, actor.user_id, row.id)
     if conflict is not None:
@@ -292,141 +288,6 @@ async def get_calendar_event(
         row = await event_store.get_event(session, user_id, event_id)
         if row is None or (row.deleted and row.pending_op is None):
             raise EventNotFoundError()
-        if await _gone_instance(session, row):
+        if await gone_instance(session, row):
             raise EventNotFoundError()
         return await _record(session, row)
-
-
-async def list_calendar_events(
-    services: CalendarServices,
-    user_id: str,
-    *,
-    time_min: datetime | None,
-    time_max: datetime | None,
-) -> list[EventRecord]:
-    """The user's events meeting the window, from the cache; series expanded into instances
-    (exceptions applied, cancelled instances left out) in each series' time zone."""
-    async with services.db.session() as session:
-        rows = await event_store.in_window(session, user_id, time_min=time_min, time_max=time_max)
-        conflicts = {c.event_id: c for c in await event_store.open_conflicts(session, user_id)}
-        records = [EventRecord.of(row, conflicts.get(row.id)) for row in rows]
-        calendars = {c.id: c for c in await accounts.user_calendars(session, user_id)}
-        series = [r for r in records if r.event.recurrence]
-        exceptions: list[Event] = []
-        for calendar_id in {r.calendar_id for r in series}:
-            exceptions += await event_store.exceptions_of(
-                session,
-                calendar_id,
-                [r.google_event_id for r in series if r.calendar_id == calendar_id],
-            )
-        gone = await _instances_of_deleted_series(session, records)
-    out = [
-        r
-        for r in records
-        if not r.event.recurrence and not _cancelled_instance(r) and r.id not in gone
-    ]
-    for record in series:
-        zone = calendars[record.calendar_id].time_zone if record.calendar_id in calendars else "UTC"
-        own = [
-            e
-            for e in exceptions
-            if e.calendar_id == record.calendar_id
-            and e.recurring_event_id == record.google_event_id
-        ]
-        out += expand_series(record, own, zone, time_min=time_min, time_max=time_max)
-    known = {r.id for r in out}
-    out += [
-        EventRecord.of(e)
-        for e in exceptions
-        if e.id not in known
-        and not e.deleted
-        and _in_window(e, time_min, time_max)
-        and not _cancelled_instance(EventRecord.of(e))
-    ]
-    return sorted(out, key=lambda r: (window(r.event, "UTC")[0], r.id))
-
-
-async def _gone_instance(session: AsyncSession, row: Event) -> bool:
-    """A cancelled instance of a series, or any instance of a series deleted here: neither is
-    an event the user sees (the series' deletion takes its instances with it)."""
-    if row.recurring_event_id is None:
-        return False
-    if _cancelled_instance(EventRecord.of(row)):
-        return True
-    return bool(
-        await event_store.deleted_series(session, row.calendar_id, {row.recurring_event_id})
-    )
-
-
-async def _instances_of_deleted_series(
-    session: AsyncSession, records: list[EventRecord]
-) -> set[str]:
-    """The ids of those records that are instances of a series deleted here (pushed or not)."""
-    instances = [r for r in records if r.event.recurring_event_id and not r.event.recurrence]
-    gone: set[str] = set()
-    for calendar_id in {r.calendar_id for r in instances}:
-        mine = [r for r in instances if r.calendar_id == calendar_id]
-        deleted = await event_store.deleted_series(
-            session, calendar_id, {r.event.recurring_event_id or "" for r in mine}
-        )
-        gone |= {r.id for r in mine if r.event.recurring_event_id in deleted}
-    return gone
-
-
-def _cancelled_instance(record: EventRecord) -> bool:
-    return record.event.recurring_event_id is not None and record.event.status.value == "cancelled"
-
-
-def _in_window(row: Event, time_min: datetime | None, time_max: datetime | None) -> bool:
-    return (time_min is None or row.end_at > time_min) and (
-        time_max is None or row.start_at < time_max
-    )
-
-
-def expand_series(
-    record: EventRecord,
-    exceptions: list[Event],
-    calendar_zone: str,
-    *,
-    time_min: datetime | None,
-    time_max: datetime | None,
-) -> list[EventRecord]:
-    """Instances of one series in the window, without those that exceptions replace."""
-    zone = ZoneInfo(record.event.start.time_zone or calendar_zone)
-    replaced = set()
-    for row in exceptions:
-        original = event_from_json(row.local).original_start
-        if original is not None:
-            replaced.add(original.instant(zone))
-    until = time_max or (services_now() + HORIZON)
-    try:
-        instances = list(occurrences(record.event, zone, until=until))
-    except RecurrenceError:
-        return [record]
-    out = []
-    for instance in instances:
-        start = instance.start.instant(zone)
-        end = instance.end.instant(zone)
-        if start in replaced or (time_min is not None and end <= time_min):
-            continue
-        event = record.event.replace(
-            start=instance.start,
-            end=instance.end,
-            recurrence=(),
-            recurring_event_id=record.google_event_id,
-            original_start=instance.original_start,
-        )
-        out.append(
-            dataclasses.replace(
-                record,
-                id=f"{record.id}~{start.strftime('%Y%m%dT%H%M%SZ')}",
-                event=event,
-                series_id=record.id,
-            )
-        )
-    return out
-
-
-def services_now() -> datetime:
-    """Now (UTC) for an open-ended window."""
-    return datetime.now(UTC)

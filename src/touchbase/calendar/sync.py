@@ -25,7 +25,8 @@ from touchbase.calendar.services import CalendarServices
 from touchbase.calendar.sync_apply import apply_page, collector_paused, finish_pull
 from touchbase.calendar.sync_plan import RemoteItem, SweepInput
 from touchbase.domain import CalendarEvent, EventStatus
-from touchbase.domain.recurrence import RecurrenceError, event_span
+from touchbase.domain.recurrence import event_span
+from touchbase.domain.rrules import RecurrenceError
 from touchbase.errors import CalendarError, SyncTokenExpiredError
 from touchbase.google import GoogleCalendarClient, RetryPolicy
 from touchbase.google.mapping import time_to_domain, to_domain

@@ -11,16 +11,30 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rruleset, rrulestr
+from dateutil.rrule import rruleset
 
 from touchbase.domain.events import CalendarEvent, EventStatus, EventTime
+from touchbase.domain.rrules import (
+    Budget,
+    BudgetedRule,
+    BudgetExceeded,
+    RecurrenceError,
+    parse_rule,
+    start_near,
+)
 
 MAX_INSTANCES = 5000
 FOREVER = datetime(9999, 12, 31, tzinfo=UTC)
+# A new rule must have its first occurrence within this time of the series' start.
+FIRST_WITHIN = timedelta(days=366 * 10)
+# The work one event's check, or its span, may take.
+EVENT_PERIODS = 50_000
+EVENT_SECONDS = 0.05
 
 
-class RecurrenceError(ValueError):
-    """A recurrence that cannot be expanded."""
+def event_budget() -> Budget:
+    """The budget of one event's check or span."""
+    return Budget(EVENT_PERIODS, EVENT_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -40,28 +54,12 @@ def _dtstart(event: CalendarEvent, default_zone: ZoneInfo) -> tuple[datetime, Zo
     return event.start.date_time.astimezone(zone), zone
 
 
-def _until_in_utc(rule: str, zone: ZoneInfo | None) -> str:
-    """dateutil wants UNTIL in UTC for a zoned start and floating for a date start."""
-    head, sep, rest = rule.upper().partition("UNTIL=")
-    if not sep:
-        return rule
-    value, semi, tail = rest.partition(";")
-    if zone is None:
-        value = value[:8]
-    elif not value.endswith("Z"):
-        local = (
-            datetime.combine(datetime.strptime(value[:8], "%Y%m%d").date(), time(23, 59, 59))
-            if len(value) == 8
-            else datetime.strptime(value, "%Y%m%dT%H%M%S")
-        )
-        value = local.replace(tzinfo=zone).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return head + sep + value + semi + tail
-
-
 def _dates(
     params: list[str], values: str, start: datetime, zone: ZoneInfo | None
 ) -> list[datetime]:
     tzid = next((p[5:] for p in params if p.upper().startswith("TZID=")), None)
+    if any(p.upper().startswith("VALUE=PERIOD") for p in params):
+        raise RecurrenceError("RDATE periods are not supported")
     out = []
     for raw in (v.strip().upper() for v in values.split(",")):
         if len(raw) == 8:
@@ -82,27 +80,51 @@ def _dates(
     return out
 
 
-def rule_set(event: CalendarEvent, default_zone: ZoneInfo) -> tuple[rruleset, ZoneInfo | None]:
-    """The dateutil rule set of a series; RecurrenceError if it cannot be read."""
-    start, zone = _dtstart(event, default_zone)
-    rules = rruleset()
+def rule_set(
+    event: CalendarEvent,
+    default_zone: ZoneInfo,
+    budget: Budget | None = None,
+    *,
+    since: datetime | None = None,
+) -> tuple[rruleset, ZoneInfo | None]:
+    """The dateutil rule set of a series, spending `budget` as it is walked; RecurrenceError
+    if it cannot be read. With `since`, rules may start later (same occurrences from then on)."""
     try:
+        start, zone = _dtstart(event, default_zone)
+        rules = rruleset()
         for line in event.recurrence:
             head, _, value = line.partition(":")
             params = head.split(";")
             kind = params[0].strip().upper()
             if kind in ("RRULE", "EXRULE"):
-                rule = rrulestr(_until_in_utc(value, zone), dtstart=start)
-                (rules.rrule if kind == "RRULE" else rules.exrule)(rule)  # type: ignore[arg-type]
+                parts = parse_rule(value)
+                rule = BudgetedRule(parts, start_near(parts, start, since), budget)
+                (rules.rrule if kind == "RRULE" else rules.exrule)(rule)
             elif kind in ("RDATE", "EXDATE"):
                 for moment in _dates(params[1:], value, start, zone):
                     (rules.rdate if kind == "RDATE" else rules.exdate)(moment)
             else:
                 raise RecurrenceError(f"not a recurrence line: {line!r}")
-        next(iter(rules), None)  # make dateutil parse everything now
-    except (ValueError, TypeError, KeyError) as exc:
+    except RecurrenceError:
+        raise
+    except (ValueError, TypeError, KeyError, OverflowError) as exc:
         raise RecurrenceError(f"cannot read recurrence {list(event.recurrence)!r}: {exc}") from exc
     return rules, zone
+
+
+def check_recurrence(event: CalendarEvent, default_zone: ZoneInfo) -> None:
+    """RecurrenceError unless the series can be read and has an occurrence within
+    FIRST_WITHIN of its start, found within one event's budget."""
+    rules, _ = rule_set(event, default_zone, event_budget())
+    start, _ = _dtstart(event, default_zone)
+    try:
+        first = next(iter(rules), None)
+    except BudgetExceeded:
+        first = None
+    except (ValueError, OverflowError) as exc:
+        raise RecurrenceError(f"cannot expand the recurrence: {exc}") from exc
+    if first is None or (first.replace(tzinfo=None) - start.replace(tzinfo=None)) > FIRST_WITHIN:
+        raise RecurrenceError("the recurrence has no occurrence in the ten years after its start")
 
 
 def _time_of(moment: datetime, zone: ZoneInfo | None, tz_name: str | None) -> EventTime:
@@ -112,16 +134,35 @@ def _time_of(moment: datetime, zone: ZoneInfo | None, tz_name: str | None) -> Ev
 
 
 def occurrences(
-    event: CalendarEvent, default_zone: ZoneInfo, *, until: datetime
+    event: CalendarEvent,
+    default_zone: ZoneInfo,
+    *,
+    until: datetime,
+    since: datetime | None = None,
+    budget: Budget | None = None,
 ) -> Iterator[Instance]:
-    """The instances of a series starting before `until` (at most MAX_INSTANCES)."""
-    rules, zone = rule_set(event, default_zone)
+    """The instances of a series starting before `until` (at most MAX_INSTANCES), from the
+    first that ends after `since`; BudgetExceeded when `budget` runs out first."""
     duration = _duration(event, default_zone)
-    for count, start in enumerate(rules):
+    rules, zone = rule_set(
+        event, default_zone, budget, since=None if since is None else since - duration
+    )
+    starts = iter(rules)
+    count = 0
+    while count < MAX_INSTANCES:
+        try:
+            start = next(starts, None)
+        except (ValueError, OverflowError) as exc:  # dateutil's "empty rule", or year 9999
+            raise RecurrenceError(f"cannot expand the recurrence: {exc}") from exc
+        if start is None:
+            return
         instant = start.replace(tzinfo=default_zone) if zone is None else start
-        if count >= MAX_INSTANCES or instant >= until:
+        if instant >= until:
             return
         end = start + duration
+        if since is not None and end.replace(tzinfo=instant.tzinfo) <= since:
+            continue
+        count += 1
         yield Instance(
             _time_of(start, zone, event.start.time_zone),
             _time_of(start, zone, event.start.time_zone),
@@ -142,8 +183,9 @@ def _days(start: date, end: date | None) -> timedelta:
 
 
 def series_span(event: CalendarEvent, default_zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """(first start, last end) of a series; the end is FOREVER when it never ends."""
-    rules, zone = rule_set(event, default_zone)
+    """(first start, last end) of a series; the end is FOREVER when it never ends, or when
+    finding its end takes more than one event's budget."""
+    rules, zone = rule_set(event, default_zone, event_budget())
     first = event.start.instant(default_zone)
     if not any(
         ("COUNT=" in line.upper() or "UNTIL=" in line.upper())
@@ -152,14 +194,19 @@ def series_span(event: CalendarEvent, default_zone: ZoneInfo) -> tuple[datetime,
     ):
         return first, FOREVER
     last = None
-    for count, start in enumerate(rules):
-        if count >= MAX_INSTANCES:
-            return first, FOREVER
-        last = start
-    if last is None:
-        return first, first
-    last_instant = last.replace(tzinfo=default_zone) if zone is None else last
-    return first, last_instant + _duration(event, default_zone)
+    try:
+        for count, start in enumerate(rules):
+            if count >= MAX_INSTANCES:
+                return first, FOREVER
+            last = start
+        if last is None:
+            return first, first
+        last_instant = last.replace(tzinfo=default_zone) if zone is None else last
+        return first, last_instant + _duration(event, default_zone)
+    except (BudgetExceeded, OverflowError):
+        return first, FOREVER
+    except ValueError as exc:
+        raise RecurrenceError(f"cannot expand the recurrence: {exc}") from exc
 
 
 def event_span(event: CalendarEvent, calendar_zone: str) -> tuple[datetime, datetime]:

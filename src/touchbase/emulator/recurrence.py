@@ -109,6 +109,15 @@ def _parse_dates(params: list[str], values: str, series: SeriesTime) -> list[dat
     return moments
 
 
+def _check_counts(line: str) -> None:
+    """Google refuses a rule that cannot advance or never occurs (INTERVAL or COUNT below 1);
+    dateutil would loop forever on INTERVAL=0."""
+    for name in ("INTERVAL", "COUNT"):
+        found = re.search(rf"(?:^|[;:]){name}=([^;]*)", line, re.IGNORECASE)
+        if found and not (found.group(1).isdigit() and int(found.group(1)) >= 1):
+            raise invalid(f"Invalid recurrence rule: {line!r}", location="recurrence")
+
+
 def build_rule_set(lines: list[str], series: SeriesTime) -> rruleset:
     """The dateutil rule set of a `recurrence` list; 400 invalid for anything unparseable."""
     rules = rruleset()
@@ -120,6 +129,7 @@ def build_rule_set(lines: list[str], series: SeriesTime) -> rruleset:
         kind = params[0].strip().upper()
         try:
             if kind in ("RRULE", "EXRULE"):
+                _check_counts(value)
                 rule = rrulestr(_normalise_until(value, series), dtstart=series.start)
                 (rules.rrule if kind == "RRULE" else rules.exrule)(rule)  # type: ignore[arg-type]
             elif kind in ("RDATE", "EXDATE"):

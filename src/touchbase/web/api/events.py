@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 
-from touchbase.calendar import conflicts, events
+from touchbase.calendar import conflicts, events, listing
+from touchbase.domain.validation import in_supported_range
 from touchbase.errors import InvalidEventError
 from touchbase.web.deps import CurrentActor, MutatingActor, Services
 from touchbase.web.schemas import (
@@ -27,6 +28,8 @@ Json = dict[str, Any]
 def _aware(value: datetime | None, field: str) -> datetime | None:
     if value is not None and value.tzinfo is None:
         raise InvalidEventError("Give a UTC offset.", field=field)
+    if value is not None and not in_supported_range(value):
+        raise InvalidEventError("Out of the supported range of years.", field=field)
     return value
 
 
@@ -34,17 +37,31 @@ def _aware(value: datetime | None, field: str) -> datetime | None:
 async def list_events(
     services: Services,
     actor: CurrentActor,
+    *,
     timeMin: datetime | None = None,
     timeMax: datetime | None = None,
+    maxResults: Annotated[int, Query(ge=1, le=listing.MAX_PAGE)] = listing.MAX_PAGE,
+    pageToken: Annotated[str | None, Query(max_length=200)] = None,
 ) -> JSONResponse:
-    """The user's events meeting [timeMin, timeMax), from the cache."""
+    """The user's events meeting [timeMin, timeMax), from the cache, in start order; a
+    `nextPageToken` when more follow (pass it as `pageToken` with the same window)."""
     time_min, time_max = _aware(timeMin, "timeMin"), _aware(timeMax, "timeMax")
     if time_min and time_max and time_min >= time_max:
         raise InvalidEventError("timeMax must be after timeMin.", field="timeMax")
-    records = await events.list_calendar_events(
-        services, actor.user_id, time_min=time_min, time_max=time_max
+    page = await listing.list_calendar_events(
+        services,
+        actor.user_id,
+        time_min=time_min,
+        time_max=time_max,
+        limit=maxResults,
+        page_token=pageToken,
     )
-    return JSONResponse({"items": [event_view(r) for r in records]})
+    body: dict[str, Any] = {"items": [event_view(r) for r in page.items]}
+    if page.next_page_token:
+        body["nextPageToken"] = page.next_page_token
+    if page.incomplete:
+        body["incomplete"] = True
+    return JSONResponse(body)
 
 
 @router.post("/events", status_code=201)

@@ -43,10 +43,26 @@ function remember(event, { ours = false } = {}) {
   events.set(event.id, event);
 }
 
-async function loadEvents(range, success, failure) {
+// A visible range shows at most this many pages of events (2,500 each).
+const MAX_PAGES = 4;
+
+async function fetchRange(range) {
   const query = `timeMin=${encodeURIComponent(range.start.toISOString())}&timeMax=${encodeURIComponent(range.end.toISOString())}`;
+  const items = [];
+  let token = null;
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const more = token ? `&pageToken=${encodeURIComponent(token)}` : "";
+    const answer = await api("GET", `/api/calendar/events?${query}${more}`);
+    items.push(...answer.items);
+    token = answer.nextPageToken;
+    if (!token) break;
+  }
+  return items;
+}
+
+async function loadEvents(range, success, failure) {
   try {
-    const { items } = await api("GET", `/api/calendar/events?${query}`);
+    const items = await fetchRange(range);
     const live = items.filter((e) => !e.deleted);
     live.forEach((e) => remember(e));
     success(live.map((e) => toCalendar(e)));

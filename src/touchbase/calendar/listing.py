@@ -1,0 +1,255 @@
+"""Reading the user's events in a window: series expanded into their instances, a page at a
+time, on a budget.
+
+Expansion is pure work on rows already read; it runs in a worker thread, so the event loop
+keeps answering other requests meanwhile, and it spends one budget per request (periods of
+the rules walked, and seconds) and returns at most one page of instances: whatever a stored
+rule holds, a listing ends, and soon.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from touchbase.calendar.records import EventRecord
+from touchbase.calendar.services import CalendarServices
+from touchbase.domain.recurrence import event_span, occurrences
+from touchbase.domain.rrules import Budget, BudgetExceeded, RecurrenceError
+from touchbase.errors import InvalidEventError
+from touchbase.store import accounts
+from touchbase.store import events as event_store
+from touchbase.store.codec import event_from_json
+from touchbase.store.models import Event
+
+# An open-ended list expands an unbounded series this far ahead.
+HORIZON = timedelta(days=366)
+MAX_PAGE = 2500
+# The expansion work one listing may do.
+LIST_PERIODS = 2_000_000
+LIST_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class EventPage:
+    """One page of a listing; `incomplete` when the expansion budget ran out first."""
+
+    items: list[EventRecord]
+    next_page_token: str | None = None
+    incomplete: bool = False
+
+
+@dataclass(frozen=True)
+class _Position:
+    """Where a page ends: the sort key of its last item."""
+
+    start: datetime
+    id: str
+
+    def token(self) -> str:
+        return f"{self.start.astimezone(UTC).isoformat()}|{self.id}"
+
+    @classmethod
+    def read(cls, token: str) -> _Position:
+        raw_start, sep, event_id = token.partition("|")
+        try:
+            start = datetime.fromisoformat(raw_start)
+        except ValueError:
+            start = None
+        if not sep or not event_id or start is None or start.tzinfo is None:
+            raise InvalidEventError("Not a page token from this listing.", field="pageToken")
+        return cls(start, event_id)
+
+
+def sort_key(record: EventRecord) -> tuple[datetime, str]:
+    """Listings are ordered by start, then id."""
+    return event_span(record.event, "UTC")[0], record.id
+
+
+async def list_calendar_events(
+    services: CalendarServices,
+    user_id: str,
+    *,
+    time_min: datetime | None,
+    time_max: datetime | None,
+    limit: int = MAX_PAGE,
+    page_token: str | None = None,
+) -> EventPage:
+    """The user's events meeting the window, from the cache, in start order, `limit` at a
+    time; series expanded into instances (exceptions applied, cancelled instances left out)
+    in each series' time zone."""
+    after = _Position.read(page_token) if page_token else None
+    async with services.db.session() as session:
+        rows = await event_store.in_window(session, user_id, time_min=time_min, time_max=time_max)
+        conflicts = {c.event_id: c for c in await event_store.open_conflicts(session, user_id)}
+        records = [EventRecord.of(row, conflicts.get(row.id)) for row in rows]
+        zones = {c.id: c.time_zone for c in await accounts.user_calendars(session, user_id)}
+        series = [r for r in records if r.event.recurrence]
+        exceptions: list[Event] = []
+        for calendar_id in {r.calendar_id for r in series}:
+            exceptions += await event_store.exceptions_of(
+                session,
+                calendar_id,
+                [r.google_event_id for r in series if r.calendar_id == calendar_id],
+            )
+        gone = await _instances_of_deleted_series(session, records)
+    singles = [
+        r
+        for r in records
+        if not r.event.recurrence and not is_cancelled_instance(r) and r.id not in gone
+    ]
+    shown = {r.id for r in singles}
+    singles += [
+        EventRecord.of(e)
+        for e in exceptions
+        if e.id not in shown
+        and not e.deleted
+        and _in_window(e, time_min, time_max)
+        and not is_cancelled_instance(EventRecord.of(e))
+    ]
+    window = _Window(time_min, time_max, after, limit)
+    return await asyncio.to_thread(_page, singles, series, exceptions, zones, window)
+
+
+@dataclass(frozen=True)
+class _Window:
+    time_min: datetime | None
+    time_max: datetime | None
+    after: _Position | None
+    limit: int
+
+
+def _page(
+    singles: list[EventRecord],
+    series: list[EventRecord],
+    exceptions: list[Event],
+    zones: dict[str, str],
+    window: _Window,
+) -> EventPage:
+    """Expand every series on one budget, then cut the page (runs in a worker thread)."""
+    budget = Budget(LIST_PERIODS, LIST_SECONDS)
+    since = window.time_min
+    if window.after is not None and (since is None or window.after.start > since):
+        since = window.after.start
+    out = list(singles)
+    incomplete = False
+    for record in series:
+        own = [
+            e
+            for e in exceptions
+            if e.calendar_id == record.calendar_id
+            and e.recurring_event_id == record.google_event_id
+        ]
+        instances, cut = expand_series(
+            record,
+            own,
+            zones.get(record.calendar_id, "UTC"),
+            time_min=since,
+            time_max=window.time_max,
+            budget=budget,
+        )
+        out += instances
+        incomplete = incomplete or cut
+    keyed = sorted((sort_key(r), r) for r in out)
+    if window.after is not None:
+        mark = (window.after.start, window.after.id)
+        keyed = [(k, r) for k, r in keyed if k > mark]
+    page = [r for _, r in keyed[: window.limit]]
+    more = len(keyed) > window.limit
+    token = _Position(*sort_key(page[-1])).token() if more and page else None
+    return EventPage(page, token, incomplete)
+
+
+async def gone_instance(session: AsyncSession, row: Event) -> bool:
+    """A cancelled instance of a series, or any instance of a series deleted here: neither is
+    an event the user sees (the series' deletion takes its instances with it)."""
+    if row.recurring_event_id is None:
+        return False
+    if is_cancelled_instance(EventRecord.of(row)):
+        return True
+    return bool(
+        await event_store.deleted_series(session, row.calendar_id, {row.recurring_event_id})
+    )
+
+
+async def _instances_of_deleted_series(
+    session: AsyncSession, records: list[EventRecord]
+) -> set[str]:
+    """The ids of those records that are instances of a series deleted here (pushed or not)."""
+    instances = [r for r in records if r.event.recurring_event_id and not r.event.recurrence]
+    gone: set[str] = set()
+    for calendar_id in {r.calendar_id for r in instances}:
+        mine = [r for r in instances if r.calendar_id == calendar_id]
+        deleted = await event_store.deleted_series(
+            session, calendar_id, {r.event.recurring_event_id or "" for r in mine}
+        )
+        gone |= {r.id for r in mine if r.event.recurring_event_id in deleted}
+    return gone
+
+
+def is_cancelled_instance(record: EventRecord) -> bool:
+    """A cancelled occurrence of a series."""
+    return record.event.recurring_event_id is not None and record.event.status.value == "cancelled"
+
+
+def _in_window(row: Event, time_min: datetime | None, time_max: datetime | None) -> bool:
+    return (time_min is None or row.end_at > time_min) and (
+        time_max is None or row.start_at < time_max
+    )
+
+
+def expand_series(
+    record: EventRecord,
+    exceptions: list[Event],
+    calendar_zone: str,
+    *,
+    time_min: datetime | None,
+    time_max: datetime | None,
+    budget: Budget,
+    limit: int = MAX_PAGE + 1,
+) -> tuple[list[EventRecord], bool]:
+    """Instances of one series in the window (at most `limit`), without those that
+    exceptions replace; and whether the budget ran out before the window's end. A series
+    whose rule cannot be read is shown as its first occurrence."""
+    zone = ZoneInfo(record.event.start.time_zone or calendar_zone)
+    replaced = set()
+    for row in exceptions:
+        original = event_from_json(row.local).original_start
+        if original is not None:
+            replaced.add(original.instant(zone))
+    until = time_max or (datetime.now(UTC) + HORIZON)
+    out: list[EventRecord] = []
+    try:
+        for instance in occurrences(record.event, zone, until=until, since=time_min, budget=budget):
+            start = instance.start.instant(zone)
+            if start in replaced:
+                continue
+            out.append(_instance_record(record, instance.start, instance.end, start))
+            if len(out) >= limit:
+                break
+    except BudgetExceeded:
+        return out, True
+    except RecurrenceError:
+        return [record], False
+    return out, False
+
+
+def _instance_record(record: EventRecord, start: object, end: object, at: datetime) -> EventRecord:
+    event = record.event.replace(
+        start=start,
+        end=end,
+        recurrence=(),
+        recurring_event_id=record.google_event_id,
+        original_start=start,
+    )
+    return dataclasses.replace(
+        record,
+        id=f"{record.id}~{at.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}",
+        event=event,
+        series_id=record.id,
+    )
