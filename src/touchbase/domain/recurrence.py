@@ -152,6 +152,8 @@ def occurrences(
     while count < MAX_INSTANCES:
         try:
             start = next(starts, None)
+        except BudgetExceeded:
+            raise
         except (ValueError, OverflowError) as exc:  # dateutil's "empty rule", or year 9999
             raise RecurrenceError(f"cannot expand the recurrence: {exc}") from exc
         if start is None:
