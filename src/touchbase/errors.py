@@ -160,6 +160,15 @@ class InvalidRequestError(TouchbaseError):
     default_message = "The request is not valid."
 
 
+class IdempotencyKeyReusedError(InvalidRequestError):
+    """An Idempotency-Key sent again with a different request (IETF Idempotency-Key draft)."""
+
+    code = "IDEMPOTENCY_KEY_REUSED"
+    http_status = 422
+    default_message = "This Idempotency-Key was already used for a different request."
+    default_action = "Send a new key for a new request."
+
+
 class AuthenticationError(TouchbaseError):
     """No valid API token or session."""
 

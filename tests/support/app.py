@@ -154,3 +154,20 @@ def start_app(database_url: str, emulator_url: str, **overrides: Any) -> tuple[S
     )
     server.start()
     return server, f"http://127.0.0.1:{port}"
+
+
+def google_etag(database_url: str, event_id: str) -> str | None:
+    """The Google etag touchbase holds for an event (internal to sync; not in the API)."""
+    from touchbase.store.database import Database
+    from touchbase.store.models import Event
+
+    async def read() -> str | None:
+        database = Database(database_url)
+        try:
+            async with database.session() as session:
+                row = await session.get(Event, event_id)
+                return None if row is None else row.etag
+        finally:
+            await database.dispose()
+
+    return run_in_thread(read())

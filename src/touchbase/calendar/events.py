@@ -7,16 +7,19 @@ stays pending and the background pusher sends it later: it is never lost.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import msgspec
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar.listing import gone_instance
 from touchbase.calendar.push import push_event
-from touchbase.calendar.records import API_FIELD, EventRecord, audit_changes
+from touchbase.calendar.records import API_FIELD, EventRecord, api_etag, audit_changes
 from touchbase.calendar.services import CalendarServices
 from touchbase.domain import CalendarEvent, EventValidationError, validate_event
 from touchbase.domain.merge import changed_fields
@@ -24,6 +27,7 @@ from touchbase.domain.recurrence import event_span
 from touchbase.errors import (
     ConflictError,
     EventNotFoundError,
+    IdempotencyKeyReusedError,
     InvalidEventError,
     NotConnectedError,
 )
@@ -128,15 +132,62 @@ async def create_calendar_event(
     is_touchpoint: bool = False,
     idempotency_key: str | None = None,
 ) -> EventRecord:
-    """Create an event: stored at once, in Google as soon as it can be, exactly once."""
+    """Create an event: stored at once, in Google as soon as it can be, exactly once. A
+    replay with the same `idempotency_key` returns the event it made; the key sent with
+    another request is IdempotencyKeyReusedError."""
     event = checked(event)
     await services.accounts.require_write_access(actor.user_id)
     now = services.clock()
+    fingerprint = _fingerprint(event, calendar_id, is_touchpoint) if idempotency_key else None
+    try:
+        return await _create(
+            services,
+            actor,
+            event,
+            now=now,
+            calendar_id=calendar_id,
+            is_touchpoint=is_touchpoint,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
+        )
+    except IntegrityError:
+        if not idempotency_key:
+            raise
+    # The same key, in a transaction that committed first: that one's event is the answer.
+    async with services.db.session() as session:
+        earlier = await event_store.by_idempotency_key(session, actor.user_id, idempotency_key)
+        assert earlier is not None
+        return await _replayed(session, earlier, fingerprint)
+
+
+def _fingerprint(event: CalendarEvent, calendar_id: str | None, is_touchpoint: bool) -> str:
+    """A digest of what a create request asks for."""
+    raw = msgspec.json.encode([event, calendar_id, is_touchpoint])
+    return hashlib.sha256(raw).hexdigest()
+
+
+async def _replayed(session: AsyncSession, earlier: Event, fingerprint: str | None) -> EventRecord:
+    if earlier.idempotency_fingerprint not in (None, fingerprint):
+        raise IdempotencyKeyReusedError(details={"field": "Idempotency-Key"})
+    return await _record(session, earlier)
+
+
+async def _create(
+    services: CalendarServices,
+    actor: Actor,
+    event: CalendarEvent,
+    *,
+    now: datetime,
+    calendar_id: str | None,
+    is_touchpoint: bool,
+    idempotency_key: str | None,
+    fingerprint: str | None,
+) -> EventRecord:
     async with services.db.session() as session:
         if idempotency_key:
             earlier = await event_store.by_idempotency_key(session, actor.user_id, idempotency_key)
             if earlier is not None:
-                return await _record(session, earlier)
+                return await _replayed(session, earlier, fingerprint)
         calendar = await _calendar_for(session, actor.user_id, calendar_id)
         google_id = new_event_id()
         local = event.replace(id=google_id)
@@ -147,6 +198,7 @@ async def create_calendar_event(
             calendar_id=calendar.id,
             google_event_id=google_id,
             idempotency_key=idempotency_key,
+            idempotency_fingerprint=fingerprint,
             local=event_to_json(local),
             base=None,
             etag=None,
@@ -192,8 +244,9 @@ async def _editable(session: AsyncSession, actor: Actor, event_id: str) -> Event
 def _check_etag(
     row: Event, current: CalendarEvent, if_match: str | None, changes: Mapping[str, Any] | None
 ) -> None:
-    """409 when the client's version is older than the one touchbase has."""
-    if if_match is None or if_match == row.etag:
+    """409 when the client's version is older than the one touchbase has (checked in the
+    transaction that writes, on the row it locked)."""
+    if if_match is None or if_match == api_etag(row.version or 1):
         return
     differing = [
         API_FIELD[f]
@@ -265,6 +318,7 @@ async def delete_calendar_event(
         before = EventRecord.of(row).event
         _check_etag(row, before, if_match, None)
         row.deleted, row.pending_op, row.sync_status = True, "delete", "pending"
+        row.version = (row.version or 1) + 1
         row.next_push_at, row.updated_at, row.push_attempts = now, now, 0
         row.send_updates = _send_updates(before, actor)
         await event_store.record_audit(

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from touchbase.domain import CalendarEvent
-from touchbase.store.codec import event_from_json, event_to_json
+from touchbase.store.codec import CONTENT_KEYS, event_from_json, event_to_json
 from touchbase.store.models import Conflict, Event
 
 Clock = Callable[[], datetime]
@@ -72,6 +72,11 @@ class ConflictInfo:
         )
 
 
+def api_etag(version: int) -> str:
+    """The API's etag of a version of an event (a quoted string, as in HTTP)."""
+    return f'"v{version}"'
+
+
 @dataclass(frozen=True)
 class EventRecord:
     """An event as the CRM shows it: the local version and where it stands with Google."""
@@ -79,7 +84,8 @@ class EventRecord:
     id: str
     calendar_id: str
     google_event_id: str
-    etag: str | None
+    etag: str | None  # Google's: internal to sync
+    version: int  # touchbase's own: the API's etag
     event: CalendarEvent
     sync_status: str  # synced | pending | conflict | error
     pending_op: str | None
@@ -92,6 +98,11 @@ class EventRecord:
     # For one instance of a recurring series: the series' record id.
     series_id: str | None = None
 
+    @property
+    def api_etag(self) -> str:
+        """The etag a client sends back as If-Match: touchbase's version of the event."""
+        return api_etag(self.version)
+
     @classmethod
     def of(cls, row: Event, conflict: Conflict | None = None) -> EventRecord:
         """From its row."""
@@ -100,6 +111,7 @@ class EventRecord:
             calendar_id=row.calendar_id,
             google_event_id=row.google_event_id,
             etag=row.etag,
+            version=row.version or 1,
             event=event_from_json(row.local),
             sync_status=row.sync_status,
             pending_op=row.pending_op,
@@ -114,16 +126,7 @@ class EventRecord:
 
 # Keys of a stored event (store/codec.py) as the API and the audit log name them.
 STORED_TO_API = {
-    "title": "title",
-    "description": "description",
-    "location": "location",
-    "start": "startTime",
-    "end": "endTime",
-    "attendees": "attendees",
-    "recurrence": "recurrence",
-    "status": "status",
-    "contactId": "contactId",
-    "touchpointId": "touchpointId",
+    key: {"start": "startTime", "end": "endTime"}.get(key, key) for key in CONTENT_KEYS
 }
 
 

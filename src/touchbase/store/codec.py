@@ -9,6 +9,20 @@ import msgspec
 
 from touchbase.domain import CalendarEvent
 
+# The stored keys of what a person sees and edits (the rest is the provider's bookkeeping).
+CONTENT_KEYS = (
+    "title",
+    "description",
+    "location",
+    "start",
+    "end",
+    "attendees",
+    "recurrence",
+    "status",
+    "contactId",
+    "touchpointId",
+)
+
 
 def event_to_json(event: CalendarEvent) -> dict[str, Any]:
     """The event's JSON as a dict of every field (what the column holds, read back)."""

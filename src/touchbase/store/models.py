@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from touchbase.store.codec import CONTENT_KEYS
 from touchbase.store.types import UtcDateTime
 
 NAMING = {
@@ -163,7 +164,12 @@ class Event(Base):
     calendar_id: Mapped[str] = mapped_column(ForeignKey("calendars.id", ondelete="CASCADE"))
     google_event_id: Mapped[str] = mapped_column(String(1024))
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # A digest of the request that used `idempotency_key`: a replay must send the same body.
+    idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
     local: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # touchbase's own version of the event (the API's etag): one more with every change of
+    # what a person sees, made here or brought from Google.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     stored_base: Mapped[dict[str, Any] | None] = mapped_column("base", JSON, nullable=True)
     etag: Mapped[str | None] = mapped_column(String(200), nullable=True)
     start_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -198,9 +204,14 @@ class Event(Base):
 
 @event.listens_for(Event.local, "set", active_history=True)
 def _keep_base(target: Event, value: Any, old: Any, _initiator: Any) -> Any:
-    """Before `local` changes, a base that was `local` itself gets a copy of its own."""
-    if target.stored_base is None and target.etag is not None and isinstance(old, dict):
+    """Before `local` changes, a base that was `local` itself gets a copy of its own; a
+    change a person can see makes a new version (no write path can forget either)."""
+    if not isinstance(old, dict):
+        return value
+    if target.stored_base is None and target.etag is not None:
         target.stored_base = old
+    if any(old.get(key) != value.get(key) for key in CONTENT_KEYS):
+        target.version = (target.version or 1) + 1
     return value
 
 

@@ -42,7 +42,7 @@ def event_view(record: EventRecord) -> dict[str, Any]:
         "id": record.id,
         "calendarId": record.calendar_id,
         "googleEventId": record.google_event_id,
-        "etag": record.etag,
+        "etag": record.api_etag,
         **event_fields(record.event),
         "isTouchpointEvent": record.is_touchpoint,
         "seriesId": record.series_id,

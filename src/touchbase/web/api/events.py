@@ -69,7 +69,7 @@ async def create_event(
     services: Services,
     actor: MutatingActor,
     body: EventCreate,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
 ) -> JSONResponse:
     """Create an event (an Idempotency-Key header makes a replay return the same event)."""
     record = await events.create_calendar_event(

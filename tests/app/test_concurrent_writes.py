@@ -1,0 +1,129 @@
+"""Writers that read the same version: exactly one wins, the rest are told (409); an
+Idempotency-Key stands for one request only."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+
+from tests.support.app import ApiUser, AppHarness
+
+WRITERS = 30
+
+
+def _at_once(calls: list[Any]) -> list[httpx.Response]:
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(lambda call: call(), calls))
+
+
+def _client(user: ApiUser) -> httpx.Client:
+    return httpx.Client(base_url=str(user.api.base_url), headers=user.api.headers, timeout=60)
+
+
+def test_thirty_patches_of_one_version_one_wins(app: AppHarness) -> None:
+    alice = app.user()
+    event = alice.create(title="Pipeline review").json()
+    clients = [_client(alice) for _ in range(WRITERS)]
+    url = f"/api/calendar/events/{event['id']}"
+    answers = _at_once(
+        [
+            lambda c=c, n=n: c.patch(
+                url, json={"title": f"writer {n}"}, headers={"If-Match": event["etag"]}
+            )
+            for n, c in enumerate(clients)
+        ]
+    )
+    codes = sorted(a.status_code for a in answers)
+    assert codes == [200] + [409] * (WRITERS - 1), codes
+    [winner] = [a.json() for a in answers if a.status_code == 200]
+    assert winner["etag"] != event["etag"]
+    final = alice.api.get(url).json()
+    assert final["title"] == winner["title"]
+    assert [e["summary"] for e in alice.google_events()] == [winner["title"]]
+    updates = [
+        e
+        for e in alice.api.get("/api/audit", params={"eventId": event["id"]}).json()["items"]
+        if e["action"] == "update"
+    ]
+    assert len(updates) == 1
+    for loser in (a for a in answers if a.status_code == 409):
+        assert loser.json()["error"]["code"] == "CALENDAR_CONFLICT"
+
+
+def test_a_pending_change_makes_a_new_version_while_google_is_down(app: AppHarness) -> None:
+    alice = app.user()
+    event = alice.create(title="Check-in").json()
+    app.emulator.fault(method="PATCH", status=503, times=1000)
+    url = f"/api/calendar/events/{event['id']}"
+    first = alice.api.patch(url, json={"title": "one"}, headers={"If-Match": event["etag"]})
+    assert first.status_code == 200, first.text
+    assert first.json()["syncStatus"] == "pending"
+    assert first.json()["etag"] != event["etag"]
+    again = alice.api.patch(url, json={"title": "two"}, headers={"If-Match": event["etag"]})
+    assert again.status_code == 409, again.text
+    delete = alice.api.delete(url, headers={"If-Match": event["etag"]})
+    assert delete.status_code == 409, delete.text
+    assert alice.api.get(url).json()["title"] == "one"
+    latest = alice.api.patch(
+        url, json={"title": "three"}, headers={"If-Match": first.json()["etag"]}
+    )
+    assert latest.status_code == 200, latest.text
+
+
+def test_a_patch_and_a_delete_of_one_version_one_wins(app: AppHarness) -> None:
+    alice = app.user()
+    event = alice.create(title="QBR").json()
+    url = f"/api/calendar/events/{event['id']}"
+    a, b = _client(alice), _client(alice)
+    answers = _at_once(
+        [
+            lambda: a.patch(url, json={"title": "moved"}, headers={"If-Match": event["etag"]}),
+            lambda: b.delete(url, headers={"If-Match": event["etag"]}),
+        ]
+    )
+    codes = sorted(x.status_code for x in answers)
+    assert codes in ([200, 409], [200, 404]), [x.text for x in answers]
+
+
+def test_one_idempotency_key_with_thirty_bodies_makes_one_event(app: AppHarness) -> None:
+    alice = app.user()
+    clients = [_client(alice) for _ in range(WRITERS)]
+    key = {"Idempotency-Key": "create-once-0001"}
+    body = {"startTime": "2027-01-10T09:00:00Z", "endTime": "2027-01-10T10:00:00Z"}
+    answers = _at_once(
+        [
+            lambda c=c, n=n: c.post(
+                "/api/calendar/events", json={**body, "title": f"body {n}"}, headers=key
+            )
+            for n, c in enumerate(clients)
+        ]
+    )
+    codes = sorted(a.status_code for a in answers)
+    assert codes == [201] + [422] * (WRITERS - 1), codes
+    [made] = [a.json() for a in answers if a.status_code == 201]
+    refused = next(a for a in answers if a.status_code == 422).json()["error"]
+    assert refused["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert refused["details"]["field"] == "Idempotency-Key"
+    replay = alice.api.post(
+        "/api/calendar/events", json={**body, "title": made["title"]}, headers=key
+    )
+    assert replay.status_code == 201
+    assert replay.json()["id"] == made["id"]
+    assert [e["title"] for e in alice.api.get("/api/calendar/events").json()["items"]] == [
+        made["title"]
+    ]
+    assert len(alice.google_events()) == 1
+
+
+def test_an_empty_idempotency_key_is_refused_and_breaks_nothing(app: AppHarness) -> None:
+    alice = app.user()
+    empty = alice.api.post(
+        "/api/calendar/events",
+        json={"title": "x", "startTime": "2027-01-10T09:00:00Z", "endTime": "2027-01-10T10:00:00Z"},
+        headers={"Idempotency-Key": ""},
+    )
+    assert empty.status_code == 422, empty.text
+    assert alice.create(title="later").status_code == 201
+    assert alice.create(title="and later").status_code == 201
