@@ -24,6 +24,7 @@ from touchbase.calendar.services import CalendarServices
 from touchbase.domain import CalendarEvent, EventValidationError, validate_event
 from touchbase.domain.merge import changed_fields
 from touchbase.domain.recurrence import event_span
+from touchbase.domain.sanitize import clean_event
 from touchbase.errors import (
     ConflictError,
     EventNotFoundError,
@@ -48,7 +49,8 @@ class Actor:
 
 
 def checked(event: CalendarEvent) -> CalendarEvent:
-    """The event, or InvalidEventError naming every bad field."""
+    """The event, cleaned, or InvalidEventError naming every bad field."""
+    event = clean_event(event)
     try:
         validate_event(event)
     except EventValidationError as exc:

@@ -14,7 +14,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
 
@@ -27,6 +27,7 @@ from touchbase.calendar.sync_plan import RemoteItem, SweepInput
 from touchbase.domain import CalendarEvent, EventStatus
 from touchbase.domain.recurrence import event_span
 from touchbase.domain.rrules import RecurrenceError
+from touchbase.domain.validation import in_supported_range
 from touchbase.errors import CalendarError, SyncTokenExpiredError
 from touchbase.google import GoogleCalendarClient, RetryPolicy
 from touchbase.google.mapping import time_to_domain, to_domain
@@ -94,7 +95,17 @@ def remote_item(resource: EventResource, calendar_zone: str) -> RemoteItem:
         else:
             event = to_domain(resource)
         span = event_span(event, calendar_zone)  # odd zones and unreadable rules fail here
-    except (ValueError, KeyError, TypeError, ZoneInfoNotFoundError, RecurrenceError) as exc:
+        span[1].astimezone(UTC)  # OverflowError past the year 9999
+        if not in_supported_range(span[0]):
+            raise ValueError("a time outside the years touchbase can store")
+    except (
+        ValueError,
+        KeyError,
+        TypeError,
+        OverflowError,
+        ZoneInfoNotFoundError,
+        RecurrenceError,
+    ) as exc:
         return RemoteItem(
             resource.id, resource.etag, cancelled, None, error=f"{type(exc).__name__}: {exc}"
         )
@@ -155,6 +166,7 @@ async def _pull(
 
     async def take(page: EventsPage) -> None:
         items = await read_page(page.items, calendar.time_zone)
+        items += [RemoteItem(u.id, None, False, None, error=u.error) for u in page.unreadable]
         if sweep is not None:
             sweep.seen.update(item.google_event_id for item in items)
         await apply_page(

@@ -40,6 +40,7 @@ from touchbase.google.models import (
     EventResource,
     EventsPage,
     decode,
+    decode_events_page,
 )
 from touchbase.google.operations import (
     DeleteEvent,
@@ -128,7 +129,7 @@ class EventListing:
     async def _fetch(self, page_token: str | None) -> EventsPage:
         params = self._params + ([("pageToken", page_token)] if page_token else [])
         attempted = await self._client._send(Call("GET", self._path, tuple(params)))
-        return decode(EventsPage, attempted.result().content)
+        return decode_events_page(attempted.result().content)
 
     async def __aiter__(self) -> AsyncIterator[EventsPage]:
         # The next page is requested before this one is handed out, so the caller's work on

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from touchbase.domain import Attendee, CalendarEvent, EventStatus, EventTime
+from touchbase.domain.sanitize import clean_event
 from touchbase.google.models import EventAttendee, EventDateTime, EventResource
 
 # The CRM link lives in the event's private extended properties (keys of at most 44 chars).
@@ -39,7 +40,7 @@ def to_domain(resource: EventResource) -> CalendarEvent:
     if resource.start is None or resource.end is None:
         raise ValueError(f"event {resource.id} has no start or end")
     private = (resource.extended_properties and resource.extended_properties.private) or {}
-    return CalendarEvent(
+    event = CalendarEvent(
         id=resource.id,
         etag=resource.etag,
         title=resource.summary or "",
@@ -70,6 +71,7 @@ def to_domain(resource: EventResource) -> CalendarEvent:
         ical_uid=resource.ical_uid,
         html_link=resource.html_link,
     )
+    return clean_event(event)  # Google's data is untrusted input, as a request body is
 
 
 def _attendees_to_wire(attendees: tuple[Attendee, ...]) -> list[dict[str, Any]]:

@@ -86,14 +86,68 @@ class EventResource(WireModel):
         return self.status == "cancelled"
 
 
+class UnreadableEvent(msgspec.Struct, frozen=True):
+    """An item of a page that is not an event resource: its id (if it has one), and why."""
+
+    id: str
+    error: str
+
+
 class EventsPage(WireModel):
-    """One page of events.list or events.instances."""
+    """One page of events.list or events.instances. Items that are not event resources are
+    left out of `items` and listed in `unreadable` (see `decode_events_page`)."""
 
     items: list[EventResource] = msgspec.field(default_factory=list)
     next_page_token: str | None = None
     next_sync_token: str | None = None
     time_zone: str | None = None
     summary: str | None = None
+    unreadable: list[UnreadableEvent] = msgspec.field(default_factory=list, name="-unreadable")
+
+
+class _RawEventsPage(WireModel):
+    items: list[msgspec.Raw] = msgspec.field(default_factory=list)
+    next_page_token: str | None = None
+    next_sync_token: str | None = None
+    time_zone: str | None = None
+    summary: str | None = None
+
+
+def _unreadable(raw: msgspec.Raw, error: Exception) -> UnreadableEvent:
+    try:
+        found = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        found = None
+    event_id = found.get("id") if isinstance(found, dict) else None
+    return UnreadableEvent(event_id if isinstance(event_id, str) else "", str(error)[:300])
+
+
+def decode_events_page(content: bytes) -> EventsPage:
+    """A page of events: decoded whole when every item is well formed (the fast path), else
+    item by item, so that one malformed event (an invitation anyone can send) costs only
+    itself."""
+    try:
+        page = decode(EventsPage, content)
+    except msgspec.ValidationError:
+        pass
+    else:
+        page.unreadable = []
+        return page
+    raw = decode(_RawEventsPage, content)
+    items, unreadable = [], []
+    for item in raw.items:
+        try:
+            items.append(decode(EventResource, item))
+        except msgspec.ValidationError as exc:
+            unreadable.append(_unreadable(item, exc))
+    return EventsPage(
+        items=items,
+        next_page_token=raw.next_page_token,
+        next_sync_token=raw.next_sync_token,
+        time_zone=raw.time_zone,
+        summary=raw.summary,
+        unreadable=unreadable,
+    )
 
 
 class CalendarListEntry(WireModel):

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field
 
 from touchbase.domain import Attendee, CalendarEvent, EventTime
+from touchbase.domain.sanitize import clean_description, clean_line
 from touchbase.domain.validation import (
     MAX_ATTENDEES,
     MAX_DESCRIPTION,
@@ -20,7 +21,6 @@ from touchbase.domain.validation import (
     is_valid_time_zone,
 )
 from touchbase.errors import InvalidEventError
-from touchbase.web.sanitize import clean_description, clean_line
 
 MAX_ID = 64
 

@@ -8,12 +8,12 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from touchbase.domain.sanitize import clean_line
 from touchbase.domain.validation import MAX_EMAIL, is_valid_email
 from touchbase.errors import EventNotFoundError, InvalidEventError
 from touchbase.store import contacts
 from touchbase.store.models import Contact
 from touchbase.web.deps import CurrentActor, MutatingActor, Services
-from touchbase.web.sanitize import clean_line
 
 router = APIRouter(prefix="/api/contacts")
 
