@@ -81,8 +81,13 @@ def measure_touchbase(url: str, token: str) -> dict[str, list[float]]:
     with httpx.Client(
         base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30
     ) as api:
-        auth_url = api.post("/api/google/connect").json()["authorizationUrl"]
-        httpx.get(auth_url + "&login_hint=" + EMAIL, follow_redirects=True).raise_for_status()
+        started = api.post("/api/google/connect")
+        auth_url = started.json()["authorizationUrl"]
+        httpx.get(
+            auth_url + "&login_hint=" + EMAIL,
+            cookies=dict(started.cookies.items()),
+            follow_redirects=True,
+        ).raise_for_status()
         created = []
         for n in range(N):
             body = {

@@ -65,8 +65,12 @@ async def _set_up(app_url: str, token: str) -> None:
     async with httpx.AsyncClient(base_url=app_url, headers=headers, timeout=30.0) as api:
         connection = (await api.get("/api/google/connection")).json()
         if not connection["connected"]:
-            url = (await api.post("/api/google/connect")).json()["authorizationUrl"]
-            async with httpx.AsyncClient(follow_redirects=True, timeout=30.0) as browser:
+            started = await api.post("/api/google/connect")
+            url = started.json()["authorizationUrl"]
+            flow = dict(started.cookies.items())
+            async with httpx.AsyncClient(
+                follow_redirects=True, timeout=30.0, cookies=flow
+            ) as browser:
                 answer = await browser.get(url + "&login_hint=" + DEMO_EMAIL)
                 answer.raise_for_status()
         if not (await api.get("/api/contacts")).json()["items"]:

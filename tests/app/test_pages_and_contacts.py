@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from tests.support.app import AppHarness
+from tests.support.app import AppHarness, flow_cookie
 from touchbase.store import accounts, sessions
 from touchbase.store.database import Database
 from touchbase.store.models import WebSession
@@ -117,17 +117,17 @@ def test_pages_need_a_session_and_errors_read_as_pages(app: AppHarness) -> None:
 
 def test_google_sends_a_browser_back_to_the_settings_page(app: AppHarness) -> None:
     alice = app.user("alice@example.com", connect=False)
-    url = alice.api.post("/api/google/connect", params={"loginHint": alice.email}).json()[
-        "authorizationUrl"
-    ]
+    started = alice.api.post("/api/google/connect", params={"loginHint": alice.email})
+    url = started.json()["authorizationUrl"]
     assert "login_hint=alice%40example.com" in url
     consent = httpx.get(url, headers={"Accept": "text/html"})
     callback = consent.headers["location"]
-    answer = httpx.get(callback, headers={"Accept": "text/html"})
+    flow = flow_cookie(started)
+    answer = httpx.get(callback, headers={"Accept": "text/html"}, cookies=flow)
     assert answer.status_code == 303
     assert answer.headers["location"] == "/settings?google=connected"
-    again = httpx.get(callback, headers={"Accept": "text/html"})
-    assert again.headers["location"].startswith("/settings?google=failed&message=")
+    again = httpx.get(callback, headers={"Accept": "text/html"}, cookies=flow)
+    assert again.headers["location"] == "/settings?google=failed&reason=expired"
     assert alice.api.get("/api/google/connection").json()["connected"] is True
     denied = httpx.get(
         app.url + "/api/google/callback",
@@ -135,8 +135,15 @@ def test_google_sends_a_browser_back_to_the_settings_page(app: AppHarness) -> No
         headers={"Accept": "text/html"},
     )
     assert denied.headers["location"] == "/settings?" + urlencode(
-        {"google": "failed", "message": "Google Calendar access was not granted."}
+        {"google": "failed", "reason": "access_denied"}
     )
+    # Whatever Google (or a forged link) says, the page shows only our own words.
+    spoofed = httpx.get(
+        app.url + "/api/google/callback",
+        params={"state": "x", "error": "Your account is locked: call +1 555 0100"},
+        headers={"Accept": "text/html"},
+    )
+    assert spoofed.headers["location"] == "/settings?google=failed&reason=refused"
     script = httpx.get(app.url + "/api/google/callback", params={"state": "x", "error": "nope"})
     assert script.status_code == 400
     assert script.json()["error"]["code"] == "INVALID_REQUEST"

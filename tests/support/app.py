@@ -75,8 +75,14 @@ class ApiUser:
 
     def connect(self) -> dict[str, Any]:
         """Connect Google through the real OAuth flow (the emulator signs in by login_hint)."""
-        url = self.api.post("/api/google/connect").json()["authorizationUrl"]
-        answer = httpx.get(url + "&login_hint=" + self.email, follow_redirects=True, timeout=30)
+        started = self.api.post("/api/google/connect")
+        url = started.json()["authorizationUrl"]
+        answer = httpx.get(
+            url + "&login_hint=" + self.email,
+            cookies=flow_cookie(started),
+            follow_redirects=True,
+            timeout=30,
+        )
         answer.raise_for_status()
         return dict(answer.json())
 
@@ -127,6 +133,14 @@ class AppHarness:
         if connect:
             user.connect()
         return user
+
+
+def flow_cookie(started: httpx.Response) -> dict[str, str]:
+    """The cookie that binds a Google authorization to the client that started it (as a
+    browser would keep it; httpx keeps no Secure cookie for plain http)."""
+    nonce = started.cookies.get("tb_google_flow")
+    assert nonce, started.headers
+    return {"tb_google_flow": nonce}
 
 
 def run_in_thread(coroutine: Coroutine[Any, Any, T]) -> T:

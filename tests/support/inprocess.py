@@ -3,6 +3,7 @@ app, no background jobs): for tests that must control exactly when things happen
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -39,9 +40,12 @@ async def connected_user(services: CalendarServices, email: str) -> Actor:
     async with services.db.session() as session:
         user = await accounts.user_by_email(session, email)
         assert user is not None
-    url = await services.accounts.authorization_url(user.id, login_hint=email)
+    nonce = secrets.token_urlsafe(16)
+    url = await services.accounts.authorization_url(user.id, browser_nonce=nonce, login_hint=email)
     async with httpx.AsyncClient() as http:
         answer = await http.get(url)
     query = parse_qs(urlsplit(answer.headers["location"]).query)
-    await services.accounts.complete(state=query["state"][0], code=query["code"][0])
+    await services.accounts.complete(
+        state=query["state"][0], code=query["code"][0], browser_nonce=nonce, signed_in=user.id
+    )
     return Actor(user.id, user.email)

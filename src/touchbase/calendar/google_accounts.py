@@ -3,6 +3,8 @@ refreshed tokens are stored back, encrypted."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import time
 from collections.abc import Callable
@@ -39,6 +41,10 @@ STATE_LIFETIME = timedelta(minutes=15)
 TOKEN_CACHE_SECONDS = 30.0
 
 
+def _digest(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode()).hexdigest()
+
+
 class GoogleAccounts:
     """Connections to Google, one per user."""
 
@@ -68,8 +74,11 @@ class GoogleAccounts:
         self._calls_per_minute = calls_per_minute
         self._quotas: dict[str, GoogleQuota] = {}
 
-    async def authorization_url(self, user_id: str, *, login_hint: str | None = None) -> str:
-        """Where to send the person to grant touchbase access to their calendar."""
+    async def authorization_url(
+        self, user_id: str, *, browser_nonce: str, login_hint: str | None = None
+    ) -> str:
+        """Where to send the person to grant touchbase access to their calendar; only the
+        browser holding `browser_nonce` (a cookie) may complete it."""
         request = self.oauth.authorization_request(
             redirect_uri=self.redirect_uri, scopes=REQUESTED_SCOPES, login_hint=login_hint
         )
@@ -80,17 +89,36 @@ class GoogleAccounts:
                 state=request.state,
                 user_id=user_id,
                 code_verifier=request.code_verifier,
+                browser_binding=_digest(browser_nonce),
                 now=self.clock(),
             )
         return request.url
 
-    async def complete(self, *, state: str, code: str) -> frozenset[str]:
-        """Finish an authorization: store the tokens and the user's calendars."""
+    async def complete(
+        self, *, state: str, code: str, browser_nonce: str | None, signed_in: str | None
+    ) -> frozenset[str]:
+        """Finish an authorization: store the tokens and the user's calendars. It must come
+        from the browser that started it (its nonce cookie), and from the same user if one
+        is signed in there: a consent link sent to someone else connects nobody."""
         async with self.db.session() as session:
             pending = await accounts.take_oauth_state(session, self.cipher, state)
-        if pending is None or self.clock() - pending[2] > STATE_LIFETIME:
-            raise InvalidRequestError("This authorization link has expired; connect again.")
-        user_id, verifier, _ = pending
+        if pending is None or self.clock() - pending.created_at > STATE_LIFETIME:
+            raise InvalidRequestError(
+                "This authorization link has expired; connect again.",
+                details={"reason": "expired"},
+            )
+        if (
+            browser_nonce is None
+            or pending.browser_binding is None
+            or not hmac.compare_digest(pending.browser_binding, _digest(browser_nonce))
+            or signed_in not in (None, pending.user_id)
+        ):
+            raise InvalidRequestError(
+                "This authorization was started in another browser or by another user.",
+                action="Connect Google Calendar from your own Settings page.",
+                details={"reason": "other_browser"},
+            )
+        user_id, verifier = pending.user_id, pending.code_verifier
         tokens = await self.oauth.exchange_code(
             code, redirect_uri=self.redirect_uri, code_verifier=verifier
         )

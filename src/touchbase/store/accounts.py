@@ -145,29 +145,43 @@ async def save_oauth_state(
     state: str,
     user_id: str,
     code_verifier: str,
+    browser_binding: str,
     now: datetime,
 ) -> None:
-    """Remember an authorization in progress."""
+    """Remember an authorization in progress, and the browser it belongs to."""
     session.add(
         OAuthState(
             state=state,
             user_id=user_id,
             code_verifier=cipher.encrypt(code_verifier),
+            browser_binding=browser_binding,
             created_at=now,
         )
     )
     await session.flush()
 
 
+@dataclass(frozen=True)
+class PendingAuthorization:
+    """An authorization in progress, as `save_oauth_state` kept it."""
+
+    user_id: str
+    code_verifier: str
+    browser_binding: str | None
+    created_at: datetime
+
+
 async def take_oauth_state(
     session: AsyncSession, cipher: SecretCipher, state: str
-) -> tuple[str, str, datetime] | None:
-    """(user id, code verifier, created) of a pending authorization, used up once."""
+) -> PendingAuthorization | None:
+    """A pending authorization, used up once (whoever presents its state)."""
     row = await session.get(OAuthState, state)
     if row is None:
         return None
     await session.execute(delete(OAuthState).where(OAuthState.state == state))
-    return row.user_id, cipher.decrypt(row.code_verifier), row.created_at
+    return PendingAuthorization(
+        row.user_id, cipher.decrypt(row.code_verifier), row.browser_binding, row.created_at
+    )
 
 
 async def upsert_calendar(

@@ -94,6 +94,9 @@ class OAuthState(Base):
     state: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     code_verifier: Mapped[str] = mapped_column(Text)
+    # A digest of the nonce in the cookie of the browser that started the flow: the callback
+    # must come from that browser (RFC 6749 §10.12, RFC 9700 §4.7).
+    browser_binding: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

@@ -2,31 +2,46 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from touchbase.calendar.google_accounts import STATE_LIFETIME
 from touchbase.errors import InvalidRequestError, TouchbaseError
 from touchbase.google.auth import WRITE_SCOPES
 from touchbase.store import events as event_store
 from touchbase.web.deps import CurrentActor, Services
+from touchbase.web.sessions import set_cookie, settings_of, signed_in
 from touchbase.web.views import audit_view
 
 router = APIRouter(prefix="/api")
 Json = dict[str, Any]
 
 
+FLOW_COOKIE = "tb_google_flow"
+# Fixed words for each way a connection can fail (never text from the request).
+FAILURES = ("access_denied", "expired", "other_browser", "refused")
+
+
 @router.post("/google/connect")
 async def connect(
+    request: Request,
+    response: Response,
     services: Services,
     actor: CurrentActor,
     loginHint: Annotated[str | None, Query(max_length=254)] = None,
 ) -> Json:
     """The URL where the user grants touchbase access to Google Calendar (`loginHint`: the
-    Google account to suggest)."""
-    url = await services.accounts.authorization_url(actor.user_id, login_hint=loginHint)
+    Google account to suggest). Only this browser (or script) can finish it: it gets a nonce
+    cookie that the callback checks."""
+    nonce = secrets.token_urlsafe(32)
+    url = await services.accounts.authorization_url(
+        actor.user_id, browser_nonce=nonce, login_hint=loginHint
+    )
+    set_cookie(response, settings_of(request), FLOW_COOKIE, nonce, STATE_LIFETIME.total_seconds())
     return {"authorizationUrl": url}
 
 
@@ -37,7 +52,7 @@ async def callback(
     state: Annotated[str, Query(max_length=200)],
     code: Annotated[str | None, Query(max_length=2000)] = None,
     error: Annotated[str | None, Query(max_length=200)] = None,
-) -> Json | RedirectResponse:
+) -> Response:
     """Where Google sends the user back (with a code, or an error such as `access_denied`):
     store the tokens and the calendars.
 
@@ -46,24 +61,38 @@ async def callback(
     browser = "text/html" in request.headers.get("accept", "")
     try:
         if error is not None or code is None:
+            denied = error == "access_denied"
             raise InvalidRequestError(
                 "Google Calendar access was not granted."
-                if error == "access_denied"
-                else f"Google did not authorize touchbase ({error or 'no code'}).",
+                if denied
+                else "Google did not authorize touchbase.",
                 action="Connect Google Calendar again and allow access.",
-                details={"field": "code"},
+                details={"field": "code", "reason": "access_denied" if denied else "refused"},
             )
-        scopes = await services.accounts.complete(state=state, code=code)
+        person = await signed_in(request, services)
+        scopes = await services.accounts.complete(
+            state=state,
+            code=code,
+            browser_nonce=request.cookies.get(FLOW_COOKIE),
+            signed_in=person.user_id if person else None,
+        )
     except TouchbaseError as failure:
         if not browser:
             raise
-        return RedirectResponse(
-            "/settings?" + urlencode({"google": "failed", "message": failure.message}),
-            status_code=303,
+        reason = failure.details.get("reason")
+        where = "/settings?" + urlencode(
+            {"google": "failed", "reason": reason if reason in FAILURES else "refused"}
         )
+        return _flow_over(RedirectResponse(where, status_code=303))
     if browser:
-        return RedirectResponse("/settings?google=connected", status_code=303)
-    return {"connected": True, "scopes": sorted(scopes), "canWrite": bool(scopes & WRITE_SCOPES)}
+        return _flow_over(RedirectResponse("/settings?google=connected", status_code=303))
+    body = {"connected": True, "scopes": sorted(scopes), "canWrite": bool(scopes & WRITE_SCOPES)}
+    return _flow_over(JSONResponse(body))
+
+
+def _flow_over(response: Response) -> Response:
+    response.delete_cookie(FLOW_COOKIE, path="/")
+    return response
 
 
 @router.get("/google/connection")

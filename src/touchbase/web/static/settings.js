@@ -107,8 +107,15 @@ async function connect() {
 
 const params = new URLSearchParams(location.search);
 if (params.get("google") === "connected") toast("Google Calendar is connected.", { kind: "success" });
+// The callback names what went wrong by a fixed code; the words are ours alone.
+const FAILURES = {
+  access_denied: "Google Calendar access was not granted.",
+  expired: "the authorization link has expired; connect again.",
+  other_browser: "it was started in another browser or by another user; connect from your own Settings page.",
+  refused: "Google did not authorize touchbase.",
+};
 if (params.get("google") === "failed") {
-  toast(`Google Calendar was not connected: ${params.get("message") ?? "unknown error"}`, { kind: "error" });
+  toast(`Google Calendar was not connected: ${FAILURES[params.get("reason")] ?? FAILURES.refused}`, { kind: "error" });
 }
 $("google-connect").addEventListener("click", connect);
 showConnection().catch((error) => showError(error, "The connection could not be loaded"));
