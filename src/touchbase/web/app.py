@@ -28,6 +28,7 @@ from touchbase.web.api import account, contacts, events, sync
 from touchbase.web.deps import MutationLimiter
 
 STATIC = Path(__file__).parent / "static"
+MAX_BODY_BYTES = 1024 * 1024
 # Scripts and styles come from this site only; FullCalendar adds <style> elements at run time.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -39,13 +40,17 @@ CONTENT_SECURITY_POLICY = (
 async def security_headers(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
-    """Headers every answer carries: no framing, no sniffing, a strict policy for pages."""
+    """Headers every answer carries: no framing, no sniffing, a strict policy for pages,
+    and no caching of anything but static files."""
     response = await call_next(request)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if response.headers.get("content-type", "").startswith("text/html"):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    # Answers for one person (the API, the pages): never kept by a cache.
+    if not request.url.path.startswith("/static/"):
+        response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 
@@ -134,7 +139,13 @@ def create_app(settings: Settings) -> FastAPI:
                 await database.dispose()
 
     app = FastAPI(
-        title="touchbase", lifespan=lifespan, docs_url="/api/docs", openapi_url="/api/openapi.json"
+        title="touchbase",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        # Checked before anything reads a body (a declared length at once, a streamed body as
+        # it arrives), authenticated or not: no parser ever holds more.
+        max_body_size=MAX_BODY_BYTES,
     )
     app.state.limiter = MutationLimiter(settings.mutations_per_minute)
     app.state.sign_in_limiter = MutationLimiter(settings.sign_in_attempts_per_minute)

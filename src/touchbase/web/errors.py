@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from touchbase.errors import InvalidEventError, TouchbaseError
 from touchbase.web.templating import TEMPLATES
@@ -23,6 +25,25 @@ def error_response(error: TouchbaseError) -> JSONResponse:
         headers["Retry-After"] = str(max(1, round(error.retry_after)))
     return JSONResponse(
         {"error": jsonable(error.to_dict())}, status_code=error.http_status, headers=headers
+    )
+
+
+# The code of each HTTP error the framework raises (unknown routes, wrong methods, limits).
+HTTP_CODES = {
+    400: "INVALID_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "REQUEST_TOO_LARGE",
+}
+
+
+def http_error_response(
+    status: int, message: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """The JSON answer for an HTTP-level error, in the same envelope as every other."""
+    body = {"code": HTTP_CODES.get(status, "HTTP_ERROR"), "message": message, "action": None}
+    return JSONResponse(
+        {"error": {**body, "details": {}}}, status_code=status, headers=dict(headers or {})
     )
 
 
@@ -60,6 +81,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(TouchbaseError)
     async def touchbase_error(request: Request, error: TouchbaseError) -> Response:
         return error_page(request, error) if _wants_page(request) else error_response(error)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        message = error.detail if isinstance(error.detail, str) else "The request failed."
+        return http_error_response(error.status_code, message, error.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_input(request: Request, error: RequestValidationError) -> JSONResponse:
