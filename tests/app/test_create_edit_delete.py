@@ -9,20 +9,22 @@ from tests.support.app import AppHarness, google_etag, wait_for
 
 def test_create_is_in_google_exactly_once_with_the_crm_link(app: AppHarness) -> None:
     alice = app.user()
+    dana = alice.api.post("/api/contacts", json={"name": "Dana", "email": "dana@acme.example"})
+    contact_id = dana.json()["id"]
     response = alice.create(
-        title="Intro call", contactId="contact-42", attendees=["dana@acme.example"], location="Zoom"
+        title="Intro call", contactId=contact_id, attendees=["dana@acme.example"], location="Zoom"
     )
     assert response.status_code == 201, response.text
     event = response.json()
     assert event["syncStatus"] == "synced"
-    assert event["contactId"] == "contact-42"
+    assert event["contactId"] == contact_id
     assert event["etag"]
     in_google = alice.google_events()
     assert len(in_google) == 1
     remote = in_google[0]
     assert remote["id"] == event["googleEventId"]
     assert remote["summary"] == "Intro call"
-    assert remote["extendedProperties"]["private"]["touchbaseContactId"] == "contact-42"
+    assert remote["extendedProperties"]["private"]["touchbaseContactId"] == contact_id
     assert remote["etag"] == google_etag(app.database_url, event["id"])
     listed = alice.api.get("/api/calendar/events").json()["items"]
     assert [e["id"] for e in listed] == [event["id"]]

@@ -34,6 +34,7 @@ from touchbase.errors import (
 )
 from touchbase.google.ids import new_event_id
 from touchbase.store import accounts
+from touchbase.store import contacts as contact_store
 from touchbase.store import events as event_store
 from touchbase.store.codec import event_to_json
 from touchbase.store.models import Calendar, Event
@@ -125,6 +126,16 @@ async def _calendar_for(session: AsyncSession, user_id: str, calendar_id: str | 
     return primary
 
 
+async def _check_references(
+    session: AsyncSession, user_id: str, event: CalendarEvent, before: CalendarEvent | None
+) -> None:
+    """Every object the event names must be the user's own (a 422 naming the field)."""
+    wanted = event.contact_id
+    if wanted and (before is None or before.contact_id != wanted):
+        if await contact_store.get_contact(session, user_id, wanted) is None:
+            raise InvalidEventError("No such contact.", field="contactId")
+
+
 async def create_calendar_event(
     services: CalendarServices,
     actor: Actor,
@@ -191,6 +202,7 @@ async def _create(
             if earlier is not None:
                 return await _replayed(session, earlier, fingerprint)
         calendar = await _calendar_for(session, actor.user_id, calendar_id)
+        await _check_references(session, actor.user_id, event, None)
         google_id = new_event_id()
         local = event.replace(id=google_id)
         start_at, end_at = window(local, calendar.time_zone)
@@ -285,6 +297,7 @@ async def update_calendar_event(
         wanted = changes(before) if callable(changes) else changes
         _check_etag(row, before, if_match, wanted)
         after = checked(before.replace(**wanted))
+        await _check_references(session, actor.user_id, after, before)
         if not changed_fields(before, after) and after == before:
             return await _record(session, row)
         calendar = await session.get(Calendar, row.calendar_id)
