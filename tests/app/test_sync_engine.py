@@ -239,3 +239,53 @@ async def test_a_page_larger_than_one_insert_statement_is_stored_whole(
             await list_calendar_events(services, actor.user_id, time_min=None, time_max=None)
         ).items
         assert sorted(r.event.title for r in listed) == sorted(f"remote {n}" for n in range(count))
+
+
+class _BrokenAccounts:
+    """Google accounts that fail inside touchbase (a bug, not Google): a fake for this unit."""
+
+    def __getattr__(self, name: str) -> Any:
+        async def broken(*args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("a bug in touchbase")
+
+        return broken
+
+
+async def test_a_push_that_breaks_here_backs_off_then_stops_as_an_error(
+    database_url: str, emulator: EmulatorControl
+) -> None:
+    import dataclasses
+
+    import pytest
+
+    from touchbase.calendar.push import MAX_BROKEN_PUSHES, push_event
+    from touchbase.store import events as event_store
+
+    async with calendar_services(
+        database_url, emulator.url, request_google_budget_seconds=0.01
+    ) as services:
+        actor = await connected_user(services, "alice@example.com")
+        emulator.fault(method="POST", path="/events$", status=503, times=10_000)
+        record = await create_calendar_event(services, actor, meeting(1))
+        broken = dataclasses.replace(services, accounts=_BrokenAccounts())
+        async with services.db.session() as session:
+            tried = (await session.get(Event, record.id)).push_attempts  # type: ignore[union-attr]
+        assert tried < MAX_BROKEN_PUSHES - 1
+        for attempt in range(tried + 1, MAX_BROKEN_PUSHES + 1):
+            with pytest.raises(RuntimeError):
+                await push_event(broken, record.id)
+            async with services.db.session() as session:
+                row = await session.get(Event, record.id)
+                assert row is not None
+                assert row.push_attempts == attempt
+                assert row.push_lease_until is None
+                due = await event_store.due_for_push(session, now=services.clock())
+            if attempt < MAX_BROKEN_PUSHES:
+                assert row.sync_status == "pending"
+                assert row.next_push_at is not None
+                assert row.next_push_at > services.clock()  # not again at once
+                assert record.id not in due
+        assert row.sync_status == "error"
+        assert row.pending_op == "create"  # the change is kept
+        assert row.last_error is not None
+        assert record.id not in due

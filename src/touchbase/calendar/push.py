@@ -317,6 +317,29 @@ async def read_snapshot(session: Any, event_id: str) -> Snapshot | None:
     )
 
 
+MAX_BROKEN_PUSHES = 5
+
+
+async def _note_broken_push(services: CalendarServices, event_id: str) -> None:
+    """A push that failed in touchbase itself (not in Google) waits longer each time, and
+    after MAX_BROKEN_PUSHES stops and is shown as an error; the change stays kept."""
+    now = services.clock()
+    async with services.db.session() as session:
+        row = await session.get(Event, event_id, with_for_update=True)
+        if row is None:
+            return
+        row.push_attempts += 1
+        row.push_lease_until = None
+        if row.push_attempts >= MAX_BROKEN_PUSHES:
+            row.sync_status, row.next_push_at = "error", None
+            row.last_error = CalendarError(
+                "touchbase could not send this change to Google.",
+                action="Edit the event again, or contact your administrator.",
+            ).to_dict()
+        else:
+            row.next_push_at = now + _backoff(row.push_attempts, services.max_backoff)
+
+
 async def push_event(
     services: CalendarServices, event_id: str, *, retry: RetryPolicy | None = None
 ) -> EventRecord | None:
@@ -351,6 +374,10 @@ async def push_event(
             async with services.db.session() as session:
                 snap = await read_snapshot(session, event_id)
         return None
+    except Exception:
+        await _note_broken_push(services, event_id)
+        released = True
+        raise
     finally:
         if not released:
             async with services.db.session() as session:
