@@ -55,15 +55,22 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(host: str, port: int) -> None:
+    import os
+
     import uvicorn
 
-    from touchbase.config import Settings
-    from touchbase.store.database import migrate
+    from touchbase.config import load_settings
+    from touchbase.startup import check_secret_key, prepare_database
     from touchbase.web.app import create_app
 
-    settings = Settings()
+    # Unless set, the public URL (Google's way back here) is where this server listens.
+    public = (
+        {} if os.environ.get("TOUCHBASE_PUBLIC_URL") else {"public_url": f"http://{host}:{port}"}
+    )
+    settings = load_settings(**public)
     settings.check()
-    migrate(settings.database_url)
+    prepare_database(settings)
+    check_secret_key(settings)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
@@ -85,15 +92,18 @@ def _read_password(*, from_stdin: bool) -> str:
 
 
 def _add_user(args: argparse.Namespace) -> None:
-    from touchbase.config import Settings
-    from touchbase.store.database import migrate
+    from touchbase.config import load_settings
+    from touchbase.domain.validation import is_valid_email
+    from touchbase.startup import prepare_database
     from touchbase.users import add_user
 
+    if not is_valid_email(args.email):
+        raise SystemExit(f"{args.email!r} is not an email address (name@example.com).")
     password = None
     if args.password or args.password_stdin:
         password = _read_password(from_stdin=args.password_stdin)
-    settings = Settings()
-    migrate(settings.database_url)
+    settings = load_settings()
+    prepare_database(settings)
     token = asyncio.run(add_user(settings.database_url, args.email, password=password))
     with_password = " with a password" if password else ""
     print(f"user {args.email} ready{with_password}; API token (shown once):\n{token}")
@@ -116,10 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "serve":
         _serve(args.host, args.port)
     elif args.command == "migrate":
-        from touchbase.config import Settings
-        from touchbase.store.database import migrate
+        from touchbase.config import load_settings
+        from touchbase.startup import prepare_database
 
-        migrate(Settings().database_url)
+        prepare_database(load_settings())
         print("database is up to date")
     elif args.command == "user":
         _add_user(args)

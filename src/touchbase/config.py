@@ -4,10 +4,37 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "change-me-insecure-default-secret"
+PLACEHOLDER_CLIENT_ID = "touchbase-local"
+MIN_SECRET = 32
+# The URL forms people write, and the async drivers touchbase runs on.
+_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgres": "postgresql+psycopg",
+    "postgresql": "postgresql+psycopg",
+    "postgresql+psycopg": "postgresql+psycopg",
+    "postgresql+asyncpg": None,
+    "postgresql+psycopg2": "postgresql+psycopg",
+}
+
+
+class ConfigurationError(SystemExit):
+    """A setting touchbase cannot run with: one line naming the variable and the fix."""
+
+
+def database_url(value: str) -> str:
+    """The URL with the async driver touchbase uses (`sqlite:///` and `postgresql://` work)."""
+    scheme, sep, rest = value.partition("://")
+    driver = _DRIVERS.get(scheme.lower()) if sep else None
+    if driver is None:
+        raise ValueError(
+            "use sqlite:///path/to/file.db or postgresql://user:password@host/database"
+        )
+    return f"{driver}://{rest}"
 
 
 class Mode(StrEnum):
@@ -29,8 +56,10 @@ class Settings(BaseSettings):
     secret_key: str = DEFAULT_SECRET
     public_url: str = "http://127.0.0.1:8000"
     # The Google OAuth client (Google Cloud console), and where Google answers.
-    google_client_id: str = "touchbase-local"
+    google_client_id: str = PLACEHOLDER_CLIENT_ID
     google_client_secret: str = ""
+    # False: touchbase runs without Google Calendar (a deliberate choice in production).
+    google_enabled: bool = True
     google_base_url: str | None = Field(
         default=None, description="serve every Google endpoint from one host (the emulator)"
     )
@@ -54,10 +83,39 @@ class Settings(BaseSettings):
     # How long a request waits for Google (retries included) before answering "pending".
     request_google_budget_seconds: float = 8.0
 
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        return database_url(value)
+
     def check(self) -> None:
-        """Refuse to run in production with a default secret."""
-        if self.mode is Mode.PRODUCTION and self.secret_key == DEFAULT_SECRET:
-            raise SystemExit(
-                "TOUCHBASE_SECRET_KEY is the built-in default. Set a long random secret "
-                "(it encrypts Google tokens at rest), or run `touchbase demo`."
+        """Refuse to run in production with a weak secret or no Google OAuth client."""
+        if self.mode is not Mode.PRODUCTION:
+            return
+        if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < MIN_SECRET:
+            raise ConfigurationError(
+                f"TOUCHBASE_SECRET_KEY must be a random secret of at least {MIN_SECRET} "
+                "characters (it encrypts Google tokens at rest): for example "
+                "`python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`; "
+                "or run `touchbase demo`."
             )
+        no_client = self.google_client_id == PLACEHOLDER_CLIENT_ID or not self.google_client_secret
+        if self.google_enabled and not self.google_base_url and no_client:
+            raise ConfigurationError(
+                "TOUCHBASE_GOOGLE_CLIENT_ID and TOUCHBASE_GOOGLE_CLIENT_SECRET must name your "
+                "OAuth client from the Google Cloud console (see the README), or set "
+                "TOUCHBASE_GOOGLE_ENABLED=false to run without Google Calendar."
+            )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """The settings from the environment; ConfigurationError naming each bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = "TOUCHBASE_" + "_".join(str(p) for p in error["loc"]).upper()
+            message = str(error["msg"]).removeprefix("Value error, ")
+            lines.append(f"{name}: {message} (got {error.get('input')!r})")
+        raise ConfigurationError("\n".join(lines)) from None

@@ -4,6 +4,7 @@ emulator, and a few sample events, created through the app's own API."""
 from __future__ import annotations
 
 import asyncio
+import signal
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import httpx
 import uvicorn
 
 from touchbase.config import Mode, Settings
-from touchbase.emulator.process import emulator_process
+from touchbase.emulator.process import emulator_process, port_is_free
 from touchbase.store.database import migrate
 from touchbase.users import add_user
 from touchbase.web.app import create_app
@@ -109,8 +110,29 @@ Stop with Ctrl-C.""",
     await task
 
 
+def _stop_on_sigterm() -> None:
+    """SIGTERM ends the demo as Ctrl-C does: through every `finally`, so the emulator it
+    started stops with it (uvicorn passes the signal on once it has shut down)."""
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def _ports_free(port: int, emulator_port: int) -> None:
+    for number, flag in ((port, "--port"), (emulator_port, "--emulator-port")):
+        if not port_is_free(number):
+            raise SystemExit(
+                f"Port {number} on 127.0.0.1 is already in use (another touchbase demo?). "
+                f"Stop that program, or choose another port with {flag}."
+            )
+
+
 def run_demo(*, port: int, emulator_port: int, data_dir: Path) -> None:
-    """Run the demo until interrupted."""
+    """Run the demo until interrupted (Ctrl-C or SIGTERM), then stop its emulator."""
+    _ports_free(port, emulator_port)
+    _stop_on_sigterm()
     data_dir.mkdir(parents=True, exist_ok=True)
     state_file = data_dir / "emulator-state.json"
     with emulator_process("--state-file", str(state_file), port=emulator_port) as emulator_url:

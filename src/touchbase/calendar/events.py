@@ -131,9 +131,10 @@ async def _check_references(
 ) -> None:
     """Every object the event names must be the user's own (a 422 naming the field)."""
     wanted = event.contact_id
-    if wanted and (before is None or before.contact_id != wanted):
-        if await contact_store.get_contact(session, user_id, wanted) is None:
-            raise InvalidEventError("No such contact.", field="contactId")
+    if not wanted or (before is not None and before.contact_id == wanted):
+        return
+    if await contact_store.get_contact(session, user_id, wanted) is None:
+        raise InvalidEventError("No such contact.", field="contactId")
 
 
 async def create_calendar_event(

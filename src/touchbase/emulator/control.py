@@ -4,6 +4,7 @@ sync-token expiry, consent, counters. For tests and demos; real Google has none 
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -97,7 +98,7 @@ def routes(emulator: Emulator) -> list[Route]:  # noqa: PLR0915 - one closure pe
     """The control routes, bound to one emulator."""
 
     async def health(request: Request) -> Response:
-        return JSONResponse({"ok": True})
+        return JSONResponse({"ok": True, "pid": os.getpid()})
 
     async def reset(request: Request) -> Response:
         emulator.reset()

@@ -19,14 +19,35 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until_up(url: str, *, timeout: float = 20.0) -> None:
-    """Poll `url` until it answers 200."""
+class PortTakenError(RuntimeError):
+    """A port something else already listens on."""
+
+
+def port_is_free(port: int) -> bool:
+    """Whether nothing listens on 127.0.0.1:`port`."""
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def wait_until_up(
+    url: str, *, timeout: float = 20.0, process: subprocess.Popen[bytes] | None = None
+) -> None:
+    """Poll `url` until it answers 200 (from `process`, when given: never a stranger)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the emulator exited (code {process.returncode})")
         try:
-            if httpx.get(url, timeout=1.0).status_code == 200:
+            answer = httpx.get(url, timeout=1.0)
+            if answer.status_code == 200 and (
+                process is None or answer.json().get("pid") == process.pid
+            ):
                 return
-        except httpx.HTTPError:
+        except (httpx.HTTPError, ValueError):
             pass
         time.sleep(0.05)
     raise RuntimeError(f"{url} did not come up within {timeout} s")
@@ -34,13 +55,16 @@ def wait_until_up(url: str, *, timeout: float = 20.0) -> None:
 
 @contextmanager
 def emulator_process(*extra: str, port: int | None = None) -> Iterator[str]:
-    """Run `touchbase emulator` as a real HTTP server on 127.0.0.1; yields its base URL."""
+    """Run `touchbase emulator` as a real HTTP server on 127.0.0.1; yields its base URL. A
+    port already in use is PortTakenError: this never attaches to another server."""
     port = port or free_port()
+    if not port_is_free(port):
+        raise PortTakenError(f"port {port} is already in use")
     command = [sys.executable, "-m", "touchbase", "emulator", "--port", str(port), *extra]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(url + "/_emulator/health")
+        wait_until_up(url + "/_emulator/health", process=process)
         yield url
     finally:
         process.terminate()

@@ -236,3 +236,15 @@ async def user_calendar(session: AsyncSession, user_id: str, calendar_id: str) -
     """One of the user's calendars by our id (another user's is None)."""
     row = await session.get(Calendar, calendar_id)
     return row if row is not None and row.user_id == user_id else None
+
+
+async def secret_key_fits(session: AsyncSession, cipher: SecretCipher) -> bool:
+    """Whether `cipher` decrypts what is stored (one Google connection is enough to tell)."""
+    row = (await session.scalars(select(GoogleConnection).limit(1))).first()
+    if row is None:
+        return True
+    try:
+        cipher.decrypt(row.access_token)
+    except ValueError:
+        return False
+    return True

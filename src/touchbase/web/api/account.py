@@ -37,6 +37,10 @@ async def connect(
     """The URL where the user grants touchbase access to Google Calendar (`loginHint`: the
     Google account to suggest). Only this browser (or script) can finish it: it gets a nonce
     cookie that the callback checks."""
+    if not settings_of(request).google_enabled:
+        raise InvalidRequestError(
+            "Google Calendar is turned off on this server (TOUCHBASE_GOOGLE_ENABLED=false)."
+        )
     nonce = secrets.token_urlsafe(32)
     url = await services.accounts.authorization_url(
         actor.user_id, browser_nonce=nonce, login_hint=loginHint
