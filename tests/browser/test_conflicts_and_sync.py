@@ -45,11 +45,19 @@ def test_resolve_a_conflict(signed_in: CalendarPage, resolution: str) -> None:
     expect(modal.locator('tr[data-field="location"]')).to_have_class("differs")
     expect(modal.locator('tr[data-field="description"]')).to_have_class("differs")
 
-    labels = {"keep_local": "Keep local", "keep_remote": "Keep remote", "merge": "Merge"}
+    # Preselected: the merge that keeps Google's location and the description written here.
+    preview = modal.locator("#conflict-preview")
+    expect(modal.get_by_label("Merge both")).to_be_checked()
+    expect(modal.locator(".choices")).to_contain_text(
+        "Keep mine: overwrites every change made in Google Calendar"
+    )
+    expect(preview.locator('dd[data-field="location"]')).to_have_text("Google HQ")
+    expect(preview.locator('dd[data-field="description"]')).to_have_text("Bring the numbers")
+    expect(preview.locator('dd[data-field="title"]')).to_have_text("Board prep (here)")
+    labels = {"keep_local": "Keep mine", "keep_remote": "Keep Google's", "merge": "Merge both"}
     modal.get_by_label(labels[resolution]).check()
     if resolution == "merge":
         title_row.get_by_label("Google").check()
-    preview = modal.locator("#conflict-preview")
     expected = {
         "keep_local": ("Board prep (here)", "Room 1", "Bring the numbers"),
         "keep_remote": ("Board prep (Google)", "Google HQ", "—"),

@@ -11,7 +11,9 @@ const ROWS = [
   ["location", "Location"], ["attendees", "Attendees"], ["description", "Description"],
 ];
 const LABELS = {
-  keep_local: "Keep local", keep_remote: "Keep remote", merge: "Merge (choose per field)",
+  keep_local: "Keep mine: overwrites every change made in Google Calendar",
+  keep_remote: "Keep Google's: drops the changes made here",
+  merge: "Merge both: changes made on one side are kept; choose the disputed fields",
   recreate: "Put it back in Google Calendar", discard: "Let it go (it was deleted in Google)",
 };
 let current = null; // {eventId, conflict, onResolved}
@@ -38,7 +40,7 @@ function choiceKey(key) {
 }
 
 function resolution() {
-  return dialog.querySelector('input[name="resolution"]:checked')?.value ?? "keep_local";
+  return dialog.querySelector('input[name="resolution"]:checked')?.value ?? "merge";
 }
 
 // The event the chosen resolution would save.
@@ -121,17 +123,20 @@ function renderRows() {
   }
 }
 
+// The choice that loses nothing is preselected: the three-way merge where there is one.
 function renderChoices() {
   const box = dialog.querySelector(".choices");
   for (const label of box.querySelectorAll("label")) label.remove();
-  current.conflict.resolutions.forEach((value, index) => {
+  const { resolutions } = current.conflict;
+  const preselected = resolutions.includes("merge") ? "merge" : resolutions[0];
+  resolutions.forEach((value) => {
     const label = document.createElement("label");
     label.className = "inline";
     const input = document.createElement("input");
     input.type = "radio";
     input.name = "resolution";
     input.value = value;
-    input.checked = index === 0;
+    input.checked = value === preselected;
     input.addEventListener("change", renderPreview);
     label.append(input, " " + (LABELS[value] ?? value));
     box.append(label);
