@@ -139,3 +139,21 @@ def test_demo_runs_the_emulator_and_the_app_with_sample_events(tmp_path: Path) -
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_tokens_are_listed_and_revoked_from_the_command_line(tmp_path: Path) -> None:
+    env = {"TOUCHBASE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/tokens.db"}
+    assert (
+        _touchbase("user", "add", "tom@example.com", "--token-days", "30", env=env).returncode == 0
+    )
+    listed = _touchbase("token", "list", "tom@example.com", env=env)
+    assert listed.returncode == 0, listed.stderr
+    [row] = listed.stdout.splitlines()[1:]
+    token_id = row.split()[0]
+    assert "never" in row  # not used yet
+    revoked = _touchbase("token", "revoke", token_id, env=env)
+    assert revoked.returncode == 0, revoked.stderr
+    assert _touchbase("token", "list", "tom@example.com", env=env).stdout.count("\n") == 1
+    again = _touchbase("token", "revoke", token_id, env=env)
+    assert again.returncode != 0
+    assert "No API token" in again.stderr

@@ -30,6 +30,16 @@ def _parser() -> argparse.ArgumentParser:
     secret.add_argument(
         "--password-stdin", action="store_true", help="read that password from standard input"
     )
+    add.add_argument(
+        "--token-days",
+        type=int,
+        default=365,
+        help="how long the printed API token is valid (0: until revoked)",
+    )
+    token = commands.add_parser("token", help="list or revoke a user's API tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    token_commands.add_parser("list", help="a user's tokens").add_argument("email")
+    token_commands.add_parser("revoke", help="revoke a token by its id").add_argument("token_id")
     demo = commands.add_parser("demo", help="the emulator and the app, with a demo user")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--emulator-port", type=int, default=8765)
@@ -104,7 +114,12 @@ def _add_user(args: argparse.Namespace) -> None:
         password = _read_password(from_stdin=args.password_stdin)
     settings = load_settings()
     prepare_database(settings)
-    token = asyncio.run(add_user(settings.database_url, args.email, password=password))
+    from datetime import timedelta
+
+    lifetime = timedelta(days=args.token_days) if args.token_days > 0 else None
+    token = asyncio.run(
+        add_user(settings.database_url, args.email, password=password, token_lifetime=lifetime)
+    )
     with_password = " with a password" if password else ""
     print(f"user {args.email} ready{with_password}; API token (shown once):\n{token}")
 
@@ -133,6 +148,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("database is up to date")
     elif args.command == "user":
         _add_user(args)
+    elif args.command == "token":
+        from touchbase.config import load_settings
+        from touchbase.startup import prepare_database
+        from touchbase.users import list_tokens, revoke_token
+
+        settings = load_settings()
+        prepare_database(settings)
+        if args.token_command == "list":
+            print(asyncio.run(list_tokens(settings.database_url, args.email)))
+        elif not asyncio.run(revoke_token(settings.database_url, args.token_id)):
+            raise SystemExit(f"No API token has the id {args.token_id}.")
+        else:
+            print(f"token {args.token_id} revoked")
     elif args.command == "demo":
         from touchbase.demo import run_demo
 

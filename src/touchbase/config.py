@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     # Browser sign-in: how long a session lasts, and whether its cookie is HTTPS-only (browsers
     # also accept such cookies from http://127.0.0.1 and http://localhost).
     session_days: float = 14.0
+    # A session unused this long ends (sign in again).
+    session_idle_hours: float = 12.0
     # Password attempts per email per minute on the sign-in form.
     sign_in_attempts_per_minute: int = 10
     cookie_secure: bool = True

@@ -204,16 +204,20 @@ async def test_sessions_expire_and_end(database_url: str) -> None:
                 session, user, now=now, lifetime=timedelta(hours=1)
             )
         async with database.session() as session:
-            found = await sessions.signed_in(session, cookie, now=now + timedelta(minutes=59))
+            day = timedelta(days=1)
+            found = await sessions.signed_in(
+                session, cookie, now=now + timedelta(minutes=59), idle=day
+            )
             assert found is not None
             assert found.email == "eve@example.com"
             assert len(found.csrf_token) >= 32
-            assert await sessions.signed_in(session, cookie, now=now + timedelta(hours=1)) is None
-            assert await sessions.signed_in(session, cookie + "x", now=now) is None
+            later = now + timedelta(hours=1)
+            assert await sessions.signed_in(session, cookie, now=later, idle=day) is None
+            assert await sessions.signed_in(session, cookie + "x", now=now, idle=day) is None
             stored = await session.scalar(select(WebSession.id))
             assert stored != cookie  # only its hash is kept
             await sessions.end_session(session, cookie)
         async with database.session() as session:
-            assert await sessions.signed_in(session, cookie, now=now) is None
+            assert await sessions.signed_in(session, cookie, now=now, idle=day) is None
     finally:
         await database.dispose()

@@ -60,16 +60,43 @@ async def user_by_email(session: AsyncSession, email: str) -> User | None:
     return found.first()
 
 
-async def issue_api_token(session: AsyncSession, user: User, *, name: str, now: datetime) -> str:
-    """A new API token for `user`: shown once, stored hashed."""
+async def issue_api_token(
+    session: AsyncSession,
+    user: User,
+    *,
+    name: str,
+    now: datetime,
+    lifetime: timedelta | None = None,
+) -> str:
+    """A new API token for `user` (valid for `lifetime`, or until revoked): shown once,
+    stored hashed."""
     token = "tb_" + secrets.token_urlsafe(32)
     session.add(
         ApiToken(
-            id=new_id(), user_id=user.id, name=name, token_hash=hash_token(token), created_at=now
+            id=new_id(),
+            user_id=user.id,
+            name=name,
+            token_hash=hash_token(token),
+            created_at=now,
+            expires_at=None if lifetime is None else now + lifetime,
         )
     )
     await session.flush()
     return token
+
+
+async def user_tokens(session: AsyncSession, user_id: str) -> list[ApiToken]:
+    """A user's API tokens (their hashes only), oldest first."""
+    found = await session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.created_at)
+    )
+    return list(found)
+
+
+async def revoke_token(session: AsyncSession, token_id: str) -> bool:
+    """Delete an API token by its id; whether there was one."""
+    result = await session.execute(delete(ApiToken).where(ApiToken.id == token_id))
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def user_for_token(session: AsyncSession, token: str, *, now: datetime) -> User | None:
@@ -77,7 +104,7 @@ async def user_for_token(session: AsyncSession, token: str, *, now: datetime) ->
     row = (
         await session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     ).first()
-    if row is None:
+    if row is None or (row.expires_at is not None and row.expires_at <= now):
         return None
     if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION:
         row.last_used_at = now  # not on every request: reads should not write

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -71,11 +72,14 @@ def alembic_config(url: str) -> Config:
 
 
 def create_sqlite_file(path: Path) -> None:
-    """A new, empty SQLite database in WAL mode with SQLITE_PAGE_SIZE pages (a database's page
-    size is fixed once it holds anything; an existing file is left as it is)."""
+    """A new, empty SQLite database in WAL mode with SQLITE_PAGE_SIZE pages, readable by its
+    owner only (a database's page size is fixed once it holds anything; an existing file is
+    left as it is)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         return
+    # Readable by its owner only (SQLite gives its -wal and -shm files the same mode).
+    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     connection = sqlite3.connect(path)
     try:
         connection.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
@@ -99,7 +103,11 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = create_async_engine(
-            url, pool_pre_ping=True, json_serializer=json_text, json_deserializer=_json_load
+            url,
+            pool_pre_ping=True,
+            json_serializer=json_text,
+            json_deserializer=_json_load,
+            hide_parameters=True,  # an error's message never carries a user's data into logs
         )
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)

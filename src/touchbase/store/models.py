@@ -59,6 +59,8 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # None: never expires (tokens made before expiry existed).
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class WebSession(Base):
@@ -70,6 +72,8 @@ class WebSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    # When the browser last used it (to the minute): an idle session ends.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class GoogleConnection(Base):

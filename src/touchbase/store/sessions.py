@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from touchbase.store.accounts import hash_token
 from touchbase.store.models import User, WebSession
 
+SEEN_RESOLUTION = timedelta(minutes=1)
+
 
 @dataclass(frozen=True)
 class SignedIn:
@@ -36,24 +38,39 @@ async def start_session(
             csrf_token=secrets.token_urlsafe(32),
             created_at=now,
             expires_at=now + lifetime,
+            last_seen_at=now,
         )
     )
     await session.flush()
     return cookie
 
 
-async def signed_in(session: AsyncSession, cookie: str, *, now: datetime) -> SignedIn | None:
-    """Who a session cookie belongs to, if it is valid and not expired."""
-    row = (
+async def signed_in(
+    session: AsyncSession, cookie: str, *, now: datetime, idle: timedelta
+) -> SignedIn | None:
+    """Who a session cookie belongs to, if it has neither expired nor lain unused for
+    `idle`; a use is noted (to the minute)."""
+    found = (
         await session.execute(
-            select(WebSession.csrf_token, WebSession.expires_at, User.id, User.email)
+            select(WebSession, User.email)
             .join(User, User.id == WebSession.user_id)
             .where(WebSession.id == hash_token(cookie))
         )
     ).first()
-    if row is None or row.expires_at <= now:
+    if found is None:
         return None
-    return SignedIn(user_id=row.id, email=row.email, csrf_token=row.csrf_token)
+    row, email = found
+    seen = row.last_seen_at or row.created_at
+    if row.expires_at <= now or now - seen > idle:
+        return None
+    if now - seen > SEEN_RESOLUTION:
+        row.last_seen_at = now
+    return SignedIn(user_id=row.user_id, email=email, csrf_token=row.csrf_token)
+
+
+async def end_sessions_of(session: AsyncSession, user_id: str) -> None:
+    """Sign every browser of a user out (after a password change)."""
+    await session.execute(delete(WebSession).where(WebSession.user_id == user_id))
 
 
 async def end_session(session: AsyncSession, cookie: str) -> None:

@@ -26,6 +26,7 @@ from touchbase.store.database import Database
 from touchbase.web import errors, pages
 from touchbase.web.api import account, contacts, events, sync
 from touchbase.web.deps import MutationLimiter
+from touchbase.web.logs import redact_access_log
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY_BYTES = 1024 * 1024
@@ -127,6 +128,7 @@ def create_app(settings: Settings) -> FastAPI:
             services.wake_pusher = pusher.wake
             app.state.services, app.state.pusher = services, pusher
             app.state.tasks = set()
+            redact_access_log()  # after the server has set its logging up
             freeze_start_up_objects()
             pusher.start()
             scheduler.start()

@@ -23,17 +23,18 @@ class MutationLimiter:
     per_minute: int
     buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
 
-    def spend(self, user_id: str) -> None:
-        """Spend one change, or raise CALENDAR_RATE_LIMIT with the wait."""
+    def spend(self, user_id: str, *, cost: float = 1.0) -> None:
+        """Spend one change (or `cost` of one), or raise CALENDAR_RATE_LIMIT with the wait."""
         now = time.monotonic()
         tokens, then = self.buckets.get(user_id, (float(self.per_minute), now))
         tokens = min(float(self.per_minute), tokens + (now - then) * self.per_minute / 60)
-        if tokens < 1:
+        if tokens < cost:
             self.buckets[user_id] = (tokens, now)
             raise RateLimitError(
-                "Too many changes in a short time.", retry_after=(1 - tokens) * 60 / self.per_minute
+                "Too many changes in a short time.",
+                retry_after=(cost - tokens) * 60 / self.per_minute,
             )
-        self.buckets[user_id] = (tokens - 1, now)
+        self.buckets[user_id] = (tokens - cost, now)
 
 
 def services(request: Request) -> CalendarServices:

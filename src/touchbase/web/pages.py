@@ -73,6 +73,12 @@ async def login_form(request: Request) -> Response:
     return _login_page(request)
 
 
+# A client may try this many times more sign-ins per minute across emails than for one email;
+# an email may be tried this many times more from everywhere than from one client.
+CLIENT_SHARE = 3
+ACCOUNT_SHARE = 10
+
+
 @router.post("/login")
 async def login(
     request: Request,
@@ -83,11 +89,18 @@ async def login(
     csrf_token: Annotated[str, Form(max_length=100)],
     next: Annotated[str, Form(max_length=2000)] = "/calendar",
 ) -> Response:
-    """Check the password and start a session (a few tries a minute per email)."""
+    """Check the password and start a session. Attempts are limited per client and email
+    (guessing one password), per client (spraying many emails), and per email from
+    everywhere (a distributed guess) with a higher ceiling, so one attacker cannot lock a
+    person out from their own browser."""
     _check_login_csrf(request, csrf_token)
     limiter: MutationLimiter = request.app.state.sign_in_limiter
+    client = request.client.host if request.client else "unknown"
+    account = email.strip().lower()
     try:
-        limiter.spend("sign-in:" + email.strip().lower())
+        limiter.spend(f"client-account:{client}:{account}")
+        limiter.spend(f"client:{client}", cost=1 / CLIENT_SHARE)
+        limiter.spend(f"account:{account}", cost=1 / ACCOUNT_SHARE)
     except RateLimitError:
         return _login_page(
             request,

@@ -6,6 +6,7 @@ form field (forms); the sign-in form, which has no session yet, uses a double-su
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ from touchbase.calendar.services import CalendarServices
 from touchbase.config import Mode, Settings
 from touchbase.errors import CsrfError
 from touchbase.store import accounts, sessions
+from touchbase.store.models import User
 from touchbase.store.sessions import SignedIn
 from touchbase.users import password_matches
 
@@ -36,7 +38,12 @@ async def signed_in(request: Request, services: CalendarServices) -> SignedIn | 
     if not cookie:
         return None
     async with services.db.session() as session:
-        return await sessions.signed_in(session, cookie, now=services.clock())
+        return await sessions.signed_in(
+            session,
+            cookie,
+            now=services.clock(),
+            idle=timedelta(hours=settings_of(request).session_idle_hours),
+        )
 
 
 def check_csrf(request: Request, expected: str, *, sent: str | None = None) -> None:
@@ -68,19 +75,28 @@ async def sign_in(
     email: str,
     password: str | None,
 ) -> bool:
-    """Start a session if the password is right (None: the demo's one-click sign-in)."""
+    """Start a session if the password is right (None: the demo's one-click sign-in). The
+    password is hashed in a worker thread, outside any transaction: Argon2's work holds
+    neither the event loop nor a database lock."""
     lifetime = timedelta(days=settings.session_days)
     async with services.db.session() as session:
         user = await accounts.user_by_email(session, email)
-        if password is None:
-            allowed = user is not None and settings.mode is Mode.DEMO
-            allowed = allowed and email == settings.demo_user_email
-        else:
-            allowed = password_matches(user, password)
-        if user is None or not allowed:
+    if password is None:
+        allowed = user is not None and settings.mode is Mode.DEMO
+        allowed = allowed and email == settings.demo_user_email
+    else:
+        stored = user.password_hash if user else None
+        allowed = await asyncio.to_thread(password_matches, user, password)
+    if user is None or not allowed:
+        return False
+    async with services.db.session() as session:
+        fresh = await session.get(User, user.id)
+        if fresh is None:
             return False
+        if password is not None and user.password_hash != stored:  # rehashed: keep it
+            fresh.password_hash = user.password_hash
         cookie = await sessions.start_session(
-            session, user, now=services.clock(), lifetime=lifetime
+            session, fresh, now=services.clock(), lifetime=lifetime
         )
     set_cookie(response, settings, SESSION_COOKIE, cookie, lifetime.total_seconds())
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
