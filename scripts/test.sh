@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 .venv/bin/ruff check src tests benchmarks examples
 .venv/bin/ruff format --check src tests benchmarks examples
 .venv/bin/mypy
+.venv/bin/lint-imports --no-cache
 if [ -z "${TOUCHBASE_TEST_POSTGRES_URL:-}" ]; then
   if url=$(./scripts/postgres.sh); then
     export TOUCHBASE_TEST_POSTGRES_URL="$url"

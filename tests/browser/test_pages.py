@@ -208,3 +208,16 @@ def test_an_instance_opens_its_series_and_renames_every_occurrence(signed_in: Ca
     google = signed_in.user.google.get(f"/events/{series['googleEventId']}").json()
     assert google["summary"] == "Daily standup (new room)"
     assert google["recurrence"] == ["RRULE:FREQ=DAILY;COUNT=3"]
+
+
+def test_the_api_docs_render_from_our_own_assets(app: AppHarness, page: Page) -> None:
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    answer = page.goto(app.url + "/api/docs")
+    assert answer is not None
+    assert "script-src 'self'" in answer.headers["content-security-policy"]
+    expect(page.locator(".swagger-ui .information-container")).to_contain_text("touchbase")
+    expect(page.locator(".opblock-summary-path").first).to_be_visible()
+    expect(page.get_by_text("/api/calendar/events").first).to_be_visible()
+    assert requested
+    assert all(url.startswith(app.url) for url in requested), requested

@@ -27,6 +27,7 @@ from touchbase.web import errors, pages
 from touchbase.web.api import account, contacts, events, sync
 from touchbase.web.deps import MutationLimiter
 from touchbase.web.logs import redact_access_log
+from touchbase.web.templating import TEMPLATES
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY_BYTES = 1024 * 1024
@@ -143,7 +144,8 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(
         title="touchbase",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # served below, with assets from this installation
+        redoc_url=None,
         openapi_url="/api/openapi.json",
         # Checked before anything reads a body (a declared length at once, a streamed body as
         # it arrives), authenticated or not: no parser ever holds more.
@@ -164,5 +166,10 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/api/health")
     async def health() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/api/docs", include_in_schema=False)
+    async def docs(request: Request) -> Response:
+        context = {"openapi_url": "/api/openapi.json"}
+        return TEMPLATES.TemplateResponse(request, "api-docs.html", context)
 
     return app

@@ -7,7 +7,7 @@ from typing import Any
 
 from touchbase.calendar.records import ConflictInfo, EventRecord
 from touchbase.domain import CalendarEvent, EventTime
-from touchbase.store.models import AuditEntry
+from touchbase.store.models import AuditEntry, Calendar, Contact, SyncRun
 
 PENDING_NOTICE = "Saved. It will sync with Google Calendar as soon as Google is reachable."
 
@@ -80,6 +80,41 @@ def conflict_view(conflict: ConflictInfo) -> dict[str, Any]:
         "resolutions": list(conflict.resolutions),
         "createdAt": conflict.created_at.isoformat(),
     }
+
+
+def run_view(run: SyncRun, progress: dict[str, Any] | None) -> dict[str, Any]:
+    """A sync run as the API shows it."""
+    return {
+        "id": run.id,
+        "status": run.status,
+        "trigger": run.trigger,
+        "startedAt": run.started_at.isoformat(),
+        "finishedAt": run.finished_at.isoformat() if run.finished_at else None,
+        "counts": run.counts,
+        "calendars": run.calendars,
+        "googleCalls": run.google_calls,
+        "error": run.error,
+        "progress": progress.get("calendars") if progress else None,
+    }
+
+
+def calendar_view(calendar: Calendar) -> dict[str, Any]:
+    """A calendar as the API shows it."""
+    return {
+        "id": calendar.id,
+        "googleCalendarId": calendar.google_calendar_id,
+        "summary": calendar.summary,
+        "timeZone": calendar.time_zone,
+        "primary": calendar.is_primary,
+        "syncEnabled": calendar.sync_enabled,
+        "lastSyncedAt": calendar.last_synced_at.isoformat() if calendar.last_synced_at else None,
+        "lastSyncRunId": calendar.last_sync_run_id,
+    }
+
+
+def contact_view(contact: Contact) -> dict[str, Any]:
+    """A contact as the API shows it."""
+    return {"id": contact.id, "name": contact.name, "email": contact.email}
 
 
 def audit_view(entry: AuditEntry) -> dict[str, Any]:

@@ -9,10 +9,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from touchbase.calendar.calendars import audit_entries
 from touchbase.calendar.google_accounts import STATE_LIFETIME
 from touchbase.errors import InvalidRequestError, TouchbaseError
 from touchbase.google.auth import WRITE_SCOPES
-from touchbase.store import events as event_store
 from touchbase.web.deps import CurrentActor, Services
 from touchbase.web.sessions import set_cookie, settings_of, signed_in
 from touchbase.web.views import audit_view
@@ -117,6 +117,5 @@ async def audit(
     eventId: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Json:
     """The audit log, newest first, optionally for one event."""
-    async with services.db.session() as session:
-        entries = await event_store.audit_entries(session, actor.user_id, event_id=eventId)
-        return {"items": [audit_view(e) for e in entries]}
+    entries = await audit_entries(services, actor.user_id, eventId)
+    return {"items": [audit_view(e) for e in entries]}

@@ -4,7 +4,6 @@ and choose which calendars to sync."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -13,13 +12,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict
 
+from touchbase.calendar import calendars as calendars_uc
 from touchbase.calendar.services import CalendarServices
 from touchbase.calendar.sync import perform_two_way_sync, start_sync
-from touchbase.errors import CalendarError, EventNotFoundError
-from touchbase.store import accounts
-from touchbase.store import sync as sync_store
-from touchbase.store.models import Calendar, SyncRun
 from touchbase.web.deps import CurrentActor, MutatingActor, Services
+from touchbase.web.views import calendar_view, run_view
 
 router = APIRouter(prefix="/api/calendar")
 STREAM_POLL_SECONDS = 0.1
@@ -33,42 +30,9 @@ class CalendarChoice(BaseModel):
     syncEnabled: bool
 
 
-def run_view(run: SyncRun, progress: dict[str, Any] | None) -> dict[str, Any]:
-    """A sync run as the API shows it."""
-    return {
-        "id": run.id,
-        "status": run.status,
-        "trigger": run.trigger,
-        "startedAt": run.started_at.isoformat(),
-        "finishedAt": run.finished_at.isoformat() if run.finished_at else None,
-        "counts": run.counts,
-        "calendars": run.calendars,
-        "googleCalls": run.google_calls,
-        "error": run.error,
-        "progress": progress.get("calendars") if progress else None,
-    }
-
-
-def calendar_view(calendar: Calendar) -> dict[str, Any]:
-    """A calendar as the API shows it."""
-    return {
-        "id": calendar.id,
-        "googleCalendarId": calendar.google_calendar_id,
-        "summary": calendar.summary,
-        "timeZone": calendar.time_zone,
-        "primary": calendar.is_primary,
-        "syncEnabled": calendar.sync_enabled,
-        "lastSyncedAt": calendar.last_synced_at.isoformat() if calendar.last_synced_at else None,
-        "lastSyncRunId": calendar.last_sync_run_id,
-    }
-
-
 async def _run(services: CalendarServices, user_id: str, run_id: str) -> dict[str, Any]:
-    async with services.db.session() as session:
-        run = await sync_store.get_run(session, user_id, run_id)
-        if run is None:
-            raise EventNotFoundError("No such sync run.")
-        return run_view(run, services.sync_progress.get(run_id))
+    run = await calendars_uc.sync_run(services, user_id, run_id)
+    return run_view(run, services.sync_progress.get(run_id))
 
 
 @router.post("/sync", status_code=202)
@@ -116,11 +80,8 @@ async def stream(services: Services, actor: CurrentActor, run_id: str) -> Stream
 @router.get("/calendars")
 async def calendars(services: Services, actor: CurrentActor) -> JSONResponse:
     """The user's calendars (refreshed from Google's calendar list when possible)."""
-    with contextlib.suppress(CalendarError):  # not connected, or no read scope
-        await services.accounts.discover_calendars(actor.user_id)
-    async with services.db.session() as session:
-        rows = await accounts.user_calendars(session, actor.user_id)
-        return JSONResponse({"items": [calendar_view(c) for c in rows]})
+    rows = await calendars_uc.list_calendars(services, actor.user_id)
+    return JSONResponse({"items": [calendar_view(c) for c in rows]})
 
 
 @router.patch("/calendars/{calendar_id}")
@@ -128,9 +89,7 @@ async def choose(
     services: Services, actor: MutatingActor, calendar_id: str, body: CalendarChoice
 ) -> JSONResponse:
     """Turn syncing of one calendar on or off."""
-    async with services.db.session() as session:
-        row = await accounts.user_calendar(session, actor.user_id, calendar_id)
-        if row is None:
-            raise EventNotFoundError("No such calendar.")
-        row.sync_enabled = body.syncEnabled
-        return JSONResponse(calendar_view(row))
+    row = await calendars_uc.choose_calendar(
+        services, actor.user_id, calendar_id, sync_enabled=body.syncEnabled
+    )
+    return JSONResponse(calendar_view(row))

@@ -1,0 +1,1 @@
+"""Calendar use cases (the seed's lib/calendar): events, conflicts, two-way sync."""

@@ -1,0 +1,49 @@
+"""The user's calendars, sync runs and audit log, as the API reads them."""
+
+from __future__ import annotations
+
+import contextlib
+
+from touchbase.calendar.services import CalendarServices
+from touchbase.errors import CalendarError, EventNotFoundError
+from touchbase.store import accounts
+from touchbase.store import events as event_store
+from touchbase.store import sync as sync_store
+from touchbase.store.models import AuditEntry, Calendar, SyncRun
+
+
+async def list_calendars(services: CalendarServices, user_id: str) -> list[Calendar]:
+    """The user's calendars, refreshed from Google's calendar list when possible."""
+    with contextlib.suppress(CalendarError):  # not connected, or no read scope
+        await services.accounts.discover_calendars(user_id)
+    async with services.db.session() as session:
+        return await accounts.user_calendars(session, user_id)
+
+
+async def choose_calendar(
+    services: CalendarServices, user_id: str, calendar_id: str, *, sync_enabled: bool
+) -> Calendar:
+    """Turn syncing of one of the user's calendars on or off."""
+    async with services.db.session() as session:
+        row = await accounts.user_calendar(session, user_id, calendar_id)
+        if row is None:
+            raise EventNotFoundError("No such calendar.")
+        row.sync_enabled = sync_enabled
+        return row
+
+
+async def sync_run(services: CalendarServices, user_id: str, run_id: str) -> SyncRun:
+    """One of the user's sync runs."""
+    async with services.db.session() as session:
+        run = await sync_store.get_run(session, user_id, run_id)
+    if run is None:
+        raise EventNotFoundError("No such sync run.")
+    return run
+
+
+async def audit_entries(
+    services: CalendarServices, user_id: str, event_id: str | None
+) -> list[AuditEntry]:
+    """The user's audit log, newest first, optionally for one event."""
+    async with services.db.session() as session:
+        return await event_store.audit_entries(session, user_id, event_id=event_id)

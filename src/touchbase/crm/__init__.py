@@ -1,0 +1,2 @@
+"""The CRM half: contacts (and, next, touchpoints and meeting notes). Changes events only
+through `touchbase.calendar`'s use cases."""
