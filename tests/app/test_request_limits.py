@@ -28,6 +28,7 @@ def test_a_declared_large_body_is_413_before_authentication(app: AppHarness, pat
         timeout=30,
     )
     assert answer.status_code == 413, answer.text
+    assert answer.json()["error"]["code"] == "REQUEST_TOO_LARGE"
 
 
 def _chunks(total: int) -> Iterator[bytes]:

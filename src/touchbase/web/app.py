@@ -26,11 +26,11 @@ from touchbase.store.database import Database
 from touchbase.web import errors, pages
 from touchbase.web.api import account, contacts, events, sync
 from touchbase.web.deps import MutationLimiter
+from touchbase.web.limits import BodyLimit
 from touchbase.web.logs import redact_access_log
 from touchbase.web.templating import TEMPLATES
 
 STATIC = Path(__file__).parent / "static"
-MAX_BODY_BYTES = 1024 * 1024
 # Scripts and styles come from this site only; FullCalendar adds <style> elements at run time.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -147,9 +147,7 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url=None,  # served below, with assets from this installation
         redoc_url=None,
         openapi_url="/api/openapi.json",
-        # Checked before anything reads a body (a declared length at once, a streamed body as
-        # it arrives), authenticated or not: no parser ever holds more.
-        max_body_size=MAX_BODY_BYTES,
+        responses=errors.ERROR_RESPONSES,
     )
     app.state.limiter = MutationLimiter(settings.mutations_per_minute)
     app.state.sign_in_limiter = MutationLimiter(settings.sign_in_attempts_per_minute)
@@ -162,6 +160,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.middleware("http")(security_headers)
+    app.add_middleware(BodyLimit)  # outermost of ours: before authentication and parsing
 
     @app.get("/api/health")
     async def health() -> dict[str, str]:

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from touchbase.errors import InvalidEventError, TouchbaseError
 from touchbase.web.templating import TEMPLATES
@@ -37,6 +40,39 @@ HTTP_CODES = {
 }
 
 
+class ErrorBody(BaseModel):
+    """What went wrong, and what to do about it."""
+
+    code: str
+    message: str
+    action: str | None = None
+    details: dict[str, Any] = {}
+
+
+class ErrorEnvelope(BaseModel):
+    """Every error the API answers: `{"error": {"code", "message", "action", "details"}}`."""
+
+    error: ErrorBody
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorEnvelope, "description": description}
+
+
+# The errors any operation may answer, documented once for every route (the OpenAPI document
+# says what the API really does; Schemathesis checks it in CI).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _error("A request touchbase cannot act on (a body that is not JSON, a bad state)"),
+    401: _error("No valid API token or session"),
+    403: _error("A missing CSRF token, or Google access that does not allow this"),
+    404: _error("No such object of yours"),
+    409: _error("The object changed since the version you sent (If-Match), or a conflict"),
+    413: _error("A body over 1 MiB"),
+    422: _error("Invalid input: `details.field` names the field"),
+    429: _error("Too many changes or Google calls: `Retry-After` says how long to wait"),
+}
+
+
 def http_error_response(
     status: int, message: str, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
@@ -45,6 +81,18 @@ def http_error_response(
     return JSONResponse(
         {"error": {**body, "details": {}}}, status_code=status, headers=dict(headers or {})
     )
+
+
+def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    """Every method some route serves at the request's path (Starlette names only the first
+    route that matched the path; several routes share one path here)."""
+    methods: set[str] = set()
+    for route in app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match is not Match.NONE and isinstance(getattr(route, "methods", None), set):
+            methods |= route.methods  # type: ignore[attr-defined]
+    methods.discard("HEAD")
+    return sorted(methods)
 
 
 def _wants_page(request: Request) -> bool:
@@ -85,7 +133,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         message = error.detail if isinstance(error.detail, str) else "The request failed."
-        return http_error_response(error.status_code, message, error.headers)
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(app, request))
+        return http_error_response(error.status_code, message, headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_input(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -49,7 +49,7 @@ async def connect(
     return {"authorizationUrl": url}
 
 
-@router.get("/google/callback", response_model=None)
+@router.get("/google/callback", response_model=None, include_in_schema=False)
 async def callback(
     request: Request,
     services: Services,

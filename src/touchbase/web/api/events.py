@@ -25,10 +25,20 @@ router = APIRouter(prefix="/api/calendar")
 Json = dict[str, Any]
 
 
-def _aware(value: datetime | None, field: str) -> datetime | None:
-    if value is not None and value.tzinfo is None:
+# A window bound: an RFC 3339 date-time with its UTC offset (never a bare number).
+Instant = Annotated[str | None, Query(max_length=64, json_schema_extra={"format": "date-time"})]
+
+
+def _aware(raw: str | None, field: str) -> datetime | None:
+    if raw is None:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidEventError("Give a date and time (RFC 3339).", field=field) from None
+    if value.tzinfo is None:
         raise InvalidEventError("Give a UTC offset.", field=field)
-    if value is not None and not in_supported_range(value):
+    if not in_supported_range(value):
         raise InvalidEventError("Out of the supported range of years.", field=field)
     return value
 
@@ -38,8 +48,8 @@ async def list_events(
     services: Services,
     actor: CurrentActor,
     *,
-    timeMin: datetime | None = None,
-    timeMax: datetime | None = None,
+    timeMin: Instant = None,
+    timeMax: Instant = None,
     maxResults: Annotated[int, Query(ge=1, le=listing.MAX_PAGE)] = listing.MAX_PAGE,
     pageToken: Annotated[str | None, Query(max_length=200)] = None,
 ) -> JSONResponse:
