@@ -207,6 +207,9 @@ def test_bad_recurrence_is_400_invalid(raw: httpx.Client) -> None:
         ["NOTARULE"],
         ["EXDATE:2027-01-01"],
         "RRULE:FREQ=DAILY",
+        ["RRULE:FREQ=DAILY;INTERVAL=0"],  # would never advance: refused, not a hang
+        ["RRULE:FREQ=WEEKLY;INTERVAL=-1;BYDAY=MO"],
+        ["RRULE:FREQ=DAILY;COUNT=0"],
     ):
         response = raw.post(
             "/calendars/primary/events",
