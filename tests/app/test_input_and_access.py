@@ -36,6 +36,18 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
     ),
     ("bad recurrence", {"timeZone": "UTC", "recurrence": ["RRULE:FREQ=OFTEN"]}, "recurrence"),
     ("contact id too long", {"contactId": "c" * 65}, "contactId"),
+    (
+        "year one far east of UTC",
+        {"startTime": "0001-01-01T00:00:00+14:00", "endTime": "0001-01-01T01:00:00+14:00"},
+        "startTime",
+    ),
+    (
+        "year 9999 far west of UTC",
+        {"startTime": "9999-12-31T20:00:00-12:00", "endTime": "9999-12-31T21:00:00-12:00"},
+        "startTime",
+    ),
+    ("hour 25", {"timeZone": "UTC", "recurrence": ["RRULE:FREQ=HOURLY;BYHOUR=25"]}, "recurrence"),
+    ("garbage date", {"timeZone": "UTC", "recurrence": ["RDATE:garbage"]}, "recurrence"),
 ]
 
 
@@ -153,3 +165,25 @@ def test_google_tokens_are_encrypted_and_api_tokens_hashed(app: AppHarness) -> N
     hashes = [row[0] for row in _raw_rows(app.database_url, "SELECT token_hash FROM api_tokens")]
     assert token not in hashes
     assert len(hashes[0]) == 64
+
+
+def test_a_patch_out_of_the_years_is_422_and_nothing_reaches_google(app: AppHarness) -> None:
+    alice = app.user()
+    event = alice.create(**GOOD).json()
+    before = alice.google_events()
+    answer = alice.api.patch(
+        f"/api/calendar/events/{event['id']}",
+        json={
+            "startTime": "0001-01-01T00:00:00",
+            "endTime": "0001-01-01T01:00:00",
+            "timeZone": "Pacific/Kiritimati",
+        },
+        headers={"If-Match": event["etag"]},
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"]["details"]["field"] == "startTime"
+    assert alice.google_events() == before
+    assert alice.api.get(f"/api/calendar/events/{event['id']}").json()["etag"] == event["etag"]
+    window = alice.api.get("/api/calendar/events", params={"timeMin": "0001-01-01T00:00:00+14:00"})
+    assert window.status_code == 422
+    assert window.json()["error"]["details"]["field"] == "timeMin"

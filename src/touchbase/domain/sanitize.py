@@ -17,6 +17,9 @@ _LINE_BREAKS = re.compile(r"[\r\n\t]+")
 DESCRIPTION_TAGS = {"a", "b", "strong", "i", "em", "u", "br", "p", "ul", "ol", "li", "span"}
 DESCRIPTION_ATTRIBUTES = {"a": {"href"}}
 _MARKUP = re.compile("[<>&\xa0]")
+# What clean_line or clean_description would change.
+_DIRTY_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]|^\s|\s$")
+_DIRTY_TEXT = re.compile("[<>&\xa0\x00-\x08\x0b-\x1f\x7f-\x9f]")
 WEB_LINK = re.compile(r"^https?://[^\s<>\"'`]+$", re.IGNORECASE)
 
 
@@ -44,8 +47,30 @@ def clean_link(url: str | None) -> str | None:
     return url if url is not None and WEB_LINK.match(url) else None
 
 
+def _is_clean_line(text: str) -> bool:
+    return _DIRTY_LINE.search(text) is None
+
+
+def _is_clean(event: CalendarEvent) -> bool:
+    """Whether cleaning would change nothing (most events: a sync checks thousands)."""
+    description = event.description
+    return (
+        _is_clean_line(event.title)
+        and _is_clean_line(event.location)
+        and _DIRTY_TEXT.search(description) is None
+        and description == description.strip()
+        and all(
+            _is_clean_line(a.email) and (a.display_name is None or _is_clean_line(a.display_name))
+            for a in event.attendees
+        )
+        and (event.html_link is None or WEB_LINK.match(event.html_link) is not None)
+    )
+
+
 def clean_event(event: CalendarEvent) -> CalendarEvent:
     """The event with every free-text field cleaned and every link checked."""
+    if _is_clean(event):
+        return event
     attendees = tuple(
         msgspec.structs.replace(
             a,
