@@ -9,7 +9,7 @@ import re
 import msgspec
 import nh3
 
-from touchbase.domain.events import CalendarEvent
+from touchbase.domain.events import Attendee, CalendarEvent
 
 # Everything in C0/C1 but tab and newline, plus DEL.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -17,9 +17,6 @@ _LINE_BREAKS = re.compile(r"[\r\n\t]+")
 DESCRIPTION_TAGS = {"a", "b", "strong", "i", "em", "u", "br", "p", "ul", "ol", "li", "span"}
 DESCRIPTION_ATTRIBUTES = {"a": {"href"}}
 _MARKUP = re.compile("[<>&\xa0]")
-# What clean_line or clean_description would change.
-_DIRTY_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]|^\s|\s$")
-_DIRTY_TEXT = re.compile("[<>&\xa0\x00-\x08\x0b-\x1f\x7f-\x9f]")
 WEB_LINK = re.compile(r"^https?://[^\s<>\"'`]+$", re.IGNORECASE)
 
 
@@ -28,10 +25,12 @@ def clean_line(text: str) -> str:
     return _LINE_BREAKS.sub(" ", _CONTROL.sub("", text)).strip()
 
 
-def clean_description(text: str) -> str:
-    """A description: control characters out, HTML reduced to what Google Calendar allows."""
+def clean_description(text: str, *, strip: bool = True) -> str:
+    """A description: control characters out, HTML reduced to what Google Calendar allows
+    (and, unless told otherwise, no white space around it)."""
     if not _MARKUP.search(text):  # plain text: nh3 would give it back as it is
-        return _CONTROL.sub("", text.replace("\r\n", "\n")).strip()
+        plain = _CONTROL.sub("", text.replace("\r\n", "\n"))
+        return plain.strip() if strip else plain
     cleaned = nh3.clean(
         _CONTROL.sub("", text.replace("\r\n", "\n")),
         tags=DESCRIPTION_TAGS,
@@ -39,7 +38,7 @@ def clean_description(text: str) -> str:
         link_rel="noopener noreferrer",
         url_schemes={"http", "https", "mailto"},
     )
-    return cleaned.strip()
+    return cleaned.strip() if strip else cleaned
 
 
 def clean_link(url: str | None) -> str | None:
@@ -48,17 +47,22 @@ def clean_link(url: str | None) -> str | None:
 
 
 def _is_clean_line(text: str) -> bool:
-    return _DIRTY_LINE.search(text) is None
+    # isprintable() is False for every control character (and for some harmless ones, which
+    # then take the slow path); strip() returns the same string when there is nothing to strip.
+    return text.isprintable() and text.strip() is text
+
+
+def _is_clean_text(text: str) -> bool:
+    if "<" in text or ">" in text or "&" in text or "\xa0" in text:
+        return False
+    return text.isprintable() or _CONTROL.search(text) is None
 
 
 def _is_clean(event: CalendarEvent) -> bool:
-    """Whether cleaning would change nothing (most events: a sync checks thousands)."""
-    description = event.description
     return (
         _is_clean_line(event.title)
         and _is_clean_line(event.location)
-        and _DIRTY_TEXT.search(description) is None
-        and description == description.strip()
+        and _is_clean_text(event.description)
         and all(
             _is_clean_line(a.email) and (a.display_name is None or _is_clean_line(a.display_name))
             for a in event.attendees
@@ -67,22 +71,32 @@ def _is_clean(event: CalendarEvent) -> bool:
     )
 
 
+def _clean_attendee(attendee: Attendee) -> Attendee:
+    name = attendee.display_name
+    if _is_clean_line(attendee.email) and (name is None or _is_clean_line(name)):
+        return attendee
+    return msgspec.structs.replace(
+        attendee,
+        email=clean_line(attendee.email),
+        display_name=None if name is None else clean_line(name),
+    )
+
+
 def clean_event(event: CalendarEvent) -> CalendarEvent:
-    """The event with every free-text field cleaned and every link checked."""
+    """The event with every free-text field cleaned and every link checked (the same object
+    when there was nothing to clean: a sync checks thousands)."""
     if _is_clean(event):
         return event
-    attendees = tuple(
-        msgspec.structs.replace(
-            a,
-            email=clean_line(a.email),
-            display_name=None if a.display_name is None else clean_line(a.display_name),
-        )
-        for a in event.attendees
-    )
-    return event.replace(
-        title=clean_line(event.title),
-        location=clean_line(event.location),
-        description=clean_description(event.description),
-        attendees=attendees,
-        html_link=clean_link(event.html_link),
-    )
+    changes: dict[str, object] = {}
+    for field in ("title", "location"):
+        value = getattr(event, field)
+        if not _is_clean_line(value):
+            changes[field] = clean_line(value)
+    if not _is_clean_text(event.description):  # white space around it is harmless
+        changes["description"] = clean_description(event.description, strip=False)
+    attendees = tuple(_clean_attendee(a) for a in event.attendees)
+    if any(new is not old for new, old in zip(attendees, event.attendees, strict=True)):
+        changes["attendees"] = attendees
+    if event.html_link is not None and WEB_LINK.match(event.html_link) is None:
+        changes["html_link"] = None
+    return event.replace(**changes) if changes else event

@@ -64,6 +64,8 @@ def is_valid_email(address: str) -> bool:
 def in_supported_range(moment: dt.datetime) -> bool:
     """Whether an aware instant lies within the years touchbase can store and compare, with
     a day to spare at each end for any time zone."""
+    if 1 < moment.year < 9999:  # any UTC offset keeps these within range
+        return True
     try:
         return EARLIEST <= moment.astimezone(dt.UTC) <= LATEST
     except OverflowError:
