@@ -70,12 +70,17 @@ def events_path(calendar_id: str, event_id: str | None = None) -> str:
 
 
 def check_event(event: CalendarEvent) -> None:
-    """Refuse invalid event data before any HTTP call."""
+    """Refuse invalid event data before any HTTP call (ids are Google's: not checked here)."""
     try:
         validate_event(event)
     except EventValidationError as exc:
         problems = [{"field": p.field, "message": p.message} for p in exc.problems]
         raise InvalidEventError(str(exc), field=exc.field, details={"problems": problems}) from exc
+
+
+def check_new_id(event: CalendarEvent) -> None:
+    """The rule for an id touchbase chooses for a new event (never for one Google made, such
+    as an instance's)."""
     if event.id is not None and not is_valid_event_id(event.id):
         raise InvalidEventError(
             "An event id uses only a-v and 0-9, 5 to 1024 characters.", field="id"
@@ -91,6 +96,7 @@ def to_call(op: Operation, send_updates: SendUpdates) -> Call:
     updates = (("sendUpdates", send_updates),)
     if isinstance(op, InsertEvent):
         check_event(op.event)
+        check_new_id(op.event)
         return Call("POST", events_path(op.calendar_id), updates, event_body(op.event))
     if isinstance(op, PatchEvent):
         check_event(op.target)
