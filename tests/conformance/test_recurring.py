@@ -160,6 +160,29 @@ def test_cancelling_one_instance(raw: httpx.Client) -> None:
     assert raw.get(f"/calendars/primary/events/{first['id']}").json()["status"] == "cancelled"
 
 
+def test_a_full_list_returns_cancelled_occurrences_without_show_deleted(
+    raw: httpx.Client,
+) -> None:
+    weekly(raw, event_id="series0020", rules=["RRULE:FREQ=WEEKLY;COUNT=3"])
+    first = singles(raw)[0]
+    assert raw.delete(f"/calendars/primary/events/{first['id']}").status_code == 204
+    raw.post(
+        "/calendars/primary/events",
+        json={
+            "id": "single00020",
+            "summary": "gone",
+            "start": {"dateTime": "2027-03-20T10:00:00Z"},
+            "end": {"dateTime": "2027-03-20T11:00:00Z"},
+        },
+    )
+    assert raw.delete("/calendars/primary/events/single00020").status_code == 204
+    listed = raw.get("/calendars/primary/events").json()["items"]
+    cancelled = [e for e in listed if e["status"] == "cancelled"]
+    # The series' cancelled occurrence, not the deleted single event (showDeleted's rule).
+    assert [(e["id"], e["recurringEventId"]) for e in cancelled] == [(first["id"], "series0020")]
+    assert first["id"] not in {e["id"] for e in singles(raw)}
+
+
 def test_instance_changes_reach_incremental_sync(raw: httpx.Client) -> None:
     weekly(raw, event_id="series0011", rules=["RRULE:FREQ=WEEKLY;COUNT=3"])
     token = raw.get("/calendars/primary/events").json()["nextSyncToken"]

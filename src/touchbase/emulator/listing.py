@@ -240,7 +240,7 @@ class _Lister:
         """Whether an item passes the filters of the query."""
         query = self.query
         if data.get("status") == "cancelled":
-            return self.with_deleted
+            return self.with_deleted or self._cancelled_occurrence(data)
         if query.ical_uid and data.get("iCalUID") != query.ical_uid:
             return False
         props = data.get("extendedProperties", {})
@@ -253,6 +253,17 @@ class _Lister:
         if query.time_min or query.time_max:
             return self.overlaps(data)
         return True
+
+    def _cancelled_occurrence(self, data: Json) -> bool:
+        """A cancelled instance of a live series: a list without `singleEvents` returns it even
+        without `showDeleted` (Google's rule), so a full resync sees every one."""
+        parent_id = data.get("recurringEventId")
+        parent = self.calendar.events.get(parent_id) if parent_id else None
+        return (
+            not self.query.single_events
+            and parent is not None
+            and parent.data.get("status") != "cancelled"
+        )
 
     def overlaps(self, data: Json) -> bool:
         """Whether the event (or any instance of a series) meets [timeMin, timeMax)."""
