@@ -93,3 +93,26 @@ def test_hostile_events_from_google_are_skipped_or_cleaned_and_the_rest_syncs(
 
     again = sync(alice)  # the skipped events do not stall later runs either
     assert again["status"] == "succeeded", again
+
+
+def test_a_contact_link_from_google_is_kept_only_if_the_contact_is_yours(
+    app: AppHarness,
+) -> None:
+    alice, bob = app.user("alice@example.com"), app.user("bob@example.com")
+    dana = alice.api.post("/api/contacts", json={"name": "Dana"}).json()["id"]
+    sam = bob.api.post("/api/contacts", json={"name": "Sam"}).json()["id"]
+    for key, contact in (("foreign0001", dana), ("mine0000001", sam)):
+        answer = bob.google.post(
+            "/events",
+            json={
+                **HOUR,
+                "id": key,
+                "summary": key,
+                "extendedProperties": {"private": {"touchbaseContactId": contact}},
+            },
+        )
+        assert answer.status_code == 200, answer.text
+    assert sync(bob)["status"] == "succeeded"
+    by_id = {e["googleEventId"]: e for e in bob.api.get("/api/calendar/events").json()["items"]}
+    assert by_id["foreign0001"]["contactId"] is None  # Alice's contact: not Bob's to link
+    assert by_id["mine0000001"]["contactId"] == sam

@@ -4,6 +4,7 @@ new sync token (with the sweep after a full sync) in one more."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 from collections.abc import Iterator
 from datetime import datetime
@@ -25,6 +26,7 @@ from touchbase.calendar.sync_plan import (
 from touchbase.domain import CalendarEvent
 from touchbase.domain.merge import changed_fields
 from touchbase.domain.recurrence import event_span
+from touchbase.store import contacts as contact_store
 from touchbase.store import sync as sync_store
 from touchbase.store.accounts import new_id, new_ids
 from touchbase.store.bulk import insert_rows
@@ -274,6 +276,7 @@ async def apply_page(
     changes nothing (the cache then has each version's etag), so a pull cut off between pages
     converges when it runs again; the sync token moves only in `finish_pull`."""
     async with services.db.session() as session:
+        items = await _own_references(session, calendar.user_id, items)
         found = await sync_store.calendar_rows(
             session, calendar.id, google_ids=[i.google_event_id for i in items]
         )
@@ -302,6 +305,24 @@ async def apply_page(
         ]
         await applier.flush()
         counts["pulled"] += len(items)
+
+
+async def _own_references(
+    session: AsyncSession, user_id: str, items: list[RemoteItem]
+) -> list[RemoteItem]:
+    """Google's events as they may be stored: a link to a contact that is not the user's (an
+    event's private properties are anyone's to write) is dropped, as a request's would be
+    refused."""
+    named = {i.event.contact_id for i in items if i.event is not None and i.event.contact_id}
+    if not named:
+        return items
+    owned = await contact_store.owned_ids(session, user_id, named)
+    return [
+        dataclasses.replace(item, event=item.event.replace(contact_id=None))
+        if item.event is not None and item.event.contact_id not in (None, *owned)
+        else item
+        for item in items
+    ]
 
 
 async def finish_pull(

@@ -43,3 +43,13 @@ async def get_contact(session: AsyncSession, user_id: str, contact_id: str) -> C
         select(Contact).where(Contact.user_id == user_id, Contact.id == contact_id)
     )
     return found.first()
+
+
+async def owned_ids(session: AsyncSession, user_id: str, contact_ids: set[str]) -> set[str]:
+    """Those of `contact_ids` that are the user's contacts."""
+    if not contact_ids:
+        return set()
+    found = await session.scalars(
+        select(Contact.id).where(Contact.user_id == user_id, Contact.id.in_(contact_ids))
+    )
+    return set(found)
