@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from tests.support.inprocess import calendar_services, connected_user
 from tests.support.servers import EmulatorControl
 from touchbase.calendar.events import create_calendar_event, update_calendar_event
 from touchbase.calendar.listing import list_calendar_events
+from touchbase.calendar.push import MAX_BROKEN_PUSHES, push_event
 from touchbase.calendar.services import CalendarServices
 from touchbase.calendar.sync import perform_two_way_sync
 from touchbase.domain import CalendarEvent, EventTime
+from touchbase.store import events as event_store
 from touchbase.store import sync as sync_store
 from touchbase.store.bulk import PARAMETERS_PER_STATEMENT
 from touchbase.store.models import Calendar, Event
@@ -254,13 +258,6 @@ class _BrokenAccounts:
 async def test_a_push_that_breaks_here_backs_off_then_stops_as_an_error(
     database_url: str, emulator: EmulatorControl
 ) -> None:
-    import dataclasses
-
-    import pytest
-
-    from touchbase.calendar.push import MAX_BROKEN_PUSHES, push_event
-    from touchbase.store import events as event_store
-
     async with calendar_services(
         database_url, emulator.url, request_google_budget_seconds=0.01
     ) as services:

@@ -8,20 +8,12 @@ from typing import Any
 import msgspec
 
 from touchbase.domain import CalendarEvent
+from touchbase.domain.merge import MERGE_FIELDS
 
-# The stored keys of what a person sees and edits (the rest is the provider's bookkeeping).
-CONTENT_KEYS = (
-    "title",
-    "description",
-    "location",
-    "start",
-    "end",
-    "attendees",
-    "recurrence",
-    "status",
-    "contactId",
-    "touchpointId",
-)
+# The stored keys of what a person sees and edits (the fields a merge compares; the rest is
+# the provider's bookkeeping).
+_STORED_NAME = {f.name: f.encode_name for f in msgspec.structs.fields(CalendarEvent)}
+CONTENT_KEYS = tuple(_STORED_NAME[name] for name in MERGE_FIELDS)
 
 
 def event_to_json(event: CalendarEvent) -> dict[str, Any]:
