@@ -40,8 +40,10 @@ def _timed(call: Callable[[], httpx.Response], expect: int) -> float:
 
 
 @contextmanager
-def touchbase_server(emulator_url: str, directory: Path) -> Iterator[tuple[str, str]]:
-    """`touchbase serve` as its own process; yields (URL, API token)."""
+def touchbase_server(
+    emulator_url: str, directory: Path, *, users: tuple[str, ...] = (EMAIL,)
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """`touchbase serve` as its own process; yields (URL, API token of each user)."""
     port = free_port()
     env = {
         **os.environ,
@@ -50,16 +52,20 @@ def touchbase_server(emulator_url: str, directory: Path) -> Iterator[tuple[str, 
         "TOUCHBASE_GOOGLE_BASE_URL": emulator_url,
         "TOUCHBASE_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "TOUCHBASE_MUTATIONS_PER_MINUTE": "100000",
+        "TOUCHBASE_MODE": "test",  # a benchmark's own secret; no Google OAuth client
     }
-    added = subprocess.run(
-        [sys.executable, "-m", "touchbase", "user", "add", EMAIL],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    token = re.search(r"^(tb_\S+)$", added.stdout, re.MULTILINE)
-    assert token is not None
+    tokens = {}
+    for email in users:
+        added = subprocess.run(
+            [sys.executable, "-m", "touchbase", "user", "add", email],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        token = re.search(r"^(tb_\S+)$", added.stdout, re.MULTILINE)
+        assert token is not None
+        tokens[email] = token.group(1)
     server = subprocess.Popen(
         [sys.executable, "-m", "touchbase", "serve", "--port", str(port)],
         env=env,
@@ -69,7 +75,7 @@ def touchbase_server(emulator_url: str, directory: Path) -> Iterator[tuple[str, 
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url + "/api/health")
-        yield url, token.group(1)
+        yield url, tokens
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -170,8 +176,9 @@ def main() -> None:
     with (
         tempfile.TemporaryDirectory() as directory,
         emulator_process() as emulator_url,
-        touchbase_server(emulator_url, Path(directory)) as (url, token),
+        touchbase_server(emulator_url, Path(directory)) as (url, tokens),
     ):
+        token = tokens[EMAIL]
         httpx.put(emulator_url + "/_emulator/config", json={"latencyMs": 0})
         measure_touchbase(url, token)  # warm-up: connect, caches, JIT-free but still
         httpx.put(emulator_url + "/_emulator/config", json={"latencyMs": LATENCY_MS})

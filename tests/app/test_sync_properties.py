@@ -142,8 +142,9 @@ class SyncMachine(RuleBasedStateMachine):
         return [r for r in self.rows() if not r.deleted]
 
     def google_live(self) -> dict[str, dict[str, Any]]:
+        # A full list returns a series' cancelled occurrences even without showDeleted.
         items = self.google.get("/events", params={"maxResults": 2500}).json()["items"]
-        return {e["id"]: e for e in items}
+        return {e["id"]: e for e in items if e.get("status") != "cancelled"}
 
     def conflicted(self) -> set[str]:
         return {c.event_id for c in self.run(list_conflicts(self.services, self.actor.user_id))}

@@ -73,3 +73,21 @@ def test_to_domain_reads_google_json() -> None:
     assert event.ical_uid == "x1234@google.com"
     assert "someFutureField" not in resource.to_wire()
     assert resource.to_wire()["attendees"][0]["self"] is True
+
+
+def test_a_date_time_without_an_offset_is_read_in_its_time_zone() -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    import pytest
+
+    from touchbase.google.mapping import time_to_domain
+    from touchbase.google.models import EventDateTime
+
+    naive = dt.datetime(2027, 3, 1, 9)
+    read = time_to_domain(EventDateTime(date_time=naive, time_zone="Europe/Berlin"))
+    assert read.date_time == naive.replace(tzinfo=ZoneInfo("Europe/Berlin"))
+    assert read.date_time is not None
+    assert read.date_time.utcoffset() == dt.timedelta(hours=1)
+    with pytest.raises(ValueError, match="offset"):
+        time_to_domain(EventDateTime(date_time=naive))

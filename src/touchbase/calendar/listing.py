@@ -11,22 +11,27 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar.records import EventRecord
 from touchbase.calendar.services import CalendarServices
+from touchbase.domain import EventTime
 from touchbase.domain.recurrence import event_span, occurrences
 from touchbase.domain.rrules import Budget, BudgetExceeded, RecurrenceError
 from touchbase.errors import InvalidEventError
 from touchbase.store import accounts
 from touchbase.store import events as event_store
-from touchbase.store.codec import event_from_json
 from touchbase.store.models import Event
 
+# The original starts of each series' stored instances, by (calendar id, series Google id).
+Originals = dict[tuple[str, str], list[dict[str, Any]]]
 # An open-ended list expands an unbounded series this far ahead.
 HORIZON = timedelta(days=366)
 MAX_PAGE = 2500
@@ -90,30 +95,25 @@ async def list_calendar_events(
         records = [EventRecord.of(row, conflicts.get(row.id)) for row in rows]
         zones = {c.id: c.time_zone for c in await accounts.user_calendars(session, user_id)}
         series = [r for r in records if r.event.recurrence]
-        exceptions: list[Event] = []
+        originals: Originals = defaultdict(list)
         for calendar_id in {r.calendar_id for r in series}:
-            exceptions += await event_store.exceptions_of(
+            found = await event_store.exception_originals(
                 session,
                 calendar_id,
                 [r.google_event_id for r in series if r.calendar_id == calendar_id],
             )
+            for series_id, original in found:
+                if original is not None:
+                    originals[(calendar_id, series_id)].append(original)
         gone = await _instances_of_deleted_series(session, records)
+    # Exceptions (stored instances) meeting the window are rows of the window themselves.
     singles = [
         r
         for r in records
         if not r.event.recurrence and not is_cancelled_instance(r) and r.id not in gone
     ]
-    shown = {r.id for r in singles}
-    singles += [
-        EventRecord.of(e)
-        for e in exceptions
-        if e.id not in shown
-        and not e.deleted
-        and _in_window(e, time_min, time_max)
-        and not is_cancelled_instance(EventRecord.of(e))
-    ]
     window = _Window(time_min, time_max, after, limit)
-    return await asyncio.to_thread(_page, singles, series, exceptions, zones, window)
+    return await asyncio.to_thread(_page, singles, series, originals, zones, window)
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ class _Window:
 def _page(
     singles: list[EventRecord],
     series: list[EventRecord],
-    exceptions: list[Event],
+    originals: Originals,
     zones: dict[str, str],
     window: _Window,
 ) -> EventPage:
@@ -139,15 +139,9 @@ def _page(
     out = list(singles)
     incomplete = False
     for record in series:
-        own = [
-            e
-            for e in exceptions
-            if e.calendar_id == record.calendar_id
-            and e.recurring_event_id == record.google_event_id
-        ]
         instances, cut = expand_series(
             record,
-            own,
+            originals.get((record.calendar_id, record.google_event_id), []),
             zones.get(record.calendar_id, "UTC"),
             time_min=since,
             time_max=window.time_max,
@@ -155,7 +149,7 @@ def _page(
         )
         out += instances
         incomplete = incomplete or cut
-    keyed = sorted((sort_key(r), r) for r in out)
+    keyed = sorted(((sort_key(r), r) for r in out), key=lambda pair: pair[0])
     if window.after is not None:
         mark = (window.after.start, window.after.id)
         keyed = [(k, r) for k, r in keyed if k > mark]
@@ -197,15 +191,9 @@ def is_cancelled_instance(record: EventRecord) -> bool:
     return record.event.recurring_event_id is not None and record.event.status.value == "cancelled"
 
 
-def _in_window(row: Event, time_min: datetime | None, time_max: datetime | None) -> bool:
-    return (time_min is None or row.end_at > time_min) and (
-        time_max is None or row.start_at < time_max
-    )
-
-
 def expand_series(
     record: EventRecord,
-    exceptions: list[Event],
+    originals: list[dict[str, Any]],
     calendar_zone: str,
     *,
     time_min: datetime | None,
@@ -213,15 +201,12 @@ def expand_series(
     budget: Budget,
     limit: int = MAX_PAGE + 1,
 ) -> tuple[list[EventRecord], bool]:
-    """Instances of one series in the window (at most `limit`), without those that
-    exceptions replace; and whether the budget ran out before the window's end. A series
-    whose rule cannot be read is shown as its first occurrence."""
+    """Instances of one series in the window (at most `limit`), without those whose slots
+    exceptions took (`originals`: their stored original starts); and whether the budget ran
+    out before the window's end. A series whose rule cannot be read is shown as its first
+    occurrence."""
     zone = ZoneInfo(record.event.start.time_zone or calendar_zone)
-    replaced = set()
-    for row in exceptions:
-        original = event_from_json(row.local).original_start
-        if original is not None:
-            replaced.add(original.instant(zone))
+    replaced = {msgspec.convert(o, EventTime).instant(zone) for o in originals}
     until = time_max or (datetime.now(UTC) + HORIZON)
     out: list[EventRecord] = []
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from touchbase.domain import Attendee, CalendarEvent, EventStatus, EventTime
 from touchbase.domain.sanitize import clean_event
@@ -15,12 +16,18 @@ _STATUSES = {s.value: s for s in EventStatus}
 
 
 def time_to_domain(value: EventDateTime) -> EventTime:
-    """A wire time as a domain time."""
+    """A wire time as a domain time: a `dateTime` without an offset is read in its `timeZone`
+    (Google's rule), and is unreadable without one."""
     if value.date is not None:
         return EventTime.all_day(value.date)
     if value.date_time is None:
         raise ValueError("an event time has neither date nor dateTime")
-    return EventTime.at(value.date_time, value.time_zone)
+    moment = value.date_time
+    if moment.tzinfo is None:
+        if not value.time_zone:
+            raise ValueError("a dateTime without a UTC offset or a time zone")
+        moment = moment.replace(tzinfo=ZoneInfo(value.time_zone))
+    return EventTime.at(moment, value.time_zone)
 
 
 def time_to_wire(value: EventTime) -> dict[str, Any]:

@@ -57,6 +57,21 @@ async def exceptions_of(
     )
 
 
+async def exception_originals(
+    session: AsyncSession, calendar_id: str, series_google_ids: list[str]
+) -> list[tuple[str, dict[str, Any] | None]]:
+    """(series Google id, stored `originalStart`) of every stored instance of these series:
+    the slots their exceptions took, read without loading the rows."""
+    if not series_google_ids:
+        return []
+    found = await session.execute(
+        select(Event.recurring_event_id, Event.local["originalStart"]).where(
+            Event.calendar_id == calendar_id, Event.recurring_event_id.in_(series_google_ids)
+        )
+    )
+    return [(str(series), original) for series, original in found]
+
+
 async def deleted_series(
     session: AsyncSession, calendar_id: str, series_google_ids: set[str]
 ) -> set[str]:
