@@ -261,7 +261,7 @@ def _check_etag(
 ) -> None:
     """409 when the client's version is older than the one touchbase has (checked in the
     transaction that writes, on the row it locked)."""
-    if if_match is None or if_match == api_etag(row.version or 1):
+    if if_match is None or if_match == api_etag(row.version):
         return
     differing = [
         API_FIELD[f]
@@ -334,7 +334,7 @@ async def delete_calendar_event(
         before = EventRecord.of(row).event
         _check_etag(row, before, if_match, None)
         row.deleted, row.pending_op, row.sync_status = True, "delete", "pending"
-        row.version = (row.version or 1) + 1
+        row.new_version()
         row.next_push_at, row.updated_at, row.push_attempts = now, now, 0
         row.send_updates = _send_updates(before, actor)
         await event_store.record_audit(

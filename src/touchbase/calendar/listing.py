@@ -224,7 +224,9 @@ def expand_series(
     return out, False
 
 
-def _instance_record(record: EventRecord, start: object, end: object, at: datetime) -> EventRecord:
+def _instance_record(
+    record: EventRecord, start: EventTime, end: EventTime, at: datetime
+) -> EventRecord:
     event = record.event.replace(
         start=start,
         end=end,

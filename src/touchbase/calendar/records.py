@@ -111,7 +111,7 @@ class EventRecord:
             calendar_id=row.calendar_id,
             google_event_id=row.google_event_id,
             etag=row.etag,
-            version=row.version or 1,
+            version=row.version,
             event=event_from_json(row.local),
             sync_status=row.sync_status,
             pending_op=row.pending_op,

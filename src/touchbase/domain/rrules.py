@@ -55,6 +55,8 @@ _NUMBER_LISTS = (
 )
 _BYDAY = re.compile(r"^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$")
 _UNTIL = re.compile(r"^(\d{8})(T\d{6}Z?)?$")
+# The parts BYSETPOS picks among.
+_PICKS = {"BYDAY"} | {n[0] for n in _NUMBER_LISTS} - {"BYSETPOS"}
 _KNOWN = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "WKST"} | {n[0] for n in _NUMBER_LISTS}
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
@@ -157,9 +159,7 @@ def _check_combinations(parts: dict[str, str], freq: str) -> None:
         raise RecurrenceError(f"BYYEARDAY does not go with FREQ={freq}")
     if "BYMONTHDAY" in parts and freq == "WEEKLY":
         raise RecurrenceError("BYMONTHDAY does not go with FREQ=WEEKLY")
-    if "BYSETPOS" in parts and not (set(parts) & {n[0] for n in _NUMBER_LISTS} - {"BYSETPOS"}) | (
-        {"BYDAY"} & set(parts)
-    ):
+    if "BYSETPOS" in parts and not set(parts) & _PICKS:
         raise RecurrenceError("BYSETPOS needs another BY part to pick from")
 
 

@@ -63,18 +63,20 @@ def _is_clean(event: CalendarEvent) -> bool:
         _is_clean_line(event.title)
         and _is_clean_line(event.location)
         and _is_clean_text(event.description)
-        and all(
-            _is_clean_line(a.email) and (a.display_name is None or _is_clean_line(a.display_name))
-            for a in event.attendees
-        )
+        and all(_is_clean_attendee(a) for a in event.attendees)
         and (event.html_link is None or WEB_LINK.match(event.html_link) is not None)
     )
 
 
-def _clean_attendee(attendee: Attendee) -> Attendee:
+def _is_clean_attendee(attendee: Attendee) -> bool:
     name = attendee.display_name
-    if _is_clean_line(attendee.email) and (name is None or _is_clean_line(name)):
+    return _is_clean_line(attendee.email) and (name is None or _is_clean_line(name))
+
+
+def _clean_attendee(attendee: Attendee) -> Attendee:
+    if _is_clean_attendee(attendee):
         return attendee
+    name = attendee.display_name
     return msgspec.structs.replace(
         attendee,
         email=clean_line(attendee.email),

@@ -208,6 +208,10 @@ class Event(Base):
         # `row.local = row.base = x`: the same object as `local` is not stored twice.
         self.stored_base = None if value is not None and value is self.local else value
 
+    def new_version(self) -> None:
+        """Mark a change a person can see: the API's etag moves on."""
+        self.version = (self.version or 1) + 1
+
 
 @event.listens_for(Event.local, "set", active_history=True)
 def _keep_base(target: Event, value: Any, old: Any, _initiator: Any) -> Any:
@@ -218,7 +222,7 @@ def _keep_base(target: Event, value: Any, old: Any, _initiator: Any) -> Any:
     if target.stored_base is None and target.etag is not None:
         target.stored_base = old
     if any(old.get(key) != value.get(key) for key in CONTENT_KEYS):
-        target.version = (target.version or 1) + 1
+        target.new_version()
     return value
 
 
