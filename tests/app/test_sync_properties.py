@@ -322,12 +322,16 @@ class SyncMachine(RuleBasedStateMachine):
             for r in rows
             if not r.deleted and event_from_json(r.local).status.value != "cancelled"
         }
-        # Instances of a series share its title; every other event has a title of its own.
-        titles = [
-            event_from_json(r.local).title for r in live.values() if r.recurring_event_id is None
-        ]
+        # Instances of a series share its title, and so do the halves of a split series; every
+        # other event has a title of its own (series are counted by their occurrences).
+        singles = [event_from_json(r.local) for r in live.values() if r.recurring_event_id is None]
+        titles = [e.title for e in singles if not e.recurrence]
         assert len(titles) == len(set(titles)), "no event twice in touchbase"
-        remote_titles = [e.get("summary") for e in google.values() if "recurringEventId" not in e]
+        remote_titles = [
+            e.get("summary")
+            for e in google.values()
+            if "recurringEventId" not in e and not e.get("recurrence")
+        ]
         assert len(remote_titles) == len(set(remote_titles)), "no event twice in Google"
         for gid, row in live.items():
             if row.id in conflicted:

@@ -191,7 +191,9 @@ def test_each_event_shows_its_sync_state(signed_in: CalendarPage) -> None:
     )
 
 
-def test_an_instance_opens_its_series_and_renames_every_occurrence(signed_in: CalendarPage) -> None:
+def test_an_occurrence_renamed_for_all_events_renames_every_occurrence(
+    signed_in: CalendarPage,
+) -> None:
     page = signed_in.page
     series = signed_in.api_create(
         "Daily standup", at(8), recurrence=["RRULE:FREQ=DAILY;COUNT=3"], timeZone="America/New_York"
@@ -201,9 +203,13 @@ def test_an_instance_opens_its_series_and_renames_every_occurrence(signed_in: Ca
     shown = min(3, days_left_in_week)
     expect(signed_in.event("Daily standup")).to_have_count(shown)
     signed_in.event("Daily standup").first.click()
-    expect(page.locator("#event-series-note")).to_be_visible()
+    expect(page.locator("#event-series-note")).to_have_text("Recurring: Daily, 3 times.")
+    expect(page.locator("#event-modal").get_by_label("Repeat")).to_have_value("daily")
     signed_in.fill_form(title="Daily standup (new room)")
-    signed_in.save_form()
+    page.locator("#event-modal").get_by_role("button", name="Save").click()
+    scope = page.locator("#scope-modal")
+    scope.get_by_label("All events").check()
+    scope.get_by_role("button", name="OK").click()
     expect(signed_in.event("Daily standup (new room)")).to_have_count(shown)
     google = signed_in.user.google.get(f"/events/{series['googleEventId']}").json()
     assert google["summary"] == "Daily standup (new room)"

@@ -68,12 +68,12 @@ def window(event: CalendarEvent, time_zone: str) -> tuple[datetime, datetime]:
     return event_span(event, time_zone)
 
 
-def _send_updates(event: CalendarEvent, actor: Actor) -> str:
+def send_updates(event: CalendarEvent, actor: Actor) -> str:
     """Invite guests for a person's own edit; never for anything automatic."""
     return "all" if event.attendees and actor.source in ("api", "ui") else "none"
 
 
-async def _record(session: AsyncSession, row: Event) -> EventRecord:
+async def record_of(session: AsyncSession, row: Event) -> EventRecord:
     return EventRecord.of(row, await event_store.open_conflict(session, row.user_id, row.id))
 
 
@@ -86,13 +86,13 @@ async def _after_push(
         async with services.db.session() as session:
             row = await session.get(Event, event_id)
             assert row is not None
-            record = await _record(session, row)
+            record = await record_of(session, row)
     if record.conflict is not None:
         raise conflict_error(record)
     return record
 
 
-async def _push_now(services: CalendarServices, user_id: str, event_id: str) -> EventRecord:
+async def push_now(services: CalendarServices, user_id: str, event_id: str) -> EventRecord:
     """Send a committed change to Google at once; the pusher takes over what cannot go yet."""
     pushed = await push_event(services, event_id)
     if pushed is None or pushed.pending_op is not None:
@@ -126,7 +126,7 @@ async def _calendar_for(session: AsyncSession, user_id: str, calendar_id: str | 
     return primary
 
 
-async def _check_references(
+async def check_references(
     session: AsyncSession, user_id: str, event: CalendarEvent, before: CalendarEvent | None
 ) -> None:
     """Every object the event names must be the user's own (a 422 naming the field)."""
@@ -183,7 +183,44 @@ def _fingerprint(event: CalendarEvent, calendar_id: str | None, is_touchpoint: b
 async def _replayed(session: AsyncSession, earlier: Event, fingerprint: str | None) -> EventRecord:
     if earlier.idempotency_fingerprint not in (None, fingerprint):
         raise IdempotencyKeyReusedError(details={"field": "Idempotency-Key"})
-    return await _record(session, earlier)
+    return await record_of(session, earlier)
+
+
+def pending_row(
+    actor: Actor,
+    calendar: Calendar,
+    event: CalendarEvent,
+    *,
+    op: str,
+    now: datetime,
+    base: CalendarEvent | None = None,
+) -> Event:
+    """A new row of the user's, in `calendar`, whose change `op` waits for Google; its
+    Google id is the event's own."""
+    assert event.id is not None
+    start_at, end_at = window(event, calendar.time_zone)
+    return Event(
+        id=accounts.new_id(),
+        user_id=actor.user_id,
+        calendar_id=calendar.id,
+        google_event_id=event.id,
+        local=event_to_json(event.replace(id=None) if op != "create" else event),
+        base=event_to_json(base) if base is not None else None,
+        etag=None,
+        start_at=start_at,
+        end_at=end_at,
+        contact_id=event.contact_id,
+        recurring_event_id=event.recurring_event_id,
+        is_touchpoint=event.touchpoint_id is not None,
+        sync_status="pending",
+        pending_op=op,
+        deleted=op == "delete",
+        send_updates=send_updates(event, actor),
+        push_attempts=0,
+        next_push_at=now,
+        created_at=now,
+        updated_at=now,
+    )
 
 
 async def _create(
@@ -203,33 +240,12 @@ async def _create(
             if earlier is not None:
                 return await _replayed(session, earlier, fingerprint)
         calendar = await _calendar_for(session, actor.user_id, calendar_id)
-        await _check_references(session, actor.user_id, event, None)
+        await check_references(session, actor.user_id, event, None)
         google_id = new_event_id()
         local = event.replace(id=google_id)
-        start_at, end_at = window(local, calendar.time_zone)
-        row = Event(
-            id=accounts.new_id(),
-            user_id=actor.user_id,
-            calendar_id=calendar.id,
-            google_event_id=google_id,
-            idempotency_key=idempotency_key,
-            idempotency_fingerprint=fingerprint,
-            local=event_to_json(local),
-            base=None,
-            etag=None,
-            start_at=start_at,
-            end_at=end_at,
-            contact_id=local.contact_id,
-            is_touchpoint=is_touchpoint,
-            sync_status="pending",
-            pending_op="create",
-            deleted=False,
-            send_updates=_send_updates(local, actor),
-            push_attempts=0,
-            next_push_at=now,
-            created_at=now,
-            updated_at=now,
-        )
+        row = pending_row(actor, calendar, local, op="create", now=now)
+        row.idempotency_key, row.idempotency_fingerprint = idempotency_key, fingerprint
+        row.is_touchpoint = is_touchpoint
         session.add(row)
         await session.flush()
         await event_store.record_audit(
@@ -242,10 +258,10 @@ async def _create(
             at=now,
             changes=audit_changes(None, local),
         )
-    return await _push_now(services, actor.user_id, row.id)
+    return await push_now(services, actor.user_id, row.id)
 
 
-async def _editable(session: AsyncSession, actor: Actor, event_id: str) -> Event:
+async def editable(session: AsyncSession, actor: Actor, event_id: str) -> Event:
     """The user's live event without an open conflict."""
     row = await event_store.get_event(session, actor.user_id, event_id, for_update=True)
     if row is None or row.deleted or await gone_instance(session, row):
@@ -256,7 +272,7 @@ async def _editable(session: AsyncSession, actor: Actor, event_id: str) -> Event
     return row
 
 
-def _check_etag(
+def check_etag(
     row: Event, current: CalendarEvent, if_match: str | None, changes: Mapping[str, Any] | None
 ) -> None:
     """409 when the client's version is older than the one touchbase has (checked in the
@@ -278,6 +294,57 @@ def _check_etag(
     )
 
 
+async def stage_update(
+    session: AsyncSession,
+    row: Event,
+    before: CalendarEvent,
+    after: CalendarEvent,
+    *,
+    actor: Actor,
+    now: datetime,
+) -> None:
+    """Write a checked change of a row, to be pushed, with its audit entry."""
+    calendar = await session.get(Calendar, row.calendar_id)
+    assert calendar is not None
+    row.local = event_to_json(after)
+    row.start_at, row.end_at = window(after, calendar.time_zone)
+    row.contact_id = after.contact_id
+    row.pending_op = row.pending_op if row.pending_op == "create" else "update"
+    row.sync_status, row.next_push_at, row.updated_at = "pending", now, now
+    row.push_attempts, row.last_error = 0, None
+    row.send_updates = send_updates(after, actor)
+    await event_store.record_audit(
+        session,
+        user_id=actor.user_id,
+        event_id=row.id,
+        action="update",
+        source=actor.source,
+        actor=actor.email,
+        at=now,
+        changes=audit_changes(before, after),
+    )
+
+
+async def stage_delete(
+    session: AsyncSession, row: Event, before: CalendarEvent, actor: Actor, now: datetime
+) -> None:
+    """Mark a row deleted, to be pushed, with its audit entry."""
+    row.deleted, row.pending_op, row.sync_status = True, "delete", "pending"
+    row.new_version()
+    row.next_push_at, row.updated_at, row.push_attempts = now, now, 0
+    row.send_updates = send_updates(before, actor)
+    await event_store.record_audit(
+        session,
+        user_id=actor.user_id,
+        event_id=row.id,
+        action="delete",
+        source=actor.source,
+        actor=actor.email,
+        at=now,
+        changes=audit_changes(before, None),
+    )
+
+
 async def update_calendar_event(
     services: CalendarServices,
     actor: Actor,
@@ -293,34 +360,16 @@ async def update_calendar_event(
     await services.accounts.require_write_access(actor.user_id)
     now = services.clock()
     async with services.db.session() as session:
-        row = await _editable(session, actor, event_id)
+        row = await editable(session, actor, event_id)
         before = EventRecord.of(row).event
         wanted = changes(before) if callable(changes) else changes
-        _check_etag(row, before, if_match, wanted)
+        check_etag(row, before, if_match, wanted)
         after = checked(before.replace(**wanted))
-        await _check_references(session, actor.user_id, after, before)
+        await check_references(session, actor.user_id, after, before)
         if not changed_fields(before, after) and after == before:
-            return await _record(session, row)
-        calendar = await session.get(Calendar, row.calendar_id)
-        assert calendar is not None
-        row.local = event_to_json(after)
-        row.start_at, row.end_at = window(after, calendar.time_zone)
-        row.contact_id = after.contact_id
-        row.pending_op = row.pending_op if row.pending_op == "create" else "update"
-        row.sync_status, row.next_push_at, row.updated_at = "pending", now, now
-        row.push_attempts, row.last_error = 0, None
-        row.send_updates = _send_updates(after, actor)
-        await event_store.record_audit(
-            session,
-            user_id=actor.user_id,
-            event_id=row.id,
-            action="update",
-            source=actor.source,
-            actor=actor.email,
-            at=now,
-            changes=audit_changes(before, after),
-        )
-    return await _push_now(services, actor.user_id, event_id)
+            return await record_of(session, row)
+        await stage_update(session, row, before, after, actor=actor, now=now)
+    return await push_now(services, actor.user_id, event_id)
 
 
 async def delete_calendar_event(
@@ -330,24 +379,11 @@ async def delete_calendar_event(
     await services.accounts.require_write_access(actor.user_id)
     now = services.clock()
     async with services.db.session() as session:
-        row = await _editable(session, actor, event_id)
+        row = await editable(session, actor, event_id)
         before = EventRecord.of(row).event
-        _check_etag(row, before, if_match, None)
-        row.deleted, row.pending_op, row.sync_status = True, "delete", "pending"
-        row.new_version()
-        row.next_push_at, row.updated_at, row.push_attempts = now, now, 0
-        row.send_updates = _send_updates(before, actor)
-        await event_store.record_audit(
-            session,
-            user_id=actor.user_id,
-            event_id=row.id,
-            action="delete",
-            source=actor.source,
-            actor=actor.email,
-            at=now,
-            changes=audit_changes(before, None),
-        )
-    return await _push_now(services, actor.user_id, event_id)
+        check_etag(row, before, if_match, None)
+        await stage_delete(session, row, before, actor, now)
+    return await push_now(services, actor.user_id, event_id)
 
 
 async def get_calendar_event(
@@ -360,4 +396,4 @@ async def get_calendar_event(
             raise EventNotFoundError()
         if await gone_instance(session, row):
             raise EventNotFoundError()
-        return await _record(session, row)
+        return await record_of(session, row)

@@ -20,11 +20,13 @@ from zoneinfo import ZoneInfo
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from touchbase.calendar.occurrences import occurrence_id
 from touchbase.calendar.records import EventRecord
 from touchbase.calendar.services import CalendarServices
 from touchbase.domain import EventTime
 from touchbase.domain.recurrence import event_span, occurrences
 from touchbase.domain.rrules import Budget, BudgetExceeded, RecurrenceError
+from touchbase.domain.splits import slot_stamp
 from touchbase.errors import InvalidEventError
 from touchbase.store import accounts
 from touchbase.store import events as event_store
@@ -106,12 +108,15 @@ async def list_calendar_events(
                 if original is not None:
                     originals[(calendar_id, series_id)].append(original)
         gone = await _instances_of_deleted_series(session, records)
-    # Exceptions (stored instances) meeting the window are rows of the window themselves.
-    singles = [
-        r
-        for r in records
-        if not r.event.recurrence and not is_cancelled_instance(r) and r.id not in gone
-    ]
+        # Exceptions (stored instances) meeting the window are rows of the window themselves.
+        singles = await with_occurrence_ids(
+            session,
+            [
+                r
+                for r in records
+                if not r.event.recurrence and not is_cancelled_instance(r) and r.id not in gone
+            ],
+        )
     window = _Window(time_min, time_max, after, limit)
     return await asyncio.to_thread(_page, singles, series, originals, zones, window)
 
@@ -186,6 +191,38 @@ async def _instances_of_deleted_series(
     return gone
 
 
+async def with_occurrence_ids(
+    session: AsyncSession, records: list[EventRecord]
+) -> list[EventRecord]:
+    """Stored exceptions under their occurrence ids (the same id as before they were
+    exceptions, here or in Google), with their series' record id."""
+    stored = [r for r in records if r.event.recurring_event_id and r.event.original_start]
+    series: dict[tuple[str, str], tuple[str, list[str]]] = {}
+    for calendar_id in {r.calendar_id for r in stored}:
+        wanted = {r.event.recurring_event_id or "" for r in stored if r.calendar_id == calendar_id}
+        found = await event_store.series_rows(session, calendar_id, wanted)
+        series.update({(calendar_id, gid): row for gid, row in found.items()})
+    return [_as_occurrence(r, series) for r in records]
+
+
+def _as_occurrence(
+    record: EventRecord, series: dict[tuple[str, str], tuple[str, list[str]]]
+) -> EventRecord:
+    event = record.event
+    if event.recurring_event_id is None or event.original_start is None:
+        return record
+    found = series.get((record.calendar_id, event.recurring_event_id))
+    if found is None:
+        return record
+    series_id, rule = found
+    return dataclasses.replace(
+        record,
+        id=occurrence_id(series_id, event.original_start),
+        series_id=series_id,
+        series_recurrence=tuple(rule),
+    )
+
+
 def is_cancelled_instance(record: EventRecord) -> bool:
     """A cancelled occurrence of a series."""
     return record.event.recurring_event_id is not None and record.event.status.value == "cancelled"
@@ -206,15 +243,14 @@ def expand_series(
     out before the window's end. A series whose rule cannot be read is shown as its first
     occurrence."""
     zone = ZoneInfo(record.event.start.time_zone or calendar_zone)
-    replaced = {msgspec.convert(o, EventTime).instant(zone) for o in originals}
+    replaced = {slot_stamp(msgspec.convert(o, EventTime)) for o in originals}
     until = time_max or (datetime.now(UTC) + HORIZON)
     out: list[EventRecord] = []
     try:
         for instance in occurrences(record.event, zone, until=until, since=time_min, budget=budget):
-            start = instance.start.instant(zone)
-            if start in replaced:
+            if slot_stamp(instance.original_start) in replaced:
                 continue
-            out.append(_instance_record(record, instance.start, instance.end, start))
+            out.append(_instance_record(record, instance.start, instance.end))
             if len(out) >= limit:
                 break
     except BudgetExceeded:
@@ -224,9 +260,7 @@ def expand_series(
     return out, False
 
 
-def _instance_record(
-    record: EventRecord, start: EventTime, end: EventTime, at: datetime
-) -> EventRecord:
+def _instance_record(record: EventRecord, start: EventTime, end: EventTime) -> EventRecord:
     event = record.event.replace(
         start=start,
         end=end,
@@ -236,7 +270,8 @@ def _instance_record(
     )
     return dataclasses.replace(
         record,
-        id=f"{record.id}~{at.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}",
+        id=occurrence_id(record.id, start),
         event=event,
         series_id=record.id,
+        series_recurrence=record.event.recurrence,
     )

@@ -10,11 +10,13 @@ Outcomes, each applied in its own transaction:
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from touchbase.calendar.occurrences import is_provisional
 from touchbase.calendar.records import API_FIELD, EventRecord, audit_changes
 from touchbase.calendar.services import CalendarServices
 from touchbase.domain import CalendarEvent
@@ -71,6 +73,8 @@ class Outcome:
     fields: tuple[str, ...] = ()
     error: CalendarError | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    # Google's id of an occurrence that had only a provisional one (found by its slot).
+    located: str | None = None
 
 
 async def _fetch(client: GoogleCalendarClient, snap: Snapshot) -> EventResource | None:
@@ -82,7 +86,11 @@ async def _fetch(client: GoogleCalendarClient, snap: Snapshot) -> EventResource 
 
 async def _after_precondition_failed(client: GoogleCalendarClient, snap: Snapshot) -> Outcome:
     """Google's version moved on: merge, or call it a conflict."""
-    remote = await _fetch(client, snap)
+    return judge(snap, await _fetch(client, snap))
+
+
+def judge(snap: Snapshot, remote: EventResource | None) -> Outcome:
+    """What a pending change becomes beside Google's current version of the event."""
     if snap.op == "delete":
         if remote is None or remote.is_cancelled:
             return Outcome("deleted")
@@ -111,6 +119,28 @@ async def _after_precondition_failed(client: GoogleCalendarClient, snap: Snapsho
     if result.merged.same_content(remote_event):
         return Outcome("pushed", remote=remote)
     return Outcome("merged", remote=remote, merged=result.merged)
+
+
+WAITING_FOR_SERIES = "Waiting for its series to reach Google Calendar."
+
+
+async def locate(client: GoogleCalendarClient, snap: Snapshot) -> Outcome:
+    """A change to an occurrence Google's id of which is not known yet: find the instance
+    by (series, original start), then judge the change against it."""
+    series_id, original = snap.local.recurring_event_id, snap.local.original_start
+    assert series_id is not None
+    assert original is not None
+    try:
+        remote = await client.find_instance(snap.calendar, series_id, original)
+    except EventNotFoundError:  # the series is not in Google (yet): a push of it comes first
+        return Outcome("retry", error=TransientError(WAITING_FOR_SERIES))
+    except CalendarError as error:
+        return Outcome("retry" if isinstance(error, TransientError) else "failed", error=error)
+    if remote is None:
+        if snap.op == "delete":
+            return Outcome("deleted")
+        return Outcome("conflict", conflict_kind="deleted_remotely")
+    return dataclasses.replace(judge(snap, remote), located=remote.id)
 
 
 def operation_for(snap: Snapshot) -> Operation:
@@ -154,6 +184,8 @@ async def settle(
 
 async def plan_round(client: GoogleCalendarClient, snap: Snapshot) -> Outcome:
     """Send the pending change once (alone, not batched) and say what happened."""
+    if is_provisional(snap.google_event_id):
+        return await locate(client, snap)
     updates: Any = snap.send_updates
     op = operation_for(snap)
     try:
@@ -207,6 +239,8 @@ async def write_outcome(
 ) -> bool:
     now = services.clock()
     edited_meanwhile = row.updated_at != snap.updated_at
+    if outcome.located is not None:
+        row.google_event_id = outcome.located
     if outcome.kind in ("pushed", "merged") and outcome.remote is not None:
         remote_event = to_domain(outcome.remote)
         row.base, row.etag = event_to_json(remote_event), outcome.remote.etag

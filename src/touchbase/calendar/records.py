@@ -95,8 +95,9 @@ class EventRecord:
     created_at: datetime
     updated_at: datetime
     conflict: ConflictInfo | None = None
-    # For one instance of a recurring series: the series' record id.
+    # For one instance of a recurring series: the series' record id, and its rule.
     series_id: str | None = None
+    series_recurrence: tuple[str, ...] = ()
 
     @property
     def api_etag(self) -> str:

@@ -20,7 +20,15 @@ from zoneinfo import ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
-from touchbase.calendar.push import Snapshot, operation_for, read_snapshot, settle, write_outcome
+from touchbase.calendar.occurrences import is_provisional
+from touchbase.calendar.push import (
+    Snapshot,
+    locate,
+    operation_for,
+    read_snapshot,
+    settle,
+    write_outcome,
+)
 from touchbase.calendar.services import CalendarServices
 from touchbase.calendar.sync_apply import apply_page, collector_paused, finish_pull
 from touchbase.calendar.sync_plan import RemoteItem, SweepInput
@@ -153,7 +161,10 @@ async def _pull(
     sweep = None
     if token is None:  # a full sync: what the listing does not report is gone from Google
         async with services.db.session() as session:
-            sweep = SweepInput(await sync_store.google_etags(session, calendar.id))
+            cached = await sync_store.google_etags(session, calendar.id)
+            # Occurrences changed here whose Google ids are not known yet are not in Google's
+            # listing under those ids: their push finds them.
+            sweep = SweepInput({g: e for g, e in cached.items() if not is_provisional(g)})
     result.full = sweep is not None
     importing = sweep is not None and not sweep.before  # the calendar's first sync
 
@@ -208,11 +219,16 @@ async def push_calendar(
             return
         progress({"phase": "push", "pushing": len(snaps)})
         outcomes = []
-        for mode in {s.send_updates for s in snaps}:
-            group = [s for s in snaps if s.send_updates == mode]
+        batched = [s for s in snaps if not is_provisional(s.google_event_id)]
+        for mode in {s.send_updates for s in batched}:
+            group = [s for s in batched if s.send_updates == mode]
             answers = await client.batch([operation_for(s) for s in group], send_updates=mode)  # type: ignore[arg-type]
             for snap, answer in zip(group, answers, strict=True):
                 outcomes.append((snap, await settle(client, snap, answer.event, answer.error)))
+        # Occurrences first changed here are found by their slot, after their series went.
+        for snap in snaps:
+            if is_provisional(snap.google_event_id):
+                outcomes.append((snap, await locate(client, snap)))
         if not await _apply_pushes(services, outcomes, result):
             return
 

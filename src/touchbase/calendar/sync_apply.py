@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from touchbase.calendar.occurrences import provisional_google_id
 from touchbase.calendar.records import API_FIELD, audit_changes, audit_created
 from touchbase.calendar.services import CalendarServices
 from touchbase.calendar.sync_plan import (
@@ -281,6 +282,8 @@ async def apply_page(
             session, calendar.id, google_ids=[i.google_event_id for i in items]
         )
         rows = {r.google_event_id: r for r in found}
+        rows |= await _exceptions_made_here(session, calendar.id, items, rows)
+        found = list(rows.values())
         conflicted = await sync_store.events_in_conflict(
             session, calendar.id, event_ids=[r.id for r in found]
         )
@@ -305,6 +308,28 @@ async def apply_page(
         ]
         await applier.flush()
         counts["pulled"] += len(items)
+
+
+async def _exceptions_made_here(
+    session: AsyncSession, calendar_id: str, items: list[RemoteItem], rows: dict[str, Event]
+) -> dict[str, Event]:
+    """Occurrences Google reports that touchbase changed before it knew their Google ids:
+    those rows, now under Google's ids (matched by series and original start)."""
+    wanted: dict[str, str] = {}
+    for item in items:
+        event = item.event
+        if item.google_event_id in rows or event is None:
+            continue
+        if event.recurring_event_id and event.original_start:
+            key = provisional_google_id(event.recurring_event_id, event.original_start)
+            wanted[key] = item.google_event_id
+    if not wanted:
+        return {}
+    renamed = {}
+    for row in await sync_store.calendar_rows(session, calendar_id, google_ids=list(wanted)):
+        row.google_event_id = wanted[row.google_event_id]
+        renamed[row.google_event_id] = row
+    return renamed
 
 
 async def _own_references(

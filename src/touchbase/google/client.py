@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from touchbase.domain import CalendarEvent
+from touchbase.domain import CalendarEvent, EventTime
 from touchbase.errors import (
     AuthorizationExpiredError,
     CalendarError,
@@ -308,6 +308,20 @@ class GoogleCalendarClient:
         if show_deleted:
             params.append(("showDeleted", "true"))
         return EventListing(self, events_path(calendar_id, event_id) + "/instances", params)
+
+    async def find_instance(
+        self, calendar_id: str, series_id: str, original: EventTime
+    ) -> EventResource | None:
+        """The instance of a series scheduled at `original` (events.instances with
+        originalStart; a cancelled one too), or None if the series has none then."""
+        value = original.date.isoformat() if original.date else None
+        if original.date_time is not None:
+            value = _rfc3339(original.date_time)
+        assert value is not None
+        params = [("originalStart", value), ("showDeleted", "true")]
+        listing = EventListing(self, events_path(calendar_id, series_id) + "/instances", params)
+        found = await listing.items()
+        return found[0] if found else None
 
     async def get_event(
         self, calendar_id: str, event_id: str, *, if_none_match: str | None = None

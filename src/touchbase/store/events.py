@@ -72,6 +72,40 @@ async def exception_originals(
     return [(str(series), original) for series, original in found]
 
 
+async def exception_slots(
+    session: AsyncSession, calendar_id: str, series_google_id: str
+) -> list[tuple[str, dict[str, Any] | None]]:
+    """(row id, stored `originalStart`) of every stored instance of one series."""
+    found = await session.execute(
+        select(Event.id, Event.local["originalStart"]).where(
+            Event.calendar_id == calendar_id, Event.recurring_event_id == series_google_id
+        )
+    )
+    return [(str(row_id), original) for row_id, original in found]
+
+
+async def by_google_id(session: AsyncSession, calendar_id: str, google_id: str) -> Event | None:
+    """The cached event with this Google id in one calendar."""
+    found = await session.scalars(
+        select(Event).where(Event.calendar_id == calendar_id, Event.google_event_id == google_id)
+    )
+    return found.first()
+
+
+async def series_rows(
+    session: AsyncSession, calendar_id: str, series_google_ids: set[str]
+) -> dict[str, tuple[str, list[str]]]:
+    """{series Google id: (row id, recurrence)} of those series this calendar's cache holds."""
+    if not series_google_ids:
+        return {}
+    found = await session.execute(
+        select(Event.google_event_id, Event.id, Event.local["recurrence"]).where(
+            Event.calendar_id == calendar_id, Event.google_event_id.in_(series_google_ids)
+        )
+    )
+    return {str(gid): (str(row_id), list(rule or [])) for gid, row_id, rule in found}
+
+
 async def deleted_series(
     session: AsyncSession, calendar_id: str, series_google_ids: set[str]
 ) -> set[str]:

@@ -46,6 +46,8 @@ def event_view(record: EventRecord) -> dict[str, Any]:
         **event_fields(record.event),
         "isTouchpointEvent": record.is_touchpoint,
         "seriesId": record.series_id,
+        # An occurrence's series' rule (to show the pattern, and to change it).
+        "seriesRecurrence": list(record.series_recurrence) if record.series_id else None,
         "originalStartTime": _time(record.event.original_start)
         if record.event.original_start
         else None,

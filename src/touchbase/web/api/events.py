@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 
-from touchbase.calendar import conflicts, events, listing
+from touchbase.calendar import conflicts, events, listing, scoped
 from touchbase.domain.validation import in_supported_range
 from touchbase.errors import InvalidEventError
 from touchbase.web.deps import CurrentActor, MutatingActor, Services
@@ -23,6 +23,16 @@ from touchbase.web.views import conflict_view, event_view
 
 router = APIRouter(prefix="/api/calendar")
 Json = dict[str, Any]
+
+
+# Which occurrences of a series a change of one occurrence is for (ignored for other events).
+ScopeParam = Annotated[
+    scoped.Scope,
+    Query(
+        description="For an occurrence of a recurring series: `instance` (this event, the "
+        "default), `following` (this and following events) or `all` (all events)."
+    ),
+]
 
 
 # A window bound: an RFC 3339 date-time with its UTC offset (never a bare number).
@@ -96,9 +106,7 @@ async def create_event(
 @router.get("/events/{event_id}")
 async def get_event(services: Services, actor: CurrentActor, event_id: str) -> JSONResponse:
     """One event."""
-    return JSONResponse(
-        event_view(await events.get_calendar_event(services, actor.user_id, event_id))
-    )
+    return JSONResponse(event_view(await scoped.get_event(services, actor.user_id, event_id)))
 
 
 @router.patch("/events/{event_id}")
@@ -107,15 +115,19 @@ async def update_event(
     actor: MutatingActor,
     event_id: str,
     body: EventUpdate,
+    *,
     if_match: Annotated[str | None, Header(max_length=200)] = None,
+    scope: ScopeParam = scoped.DEFAULT_SCOPE,
 ) -> JSONResponse:
-    """Change an event; the etag last seen comes as If-Match or in the body."""
-    record = await events.update_calendar_event(
+    """Change an event (or occurrences of a series, by `scope`); the etag last seen comes as
+    If-Match or in the body."""
+    record = await scoped.update_event(
         services,
         actor,
         event_id,
         lambda current: changes_for(body, current),
         if_match=if_match or body.etag,
+        scope=scope,
     )
     return JSONResponse(event_view(record))
 
@@ -125,12 +137,15 @@ async def delete_event(
     services: Services,
     actor: MutatingActor,
     event_id: str,
+    *,
     if_match: Annotated[str | None, Header(max_length=200)] = None,
     etag: Annotated[str | None, Query(max_length=200)] = None,
+    scope: ScopeParam = scoped.DEFAULT_SCOPE,
 ) -> JSONResponse:
-    """Delete an event; the etag last seen comes as If-Match (or ?etag=)."""
-    record = await events.delete_calendar_event(
-        services, actor, event_id, if_match=if_match or etag
+    """Delete an event (or occurrences of a series, by `scope`); the etag last seen comes as
+    If-Match (or ?etag=)."""
+    record = await scoped.delete_event(
+        services, actor, event_id, if_match=if_match or etag, scope=scope
     )
     return JSONResponse(event_view(record))
 
@@ -140,6 +155,7 @@ async def resolve(
     services: Services, actor: MutatingActor, event_id: str, body: ConflictResolution
 ) -> JSONResponse:
     """Resolve an event's conflict: keep local, keep remote, merge, recreate or discard."""
+    event_id = await scoped.row_id(services, actor.user_id, event_id)
     values: dict[str, Any] = {}
     if body.values is not None:
         current = await events.get_calendar_event(services, actor.user_id, event_id)

@@ -5,7 +5,9 @@ import { api, ApiError, describe, showError, toast, wireDialogs } from "./app.js
 import { openConflict, setUpConflict } from "./conflict.js";
 import { setUpSync } from "./sync-status.js";
 import { changedFields, fillForm, formDates, formError, readForm, setUpForm } from "./event-form.js";
-import { addDays, localDate } from "./times.js";
+import { ruleInWords } from "./repeat.js";
+import { askScope } from "./scope.js";
+import { addDays, browserZone, localDate } from "./times.js";
 
 const $ = (id) => document.getElementById(id);
 const SOURCE = "api";
@@ -20,8 +22,17 @@ let pendingTimer = null;
 
 // ---- loading -------------------------------------------------------------------------------
 
-function isInstance(event) {
-  return Boolean(event.seriesId) && event.id.includes("~");
+// One occurrence of a recurring series (a change to it asks which occurrences it is for).
+function isOccurrence(event) {
+  return Boolean(event.seriesId);
+}
+
+// The series' pattern in words ("Weekly on Tue and Thu, until 31 Mar 2027").
+function pattern(event) {
+  const rule = event.recurrence?.length ? event.recurrence : event.seriesRecurrence;
+  if (!rule?.length) return "";
+  const start = event.allDay ? event.startTime.slice(0, 10) : localDate(new Date(event.startTime));
+  return ruleInWords(rule, start, event.timeZone || browserZone);
 }
 
 function toCalendar(event, status = event.syncStatus) {
@@ -31,9 +42,9 @@ function toCalendar(event, status = event.syncStatus) {
     start: event.startTime,
     end: event.endTime,
     allDay: event.allDay,
-    editable: !isInstance(event) && !event.recurrence.length && status !== "conflict",
+    editable: !event.recurrence.length && status !== "conflict",
     classNames: [`sync-${status}`],
-    extendedProps: { syncStatus: status },
+    extendedProps: { syncStatus: status, pattern: pattern(event) },
   };
 }
 
@@ -90,7 +101,10 @@ function decorate(info) {
   badge.textContent = STATUS_TEXT[status] ?? status;
   const title = info.el.querySelector(".fc-event-title, .fc-list-event-title");
   (title ?? info.el).append(" ", badge);
-  info.el.setAttribute("aria-label", `${info.event.title}, ${STATUS_TEXT[status] ?? status}`);
+  const repeats = info.event.extendedProps.pattern;
+  if (repeats) info.el.title = `${info.event.title}: ${repeats}`;
+  const said = [info.event.title, repeats, STATUS_TEXT[status] ?? status].filter(Boolean);
+  info.el.setAttribute("aria-label", said.join(", "));
 }
 
 // Put the server's answer on the calendar at once (the next refetch confirms it).
@@ -156,11 +170,9 @@ function warn(message, buttons) {
 }
 
 async function openEdit(id) {
-  const shown = events.get(id);
-  const target = shown && isInstance(shown) ? shown.seriesId : id;
   let event;
   try {
-    event = await api("GET", `/api/calendar/events/${encodeURIComponent(target)}`);
+    event = await api("GET", `/api/calendar/events/${encodeURIComponent(id)}`);
   } catch (error) {
     return showError(error, "The event could not be opened");
   }
@@ -170,7 +182,9 @@ async function openEdit(id) {
   editing = { event };
   $("event-modal-title").textContent = "Edit event";
   $("event-delete").hidden = false;
-  $("event-series-note").hidden = !event.recurrence.length;
+  const repeats = pattern(event);
+  $("event-series-note").textContent = repeats ? `Recurring: ${repeats}.` : "";
+  $("event-series-note").hidden = !repeats;
   $("event-warning").hidden = true;
   formError("");
   await fillForm(event);
@@ -262,10 +276,12 @@ function markSaving(fcEvent) {
   fcEvent.setExtendedProp("syncStatus", "saving");
 }
 
-async function patch(id, changes, etag, rollback, what) {
+async function patch(id, changes, etag, rollback, what, scope = null) {
   try {
     const headers = etag ? { "If-Match": etag } : {};
-    const event = await api("PATCH", `/api/calendar/events/${encodeURIComponent(id)}`, changes, headers);
+    const query = scope ? `?scope=${scope}` : "";
+    const path = `/api/calendar/events/${encodeURIComponent(id)}${query}`;
+    const event = await api("PATCH", path, changes, headers);
     settled(event, what);
   } catch (error) {
     handleWriteError(error, `The change was not saved`, rollback);
@@ -275,6 +291,11 @@ async function patch(id, changes, etag, rollback, what) {
 async function update(event, before, after) {
   const changes = changedFields(before, after);
   if (!Object.keys(changes).length) return;
+  let scope = null;
+  if (isOccurrence(event)) {
+    scope = await askScope("Change recurring event", { single: !("recurrence" in changes) });
+    if (!scope) return;
+  }
   const fcEvent = calendar.getEventById(event.id);
   const saved = fcEvent ? snapshot(fcEvent) : null;
   if (fcEvent) {
@@ -283,11 +304,11 @@ async function update(event, before, after) {
     fcEvent.setDates(dates.start, dates.end, { allDay: dates.allDay });
     markSaving(fcEvent);
   }
-  await patch(event.id, changes, event.etag, () => fcEvent && saved && restore(fcEvent, saved), "Event saved");
+  await patch(event.id, changes, event.etag, () => fcEvent && saved && restore(fcEvent, saved), "Event saved", scope);
 }
 
 // Dragged or resized on the calendar.
-function moved(info) {
+async function moved(info) {
   const fcEvent = info.event;
   const event = events.get(fcEvent.id);
   if (!event) return info.revert();
@@ -300,11 +321,22 @@ function moved(info) {
     const end = fcEvent.end ?? new Date(fcEvent.start.getTime() + 3600_000);
     changes = { allDay: false, startTime: fcEvent.start.toISOString(), endTime: end.toISOString() };
   }
+  let scope = null;
+  if (isOccurrence(event)) {
+    scope = await askScope("Move recurring event");
+    if (!scope) return info.revert();
+  }
   markSaving(fcEvent);
-  patch(event.id, changes, event.etag, () => info.revert(), "Event moved");
+  patch(event.id, changes, event.etag, () => info.revert(), "Event moved", scope);
 }
 
-function askDelete(event) {
+async function askDelete(event) {
+  if (isOccurrence(event)) {
+    const scope = await askScope("Delete recurring event");
+    if (!scope) return;
+    modal.close();
+    return remove(event, scope);
+  }
   $("delete-summary").textContent = `“${event.title}” will be removed here and from Google Calendar.`;
   $("delete-touchpoint").hidden = !(event.isTouchpointEvent || event.touchpointId);
   $("delete-series").hidden = !event.recurrence.length;
@@ -318,13 +350,15 @@ function askDelete(event) {
   $("delete-modal").querySelector("[data-close]").focus();
 }
 
-async function remove(event) {
+async function remove(event, scope = null) {
   const fcEvent = calendar.getEventById(event.id);
   const saved = fcEvent?.toPlainObject({ collapseExtendedProps: false });
   fcEvent?.remove();
   try {
     const headers = event.etag ? { "If-Match": event.etag } : {};
-    const answer = await api("DELETE", `/api/calendar/events/${encodeURIComponent(event.id)}`, undefined, headers);
+    const query = scope ? `?scope=${scope}` : "";
+    const path = `/api/calendar/events/${encodeURIComponent(event.id)}${query}`;
+    const answer = await api("DELETE", path, undefined, headers);
     events.delete(event.id);
     toast(answer.syncStatus === "pending" ? "Event deleted. Saved, will sync with Google Calendar." : "Event deleted.", {
       kind: answer.syncStatus === "pending" ? "pending" : "success",

@@ -2,6 +2,7 @@
 // and the contact search. It knows nothing of the calendar or the API's writes.
 
 import { api } from "./app.js";
+import { fillRepeat, readRepeat, relabel, setUpRepeat } from "./repeat-picker.js";
 import { addDays, browserZone, instantIn, isDateOnly, wallClock, zoneNames } from "./times.js";
 
 const $ = (id) => document.getElementById(id);
@@ -22,6 +23,12 @@ export function setUpForm() {
     list.append(option);
   }
   field.allDay.addEventListener("change", showTimes);
+  setUpRepeat(() => ({
+    start: field.startDate.value || new Date().toISOString().slice(0, 10),
+    allDay: field.allDay.checked,
+    zone: field.zone.value.trim() || browserZone,
+  }));
+  field.startDate.addEventListener("change", relabel);
   setUpContactSearch();
 }
 
@@ -51,6 +58,8 @@ export async function fillForm(event) {
     field.endDate.value = end.date;
     field.endTime.value = end.time;
   }
+  // An occurrence shows (and may change) its series' rule.
+  fillRepeat(event.recurrence?.length ? event.recurrence : event.seriesRecurrence ?? []);
   field.location.value = event.location ?? "";
   field.attendees.value = (event.attendees ?? []).join(", ");
   field.description.value = event.description ?? "";
@@ -92,9 +101,11 @@ export function readForm() {
   const attendees = field.attendees.value.split(/[,;\s]+/).map((a) => a.trim()).filter(Boolean);
   const bad = attendees.find((a) => !EMAIL.test(a));
   if (bad) return formError(`"${bad}" is not an email address.`, field.attendees), null;
+  const repeat = readRepeat();
+  if (repeat.error) return formError(repeat.error, repeat.field), null;
   const body = {
     title, allDay, location: field.location.value.trim(), attendees,
-    description: field.description.value, contactId: contactId ?? "",
+    description: field.description.value, contactId: contactId ?? "", recurrence: repeat.lines,
   };
   if (allDay) {
     const end = addDays(field.endDate.value, 1);
