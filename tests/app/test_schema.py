@@ -8,7 +8,7 @@ from typing import Any
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from touchbase.store.database import alembic_config, sync_url
 from touchbase.store.models import Base
@@ -53,3 +53,46 @@ def test_downgrade_and_upgrade_again(database_url: str) -> None:
     command.downgrade(config, "0004")
     command.upgrade(config, "head")
     test_migrations_build_the_models_schema(database_url)
+
+
+def test_the_original_start_of_stored_occurrences_is_filled_in(database_url: str) -> None:
+    config = alembic_config(database_url)
+    command.downgrade(config, "0008")
+    engine = _sync_engine(database_url)
+    now = "2026-12-02 00:00:00"
+    timed = '{"title": "x", "originalStart": {"dateTime": "2027-03-26T10:00:00+01:00"}}'
+    dated = '{"title": "y", "originalStart": {"date": "2027-03-26"}}'
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO users (id, email, created_at) VALUES ('u', 'u@x.org', :now)"),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO calendars (id, user_id, google_calendar_id, summary, time_zone,"
+                    " is_primary, sync_enabled) VALUES ('c', 'u', 'g', 's', 'UTC', true, true)"
+                )
+            )
+            for row_id, local, series in (
+                ("e1", timed, "s"),
+                ("e2", dated, "s"),
+                ("e3", "{}", None),
+            ):
+                connection.execute(
+                    text(
+                        "INSERT INTO events (id, user_id, calendar_id, google_event_id, local,"
+                        " start_at, end_at, recurring_event_id, is_touchpoint, sync_status,"
+                        " deleted, send_updates, push_attempts, created_at, updated_at) VALUES"
+                        " (:id, 'u', 'c', :id, :local, :now, :now, :series, false, 'synced',"
+                        " false, 'none', 0, :now, :now)"
+                    ),
+                    {"id": row_id, "local": local, "now": now, "series": series},
+                )
+        command.upgrade(config, "head")
+        with engine.connect() as connection:
+            found = dict(connection.execute(text("SELECT id, original_start_at FROM events")).all())
+    finally:
+        engine.dispose()
+    as_text = {k: str(v)[:19] if v is not None else None for k, v in found.items()}
+    assert as_text == {"e1": "2027-03-26 09:00:00", "e2": "2027-03-26 00:00:00", "e3": None}

@@ -25,6 +25,7 @@ from touchbase.domain import CalendarEvent, EventValidationError, validate_event
 from touchbase.domain.merge import changed_fields
 from touchbase.domain.recurrence import event_span
 from touchbase.domain.sanitize import clean_event
+from touchbase.domain.splits import slot_instant
 from touchbase.errors import (
     ConflictError,
     EventNotFoundError,
@@ -211,6 +212,7 @@ def pending_row(
         end_at=end_at,
         contact_id=event.contact_id,
         recurring_event_id=event.recurring_event_id,
+        original_start_at=slot_instant(event.original_start) if event.original_start else None,
         is_touchpoint=event.touchpoint_id is not None,
         sync_status="pending",
         pending_op=op,

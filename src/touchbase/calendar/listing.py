@@ -10,30 +10,28 @@ rule holds, a listing ends, and soon.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar.occurrences import occurrence_id
-from touchbase.calendar.records import EventRecord
+from touchbase.calendar.records import EventRecord, listed_record
 from touchbase.calendar.services import CalendarServices
 from touchbase.domain import EventTime
 from touchbase.domain.recurrence import event_span, occurrences
 from touchbase.domain.rrules import Budget, BudgetExceeded, RecurrenceError
-from touchbase.domain.splits import slot_stamp
+from touchbase.domain.splits import length_of, slot_key
 from touchbase.errors import InvalidEventError
 from touchbase.store import accounts
 from touchbase.store import events as event_store
 from touchbase.store.models import Event
 
-# The original starts of each series' stored instances, by (calendar id, series Google id).
-Originals = dict[tuple[str, str], list[dict[str, Any]]]
+# The slots (`slot_key`) each series' stored instances took, by (calendar, series Google id).
+Taken = dict[tuple[str, str], set[date | datetime]]
 # An open-ended list expands an unbounded series this far ahead.
 HORIZON = timedelta(days=366)
 MAX_PAGE = 2500
@@ -94,19 +92,10 @@ async def list_calendar_events(
     async with services.db.session() as session:
         rows = await event_store.in_window(session, user_id, time_min=time_min, time_max=time_max)
         conflicts = {c.event_id: c for c in await event_store.open_conflicts(session, user_id)}
-        records = [EventRecord.of(row, conflicts.get(row.id)) for row in rows]
+        records = [listed_record(row, conflicts.get(row.id)) for row in rows]
         zones = {c.id: c.time_zone for c in await accounts.user_calendars(session, user_id)}
         series = [r for r in records if r.event.recurrence]
-        originals: Originals = defaultdict(list)
-        for calendar_id in {r.calendar_id for r in series}:
-            found = await event_store.exception_originals(
-                session,
-                calendar_id,
-                [r.google_event_id for r in series if r.calendar_id == calendar_id],
-            )
-            for series_id, original in found:
-                if original is not None:
-                    originals[(calendar_id, series_id)].append(original)
+        taken = await _taken_slots(session, series, time_min=time_min, time_max=time_max)
         gone = await _instances_of_deleted_series(session, records)
         # Exceptions (stored instances) meeting the window are rows of the window themselves.
         singles = await with_occurrence_ids(
@@ -116,9 +105,10 @@ async def list_calendar_events(
                 for r in records
                 if not r.event.recurrence and not is_cancelled_instance(r) and r.id not in gone
             ],
+            series,
         )
     window = _Window(time_min, time_max, after, limit)
-    return await asyncio.to_thread(_page, singles, series, originals, zones, window)
+    return await asyncio.to_thread(_page, singles, series, taken, zones, window)
 
 
 @dataclass(frozen=True)
@@ -132,7 +122,7 @@ class _Window:
 def _page(
     singles: list[EventRecord],
     series: list[EventRecord],
-    originals: Originals,
+    taken: Taken,
     zones: dict[str, str],
     window: _Window,
 ) -> EventPage:
@@ -146,7 +136,7 @@ def _page(
     for record in series:
         instances, cut = expand_series(
             record,
-            originals.get((record.calendar_id, record.google_event_id), []),
+            taken.get((record.calendar_id, record.google_event_id), set()),
             zones.get(record.calendar_id, "UTC"),
             time_min=since,
             time_max=window.time_max,
@@ -191,18 +181,49 @@ async def _instances_of_deleted_series(
     return gone
 
 
+async def _taken_slots(
+    session: AsyncSession,
+    series: list[EventRecord],
+    *,
+    time_min: datetime | None,
+    time_max: datetime | None,
+) -> Taken:
+    """The slots the listed series' exceptions took that the window's expansion meets: those
+    scheduled from the window's start, less the longest occurrence (and a day, for dates),
+    to its end."""
+    longest = max((length_of(r.event) for r in series), default=timedelta())
+    start = time_min - longest - timedelta(days=1) if time_min is not None else None
+    taken: Taken = defaultdict(set)
+    for calendar_id in {r.calendar_id for r in series}:
+        mine = {r.google_event_id: r for r in series if r.calendar_id == calendar_id}
+        for gid, when in await event_store.taken_slots(
+            session, calendar_id, list(mine), start=start, end=time_max
+        ):
+            all_day = mine[gid].event.start.is_all_day
+            taken[(calendar_id, gid)].add(when.date() if all_day else when)
+    return taken
+
+
 async def with_occurrence_ids(
-    session: AsyncSession, records: list[EventRecord]
+    session: AsyncSession, records: list[EventRecord], series: Sequence[EventRecord] = ()
 ) -> list[EventRecord]:
     """Stored exceptions under their occurrence ids (the same id as before they were
-    exceptions, here or in Google), with their series' record id."""
+    exceptions, here or in Google), with their series' record id and rule (`series`: those
+    series already read)."""
     stored = [r for r in records if r.event.recurring_event_id and r.event.original_start]
-    series: dict[tuple[str, str], tuple[str, list[str]]] = {}
+    known: dict[tuple[str, str], tuple[str, list[str]]] = {
+        (r.calendar_id, r.google_event_id): (r.id, list(r.event.recurrence)) for r in series
+    }
     for calendar_id in {r.calendar_id for r in stored}:
-        wanted = {r.event.recurring_event_id or "" for r in stored if r.calendar_id == calendar_id}
+        wanted = {
+            r.event.recurring_event_id or ""
+            for r in stored
+            if r.calendar_id == calendar_id
+            and (calendar_id, r.event.recurring_event_id or "") not in known
+        }
         found = await event_store.series_rows(session, calendar_id, wanted)
-        series.update({(calendar_id, gid): row for gid, row in found.items()})
-    return [_as_occurrence(r, series) for r in records]
+        known.update({(calendar_id, gid): row for gid, row in found.items()})
+    return [_as_occurrence(r, known) for r in records]
 
 
 def _as_occurrence(
@@ -215,8 +236,7 @@ def _as_occurrence(
     if found is None:
         return record
     series_id, rule = found
-    return dataclasses.replace(
-        record,
+    return record.replace(
         id=occurrence_id(series_id, event.original_start),
         series_id=series_id,
         series_recurrence=tuple(rule),
@@ -230,7 +250,7 @@ def is_cancelled_instance(record: EventRecord) -> bool:
 
 def expand_series(
     record: EventRecord,
-    originals: list[dict[str, Any]],
+    replaced: set[date | datetime],
     calendar_zone: str,
     *,
     time_min: datetime | None,
@@ -239,16 +259,15 @@ def expand_series(
     limit: int = MAX_PAGE + 1,
 ) -> tuple[list[EventRecord], bool]:
     """Instances of one series in the window (at most `limit`), without those whose slots
-    exceptions took (`originals`: their stored original starts); and whether the budget ran
+    exceptions took (`replaced`: their slot keys); and whether the budget ran
     out before the window's end. A series whose rule cannot be read is shown as its first
     occurrence."""
     zone = ZoneInfo(record.event.start.time_zone or calendar_zone)
-    replaced = {slot_stamp(msgspec.convert(o, EventTime)) for o in originals}
     until = time_max or (datetime.now(UTC) + HORIZON)
     out: list[EventRecord] = []
     try:
         for instance in occurrences(record.event, zone, until=until, since=time_min, budget=budget):
-            if slot_stamp(instance.original_start) in replaced:
+            if slot_key(instance.original_start) in replaced:
                 continue
             out.append(_instance_record(record, instance.start, instance.end))
             if len(out) >= limit:
@@ -268,8 +287,7 @@ def _instance_record(record: EventRecord, start: EventTime, end: EventTime) -> E
         recurring_event_id=record.google_event_id,
         original_start=start,
     )
-    return dataclasses.replace(
-        record,
+    return record.replace(
         id=occurrence_id(record.id, start),
         event=event,
         series_id=record.id,

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
 from touchbase.domain import CalendarEvent
-from touchbase.store.codec import CONTENT_KEYS, event_from_json, event_to_json
+from touchbase.store.codec import CONTENT_KEYS, event_from_json, event_from_text, event_to_json
 from touchbase.store.models import Conflict, Event
 
 Clock = Callable[[], datetime]
@@ -77,9 +79,11 @@ def api_etag(version: int) -> str:
     return f'"v{version}"'
 
 
-@dataclass(frozen=True)
-class EventRecord:
-    """An event as the CRM shows it: the local version and where it stands with Google."""
+class EventRecord(msgspec.Struct, frozen=True):
+    """An event as the CRM shows it: the local version and where it stands with Google.
+
+    A msgspec struct, not a dataclass: a listing builds and copies a thousand of them, and
+    msgspec does both in C."""
 
     id: str
     calendar_id: str
@@ -98,6 +102,10 @@ class EventRecord:
     # For one instance of a recurring series: the series' record id, and its rule.
     series_id: str | None = None
     series_recurrence: tuple[str, ...] = ()
+
+    def replace(self, **changes: Any) -> EventRecord:
+        """A copy with some fields changed."""
+        return msgspec.structs.replace(self, **changes)
 
     @property
     def api_etag(self) -> str:
@@ -123,6 +131,26 @@ class EventRecord:
             updated_at=row.updated_at,
             conflict=ConflictInfo.of(conflict) if conflict else None,
         )
+
+
+def listed_record(row: Any, conflict: Conflict | None = None) -> EventRecord:
+    """A record from a listing's row (`store.events.LISTED`)."""
+    return EventRecord(
+        id=row.id,
+        calendar_id=row.calendar_id,
+        google_event_id=row.google_event_id,
+        etag=row.etag,
+        version=row.version,
+        event=event_from_text(row.local),
+        sync_status=row.sync_status,
+        pending_op=row.pending_op,
+        deleted=row.deleted,
+        is_touchpoint=row.is_touchpoint,
+        last_error=row.last_error,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        conflict=ConflictInfo.of(conflict) if conflict else None,
+    )
 
 
 # Keys of a stored event (store/codec.py) as the API and the audit log name them.

@@ -77,10 +77,8 @@ async def _occurrence_record(session: AsyncSession, found: Occurrence) -> EventR
     if found.row is not None:
         record = await events.record_of(session, found.row)
     else:
-        record = dataclasses.replace(EventRecord.of(found.series), event=found.event)
-    return dataclasses.replace(
-        record, id=found.id, series_id=found.series.id, series_recurrence=rule
-    )
+        record = EventRecord.of(found.series).replace(event=found.event)
+    return record.replace(id=found.id, series_id=found.series.id, series_recurrence=rule)
 
 
 async def update_event(
@@ -170,9 +168,7 @@ async def _push_all(services: CalendarServices, actor: Actor, written: _Written)
     if found is None:
         return answer
     rule = event_from_json(found.series.local).recurrence
-    return dataclasses.replace(
-        answer, id=found.id, series_id=found.series.id, series_recurrence=rule
-    )
+    return answer.replace(id=found.id, series_id=found.series.id, series_recurrence=rule)
 
 
 async def _update_in_scope(

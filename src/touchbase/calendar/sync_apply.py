@@ -27,6 +27,7 @@ from touchbase.calendar.sync_plan import (
 from touchbase.domain import CalendarEvent
 from touchbase.domain.merge import changed_fields
 from touchbase.domain.recurrence import event_span
+from touchbase.domain.splits import slot_instant
 from touchbase.store import contacts as contact_store
 from touchbase.store import sync as sync_store
 from touchbase.store.accounts import new_id, new_ids
@@ -68,6 +69,7 @@ def new_event_row(item: RemoteItem, calendar_zone: str, row_id: str) -> dict[str
         "end_at": end_at,
         "contact_id": event.contact_id,
         "recurring_event_id": event.recurring_event_id,
+        "original_start_at": slot_instant(event.original_start) if event.original_start else None,
         "is_touchpoint": event.touchpoint_id is not None,
     }
 
@@ -139,6 +141,7 @@ class PullApplier:
         row.etag, row.start_at, row.end_at = item.etag, start_at, end_at
         row.contact_id = event.contact_id
         row.recurring_event_id = event.recurring_event_id
+        row.original_start_at = slot_instant(event.original_start) if event.original_start else None
         row.deleted = item.cancelled and not item.is_exception
         row.pending_op, row.sync_status, row.next_push_at, row.last_error = (
             None,

@@ -6,7 +6,7 @@ daylight saving time); an all-day series repeats on dates. Pure: dateutil does t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -21,7 +21,9 @@ from touchbase.domain.rrules import (
     RecurrenceError,
     parse_rule,
     start_near,
+    until_for,
 )
+from touchbase.domain.simple_rules import SimpleRule, simple, starts
 
 MAX_INSTANCES = 5000
 FOREVER = datetime(9999, 12, 31, tzinfo=UTC)
@@ -80,17 +82,38 @@ def _dates(
     return out
 
 
+Starts = Iterable[datetime]
+
+
+@dataclass(frozen=True)
+class _SimpleSet:
+    """A common rule (simple_rules.py) less its EXDATEs: iterated like dateutil's rule set."""
+
+    rule: SimpleRule
+    dtstart: datetime
+    exdates: frozenset[datetime]
+    since: datetime | None
+    budget: Budget | None
+
+    def __iter__(self) -> Iterator[datetime]:
+        found = starts(self.rule, self.dtstart, since=self.since, budget=self.budget)
+        return (s for s in found if s not in self.exdates) if self.exdates else found
+
+
 def rule_set(
     event: CalendarEvent,
     default_zone: ZoneInfo,
     budget: Budget | None = None,
     *,
     since: datetime | None = None,
-) -> tuple[rruleset, ZoneInfo | None]:
-    """The dateutil rule set of a series, spending `budget` as it is walked; RecurrenceError
-    if it cannot be read. With `since`, rules may start later (same occurrences from then on)."""
+) -> tuple[Starts, ZoneInfo | None]:
+    """The starts of a series, spending `budget` as they are walked; RecurrenceError if it
+    cannot be read. With `since`, the walk may start later (same occurrences from then on)."""
     try:
         start, zone = _dtstart(event, default_zone)
+        fast = _simple_set(event, start, zone, budget, since)
+        if fast is not None:
+            return fast, zone
         rules = rruleset()
         for line in event.recurrence:
             head, _, value = line.partition(":")
@@ -110,6 +133,31 @@ def rule_set(
     except (ValueError, TypeError, KeyError, OverflowError) as exc:
         raise RecurrenceError(f"cannot read recurrence {list(event.recurrence)!r}: {exc}") from exc
     return rules, zone
+
+
+def _simple_set(
+    event: CalendarEvent,
+    start: datetime,
+    zone: ZoneInfo | None,
+    budget: Budget | None,
+    since: datetime | None,
+) -> _SimpleSet | None:
+    """The series as one common rule and its EXDATEs, if that is all it is."""
+    heads = [line.partition(":")[0].split(";")[0].strip().upper() for line in event.recurrence]
+    if heads.count("RRULE") != 1 or any(h not in ("RRULE", "EXDATE") for h in heads):
+        return None
+    exdates: set[datetime] = set()
+    rule = None
+    for head, line in zip(heads, event.recurrence, strict=True):
+        params, _, value = line.partition(":")
+        if head == "EXDATE":
+            exdates.update(_dates(params.split(";")[1:], value, start, zone))
+            continue
+        parts = parse_rule(value)
+        rule = simple(parts, start, until_for(parts, start))
+    if rule is None:
+        return None
+    return _SimpleSet(rule, start, frozenset(exdates), since, budget)
 
 
 def check_recurrence(event: CalendarEvent, default_zone: ZoneInfo) -> None:

@@ -255,16 +255,24 @@ _counted_iter = types.FunctionType(
 )
 
 
+def until_for(parts: RuleParts, dtstart: datetime) -> datetime | None:
+    """The rule's UNTIL as dateutil compares it with starts like `dtstart`."""
+    if not parts.until:
+        return None
+    zone = dtstart.tzinfo if isinstance(dtstart.tzinfo, ZoneInfo) else None
+    until = _until_moment(parts.until, zone)
+    if dtstart.tzinfo is not None and zone is None:
+        until = until.replace(tzinfo=dtstart.tzinfo)
+    return until
+
+
 class BudgetedRule(_dateutil.rrule):
     """A dateutil rrule that spends `budget` as it iterates."""
 
     _iter = _counted_iter
 
     def __init__(self, parts: RuleParts, dtstart: datetime, budget: Budget | None) -> None:
-        zone = dtstart.tzinfo if isinstance(dtstart.tzinfo, ZoneInfo) else None
-        until = _until_moment(parts.until, zone) if parts.until else None
-        if until is not None and dtstart.tzinfo is not None and zone is None:
-            until = until.replace(tzinfo=dtstart.tzinfo)
+        until = until_for(parts, dtstart)
         super().__init__(
             parts.freq,  # type: ignore[arg-type]
             dtstart=dtstart,

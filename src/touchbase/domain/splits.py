@@ -7,7 +7,7 @@ series starts at the occurrence, keeping the original end (its UNTIL, or the COU
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from touchbase.domain.events import CalendarEvent, EventTime
@@ -32,7 +32,25 @@ def slot_stamp(original: EventTime) -> str:
     if original.date is not None:
         return original.date.strftime("%Y%m%d")
     assert original.date_time is not None
-    return original.date_time.astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
+    iso = original.date_time.astimezone(UTC).isoformat()  # 2027-03-01T09:00:00+00:00
+    return f"{iso[:4]}{iso[5:7]}{iso[8:10]}T{iso[11:13]}{iso[14:16]}{iso[17:19]}Z"
+
+
+def slot_key(original: EventTime) -> date | datetime:
+    """An original start as a key (cheap to compute and compare): the date of an all-day
+    occurrence, the aware instant of a timed one."""
+    if original.date is not None:
+        return original.date
+    assert original.date_time is not None
+    return original.date_time
+
+
+def slot_instant(original: EventTime) -> datetime:
+    """An original start as a UTC instant (midnight UTC of an all-day occurrence's date)."""
+    if original.date is not None:
+        return datetime.combine(original.date, datetime.min.time(), tzinfo=UTC)
+    assert original.date_time is not None
+    return original.date_time.astimezone(UTC)
 
 
 def read_stamp(stamp: str) -> date | datetime | None:
@@ -49,7 +67,7 @@ def read_stamp(stamp: str) -> date | datetime | None:
 
 def same_slot(a: EventTime, b: EventTime) -> bool:
     """Whether two original starts name the same occurrence."""
-    return slot_stamp(a) == slot_stamp(b)
+    return slot_key(a) == slot_key(b)
 
 
 def _shift(value: EventTime, delta: timedelta, like: EventTime) -> EventTime:

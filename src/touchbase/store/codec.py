@@ -25,3 +25,8 @@ def event_to_json(event: CalendarEvent) -> dict[str, Any]:
 def event_from_json(raw: dict[str, Any]) -> CalendarEvent:
     """The event stored by `event_to_json` (or written straight from the struct)."""
     return msgspec.convert(raw, CalendarEvent)
+
+
+def event_from_text(raw: str | bytes) -> CalendarEvent:
+    """The event from its column's JSON text, read straight into the struct."""
+    return msgspec.json.decode(raw, type=CalendarEvent)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import CursorResult, Row, Text, cast, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.store.models import AuditEntry, Conflict, Event
@@ -30,16 +31,35 @@ async def by_idempotency_key(session: AsyncSession, user_id: str, key: str) -> E
     return found.first()
 
 
+# What a listing reads of each event: no ORM objects, and the event's JSON as text for
+# msgspec to read straight into the domain struct (a listing reads a thousand rows).
+LISTED = (
+    Event.id,
+    Event.calendar_id,
+    Event.google_event_id,
+    Event.etag,
+    Event.version,
+    cast(Event.local, Text).label("local"),
+    Event.sync_status,
+    Event.pending_op,
+    Event.deleted,
+    Event.is_touchpoint,
+    Event.last_error,
+    Event.created_at,
+    Event.updated_at,
+)
+
+
 async def in_window(
     session: AsyncSession, user_id: str, *, time_min: datetime | None, time_max: datetime | None
-) -> list[Event]:
-    """A user's visible events meeting [time_min, time_max), by start."""
-    query = select(Event).where(Event.user_id == user_id, Event.deleted.is_(False))
+) -> Sequence[Row[Any]]:
+    """A user's visible events meeting [time_min, time_max), by start (the `LISTED` columns)."""
+    query = select(*LISTED).where(Event.user_id == user_id, Event.deleted.is_(False))
     if time_min is not None:
         query = query.where(Event.end_at > time_min)
     if time_max is not None:
         query = query.where(Event.start_at < time_max)
-    return list(await session.scalars(query.order_by(Event.start_at, Event.id)))
+    return (await session.execute(query.order_by(Event.start_at, Event.id))).all()
 
 
 async def exceptions_of(
@@ -57,19 +77,29 @@ async def exceptions_of(
     )
 
 
-async def exception_originals(
-    session: AsyncSession, calendar_id: str, series_google_ids: list[str]
-) -> list[tuple[str, dict[str, Any] | None]]:
-    """(series Google id, stored `originalStart`) of every stored instance of these series:
-    the slots their exceptions took, read without loading the rows."""
+async def taken_slots(
+    session: AsyncSession,
+    calendar_id: str,
+    series_google_ids: list[str],
+    *,
+    start: datetime | None,
+    end: datetime | None,
+) -> list[tuple[str, datetime]]:
+    """(series Google id, original start) of the stored instances of these series that were
+    scheduled in [start, end): the slots their exceptions took, from one index."""
     if not series_google_ids:
         return []
-    found = await session.execute(
-        select(Event.recurring_event_id, Event.local["originalStart"]).where(
-            Event.calendar_id == calendar_id, Event.recurring_event_id.in_(series_google_ids)
-        )
+    query = select(Event.recurring_event_id, Event.original_start_at).where(
+        Event.calendar_id == calendar_id,
+        Event.recurring_event_id.in_(series_google_ids),
+        Event.original_start_at.is_not(None),
     )
-    return [(str(series), original) for series, original in found]
+    if start is not None:
+        query = query.where(Event.original_start_at >= start)
+    if end is not None:
+        query = query.where(Event.original_start_at < end)
+    found = await session.execute(query)
+    return [(str(series), when) for series, when in found if when is not None]
 
 
 async def exception_slots(

@@ -162,6 +162,13 @@ class Event(Base):
         Index("ix_events_user_window", "user_id", "start_at", "end_at"),
         _partial_index("ix_events_contact_id", "contact_id"),
         _partial_index("ix_events_series_instances", "calendar_id", "recurring_event_id"),
+        _partial_index(
+            "ix_events_series_slots",
+            "calendar_id",
+            "recurring_event_id",
+            "original_start_at",
+            where="recurring_event_id IS NOT NULL",
+        ),
         # Changes waiting for Google: the pusher's queue (by retry time) and a sync's push.
         _partial_index("ix_events_push_queue", "next_push_at", where="pending_op IS NOT NULL"),
         _partial_index("ix_events_calendar_pending", "calendar_id", where="pending_op IS NOT NULL"),
@@ -184,6 +191,8 @@ class Event(Base):
     contact_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # For one instance of a series (an exception): the series' Google event id.
     recurring_event_id: Mapped[str | None] = mapped_column(String(1024), nullable=True)
+    # And the instant it was scheduled for (midnight UTC of an all-day occurrence's date).
+    original_start_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     is_touchpoint: Mapped[bool] = mapped_column(default=False)
     sync_status: Mapped[str] = mapped_column(String(16))
     pending_op: Mapped[str | None] = mapped_column(String(16), nullable=True)

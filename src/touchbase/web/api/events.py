@@ -19,7 +19,7 @@ from touchbase.web.schemas import (
     changes_for,
     new_event,
 )
-from touchbase.web.views import conflict_view, event_view
+from touchbase.web.views import FastJSONResponse, conflict_view, event_view
 
 router = APIRouter(prefix="/api/calendar")
 Json = dict[str, Any]
@@ -81,7 +81,7 @@ async def list_events(
         body["nextPageToken"] = page.next_page_token
     if page.incomplete:
         body["incomplete"] = True
-    return JSONResponse(body)
+    return FastJSONResponse(body)
 
 
 @router.post("/events", status_code=201)
