@@ -11,7 +11,7 @@ from datetime import timedelta
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
-from touchbase.emulator import listing, recurrence, resources
+from touchbase.emulator import instances, listing, recurrence, resources
 from touchbase.emulator.clock import format_rfc3339, now_utc, zone
 from touchbase.emulator.errors import (
     ApiError,
@@ -35,7 +35,6 @@ from touchbase.emulator.wire import (
     channel_ttl,
     new_id,
     parse_body,
-    same_start,
     webhook_address_ok,
 )
 
@@ -239,21 +238,10 @@ class CalendarApi:
         )
         self.send_updates(request, data, "updated")
         self.store(calendar, data)
-        if data.get("recurrence") and _timing_changed(current, data):
-            self._drop_lost_exceptions(calendar, data)
+        if data.get("recurrence") and instances.timing_changed(current, data):
+            for lost in instances.lost_exceptions(calendar, data):
+                self.cancel(calendar, lost)
         return ApiResponse(200, data, {"ETag": data["etag"]})
-
-    def _drop_lost_exceptions(self, calendar: Calendar, series: Json) -> None:
-        """After a series' times or rule changed, its exceptions whose original slot the
-        series no longer has are cancelled (as Google drops them)."""
-        for stored in list(calendar.events.values()):
-            data = stored.data
-            if data.get("recurringEventId") != series["id"] or data.get("status") == "cancelled":
-                continue
-            original = data["originalStartTime"]
-            wanted = original.get("date") or original.get("dateTime")
-            if self._virtual_at(calendar, series, wanted) is None:
-                self.cancel(calendar, data)
 
     def events_delete(
         self, request: ApiRequest, principal: Principal, args: list[str]
@@ -295,7 +283,10 @@ class CalendarApi:
             raise not_found()
         original = request.param("originalStart")
         if original:
-            return self._instance_at(request, calendar, series, original)
+            found = instances.instance_at(
+                calendar, series.data, original, show_deleted=request.param("showDeleted") == "true"
+            )
+            return ApiResponse(200, instances.listing_of(calendar, series, found))
         query = listing.parse_query(request.query, instances=True)
         if not series.data.get("recurrence"):
             members = [series]
@@ -319,48 +310,6 @@ class CalendarApi:
         if page_token:
             body["nextPageToken"] = page_token
         return ApiResponse(200, body)
-
-    def _instance_at(
-        self, request: ApiRequest, calendar: Calendar, series: StoredEvent, original: str
-    ) -> ApiResponse:
-        """events.instances?originalStart=: the one instance that was scheduled then, however
-        far ahead (an exception if one is stored; cancelled ones only with showDeleted)."""
-        show_deleted = request.param("showDeleted") == "true"
-        found: Json | None = None
-        for stored in calendar.events.values():
-            data = stored.data
-            if data.get("recurringEventId") == series.data["id"] and same_start(
-                data.get("originalStartTime"), original
-            ):
-                found = data
-        if found is None and series.data.get("recurrence"):
-            found = self._virtual_at(calendar, series.data, original)
-        if found is not None and found.get("status") == "cancelled" and not show_deleted:
-            found = None
-        body: Json = {
-            "kind": "calendar#events",
-            "etag": f'"{series.seq}"',
-            "summary": calendar.summary,
-            "timeZone": calendar.time_zone,
-            "accessRole": "owner",
-            "items": [found] if found is not None else [],
-        }
-        return ApiResponse(200, body)
-
-    def _virtual_at(self, calendar: Calendar, series: Json, original: str) -> Json | None:
-        timing = resources.series_time(series)
-        when = resources.parse_when(
-            {"date": original} if len(original) == 10 else {"dateTime": original},
-            location="originalStart",
-        )
-        if when.all_day != timing.all_day:
-            return None
-        limit = when.moment + timedelta(days=1)
-        for start in recurrence.occurrences(series["recurrence"], timing, until=limit):
-            instance = listing.virtual_instance(series, start, timing, ZoneInfo(calendar.time_zone))
-            if same_start(instance["originalStartTime"], original):
-                return instance
-        return None
 
     def events_move(
         self, request: ApiRequest, principal: Principal, args: list[str]
@@ -522,11 +471,6 @@ class CalendarApi:
         self.state.calendars[calendar.id] = calendar
         user.calendar_ids.append(calendar.id)
         return ApiResponse(200, calendar_json(calendar))
-
-
-def _timing_changed(before: Json, after: Json) -> bool:
-    """Whether a series' rule or times changed."""
-    return any(before.get(k) != after.get(k) for k in ("recurrence", "start", "end"))
 
 
 def _route(
