@@ -320,3 +320,92 @@ def test_an_occurrence_change_waiting_for_google_survives_a_full_sync(app: AppHa
     assert sync(alice)["status"] == "succeeded"
     assert alice.api.get(f"/api/calendar/events/{second['id']}").json()["syncStatus"] == "synced"
     assert ours(alice) == googles(alice)
+
+
+def test_an_occurrence_whose_slot_google_removed_is_a_conflict_to_recreate(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    weekly(alice)
+    second = listed(alice)[1]
+    series = alice.api.get(f"/api/calendar/events/{second['seriesId']}").json()
+    app.emulator.fault(method="GET", path="instances", status=503, times=10_000)
+    assert patch(alice, second["id"], "instance", title="Ours").json()["syncStatus"] == "pending"
+    # Meanwhile all events move an hour later in Google: that occurrence's slot is gone.
+    current = alice.google.get(f"/events/{series['googleEventId']}").json()
+    alice.google.patch(
+        f"/events/{series['googleEventId']}",
+        json={
+            "start": {"dateTime": "2027-03-19T11:00:00", "timeZone": "Europe/Berlin"},
+            "end": {"dateTime": "2027-03-19T11:30:00", "timeZone": "Europe/Berlin"},
+        },
+        headers={"If-Match": current["etag"]},
+    )
+    app.emulator.http.delete(app.emulator.url + "/_emulator/faults")
+    assert sync(alice)["status"] == "succeeded"
+    [conflict] = alice.api.get("/api/calendar/conflicts").json()["items"]
+    assert conflict["kind"] == "deleted_remotely"
+    assert conflict["local"]["title"] == "Ours"
+    app.emulator.fault(method="POST", status=503, times=10_000)  # recreated while Google is down
+    answer = alice.api.post(
+        f"/api/calendar/events/{conflict['eventId']}/conflict", json={"resolution": "recreate"}
+    )
+    assert answer.status_code == 200, answer.text
+    back = answer.json()
+    assert (back["syncStatus"], back["originalStartTime"], back["seriesId"]) == (
+        "pending",
+        None,
+        None,
+    ), "an event of its own now"
+    assert "Ours" in [t for t, _ in ours(alice)]
+    app.emulator.http.delete(app.emulator.url + "/_emulator/faults")
+    assert sync(alice)["status"] == "succeeded"
+    made = alice.google.get(f"/events/{back['googleEventId']}").json()
+    assert "recurringEventId" not in made
+    assert "originalStartTime" not in made
+    assert ours(alice) == googles(alice)
+    assert [t for t, _ in ours(alice)] == ["Pipeline review", "Ours"] + ["Pipeline review"] * 4
+
+
+def test_a_split_keeps_the_contact_on_both_halves_and_the_touchpoint_on_one(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    ada = alice.api.post("/api/contacts", json={"name": "Ada Lovelace"}).json()
+    weekly(alice, contactId=ada["id"], isTouchpointEvent=True)
+    third = listed(alice)[2]
+    assert patch(alice, third["id"], "following", title="Check-in (new time)").status_code == 200
+    for _ in range(2):
+        shown = listed(alice)
+        assert [e["contactId"] for e in shown] == [ada["id"]] * 5, "both halves: with Ada"
+        assert [e["isTouchpointEvent"] for e in shown] == [False] * 2 + [True] * 3
+        assert sync(alice)["status"] == "succeeded"
+    halves = [e for e in alice.google_events() if e.get("recurrence")]
+    assert len(halves) == 2
+    assert all(ada["id"] in str(e.get("extendedProperties")) for e in halves)
+
+
+def test_a_split_made_in_googles_ui_comes_back_once(app: AppHarness) -> None:
+    alice = app.user()
+    ada = alice.api.post("/api/contacts", json={"name": "Ada Lovelace"}).json()
+    weekly(alice, "RRULE:FREQ=WEEKLY;COUNT=6", contactId=ada["id"])
+    occurrences = listed(alice)
+    assert patch(alice, occurrences[4]["id"], "instance", title="Board prep").status_code == 200
+    series = alice.api.get(f"/api/calendar/events/{occurrences[0]['seriesId']}").json()
+    assert sync(alice)["status"] == "succeeded"
+    made = app.emulator.post(
+        "/split",
+        {
+            "calendarId": alice.email,
+            "eventId": series["googleEventId"],
+            "originalStart": occurrences[2]["originalStartTime"],
+        },
+    )
+    assert made["id"].startswith(series["googleEventId"] + "_R")
+    for _ in range(2):
+        assert sync(alice)["status"] == "succeeded"
+        assert ours(alice) == googles(alice)
+        assert len(ours(alice)) == 6, "each occurrence once"
+    shown = listed(alice)
+    assert {e["seriesId"] for e in shown[:2]} != {e["seriesId"] for e in shown[2:]}
+    assert [e["contactId"] for e in shown] == [ada["id"]] * 6

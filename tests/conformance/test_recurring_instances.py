@@ -6,7 +6,9 @@ from typing import Any
 
 import httpx
 
+from tests.conformance.conftest import ALICE
 from tests.conformance.test_recurring import BERLIN, singles, weekly
+from tests.support.servers import EmulatorControl
 
 INSTANCES = "/calendars/primary/events/{}/instances"
 
@@ -73,3 +75,36 @@ def test_moving_a_series_drops_the_exceptions_whose_slots_it_lost(raw: httpx.Cli
     ]
     [dropped] = [e for e in singles(raw, showDeleted="true") if e["status"] == "cancelled"]
     assert dropped["id"] == second["id"]
+
+
+def test_this_and_following_in_googles_own_ui(raw: httpx.Client, emulator: EmulatorControl) -> None:
+    weekly(raw, event_id="lookup0004", rules=["RRULE:FREQ=WEEKLY;UNTIL=20270430T215959Z"])
+    raw.patch(
+        "/calendars/primary/events/lookup0004",
+        json={"extendedProperties": {"private": {"crm": "c1"}}},
+    )
+    later = singles(raw)[3]
+    raw.patch(f"/calendars/primary/events/{later['id']}", json={"summary": "Special"})
+    made = emulator.post(
+        "/split",
+        {
+            "calendarId": ALICE,
+            "eventId": "lookup0004",
+            "originalStart": "2027-04-02T10:00:00+02:00",
+        },
+    )
+    assert made["id"] == "lookup0004_R20270402T100000"
+    assert made["recurrence"] == ["RRULE:FREQ=WEEKLY;UNTIL=20270430T215959Z"]
+    assert made["extendedProperties"] == {"private": {"crm": "c1"}}, "copied to the new half"
+    old = raw.get("/calendars/primary/events/lookup0004").json()
+    assert old["recurrence"] == ["RRULE:FREQ=WEEKLY;UNTIL=20270401T215959Z"]
+    items = singles(raw)
+    assert [(e["recurringEventId"], e["summary"]) for e in items] == [
+        ("lookup0004", "Standup"),
+        ("lookup0004", "Standup"),
+        ("lookup0004_R20270402T100000", "Standup"),
+        ("lookup0004_R20270402T100000", "Standup"),
+        ("lookup0004_R20270402T100000", "Standup"),
+        ("lookup0004_R20270402T100000", "Standup"),
+        ("lookup0004_R20270402T100000", "Standup"),
+    ], "the later exception is lost, as Google's UI warns"

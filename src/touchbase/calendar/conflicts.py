@@ -101,6 +101,10 @@ async def resolve_conflict(
             raise EventNotFoundError("There is no open conflict for this event.")
         before = event_from_json(row.local)
         new_local, op, deleted = _plan(conflict, resolution, choices or {}, values or {})
+        if op == "create" and new_local is not None and new_local.recurring_event_id:
+            # A lost occurrence comes back as an event of its own: its slot is gone.
+            new_local = new_local.replace(recurring_event_id=None, original_start=None)
+            row.recurring_event_id = row.original_start_at = None
         if new_local is not None:
             calendar = await session.get(Calendar, row.calendar_id)
             assert calendar is not None

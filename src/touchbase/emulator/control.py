@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from touchbase.emulator import instances
 from touchbase.emulator.clock import zone
 from touchbase.emulator.core import Emulator
 from touchbase.emulator.errors import ApiError
@@ -204,6 +205,18 @@ def routes(emulator: Emulator) -> list[Route]:  # noqa: PLR0915 - one closure pe
         emulator.dirty = True
         return JSONResponse({"purged": removed is not None})
 
+    async def split(request: Request) -> Response:
+        raw = await _json(request)
+        calendar = emulator.state.calendars[raw["calendarId"]]
+        try:
+            made = instances.split_in_ui(
+                emulator.api, calendar, raw["eventId"], raw["originalStart"]
+            )
+        except (KeyError, ValueError) as exc:
+            return _bad(f"cannot split: {exc}")
+        emulator.dirty = True
+        return JSONResponse(made)
+
     async def save(request: Request) -> Response:
         emulator.save()
         return JSONResponse({"saved": emulator.state_file is not None})
@@ -224,5 +237,6 @@ def routes(emulator: Emulator) -> list[Route]:  # noqa: PLR0915 - one closure pe
         ("/channels", channels, ["GET"]),
         ("/save", save, ["POST"]),
         ("/purge", purge, ["POST"]),
+        ("/split", split, ["POST"]),
     ]
     return [Route("/_emulator" + path, _guard(fn), methods=m) for path, fn, m in table]
