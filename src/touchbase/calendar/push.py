@@ -246,7 +246,8 @@ async def write_outcome(
         row.base, row.etag = event_to_json(remote_event), outcome.remote.etag
         if not edited_meanwhile:
             new_local = outcome.merged or remote_event
-            if outcome.kind == "merged":
+            merge_changes = audit_changes(snap.local, new_local)
+            if outcome.kind == "merged" and merge_changes:  # not when only an id was found
                 await event_store.record_audit(
                     session,
                     user_id=row.user_id,
@@ -255,7 +256,7 @@ async def write_outcome(
                     source="sync",
                     actor="touchbase",
                     at=now,
-                    changes=audit_changes(snap.local, new_local),
+                    changes=merge_changes,
                 )
             row.local = event_to_json(new_local)
         again = outcome.kind == "merged" or edited_meanwhile

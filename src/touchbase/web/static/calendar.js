@@ -274,6 +274,17 @@ function restore(fcEvent, saved) {
 function markSaving(fcEvent) {
   fcEvent.setProp("classNames", ["sync-saving"]);
   fcEvent.setExtendedProp("syncStatus", "saving");
+  // FullCalendar keeps a tile's element across prop changes (eventDidMount does not run
+  // again): mark the element itself, so it never shows a change beside the old state.
+  const selector = `#calendar [data-event-id="${CSS.escape(fcEvent.id)}"]`;
+  for (const element of document.querySelectorAll(selector)) {
+    element.dataset.syncStatus = "saving";
+    const badge = element.querySelector(".badge");
+    if (badge) {
+      badge.className = "badge saving";
+      badge.textContent = STATUS_TEXT.saving;
+    }
+  }
 }
 
 async function patch(id, changes, etag, rollback, what, scope = null) {
@@ -299,10 +310,11 @@ async function update(event, before, after) {
   const fcEvent = calendar.getEventById(event.id);
   const saved = fcEvent ? snapshot(fcEvent) : null;
   if (fcEvent) {
+    // Saving first: the tile must never show the new title beside the old "synced".
+    markSaving(fcEvent);
     const dates = formDates(after);
     fcEvent.setProp("title", after.title);
     fcEvent.setDates(dates.start, dates.end, { allDay: dates.allDay });
-    markSaving(fcEvent);
   }
   await patch(event.id, changes, event.etag, () => fcEvent && saved && restore(fcEvent, saved), "Event saved", scope);
 }
