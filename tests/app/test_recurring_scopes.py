@@ -409,3 +409,41 @@ def test_a_split_made_in_googles_ui_comes_back_once(app: AppHarness) -> None:
     shown = listed(alice)
     assert {e["seriesId"] for e in shown[:2]} != {e["seriesId"] for e in shown[2:]}
     assert [e["contactId"] for e in shown] == [ada["id"]] * 6
+
+
+def test_a_touchpoint_google_copied_to_both_halves_stays_on_the_later_one(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    made = alice.google.post(
+        "/events",
+        json={
+            "summary": "Quarterly review",
+            "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=5"],
+            "start": {"dateTime": "2027-03-19T10:00:00", "timeZone": "Europe/Berlin"},
+            "end": {"dateTime": "2027-03-19T10:30:00", "timeZone": "Europe/Berlin"},
+            "extendedProperties": {"private": {"touchbaseTouchpointId": "tp-1"}},
+        },
+    ).json()
+    assert sync(alice)["status"] == "succeeded"
+    app.emulator.post(
+        "/split",
+        {
+            "calendarId": alice.email,
+            "eventId": made["id"],
+            "originalStart": "2027-04-02T10:00:00+02:00",
+        },
+    )
+    for _ in range(2):
+        assert sync(alice)["status"] == "succeeded"
+    assert [e["touchpointId"] for e in listed(alice)] == [None, None, "tp-1", "tp-1", "tp-1"]
+    halves = {
+        e["id"]: e.get("extendedProperties", {}).get("private", {})
+        for e in alice.google_events()
+        if e.get("recurrence")
+    }
+    assert halves == {
+        made["id"]: {},
+        made["id"] + "_R20270402T100000": {"touchbaseTouchpointId": "tp-1"},
+    }
+    assert ours(alice) == googles(alice)

@@ -29,6 +29,7 @@ from touchbase.domain.merge import changed_fields
 from touchbase.domain.recurrence import event_span
 from touchbase.domain.splits import slot_instant
 from touchbase.store import contacts as contact_store
+from touchbase.store import events as event_store
 from touchbase.store import sync as sync_store
 from touchbase.store.accounts import new_id, new_ids
 from touchbase.store.bulk import insert_rows
@@ -118,14 +119,16 @@ class PullApplier:
             self._fresh_ids = new_ids(ROW_IDS_AT_ONCE)
         return self._fresh_ids.pop()
 
-    def _audit(self, event_id: str | None, action: str, changes: dict[str, Any]) -> None:
+    def _audit(
+        self, event_id: str | None, action: str, changes: dict[str, Any], actor: str = "google"
+    ) -> None:
         self.audit.append(
             {
                 "user_id": self.calendar.user_id,
                 "event_id": event_id,
                 "action": action,
                 "source": "sync",
-                "actor": "google",
+                "actor": actor,
                 "at": self.now,
                 "changes": changes,
             }
@@ -236,12 +239,35 @@ class PullApplier:
 
     async def flush(self) -> None:
         """Insert the new rows and audit entries in bulk (one executemany each)."""
+        await self._touchpoints_on_one_half()
         common = new_event_common(self.calendar, self.now)
         await insert_rows(self.session, EVENTS_TABLE, self.new_rows, common)
         if self.new_rows and self.importing:
             changes = {"calendar": self.calendar.summary, "events": len(self.new_rows)}
             self._audit(None, "sync_import", changes)
         await insert_rows(self.session, AUDIT_TABLE, self.audit)
+
+    async def _touchpoints_on_one_half(self) -> None:
+        """Google copies a series' private properties to the new half of a split made in its
+        UI, so a touchpoint would sit on both halves: it goes on with the meetings to come,
+        and the earlier series lets it go (pushed like any change)."""
+        for new in self.new_rows:
+            event = new["local"]
+            if not event.recurrence or not event.touchpoint_id:
+                continue
+            others = await event_store.with_touchpoint(
+                self.session, self.calendar.user_id, event.touchpoint_id, other_than=new["id"]
+            )
+            for other in others:
+                before = event_from_json(other.local)
+                later = other.start_at >= new["start_at"]
+                if not before.recurrence or later or other.sync_status == "conflict":
+                    continue
+                after = before.replace(touchpoint_id=None)
+                other.local, other.is_touchpoint = event_to_json(after), False
+                other.pending_op = other.pending_op or "update"
+                other.sync_status, other.next_push_at = "pending", self.now
+                self._audit(other.id, "update", audit_changes(before, after), "touchbase")
 
 
 class _Pause:

@@ -114,6 +114,23 @@ async def exception_slots(
     return [(str(row_id), original) for row_id, original in found]
 
 
+async def with_touchpoint(
+    session: AsyncSession, user_id: str, touchpoint_id: str, *, other_than: str
+) -> list[Event]:
+    """The user's live events (but one) linked to a touchpoint, locked for update."""
+    found = await session.scalars(
+        select(Event)
+        .where(
+            Event.user_id == user_id,
+            Event.deleted.is_(False),
+            Event.local["touchpointId"].as_string() == touchpoint_id,
+            Event.id != other_than,
+        )
+        .with_for_update()
+    )
+    return list(found)
+
+
 async def by_google_id(session: AsyncSession, calendar_id: str, google_id: str) -> Event | None:
     """The cached event with this Google id in one calendar."""
     found = await session.scalars(
