@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, rule
 
-from tests.app.test_sync_properties import PICK, START, SyncMachine, choose, names
+from tests.app.test_sync_properties import EMAIL, PICK, START, SyncMachine, choose, names
 from tests.support.databases import BACKENDS
 from touchbase.calendar import scoped
 from touchbase.calendar.events import create_calendar_event
@@ -128,6 +128,21 @@ class RecurringSyncMachine(SyncMachine):
                 "start": {"dateTime": start.isoformat(), "timeZone": "Europe/Berlin"},
                 "end": {"dateTime": (start + length).isoformat(), "timeZone": "Europe/Berlin"},
             },
+        )
+
+    @rule(pick=PICK, at=st.integers(1, 4))
+    def remote_ui_split(self, pick: int, at: int) -> None:
+        """This and following made in Google's own UI (a new series `<id>_R<start>`)."""
+        series = choose(self.remote_series(), pick)
+        if series is None or "_R" in series["id"]:
+            return
+        instances = self.google.get(f"/events/{series['id']}/instances").json()["items"]
+        if len(instances) <= at:
+            return
+        original = instances[at]["originalStartTime"]["dateTime"]
+        self.control.http.post(
+            self.control.url + "/_emulator/split",
+            json={"calendarId": EMAIL, "eventId": series["id"], "originalStart": original},
         )
 
     @rule(pick=PICK, hours=st.integers(1, 3))
