@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
+from touchbase.calendar.collector import collector_paused
 from touchbase.calendar.occurrences import is_provisional
 from touchbase.calendar.push import (
     Snapshot,
@@ -30,7 +31,7 @@ from touchbase.calendar.push import (
     write_outcome,
 )
 from touchbase.calendar.services import CalendarServices
-from touchbase.calendar.sync_apply import apply_page, collector_paused, finish_pull
+from touchbase.calendar.sync_apply import apply_page, finish_pull
 from touchbase.calendar.sync_plan import RemoteItem, SweepInput
 from touchbase.domain import CalendarEvent, EventStatus
 from touchbase.domain.recurrence import event_span

@@ -3,16 +3,14 @@ new sync token (with the sweep after a full sync) in one more."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from touchbase.calendar.collector import collector_paused
 from touchbase.calendar.occurrences import provisional_google_id
 from touchbase.calendar.records import API_FIELD, audit_changes, audit_created
 from touchbase.calendar.services import CalendarServices
@@ -268,29 +266,6 @@ class PullApplier:
                 other.pending_op = other.pending_op or "update"
                 other.sync_status, other.next_push_at = "pending", self.now
                 self._audit(other.id, "update", audit_changes(before, after), "touchbase")
-
-
-class _Pause:
-    depth = 0  # how many pauses are open (syncs of several calendars interleave)
-    resume = False  # whether the collector ran before the first of them
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Creating thousands of objects at once makes CPython's cyclic collector rescan them again
-    and again (a third of a full sync's time); nothing here makes cycles, so pause it. Pauses
-    nest and may span awaits (a page's transaction, never a wait on Google): the collector
-    resumes when the last one ends."""
-    if _Pause.depth == 0:
-        _Pause.resume = gc.isenabled()
-        gc.disable()
-    _Pause.depth += 1
-    try:
-        yield
-    finally:
-        _Pause.depth -= 1
-        if _Pause.depth == 0 and _Pause.resume:
-            gc.enable()
 
 
 async def apply_page(
