@@ -346,31 +346,45 @@ class SyncMachine(RuleBasedStateMachine):
             assert gid in live or gid in conflicted_gids, f"Google event {gid} is in touchbase"
 
 
-@pytest.fixture(params=BACKENDS)
-def machine_class(
-    request: pytest.FixtureRequest, emulator_url: str, templates: Path, tmp_path: Path
-) -> type[SyncMachine]:
-    class Machine(SyncMachine):
+def run_machine(
+    base: type[SyncMachine],
+    *,
+    backend: str,
+    emulator_url: str,
+    templates: Path,
+    workdir: Path,
+    examples: int,
+) -> None:
+    """Run a sync state machine on one backend against the running emulator."""
+    from hypothesis.stateful import run_state_machine_as_test
+
+    class Machine(base):  # type: ignore[valid-type,misc]
         pass
 
     Machine.emulator_url = emulator_url
-    Machine.backend = request.param
+    Machine.backend = backend
     Machine.template = templates
-    Machine.workdir = tmp_path
-    return Machine
-
-
-def test_sync_converges_under_random_edits_faults_and_interruptions(
-    machine_class: type[SyncMachine],
-) -> None:
-    from hypothesis.stateful import run_state_machine_as_test
-
+    Machine.workdir = workdir
     run_state_machine_as_test(
-        machine_class,
+        Machine,
         settings=settings(
-            max_examples=25,
+            max_examples=examples,
             stateful_step_count=25,
             deadline=None,
             suppress_health_check=list(HealthCheck),
         ),
+    )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_sync_converges_under_random_edits_faults_and_interruptions(
+    backend: str, emulator_url: str, templates: Path, tmp_path: Path
+) -> None:
+    run_machine(
+        SyncMachine,
+        backend=backend,
+        emulator_url=emulator_url,
+        templates=templates,
+        workdir=tmp_path,
+        examples=25,
     )

@@ -17,11 +17,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, rule
 
-from tests.app.test_sync_properties import EMAIL, PICK, START, SyncMachine, choose, names
+from tests.app.test_sync_properties import (
+    EMAIL,
+    PICK,
+    START,
+    SyncMachine,
+    choose,
+    names,
+    run_machine,
+)
 from tests.support.databases import BACKENDS
 from touchbase.calendar import scoped
 from touchbase.calendar.events import create_calendar_event
@@ -217,31 +224,15 @@ def _later(time: EventTime) -> EventTime:
     return EventTime.at(time.date_time + timedelta(hours=1), time.time_zone)
 
 
-@pytest.fixture(params=BACKENDS)
-def machine_class(
-    request: pytest.FixtureRequest, emulator_url: str, templates: Path, tmp_path: Path
-) -> type[RecurringSyncMachine]:
-    class Machine(RecurringSyncMachine):
-        pass
-
-    Machine.emulator_url = emulator_url
-    Machine.backend = request.param
-    Machine.template = templates
-    Machine.workdir = tmp_path
-    return Machine
-
-
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_recurring_sync_converges_under_random_edits_on_both_sides(
-    machine_class: type[RecurringSyncMachine],
+    backend: str, emulator_url: str, templates: Path, tmp_path: Path
 ) -> None:
-    from hypothesis.stateful import run_state_machine_as_test
-
-    run_state_machine_as_test(
-        machine_class,
-        settings=settings(
-            max_examples=30,
-            stateful_step_count=25,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-        ),
+    run_machine(
+        RecurringSyncMachine,
+        backend=backend,
+        emulator_url=emulator_url,
+        templates=templates,
+        workdir=tmp_path,
+        examples=30,
     )

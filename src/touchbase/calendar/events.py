@@ -250,15 +250,8 @@ async def _create(
         row.is_touchpoint = is_touchpoint
         session.add(row)
         await session.flush()
-        await event_store.record_audit(
-            session,
-            user_id=actor.user_id,
-            event_id=row.id,
-            action="create",
-            source=actor.source,
-            actor=actor.email,
-            at=now,
-            changes=audit_changes(None, local),
+        await audit(
+            session, actor, row.id, action="create", now=now, changes=audit_changes(None, local)
         )
     return await push_now(services, actor.user_id, row.id)
 
@@ -296,6 +289,28 @@ def check_etag(
     )
 
 
+async def audit(
+    session: AsyncSession,
+    actor: Actor,
+    event_id: str,
+    *,
+    action: str,
+    now: datetime,
+    changes: dict[str, Any],
+) -> None:
+    """The audit entry of a change a person made."""
+    await event_store.record_audit(
+        session,
+        user_id=actor.user_id,
+        event_id=event_id,
+        action=action,
+        source=actor.source,
+        actor=actor.email,
+        at=now,
+        changes=changes,
+    )
+
+
 async def stage_update(
     session: AsyncSession,
     row: Event,
@@ -315,15 +330,8 @@ async def stage_update(
     row.sync_status, row.next_push_at, row.updated_at = "pending", now, now
     row.push_attempts, row.last_error = 0, None
     row.send_updates = send_updates(after, actor)
-    await event_store.record_audit(
-        session,
-        user_id=actor.user_id,
-        event_id=row.id,
-        action="update",
-        source=actor.source,
-        actor=actor.email,
-        at=now,
-        changes=audit_changes(before, after),
+    await audit(
+        session, actor, row.id, action="update", now=now, changes=audit_changes(before, after)
     )
 
 
@@ -335,15 +343,8 @@ async def stage_delete(
     row.new_version()
     row.next_push_at, row.updated_at, row.push_attempts = now, now, 0
     row.send_updates = send_updates(before, actor)
-    await event_store.record_audit(
-        session,
-        user_id=actor.user_id,
-        event_id=row.id,
-        action="delete",
-        source=actor.source,
-        actor=actor.email,
-        at=now,
-        changes=audit_changes(before, None),
+    await audit(
+        session, actor, row.id, action="delete", now=now, changes=audit_changes(before, None)
     )
 
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from touchbase.calendar.occurrences import occurrence_id
+from touchbase.calendar.occurrences import occurrence_id, virtual
 from touchbase.calendar.records import EventRecord, listed_record
 from touchbase.calendar.services import CalendarServices
 from touchbase.domain import EventTime
@@ -236,10 +236,8 @@ def _as_occurrence(
     if found is None:
         return record
     series_id, rule = found
-    return record.replace(
-        id=occurrence_id(series_id, event.original_start),
-        series_id=series_id,
-        series_recurrence=tuple(rule),
+    return record.as_occurrence(
+        occurrence_id(series_id, event.original_start), series_id, tuple(rule)
     )
 
 
@@ -280,16 +278,7 @@ def expand_series(
 
 
 def _instance_record(record: EventRecord, start: EventTime, end: EventTime) -> EventRecord:
-    event = record.event.replace(
-        start=start,
-        end=end,
-        recurrence=(),
-        recurring_event_id=record.google_event_id,
-        original_start=start,
-    )
-    return record.replace(
-        id=occurrence_id(record.id, start),
-        event=event,
-        series_id=record.id,
-        series_recurrence=record.event.recurrence,
+    event = virtual(record.event, start, end, record.google_event_id)
+    return record.replace(event=event).as_occurrence(
+        occurrence_id(record.id, start), record.id, record.event.recurrence
     )

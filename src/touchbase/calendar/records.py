@@ -115,33 +115,29 @@ class EventRecord(msgspec.Struct, frozen=True):
     @classmethod
     def of(cls, row: Event, conflict: Conflict | None = None) -> EventRecord:
         """From its row."""
-        return cls(
-            id=row.id,
-            calendar_id=row.calendar_id,
-            google_event_id=row.google_event_id,
-            etag=row.etag,
-            version=row.version,
-            event=event_from_json(row.local),
-            sync_status=row.sync_status,
-            pending_op=row.pending_op,
-            deleted=row.deleted,
-            is_touchpoint=row.is_touchpoint,
-            last_error=row.last_error,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            conflict=ConflictInfo.of(conflict) if conflict else None,
-        )
+        return _record(row, event_from_json(row.local), conflict)
+
+    def as_occurrence(
+        self, occurrence_id: str, series_id: str, rule: tuple[str, ...]
+    ) -> EventRecord:
+        """This record under an occurrence's id, with its series' id and rule."""
+        return self.replace(id=occurrence_id, series_id=series_id, series_recurrence=rule)
 
 
 def listed_record(row: Any, conflict: Conflict | None = None) -> EventRecord:
-    """A record from a listing's row (`store.events.LISTED`)."""
+    """A record from a listing's row (`store.events.LISTED`: the event's JSON as text)."""
+    return _record(row, event_from_text(row.local), conflict)
+
+
+def _record(row: Any, event: CalendarEvent, conflict: Conflict | None) -> EventRecord:
+    """A record from a row (an ORM object or a listing's columns) and its event."""
     return EventRecord(
         id=row.id,
         calendar_id=row.calendar_id,
         google_event_id=row.google_event_id,
         etag=row.etag,
         version=row.version,
-        event=event_from_text(row.local),
+        event=event,
         sync_status=row.sync_status,
         pending_op=row.pending_op,
         deleted=row.deleted,

@@ -63,12 +63,15 @@ async def row_id(services: CalendarServices, user_id: str, event_id: str) -> str
 
 
 async def _occurrence_record(session: AsyncSession, found: Occurrence) -> EventRecord:
-    rule = event_from_json(found.series.local).recurrence
     if found.row is not None:
-        record = await events.record_of(session, found.row)
-    else:
-        record = EventRecord.of(found.series).replace(event=found.event)
-    return record.replace(id=found.id, series_id=found.series.id, series_recurrence=rule)
+        return _named(await events.record_of(session, found.row), found)
+    return _named(EventRecord.of(found.series).replace(event=found.event), found)
+
+
+def _named(record: EventRecord, found: Occurrence) -> EventRecord:
+    """A record shown as the occurrence it is."""
+    rule = event_from_json(found.series.local).recurrence
+    return record.as_occurrence(found.id, found.series.id, rule)
 
 
 async def update_event(
@@ -154,11 +157,7 @@ async def _push_all(services: CalendarServices, actor: Actor, written: _Written)
     finally:
         services.wake_pusher()
     assert answer is not None
-    found = written.occurrence
-    if found is None:
-        return answer
-    rule = event_from_json(found.series.local).recurrence
-    return answer.replace(id=found.id, series_id=found.series.id, series_recurrence=rule)
+    return answer if written.occurrence is None else _named(answer, written.occurrence)
 
 
 async def _update_in_scope(
@@ -211,7 +210,7 @@ async def _write_instance(
     )
     session.add(row)
     await session.flush()
-    await series_edits.audit(
+    await events.audit(
         session, actor, row.id, action="update", now=now, changes=audit_changes(found.event, after)
     )
     return row.id
@@ -242,7 +241,7 @@ async def _delete_in_scope(
     row = events.pending_row(actor, found.calendar, gone, op="delete", now=now, base=found.event)
     session.add(row)
     await session.flush()
-    await series_edits.audit(
+    await events.audit(
         session, actor, row.id, action="delete", now=now, changes=audit_changes(found.event, None)
     )
     return _Written([row.id], row.id, found)

@@ -5,7 +5,6 @@ times or rule changed loses the exceptions whose slots it no longer has."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,28 +30,6 @@ from touchbase.store.codec import event_from_json, event_to_json
 from touchbase.store.models import Event
 
 _SECOND = timedelta(seconds=1)
-
-
-async def audit(
-    session: AsyncSession,
-    actor: Actor,
-    event_id: str,
-    *,
-    action: str,
-    now: datetime,
-    changes: dict[str, Any],
-) -> None:
-    """The audit entry of a change a person made."""
-    await event_store.record_audit(
-        session,
-        user_id=actor.user_id,
-        event_id=event_id,
-        action=action,
-        source=actor.source,
-        actor=actor.email,
-        at=now,
-        changes=changes,
-    )
 
 
 async def _exceptions(session: AsyncSession, found: Occurrence) -> list[Event]:
@@ -102,7 +79,7 @@ async def drop_lost_exceptions(
             row.deleted, row.pending_op, row.sync_status = True, None, "synced"
             row.next_push_at, row.updated_at = None, now
             row.new_version()
-            await audit(
+            await events.audit(
                 session,
                 actor,
                 row.id,
@@ -140,7 +117,7 @@ async def split(
     row.is_touchpoint, found.series.is_touchpoint = found.series.is_touchpoint, False
     session.add(row)
     await session.flush()
-    await audit(
+    await events.audit(
         session, actor, row.id, action="create", now=now, changes=audit_changes(None, fresh)
     )
     carried = await _carry_over(
