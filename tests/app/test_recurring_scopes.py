@@ -93,6 +93,33 @@ def test_this_event_deletes_one_occurrence_and_it_stays_deleted(app: AppHarness)
     assert alice.api.get(f"/api/calendar/events/{second['id']}").status_code == 404
 
 
+def test_an_occurrence_moved_out_of_a_window_leaves_its_slot_empty_there(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    weekly(alice)
+    second = listed(alice)[1]  # Friday 26 March
+    moved = patch(
+        alice,
+        second["id"],
+        "instance",
+        startTime="2027-04-30T10:00:00+02:00",
+        endTime="2027-04-30T10:30:00+02:00",
+    )
+    assert moved.status_code == 200, moved.text
+
+    def week_of(day: str, end: str) -> list[str]:
+        window = {"timeMin": f"{day}T00:00:00Z", "timeMax": f"{end}T00:00:00Z"}
+        items = alice.api.get("/api/calendar/events", params=window).json()["items"]
+        return [e["startTime"] for e in items]
+
+    assert week_of("2027-03-22", "2027-03-29") == [], "the slot it left is empty"
+    assert week_of("2027-04-26", "2027-05-03") == ["2027-04-30T10:00:00+02:00"]
+    assert sync(alice)["status"] == "succeeded"
+    assert week_of("2027-03-22", "2027-03-29") == []
+    assert ours(alice) == googles(alice)
+
+
 def test_all_events_moves_the_series_by_as_much_as_the_occurrence(app: AppHarness) -> None:
     alice = app.user()
     series_id = weekly(alice)

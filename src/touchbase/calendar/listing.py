@@ -21,10 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from touchbase.calendar.occurrences import occurrence_id, virtual
 from touchbase.calendar.records import EventRecord, listed_record
 from touchbase.calendar.services import CalendarServices
-from touchbase.domain import EventTime
+from touchbase.domain import EventStatus, EventTime
 from touchbase.domain.recurrence import event_span, occurrences
 from touchbase.domain.rrules import Budget, BudgetExceeded, RecurrenceError
-from touchbase.domain.splits import length_of, slot_key
+from touchbase.domain.splits import length_of
 from touchbase.errors import InvalidEventError
 from touchbase.store import accounts
 from touchbase.store import events as event_store
@@ -73,6 +73,9 @@ class _Position:
 
 def sort_key(record: EventRecord) -> tuple[datetime, str]:
     """Listings are ordered by start, then id."""
+    start = record.event.start.date_time
+    if start is not None and record.event.status is not EventStatus.CANCELLED:
+        return start, record.id  # what event_span says of a timed event, without its zone
     return event_span(record.event, "UTC")[0], record.id
 
 
@@ -96,7 +99,7 @@ async def list_calendar_events(
         zones = {c.id: c.time_zone for c in await accounts.user_calendars(session, user_id)}
         series = [r for r in records if r.event.recurrence]
         taken = await _taken_slots(session, series, time_min=time_min, time_max=time_max)
-        gone = await _instances_of_deleted_series(session, records)
+        gone = await _instances_of_deleted_series(session, records, series)
         # Exceptions (stored instances) meeting the window are rows of the window themselves.
         singles = await with_occurrence_ids(
             session,
@@ -167,10 +170,18 @@ async def gone_instance(session: AsyncSession, row: Event) -> bool:
 
 
 async def _instances_of_deleted_series(
-    session: AsyncSession, records: list[EventRecord]
+    session: AsyncSession, records: list[EventRecord], live: Sequence[EventRecord]
 ) -> set[str]:
-    """The ids of those records that are instances of a series deleted here (pushed or not)."""
-    instances = [r for r in records if r.event.recurring_event_id and not r.event.recurrence]
+    """The ids of those records that are instances of a series deleted here (pushed or not);
+    `live`: series read live already (their instances need no look)."""
+    alive = {(r.calendar_id, r.google_event_id) for r in live}
+    instances = [
+        r
+        for r in records
+        if r.event.recurring_event_id
+        and not r.event.recurrence
+        and (r.calendar_id, r.event.recurring_event_id) not in alive
+    ]
     gone: set[str] = set()
     for calendar_id in {r.calendar_id for r in instances}:
         mine = [r for r in instances if r.calendar_id == calendar_id]
@@ -211,8 +222,8 @@ async def with_occurrence_ids(
     exceptions, here or in Google), with their series' record id and rule (`series`: those
     series already read)."""
     stored = [r for r in records if r.event.recurring_event_id and r.event.original_start]
-    known: dict[tuple[str, str], tuple[str, list[str]]] = {
-        (r.calendar_id, r.google_event_id): (r.id, list(r.event.recurrence)) for r in series
+    known: dict[tuple[str, str], tuple[str, Sequence[str]]] = {
+        (r.calendar_id, r.google_event_id): (r.id, r.event.recurrence) for r in series
     }
     for calendar_id in {r.calendar_id for r in stored}:
         wanted = {
@@ -227,7 +238,7 @@ async def with_occurrence_ids(
 
 
 def _as_occurrence(
-    record: EventRecord, series: dict[tuple[str, str], tuple[str, list[str]]]
+    record: EventRecord, series: dict[tuple[str, str], tuple[str, Sequence[str]]]
 ) -> EventRecord:
     event = record.event
     if event.recurring_event_id is None or event.original_start is None:
@@ -264,9 +275,9 @@ def expand_series(
     until = time_max or (datetime.now(UTC) + HORIZON)
     out: list[EventRecord] = []
     try:
-        for instance in occurrences(record.event, zone, until=until, since=time_min, budget=budget):
-            if slot_key(instance.original_start) in replaced:
-                continue
+        for instance in occurrences(
+            record.event, zone, until=until, since=time_min, budget=budget, taken=replaced
+        ):
             out.append(_instance_record(record, instance.start, instance.end))
             if len(out) >= limit:
                 break

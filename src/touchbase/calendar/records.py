@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -115,7 +115,22 @@ class EventRecord(msgspec.Struct, frozen=True):
     @classmethod
     def of(cls, row: Event, conflict: Conflict | None = None) -> EventRecord:
         """From its row."""
-        return _record(row, event_from_json(row.local), conflict)
+        return cls(
+            id=row.id,
+            calendar_id=row.calendar_id,
+            google_event_id=row.google_event_id,
+            etag=row.etag,
+            version=row.version,
+            event=event_from_json(row.local),
+            sync_status=row.sync_status,
+            pending_op=row.pending_op,
+            deleted=row.deleted,
+            is_touchpoint=row.is_touchpoint,
+            last_error=row.last_error,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            conflict=ConflictInfo.of(conflict) if conflict else None,
+        )
 
     def as_occurrence(
         self, occurrence_id: str, series_id: str, rule: tuple[str, ...]
@@ -124,28 +139,40 @@ class EventRecord(msgspec.Struct, frozen=True):
         return self.replace(id=occurrence_id, series_id=series_id, series_recurrence=rule)
 
 
-def listed_record(row: Any, conflict: Conflict | None = None) -> EventRecord:
-    """A record from a listing's row (`store.events.LISTED`: the event's JSON as text)."""
-    return _record(row, event_from_text(row.local), conflict)
-
-
-def _record(row: Any, event: CalendarEvent, conflict: Conflict | None) -> EventRecord:
-    """A record from a row (an ORM object or a listing's columns) and its event."""
+def listed_record(row: Sequence[Any], conflict: Conflict | None = None) -> EventRecord:
+    """A record from a listing's row (`store.events.LISTED`: a record's fields in order, the
+    event's JSON as text in the event's place), read by position: a listing reads a thousand
+    rows, and reading a row's columns by name costs more than making the record."""
+    (
+        row_id,
+        calendar_id,
+        google_event_id,
+        etag,
+        version,
+        local,
+        sync_status,
+        pending_op,
+        deleted,
+        is_touchpoint,
+        last_error,
+        created_at,
+        updated_at,
+    ) = row
     return EventRecord(
-        id=row.id,
-        calendar_id=row.calendar_id,
-        google_event_id=row.google_event_id,
-        etag=row.etag,
-        version=row.version,
-        event=event,
-        sync_status=row.sync_status,
-        pending_op=row.pending_op,
-        deleted=row.deleted,
-        is_touchpoint=row.is_touchpoint,
-        last_error=row.last_error,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        conflict=ConflictInfo.of(conflict) if conflict else None,
+        row_id,
+        calendar_id,
+        google_event_id,
+        etag,
+        version,
+        event_from_text(local),
+        sync_status,
+        pending_op,
+        deleted,
+        is_touchpoint,
+        last_error,
+        created_at,
+        updated_at,
+        ConflictInfo.of(conflict) if conflict else None,
     )
 
 

@@ -6,9 +6,10 @@ daylight saving time); an all-day series repeats on dates. Pure: dateutil does t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import functools
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rruleset
@@ -143,12 +144,26 @@ def _simple_set(
     since: datetime | None,
 ) -> _SimpleSet | None:
     """The series as one common rule and its EXDATEs, if that is all it is."""
-    heads = [line.partition(":")[0].split(";")[0].strip().upper() for line in event.recurrence]
+    found = _simple_rule(event.recurrence, start, start.tzinfo, zone)
+    if found is None:
+        return None
+    rule, exdates = found
+    return _SimpleSet(rule, start, exdates, since, budget)
+
+
+@functools.lru_cache(maxsize=4096)
+def _simple_rule(
+    recurrence: tuple[str, ...], start: datetime, _tz: tzinfo | None, zone: ZoneInfo | None
+) -> tuple[SimpleRule, frozenset[datetime]] | None:
+    """A series' rule in simple form and its EXDATEs, if that is all it has. Remembered: the
+    calendar lists the same series again and again (`_tz` keeps one instant in two zones
+    apart; it starts on another weekday in each)."""
+    heads = [line.partition(":")[0].split(";")[0].strip().upper() for line in recurrence]
     if heads.count("RRULE") != 1 or any(h not in ("RRULE", "EXDATE") for h in heads):
         return None
     exdates: set[datetime] = set()
     rule = None
-    for head, line in zip(heads, event.recurrence, strict=True):
+    for head, line in zip(heads, recurrence, strict=True):
         params, _, value = line.partition(":")
         if head == "EXDATE":
             exdates.update(_dates(params.split(";")[1:], value, start, zone))
@@ -157,7 +172,7 @@ def _simple_set(
         rule = simple(parts, start, until_for(parts, start))
     if rule is None:
         return None
-    return _SimpleSet(rule, start, frozenset(exdates), since, budget)
+    return rule, frozenset(exdates)
 
 
 def check_recurrence(event: CalendarEvent, default_zone: ZoneInfo) -> None:
@@ -188,9 +203,12 @@ def occurrences(
     until: datetime,
     since: datetime | None = None,
     budget: Budget | None = None,
+    taken: Container[date | datetime] = frozenset(),
 ) -> Iterator[Instance]:
     """The instances of a series starting before `until` (at most MAX_INSTANCES), from the
-    first that ends after `since`; BudgetExceeded when `budget` runs out first."""
+    first that ends after `since`, but those whose slots exceptions took (`taken`: the slot
+    keys of `splits.slot_key`, checked before an instance is made); BudgetExceeded when
+    `budget` runs out first."""
     duration = _duration(event, default_zone)
     rules, zone = rule_set(
         event, default_zone, budget, since=None if since is None else since - duration
@@ -211,6 +229,8 @@ def occurrences(
             return
         end = start + duration
         if since is not None and end.replace(tzinfo=instant.tzinfo) <= since:
+            continue
+        if (start.date() if zone is None else start) in taken:
             continue
         count += 1
         yield Instance(

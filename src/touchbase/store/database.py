@@ -104,7 +104,9 @@ class Database:
         self.url = url
         self.engine = create_async_engine(
             url,
-            pool_pre_ping=True,
+            # A server may drop a pooled connection; a SQLite file's never goes stale, and the
+            # ping would cost every session a round trip through aiosqlite's thread.
+            pool_pre_ping=not url.startswith("sqlite"),
             json_serializer=json_text,
             json_deserializer=_json_load,
             hide_parameters=True,  # an error's message never carries a user's data into logs

@@ -32,7 +32,8 @@ async def by_idempotency_key(session: AsyncSession, user_id: str, key: str) -> E
 
 
 # What a listing reads of each event: no ORM objects, and the event's JSON as text for
-# msgspec to read straight into the domain struct (a listing reads a thousand rows).
+# msgspec to read straight into the domain struct (a listing reads a thousand rows). In the
+# order of `EventRecord`'s fields, the JSON in the event's place: a row is read by position.
 LISTED = (
     Event.id,
     Event.calendar_id,

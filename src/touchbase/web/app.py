@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,34 +26,12 @@ from touchbase.store.database import Database
 from touchbase.web import errors, pages
 from touchbase.web.api import account, contacts, events, sync
 from touchbase.web.deps import MutationLimiter
+from touchbase.web.headers import SecurityHeaders
 from touchbase.web.limits import BodyLimit
 from touchbase.web.logs import redact_access_log
 from touchbase.web.templating import TEMPLATES
 
 STATIC = Path(__file__).parent / "static"
-# Scripts and styles come from this site only; FullCalendar adds <style> elements at run time.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
-    "base-uri 'self'; form-action 'self'"
-)
-
-
-async def security_headers(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """Headers every answer carries: no framing, no sniffing, a strict policy for pages,
-    and no caching of anything but static files."""
-    response = await call_next(request)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    if response.headers.get("content-type", "").startswith("text/html"):
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    # Answers for one person (the API, the pages): never kept by a cache.
-    if not request.url.path.startswith("/static/"):
-        response.headers.setdefault("Cache-Control", "no-store")
-    return response
 
 
 def freeze_start_up_objects() -> None:
@@ -159,7 +137,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(contacts.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.middleware("http")(security_headers)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit)  # outermost of ours: before authentication and parsing
 
     @app.get("/api/health")
