@@ -143,37 +143,10 @@ def listed_record(row: Sequence[Any], conflict: Conflict | None = None) -> Event
     """A record from a listing's row (`store.events.LISTED`: a record's fields in order, the
     event's JSON as text in the event's place), read by position: a listing reads a thousand
     rows, and reading a row's columns by name costs more than making the record."""
-    (
-        row_id,
-        calendar_id,
-        google_event_id,
-        etag,
-        version,
-        local,
-        sync_status,
-        pending_op,
-        deleted,
-        is_touchpoint,
-        last_error,
-        created_at,
-        updated_at,
-    ) = row
-    return EventRecord(
-        row_id,
-        calendar_id,
-        google_event_id,
-        etag,
-        version,
-        event_from_text(local),
-        sync_status,
-        pending_op,
-        deleted,
-        is_touchpoint,
-        last_error,
-        created_at,
-        updated_at,
-        ConflictInfo.of(conflict) if conflict else None,
-    )
+    values: list[Any] = list(row)
+    values[5] = event_from_text(values[5])  # the JSON in the event's place
+    values.append(ConflictInfo.of(conflict) if conflict else None)
+    return EventRecord(*values)
 
 
 # Keys of a stored event (store/codec.py) as the API and the audit log name them.
