@@ -22,9 +22,9 @@ DEMO_EMAIL = "demo@touchbase.example"
 
 
 SAMPLE_CONTACTS = [
-    {"name": "Dana Scully", "email": "dana@acme.example"},
-    {"name": "Eli Vance", "email": "eli@globex.example"},
-    {"name": "Fran Kubelik", "email": "fran@globex.example"},
+    {"name": "Dana Scully", "emails": ["dana@acme.example"], "company": "Acme"},
+    {"name": "Eli Vance", "emails": ["eli@globex.example"], "company": "Globex"},
+    {"name": "Fran Kubelik", "emails": ["fran@globex.example"], "company": "Globex"},
 ]
 
 

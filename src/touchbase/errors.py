@@ -217,3 +217,37 @@ class GoogleUnavailableError(TransientError):
     http_status = 503
     default_message = "Google Calendar is unavailable right now."
     default_action = "Your change is saved and will sync when Google is reachable."
+
+
+class InvalidContactError(TouchbaseError):
+    """The contact data is invalid; `field` names the first offending field."""
+
+    code = "CRM_INVALID_CONTACT"
+    http_status = 422
+    default_message = "The contact is not valid."
+    default_action = "Correct the highlighted field and try again."
+
+    def __init__(
+        self, message: str | None = None, *, field: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.field = field
+        if field is not None:
+            self.details.setdefault("field", field)
+
+
+class ContactNotFoundError(TouchbaseError):
+    """No such contact (another user's is not found either)."""
+
+    code = "CRM_CONTACT_NOT_FOUND"
+    http_status = 404
+    default_message = "The contact was not found."
+
+
+class ContactChangedError(TouchbaseError):
+    """The contact changed since the version this change was based on (If-Match)."""
+
+    code = "CRM_CONTACT_CHANGED"
+    http_status = 412
+    default_message = "The contact was changed elsewhere since you opened it."
+    default_action = "Reload the contact and make the change again."

@@ -159,7 +159,9 @@ def test_contacts_are_searched_by_name_and_private(app: AppHarness) -> None:
         ("Daniel Jackson", None),
         ("Eli 100%", None),
     ]:
-        created = alice.api.post("/api/contacts", json={"name": name, "email": email})
+        created = alice.api.post(
+            "/api/contacts", json={"name": name, "emails": [email] if email else []}
+        )
         assert created.status_code == 201, created.text
     names = [c["name"] for c in alice.api.get("/api/contacts", params={"q": "DAN"}).json()["items"]]
     assert names == ["Dana Scully", "Daniel Jackson"]
@@ -180,7 +182,10 @@ def test_contacts_are_searched_by_name_and_private(app: AppHarness) -> None:
     ("body", "field"),
     [
         ({"name": "  "}, "name"),
-        ({"name": "X", "email": "nope"}, "email"),
+        ({"name": "X", "emails": ["x@y.org", "nope"]}, "emails[1]"),
+        ({"name": "X", "timeZone": "Mars/Olympus"}, "timeZone"),
+        ({"name": "X", "cadence": {"every": 0, "unit": "week"}}, "cadence.every"),
+        ({"name": "X", "cadence": {"every": 200, "unit": "month"}}, "cadence.every"),
         ({"name": "X", "nome": "Y"}, "nome"),
     ],
 )

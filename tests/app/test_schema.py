@@ -3,6 +3,7 @@ queue queries use the partial indexes."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from alembic import command
@@ -96,3 +97,37 @@ def test_the_original_start_of_stored_occurrences_is_filled_in(database_url: str
         engine.dispose()
     as_text = {k: str(v)[:19] if v is not None else None for k, v in found.items()}
     assert as_text == {"e1": "2027-03-26 09:00:00", "e2": "2027-03-26 00:00:00", "e3": None}
+
+
+def test_each_contacts_email_becomes_its_list_and_links_to_one_contact(database_url: str) -> None:
+    config = alembic_config(database_url)
+    command.downgrade(config, "0009")
+    engine = _sync_engine(database_url)
+    now = "2026-12-02 00:00:00"
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO users (id, email, created_at) VALUES ('u', 'u@x.org', :now)"),
+                {"now": now},
+            )
+            for row_id, email in (
+                ("c1", " Dana@Acme.example"),
+                ("c2", "dana@acme.example"),
+                ("c3", None),
+            ):
+                connection.execute(
+                    text(
+                        "INSERT INTO contacts (id, user_id, name, email, created_at)"
+                        " VALUES (:id, 'u', :id, :email, :now)"
+                    ),
+                    {"id": row_id, "email": email, "now": now},
+                )
+        command.upgrade(config, "head")
+        with engine.connect() as connection:
+            emails = dict(connection.execute(text("SELECT id, emails FROM contacts")).all())
+            linked = connection.execute(text("SELECT email, contact_id FROM contact_emails")).all()
+    finally:
+        engine.dispose()
+    as_lists = {k: json.loads(v) if isinstance(v, str) else v for k, v in emails.items()}
+    assert as_lists == {"c1": ["dana@acme.example"], "c2": ["dana@acme.example"], "c3": []}
+    assert [tuple(row) for row in linked] == [("dana@acme.example", "c1")]

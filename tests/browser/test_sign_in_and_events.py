@@ -88,7 +88,7 @@ def test_create_an_event_from_the_page_and_find_it_in_google(signed_in: Calendar
 def test_select_a_time_range_to_create_with_a_contact(signed_in: CalendarPage) -> None:
     page = signed_in.page
     signed_in.user.api.post(
-        "/api/contacts", json={"name": "Dana Scully", "email": "dana@acme.example"}
+        "/api/contacts", json={"name": "Dana Scully", "emails": ["dana@acme.example"]}
     )
     x, y = signed_in.slot(at(14))
     _, y_end = signed_in.slot(at(15))

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from touchbase.calendar.collector import collector_paused
 from touchbase.calendar.occurrences import is_provisional
+from touchbase.calendar.other_pushers import other_pushers_done
 from touchbase.calendar.push import (
     Snapshot,
     locate,
@@ -217,6 +218,10 @@ async def push_calendar(
             )
             snaps = [s for s in [await read_snapshot(session, i) for i in ids] if s]
         if not snaps:
+            # Changes another pusher holds are part of this sync's answer: wait for them,
+            # and take over what they leave pending.
+            if await other_pushers_done(services, calendar_id=calendar_id):
+                continue
             return
         progress({"phase": "push", "pushing": len(snaps)})
         outcomes = []

@@ -1,35 +1,108 @@
-"""Contacts: the people events and touchpoints are about, each private to its user."""
+"""Contacts: the people events and touchpoints are about, each private to its user. Every
+change is one transaction with its audit entry; every problem names its field."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from touchbase.calendar.events import Actor
 from touchbase.calendar.services import CalendarServices
-from touchbase.domain.sanitize import clean_line
-from touchbase.domain.validation import is_valid_email
-from touchbase.errors import EventNotFoundError, InvalidEventError
+from touchbase.domain.contacts import (
+    ContactFields,
+    ContactValidationError,
+    cleaned,
+    validate_contact,
+)
+from touchbase.errors import ContactChangedError, ContactNotFoundError, InvalidContactError
 from touchbase.store import contacts as contact_store
+from touchbase.store import events as event_store
+from touchbase.store.contacts import ContactOrder
 from touchbase.store.models import Contact
 
 
-async def search_contacts(services: CalendarServices, user_id: str, query: str) -> list[Contact]:
-    """The user's contacts whose name or email contains `query`, by name (at most 20)."""
+def contact_etag(contact: Contact) -> str:
+    """The etag a client sends back as If-Match: the contact's version."""
+    return f'"c{contact.version}"'
+
+
+def fields_of(contact: Contact) -> ContactFields:
+    """A stored contact's details."""
+    cadence = (
+        {"every": contact.cadence_every, "unit": contact.cadence_unit}
+        if contact.cadence_every and contact.cadence_unit
+        else None
+    )
+    raw = {
+        "name": contact.name,
+        "emails": contact.emails,
+        "company": contact.company,
+        "title": contact.title,
+        "phone": contact.phone,
+        "time_zone": contact.time_zone,
+        "notes": contact.notes,
+        "cadence": cadence,
+    }
+    return msgspec.convert(raw, ContactFields)
+
+
+def checked(fields: ContactFields) -> ContactFields:
+    """The details, cleaned, or InvalidContactError naming every bad field."""
+    fields = cleaned(fields)
+    try:
+        validate_contact(fields)
+    except ContactValidationError as exc:
+        first = exc.problems[0]
+        raise InvalidContactError(
+            f"{first.field}: {first.message}",
+            field=first.field,
+            details={"problems": [{"field": p.field, "message": p.message} for p in exc.problems]},
+        ) from exc
+    return fields
+
+
+async def search_contacts(
+    services: CalendarServices,
+    user_id: str,
+    query: str,
+    *,
+    archived: bool = False,
+    order: ContactOrder = "name",
+    limit: int = contact_store.SEARCH_LIMIT,
+    offset: int = 0,
+) -> list[Contact]:
+    """The user's contacts matching `query` (name, company, any email)."""
     async with services.db.session() as session:
-        return await contact_store.search_contacts(session, user_id, query)
+        return await contact_store.search_contacts(
+            session, user_id, query, archived=archived, order=order, limit=limit, offset=offset
+        )
 
 
 async def create_contact(
-    services: CalendarServices, user_id: str, *, name: str, email: str | None
+    services: CalendarServices, actor: Actor, fields: ContactFields
 ) -> Contact:
-    """A new contact (name required, email checked), or InvalidEventError naming the field."""
-    name = clean_line(name)
-    if not name:
-        raise InvalidEventError("A name is required.", field="name")
-    address = clean_line(email).lower() if email else None
-    if address is not None and not is_valid_email(address):
-        raise InvalidEventError("Give a valid email address.", field="email")
-    async with services.db.session() as session:
-        return await contact_store.create_contact(
-            session, user_id, name=name, email=address, now=services.clock()
-        )
+    """A new contact, or InvalidContactError naming the field."""
+    fields = checked(fields)
+    now = services.clock()
+    try:
+        async with services.db.session() as session:
+            await _emails_free(session, actor.user_id, fields, other_than=None)
+            contact = await contact_store.create_contact(session, actor.user_id, fields, now=now)
+            await _audit(
+                session,
+                actor,
+                contact.id,
+                action="contact_create",
+                now=now,
+                changes=_changes(None, fields),
+            )
+    except IntegrityError:  # the same email added to another contact at the same moment
+        raise _taken_error("emails") from None
+    return contact
 
 
 async def get_contact(services: CalendarServices, user_id: str, contact_id: str) -> Contact:
@@ -37,5 +110,94 @@ async def get_contact(services: CalendarServices, user_id: str, contact_id: str)
     async with services.db.session() as session:
         contact = await contact_store.get_contact(session, user_id, contact_id)
     if contact is None:
-        raise EventNotFoundError("No such contact.")
+        raise ContactNotFoundError()
     return contact
+
+
+async def update_contact(
+    services: CalendarServices,
+    actor: Actor,
+    contact_id: str,
+    changes: dict[str, Any],
+    *,
+    archived: bool | None = None,
+    if_match: str | None = None,
+) -> Contact:
+    """Change some details of a contact (`changes`: ContactFields' names), archive it or bring
+    it back; 412 when `if_match` names an older version."""
+    now = services.clock()
+    try:
+        async with services.db.session() as session:
+            contact = await contact_store.get_contact(
+                session, actor.user_id, contact_id, for_update=True
+            )
+            if contact is None:
+                raise ContactNotFoundError()
+            if if_match is not None and if_match != contact_etag(contact):
+                raise ContactChangedError(details={"etag": contact_etag(contact)})
+            before = fields_of(contact)
+            after = checked(msgspec.structs.replace(before, **changes))
+            await _emails_free(session, actor.user_id, after, other_than=contact.id)
+            audit = _changes(before, after)
+            action = "contact_update"
+            if archived is not None and archived != (contact.archived_at is not None):
+                contact.archived_at = now if archived else None
+                audit["archived"] = {"before": not archived, "after": archived}
+                action = "contact_archive" if archived else "contact_restore"
+            if not audit:
+                return contact
+            await contact_store.update_contact(session, contact, after, now=now)
+            await _audit(session, actor, contact.id, action=action, now=now, changes=audit)
+    except IntegrityError:
+        raise _taken_error("emails") from None
+    return contact
+
+
+async def _emails_free(
+    session: AsyncSession, user_id: str, fields: ContactFields, *, other_than: str | None
+) -> None:
+    taken = await contact_store.emails_of_others(
+        session, user_id, fields.emails, other_than=other_than
+    )
+    for n, email in enumerate(fields.emails):
+        if email in taken:
+            raise _taken_error(f"emails[{n}]", email, taken[email])
+
+
+def _taken_error(field: str, email: str = "", owner: str = "") -> InvalidContactError:
+    details = {"contactId": owner} if owner else {}
+    return InvalidContactError(
+        f"{email or 'An email'} is already another contact's email.", field=field, details=details
+    )
+
+
+def _changes(before: ContactFields | None, after: ContactFields) -> dict[str, Any]:
+    old = msgspec.to_builtins(before) if before else {}
+    new = msgspec.to_builtins(after)
+    return {
+        key: {"before": old.get(key), "after": value}
+        for key, value in new.items()
+        if old.get(key) != value
+    }
+
+
+async def _audit(
+    session: AsyncSession,
+    actor: Actor,
+    contact_id: str,
+    *,
+    action: str,
+    now: datetime,
+    changes: dict[str, Any],
+) -> None:
+    await event_store.record_audit(
+        session,
+        user_id=actor.user_id,
+        event_id=None,
+        contact_id=contact_id,
+        action=action,
+        source=actor.source,
+        actor=actor.email,
+        at=now,
+        changes=changes,
+    )

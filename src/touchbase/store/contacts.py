@@ -1,47 +1,117 @@
-"""CRM contacts: the people events and touchpoints are about."""
+"""CRM contacts: the people events and touchpoints are about; every query scoped to a user."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from touchbase.domain.contacts import ContactFields
 from touchbase.store.accounts import new_id
-from touchbase.store.models import Contact
+from touchbase.store.models import Contact, ContactEmail
 
 SEARCH_LIMIT = 20
+ContactOrder = Literal["name", "created"]
+
+
+def _fill(contact: Contact, fields: ContactFields) -> None:
+    contact.name = fields.name
+    contact.emails = list(fields.emails)
+    contact.company, contact.title, contact.phone = fields.company, fields.title, fields.phone
+    contact.time_zone, contact.notes = fields.time_zone, fields.notes
+    contact.cadence_every = fields.cadence.every if fields.cadence else None
+    contact.cadence_unit = fields.cadence.unit if fields.cadence else None
+
+
+async def emails_of_others(
+    session: AsyncSession, user_id: str, emails: tuple[str, ...], *, other_than: str | None
+) -> dict[str, str]:
+    """{email: contact id} of these addresses that another of the user's contacts has."""
+    if not emails:
+        return {}
+    found = await session.execute(
+        select(ContactEmail.email, ContactEmail.contact_id).where(
+            ContactEmail.user_id == user_id, ContactEmail.email.in_(emails)
+        )
+    )
+    return {email: owner for email, owner in found if owner != other_than}
 
 
 async def create_contact(
-    session: AsyncSession, user_id: str, *, name: str, email: str | None, now: datetime
+    session: AsyncSession, user_id: str, fields: ContactFields, *, now: datetime
 ) -> Contact:
-    """A new contact of `user_id`."""
-    contact = Contact(id=new_id(), user_id=user_id, name=name, email=email, created_at=now)
+    """A new contact of `user_id` (its emails checked free by the caller)."""
+    contact = Contact(id=new_id(), user_id=user_id, version=1, created_at=now, updated_at=now)
+    _fill(contact, fields)
     session.add(contact)
     await session.flush()
+    await _index_emails(session, contact)
     return contact
 
 
-async def search_contacts(session: AsyncSession, user_id: str, query: str) -> list[Contact]:
-    """The user's contacts whose name or email contains `query` (any case), by name."""
-    statement = select(Contact).where(Contact.user_id == user_id)
+async def update_contact(
+    session: AsyncSession, contact: Contact, fields: ContactFields, *, now: datetime
+) -> None:
+    """Write new details over a contact (its emails checked free by the caller)."""
+    _fill(contact, fields)
+    contact.version += 1
+    contact.updated_at = now
+    await _index_emails(session, contact)
+
+
+async def _index_emails(session: AsyncSession, contact: Contact) -> None:
+    await session.execute(delete(ContactEmail).where(ContactEmail.contact_id == contact.id))
+    session.add_all(
+        ContactEmail(user_id=contact.user_id, email=email, contact_id=contact.id)
+        for email in contact.emails
+    )
+    await session.flush()
+
+
+async def search_contacts(
+    session: AsyncSession,
+    user_id: str,
+    query: str,
+    *,
+    archived: bool = False,
+    order: ContactOrder = "name",
+    limit: int = SEARCH_LIMIT,
+    offset: int = 0,
+) -> list[Contact]:
+    """The user's contacts (live, or archived) whose name, company or one of whose emails
+    contains `query` (any case)."""
+    statement = select(Contact).where(
+        Contact.user_id == user_id,
+        Contact.archived_at.is_not(None) if archived else Contact.archived_at.is_(None),
+    )
     needle = query.strip().lower()
     if needle:
         pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        by_email = select(ContactEmail.contact_id).where(
+            ContactEmail.user_id == user_id, ContactEmail.email.like(pattern, escape="\\")
+        )
         statement = statement.where(
             func.lower(Contact.name).like(pattern, escape="\\")
-            | func.lower(func.coalesce(Contact.email, "")).like(pattern, escape="\\")
+            | func.lower(Contact.company).like(pattern, escape="\\")
+            | Contact.id.in_(by_email)
         )
-    found = await session.scalars(statement.order_by(Contact.name).limit(SEARCH_LIMIT))
+    ordering = (
+        (func.lower(Contact.name), Contact.id)
+        if order == "name"
+        else (Contact.created_at.desc(), Contact.id)
+    )
+    found = await session.scalars(statement.order_by(*ordering).limit(limit).offset(offset))
     return list(found)
 
 
-async def get_contact(session: AsyncSession, user_id: str, contact_id: str) -> Contact | None:
-    """One of the user's contacts."""
-    found = await session.scalars(
-        select(Contact).where(Contact.user_id == user_id, Contact.id == contact_id)
-    )
+async def get_contact(
+    session: AsyncSession, user_id: str, contact_id: str, *, for_update: bool = False
+) -> Contact | None:
+    """One of the user's contacts (archived ones too)."""
+    statement = select(Contact).where(Contact.user_id == user_id, Contact.id == contact_id)
+    found = await session.scalars(statement.with_for_update() if for_update else statement)
     return found.first()
 
 

@@ -201,6 +201,22 @@ async def claim_for_push(
     return result.rowcount == 1
 
 
+async def pushes_held(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    event_id: str | None = None,
+    calendar_id: str | None = None,
+) -> bool:
+    """Whether a pusher holds the pending change of this event, or any of this calendar's."""
+    query = select(Event.id).where(Event.pending_op.is_not(None), Event.push_lease_until >= now)
+    if event_id is not None:
+        query = query.where(Event.id == event_id)
+    if calendar_id is not None:
+        query = query.where(Event.calendar_id == calendar_id)
+    return (await session.scalar(query.limit(1))) is not None
+
+
 async def release_push(session: AsyncSession, event_id: str) -> None:
     """Give up the push lease."""
     await session.execute(update(Event).where(Event.id == event_id).values(push_lease_until=None))
@@ -266,12 +282,14 @@ async def record_audit(
     actor: str,
     at: datetime,
     changes: dict[str, Any],
+    contact_id: str | None = None,
 ) -> None:
-    """Append one audit entry."""
+    """Append one audit entry (about an event, or a contact)."""
     session.add(
         AuditEntry(
             user_id=user_id,
             event_id=event_id,
+            contact_id=contact_id,
             action=action,
             source=source,
             actor=actor,

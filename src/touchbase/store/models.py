@@ -124,14 +124,41 @@ class Calendar(Base):
 
 
 class Contact(Base):
-    """A CRM contact."""
+    """A CRM contact: a person the user keeps in touch with. `emails` in the user's order (the
+    first is the one invitations go to); `ContactEmail` indexes them. `version` is the API's
+    etag, as for events."""
 
     __tablename__ = "contacts"
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    emails: Mapped[list[str]] = mapped_column(JSON, default=list)
+    company: Mapped[str] = mapped_column(String(200), default="")
+    title: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    time_zone: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    # Keep in touch every `cadence_every` days, weeks or months (`cadence_unit`); or not.
+    cadence_every: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    cadence_unit: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ContactEmail(Base):
+    """Which of a user's contacts an email address is (one each): what links a meeting's
+    guests to their contacts."""
+
+    __tablename__ = "contact_emails"
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    contact_id: Mapped[str] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
 
 
 def _partial_index(name: str, *columns: str, where: str = "", unique: bool = False) -> Index:
@@ -274,9 +301,11 @@ class AuditEntry(Base):
     """Append-only: who changed which event, when, how, and from where."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (_partial_index("ix_audit_log_contact_id", "contact_id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     event_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    contact_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     action: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(254))

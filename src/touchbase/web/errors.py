@@ -118,9 +118,13 @@ def _field(location: tuple[int | str, ...]) -> str:
     name = str(parts[0])
     if len(parts) > 1 and isinstance(parts[1], int):
         return f"{name}[{parts[1]}]"
-    if name == "values" and len(parts) > 1:
-        return f"values.{parts[1]}"
+    if name in _OBJECTS and len(parts) > 1:
+        return f"{name}.{parts[1]}"
     return name
+
+
+# Request fields that are objects of their own: an error names the member too.
+_OBJECTS = ("values", "cadence")
 
 
 def install(app: FastAPI) -> None:

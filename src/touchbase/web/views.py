@@ -9,6 +9,7 @@ import msgspec
 from fastapi.responses import JSONResponse
 
 from touchbase.calendar.records import ConflictInfo, EventRecord
+from touchbase.crm.contacts import contact_etag
 from touchbase.domain import CalendarEvent, EventTime
 from touchbase.store.models import AuditEntry, Calendar, Contact, SyncRun
 
@@ -126,8 +127,28 @@ def calendar_view(calendar: Calendar) -> dict[str, Any]:
 
 
 def contact_view(contact: Contact) -> dict[str, Any]:
-    """A contact as the API shows it."""
-    return {"id": contact.id, "name": contact.name, "email": contact.email}
+    """A contact as the API shows it (`email`: the first of its emails)."""
+    cadence = (
+        {"every": contact.cadence_every, "unit": contact.cadence_unit}
+        if contact.cadence_every
+        else None
+    )
+    return {
+        "id": contact.id,
+        "name": contact.name,
+        "email": contact.emails[0] if contact.emails else None,
+        "emails": list(contact.emails),
+        "company": contact.company,
+        "title": contact.title,
+        "phone": contact.phone,
+        "timeZone": contact.time_zone,
+        "notes": contact.notes,
+        "cadence": cadence,
+        "archived": contact.archived_at is not None,
+        "etag": contact_etag(contact),
+        "createdAt": contact.created_at.isoformat(),
+        "updatedAt": contact.updated_at.isoformat(),
+    }
 
 
 def audit_view(entry: AuditEntry) -> dict[str, Any]:
@@ -135,6 +156,7 @@ def audit_view(entry: AuditEntry) -> dict[str, Any]:
     return {
         "id": entry.id,
         "eventId": entry.event_id,
+        "contactId": entry.contact_id,
         "action": entry.action,
         "source": entry.source,
         "actor": entry.actor,

@@ -1,0 +1,134 @@
+"""Contacts through the API: every field, edits with If-Match, archiving, emails that link
+meetings to one contact each, search, and nobody else's contacts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support.app import ApiUser, AppHarness
+
+DANA = {
+    "name": "  Dana Scully ",
+    "emails": ["Dana@Acme.example", "dana.scully@fbi.example", "dana@acme.example"],
+    "company": "Acme",
+    "title": "Head of Procurement",
+    "phone": "+1 202 555 0143",
+    "timeZone": "America/New_York",
+    "notes": "Met at SaaStr.\nPrefers mornings.",
+    "cadence": {"every": 2, "unit": "week"},
+}
+
+
+def _contact(user: ApiUser, **fields: Any) -> dict[str, Any]:
+    made = user.api.post("/api/contacts", json={**DANA, **fields})
+    assert made.status_code == 201, made.text
+    return dict(made.json())
+
+
+def _names(user: ApiUser, **params: Any) -> list[str]:
+    return [c["name"] for c in user.api.get("/api/contacts", params=params).json()["items"]]
+
+
+def test_a_contact_keeps_every_field_cleaned(app: AppHarness) -> None:
+    alice = app.user(connect=False)
+    dana = _contact(alice)
+    expected = {
+        "name": "Dana Scully",
+        "email": "dana@acme.example",
+        "emails": ["dana@acme.example", "dana.scully@fbi.example"],
+        "company": "Acme",
+        "title": "Head of Procurement",
+        "phone": "+1 202 555 0143",
+        "timeZone": "America/New_York",
+        "notes": "Met at SaaStr.\nPrefers mornings.",
+        "cadence": {"every": 2, "unit": "week"},
+        "archived": False,
+    }
+    assert {k: dana[k] for k in expected} == expected
+    assert alice.api.get(f"/api/contacts/{dana['id']}").json() == dana
+
+
+def test_edits_follow_if_match_and_leave_the_rest(app: AppHarness) -> None:
+    alice = app.user(connect=False)
+    dana = _contact(alice)
+    path = f"/api/contacts/{dana['id']}"
+    changed = alice.api.patch(
+        path, json={"title": "VP Procurement", "cadence": None}, headers={"If-Match": dana["etag"]}
+    )
+    assert changed.status_code == 200, changed.text
+    after = changed.json()
+    assert (after["title"], after["cadence"], after["company"]) == ("VP Procurement", None, "Acme")
+    assert after["etag"] != dana["etag"]
+    stale = alice.api.patch(path, json={"title": "CEO"}, headers={"If-Match": dana["etag"]})
+    assert stale.status_code == 412
+    assert alice.api.get(path).json()["title"] == "VP Procurement"
+    entries = alice.api.get("/api/audit").json()["items"]
+    mine = [(e["action"], e["contactId"]) for e in entries if e["contactId"] == dana["id"]]
+    assert sorted(mine) == [("contact_create", dana["id"]), ("contact_update", dana["id"])]
+    update = next(e for e in entries if e["action"] == "contact_update")
+    assert update["changes"] == {
+        "title": {"before": "Head of Procurement", "after": "VP Procurement"},
+        "cadence": {"before": {"every": 2, "unit": "week"}, "after": None},
+    }
+
+
+def test_archived_contacts_leave_lists_and_come_back(app: AppHarness) -> None:
+    alice = app.user(connect=False)
+    dana = _contact(alice)
+    _contact(alice, name="Eli Vance", emails=["eli@globex.example"], company="Globex")
+    archived = alice.api.delete(f"/api/contacts/{dana['id']}")
+    assert (archived.status_code, archived.json()["archived"]) == (200, True)
+    assert _names(alice) == ["Eli Vance"]
+    assert _names(alice, archived="true") == ["Dana Scully"]
+    assert alice.api.get(f"/api/contacts/{dana['id']}").status_code == 200, "kept, not deleted"
+    back = alice.api.patch(f"/api/contacts/{dana['id']}", json={"archived": False})
+    assert (back.status_code, back.json()["archived"]) == (200, False)
+    assert _names(alice) == ["Dana Scully", "Eli Vance"]
+
+
+def test_an_email_belongs_to_one_contact_and_nothing_is_half_written(app: AppHarness) -> None:
+    alice = app.user(connect=False)
+    dana = _contact(alice)
+    eli = _contact(alice, name="Eli Vance", emails=["eli@globex.example"])
+    taken = alice.api.patch(
+        f"/api/contacts/{eli['id']}",
+        json={"name": "Eli V.", "emails": ["eli@globex.example", "DANA.SCULLY@fbi.example"]},
+    )
+    assert taken.status_code == 422
+    error = taken.json()["error"]
+    assert (error["details"]["field"], error["details"]["contactId"]) == ("emails[1]", dana["id"])
+    assert alice.api.get(f"/api/contacts/{eli['id']}").json() == eli
+    again = alice.api.post("/api/contacts", json={"name": "Dup", "emails": ["dana@acme.example"]})
+    assert again.status_code == 422
+    assert _names(alice) == ["Dana Scully", "Eli Vance"]
+    # Freed by Dana, the address can go to Eli.
+    alice.api.patch(f"/api/contacts/{dana['id']}", json={"emails": ["dana@acme.example"]})
+    moved = alice.api.patch(
+        f"/api/contacts/{eli['id']}", json={"emails": ["dana.scully@fbi.example"]}
+    )
+    assert moved.status_code == 200, moved.text
+    # Another user has their own contacts, with the same addresses if they like.
+    bob = app.user("bob@example.com", connect=False)
+    assert _contact(bob)["emails"] == ["dana@acme.example", "dana.scully@fbi.example"]
+
+
+def test_search_by_company_and_any_email_and_sort(app: AppHarness) -> None:
+    alice = app.user(connect=False)
+    _contact(alice)
+    _contact(alice, name="eli Vance", emails=["eli@globex.example", "e.vance@mesa.example"])
+    _contact(alice, name="Fran Kubelik", emails=[], company="Globex")
+    assert _names(alice, q="globex") == ["eli Vance", "Fran Kubelik"]
+    assert _names(alice, q="MESA") == ["eli Vance"]
+    assert _names(alice) == ["Dana Scully", "eli Vance", "Fran Kubelik"], "by name, any case"
+    assert _names(alice, sort="created") == ["Fran Kubelik", "eli Vance", "Dana Scully"]
+    assert _names(alice, limit=1, offset=1) == ["eli Vance"]
+
+
+def test_another_users_contact_is_not_found(app: AppHarness) -> None:
+    alice, bob = app.user(connect=False), app.user("bob@example.com", connect=False)
+    dana = _contact(alice)
+    path = f"/api/contacts/{dana['id']}"
+    assert bob.api.get(path).status_code == 404
+    assert bob.api.patch(path, json={"name": "Mine"}).status_code == 404
+    assert bob.api.delete(path).status_code == 404
+    assert alice.api.get(path).json() == dana
