@@ -9,7 +9,7 @@ from tests.support.app import AppHarness, google_etag, wait_for
 
 def test_create_is_in_google_exactly_once_with_the_crm_link(app: AppHarness) -> None:
     alice = app.user()
-    dana = alice.api.post("/api/contacts", json={"name": "Dana", "email": "dana@acme.example"})
+    dana = alice.api.post("/api/contacts", json={"name": "Dana", "emails": ["dana@acme.example"]})
     contact_id = dana.json()["id"]
     response = alice.create(
         title="Intro call", contactId=contact_id, attendees=["dana@acme.example"], location="Zoom"
