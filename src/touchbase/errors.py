@@ -69,12 +69,10 @@ class CalendarError(TouchbaseError):
     default_message = "The calendar operation failed."
 
 
-class InvalidEventError(CalendarError):
-    """The event data is invalid; `field` names the first offending field."""
+class InvalidFieldError(TouchbaseError):
+    """Input that is invalid; `field` names the first offending field (also in details)."""
 
-    code = "CALENDAR_INVALID_EVENT"
     http_status = 422
-    default_message = "The event is not valid."
     default_action = "Correct the highlighted field and try again."
 
     def __init__(
@@ -84,6 +82,13 @@ class InvalidEventError(CalendarError):
         self.field = field
         if field is not None:
             self.details.setdefault("field", field)
+
+
+class InvalidEventError(InvalidFieldError, CalendarError):
+    """The event data is invalid; `field` names the first offending field."""
+
+    code = "CALENDAR_INVALID_EVENT"
+    default_message = "The event is not valid."
 
 
 class PermissionDeniedError(CalendarError):
@@ -219,21 +224,11 @@ class GoogleUnavailableError(TransientError):
     default_action = "Your change is saved and will sync when Google is reachable."
 
 
-class InvalidContactError(TouchbaseError):
+class InvalidContactError(InvalidFieldError):
     """The contact data is invalid; `field` names the first offending field."""
 
     code = "CRM_INVALID_CONTACT"
-    http_status = 422
     default_message = "The contact is not valid."
-    default_action = "Correct the highlighted field and try again."
-
-    def __init__(
-        self, message: str | None = None, *, field: str | None = None, **kwargs: Any
-    ) -> None:
-        super().__init__(message, **kwargs)
-        self.field = field
-        if field is not None:
-            self.details.setdefault("field", field)
 
 
 class ContactNotFoundError(TouchbaseError):

@@ -295,17 +295,19 @@ def check_etag(
 async def audit(
     session: AsyncSession,
     actor: Actor,
-    event_id: str,
+    event_id: str | None,
     *,
     action: str,
     now: datetime,
     changes: dict[str, Any],
+    contact_id: str | None = None,
 ) -> None:
-    """The audit entry of a change a person made."""
+    """The audit entry of a change a person made (to an event, or a contact)."""
     await event_store.record_audit(
         session,
         user_id=actor.user_id,
         event_id=event_id,
+        contact_id=contact_id,
         action=action,
         source=actor.source,
         actor=actor.email,

@@ -3,14 +3,13 @@ change is one transaction with its audit entry; every problem names its field.""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import msgspec
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from touchbase.calendar.events import Actor
+from touchbase.calendar.events import Actor, audit
 from touchbase.calendar.services import CalendarServices
 from touchbase.domain.contacts import (
     ContactFields,
@@ -20,7 +19,6 @@ from touchbase.domain.contacts import (
 )
 from touchbase.errors import ContactChangedError, ContactNotFoundError, InvalidContactError
 from touchbase.store import contacts as contact_store
-from touchbase.store import events as event_store
 from touchbase.store.contacts import ContactOrder
 from touchbase.store.models import Contact
 
@@ -92,10 +90,11 @@ async def create_contact(
         async with services.db.session() as session:
             await _emails_free(session, actor.user_id, fields, other_than=None)
             contact = await contact_store.create_contact(session, actor.user_id, fields, now=now)
-            await _audit(
+            await audit(
                 session,
                 actor,
-                contact.id,
+                None,
+                contact_id=contact.id,
                 action="contact_create",
                 now=now,
                 changes=_changes(None, fields),
@@ -138,16 +137,18 @@ async def update_contact(
             before = fields_of(contact)
             after = checked(msgspec.structs.replace(before, **changes))
             await _emails_free(session, actor.user_id, after, other_than=contact.id)
-            audit = _changes(before, after)
+            audited = _changes(before, after)
             action = "contact_update"
             if archived is not None and archived != (contact.archived_at is not None):
                 contact.archived_at = now if archived else None
-                audit["archived"] = {"before": not archived, "after": archived}
+                audited["archived"] = {"before": not archived, "after": archived}
                 action = "contact_archive" if archived else "contact_restore"
-            if not audit:
+            if not audited:
                 return contact
             await contact_store.update_contact(session, contact, after, now=now)
-            await _audit(session, actor, contact.id, action=action, now=now, changes=audit)
+            await audit(
+                session, actor, None, contact_id=contact.id, action=action, now=now, changes=audited
+            )
     except IntegrityError:
         raise _taken_error("emails") from None
     return contact
@@ -179,25 +180,3 @@ def _changes(before: ContactFields | None, after: ContactFields) -> dict[str, An
         for key, value in new.items()
         if old.get(key) != value
     }
-
-
-async def _audit(
-    session: AsyncSession,
-    actor: Actor,
-    contact_id: str,
-    *,
-    action: str,
-    now: datetime,
-    changes: dict[str, Any],
-) -> None:
-    await event_store.record_audit(
-        session,
-        user_id=actor.user_id,
-        event_id=None,
-        contact_id=contact_id,
-        action=action,
-        source=actor.source,
-        actor=actor.email,
-        at=now,
-        changes=changes,
-    )
