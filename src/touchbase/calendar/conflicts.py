@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from touchbase.calendar.events import Actor, checked, window
-from touchbase.calendar.push import push_event
+from touchbase.calendar.other_pushers import push_for_answer
 from touchbase.calendar.records import API_FIELD, DOMAIN_FIELD, ConflictInfo, EventRecord
 from touchbase.calendar.records import audit_changes as diff
 from touchbase.calendar.services import CalendarServices
@@ -131,7 +131,7 @@ async def resolve_conflict(
             changes={"resolution": resolution, **changes},
         )
     if op is not None:
-        pushed = await push_event(services, event_id)
+        pushed = await push_for_answer(services, event_id)
         if pushed is not None:
             return pushed
         services.wake_pusher()

@@ -18,8 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar.listing import gone_instance
-from touchbase.calendar.other_pushers import other_pushers_done
-from touchbase.calendar.push import push_event
+from touchbase.calendar.other_pushers import push_for_answer
 from touchbase.calendar.records import API_FIELD, EventRecord, api_etag, audit_changes
 from touchbase.calendar.services import CalendarServices
 from touchbase.domain import CalendarEvent, EventValidationError, validate_event
@@ -96,9 +95,7 @@ async def _after_push(
 
 async def push_now(services: CalendarServices, user_id: str, event_id: str) -> EventRecord:
     """Send a committed change to Google at once; the pusher takes over what cannot go yet."""
-    pushed = await push_event(services, event_id)
-    if pushed is None:  # another pusher holds it: its outcome is the answer, if it comes soon
-        await other_pushers_done(services, event_id=event_id)
+    pushed = await push_for_answer(services, event_id)
     if pushed is None or pushed.pending_op is not None:
         services.wake_pusher()
     return await _after_push(services, user_id, event_id, pushed)

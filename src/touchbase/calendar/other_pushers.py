@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+from touchbase.calendar.push import push_event
+from touchbase.calendar.records import EventRecord
 from touchbase.calendar.services import CalendarServices
 from touchbase.store import events as event_store
 
@@ -36,3 +38,12 @@ async def other_pushers_done(
             return False
         held = True
         await asyncio.sleep(STEP_SECONDS)
+
+
+async def push_for_answer(services: CalendarServices, event_id: str) -> EventRecord | None:
+    """`push_event` for a person waiting on the answer: when another pusher holds the change,
+    wait for it (then None: the row says how it went)."""
+    pushed = await push_event(services, event_id)
+    if pushed is None:
+        await other_pushers_done(services, event_id=event_id)
+    return pushed
