@@ -18,6 +18,9 @@
         └── TransientError                                                 may succeed if retried
             ├── RateLimitError          CALENDAR_RATE_LIMIT           429  back off (Retry-After)
             └── GoogleUnavailableError  CALENDAR_UNAVAILABLE          503  5xx or network failure
+    InvalidFieldError (422, names its field): InvalidEventError, InvalidContactError,
+        InvalidInteractionError, InvalidTouchpointError
+    CRM: Contact/Interaction/TouchpointNotFoundError 404, Contact/TouchpointChangedError 412
 
 Transient errors are the only ones retried. Each class fixes its code, status, default message and
 suggested action, so one handler can render any of them for the API or the UI.
@@ -246,3 +249,42 @@ class ContactChangedError(TouchbaseError):
     http_status = 412
     default_message = "The contact was changed elsewhere since you opened it."
     default_action = "Reload the contact and make the change again."
+
+
+class InvalidInteractionError(InvalidFieldError):
+    """A logged interaction is invalid; `field` names the first offending field."""
+
+    code = "CRM_INVALID_INTERACTION"
+    default_message = "The interaction is not valid."
+
+
+class InteractionNotFoundError(TouchbaseError):
+    """No such interaction (another user's is not found either)."""
+
+    code = "CRM_INTERACTION_NOT_FOUND"
+    http_status = 404
+    default_message = "The interaction was not found."
+
+
+class InvalidTouchpointError(InvalidFieldError):
+    """A touchpoint is invalid; `field` names the first offending field."""
+
+    code = "CRM_INVALID_TOUCHPOINT"
+    default_message = "The touchpoint is not valid."
+
+
+class TouchpointNotFoundError(TouchbaseError):
+    """No such touchpoint (another user's is not found either)."""
+
+    code = "CRM_TOUCHPOINT_NOT_FOUND"
+    http_status = 404
+    default_message = "The touchpoint was not found."
+
+
+class TouchpointChangedError(TouchbaseError):
+    """The touchpoint changed since the version this change was based on (If-Match)."""
+
+    code = "CRM_TOUCHPOINT_CHANGED"
+    http_status = 412
+    default_message = "The touchpoint was changed elsewhere since you opened it."
+    default_action = "Reload the touchpoint and make the change again."

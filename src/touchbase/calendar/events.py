@@ -115,7 +115,8 @@ def conflict_error(record: EventRecord) -> ConflictError:
     )
 
 
-async def _calendar_for(session: AsyncSession, user_id: str, calendar_id: str | None) -> Calendar:
+async def calendar_for(session: AsyncSession, user_id: str, calendar_id: str | None) -> Calendar:
+    """The user's calendar `calendar_id`, or their primary one (None)."""
     if calendar_id:
         found = await accounts.user_calendar(session, user_id, calendar_id)
         if found is None:
@@ -241,19 +242,27 @@ async def _create(
             earlier = await event_store.by_idempotency_key(session, actor.user_id, idempotency_key)
             if earlier is not None:
                 return await _replayed(session, earlier, fingerprint)
-        calendar = await _calendar_for(session, actor.user_id, calendar_id)
-        await check_references(session, actor.user_id, event, None)
-        google_id = new_event_id()
-        local = event.replace(id=google_id)
-        row = pending_row(actor, calendar, local, op="create", now=now)
+        calendar = await calendar_for(session, actor.user_id, calendar_id)
+        row = await stage_create(session, actor, event, calendar, now=now)
         row.idempotency_key, row.idempotency_fingerprint = idempotency_key, fingerprint
-        row.is_touchpoint = is_touchpoint
-        session.add(row)
-        await session.flush()
-        await audit(
-            session, actor, row.id, action="create", now=now, changes=audit_changes(None, local)
-        )
+        row.is_touchpoint = row.is_touchpoint or is_touchpoint
     return await push_now(services, actor.user_id, row.id)
+
+
+async def stage_create(
+    session: AsyncSession, actor: Actor, event: CalendarEvent, calendar: Calendar, *, now: datetime
+) -> Event:
+    """Write a checked new event of the user's, in `calendar`, to be pushed, with its audit
+    entry; the caller pushes it once its transaction commits (`push_now`)."""
+    await check_references(session, actor.user_id, event, None)
+    local = event.replace(id=new_event_id())
+    row = pending_row(actor, calendar, local, op="create", now=now)
+    session.add(row)
+    await session.flush()
+    await audit(
+        session, actor, row.id, action="create", now=now, changes=audit_changes(None, local)
+    )
+    return row
 
 
 async def editable(session: AsyncSession, actor: Actor, event_id: str) -> Event:

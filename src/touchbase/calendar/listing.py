@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -94,32 +95,42 @@ async def list_calendar_events(
     after = _Position.read(page_token) if page_token else None
     async with services.db.session() as session:
         rows = await event_store.in_window(session, user_id, time_min=time_min, time_max=time_max)
-        conflicts = {c.event_id: c for c in await event_store.open_conflicts(session, user_id)}
-        records = [listed_record(row, conflicts.get(row.id)) for row in rows]
-        zones = {c.id: c.time_zone for c in await accounts.user_calendars(session, user_id)}
-        series = [r for r in records if r.event.recurrence]
-        taken = await _taken_slots(session, series, time_min=time_min, time_max=time_max)
-        gone = await _instances_of_deleted_series(session, records, series)
-        # Exceptions (stored instances) meeting the window are rows of the window themselves.
-        singles = await with_occurrence_ids(
-            session,
-            [
-                r
-                for r in records
-                if not r.event.recurrence and not is_cancelled_instance(r) and r.id not in gone
-            ],
-            series,
-        )
-    window = _Window(time_min, time_max, after, limit)
+        return await expanded_page(session, user_id, rows, Window(time_min, time_max, after, limit))
+
+
+async def expanded_page(
+    session: AsyncSession, user_id: str, rows: Sequence[Sequence[Any]], window: Window
+) -> EventPage:
+    """One page of these rows (`store.events.LISTED`) as the user sees them in `window`:
+    series expanded into their instances there, exceptions under their occurrence ids,
+    cancelled instances and instances of deleted series left out."""
+    conflicts = {c.event_id: c for c in await event_store.open_conflicts(session, user_id)}
+    records = [listed_record(row, conflicts.get(row[0])) for row in rows]
+    zones = {c.id: c.time_zone for c in await accounts.user_calendars(session, user_id)}
+    series = [r for r in records if r.event.recurrence]
+    taken = await _taken_slots(session, series, time_min=window.time_min, time_max=window.time_max)
+    gone = await _instances_of_deleted_series(session, records, series)
+    # Exceptions (stored instances) meeting the window are rows of the window themselves.
+    singles = await with_occurrence_ids(
+        session,
+        [
+            r
+            for r in records
+            if not r.event.recurrence and not is_cancelled_instance(r) and r.id not in gone
+        ],
+        series,
+    )
     return await asyncio.to_thread(_page, singles, series, taken, zones, window)
 
 
 @dataclass(frozen=True)
-class _Window:
+class Window:
+    """What a listing shows: the instants it spans, where the page before ended, how many."""
+
     time_min: datetime | None
     time_max: datetime | None
-    after: _Position | None
-    limit: int
+    after: _Position | None = None
+    limit: int = MAX_PAGE
 
 
 def _page(
@@ -127,7 +138,7 @@ def _page(
     series: list[EventRecord],
     taken: Taken,
     zones: dict[str, str],
-    window: _Window,
+    window: Window,
 ) -> EventPage:
     """Expand every series on one budget, then cut the page (runs in a worker thread)."""
     budget = Budget(LIST_PERIODS, LIST_SECONDS)
@@ -293,3 +304,20 @@ def _instance_record(record: EventRecord, start: EventTime, end: EventTime) -> E
     return record.replace(event=event).as_occurrence(
         occurrence_id(record.id, start), record.id, record.event.recurrence
     )
+
+
+async def busy_spans(
+    session: AsyncSession, user_id: str, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
+    """The spans the user's timed events (series' instances among them) take between `start`
+    and `end`, from the cache: what a touchpoint placed in a free slot must not overlap.
+    All-day events leave the day free, as Google's do by default."""
+    rows = await event_store.in_window(session, user_id, time_min=start, time_max=end)
+    page = await expanded_page(session, user_id, rows, Window(start, end))
+    return [
+        (r.event.start.date_time, r.event.end.date_time)
+        for r in page.items
+        if r.event.start.date_time is not None
+        and r.event.end.date_time is not None
+        and r.event.status is not EventStatus.CANCELLED
+    ]

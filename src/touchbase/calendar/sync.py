@@ -361,3 +361,19 @@ async def perform_two_way_sync(
                 row.last_sync_run_id = run_id
     state.update({"status": status, "counts": totals})
     return SyncResult(run_id, status, totals, results, calls, error.to_dict() if error else None)
+
+
+async def push_pending(services: CalendarServices, user_id: str, calendar_id: str) -> int:
+    """Send a calendar's pending changes now, in batches (many changes made at once); what
+    cannot go stays pending for the pusher. Returns the Google requests made."""
+    try:
+        client = await services.accounts.client(user_id, retry=SYNC_RETRY)
+    except CalendarError:
+        services.wake_pusher()
+        return 0
+    result = CalendarSync(calendar_id, "")
+    try:
+        await push_calendar(services, client, calendar_id, result, lambda _update: None)
+    except CalendarError:
+        services.wake_pusher()
+    return client.requests_sent

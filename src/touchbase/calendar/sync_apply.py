@@ -29,13 +29,15 @@ from touchbase.domain.splits import slot_instant
 from touchbase.store import contacts as contact_store
 from touchbase.store import events as event_store
 from touchbase.store import sync as sync_store
+from touchbase.store import touchpoints as touchpoint_store
 from touchbase.store.accounts import new_id, new_ids
 from touchbase.store.bulk import insert_rows
 from touchbase.store.codec import event_from_json, event_to_json
-from touchbase.store.models import AuditEntry, Calendar, Conflict, Event
+from touchbase.store.models import AuditEntry, Calendar, Conflict, Event, EventGuest, guest_emails
 
 EVENTS_TABLE: Table = Event.__table__  # type: ignore[assignment]
 AUDIT_TABLE: Table = AuditEntry.__table__  # type: ignore[assignment]
+GUESTS_TABLE: Table = EventGuest.__table__  # type: ignore[assignment]
 ROW_IDS_AT_ONCE = 256
 
 
@@ -240,6 +242,12 @@ class PullApplier:
         await self._touchpoints_on_one_half()
         common = new_event_common(self.calendar, self.now)
         await insert_rows(self.session, EVENTS_TABLE, self.new_rows, common)
+        guests = [
+            {"event_id": row["id"], "email": email}
+            for row in self.new_rows
+            for email in guest_emails(a.email for a in row["local"].attendees)
+        ]
+        await insert_rows(self.session, GUESTS_TABLE, guests, {"user_id": self.calendar.user_id})
         if self.new_rows and self.importing:
             changes = {"calendar": self.calendar.summary, "events": len(self.new_rows)}
             self._audit(None, "sync_import", changes)
@@ -256,16 +264,22 @@ class PullApplier:
             others = await event_store.with_touchpoint(
                 self.session, self.calendar.user_id, event.touchpoint_id, other_than=new["id"]
             )
+            moved = False
             for other in others:
                 before = event_from_json(other.local)
                 later = other.start_at >= new["start_at"]
                 if not before.recurrence or later or other.sync_status == "conflict":
                     continue
+                moved = True
                 after = before.replace(touchpoint_id=None)
                 other.local, other.is_touchpoint = event_to_json(after), False
                 other.pending_op = other.pending_op or "update"
                 other.sync_status, other.next_push_at = "pending", self.now
                 self._audit(other.id, "update", audit_changes(before, after), "touchbase")
+            if moved:
+                await touchpoint_store.move_to_event(
+                    self.session, self.calendar.user_id, event.touchpoint_id, new["id"]
+                )
 
 
 async def apply_page(

@@ -3,6 +3,7 @@ change is one transaction with its audit entry; every problem names its field.""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -107,7 +108,12 @@ async def create_contact(
 async def get_contact(services: CalendarServices, user_id: str, contact_id: str) -> Contact:
     """One of the user's contacts (404 for anyone else's)."""
     async with services.db.session() as session:
-        contact = await contact_store.get_contact(session, user_id, contact_id)
+        return await owned_contact(session, user_id, contact_id)
+
+
+async def owned_contact(session: AsyncSession, user_id: str, contact_id: str) -> Contact:
+    """One of the user's contacts, in a transaction of the caller's (404 for anyone else's)."""
+    contact = await contact_store.get_contact(session, user_id, contact_id)
     if contact is None:
         raise ContactNotFoundError()
     return contact
@@ -124,33 +130,52 @@ async def update_contact(
 ) -> Contact:
     """Change some details of a contact (`changes`: ContactFields' names), archive it or bring
     it back; 412 when `if_match` names an older version."""
-    now = services.clock()
     try:
         async with services.db.session() as session:
-            contact = await contact_store.get_contact(
-                session, actor.user_id, contact_id, for_update=True
-            )
-            if contact is None:
-                raise ContactNotFoundError()
-            if if_match is not None and if_match != contact_etag(contact):
-                raise ContactChangedError(details={"etag": contact_etag(contact)})
-            before = fields_of(contact)
-            after = checked(msgspec.structs.replace(before, **changes))
-            await _emails_free(session, actor.user_id, after, other_than=contact.id)
-            audited = _changes(before, after)
-            action = "contact_update"
-            if archived is not None and archived != (contact.archived_at is not None):
-                contact.archived_at = now if archived else None
-                audited["archived"] = {"before": not archived, "after": archived}
-                action = "contact_archive" if archived else "contact_restore"
-            if not audited:
-                return contact
-            await contact_store.update_contact(session, contact, after, now=now)
-            await audit(
-                session, actor, None, contact_id=contact.id, action=action, now=now, changes=audited
+            return await update_in(
+                session,
+                actor,
+                contact_id,
+                changes,
+                archived=archived,
+                if_match=if_match,
+                now=services.clock(),
             )
     except IntegrityError:
         raise _taken_error("emails") from None
+
+
+async def update_in(
+    session: AsyncSession,
+    actor: Actor,
+    contact_id: str,
+    changes: dict[str, Any],
+    *,
+    archived: bool | None,
+    if_match: str | None,
+    now: datetime,
+) -> Contact:
+    """`update_contact` in the caller's transaction."""
+    contact = await contact_store.get_contact(session, actor.user_id, contact_id, for_update=True)
+    if contact is None:
+        raise ContactNotFoundError()
+    if if_match is not None and if_match != contact_etag(contact):
+        raise ContactChangedError(details={"etag": contact_etag(contact)})
+    before = fields_of(contact)
+    after = checked(msgspec.structs.replace(before, **changes))
+    await _emails_free(session, actor.user_id, after, other_than=contact.id)
+    audited = _changes(before, after)
+    action = "contact_update"
+    if archived is not None and archived != (contact.archived_at is not None):
+        contact.archived_at = now if archived else None
+        audited["archived"] = {"before": not archived, "after": archived}
+        action = "contact_archive" if archived else "contact_restore"
+    if not audited:
+        return contact
+    await contact_store.update_contact(session, contact, after, now=now)
+    await audit(
+        session, actor, None, contact_id=contact.id, action=action, now=now, changes=audited
+    )
     return contact
 
 

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Date,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     event,
+    inspect,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -30,6 +34,7 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 ID = String(36)
+MAX_EMAIL = 254
 
 
 class Base(DeclarativeBase):
@@ -47,6 +52,9 @@ class User(Base):
     # An Argon2 hash; None: the user cannot sign in to the pages (API tokens only).
     password_hash: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # When touchpoints given only a day are placed ({"start": "09:00", "end": "17:00",
+    # "days": [0..4]}, Monday = 0); None: the default (crm/working_hours.py).
+    working_hours: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class ApiToken(Base):
@@ -262,6 +270,38 @@ def _keep_base(target: Event, value: Any, old: Any, _initiator: Any) -> Any:
     return value
 
 
+def guest_emails(addresses: Iterable[object]) -> list[str]:
+    """An event's guests' emails as `event_guests` holds them: lower case, each once."""
+    found = {str(a or "").strip().lower() for a in addresses}
+    return sorted(e for e in found if e and len(e) <= MAX_EMAIL)
+
+
+def _index_guests(connection: Any, row: Event, *, replace: bool) -> None:
+    guests: Table = EventGuest.__table__  # type: ignore[assignment]
+    if replace:
+        connection.execute(guests.delete().where(guests.c.event_id == row.id))
+    attendees = row.local.get("attendees") or ()
+    emails = guest_emails(a.get("email") for a in attendees if isinstance(a, dict))
+    if emails:
+        connection.execute(
+            guests.insert(),
+            [{"event_id": row.id, "email": e, "user_id": row.user_id} for e in emails],
+        )
+
+
+@event.listens_for(Event, "after_insert")
+def _guests_of_new_event(_mapper: Any, connection: Any, target: Event) -> None:
+    """A new event's guests are indexed in its flush (bulk inserts do it themselves)."""
+    _index_guests(connection, target, replace=False)
+
+
+@event.listens_for(Event, "after_update")
+def _guests_of_changed_event(_mapper: Any, connection: Any, target: Event) -> None:
+    """A changed event's guests are indexed again in its flush, if its `local` changed."""
+    if inspect(target).attrs.local.history.has_changes():
+        _index_guests(connection, target, replace=True)
+
+
 class SyncRun(Base):
     """One run of two-way sync for a user: what it did, and how it ended."""
 
@@ -295,6 +335,67 @@ class Conflict(Base):
     resolution: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class EventGuest(Base):
+    """One guest email of a cached event (kept by store/guests.py at every write of its
+    `local`): what puts a meeting on the timelines of the contacts with that email."""
+
+    __tablename__ = "event_guests"
+    __table_args__ = (Index("ix_event_guests_user_email", "user_id", "email"),)
+    event_id: Mapped[str] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+
+
+class Interaction(Base):
+    """What happened when the user met or talked to a contact: notes and an outcome, logged
+    after a meeting (`event_id`: the event or occurrence it is about) or on its own."""
+
+    __tablename__ = "interactions"
+    __table_args__ = (Index("ix_interactions_contact_when", "contact_id", "occurred_at"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[str] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    event_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    outcome: Mapped[str] = mapped_column(String(16))  # held | no_show | rescheduled | note
+    notes: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Touchpoint(Base):
+    """A planned contact with a person. Once it has its event (`event_id`), the event is the
+    truth of when it is: moved in Google, the touchpoint moves with it; deleted, the
+    touchpoint needs a new date (crm/touchpoints.py reads both together)."""
+
+    __tablename__ = "touchpoints"
+    __table_args__ = (
+        Index("ix_touchpoints_user_status", "user_id", "status", "due_date"),
+        _partial_index(
+            "uq_touchpoints_user_idempotency_key", "user_id", "idempotency_key", unique=True
+        ),
+    )
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    contact_id: Mapped[str] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    due_date: Mapped[date] = mapped_column(Date())
+    # The time asked for; None: any time that day (the event goes to the first free slot).
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # planned | done | skipped | missed
+    origin: Mapped[str] = mapped_column(String(16))  # manual | cadence
+    event_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class AuditEntry(Base):

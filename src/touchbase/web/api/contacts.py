@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from touchbase.crm import contacts
+from touchbase.crm import contact_list, contacts, interactions, touchpoint_changes
+from touchbase.crm import timeline as contact_timeline
+from touchbase.crm.contact_list import ListOrder
 from touchbase.domain.contacts import (
     MAX_EMAILS,
     MAX_LINE,
@@ -19,8 +22,9 @@ from touchbase.domain.contacts import (
 )
 from touchbase.domain.contacts import Cadence as CadenceFields
 from touchbase.domain.validation import MAX_EMAIL
+from touchbase.web.crm_views import interaction_view, summary_view, timeline_view
 from touchbase.web.deps import CurrentActor, MutatingActor, Services
-from touchbase.web.views import contact_view
+from touchbase.web.views import FastJSONResponse, contact_view
 
 router = APIRouter(prefix="/api/contacts")
 MAX_PAGE = 200
@@ -63,6 +67,22 @@ class ContactPatch(BaseModel):
     notes: str | None = Field(default=None, max_length=MAX_NOTES)
     cadence: Cadence | None = None
     archived: bool | None = None
+    nextTouchpointDate: datetime | date | None = Field(
+        default=None,
+        description="The day (YYYY-MM-DD: its first free slot) or time of the contact's next "
+        "touchpoint: the planned one moves there, or one is planned, with its event; null "
+        "deletes the planned one and its event.",
+    )
+
+
+class InteractionCreate(BaseModel):
+    """POST /api/contacts/{id}/interactions: what happened, after a meeting or on its own."""
+
+    model_config = ConfigDict(extra="forbid")
+    outcome: Literal["held", "no_show", "rescheduled", "note"]
+    notes: str = Field(default="", max_length=MAX_NOTES)
+    eventId: str | None = Field(default=None, max_length=200)
+    occurredAt: datetime | None = None
 
 
 # API names of a contact's fields -> ContactFields' names.
@@ -71,7 +91,7 @@ _FIELDS = {"timeZone": "time_zone"}
 
 def _changes(body: ContactPatch) -> dict[str, Any]:
     changes: dict[str, Any] = {}
-    for name in body.model_fields_set - {"archived"}:
+    for name in body.model_fields_set - {"archived", "nextTouchpointDate"}:
         value = getattr(body, name)
         if name == "cadence":
             value = CadenceFields(value.every, value.unit) if value else None
@@ -89,17 +109,19 @@ async def search(
     actor: CurrentActor,
     *,
     q: Annotated[str, Query(max_length=200)] = "",
-    sort: Literal["name", "created"] = "name",
+    sort: ListOrder = "name",
     archived: bool = False,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> JSONResponse:
     """The user's contacts whose name, company or an email contains `q` (archived ones with
-    `archived=true`), by name or newest first."""
-    found = await contacts.search_contacts(
+    `archived=true`), by name, newest first, next touchpoint soonest first, or longest out of
+    touch first; each with `lastContacted` and `nextTouchpoint`."""
+    found = await contact_list.list_contacts(
         services, actor.user_id, q, archived=archived, order=sort, limit=limit, offset=offset
     )
-    return JSONResponse({"items": [contact_view(c) for c in found]})
+    now = services.clock()
+    return JSONResponse({"items": [summary_view(c, now) for c in found]})
 
 
 @router.post("", status_code=201)
@@ -116,14 +138,15 @@ async def create(services: Services, actor: MutatingActor, body: ContactCreate) 
         cadence=CadenceFields(body.cadence.every, body.cadence.unit) if body.cadence else None,
     )
     contact = await contacts.create_contact(services, actor, fields)
-    return JSONResponse(contact_view(contact), status_code=201)
+    found = await contact_list.get_summary(services, actor.user_id, contact.id)
+    return JSONResponse(summary_view(found, services.clock()), status_code=201)
 
 
 @router.get("/{contact_id}")
 async def get(services: Services, actor: CurrentActor, contact_id: str) -> JSONResponse:
-    """One contact."""
-    contact = await contacts.get_contact(services, actor.user_id, contact_id)
-    return JSONResponse(contact_view(contact))
+    """One contact, with `lastContacted` and `nextTouchpoint`."""
+    found = await contact_list.get_summary(services, actor.user_id, contact_id)
+    return JSONResponse(summary_view(found, services.clock()))
 
 
 @router.patch("/{contact_id}")
@@ -134,12 +157,24 @@ async def update(
     body: ContactPatch,
     if_match: Annotated[str | None, Header(max_length=200)] = None,
 ) -> JSONResponse:
-    """Change a contact's details, archive it or bring it back (If-Match: its etag, to be
-    refused with 412 if it changed meanwhile)."""
-    contact = await contacts.update_contact(
-        services, actor, contact_id, _changes(body), archived=body.archived, if_match=if_match
-    )
-    return JSONResponse(contact_view(contact))
+    """Change a contact's details, archive it or bring it back, set its next touchpoint
+    (If-Match: its etag, to be refused with 412 if it changed meanwhile)."""
+    if "nextTouchpointDate" in body.model_fields_set:
+        await touchpoint_changes.set_next_touchpoint(
+            services,
+            actor,
+            contact_id,
+            _changes(body),
+            archived=body.archived,
+            if_match=if_match,
+            next_touchpoint=body.nextTouchpointDate,
+        )
+    else:
+        await contacts.update_contact(
+            services, actor, contact_id, _changes(body), archived=body.archived, if_match=if_match
+        )
+    found = await contact_list.get_summary(services, actor.user_id, contact_id)
+    return JSONResponse(summary_view(found, services.clock()))
 
 
 @router.delete("/{contact_id}")
@@ -155,3 +190,37 @@ async def archive(
         services, actor, contact_id, {}, archived=True, if_match=if_match
     )
     return JSONResponse(contact_view(contact))
+
+
+@router.get("/{contact_id}/timeline")
+async def timeline(services: Services, actor: CurrentActor, contact_id: str) -> JSONResponse:
+    """Meetings with this contact (found by their emails among the guests, or linked), to
+    come and past, with what was logged, and when the user was last in touch."""
+    found = await contact_timeline.get_timeline(services, actor.user_id, contact_id)
+    return FastJSONResponse(timeline_view(found))
+
+
+@router.post("/{contact_id}/interactions", status_code=201)
+async def log(
+    services: Services, actor: MutatingActor, contact_id: str, body: InteractionCreate
+) -> JSONResponse:
+    """Log notes and an outcome against the contact (`eventId`: the meeting they are about)."""
+    made = await interactions.log_interaction(
+        services,
+        actor,
+        contact_id,
+        outcome=body.outcome,
+        notes=body.notes,
+        event_id=body.eventId,
+        occurred_at=body.occurredAt,
+    )
+    return JSONResponse(interaction_view(made), status_code=201)
+
+
+@router.delete("/{contact_id}/interactions/{interaction_id}", status_code=204)
+async def unlog(
+    services: Services, actor: MutatingActor, contact_id: str, interaction_id: str
+) -> Response:
+    """Remove an interaction logged by mistake."""
+    await interactions.delete_interaction(services, actor, contact_id, interaction_id)
+    return Response(status_code=204)

@@ -1,0 +1,342 @@
+"""Changing touchpoints: done, skipped, missed, rescheduled (its event moves), its message,
+deleted (its event too); a contact's next touchpoint set by date; and the Due view. Each change
+is one transaction with its events' changes and its audit entry; the events are pushed after."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import msgspec
+from sqlalchemy.exc import IntegrityError
+
+from touchbase.calendar import events
+from touchbase.calendar.events import Actor, audit
+from touchbase.calendar.records import EventRecord
+from touchbase.calendar.services import CalendarServices
+from touchbase.crm import contacts
+from touchbase.crm.touchpoints import (
+    PlanContext,
+    TouchpointPlan,
+    TouchpointState,
+    event_of,
+    get_touchpoint,
+    make_event,
+    plan_context,
+    plan_next,
+    plan_one,
+    slot_for,
+    states,
+)
+from touchbase.domain.touchpoints import STATUSES, message_problem, minutes_problem
+from touchbase.errors import (
+    InvalidContactError,
+    InvalidTouchpointError,
+    TouchpointChangedError,
+    TouchpointNotFoundError,
+)
+from touchbase.store import touchpoints as touchpoint_store
+from touchbase.store.models import Contact, Event, Touchpoint
+
+
+class TouchpointChange(msgspec.Struct, frozen=True):
+    """What a change asks for (None: unchanged): a new state, a new day or time, a message,
+    a length."""
+
+    status: str | None = None
+    day: date | None = None
+    at: datetime | None = None
+    message: str | None = None
+    minutes: int | None = None
+
+
+def touchpoint_etag(touchpoint: Touchpoint) -> str:
+    """The etag a client sends back as If-Match: the touchpoint's version."""
+    return f'"t{touchpoint.version}"'
+
+
+@dataclass
+class _Change:
+    """One change in progress: its transaction's context, and the events to push after."""
+
+    context: PlanContext
+    touchpoint: Touchpoint
+    contact: Contact
+    to_push: list[str] = field(default_factory=list)
+    audited: dict[str, Any] = field(default_factory=dict)
+
+
+async def _live_event(change: _Change) -> Event | None:
+    event_id = change.touchpoint.event_id
+    if event_id is None:
+        return None
+    row = await change.context.session.get(Event, event_id, with_for_update=True)
+    if row is None or row.deleted or row.user_id != change.touchpoint.user_id:
+        return None
+    return await events.editable(change.context.session, change.context.actor, event_id)
+
+
+async def _move(change: _Change, row: Event) -> None:
+    """The touchpoint's event goes to its new day or time (its own span is no obstacle)."""
+    tp, context = change.touchpoint, change.context
+    busy = context.busy.get(tp.due_date)
+    if busy is None:
+        await context.free_slot(tp.due_date, 5)  # reads the day
+        busy = context.busy[tp.due_date]
+        busy.pop()  # the probe's own slot
+    busy[:] = [s for s in busy if s != (row.start_at, row.end_at)]
+    start = await slot_for(context, tp)
+    before = EventRecord.of(row).event
+    made = event_of(tp, change.contact, start, context.calendar.time_zone)
+    after = events.checked(before.replace(start=made.start, end=made.end, description=tp.message))
+    if after != before:
+        await events.stage_update(
+            context.session, row, before, after, actor=context.actor, now=context.now
+        )
+        change.to_push.append(row.id)
+
+
+async def _reschedule(change: _Change, wanted: TouchpointChange) -> None:
+    tp, zone = change.touchpoint, change.context.zone
+    if wanted.at is not None:
+        if wanted.at.tzinfo is None:
+            raise InvalidTouchpointError("a time with its offset", field="dueAt")
+        tp.due_at, tp.due_date = wanted.at, wanted.at.astimezone(zone).date()
+    elif wanted.day is not None:
+        tp.due_at, tp.due_date = None, wanted.day
+    change.audited["due"] = tp.due_date.isoformat()
+    tp.status, tp.completed_at = "planned", None
+    row = await _live_event(change)
+    if row is None:
+        change.to_push.append((await make_event(change.context, tp, change.contact)).id)
+    else:
+        await _move(change, row)
+
+
+async def _set_status(change: _Change, status: str) -> None:
+    tp, context = change.touchpoint, change.context
+    if status not in STATUSES:
+        raise InvalidTouchpointError(f"one of {', '.join(STATUSES)}", field="status")
+    if status == tp.status:
+        return
+    if status == "planned":
+        raise InvalidTouchpointError("give a new dueDate or dueAt to plan it again", field="status")
+    change.audited["status"] = {"before": tp.status, "after": status}
+    tp.status = status
+    today = context.now.astimezone(context.zone).date()
+    last = tp.due_date
+    if status == "done":
+        tp.completed_at, last = context.now, today
+    row = await _live_event(change)
+    if status == "skipped" and row is not None and row.end_at > context.now:
+        before = EventRecord.of(row).event
+        await events.stage_delete(context.session, row, before, context.actor, context.now)
+        change.to_push.append(row.id)
+    following = await plan_next(context, change.contact, last)
+    if following is not None and following.event_id is not None:
+        change.audited["next"] = following.id
+        change.to_push.append(following.event_id)
+
+
+async def _apply(change: _Change, wanted: TouchpointChange) -> None:
+    tp = change.touchpoint
+    if wanted.message is not None:
+        problem = message_problem(wanted.message)
+        if problem:
+            raise InvalidTouchpointError(problem, field="message")
+        tp.message = change.audited["message"] = wanted.message.strip()
+    if wanted.minutes is not None:
+        problem = minutes_problem(wanted.minutes)
+        if problem:
+            raise InvalidTouchpointError(problem, field="durationMinutes")
+        tp.duration_minutes = change.audited["durationMinutes"] = wanted.minutes
+    if wanted.day is not None or wanted.at is not None:
+        await _reschedule(change, wanted)
+    elif wanted.message is not None or wanted.minutes is not None:
+        row = await _live_event(change)
+        if row is not None and tp.status == "planned":
+            await _move(change, row)
+    if wanted.status is not None and not (wanted.status == "planned" and "due" in change.audited):
+        await _set_status(change, wanted.status)
+
+
+async def update_touchpoint(
+    services: CalendarServices,
+    actor: Actor,
+    touchpoint_id: str,
+    wanted: TouchpointChange,
+    *,
+    if_match: str | None = None,
+) -> TouchpointState:
+    """Change a touchpoint (412 when `if_match` names an older version)."""
+    await services.accounts.require_write_access(actor.user_id)
+    async with services.db.session() as session:
+        tp = await touchpoint_store.get_touchpoint(
+            session, actor.user_id, touchpoint_id, for_update=True
+        )
+        if tp is None:
+            raise TouchpointNotFoundError()
+        if if_match is not None and if_match != touchpoint_etag(tp):
+            raise TouchpointChangedError(details={"etag": touchpoint_etag(tp)})
+        contact = await contacts.owned_contact(session, actor.user_id, tp.contact_id)
+        change = _Change(await plan_context(session, actor, services.clock()), tp, contact)
+        await _apply(change, wanted)
+        if change.audited:
+            tp.version += 1
+            tp.updated_at = change.context.now
+            await audit(
+                session,
+                actor,
+                tp.event_id,
+                contact_id=tp.contact_id,
+                action="touchpoint_update",
+                now=change.context.now,
+                changes={"touchpointId": tp.id, **change.audited},
+            )
+    await _push(services, actor, change.to_push)
+    return await get_touchpoint(services, actor.user_id, touchpoint_id)
+
+
+async def _push(services: CalendarServices, actor: Actor, event_ids: list[str]) -> None:
+    for event_id in event_ids:
+        await events.push_now(services, actor.user_id, event_id)
+
+
+async def delete_touchpoint(services: CalendarServices, actor: Actor, touchpoint_id: str) -> None:
+    """Delete a touchpoint; a planned one's event goes with it."""
+    await services.accounts.require_write_access(actor.user_id)
+    async with services.db.session() as session:
+        tp = await touchpoint_store.get_touchpoint(
+            session, actor.user_id, touchpoint_id, for_update=True
+        )
+        if tp is None:
+            raise TouchpointNotFoundError()
+        contact = await contacts.owned_contact(session, actor.user_id, tp.contact_id)
+        change = _Change(await plan_context(session, actor, services.clock()), tp, contact)
+        row = await _live_event(change) if tp.status == "planned" else None
+        if row is not None:
+            before = EventRecord.of(row).event.replace(touchpoint_id=None)
+            await events.stage_delete(session, row, before, actor, change.context.now)
+            change.to_push.append(row.id)
+        await session.delete(tp)
+        await audit(
+            session,
+            actor,
+            tp.event_id,
+            contact_id=tp.contact_id,
+            action="touchpoint_delete",
+            now=change.context.now,
+            changes={"touchpointId": tp.id, "status": tp.status},
+        )
+    await _push(services, actor, change.to_push)
+
+
+@dataclass(frozen=True)
+class Due:
+    """The Due view: planned touchpoints that are overdue, due today, due this week, and
+    those whose event was deleted (they need a new date)."""
+
+    overdue: list[TouchpointState]
+    today: list[TouchpointState]
+    this_week: list[TouchpointState]
+    needs_date: list[TouchpointState]
+
+
+async def due_touchpoints(services: CalendarServices, user_id: str) -> Due:
+    """The user's Due view, now."""
+    now = services.clock()
+    async with services.db.session() as session:
+        found = await touchpoint_store.touchpoints(session, user_id, statuses=["planned"])
+        planned = await states(session, user_id, found)
+    planned.sort(key=lambda s: (s.due, s.start or datetime.min.replace(tzinfo=now.tzinfo)))
+    due = Due([], [], [], [])
+    for item in planned:
+        today = now.astimezone(item.zone).date()
+        if item.needs_date:
+            due.needs_date.append(item)
+        elif item.overdue(now):
+            due.overdue.append(item)
+        elif item.due == today:
+            due.today.append(item)
+        elif item.due <= today + timedelta(days=7):
+            due.this_week.append(item)
+    return due
+
+
+async def list_touchpoints(
+    services: CalendarServices,
+    user_id: str,
+    *,
+    contact_id: str | None = None,
+    statuses: list[str] | None = None,
+) -> list[TouchpointState]:
+    """The user's touchpoints (of one contact; in some states), by date."""
+    async with services.db.session() as session:
+        if contact_id is not None:
+            await contacts.owned_contact(session, user_id, contact_id)
+        found = await touchpoint_store.touchpoints(
+            session,
+            user_id,
+            contact_ids=[contact_id] if contact_id else None,
+            statuses=statuses or (),
+        )
+        return await states(session, user_id, found)
+
+
+async def set_next_touchpoint(
+    services: CalendarServices,
+    actor: Actor,
+    contact_id: str,
+    changes: dict[str, Any],
+    *,
+    archived: bool | None,
+    if_match: str | None,
+    next_touchpoint: date | datetime | None,
+) -> Contact:
+    """Change a contact and set the date of their next touchpoint in one transaction (the
+    seed's `nextTouchpointDate`): the planned one moves there, or one is planned, with its
+    event; None deletes the planned one and its event."""
+    await services.accounts.require_write_access(actor.user_id)
+    now = services.clock()
+    try:
+        async with services.db.session() as session:
+            contact = await contacts.update_in(
+                session, actor, contact_id, changes, archived=archived, if_match=if_match, now=now
+            )
+            context = await plan_context(session, actor, now)
+            planned = await touchpoint_store.planned_of(session, actor.user_id, contact.id)
+            to_push = await _next_in(context, contact, planned, next_touchpoint)
+    except IntegrityError:
+        raise InvalidContactError(
+            "An email is already another contact's.", field="emails"
+        ) from None
+    await _push(services, actor, to_push)
+    return contact
+
+
+async def _next_in(
+    context: PlanContext,
+    contact: Contact,
+    planned: list[Touchpoint],
+    when: date | datetime | None,
+) -> list[str]:
+    wanted = TouchpointChange(at=when) if isinstance(when, datetime) else TouchpointChange(day=when)
+    if planned:
+        change = _Change(context, min(planned, key=lambda t: t.due_date), contact)
+        if when is None:
+            row = await _live_event(change)
+            if row is not None:
+                before = EventRecord.of(row).event
+                await events.stage_delete(context.session, row, before, context.actor, context.now)
+                change.to_push.append(row.id)
+            await context.session.delete(change.touchpoint)
+        else:
+            await _reschedule(change, wanted)
+            change.touchpoint.version += 1
+        return change.to_push
+    if when is None:
+        return []
+    plan = TouchpointPlan(contact.id, day=wanted.day, at=wanted.at)
+    _tp, row = await plan_one(context, plan, origin="manual", key=None)
+    return [row.id]

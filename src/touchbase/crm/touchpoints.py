@@ -1,0 +1,313 @@
+"""Touchpoints: a planned contact with a person, whose calendar event is made with it, exactly
+once, in the same transaction (the touchpoint's id in the event's private properties).
+
+Once it has its event, the event is the truth of when it is: moved in Google, the touchpoint
+moves with it at the next sync; deleted (in Google or here), the touchpoint needs a new date.
+Done, skipped or missed, the contact's cadence plans the next one and its event."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from touchbase.calendar import events
+from touchbase.calendar.events import Actor, audit
+from touchbase.calendar.listing import busy_spans
+from touchbase.calendar.records import EventRecord
+from touchbase.calendar.services import CalendarServices
+from touchbase.calendar.sync import push_pending
+from touchbase.crm.contacts import owned_contact
+from touchbase.domain import CalendarEvent, EventTime
+from touchbase.domain.contacts import Cadence
+from touchbase.domain.touchpoints import (
+    DEFAULT_MINUTES,
+    WorkingHours,
+    first_free_slot,
+    message_problem,
+    minutes_problem,
+    next_date,
+)
+from touchbase.errors import InvalidTouchpointError, TouchpointNotFoundError
+from touchbase.store import touchpoints as touchpoint_store
+from touchbase.store.accounts import new_id
+from touchbase.store.models import Calendar, Contact, Event, Touchpoint, User
+
+
+class TouchpointPlan(msgspec.Struct, frozen=True):
+    """What planning a touchpoint asks for: a day (the event goes to its first free slot) or
+    a time, a length and a message."""
+
+    contact_id: str
+    day: date | None = None
+    at: datetime | None = None
+    minutes: int = DEFAULT_MINUTES
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class TouchpointState:
+    """A touchpoint as the user sees it: with its event, when it has a live one."""
+
+    touchpoint: Touchpoint
+    event: EventRecord | None
+    contact_name: str
+    zone: ZoneInfo
+
+    @property
+    def needs_date(self) -> bool:
+        """Planned, but its event was deleted: it waits for a new date."""
+        return self.touchpoint.status == "planned" and self.event is None
+
+    @property
+    def start(self) -> datetime | None:
+        """When its event starts (None: an all-day event, or none)."""
+        return self.event.event.start.date_time if self.event is not None else None
+
+    @property
+    def due(self) -> date:
+        """The day it is due: its event's, or the one it was planned for."""
+        if self.event is None:
+            return self.touchpoint.due_date
+        start = self.event.event.start
+        if start.date is not None:
+            return start.date
+        assert start.date_time is not None
+        return start.date_time.astimezone(self.zone).date()
+
+    def overdue(self, now: datetime) -> bool:
+        """Planned and its time is past (its event over, or its day gone by)."""
+        if self.touchpoint.status != "planned":
+            return False
+        if self.event is not None and self.event.event.end.date_time is not None:
+            return self.event.event.end.date_time <= now
+        return self.due < now.astimezone(self.zone).date()
+
+
+@dataclass
+class PlanContext:
+    """What planning needs, read once per transaction: the calendar, its zone, the user's
+    working hours, and the busy spans of each day looked at (with those placed since)."""
+
+    session: AsyncSession
+    actor: Actor
+    calendar: Calendar
+    hours: WorkingHours
+    now: datetime
+    busy: dict[date, list[tuple[datetime, datetime]]]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.calendar.time_zone)
+
+    async def free_slot(self, day: date, minutes: int) -> datetime | None:
+        if day not in self.busy:
+            start = datetime.combine(day, time(), tzinfo=self.zone)
+            self.busy[day] = await busy_spans(
+                self.session, self.actor.user_id, start, start + timedelta(days=1)
+            )
+        slot = first_free_slot(day, self.hours, self.zone, self.busy[day], minutes)
+        if slot is not None:
+            self.busy[day].append((slot, slot + timedelta(minutes=minutes)))
+        return slot
+
+
+async def plan_context(session: AsyncSession, actor: Actor, now: datetime) -> PlanContext:
+    calendar = await events.calendar_for(session, actor.user_id, None)
+    user = await session.get(User, actor.user_id)
+    hours = WorkingHours.read(user.working_hours if user else None)
+    return PlanContext(session, actor, calendar, hours, now, {})
+
+
+def _checked(plan: TouchpointPlan, zone: ZoneInfo) -> TouchpointPlan:
+    """The plan with its day (from its time, if given), or InvalidTouchpointError."""
+    problem = message_problem(plan.message)
+    if problem:
+        raise InvalidTouchpointError(problem, field="message")
+    problem = minutes_problem(plan.minutes)
+    if problem:
+        raise InvalidTouchpointError(problem, field="durationMinutes")
+    if plan.at is not None:
+        if plan.at.tzinfo is None:
+            raise InvalidTouchpointError("a time with its offset", field="dueAt")
+        return msgspec.structs.replace(plan, day=plan.at.astimezone(zone).date())
+    if plan.day is None:
+        raise InvalidTouchpointError("a day (dueDate) or a time (dueAt)", field="dueDate")
+    return plan
+
+
+def event_of(
+    touchpoint: Touchpoint, contact: Contact, start: datetime | None, zone: str
+) -> CalendarEvent:
+    """The calendar event a touchpoint makes: timed, or all day when the day had no slot."""
+    if start is None:
+        when, until = (
+            EventTime.all_day(touchpoint.due_date),
+            EventTime.all_day(touchpoint.due_date + timedelta(days=1)),
+        )
+    else:
+        end = start + timedelta(minutes=touchpoint.duration_minutes)
+        when, until = EventTime.at(start, zone), EventTime.at(end, zone)
+    return CalendarEvent(
+        title=f"Touchpoint: {contact.name}",
+        description=touchpoint.message,
+        start=when,
+        end=until,
+        contact_id=contact.id,
+        touchpoint_id=touchpoint.id,
+    )
+
+
+async def slot_for(context: PlanContext, touchpoint: Touchpoint) -> datetime | None:
+    if touchpoint.due_at is not None:
+        start = touchpoint.due_at.astimezone(context.zone)
+        end = start + timedelta(minutes=touchpoint.duration_minutes)
+        context.busy.setdefault(touchpoint.due_date, []).append((start, end))
+        return start
+    return await context.free_slot(touchpoint.due_date, touchpoint.duration_minutes)
+
+
+async def make_event(context: PlanContext, touchpoint: Touchpoint, contact: Contact) -> Event:
+    """The touchpoint's new event, staged to be pushed (its id noted on the touchpoint)."""
+    start = await slot_for(context, touchpoint)
+    event = events.checked(event_of(touchpoint, contact, start, context.calendar.time_zone))
+    row = await events.stage_create(
+        context.session, context.actor, event, context.calendar, now=context.now
+    )
+    touchpoint.event_id = row.id
+    return row
+
+
+async def plan_one(
+    context: PlanContext, plan: TouchpointPlan, *, origin: str, key: str | None
+) -> tuple[Touchpoint, Event]:
+    plan = _checked(plan, context.zone)
+    assert plan.day is not None
+    contact = await owned_contact(context.session, context.actor.user_id, plan.contact_id)
+    if contact.archived_at is not None:
+        raise InvalidTouchpointError("The contact is archived.", field="contactId")
+    touchpoint = Touchpoint(
+        id=new_id(),
+        user_id=context.actor.user_id,
+        contact_id=contact.id,
+        due_date=plan.day,
+        due_at=plan.at,
+        duration_minutes=plan.minutes,
+        message=plan.message.strip(),
+        status="planned",
+        origin=origin,
+        idempotency_key=key,
+        version=1,
+        created_at=context.now,
+        updated_at=context.now,
+    )
+    context.session.add(touchpoint)
+    row = await make_event(context, touchpoint, contact)
+    await audit(
+        context.session,
+        context.actor,
+        row.id,
+        contact_id=contact.id,
+        action="touchpoint_plan",
+        now=context.now,
+        changes={"touchpointId": touchpoint.id, "due": plan.day.isoformat(), "origin": origin},
+    )
+    return touchpoint, row
+
+
+async def plan_touchpoint(
+    services: CalendarServices,
+    actor: Actor,
+    plan: TouchpointPlan,
+    *,
+    idempotency_key: str | None = None,
+) -> TouchpointState:
+    """Plan one touchpoint and make its event; a replay with the same `idempotency_key`
+    answers the touchpoint it planned (the seed's createTouchpointEvent)."""
+    await services.accounts.require_write_access(actor.user_id)
+    async with services.db.session() as session:
+        if idempotency_key:
+            earlier = await touchpoint_store.by_idempotency_key(
+                session, actor.user_id, idempotency_key
+            )
+            if earlier is not None:
+                return await state_of(session, actor.user_id, earlier.id)
+        context = await plan_context(session, actor, services.clock())
+        touchpoint, row = await plan_one(context, plan, origin="manual", key=idempotency_key)
+    await events.push_now(services, actor.user_id, row.id)
+    return await get_touchpoint(services, actor.user_id, touchpoint.id)
+
+
+async def plan_touchpoints(
+    services: CalendarServices, actor: Actor, plans: Sequence[TouchpointPlan]
+) -> tuple[list[TouchpointState], int]:
+    """Plan many touchpoints at once, all or none; their events go to Google in batches.
+    Returns them and the Google requests made."""
+    await services.accounts.require_write_access(actor.user_id)
+    async with services.db.session() as session:
+        context = await plan_context(session, actor, services.clock())
+        made = []
+        for n, plan in enumerate(plans):
+            try:
+                made.append((await plan_one(context, plan, origin="manual", key=None))[0])
+            except InvalidTouchpointError as problem:
+                field = f"items[{n}].{problem.field}" if problem.field else f"items[{n}]"
+                raise InvalidTouchpointError(problem.message, field=field) from None
+        calendar_id = context.calendar.id
+    requests = await push_pending(services, actor.user_id, calendar_id)
+    ids = [t.id for t in made]
+    async with services.db.session() as session:
+        return [await state_of(session, actor.user_id, i) for i in ids], requests
+
+
+async def state_of(session: AsyncSession, user_id: str, touchpoint_id: str) -> TouchpointState:
+    found = await touchpoint_store.touchpoints(session, user_id, ids=[touchpoint_id])
+    if not found:
+        raise TouchpointNotFoundError()
+    return (await states(session, user_id, found))[0]
+
+
+async def states(
+    session: AsyncSession, user_id: str, found: Sequence[touchpoint_store.WithEvent]
+) -> list[TouchpointState]:
+    """Touchpoints as the user sees them, in the zone of the user's primary calendar."""
+    calendar = await events.calendar_for(session, user_id, None) if found else None
+    zone = ZoneInfo(calendar.time_zone if calendar else "UTC")
+    return [
+        TouchpointState(tp, EventRecord.of(row) if row is not None else None, name, zone)
+        for tp, row, name in found
+    ]
+
+
+async def get_touchpoint(
+    services: CalendarServices, user_id: str, touchpoint_id: str
+) -> TouchpointState:
+    """One of the user's touchpoints (404 for anyone else's)."""
+    async with services.db.session() as session:
+        return await state_of(session, user_id, touchpoint_id)
+
+
+def cadence_of(contact: Contact) -> Cadence | None:
+    """The contact's cadence, if it has one."""
+    if contact.cadence_every and contact.cadence_unit in ("day", "week", "month"):
+        return Cadence(contact.cadence_every, contact.cadence_unit)  # type: ignore[arg-type]
+    return None
+
+
+async def plan_next(context: PlanContext, contact: Contact, last: date) -> Touchpoint | None:
+    """The next touchpoint by the contact's cadence, a cadence after `last` (not before
+    tomorrow), unless it has none or one is planned already."""
+    cadence = cadence_of(contact)
+    if cadence is None or contact.archived_at is not None:
+        return None
+    if await touchpoint_store.planned_of(context.session, context.actor.user_id, contact.id):
+        return None
+    tomorrow = context.now.astimezone(context.zone).date() + timedelta(days=1)
+    day = next_date(last, cadence, today=tomorrow)
+    plan = TouchpointPlan(contact.id, day=day)
+    touchpoint, _row = await plan_one(context, plan, origin="cadence", key=None)
+    return touchpoint

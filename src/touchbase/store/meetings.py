@@ -1,0 +1,151 @@
+"""Meetings with contacts: events a contact is a guest of (by any of their emails, through
+`event_guests`) or that name them (`contact_id`), and what was logged after them; every query
+scoped to one user."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from touchbase.store.events import LISTED
+from touchbase.store.models import ContactEmail, Event, EventGuest, Interaction
+
+# Outcomes that say a meeting did not take place.
+NOT_MET = ("no_show", "rescheduled")
+# Interactions that count as being in touch.
+MET = ("held", "note")
+
+
+def _as_guest(user_id: str) -> Any:
+    """contact_emails joined to the events whose guests they are."""
+    return (
+        select(ContactEmail.contact_id)
+        .join(
+            EventGuest,
+            and_(
+                EventGuest.user_id == ContactEmail.user_id, EventGuest.email == ContactEmail.email
+            ),
+        )
+        .join(Event, Event.id == EventGuest.event_id)
+        .where(ContactEmail.user_id == user_id, Event.deleted.is_(False))
+    )
+
+
+async def meeting_rows(
+    session: AsyncSession, user_id: str, contact_ids: Sequence[str]
+) -> list[tuple[str, Sequence[Any]]]:
+    """(contact id, the event's `LISTED` row) of every live event with these contacts."""
+    if not contact_ids:
+        return []
+    as_guest = (
+        _as_guest(user_id).add_columns(*LISTED).where(ContactEmail.contact_id.in_(contact_ids))
+    )
+    named = select(Event.contact_id, *LISTED).where(
+        Event.user_id == user_id, Event.deleted.is_(False), Event.contact_id.in_(contact_ids)
+    )
+    seen: set[tuple[str, str]] = set()
+    out: list[tuple[str, Sequence[Any]]] = []
+    for statement in (as_guest, named):
+        for found in (await session.execute(statement)).all():
+            contact_id, row = str(found[0]), found[1:]
+            if (contact_id, row[0]) not in seen:
+                seen.add((contact_id, row[0]))
+                out.append((contact_id, row))
+    return out
+
+
+def _counted(statement: Any, user_id: str) -> Any:
+    """Meetings that count as contact: not a cancelled occurrence, not logged as not held."""
+    not_met = select(Interaction.event_id).where(
+        Interaction.user_id == user_id,
+        Interaction.outcome.in_(NOT_MET),
+        Interaction.event_id.is_not(None),
+    )
+    cancelled_instance = and_(
+        Event.recurring_event_id.is_not(None), Event.local["status"].as_string() == "cancelled"
+    )
+    return statement.where(~cancelled_instance, Event.id.not_in(not_met))
+
+
+async def last_met(
+    session: AsyncSession, user_id: str, *, now: datetime, contact_ids: Sequence[str] | None
+) -> dict[str, datetime]:
+    """{contact id: when the latest meeting with them that is over ended, or the latest
+    interaction logged}, of these contacts (None: all the user's). Series still running are
+    the caller's to expand (`running_series_ids`)."""
+    ended = Event.end_at <= now
+    as_guest = _counted(
+        _as_guest(user_id).add_columns(func.max(Event.end_at)).where(ended), user_id
+    ).group_by(ContactEmail.contact_id)
+    named = _counted(
+        select(Event.contact_id, func.max(Event.end_at)).where(
+            Event.user_id == user_id, Event.deleted.is_(False), Event.contact_id.is_not(None), ended
+        ),
+        user_id,
+    ).group_by(Event.contact_id)
+    logged = (
+        select(Interaction.contact_id, func.max(Interaction.occurred_at))
+        .where(
+            Interaction.user_id == user_id,
+            Interaction.outcome.in_(MET),
+            Interaction.occurred_at <= now,
+        )
+        .group_by(Interaction.contact_id)
+    )
+    out: dict[str, datetime] = {}
+    for query, column in ((as_guest, ContactEmail), (named, Event), (logged, Interaction)):
+        some = query if contact_ids is None else query.where(column.contact_id.in_(contact_ids))
+        for contact_id, when in (await session.execute(some)).all():
+            if contact_id is not None and when is not None:
+                out[contact_id] = max(when, out.get(contact_id, when))
+    return out
+
+
+async def running_meetings(
+    session: AsyncSession, user_id: str, *, now: datetime, contact_ids: Sequence[str] | None
+) -> list[tuple[str, Sequence[Any]]]:
+    """(contact id, `LISTED` row) of the events with contacts that began and have not ended
+    (a series still running among them: its latest occurrence may be over)."""
+    running = and_(Event.start_at <= now, Event.end_at > now, Event.recurring_event_id.is_(None))
+    as_guest = _as_guest(user_id).add_columns(*LISTED).where(running)
+    named = select(Event.contact_id, *LISTED).where(
+        Event.user_id == user_id, Event.deleted.is_(False), Event.contact_id.is_not(None), running
+    )
+    if contact_ids is not None:
+        as_guest = as_guest.where(ContactEmail.contact_id.in_(contact_ids))
+        named = named.where(Event.contact_id.in_(contact_ids))
+    out: list[tuple[str, Sequence[Any]]] = []
+    for statement in (as_guest, named):
+        out += [(str(found[0]), found[1:]) for found in (await session.execute(statement)).all()]
+    return out
+
+
+async def interactions_of(
+    session: AsyncSession, user_id: str, contact_id: str, *, limit: int
+) -> list[Interaction]:
+    """A contact's logged interactions, latest first."""
+    found = await session.scalars(
+        select(Interaction)
+        .where(Interaction.user_id == user_id, Interaction.contact_id == contact_id)
+        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+        .limit(limit)
+    )
+    return list(found)
+
+
+async def interaction_of(
+    session: AsyncSession, user_id: str, contact_id: str, interaction_id: str
+) -> Interaction | None:
+    """One interaction logged about one of the user's contacts."""
+    found = await session.scalars(
+        select(Interaction).where(
+            Interaction.user_id == user_id,
+            Interaction.contact_id == contact_id,
+            Interaction.id == interaction_id,
+        )
+    )
+    return found.first()

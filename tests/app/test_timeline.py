@@ -1,0 +1,158 @@
+"""A contact's timeline: meetings found by their guests' emails (made here or in Google) or
+linked, what was logged after them, and "last contacted"."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tests.support.app import ApiUser, AppHarness
+from tests.support.sync import sync
+
+
+def _at(days: int, hour: int = 10) -> datetime:
+    today = datetime.now(UTC).replace(hour=hour, minute=0, second=0, microsecond=0)
+    return today + timedelta(days=days)
+
+
+def _meeting(user: ApiUser, title: str, days: int, **fields: Any) -> dict[str, Any]:
+    start = _at(days)
+    made = user.create(
+        title=title,
+        startTime=start.isoformat(),
+        endTime=(start + timedelta(minutes=30)).isoformat(),
+        **fields,
+    )
+    assert made.status_code == 201, made.text
+    return dict(made.json())
+
+
+def _contact(user: ApiUser, name: str, *emails: str) -> dict[str, Any]:
+    made = user.api.post("/api/contacts", json={"name": name, "emails": list(emails)})
+    assert made.status_code == 201, made.text
+    return dict(made.json())
+
+
+def _timeline(user: ApiUser, contact: dict[str, Any]) -> dict[str, Any]:
+    found = user.api.get(f"/api/contacts/{contact['id']}/timeline")
+    assert found.status_code == 200, found.text
+    return dict(found.json())
+
+
+def _titles(items: list[dict[str, Any]]) -> list[str]:
+    return [i["event"]["title"] if i["kind"] == "meeting" else i["outcome"] for i in items]
+
+
+def test_meetings_join_a_contacts_timeline_by_any_of_their_emails(app: AppHarness) -> None:
+    alice = app.user()
+    dana = _contact(alice, "Dana Scully", "dana@acme.example", "dana@fbi.example")
+    _meeting(alice, "Intro call", -20, attendees=["Dana@Acme.example"])
+    _meeting(alice, "Follow-up", -3, attendees=["dana@fbi.example"])
+    _meeting(alice, "Proposal review", 5, attendees=["dana@acme.example"])
+    _meeting(alice, "Linked by hand", 9, contactId=dana["id"])
+    _meeting(alice, "Someone else", -1, attendees=["eli@globex.example"])
+    alice.google.post(
+        "/events",
+        json={
+            "summary": "Made in Google",
+            "start": {"dateTime": _at(-7).isoformat()},
+            "end": {"dateTime": (_at(-7) + timedelta(hours=1)).isoformat()},
+            "attendees": [{"email": "dana@acme.example"}, {"email": "alice@example.com"}],
+        },
+    )
+    assert sync(alice)["status"] == "succeeded"
+    timeline = _timeline(alice, dana)
+    assert _titles(timeline["upcoming"]) == ["Proposal review", "Linked by hand"]
+    assert _titles(timeline["past"]) == ["Follow-up", "Made in Google", "Intro call"]
+    last = datetime.fromisoformat(timeline["lastContacted"])
+    assert last == _at(-3) + timedelta(minutes=30)
+    listed = alice.api.get("/api/contacts").json()["items"]
+    assert listed[0]["lastContacted"] == timeline["lastContacted"]
+
+
+def test_a_guest_removed_in_google_leaves_the_timeline(app: AppHarness) -> None:
+    alice = app.user()
+    dana = _contact(alice, "Dana Scully", "dana@acme.example")
+    made = _meeting(alice, "Intro call", 4, attendees=["dana@acme.example"])
+    assert _titles(_timeline(alice, dana)["upcoming"]) == ["Intro call"]
+    alice.google.patch(f"/events/{made['googleEventId']}", json={"attendees": []})
+    assert sync(alice)["status"] == "succeeded"
+    assert _timeline(alice, dana)["upcoming"] == []
+    email_added = alice.api.patch(
+        f"/api/contacts/{dana['id']}", json={"emails": ["dana@acme.example", "d@x.example"]}
+    )
+    assert email_added.status_code == 200
+    _meeting(alice, "Second call", 6, attendees=["d@x.example"])
+    assert _titles(_timeline(alice, dana)["upcoming"]) == ["Second call"]
+
+
+def test_a_weekly_meeting_counts_its_last_occurrence_as_the_last_contact(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    dana = _contact(alice, "Dana Scully", "dana@acme.example")
+    _meeting(
+        alice,
+        "Weekly sync",
+        -15,
+        attendees=["dana@acme.example"],
+        recurrence=["RRULE:FREQ=WEEKLY;COUNT=6"],
+        timeZone="UTC",
+    )
+    timeline = _timeline(alice, dana)
+    assert _titles(timeline["past"]) == ["Weekly sync"] * 3
+    assert len(timeline["upcoming"]) == 3
+    expected = _at(-1) + timedelta(minutes=30)
+    assert datetime.fromisoformat(timeline["lastContacted"]) == expected
+    listed = alice.api.get("/api/contacts").json()["items"][0]
+    assert datetime.fromisoformat(listed["lastContacted"]) == expected
+
+
+def test_logged_outcomes_and_notes_are_on_the_timeline(app: AppHarness) -> None:
+    alice = app.user()
+    dana = _contact(alice, "Dana Scully", "dana@acme.example")
+    held = _meeting(alice, "Intro call", -10, attendees=["dana@acme.example"])
+    missed = _meeting(alice, "Demo", -2, attendees=["dana@acme.example"])
+    path = f"/api/contacts/{dana['id']}/interactions"
+    logged = alice.api.post(
+        path, json={"outcome": "held", "notes": "Budget in Q2.", "eventId": held["id"]}
+    )
+    assert logged.status_code == 201, logged.text
+    assert (
+        alice.api.post(path, json={"outcome": "no_show", "eventId": missed["id"]}).status_code
+        == 201
+    )
+    timeline = _timeline(alice, dana)
+    demo, intro = timeline["past"]
+    assert (demo["held"], [i["outcome"] for i in demo["logged"]]) == (False, ["no_show"])
+    assert [i["notes"] for i in intro["logged"]] == ["Budget in Q2."]
+    # The no-show is not a contact: the intro call is the last one.
+    assert datetime.fromisoformat(timeline["lastContacted"]) == _at(-10) + timedelta(minutes=30)
+    listed = alice.api.get("/api/contacts").json()["items"][0]
+    assert listed["lastContacted"] == timeline["lastContacted"]
+    call = {"outcome": "note", "notes": "Called her.", "occurredAt": _at(-1).isoformat()}
+    assert alice.api.post(path, json=call).status_code == 201
+    timeline = _timeline(alice, dana)
+    assert _titles(timeline["past"]) == ["note", "Demo", "Intro call"]
+    assert datetime.fromisoformat(timeline["lastContacted"]) == _at(-1)
+
+
+def test_nobody_elses_meetings_contacts_or_interactions(app: AppHarness) -> None:
+    alice = app.user()
+    bob = app.user("bob@example.com")
+    dana = _contact(alice, "Dana Scully", "dana@acme.example")
+    bobs_dana = _contact(bob, "Dana (Bob's)", "dana@acme.example")
+    _meeting(bob, "Bob's call", -2, attendees=["dana@acme.example"])
+    bobs_meeting = _meeting(bob, "Bob's next call", 2, attendees=["dana@acme.example"])
+    assert _timeline(alice, dana) == {"lastContacted": None, "upcoming": [], "past": []}
+    assert alice.api.get(f"/api/contacts/{bobs_dana['id']}/timeline").status_code == 404
+    path = f"/api/contacts/{dana['id']}/interactions"
+    foreign = alice.api.post(path, json={"outcome": "held", "eventId": bobs_meeting["id"]})
+    assert (foreign.status_code, foreign.json()["error"]["details"]["field"]) == (422, "eventId")
+    bad = alice.api.post(path, json={"outcome": "maybe"})
+    assert bad.status_code == 422
+    assert "outcome" in bad.text
+    to_bob = alice.api.post(
+        f"/api/contacts/{bobs_dana['id']}/interactions", json={"outcome": "note"}
+    )
+    assert to_bob.status_code == 404
