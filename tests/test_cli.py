@@ -124,18 +124,25 @@ def test_demo_runs_the_emulator_and_the_app_with_sample_events(tmp_path: Path) -
         token = re.search(r"API token: (\S+)", output)
         assert token, output
         wait_until_up(f"http://127.0.0.1:{port}/api/health")
-        events = httpx.get(
-            f"http://127.0.0.1:{port}/api/calendar/events",
-            headers={"Authorization": f"Bearer {token.group(1)}"},
-        ).json()["items"]
+        auth = {"Authorization": f"Bearer {token.group(1)}"}
+        events = httpx.get(f"http://127.0.0.1:{port}/api/calendar/events", headers=auth).json()[
+            "items"
+        ]
         singles = [e for e in events if e["seriesId"] is None]
         weekly = [e for e in events if e["seriesId"] is not None]
-        assert len(singles) == 3
+        # 3 to come, 2 past meetings matched to contacts by email, 2 touchpoints' events.
+        assert len(singles) == 7
         assert len(weekly) == 10, "the weekly series of 10, expanded"
         assert {e["syncStatus"] for e in events} == {"synced"}
         assert any(e["allDay"] for e in singles)
         assert any(e["attendees"] for e in singles)
         assert {e["title"] for e in weekly} == {"Pipeline review"}
+        due = httpx.get(f"http://127.0.0.1:{port}/api/touchpoints/due", headers=auth).json()
+        assert [t["contactName"] for t in due["overdue"]] == ["Eli Vance"]
+        assert [t["contactName"] for t in due["today"] + due["thisWeek"]] == ["Fran Kubelik"]
+        contacts = httpx.get(f"http://127.0.0.1:{port}/api/contacts", headers=auth).json()
+        dana = next(c for c in contacts["items"] if c["name"] == "Dana Scully")
+        assert dana["lastContacted"] is not None, "the discovery call, matched by her email"
     finally:
         process.terminate()
         process.wait(timeout=20)

@@ -22,9 +22,25 @@ DEMO_EMAIL = "demo@touchbase.example"
 
 
 SAMPLE_CONTACTS = [
-    {"name": "Dana Scully", "emails": ["dana@acme.example"], "company": "Acme"},
-    {"name": "Eli Vance", "emails": ["eli@globex.example"], "company": "Globex"},
-    {"name": "Fran Kubelik", "emails": ["fran@globex.example"], "company": "Globex"},
+    {
+        "name": "Dana Scully",
+        "emails": ["dana@acme.example"],
+        "company": "Acme",
+        "title": "Head of Procurement",
+        "cadence": {"every": 2, "unit": "week"},
+    },
+    {
+        "name": "Eli Vance",
+        "emails": ["eli@globex.example"],
+        "company": "Globex",
+        "cadence": {"every": 1, "unit": "month"},
+    },
+    {
+        "name": "Fran Kubelik",
+        "emails": ["fran@globex.example"],
+        "company": "Globex",
+        "cadence": {"every": 3, "unit": "month"},
+    },
 ]
 
 
@@ -37,6 +53,19 @@ def sample_events(now: datetime) -> list[dict[str, Any]]:
             "startTime": day.isoformat(),
             "endTime": (day + timedelta(minutes=30)).isoformat(),
             "location": "Phone",
+            "attendees": ["dana@acme.example"],
+        },
+        {
+            "title": "Discovery call with Dana",
+            "startTime": (day - timedelta(days=11)).isoformat(),
+            "endTime": (day - timedelta(days=11, minutes=-45)).isoformat(),
+            "attendees": ["dana@acme.example"],
+        },
+        {
+            "title": "Coffee with Eli",
+            "startTime": (day - timedelta(days=40)).isoformat(),
+            "endTime": (day - timedelta(days=40, minutes=-60)).isoformat(),
+            "attendees": ["eli@globex.example"],
         },
         {
             "title": "Offsite",
@@ -61,6 +90,18 @@ def sample_events(now: datetime) -> list[dict[str, Any]]:
     ]
 
 
+def sample_touchpoints(contact_ids: list[str], now: datetime) -> list[dict[str, Any]]:
+    """Eli's touchpoint, two days overdue; Fran's, due later today."""
+    overdue = (now - timedelta(days=2)).replace(hour=10, minute=0, second=0, microsecond=0)
+    later = (now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+    if later.date() != now.date():
+        later = now + timedelta(minutes=5)
+    return [
+        {"contactId": contact_ids[1], "dueAt": overdue.isoformat(), "message": "Pricing follow-up"},
+        {"contactId": contact_ids[2], "dueAt": later.isoformat(), "message": "Quarterly check-in"},
+    ]
+
+
 async def _set_up(app_url: str, token: str) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=app_url, headers=headers, timeout=30.0) as api:
@@ -74,13 +115,17 @@ async def _set_up(app_url: str, token: str) -> None:
             ) as browser:
                 answer = await browser.get(url + "&login_hint=" + DEMO_EMAIL)
                 answer.raise_for_status()
-        if not (await api.get("/api/contacts")).json()["items"]:
-            for contact in SAMPLE_CONTACTS:
-                (await api.post("/api/contacts", json=contact)).raise_for_status()
-        existing = (await api.get("/api/calendar/events")).json()["items"]
-        if not existing:
-            for body in sample_events(datetime.now(UTC)):
-                (await api.post("/api/calendar/events", json=body)).raise_for_status()
+        if (await api.get("/api/contacts")).json()["items"]:
+            return
+        made = []
+        for contact in SAMPLE_CONTACTS:
+            answer = await api.post("/api/contacts", json=contact)
+            answer.raise_for_status()
+            made.append(answer.json()["id"])
+        for body in sample_events(datetime.now(UTC)):
+            (await api.post("/api/calendar/events", json=body)).raise_for_status()
+        for plan in sample_touchpoints(made, datetime.now(UTC)):
+            (await api.post("/api/touchpoints", json=plan)).raise_for_status()
 
 
 async def _serve(settings: Settings, port: int, token: str, emulator_url: str) -> None:

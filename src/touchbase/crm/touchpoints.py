@@ -37,6 +37,9 @@ from touchbase.store import touchpoints as touchpoint_store
 from touchbase.store.accounts import new_id
 from touchbase.store.models import Calendar, Contact, Event, Touchpoint, User
 
+# No cadence plans past this year (a date must stay within what the calendar stores).
+LAST_YEAR = 9990
+
 
 class TouchpointPlan(msgspec.Struct, frozen=True):
     """What planning a touchpoint asks for: a day (the event goes to its first free slot) or
@@ -302,7 +305,7 @@ async def plan_next(context: PlanContext, contact: Contact, last: date) -> Touch
     """The next touchpoint by the contact's cadence, a cadence after `last` (not before
     tomorrow), unless it has none or one is planned already."""
     cadence = cadence_of(contact)
-    if cadence is None or contact.archived_at is not None:
+    if cadence is None or contact.archived_at is not None or last.year >= LAST_YEAR:
         return None
     if await touchpoint_store.planned_of(context.session, context.actor.user_id, contact.id):
         return None

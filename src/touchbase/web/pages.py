@@ -183,3 +183,22 @@ async def settings_page(request: Request, services: Services) -> Response:
 async def activity_page(request: Request, services: Services) -> Response:
     """The audit log."""
     return await _page(request, services, "activity.html")
+
+
+@router.get("/contacts")
+async def contacts_page(request: Request, services: Services) -> Response:
+    """The contacts list: search, sort by next touchpoint or last contacted, add one."""
+    return await _page(request, services, "contacts.html")
+
+
+@router.get("/contacts/{contact_id}")
+async def contact_page(request: Request, services: Services, contact_id: str) -> Response:
+    """One contact: details, next touchpoint, cadence, timeline (its script reads the id from
+    the address and the API answers 404 for anyone else's)."""
+    return await _page(request, services, "contact.html")
+
+
+@router.get("/due")
+async def due_page(request: Request, services: Services) -> Response:
+    """Touchpoints overdue, due today and this week, and those that need a new date."""
+    return await _page(request, services, "due.html")

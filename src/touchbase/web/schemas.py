@@ -6,10 +6,10 @@ A rejected request writes nothing: everything is checked before any use case run
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from touchbase.domain import Attendee, CalendarEvent, EventTime
 from touchbase.domain.sanitize import clean_description, clean_line
@@ -18,6 +18,7 @@ from touchbase.domain.validation import (
     MAX_DESCRIPTION,
     MAX_LOCATION,
     MAX_TITLE,
+    in_supported_range,
     is_valid_time_zone,
 )
 from touchbase.errors import InvalidEventError
@@ -144,3 +145,29 @@ def new_event(body: EventCreate) -> CalendarEvent:
         start=_time(body.startTime, all_day=all_day, zone=zone, field="startTime"),
         end=_time(body.endTime, all_day=all_day, zone=zone, field="endTime"),
     ).replace(**changes)
+
+
+def _text_only(value: object) -> object:
+    """A date or a time in JSON is a string (never a number of seconds)."""
+    if not isinstance(value, str):
+        raise ValueError("an ISO 8601 string")
+    return value
+
+
+def _supported_day(value: date) -> date:
+    if not 1 < value.year < 9999:
+        raise ValueError("a date between the years 2 and 9998")
+    return value
+
+
+def _aware_supported(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("a time with its UTC offset")
+    if not in_supported_range(value):
+        raise ValueError("a time between the years 2 and 9998")
+    return value
+
+
+# A day (YYYY-MM-DD) and an instant with its offset, as request bodies take them.
+IsoDate = Annotated[date, BeforeValidator(_text_only), AfterValidator(_supported_day)]
+IsoInstant = Annotated[datetime, BeforeValidator(_text_only), AfterValidator(_aware_supported)]

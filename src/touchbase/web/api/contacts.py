@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from touchbase.crm import contact_list, contacts, interactions, touchpoint_changes
 from touchbase.crm import timeline as contact_timeline
@@ -24,6 +24,7 @@ from touchbase.domain.contacts import Cadence as CadenceFields
 from touchbase.domain.validation import MAX_EMAIL
 from touchbase.web.crm_views import interaction_view, summary_view, timeline_view
 from touchbase.web.deps import CurrentActor, MutatingActor, Services
+from touchbase.web.schemas import IsoDate, IsoInstant
 from touchbase.web.views import FastJSONResponse, contact_view
 
 router = APIRouter(prefix="/api/contacts")
@@ -69,10 +70,20 @@ class ContactPatch(BaseModel):
     archived: bool | None = None
     nextTouchpointDate: datetime | date | None = Field(
         default=None,
-        description="The day (YYYY-MM-DD: its first free slot) or time of the contact's next "
-        "touchpoint: the planned one moves there, or one is planned, with its event; null "
-        "deletes the planned one and its event.",
+        description="The day (YYYY-MM-DD: its first free slot) or time (with its offset) of "
+        "the contact's next touchpoint: the planned one moves there, or one is planned, with "
+        "its event; null deletes the planned one and its event.",
     )
+
+    @field_validator("nextTouchpointDate", mode="before")
+    @classmethod
+    def _day_or_time(cls, value: object) -> object:
+        """A bare date is a day (not midnight); a time must say its offset."""
+        if value is None:
+            return None
+        if isinstance(value, str) and len(value) == len("YYYY-MM-DD"):
+            return TypeAdapter(IsoDate).validate_python(value)
+        return TypeAdapter(IsoInstant).validate_python(value)
 
 
 class InteractionCreate(BaseModel):
@@ -82,7 +93,7 @@ class InteractionCreate(BaseModel):
     outcome: Literal["held", "no_show", "rescheduled", "note"]
     notes: str = Field(default="", max_length=MAX_NOTES)
     eventId: str | None = Field(default=None, max_length=200)
-    occurredAt: datetime | None = None
+    occurredAt: IsoInstant | None = None
 
 
 # API names of a contact's fields -> ContactFields' names.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query
@@ -15,6 +14,7 @@ from touchbase.crm.touchpoints import TouchpointPlan
 from touchbase.domain.touchpoints import DEFAULT_MINUTES, MAX_MESSAGE, MAX_MINUTES, MIN_MINUTES
 from touchbase.web.crm_views import due_view, touchpoint_view
 from touchbase.web.deps import CurrentActor, MutatingActor, Services
+from touchbase.web.schemas import IsoDate, IsoInstant
 
 router = APIRouter(prefix="/api/touchpoints")
 MAX_BATCH = 1_000
@@ -27,8 +27,8 @@ class TouchpointCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     contactId: str = Field(max_length=64)
-    dueDate: date | None = None
-    dueAt: datetime | None = None
+    dueDate: IsoDate | None = None
+    dueAt: IsoInstant | None = None
     durationMinutes: int = Field(default=DEFAULT_MINUTES, ge=MIN_MINUTES, le=MAX_MINUTES)
     message: str = Field(default="", max_length=MAX_MESSAGE)
 
@@ -51,8 +51,8 @@ class TouchpointPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     status: Status | None = None
-    dueDate: date | None = None
-    dueAt: datetime | None = None
+    dueDate: IsoDate | None = None
+    dueAt: IsoInstant | None = None
     durationMinutes: int | None = Field(default=None, ge=MIN_MINUTES, le=MAX_MINUTES)
     message: str | None = Field(default=None, max_length=MAX_MESSAGE)
 

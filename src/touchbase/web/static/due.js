@@ -1,0 +1,17 @@
+// Due: touchpoints overdue, today, this week, and those whose event was deleted.
+
+import { api, showError } from "./app.js";
+import { el, touchpointItem } from "./crm.js";
+
+const GROUPS = ["overdue", "today", "thisWeek", "needsDate"];
+
+async function show() {
+  const due = await api("GET", "/api/touchpoints/due");
+  for (const group of GROUPS) {
+    const list = document.getElementById(`due-${group}`);
+    list.replaceChildren(...due[group].map((tp) => touchpointItem(tp, show)));
+    if (!due[group].length) list.append(el("li", "Nothing here.", "hint"));
+  }
+}
+
+show().catch((error) => showError(error, "The due touchpoints could not be loaded"));

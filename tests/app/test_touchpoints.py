@@ -1,0 +1,254 @@
+"""Touchpoints through the API: each makes its calendar event exactly once (at its time, or
+the first free slot of the working hours), follows it both ways, and the cadence plans the
+next one."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from tests.support.app import ApiUser, AppHarness
+from tests.support.sync import sync
+
+TODAY = datetime.now(UTC).date()
+
+
+def _day(days: int) -> date:
+    return TODAY + timedelta(days=days)
+
+
+def _at(days: int, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(_day(days), datetime.min.time(), tzinfo=UTC).replace(
+        hour=hour, minute=minute
+    )
+
+
+def _contact(user: ApiUser, name: str = "Dana Scully", **fields: Any) -> dict[str, Any]:
+    made = user.api.post("/api/contacts", json={"name": name, **fields})
+    assert made.status_code == 201, made.text
+    return dict(made.json())
+
+
+def _plan(user: ApiUser, contact: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    made = user.api.post("/api/touchpoints", json={"contactId": contact["id"], **fields})
+    assert made.status_code == 201, made.text
+    return dict(made.json())
+
+
+def _busy(user: ApiUser, start: datetime, minutes: int) -> None:
+    end = start + timedelta(minutes=minutes)
+    made = user.create(title="Busy", startTime=start.isoformat(), endTime=end.isoformat())
+    assert made.status_code == 201, made.text
+
+
+def _in_google(user: ApiUser, touchpoint: dict[str, Any]) -> list[dict[str, Any]]:
+    """The live events in Google that carry this touchpoint's id."""
+    return [
+        e
+        for e in user.google_events()
+        if e.get("status") != "cancelled"
+        and e.get("extendedProperties", {}).get("private", {}).get("touchbaseTouchpointId")
+        == touchpoint["id"]
+    ]
+
+
+def _get(user: ApiUser, touchpoint: dict[str, Any]) -> dict[str, Any]:
+    return dict(user.api.get(f"/api/touchpoints/{touchpoint['id']}").json())
+
+
+def test_a_day_only_touchpoint_takes_the_first_free_slot_once(app: AppHarness) -> None:
+    alice = app.user()
+    dana = _contact(alice)
+    _busy(alice, _at(3, 9), 60)
+    _busy(alice, _at(3, 10), 20)
+    _busy(alice, _at(3, 11), 60)
+    body = {"contactId": dana["id"], "dueDate": _day(3).isoformat(), "message": "Ask about Q2"}
+    key = {"Idempotency-Key": "plan-dana-1"}
+    first = alice.api.post("/api/touchpoints", json=body, headers=key)
+    again = alice.api.post("/api/touchpoints", json=body, headers=key)
+    assert (first.status_code, again.status_code) == (201, 201), first.text
+    touchpoint = first.json()
+    assert again.json()["id"] == touchpoint["id"]
+    assert touchpoint["dueAt"] == _at(3, 10, 30).isoformat(), "after 10:20, on the quarter hour"
+    assert (touchpoint["status"], touchpoint["anyTime"], touchpoint["needsDate"]) == (
+        "planned",
+        True,
+        False,
+    )
+    [event] = _in_google(alice, touchpoint)
+    assert event["start"]["dateTime"].startswith(_day(3).isoformat() + "T10:30:00")
+    assert event["description"] == "Ask about Q2"
+    listed = alice.api.get(f"/api/calendar/events/{touchpoint['eventId']}").json()
+    assert (listed["contactId"], listed["touchpointId"]) == (dana["id"], touchpoint["id"])
+
+
+def test_a_full_day_makes_an_all_day_event_and_a_timed_one_keeps_its_time(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    dana = _contact(alice)
+    _busy(alice, _at(2, 9), 8 * 60)
+    full = _plan(alice, dana, dueDate=_day(2).isoformat())
+    [event] = _in_google(alice, full)
+    assert event["start"] == {"date": _day(2).isoformat()}
+    timed = _plan(alice, dana, dueAt=_at(2, 12).isoformat(), durationMinutes=45)
+    [event] = _in_google(alice, timed)
+    start = datetime.fromisoformat(event["start"]["dateTime"])
+    end = datetime.fromisoformat(event["end"]["dateTime"])
+    assert (start, end - start) == (_at(2, 12), timedelta(minutes=45))
+
+
+def test_the_touchpoint_follows_its_event_moved_or_deleted_in_google(app: AppHarness) -> None:
+    alice = app.user()
+    dana = _contact(alice)
+    touchpoint = _plan(alice, dana, dueAt=_at(4, 14).isoformat())
+    [event] = _in_google(alice, touchpoint)
+    moved = {"dateTime": _at(6, 16).isoformat()}
+    until = {"dateTime": (_at(6, 16) + timedelta(minutes=30)).isoformat()}
+    alice.google.patch(f"/events/{event['id']}", json={"start": moved, "end": until})
+    assert sync(alice)["status"] == "succeeded"
+    after = _get(alice, touchpoint)
+    assert (after["dueDate"], after["dueAt"]) == (_day(6).isoformat(), _at(6, 16).isoformat())
+    alice.google.delete(f"/events/{event['id']}")
+    assert sync(alice)["status"] == "succeeded"
+    after = _get(alice, touchpoint)
+    assert (after["status"], after["needsDate"], after["eventId"]) == ("planned", True, None)
+    due = alice.api.get("/api/touchpoints/due").json()
+    assert [t["id"] for t in due["needsDate"]] == [touchpoint["id"]]
+    assert _in_google(alice, touchpoint) == [], "not silently made again"
+    again = alice.api.patch(
+        f"/api/touchpoints/{touchpoint['id']}", json={"dueDate": _day(8).isoformat()}
+    )
+    assert again.status_code == 200, again.text
+    assert again.json()["needsDate"] is False
+    [remade] = _in_google(alice, touchpoint)
+    assert remade["id"] != event["id"]
+    assert remade["start"]["dateTime"].startswith(_day(8).isoformat() + "T09:00:00")
+
+
+def test_rescheduling_here_moves_the_event(app: AppHarness) -> None:
+    alice = app.user()
+    dana = _contact(alice)
+    touchpoint = _plan(alice, dana, dueDate=_day(5).isoformat())
+    [event] = _in_google(alice, touchpoint)
+    path = f"/api/touchpoints/{touchpoint['id']}"
+    moved = alice.api.patch(
+        path, json={"dueAt": _at(5, 15).isoformat()}, headers={"If-Match": touchpoint["etag"]}
+    )
+    assert moved.status_code == 200, moved.text
+    [after] = _in_google(alice, touchpoint)
+    assert after["id"] == event["id"]
+    assert datetime.fromisoformat(after["start"]["dateTime"]) == _at(5, 15)
+    stale = alice.api.patch(path, json={"message": "x"}, headers={"If-Match": touchpoint["etag"]})
+    assert stale.status_code == 412
+
+
+def test_done_plans_the_next_by_cadence_and_skip_deletes_the_event(app: AppHarness) -> None:
+    alice = app.user()
+    dana = _contact(alice, cadence={"every": 2, "unit": "week"})
+    first = _plan(alice, dana, dueAt=_at(0, 8).isoformat())
+    done = alice.api.patch(f"/api/touchpoints/{first['id']}", json={"status": "done"})
+    assert (done.status_code, done.json()["status"]) == (200, "done"), done.text
+    assert len(_in_google(alice, first)) == 1, "the meeting that happened stays"
+    planned = alice.api.get(
+        "/api/touchpoints", params={"contactId": dana["id"], "status": "planned"}
+    ).json()["items"]
+    [following] = planned
+    assert (following["dueDate"], following["origin"]) == (_day(14).isoformat(), "cadence")
+    assert len(_in_google(alice, following)) == 1
+    skipped = alice.api.patch(f"/api/touchpoints/{following['id']}", json={"status": "skipped"})
+    assert skipped.status_code == 200, skipped.text
+    assert _in_google(alice, following) == []
+    [third] = alice.api.get(
+        "/api/touchpoints", params={"contactId": dana["id"], "status": "planned"}
+    ).json()["items"]
+    assert third["dueDate"] == _day(28).isoformat()
+    contact = alice.api.get(f"/api/contacts/{dana['id']}").json()
+    assert contact["nextTouchpoint"]["id"] == third["id"]
+
+
+def test_deleting_a_touchpoint_deletes_its_event(app: AppHarness) -> None:
+    alice = app.user()
+    dana = _contact(alice)
+    touchpoint = _plan(alice, dana, dueDate=_day(3).isoformat())
+    assert len(_in_google(alice, touchpoint)) == 1
+    assert alice.api.delete(f"/api/touchpoints/{touchpoint['id']}").status_code == 204
+    assert _in_google(alice, touchpoint) == []
+    assert alice.api.get(f"/api/touchpoints/{touchpoint['id']}").status_code == 404
+
+
+def test_the_due_view_groups_overdue_today_and_this_week(app: AppHarness) -> None:
+    alice = app.user()
+    dana = _contact(alice)
+    eli = _contact(alice, "Eli Vance")
+    late = _plan(alice, dana, dueAt=(datetime.now(UTC) - timedelta(days=2)).isoformat())
+    now_ish = datetime.now(UTC) + timedelta(minutes=5)
+    soon = _plan(alice, eli, dueDate=_day(4).isoformat())
+    later = _plan(alice, eli, dueDate=_day(20).isoformat())
+    due = alice.api.get("/api/touchpoints/due").json()
+    assert [t["id"] for t in due["overdue"]] == [late["id"]]
+    assert [t["id"] for t in due["thisWeek"]] == [soon["id"]]
+    assert later["id"] not in str(due)
+    if now_ish.date() == TODAY:  # not across midnight
+        today = _plan(alice, dana, dueAt=now_ish.isoformat())
+        due = alice.api.get("/api/touchpoints/due").json()
+        assert [t["id"] for t in due["today"]] == [today["id"]]
+
+
+def test_a_contacts_next_touchpoint_date_plans_moves_and_clears(app: AppHarness) -> None:
+    alice = app.user()
+    dana = _contact(alice)
+    path = f"/api/contacts/{dana['id']}"
+    planned = alice.api.patch(path, json={"nextTouchpointDate": _day(6).isoformat()})
+    assert planned.status_code == 200, planned.text
+    first = planned.json()["nextTouchpoint"]
+    assert first["dueDate"] == _day(6).isoformat()
+    moved = alice.api.patch(path, json={"nextTouchpointDate": _at(7, 13).isoformat()})
+    second = moved.json()["nextTouchpoint"]
+    assert (second["id"], second["dueAt"]) == (first["id"], _at(7, 13).isoformat())
+    assert len(_in_google(alice, second)) == 1
+    cleared = alice.api.patch(path, json={"nextTouchpointDate": None})
+    assert cleared.json()["nextTouchpoint"] is None
+    assert _in_google(alice, second) == []
+
+
+def test_planning_many_at_once_batches_google_calls_all_or_none(app: AppHarness) -> None:
+    alice = app.user()
+    people = [_contact(alice, f"Person {n}") for n in range(120)]
+    days = [_day(2 + n % 8).isoformat() for n in range(120)]  # 15 a day: each has a slot
+    items = [{"contactId": p["id"], "dueDate": d} for p, d in zip(people, days, strict=True)]
+    broken = [*items[:5], {**items[5], "durationMinutes": 1}]
+    refused = alice.api.post("/api/touchpoints/batch", json={"items": broken})
+    assert refused.status_code == 422
+    assert alice.api.get("/api/touchpoints").json()["items"] == []
+    made = alice.api.post("/api/touchpoints/batch", json={"items": items})
+    assert made.status_code == 201, made.text
+    body = made.json()
+    assert len(body["items"]) == 120
+    assert body["googleRequests"] <= 120 // 50 + 2
+    starts = [(t["dueDate"], t["dueAt"]) for t in body["items"]]
+    assert len(set(starts)) == 120, "each in a slot of its own"
+    tagged = [
+        e
+        for e in alice.google_events()
+        if e.get("extendedProperties", {}).get("private", {}).get("touchbaseTouchpointId")
+    ]
+    assert len(tagged) == 120
+
+
+def test_nobody_elses_touchpoints_or_contacts(app: AppHarness) -> None:
+    alice = app.user()
+    bob = app.user("bob@example.com")
+    bobs = _contact(bob, "Bob's contact")
+    theirs = _plan(bob, bobs, dueDate=_day(3).isoformat())
+    assert alice.api.get(f"/api/touchpoints/{theirs['id']}").status_code == 404
+    patch = alice.api.patch(f"/api/touchpoints/{theirs['id']}", json={"status": "done"})
+    assert patch.status_code == 404
+    assert alice.api.delete(f"/api/touchpoints/{theirs['id']}").status_code == 404
+    planned = alice.api.post(
+        "/api/touchpoints", json={"contactId": bobs["id"], "dueDate": _day(3).isoformat()}
+    )
+    assert planned.status_code == 404
+    assert alice.api.get("/api/touchpoints").json()["items"] == []
+    no_day = alice.api.post("/api/touchpoints", json={"contactId": _contact(alice)["id"]})
+    assert (no_day.status_code, no_day.json()["error"]["details"]["field"]) == (422, "dueDate")

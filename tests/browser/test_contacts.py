@@ -1,0 +1,132 @@
+"""The CRM pages: the contacts list, a contact's page (timeline, planning a touchpoint, logging
+after a meeting) and the Due view, in a real Chromium."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from playwright.sync_api import expect
+
+from tests.browser.calendar_page import CalendarPage, at, today
+
+
+def test_an_empty_list_says_what_to_do_and_a_new_contact_opens_its_page(
+    signed_in: CalendarPage,
+) -> None:
+    page = signed_in.page
+    page.get_by_role("link", name="Contacts").click()
+    expect(page.locator("#contacts-empty")).to_be_visible()
+    expect(page.locator("#contacts-empty")).to_contain_text("Add the people you keep in touch with")
+    page.get_by_role("button", name="New contact").click()
+    page.get_by_label("Name").fill("Dana Scully")
+    page.get_by_label("Emails").fill("dana@acme.example, not-an-email")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#contact-form-error")).to_be_visible()
+    expect(page.get_by_label("Emails")).to_have_attribute("aria-invalid", "true")
+    page.get_by_label("Emails").fill("dana@acme.example")
+    page.get_by_label("Company").fill("Acme")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#contact-name")).to_have_text("Dana Scully")
+    expect(page.locator("#contact-company")).to_have_text("Acme")
+    signed_in.screenshot("contact-page-new")
+
+
+def test_the_list_sorts_by_next_touchpoint_and_marks_the_overdue(
+    signed_in: CalendarPage,
+) -> None:
+    page, api = signed_in.page, signed_in.user.api
+    people = {
+        name: api.post("/api/contacts", json={"name": name, "company": company}).json()
+        for name, company in (("Ann Archer", "Acme"), ("Ben Baker", "Globex"), ("Cy Cole", ""))
+    }
+    late = {"contactId": people["Cy Cole"]["id"], "dueAt": (at(9) - timedelta(days=3)).isoformat()}
+    soon = {
+        "contactId": people["Ben Baker"]["id"],
+        "dueDate": (today() + timedelta(days=2)).isoformat(),
+    }
+    for body in (late, soon):
+        assert api.post("/api/touchpoints", json=body).status_code == 201
+    page.goto(signed_in.app.url + "/contacts")
+    rows = page.locator("#contact-rows tr")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(0)).to_contain_text("Cy Cole")
+    expect(rows.nth(0).locator(".badge.error")).to_be_visible()
+    expect(rows.nth(1)).to_contain_text("Ben Baker")
+    expect(rows.nth(2)).to_contain_text("Ann Archer")
+    page.get_by_label("Sort by").select_option("name")
+    expect(rows.nth(0)).to_contain_text("Ann Archer")
+    page.get_by_label("Search contacts").fill("glob")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Ben Baker")
+
+
+def test_a_contact_page_plans_a_touchpoint_and_logs_a_meeting(signed_in: CalendarPage) -> None:
+    page, api = signed_in.page, signed_in.user.api
+    dana = api.post(
+        "/api/contacts",
+        json={
+            "name": "Dana Scully",
+            "emails": ["dana@acme.example"],
+            "company": "Acme",
+            "cadence": {"every": 2, "unit": "week"},
+        },
+    ).json()
+    signed_in.api_create(
+        "Intro call with Dana", at(9) - timedelta(days=4), attendees=["dana@acme.example"]
+    )
+    page.goto(f"{signed_in.app.url}/contacts/{dana['id']}")
+    expect(page.locator("#timeline-past")).to_contain_text("Intro call with Dana")
+    expect(page.locator("#cadence")).to_have_text("every 2 weeks")
+    expect(page.locator("#last-contacted")).not_to_have_text("never")
+    day = today() + timedelta(days=3)
+    page.get_by_label("Day").fill(day.isoformat())
+    page.get_by_label("Message or agenda").fill("Send the proposal")
+    page.get_by_role("button", name="Plan touchpoint").click()
+    expect(signed_in.toast("Touchpoint planned")).to_be_visible()
+    expect(page.locator("#next-touchpoint")).to_contain_text("Send the proposal")
+    expect(page.locator("#timeline-upcoming")).to_contain_text("Touchpoint: Dana Scully")
+    assert signed_in.google_event("Touchpoint: Dana Scully")["description"] == "Send the proposal"
+    page.get_by_label("Log").select_option("no_show")
+    page.get_by_label("About").select_option(
+        label=page.locator("#log-meeting option").nth(1).inner_text()
+    )
+    page.get_by_label("What happened").fill("She did not join.")
+    page.get_by_role("button", name="Log it").click()
+    expect(page.locator("#timeline-past")).to_contain_text("no-show")
+    expect(page.locator("#last-contacted")).to_have_text("never")
+    signed_in.screenshot("contact-page")
+
+
+def test_the_due_view_marks_done_and_reschedules(signed_in: CalendarPage) -> None:
+    page, api = signed_in.page, signed_in.user.api
+    eli = api.post(
+        "/api/contacts", json={"name": "Eli Vance", "cadence": {"every": 1, "unit": "month"}}
+    ).json()
+    ann = api.post("/api/contacts", json={"name": "Ann Archer"}).json()
+    late = (at(9) - timedelta(days=2)).isoformat()
+    assert (
+        api.post("/api/touchpoints", json={"contactId": eli["id"], "dueAt": late}).status_code
+        == 201
+    )
+    soon = (today() + timedelta(days=2)).isoformat()
+    assert (
+        api.post("/api/touchpoints", json={"contactId": ann["id"], "dueDate": soon}).status_code
+        == 201
+    )
+    page.get_by_role("link", name="Due").click()
+    overdue = page.locator("#due-overdue li")
+    expect(overdue).to_have_count(1)
+    expect(overdue.first).to_contain_text("Eli Vance")
+    overdue.first.get_by_role("button", name="Done").click()
+    expect(page.locator("#due-overdue")).to_contain_text("Nothing here.")
+    planned = api.get(
+        "/api/touchpoints", params={"contactId": eli["id"], "status": "planned"}
+    ).json()
+    assert [t["origin"] for t in planned["items"]] == ["cadence"]
+    week = page.locator("#due-thisWeek li", has_text="Ann Archer")
+    later = (today() + timedelta(days=5)).isoformat()
+    week.get_by_label("New day for Ann Archer").fill(later)
+    week.get_by_role("button", name="Reschedule").click()
+    expect(signed_in.toast("Rescheduled")).to_be_visible()
+    [moved] = api.get("/api/touchpoints", params={"contactId": ann["id"]}).json()["items"]
+    assert moved["dueDate"] == later

@@ -1,0 +1,53 @@
+"""The pure touchpoint rules: the first free slot of a day, and the next date of a cadence."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from touchbase.domain.contacts import Cadence
+from touchbase.domain.touchpoints import WorkingHours, first_free_slot, next_date
+
+BERLIN = ZoneInfo("Europe/Berlin")
+DAY = date(2027, 3, 10)
+
+
+def _at(hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(DAY, time(hour, minute), tzinfo=BERLIN)
+
+
+def test_the_first_gap_long_enough_on_the_quarter_hour() -> None:
+    busy = [(_at(9), _at(10)), (_at(10), _at(10, 20)), (_at(11), _at(12))]
+    assert first_free_slot(DAY, WorkingHours(), BERLIN, busy, 30) == _at(10, 30)
+    assert first_free_slot(DAY, WorkingHours(), BERLIN, busy, 45) == _at(12)
+    assert first_free_slot(DAY, WorkingHours(), BERLIN, [], 30) == _at(9)
+
+
+def test_spans_outside_working_hours_and_overlaps_count_once() -> None:
+    busy = [(_at(7), _at(9, 10)), (_at(9, 5), _at(9, 40)), (_at(17), _at(18))]
+    assert first_free_slot(DAY, WorkingHours(), BERLIN, busy, 30) == _at(9, 45)
+
+
+def test_a_full_day_has_no_slot() -> None:
+    hours = WorkingHours(time(9), time(12))
+    busy = [(_at(9), _at(11, 45))]
+    assert first_free_slot(DAY, hours, BERLIN, busy, 30) is None
+    assert first_free_slot(DAY, hours, BERLIN, busy, 15) == _at(11, 45)
+
+
+def test_working_hours_read_back_or_fall_back() -> None:
+    assert WorkingHours.read({"start": "08:30", "end": "16:00"}) == WorkingHours(
+        time(8, 30), time(16)
+    )
+    for bad in (None, {}, {"start": "17:00", "end": "09:00"}, {"start": "x", "end": "y"}):
+        assert WorkingHours.read(bad) == WorkingHours()
+
+
+def test_a_cadence_counts_from_the_last_contact_and_never_piles_up() -> None:
+    today = date(2027, 3, 10)
+    assert next_date(date(2027, 3, 1), Cadence(2, "week"), today=today) == date(2027, 3, 15)
+    assert next_date(date(2027, 1, 31), Cadence(1, "month"), today=date(2027, 1, 1)) == date(
+        2027, 2, 28
+    )
+    assert next_date(date(2026, 11, 30), Cadence(3, "month"), today=today) == date(2027, 3, 10)
+    assert next_date(date(2027, 3, 9), Cadence(10, "day"), today=today) == today + timedelta(9)
