@@ -20,7 +20,6 @@ from touchbase.domain.contacts import (
 )
 from touchbase.errors import ContactChangedError, ContactNotFoundError, InvalidContactError
 from touchbase.store import contacts as contact_store
-from touchbase.store.contacts import ContactOrder
 from touchbase.store.models import Contact
 
 
@@ -64,23 +63,6 @@ def checked(fields: ContactFields) -> ContactFields:
     return fields
 
 
-async def search_contacts(
-    services: CalendarServices,
-    user_id: str,
-    query: str,
-    *,
-    archived: bool = False,
-    order: ContactOrder = "name",
-    limit: int = contact_store.SEARCH_LIMIT,
-    offset: int = 0,
-) -> list[Contact]:
-    """The user's contacts matching `query` (name, company, any email)."""
-    async with services.db.session() as session:
-        return await contact_store.search_contacts(
-            session, user_id, query, archived=archived, order=order, limit=limit, offset=offset
-        )
-
-
 async def create_contact(
     services: CalendarServices, actor: Actor, fields: ContactFields
 ) -> Contact:
@@ -103,12 +85,6 @@ async def create_contact(
     except IntegrityError:  # the same email added to another contact at the same moment
         raise _taken_error("emails") from None
     return contact
-
-
-async def get_contact(services: CalendarServices, user_id: str, contact_id: str) -> Contact:
-    """One of the user's contacts (404 for anyone else's)."""
-    async with services.db.session() as session:
-        return await owned_contact(session, user_id, contact_id)
 
 
 async def owned_contact(session: AsyncSession, user_id: str, contact_id: str) -> Contact:

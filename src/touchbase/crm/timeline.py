@@ -105,13 +105,17 @@ async def last_contacted(
     running = await meeting_store.running_meetings(
         session, user_id, now=now, contact_ids=contact_ids
     )
+    # Series still running: their latest occurrence may be over. All expanded at once.
+    owners: dict[str, set[str]] = defaultdict(set)
+    for contact_id, row in running:
+        owners[row[0]].add(contact_id)
+    rows = list({row[0]: row for _, row in running}.values())
     window = Window(now - PAST_SPAN, now, limit=100_000)
-    for contact_id in {cid for cid, _ in running}:
-        # A series still running: its latest occurrence may be over.
-        rows = [row for cid, row in running if cid == contact_id]
-        ended = [m.end for m in await _meetings(session, user_id, rows, window) if m.end <= now]
-        if ended:
-            found[contact_id] = max(*ended, found.get(contact_id, ended[0]))
+    for meeting in await _meetings(session, user_id, rows, window) if rows else []:
+        if meeting.end > now:
+            continue
+        for contact_id in owners[meeting.record.series_id or meeting.record.id]:
+            found[contact_id] = max(meeting.end, found.get(contact_id, meeting.end))
     return found
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import msgspec
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar import events
 from touchbase.calendar.events import Actor, audit
@@ -67,24 +68,42 @@ class _Change:
     audited: dict[str, Any] = field(default_factory=dict)
 
 
+async def _begin(session: AsyncSession, actor: Actor, touchpoint_id: str, now: datetime) -> _Change:
+    """A change of one of the user's touchpoints, locked (404 for anyone else's)."""
+    tp = await touchpoint_store.get_touchpoint(
+        session, actor.user_id, touchpoint_id, for_update=True
+    )
+    if tp is None:
+        raise TouchpointNotFoundError()
+    contact = await contacts.owned_contact(session, actor.user_id, tp.contact_id)
+    return _Change(await plan_context(session, actor, now), tp, contact)
+
+
 async def _live_event(change: _Change) -> Event | None:
+    """The touchpoint's event, unless it was deleted (a 409 while it is in conflict)."""
     event_id = change.touchpoint.event_id
     if event_id is None:
         return None
     row = await change.context.session.get(Event, event_id, with_for_update=True)
-    if row is None or row.deleted or row.user_id != change.touchpoint.user_id:
+    if row is None or row.deleted:
         return None
     return await events.editable(change.context.session, change.context.actor, event_id)
+
+
+async def _delete_event(change: _Change, row: Event, *, unlink: bool = False) -> None:
+    """Stage the delete of the touchpoint's event (`unlink`: as an event of no touchpoint)."""
+    context = change.context
+    before = EventRecord.of(row).event
+    if unlink:
+        before = before.replace(touchpoint_id=None)
+    await events.stage_delete(context.session, row, before, context.actor, context.now)
+    change.to_push.append(row.id)
 
 
 async def _move(change: _Change, row: Event) -> None:
     """The touchpoint's event goes to its new day or time (its own span is no obstacle)."""
     tp, context = change.touchpoint, change.context
-    busy = context.busy.get(tp.due_date)
-    if busy is None:
-        await context.free_slot(tp.due_date, 5)  # reads the day
-        busy = context.busy[tp.due_date]
-        busy.pop()  # the probe's own slot
+    busy = await context.busy_on(tp.due_date)
     busy[:] = [s for s in busy if s != (row.start_at, row.end_at)]
     start = await slot_for(context, tp)
     before = EventRecord.of(row).event
@@ -130,9 +149,7 @@ async def _set_status(change: _Change, status: str) -> None:
         tp.completed_at, last = context.now, today
     row = await _live_event(change)
     if status == "skipped" and row is not None and row.end_at > context.now:
-        before = EventRecord.of(row).event
-        await events.stage_delete(context.session, row, before, context.actor, context.now)
-        change.to_push.append(row.id)
+        await _delete_event(change, row)
     following = await plan_next(context, change.contact, last)
     if following is not None and following.event_id is not None:
         change.audited["next"] = following.id
@@ -172,15 +189,10 @@ async def update_touchpoint(
     """Change a touchpoint (412 when `if_match` names an older version)."""
     await services.accounts.require_write_access(actor.user_id)
     async with services.db.session() as session:
-        tp = await touchpoint_store.get_touchpoint(
-            session, actor.user_id, touchpoint_id, for_update=True
-        )
-        if tp is None:
-            raise TouchpointNotFoundError()
+        change = await _begin(session, actor, touchpoint_id, services.clock())
+        tp = change.touchpoint
         if if_match is not None and if_match != touchpoint_etag(tp):
             raise TouchpointChangedError(details={"etag": touchpoint_etag(tp)})
-        contact = await contacts.owned_contact(session, actor.user_id, tp.contact_id)
-        change = _Change(await plan_context(session, actor, services.clock()), tp, contact)
         await _apply(change, wanted)
         if change.audited:
             tp.version += 1
@@ -207,18 +219,11 @@ async def delete_touchpoint(services: CalendarServices, actor: Actor, touchpoint
     """Delete a touchpoint; a planned one's event goes with it."""
     await services.accounts.require_write_access(actor.user_id)
     async with services.db.session() as session:
-        tp = await touchpoint_store.get_touchpoint(
-            session, actor.user_id, touchpoint_id, for_update=True
-        )
-        if tp is None:
-            raise TouchpointNotFoundError()
-        contact = await contacts.owned_contact(session, actor.user_id, tp.contact_id)
-        change = _Change(await plan_context(session, actor, services.clock()), tp, contact)
+        change = await _begin(session, actor, touchpoint_id, services.clock())
+        tp = change.touchpoint
         row = await _live_event(change) if tp.status == "planned" else None
         if row is not None:
-            before = EventRecord.of(row).event.replace(touchpoint_id=None)
-            await events.stage_delete(session, row, before, actor, change.context.now)
-            change.to_push.append(row.id)
+            await _delete_event(change, row, unlink=True)
         await session.delete(tp)
         await audit(
             session,
@@ -327,9 +332,7 @@ async def _next_in(
         if when is None:
             row = await _live_event(change)
             if row is not None:
-                before = EventRecord.of(row).event
-                await events.stage_delete(context.session, row, before, context.actor, context.now)
-                change.to_push.append(row.id)
+                await _delete_event(change, row)
             await context.session.delete(change.touchpoint)
         else:
             await _reschedule(change, wanted)

@@ -33,6 +33,7 @@ from touchbase.domain.touchpoints import (
     next_date,
 )
 from touchbase.errors import InvalidTouchpointError, TouchpointNotFoundError
+from touchbase.store import accounts
 from touchbase.store import touchpoints as touchpoint_store
 from touchbase.store.accounts import new_id
 from touchbase.store.models import Calendar, Contact, Event, Touchpoint, User
@@ -107,15 +108,20 @@ class PlanContext:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.calendar.time_zone)
 
-    async def free_slot(self, day: date, minutes: int) -> datetime | None:
+    async def busy_on(self, day: date) -> list[tuple[datetime, datetime]]:
+        """The spans taken on `day` (read from the cache once, then kept up to date)."""
         if day not in self.busy:
             start = datetime.combine(day, time(), tzinfo=self.zone)
             self.busy[day] = await busy_spans(
                 self.session, self.actor.user_id, start, start + timedelta(days=1)
             )
-        slot = first_free_slot(day, self.hours, self.zone, self.busy[day], minutes)
+        return self.busy[day]
+
+    async def free_slot(self, day: date, minutes: int) -> datetime | None:
+        busy = await self.busy_on(day)
+        slot = first_free_slot(day, self.hours, self.zone, busy, minutes)
         if slot is not None:
-            self.busy[day].append((slot, slot + timedelta(minutes=minutes)))
+            busy.append((slot, slot + timedelta(minutes=minutes)))
         return slot
 
 
@@ -278,7 +284,7 @@ async def states(
     session: AsyncSession, user_id: str, found: Sequence[touchpoint_store.WithEvent]
 ) -> list[TouchpointState]:
     """Touchpoints as the user sees them, in the zone of the user's primary calendar."""
-    calendar = await events.calendar_for(session, user_id, None) if found else None
+    calendar = await accounts.primary_calendar(session, user_id) if found else None
     zone = ZoneInfo(calendar.time_zone if calendar else "UTC")
     return [
         TouchpointState(tp, EventRecord.of(row) if row is not None else None, name, zone)

@@ -35,18 +35,18 @@ def _as_guest(user_id: str) -> Any:
     )
 
 
-async def meeting_rows(
-    session: AsyncSession, user_id: str, contact_ids: Sequence[str]
+async def _with_contacts(
+    session: AsyncSession, user_id: str, contact_ids: Sequence[str] | None, *where: Any
 ) -> list[tuple[str, Sequence[Any]]]:
-    """(contact id, the event's `LISTED` row) of every live event with these contacts."""
-    if not contact_ids:
-        return []
-    as_guest = (
-        _as_guest(user_id).add_columns(*LISTED).where(ContactEmail.contact_id.in_(contact_ids))
-    )
+    """(contact id, the event's `LISTED` row) of the live events meeting `where` with these
+    contacts (None: any of the user's), each pair once."""
+    as_guest = _as_guest(user_id).add_columns(*LISTED).where(*where)
     named = select(Event.contact_id, *LISTED).where(
-        Event.user_id == user_id, Event.deleted.is_(False), Event.contact_id.in_(contact_ids)
+        Event.user_id == user_id, Event.deleted.is_(False), Event.contact_id.is_not(None), *where
     )
+    if contact_ids is not None:
+        as_guest = as_guest.where(ContactEmail.contact_id.in_(contact_ids))
+        named = named.where(Event.contact_id.in_(contact_ids))
     seen: set[tuple[str, str]] = set()
     out: list[tuple[str, Sequence[Any]]] = []
     for statement in (as_guest, named):
@@ -56,6 +56,13 @@ async def meeting_rows(
                 seen.add((contact_id, row[0]))
                 out.append((contact_id, row))
     return out
+
+
+async def meeting_rows(
+    session: AsyncSession, user_id: str, contact_ids: Sequence[str]
+) -> list[tuple[str, Sequence[Any]]]:
+    """(contact id, the event's `LISTED` row) of every live event with these contacts."""
+    return await _with_contacts(session, user_id, contact_ids) if contact_ids else []
 
 
 def _counted(statement: Any, user_id: str) -> Any:
@@ -111,17 +118,7 @@ async def running_meetings(
     """(contact id, `LISTED` row) of the events with contacts that began and have not ended
     (a series still running among them: its latest occurrence may be over)."""
     running = and_(Event.start_at <= now, Event.end_at > now, Event.recurring_event_id.is_(None))
-    as_guest = _as_guest(user_id).add_columns(*LISTED).where(running)
-    named = select(Event.contact_id, *LISTED).where(
-        Event.user_id == user_id, Event.deleted.is_(False), Event.contact_id.is_not(None), running
-    )
-    if contact_ids is not None:
-        as_guest = as_guest.where(ContactEmail.contact_id.in_(contact_ids))
-        named = named.where(Event.contact_id.in_(contact_ids))
-    out: list[tuple[str, Sequence[Any]]] = []
-    for statement in (as_guest, named):
-        out += [(str(found[0]), found[1:]) for found in (await session.execute(statement)).all()]
-    return out
+    return await _with_contacts(session, user_id, contact_ids, running)
 
 
 async def interactions_of(
