@@ -234,6 +234,15 @@ class InvalidContactError(InvalidFieldError):
     default_message = "The contact is not valid."
 
 
+class InvalidImportError(InvalidFieldError):
+    """A contacts file that cannot be imported: unreadable, or some records invalid (then
+    `details.rows` lists each record's problems); nothing was imported."""
+
+    code = "CRM_INVALID_IMPORT"
+    default_message = "Nothing was imported."
+    default_action = "Correct the file and import it again."
+
+
 class ContactNotFoundError(TouchbaseError):
     """No such contact (another user's is not found either)."""
 

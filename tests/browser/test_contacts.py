@@ -4,6 +4,7 @@ after a meeting) and the Due view, in a real Chromium."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -130,3 +131,31 @@ def test_the_due_view_marks_done_and_reschedules(signed_in: CalendarPage) -> Non
     expect(signed_in.toast("Rescheduled")).to_be_visible()
     [moved] = api.get("/api/touchpoints", params={"contactId": ann["id"]}).json()["items"]
     assert moved["dueDate"] == later
+
+
+def test_a_csv_import_previews_each_row_then_adds_them_all(
+    signed_in: CalendarPage, tmp_path: Path
+) -> None:
+    page = signed_in.page
+    page.goto(signed_in.app.url + "/contacts")
+    bad = tmp_path / "people.csv"
+    bad.write_text("Name,Email,Company\nAnn Archer,ann@acme.example,Acme\nBen,ben@,Globex\n")
+    page.get_by_role("button", name="Import…").click()
+    page.get_by_label("File").set_input_files(bad)
+    rows = page.locator("#import-rows tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(1)).to_contain_text("emails[0]")
+    expect(page.locator("#import-summary")).to_contain_text("1 with problems")
+    expect(page.locator("#import-go")).to_be_disabled()
+
+    good = tmp_path / "people-fixed.csv"
+    good.write_text(
+        "Name,Email,Company\nAnn Archer,ann@acme.example,Acme\nBen,ben@globex.example,Globex\n"
+    )
+    page.get_by_label("File").set_input_files(good)
+    expect(page.locator("#import-rows tr[data-status=new]")).to_have_count(2)
+    page.get_by_role("button", name="Import 2 contacts").click()
+    expect(page.locator("#import-modal")).not_to_be_visible()
+    expect(page.locator("#contact-rows tr")).to_have_count(2)
+    expect(page.locator("#contact-rows")).to_contain_text("Ben")
+    expect(page.locator("#contact-rows")).to_contain_text("Acme")

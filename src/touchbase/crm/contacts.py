@@ -80,7 +80,7 @@ async def create_contact(
                 contact_id=contact.id,
                 action="contact_create",
                 now=now,
-                changes=_changes(None, fields),
+                changes=contact_changes(None, fields),
             )
     except IntegrityError:  # the same email added to another contact at the same moment
         raise _taken_error("emails") from None
@@ -140,7 +140,7 @@ async def update_in(
     before = fields_of(contact)
     after = checked(msgspec.structs.replace(before, **changes))
     await _emails_free(session, actor.user_id, after, other_than=contact.id)
-    audited = _changes(before, after)
+    audited = contact_changes(before, after)
     action = "contact_update"
     if archived is not None and archived != (contact.archived_at is not None):
         contact.archived_at = now if archived else None
@@ -173,7 +173,8 @@ def _taken_error(field: str, email: str = "", owner: str = "") -> InvalidContact
     )
 
 
-def _changes(before: ContactFields | None, after: ContactFields) -> dict[str, Any]:
+def contact_changes(before: ContactFields | None, after: ContactFields) -> dict[str, Any]:
+    """The audit entry's changes: {field: {before, after}} of the fields that differ."""
     old = msgspec.to_builtins(before) if before else {}
     new = msgspec.to_builtins(after)
     return {

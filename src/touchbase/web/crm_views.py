@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
+from touchbase.crm.contact_import import ImportPreview
 from touchbase.crm.contact_list import ContactSummary
 from touchbase.crm.timeline import Meeting, Timeline
 from touchbase.crm.touchpoint_changes import Due, touchpoint_etag
@@ -98,4 +101,36 @@ def due_view(due: Due, now: datetime) -> dict[str, Any]:
             ("thisWeek", due.this_week),
             ("needsDate", due.needs_date),
         )
+    }
+
+
+def import_view(preview: ImportPreview) -> dict[str, Any]:
+    """A contacts file's preview (or import): each record, what happens to it, and why."""
+    rows = []
+    for row in preview.rows:
+        fields = row.record.fields
+        rows.append(
+            {
+                "row": row.record.row,
+                "status": row.status,
+                "problems": [{"field": p.field, "message": p.message} for p in row.problems],
+                "existingContactId": row.existing,
+                "contact": {
+                    "name": fields.name,
+                    "emails": list(fields.emails),
+                    "company": fields.company,
+                    "title": fields.title,
+                    "phone": fields.phone,
+                    "timeZone": fields.time_zone,
+                    "notes": fields.notes,
+                    "cadence": msgspec.to_builtins(fields.cadence),
+                },
+            }
+        )
+    counts = {status: preview.count(status) for status in ("new", "exists", "invalid")}
+    return {
+        "rows": rows,
+        "counts": counts,
+        "ignoredColumns": list(preview.ignored_columns),
+        "imported": preview.imported,
     }

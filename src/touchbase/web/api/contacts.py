@@ -9,9 +9,10 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
-from touchbase.crm import contact_list, contacts, interactions, touchpoint_changes
+from touchbase.crm import contact_import, contact_list, contacts, interactions, touchpoint_changes
 from touchbase.crm import timeline as contact_timeline
 from touchbase.crm.contact_list import ListOrder
+from touchbase.domain.contact_import import MAX_IMPORT_CHARS, ImportFormat
 from touchbase.domain.contacts import (
     MAX_EMAILS,
     MAX_LINE,
@@ -22,7 +23,7 @@ from touchbase.domain.contacts import (
 )
 from touchbase.domain.contacts import Cadence as CadenceFields
 from touchbase.domain.validation import MAX_EMAIL
-from touchbase.web.crm_views import interaction_view, summary_view, timeline_view
+from touchbase.web.crm_views import import_view, interaction_view, summary_view, timeline_view
 from touchbase.web.deps import CurrentActor, MutatingActor, Services
 from touchbase.web.schemas import IsoDate, IsoInstant
 from touchbase.web.views import FastJSONResponse, contact_view
@@ -96,6 +97,15 @@ class InteractionCreate(BaseModel):
     occurredAt: IsoInstant | None = None
 
 
+class ContactImport(BaseModel):
+    """POST /api/contacts/import: a file's text and its format."""
+
+    model_config = ConfigDict(extra="forbid")
+    format: ImportFormat
+    content: str = Field(max_length=MAX_IMPORT_CHARS)
+    dryRun: bool = False
+
+
 # API names of a contact's fields -> ContactFields' names.
 _FIELDS = {"timeZone": "time_zone"}
 
@@ -151,6 +161,24 @@ async def create(services: Services, actor: MutatingActor, body: ContactCreate) 
     contact = await contacts.create_contact(services, actor, fields)
     found = await contact_list.get_summary(services, actor.user_id, contact.id)
     return JSONResponse(summary_view(found, services.clock()), status_code=201)
+
+
+@router.post("/import")
+async def import_file(
+    services: Services, actor: MutatingActor, body: ContactImport
+) -> JSONResponse:
+    """Import contacts from a CSV (a header row naming the columns: name or first/last name,
+    email, company, title, phone, time zone, notes, cadence) or vCard file. `dryRun: true`
+    previews: each record is `new`, `exists` (an email already a contact's: skipped) or
+    `invalid` (its problems named). Otherwise every new contact is added in one transaction,
+    or, if any record is invalid, none (422 listing them in `details.rows`)."""
+    if body.dryRun:
+        preview = await contact_import.preview_import(
+            services, actor.user_id, body.format, body.content
+        )
+        return FastJSONResponse(import_view(preview))
+    done = await contact_import.import_contacts(services, actor, body.format, body.content)
+    return FastJSONResponse(import_view(done), status_code=201)
 
 
 @router.get("/{contact_id}")

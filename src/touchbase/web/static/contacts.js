@@ -52,5 +52,6 @@ $("contact-search").addEventListener("input", () => {
   clearTimeout(searching);
   searching = setTimeout(() => show().catch((e) => showError(e, "The contacts could not be loaded")), 200);
 });
+document.addEventListener("contacts-changed", () => show().catch((e) => showError(e, "The contacts could not be loaded")));
 $("contact-filter").addEventListener("submit", (event) => event.preventDefault());
 show().catch((error) => showError(error, "The contacts could not be loaded"));

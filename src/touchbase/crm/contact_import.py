@@ -1,0 +1,138 @@
+"""Importing contacts from a CSV or vCard file: a preview that says, per record, whether it is
+new, already a contact (matched by an email; skipped) or invalid (each problem named), and an
+import that writes every new contact in one transaction, or nothing when any record is invalid."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from touchbase.calendar.events import Actor, audit
+from touchbase.calendar.services import CalendarServices
+from touchbase.crm.contacts import contact_changes
+from touchbase.domain.contact_import import (
+    ImportFileError,
+    ImportFormat,
+    ImportRecord,
+    parse_contacts,
+)
+from touchbase.domain.validation import FieldProblem
+from touchbase.errors import InvalidImportError
+from touchbase.store import contacts as contact_store
+
+RecordStatus = Literal["new", "exists", "invalid"]
+
+
+class PreviewRow(msgspec.Struct, frozen=True):
+    """One record and what importing would do with it (`existing`: the contact whose email
+    it has)."""
+
+    record: ImportRecord
+    status: RecordStatus
+    problems: tuple[FieldProblem, ...] = ()
+    existing: str | None = None
+
+
+class ImportPreview(msgspec.Struct, frozen=True):
+    """Every record of the file, what would happen to it, and the columns not read."""
+
+    rows: tuple[PreviewRow, ...]
+    ignored_columns: tuple[str, ...]
+    imported: int = 0
+
+    def count(self, status: RecordStatus) -> int:
+        """How many records have this status."""
+        return sum(1 for row in self.rows if row.status == status)
+
+
+async def preview_import(
+    services: CalendarServices, user_id: str, kind: ImportFormat, text: str
+) -> ImportPreview:
+    """What importing the file would do; writes nothing."""
+    async with services.db.session() as session:
+        return await _preview(session, user_id, kind, text)
+
+
+async def import_contacts(
+    services: CalendarServices, actor: Actor, kind: ImportFormat, text: str
+) -> ImportPreview:
+    """Add the file's new contacts, all in one transaction with their audit entries; any
+    invalid record -> InvalidImportError listing them, and nothing is added."""
+    now = services.clock()
+    try:
+        async with services.db.session() as session:
+            preview = await _preview(session, actor.user_id, kind, text)
+            if invalid := [row for row in preview.rows if row.status == "invalid"]:
+                raise _invalid_error(invalid)
+            new = [row.record.fields for row in preview.rows if row.status == "new"]
+            made = await contact_store.create_contacts(session, actor.user_id, new, now=now)
+            for contact, fields in zip(made, new, strict=True):
+                await audit(
+                    session,
+                    actor,
+                    None,
+                    contact_id=contact.id,
+                    action="contact_create",
+                    now=now,
+                    changes={**contact_changes(None, fields), "source": "import"},
+                )
+    except IntegrityError:  # an email was given to a contact meanwhile
+        raise InvalidImportError(
+            "A contact with one of these emails was added meanwhile; nothing was imported.",
+            field="content",
+            action="Preview the file again.",
+        ) from None
+    return msgspec.structs.replace(preview, imported=len(made))
+
+
+async def _preview(
+    session: AsyncSession, user_id: str, kind: ImportFormat, text: str
+) -> ImportPreview:
+    try:
+        parsed = parse_contacts(kind, text)
+    except ImportFileError as exc:
+        raise InvalidImportError(str(exc), field="content") from None
+    all_emails = tuple({e for r in parsed.records for e in r.fields.emails})
+    taken = await contact_store.emails_of_others(session, user_id, all_emails, other_than=None)
+    seen: dict[str, int] = {}
+    rows = []
+    for record in parsed.records:
+        rows.append(_judged(record, taken, seen))
+        for email in record.fields.emails:
+            seen.setdefault(email, record.row)
+    return ImportPreview(tuple(rows), parsed.ignored_columns)
+
+
+def _judged(record: ImportRecord, taken: dict[str, str], seen: dict[str, int]) -> PreviewRow:
+    problems = list(record.problems)
+    problems += [
+        FieldProblem(f"emails[{n}]", f"{email} is also on row {seen[email]}")
+        for n, email in enumerate(record.fields.emails)
+        if email in seen
+    ]
+    if problems:
+        return PreviewRow(record, "invalid", tuple(problems))
+    existing = next((taken[e] for e in record.fields.emails if e in taken), None)
+    return PreviewRow(record, "exists" if existing else "new", existing=existing)
+
+
+def _invalid_error(invalid: list[PreviewRow]) -> InvalidImportError:
+    first = invalid[0]
+    problem = first.problems[0]
+    return InvalidImportError(
+        f"Row {first.record.row}: {problem.field}: {problem.message}. "
+        f"{len(invalid)} row(s) have problems; nothing was imported.",
+        field="content",
+        details={
+            "rows": [
+                {
+                    "row": row.record.row,
+                    "problems": [{"field": p.field, "message": p.message} for p in row.problems],
+                }
+                for row in invalid
+            ]
+        },
+    )

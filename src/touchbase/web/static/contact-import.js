@@ -1,0 +1,82 @@
+// Import contacts from a CSV or vCard file: preview every row (new, already a contact, or
+// its problems), then import all new ones at once; nothing is added while a row is invalid.
+
+import { api, toast } from "./app.js";
+import { el } from "./crm.js";
+
+const $ = (id) => document.getElementById(id);
+let file = null;
+
+function formatOf(name) {
+  return /\.(vcf|vcard)$/i.test(name) ? "vcard" : "csv";
+}
+
+function result(row) {
+  if (row.status === "new") return el("td", "new", "badge");
+  if (row.status === "exists") return el("td", "already a contact: skipped", "badge pending");
+  const cell = el("td", "", "error");
+  cell.append(...row.problems.map((p) => el("div", `${p.field}: ${p.message}`)));
+  return cell;
+}
+
+function showPreview(preview) {
+  const rows = preview.rows.map((row) => {
+    const tr = el("tr");
+    tr.dataset.status = row.status;
+    tr.append(el("td", String(row.row)), el("td", row.contact.name || "—"), el("td", row.contact.emails.join(", ") || "—"), el("td", row.contact.company || "—"), result(row));
+    return tr;
+  });
+  $("import-rows").replaceChildren(...rows);
+  $("import-table").hidden = false;
+  const { new: fresh, exists, invalid } = preview.counts;
+  const parts = [`${fresh} new`, `${exists} already contacts (skipped)`];
+  if (invalid) parts.push(`${invalid} with problems: fix them in the file and choose it again; nothing is imported until every row is valid`);
+  if (preview.ignoredColumns.length) parts.push(`columns not read: ${preview.ignoredColumns.join(", ")}`);
+  $("import-summary").textContent = parts.join(" · ");
+  $("import-summary").hidden = false;
+  $("import-go").disabled = invalid > 0 || fresh === 0;
+  $("import-go").textContent = fresh ? `Import ${fresh} contact${fresh === 1 ? "" : "s"}` : "Import";
+}
+
+function showProblem(error) {
+  $("import-error").textContent = error.message;
+  $("import-error").hidden = false;
+}
+
+async function preview() {
+  $("import-error").hidden = true;
+  $("import-go").disabled = true;
+  const chosen = $("import-file").files[0];
+  if (!chosen) return;
+  file = { format: formatOf(chosen.name), content: await chosen.text() };
+  try {
+    showPreview(await api("POST", "/api/contacts/import", { ...file, dryRun: true }));
+  } catch (error) {
+    $("import-table").hidden = true;
+    $("import-summary").hidden = true;
+    showProblem(error);
+  }
+}
+
+async function run(event) {
+  event.preventDefault();
+  try {
+    const done = await api("POST", "/api/contacts/import", { ...file, dryRun: false });
+    $("import-modal").close();
+    toast(`Imported ${done.imported} contact${done.imported === 1 ? "" : "s"}.`, { kind: "success", timeout: 5000 });
+    document.dispatchEvent(new CustomEvent("contacts-changed"));
+  } catch (error) {
+    showProblem(error);
+  }
+}
+
+function open() {
+  $("import-form").reset();
+  for (const id of ["import-table", "import-summary", "import-error"]) $(id).hidden = true;
+  $("import-go").disabled = true;
+  $("import-modal").showModal();
+}
+
+$("import-contacts").addEventListener("click", open);
+$("import-file").addEventListener("change", preview);
+$("import-form").addEventListener("submit", run);

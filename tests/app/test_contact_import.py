@@ -1,0 +1,109 @@
+"""Importing contacts from CSV and vCard: a preview with each record's problems named, then all
+new contacts at once or none; contacts already known by an email are skipped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support.app import ApiUser, AppHarness
+
+GOOGLE_CSV = (
+    "First Name,Last Name,E-mail 1 - Type,E-mail 1 - Value,Organization 1 - Name,"
+    "Organization 1 - Title,Phone 1 - Value,Cadence,Birthday\n"
+    "Dana,Scully,* Work,dana@acme.example ::: dana@fbi.example,Acme,CTO,+1 555 0100,"
+    "every 2 weeks,1970-02-23\n"
+    ",,,,,,,,\n"
+    '"Eli","Wallace",,eli@globex.example,Globex,"VP, Sales",,3 months,\n'
+)
+
+VCARDS = (
+    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Fran Kubelik\r\nN:Kubelik;Fran;;;\r\n"
+    "EMAIL;TYPE=work:fran@initech.example\r\nORG:Initech;Sales\r\nTITLE:Buyer\r\n"
+    "TEL;TYPE=cell:+44 20 7946 0000\r\nNOTE:Met at SaaStr\\nLikes tennis\r\nEND:VCARD\r\n"
+    "BEGIN:VCARD\r\nVERSION:4.0\r\nN:Mulder;Fox;;;\r\nEND:VCARD\r\n"
+)
+
+
+def _import(user: ApiUser, kind: str, content: str, *, dry_run: bool) -> Any:
+    return user.api.post(
+        "/api/contacts/import", json={"format": kind, "content": content, "dryRun": dry_run}
+    )
+
+
+def _names(user: ApiUser) -> list[str]:
+    return [c["name"] for c in user.api.get("/api/contacts?limit=200").json()["items"]]
+
+
+def test_a_google_contacts_csv_previews_then_imports_every_row(app: AppHarness) -> None:
+    alice = app.user()
+    preview = _import(alice, "csv", GOOGLE_CSV, dry_run=True)
+    assert preview.status_code == 200, preview.text
+    body = preview.json()
+    assert body["counts"] == {"new": 2, "exists": 0, "invalid": 0}
+    assert body["ignoredColumns"] == ["E-mail 1 - Type", "Birthday"]
+    dana = body["rows"][0]
+    assert dana["row"] == 2
+    assert dana["contact"]["name"] == "Dana Scully"
+    assert dana["contact"]["emails"] == ["dana@acme.example", "dana@fbi.example"]
+    assert dana["contact"]["cadence"] == {"every": 2, "unit": "week"}
+    assert body["rows"][1]["row"] == 4  # the blank row is skipped, rows keep their numbers
+    assert _names(alice) == []  # a preview writes nothing
+
+    done = _import(alice, "csv", GOOGLE_CSV, dry_run=False)
+    assert done.status_code == 201, done.text
+    assert done.json()["imported"] == 2
+    assert _names(alice) == ["Dana Scully", "Eli Wallace"]
+    eli = alice.api.get("/api/contacts?q=globex").json()["items"][0]
+    assert (eli["title"], eli["cadence"]) == ("VP, Sales", {"every": 3, "unit": "month"})
+    audit = alice.api.get("/api/audit").json()["items"]
+    assert sum(1 for entry in audit if entry["action"] == "contact_create") == 2
+
+    again = _import(alice, "csv", GOOGLE_CSV, dry_run=False)  # the same file twice
+    assert again.status_code == 201, again.text
+    assert again.json()["counts"] == {"new": 0, "exists": 2, "invalid": 0}
+    assert _names(alice) == ["Dana Scully", "Eli Wallace"]
+
+
+def test_one_bad_row_imports_nothing_and_names_row_and_field(app: AppHarness) -> None:
+    alice = app.user()
+    content = (
+        "name,email,time zone\n"
+        "Ann Lee,ann@example.com,Europe/Berlin\n"
+        "Bob,not-an-email,\n"
+        "Cy,cy@example.com,Mars/Olympus\n"
+        ",dup@example.com,\n"
+        "Dee,ann@example.com,\n"
+    )
+    refused = _import(alice, "csv", content, dry_run=False)
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["error"]
+    assert error["code"] == "CRM_INVALID_IMPORT"
+    assert error["message"].startswith("Row 3: emails[0]:")
+    rows = {r["row"]: [p["field"] for p in r["problems"]] for r in error["details"]["rows"]}
+    assert rows == {3: ["emails[0]"], 4: ["timeZone"], 5: ["name"], 6: ["emails[0]"]}
+    assert _names(alice) == []  # Ann, the valid one, was not imported either
+
+
+def test_vcards_import_and_a_file_that_is_not_one_is_refused(app: AppHarness) -> None:
+    alice = app.user()
+    preview = _import(alice, "vcard", VCARDS, dry_run=True).json()
+    assert [r["contact"]["name"] for r in preview["rows"]] == ["Fran Kubelik", "Fox Mulder"]
+    fran = preview["rows"][0]["contact"]
+    assert fran["company"] == "Initech"
+    assert fran["notes"] == "Met at SaaStr\nLikes tennis"
+    assert _import(alice, "vcard", VCARDS, dry_run=False).status_code == 201
+    assert _names(alice) == ["Fox Mulder", "Fran Kubelik"]
+
+    for kind, content in [("vcard", "hello\nworld"), ("csv", "a,b\n1,2\n"), ("csv", "name\n")]:
+        refused = _import(alice, kind, content, dry_run=True)
+        assert refused.status_code == 422, (kind, content, refused.text)
+        assert refused.json()["error"]["details"]["field"] == "content"
+
+
+def test_imports_are_scoped_to_the_user(app: AppHarness) -> None:
+    alice, bob = app.user(), app.user("bob@example.com")
+    assert _import(alice, "csv", GOOGLE_CSV, dry_run=False).status_code == 201
+    preview = _import(bob, "csv", GOOGLE_CSV, dry_run=True).json()
+    assert preview["counts"]["new"] == 2  # alice's contacts are not bob's
+    assert all(row["existingContactId"] is None for row in preview["rows"])
+    assert _names(bob) == []

@@ -1,0 +1,62 @@
+"""Contacts files are untrusted text: whatever they hold, parsing gives records or says why
+the file cannot be read, never another error, and sizes are capped."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from touchbase.domain.contact_import import (
+    MAX_IMPORT_ROWS,
+    ImportFileError,
+    parse_contacts,
+)
+
+VCARD_LINES = st.sampled_from(
+    [
+        "BEGIN:VCARD",
+        "END:VCARD",
+        "VERSION:3.0",
+        "FN:A",
+        "N:B;C;;;",
+        "EMAIL:a@b.example",
+        "ORG:;",
+        "TZ:-05:00",
+        "X;Y:Z",
+        ":",
+        "BEGIN:VCALENDAR",
+        " folded",
+        "NOTE:\\n",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(kind=st.sampled_from(["csv", "vcard"]), text=st.text(max_size=400))
+def test_any_text_parses_or_is_refused_as_a_file(kind: str, text: str) -> None:
+    with contextlib.suppress(ImportFileError):
+        parse_contacts(kind, text)  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(VCARD_LINES, max_size=30))
+def test_any_vcard_shaped_text_parses_or_is_refused(lines: list[str]) -> None:
+    try:
+        parsed = parse_contacts("vcard", "\r\n".join(lines))
+    except ImportFileError:
+        return
+    for record in parsed.records:
+        assert record.problems or record.fields.name
+
+
+def test_a_file_over_the_limits_is_refused_whole() -> None:
+    rows = "name\n" + "x\n" * (MAX_IMPORT_ROWS + 1)
+    with pytest.raises(ImportFileError, match="5,000"):
+        parse_contacts("csv", rows)
+    with pytest.raises(ImportFileError, match="characters"):
+        parse_contacts("csv", "name\n" + "x" * 1_000_000)
+    with pytest.raises(ImportFileError, match="Row"):
+        parse_contacts("csv", 'name\n"' + "x" * 200_000)  # a field over csv's limit
