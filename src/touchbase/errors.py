@@ -234,6 +234,13 @@ class InvalidContactError(InvalidFieldError):
     default_message = "The contact is not valid."
 
 
+class InvalidSettingError(InvalidFieldError):
+    """A setting that cannot be; `field` names it (`workingHours.end`)."""
+
+    code = "INVALID_SETTING"
+    default_message = "The setting is not valid."
+
+
 class InvalidImportError(InvalidFieldError):
     """A contacts file that cannot be imported: unreadable, or some records invalid (then
     `details.rows` lists each record's problems); nothing was imported."""

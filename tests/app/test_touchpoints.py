@@ -23,6 +23,11 @@ def _at(days: int, hour: int, minute: int = 0) -> datetime:
     )
 
 
+def _working(day: date) -> date:
+    """The first working day (Monday to Friday, the default) from `day`."""
+    return day + timedelta(days=max(0, 7 - day.weekday()) if day.weekday() >= 5 else 0)
+
+
 def _contact(user: ApiUser, name: str = "Dana Scully", **fields: Any) -> dict[str, Any]:
     made = user.api.post("/api/contacts", json={"name": name, **fields})
     assert made.status_code == 201, made.text
@@ -154,7 +159,8 @@ def test_done_plans_the_next_by_cadence_and_skip_deletes_the_event(app: AppHarne
         "/api/touchpoints", params={"contactId": dana["id"], "status": "planned"}
     ).json()["items"]
     [following] = planned
-    assert (following["dueDate"], following["origin"]) == (_day(14).isoformat(), "cadence")
+    second = _working(_day(14))
+    assert (following["dueDate"], following["origin"]) == (second.isoformat(), "cadence")
     assert len(_in_google(alice, following)) == 1
     skipped = alice.api.patch(f"/api/touchpoints/{following['id']}", json={"status": "skipped"})
     assert skipped.status_code == 200, skipped.text
@@ -162,7 +168,7 @@ def test_done_plans_the_next_by_cadence_and_skip_deletes_the_event(app: AppHarne
     [third] = alice.api.get(
         "/api/touchpoints", params={"contactId": dana["id"], "status": "planned"}
     ).json()["items"]
-    assert third["dueDate"] == _day(28).isoformat()
+    assert third["dueDate"] == _working(second + timedelta(days=14)).isoformat()
     contact = alice.api.get(f"/api/contacts/{dana['id']}").json()
     assert contact["nextTouchpoint"]["id"] == third["id"]
 
@@ -252,3 +258,44 @@ def test_nobody_elses_touchpoints_or_contacts(app: AppHarness) -> None:
     assert alice.api.get("/api/touchpoints").json()["items"] == []
     no_day = alice.api.post("/api/touchpoints", json={"contactId": _contact(alice)["id"]})
     assert (no_day.status_code, no_day.json()["error"]["details"]["field"]) == (422, "dueDate")
+
+
+def test_working_hours_place_day_only_touchpoints_and_cadences_skip_days_off(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    assert alice.api.get("/api/settings").json()["workingHours"] == {
+        "start": "09:00",
+        "end": "17:00",
+        "days": [0, 1, 2, 3, 4],
+    }
+    for hours, field in [
+        ({"start": "18:00", "end": "08:00"}, "workingHours.end"),
+        ({"start": "9am", "end": "17:00"}, "workingHours.start"),
+        ({"start": "09:00", "end": "17:00", "days": []}, "workingHours.days"),
+        ({"start": "09:00", "end": "17:00", "days": [7]}, "workingHours.days"),
+    ]:
+        refused = alice.api.patch("/api/settings", json={"workingHours": hours})
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"]["details"]["field"] == field
+    saturday = _day(1) + timedelta(days=(5 - _day(1).weekday()) % 7)
+    changed = alice.api.patch(
+        "/api/settings",
+        json={"workingHours": {"start": "13:30", "end": "18:00", "days": [0, 1, 2, 3]}},
+    )
+    assert changed.status_code == 200, changed.text
+    dana = _contact(alice, cadence={"every": 1, "unit": "day"})
+    planned = _plan(alice, dana, dueDate=saturday.isoformat())  # a day given is kept
+    assert (
+        planned["dueAt"]
+        == datetime.combine(saturday, datetime.min.time(), UTC)
+        .replace(hour=13, minute=30)
+        .isoformat()
+    )
+    alice.api.patch(f"/api/touchpoints/{planned['id']}", json={"status": "skipped"})
+    [following] = alice.api.get(
+        "/api/touchpoints", params={"contactId": dana["id"], "status": "planned"}
+    ).json()["items"]
+    assert following["dueDate"] == (saturday + timedelta(days=2)).isoformat(), "Monday"
+    audit = alice.api.get("/api/audit").json()["items"]
+    assert any(entry["action"] == "settings_update" for entry in audit)

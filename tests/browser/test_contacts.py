@@ -159,3 +159,23 @@ def test_a_csv_import_previews_each_row_then_adds_them_all(
     expect(page.locator("#contact-rows tr")).to_have_count(2)
     expect(page.locator("#contact-rows")).to_contain_text("Ben")
     expect(page.locator("#contact-rows")).to_contain_text("Acme")
+
+
+def test_working_hours_are_set_on_the_settings_page(signed_in: CalendarPage) -> None:
+    page = signed_in.page
+    page.goto(signed_in.app.url + "/settings")
+    expect(page.locator("#hours-start")).to_have_value("09:00")
+    page.locator("#hours-start").fill("18:00")
+    page.get_by_role("button", name="Save working hours").click()
+    expect(page.locator("#hours-error")).to_contain_text("workingHours.end")
+    expect(page.locator("#hours-end")).to_have_attribute("aria-invalid", "true")
+    page.locator("#hours-start").fill("10:00")
+    page.get_by_label("Fri").uncheck()
+    page.get_by_role("button", name="Save working hours").click()
+    expect(page.locator(".toast.success")).to_contain_text("Working hours saved")
+    page.reload()
+    expect(page.locator("#hours-start")).to_have_value("10:00")
+    expect(page.get_by_label("Fri")).not_to_be_checked()
+    expect(page.get_by_label("Thu")).to_be_checked()
+    hours = signed_in.user.api.get("/api/settings").json()["workingHours"]
+    assert hours == {"start": "10:00", "end": "17:00", "days": [0, 1, 2, 3]}

@@ -51,3 +51,15 @@ def test_a_cadence_counts_from_the_last_contact_and_never_piles_up() -> None:
     )
     assert next_date(date(2026, 11, 30), Cadence(3, "month"), today=today) == date(2027, 3, 10)
     assert next_date(date(2027, 3, 9), Cadence(10, "day"), today=today) == today + timedelta(9)
+
+
+def test_working_hours_read_back_what_they_store_and_find_the_next_working_day() -> None:
+    hours = WorkingHours.checked("08:30", "12:00", [4, 0, 0])
+    assert WorkingHours.read(hours.stored()) == hours
+    assert hours.stored() == {"start": "08:30", "end": "12:00", "days": [0, 4]}
+    saturday = date(2026, 12, 5)
+    assert hours.working_day_from(saturday) == date(2026, 12, 7)  # Monday
+    assert hours.working_day_from(date(2026, 12, 4)) == date(2026, 12, 4)  # a Friday stays
+    assert hours.working_day_from(date(2026, 12, 8)) == date(2026, 12, 11)  # Tuesday -> Friday
+    assert WorkingHours.read({"start": "17:00", "end": "09:00"}) == WorkingHours()
+    assert WorkingHours.read({"start": "x"}) == WorkingHours()

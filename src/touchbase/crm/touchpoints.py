@@ -316,7 +316,7 @@ async def plan_next(context: PlanContext, contact: Contact, last: date) -> Touch
     if await touchpoint_store.planned_of(context.session, context.actor.user_id, contact.id):
         return None
     tomorrow = context.now.astimezone(context.zone).date() + timedelta(days=1)
-    day = next_date(last, cadence, today=tomorrow)
+    day = context.hours.working_day_from(next_date(last, cadence, today=tomorrow))
     plan = TouchpointPlan(contact.id, day=day)
     touchpoint, _row = await plan_one(context, plan, origin="cadence", key=None)
     return touchpoint

@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -23,26 +23,67 @@ GRID = timedelta(minutes=15)
 
 
 class WorkingHours(msgspec.Struct, frozen=True):
-    """When a touchpoint given only a day may be placed, on the user's wall clock."""
+    """When a touchpoint given only a day may be placed, on the user's wall clock, and on
+    which days of the week (Monday = 0) a cadence plans touchpoints."""
 
     start: time = time(9, 0)
     end: time = time(17, 0)
+    days: tuple[int, ...] = (0, 1, 2, 3, 4)
 
     @classmethod
-    def read(cls, stored: dict[str, str] | None) -> WorkingHours:
-        """From the stored setting (`{"start": "09:00", "end": "17:00"}`); the default for
-        anything else."""
+    def read(cls, stored: dict[str, Any] | None) -> WorkingHours:
+        """From the stored setting (`{"start": "09:00", "end": "17:00", "days": [0, 1, 2, 3,
+        4]}`); the default for anything else."""
         if not stored:
             return cls()
         try:
-            hours = cls(time.fromisoformat(stored["start"]), time.fromisoformat(stored["end"]))
-        except (KeyError, TypeError, ValueError):
+            days = stored.get("days", [0, 1, 2, 3, 4])
+            hours = cls.checked(str(stored["start"]), str(stored["end"]), list(days))
+        except (KeyError, TypeError, ValueError, WorkingHoursError):
             return cls()
-        return hours if hours.start < hours.end else cls()
+        return hours
 
-    def stored(self) -> dict[str, str]:
+    @classmethod
+    def checked(cls, start: str, end: str, days: list[int]) -> WorkingHours:
+        """Working hours from a setting's parts, or WorkingHoursError naming the field."""
+        opens, closes = _clock("start", start), _clock("end", end)
+        if opens >= closes:
+            raise WorkingHoursError("end", "after the start, on the same day")
+        if not days or any(not isinstance(d, int) or not 0 <= d <= 6 for d in days):
+            raise WorkingHoursError("days", "one or more days, 0 (Monday) to 6 (Sunday)")
+        return cls(opens, closes, tuple(sorted(set(days))))
+
+    def stored(self) -> dict[str, Any]:
         """As the setting is stored."""
-        return {"start": self.start.strftime("%H:%M"), "end": self.end.strftime("%H:%M")}
+        return {
+            "start": self.start.strftime("%H:%M"),
+            "end": self.end.strftime("%H:%M"),
+            "days": list(self.days),
+        }
+
+    def working_day_from(self, day: date) -> date:
+        """`day`, or the first working day after it."""
+        return next(
+            d for d in (day + timedelta(days=n) for n in range(7)) if d.weekday() in self.days
+        )
+
+
+class WorkingHoursError(ValueError):
+    """A working-hours setting that cannot be: `field` says which part."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field, self.message = field, message
+
+
+def _clock(field: str, text: str) -> time:
+    """ "09:30" -> 09:30; anything else -> WorkingHoursError."""
+    try:
+        if len(text) != len("HH:MM"):
+            raise ValueError(text)
+        return time.fromisoformat(text)
+    except ValueError:
+        raise WorkingHoursError(field, "a time of day as HH:MM (09:00)") from None
 
 
 def first_free_slot(

@@ -53,7 +53,7 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # When touchpoints given only a day are placed ({"start": "09:00", "end": "17:00",
-    # "days": [0..4]}, Monday = 0); None: the default (crm/working_hours.py).
+    # "days": [0..4]}, Monday = 0); None: the default (domain/touchpoints.WorkingHours).
     working_hours: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 

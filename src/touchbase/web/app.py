@@ -24,7 +24,7 @@ from touchbase.jobs.scheduler import SyncScheduler
 from touchbase.store.crypto import SecretCipher
 from touchbase.store.database import Database
 from touchbase.web import errors, pages
-from touchbase.web.api import account, contacts, events, sync, touchpoints
+from touchbase.web.api import account, contacts, events, sync, touchpoints, user_settings
 from touchbase.web.deps import MutationLimiter
 from touchbase.web.headers import SecurityHeaders
 from touchbase.web.limits import BodyLimit
@@ -134,6 +134,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(events.router)
     app.include_router(account.router)
     app.include_router(sync.router)
+    app.include_router(user_settings.router)
     app.include_router(contacts.router)
     app.include_router(touchpoints.router)
     app.include_router(pages.router)

@@ -1,0 +1,50 @@
+"""/api/settings: the signed-in user's own settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from touchbase.crm.settings import UserSettings, get_settings, set_working_hours
+from touchbase.web.deps import CurrentActor, MutatingActor, Services
+
+router = APIRouter(prefix="/api/settings")
+
+
+class WorkingHoursBody(BaseModel):
+    """When touchpoints given only a day are placed, on the primary calendar's clock."""
+
+    model_config = ConfigDict(extra="forbid")
+    start: str = Field(max_length=5, description="HH:MM, such as 09:00")
+    end: str = Field(max_length=5, description="HH:MM, after the start")
+    days: list[int] = Field(
+        default=[0, 1, 2, 3, 4],
+        max_length=7,
+        description="The working days, 0 (Monday) to 6 (Sunday): a cadence plans on these.",
+    )
+
+
+class SettingsPatch(BaseModel):
+    """PATCH /api/settings."""
+
+    model_config = ConfigDict(extra="forbid")
+    workingHours: WorkingHoursBody
+
+
+def _view(settings: UserSettings) -> dict[str, Any]:
+    return {"workingHours": settings.working_hours.stored()}
+
+
+@router.get("")
+async def read(services: Services, actor: CurrentActor) -> dict[str, Any]:
+    """The user's settings."""
+    return _view(await get_settings(services, actor.user_id))
+
+
+@router.patch("")
+async def change(services: Services, actor: MutatingActor, body: SettingsPatch) -> dict[str, Any]:
+    """Change the working hours."""
+    hours = body.workingHours
+    return _view(await set_working_hours(services, actor, hours.start, hours.end, hours.days))
