@@ -130,8 +130,9 @@ def test_demo_runs_the_emulator_and_the_app_with_sample_events(tmp_path: Path) -
         ]
         singles = [e for e in events if e["seriesId"] is None]
         weekly = [e for e in events if e["seriesId"] is not None]
-        # 3 to come, 2 past meetings matched to contacts by email, 2 touchpoints' events.
-        assert len(singles) == 7
+        # 3 to come, 2 past meetings matched to contacts by email, 3 touchpoints' events
+        # (Eli's and Fran's, and Dana's planned by her cadence from the discovery call).
+        assert len(singles) == 8
         assert len(weekly) == 10, "the weekly series of 10, expanded"
         assert {e["syncStatus"] for e in events} == {"synced"}
         assert any(e["allDay"] for e in singles)
@@ -139,7 +140,10 @@ def test_demo_runs_the_emulator_and_the_app_with_sample_events(tmp_path: Path) -
         assert {e["title"] for e in weekly} == {"Pipeline review"}
         due = httpx.get(f"http://127.0.0.1:{port}/api/touchpoints/due", headers=auth).json()
         assert [t["contactName"] for t in due["overdue"]] == ["Eli Vance"]
-        assert [t["contactName"] for t in due["today"] + due["thisWeek"]] == ["Fran Kubelik"]
+        assert [t["contactName"] for t in due["today"]] == ["Fran Kubelik"]
+        touchpoints = httpx.get(f"http://127.0.0.1:{port}/api/touchpoints", headers=auth).json()
+        dana_next = [t for t in touchpoints["items"] if t["contactName"] == "Dana Scully"]
+        assert [t["origin"] for t in dana_next] == ["cadence"]
         contacts = httpx.get(f"http://127.0.0.1:{port}/api/contacts", headers=auth).json()
         dana = next(c for c in contacts["items"] if c["name"] == "Dana Scully")
         assert dana["lastContacted"] is not None, "the discovery call, matched by her email"

@@ -55,6 +55,14 @@ def test_a_google_contacts_csv_previews_then_imports_every_row(app: AppHarness) 
     assert _names(alice) == ["Dana Scully", "Eli Wallace"]
     eli = alice.api.get("/api/contacts?q=globex").json()["items"][0]
     assert (eli["title"], eli["cadence"]) == ("VP, Sales", {"every": 3, "unit": "month"})
+    planned = alice.api.get("/api/touchpoints", params={"status": "planned"}).json()["items"]
+    assert sorted(t["contactName"] for t in planned) == ["Dana Scully", "Eli Wallace"]
+    in_google = {
+        e["extendedProperties"]["private"].get("touchbaseTouchpointId")
+        for e in alice.google_events()
+        if e.get("extendedProperties")
+    }
+    assert {t["id"] for t in planned} <= in_google, "each cadence's first touchpoint, pushed"
     audit = alice.api.get("/api/audit").json()["items"]
     assert sum(1 for entry in audit if entry["action"] == "contact_create") == 2
 

@@ -284,8 +284,11 @@ def test_working_hours_place_day_only_touchpoints_and_cadences_skip_days_off(
         json={"workingHours": {"start": "13:30", "end": "18:00", "days": [0, 1, 2, 3]}},
     )
     assert changed.status_code == 200, changed.text
-    dana = _contact(alice, cadence={"every": 1, "unit": "day"})
+    dana = _contact(alice)
     planned = _plan(alice, dana, dueDate=saturday.isoformat())  # a day given is kept
+    cadence = {"cadence": {"every": 1, "unit": "day"}}
+    assert alice.api.patch(f"/api/contacts/{dana['id']}", json=cadence).status_code == 200
+    assert _get(alice, planned)["dueDate"] == saturday.isoformat(), "planned by hand: kept"
     assert (
         planned["dueAt"]
         == datetime.combine(saturday, datetime.min.time(), UTC)
@@ -299,3 +302,50 @@ def test_working_hours_place_day_only_touchpoints_and_cadences_skip_days_off(
     assert following["dueDate"] == (saturday + timedelta(days=2)).isoformat(), "Monday"
     audit = alice.api.get("/api/audit").json()["items"]
     assert any(entry["action"] == "settings_update" for entry in audit)
+
+
+def _planned(user: ApiUser, contact: dict[str, Any]) -> list[dict[str, Any]]:
+    found = user.api.get(
+        "/api/touchpoints", params={"contactId": contact["id"], "status": "planned"}
+    )
+    return list(found.json()["items"])
+
+
+def test_a_cadence_plans_the_first_touchpoint_and_a_held_meeting_resets_its_clock(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    met = _at(-10, 10)
+    made = alice.create(
+        title="Intro",
+        startTime=met.isoformat(),
+        endTime=(met + timedelta(minutes=30)).isoformat(),
+        attendees=["dana@acme.example"],
+    )
+    assert made.status_code == 201, made.text
+    dana = _contact(alice, emails=["dana@acme.example"], cadence={"every": 3, "unit": "week"})
+    [first] = _planned(alice, dana)
+    assert (first["dueDate"], first["origin"]) == (_working(_day(11)).isoformat(), "cadence")
+    assert len(_in_google(alice, first)) == 1
+
+    monthly = {"cadence": {"every": 4, "unit": "week"}}
+    assert alice.api.patch(f"/api/contacts/{dana['id']}", json=monthly).status_code == 200
+    [moved] = _planned(alice, dana)
+    assert (moved["id"], moved["dueDate"]) == (first["id"], _working(_day(18)).isoformat())
+
+    logged = alice.api.post(
+        f"/api/contacts/{dana['id']}/interactions", json={"outcome": "held", "notes": "Lunch"}
+    )
+    assert logged.status_code == 201, logged.text
+    [reset] = _planned(alice, dana)
+    assert (reset["id"], reset["dueDate"]) == (first["id"], _working(_day(28)).isoformat())
+    [event] = _in_google(alice, reset)
+    assert event["start"]["dateTime"].startswith(reset["dueDate"])
+
+    noshow = {"outcome": "no_show", "occurredAt": _at(0, 9).isoformat()}
+    assert alice.api.post(f"/api/contacts/{dana['id']}/interactions", json=noshow).is_success
+    assert [t["dueDate"] for t in _planned(alice, dana)] == [reset["dueDate"]]
+
+    eli = _contact(alice, "Eli Wallace", cadence={"every": 1, "unit": "week"})
+    [eli_first] = _planned(alice, eli)
+    assert eli_first["dueDate"] == _working(_day(7)).isoformat(), "never met: from today"

@@ -69,7 +69,6 @@ def test_a_contact_page_plans_a_touchpoint_and_logs_a_meeting(signed_in: Calenda
             "name": "Dana Scully",
             "emails": ["dana@acme.example"],
             "company": "Acme",
-            "cadence": {"every": 2, "unit": "week"},
         },
     ).json()
     signed_in.api_create(
@@ -77,14 +76,18 @@ def test_a_contact_page_plans_a_touchpoint_and_logs_a_meeting(signed_in: Calenda
     )
     page.goto(f"{signed_in.app.url}/contacts/{dana['id']}")
     expect(page.locator("#timeline-past")).to_contain_text("Intro call with Dana")
-    expect(page.locator("#cadence")).to_have_text("every 2 weeks")
     expect(page.locator("#last-contacted")).not_to_have_text("never")
     day = today() + timedelta(days=3)
-    page.get_by_label("Day").fill(day.isoformat())
+    page.get_by_label("Day", exact=True).fill(day.isoformat())
     page.get_by_label("Message or agenda").fill("Send the proposal")
     page.get_by_role("button", name="Plan touchpoint").click()
     expect(signed_in.toast("Touchpoint planned")).to_be_visible()
     expect(page.locator("#next-touchpoint")).to_contain_text("Send the proposal")
+    cadence = {"cadence": {"every": 2, "unit": "week"}}
+    assert api.patch(f"/api/contacts/{dana['id']}", json=cadence).status_code == 200
+    page.reload()
+    expect(page.locator("#cadence")).to_have_text("every 2 weeks")
+    expect(page.locator("#next-touchpoint .touchpoint")).to_have_count(1)  # the one planned
     expect(page.locator("#timeline-upcoming")).to_contain_text("Touchpoint: Dana Scully")
     assert signed_in.google_event("Touchpoint: Dana Scully")["description"] == "Send the proposal"
     page.get_by_label("Log").select_option("no_show")

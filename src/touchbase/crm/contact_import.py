@@ -12,7 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar.events import Actor, audit
 from touchbase.calendar.services import CalendarServices
+from touchbase.calendar.sync import push_pending
+from touchbase.crm import cadence
 from touchbase.crm.contacts import contact_changes
+from touchbase.crm.touchpoints import plan_context
 from touchbase.domain.contact_import import (
     ImportFileError,
     ImportFormat,
@@ -59,9 +62,12 @@ async def preview_import(
 async def import_contacts(
     services: CalendarServices, actor: Actor, kind: ImportFormat, text: str
 ) -> ImportPreview:
-    """Add the file's new contacts, all in one transaction with their audit entries; any
-    invalid record -> InvalidImportError listing them, and nothing is added."""
+    """Add the file's new contacts, all in one transaction with their audit entries (and the
+    first touchpoint of each with a cadence); any invalid record -> InvalidImportError listing
+    them, and nothing is added."""
     now = services.clock()
+    planning = await cadence.can_plan(services, actor.user_id)
+    calendar_id = None
     try:
         async with services.db.session() as session:
             preview = await _preview(session, actor.user_id, kind, text)
@@ -79,12 +85,19 @@ async def import_contacts(
                     now=now,
                     changes={**contact_changes(None, fields), "source": "import"},
                 )
+            if planning and any(contact.cadence_every for contact in made):
+                context = await plan_context(session, actor, now)
+                calendar_id = context.calendar.id
+                for contact in made:
+                    await cadence.follow(context, contact)
     except IntegrityError:  # an email was given to a contact meanwhile
         raise InvalidImportError(
             "A contact with one of these emails was added meanwhile; nothing was imported.",
             field="content",
             action="Preview the file again.",
         ) from None
+    if calendar_id is not None:  # the cadences' first touchpoints, pushed in batches
+        await push_pending(services, actor.user_id, calendar_id)
     return msgspec.structs.replace(preview, imported=len(made))
 
 

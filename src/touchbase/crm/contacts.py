@@ -63,28 +63,28 @@ def checked(fields: ContactFields) -> ContactFields:
     return fields
 
 
-async def create_contact(
-    services: CalendarServices, actor: Actor, fields: ContactFields
+async def create_in(
+    session: AsyncSession, actor: Actor, fields: ContactFields, *, now: datetime
 ) -> Contact:
-    """A new contact, or InvalidContactError naming the field."""
+    """A new contact in the caller's transaction, or InvalidContactError naming the field."""
     fields = checked(fields)
-    now = services.clock()
-    try:
-        async with services.db.session() as session:
-            await _emails_free(session, actor.user_id, fields, other_than=None)
-            contact = await contact_store.create_contact(session, actor.user_id, fields, now=now)
-            await audit(
-                session,
-                actor,
-                None,
-                contact_id=contact.id,
-                action="contact_create",
-                now=now,
-                changes=contact_changes(None, fields),
-            )
-    except IntegrityError:  # the same email added to another contact at the same moment
-        raise _taken_error("emails") from None
+    await _emails_free(session, actor.user_id, fields, other_than=None)
+    contact = await contact_store.create_contact(session, actor.user_id, fields, now=now)
+    await audit(
+        session,
+        actor,
+        None,
+        contact_id=contact.id,
+        action="contact_create",
+        now=now,
+        changes=contact_changes(None, fields),
+    )
     return contact
+
+
+def taken_error() -> InvalidContactError:
+    """An email given to another contact at the same moment (the unique index refused it)."""
+    return _taken_error("emails")
 
 
 async def owned_contact(session: AsyncSession, user_id: str, contact_id: str) -> Contact:

@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 from touchbase.calendar import scoped
 from touchbase.calendar.events import Actor, audit
 from touchbase.calendar.services import CalendarServices
-from touchbase.crm import contacts
+from touchbase.crm import cadence, contacts
+from touchbase.crm.touchpoint_changes import push_all
+from touchbase.crm.touchpoints import plan_context
 from touchbase.errors import (
     EventNotFoundError,
     InteractionNotFoundError,
@@ -18,6 +20,7 @@ from touchbase.errors import (
 )
 from touchbase.store import meetings as meeting_store
 from touchbase.store.accounts import new_id
+from touchbase.store.meetings import MET
 from touchbase.store.models import Interaction
 
 Outcome = Literal["held", "no_show", "rescheduled", "note"]
@@ -54,8 +57,9 @@ async def log_interaction(
             raise InvalidInteractionError("No such event.", field="eventId") from None
         when = when or meeting.event.end.instant(ZoneInfo("UTC"))
     now = services.clock()
+    planning = outcome in MET and await cadence.can_plan(services, actor.user_id)
     async with services.db.session() as session:
-        await contacts.owned_contact(session, actor.user_id, contact_id)
+        contact = await contacts.owned_contact(session, actor.user_id, contact_id)
         interaction = Interaction(
             id=new_id(),
             user_id=actor.user_id,
@@ -76,6 +80,10 @@ async def log_interaction(
             now=now,
             changes={"outcome": outcome, "eventId": event_id, "notes": notes},
         )
+        await session.flush()
+        context = await plan_context(session, actor, now) if planning else None
+        to_push = await cadence.follow(context, contact, later_only=True) if context else []
+    await push_all(services, actor, to_push)
     return interaction
 
 

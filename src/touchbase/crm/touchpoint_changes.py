@@ -133,6 +133,33 @@ async def _reschedule(change: _Change, wanted: TouchpointChange) -> None:
         await _move(change, row)
 
 
+async def move_planned(
+    context: PlanContext, touchpoint: Touchpoint, contact: Contact, day: date
+) -> list[str]:
+    """Move a planned touchpoint (and its event) to `day`, in the caller's transaction;
+    returns the events to push."""
+    change = _Change(context, touchpoint, contact)
+    await _reschedule(change, TouchpointChange(day=day))
+    touchpoint.version += 1
+    touchpoint.updated_at = context.now
+    await audit(
+        context.session,
+        context.actor,
+        touchpoint.event_id,
+        contact_id=contact.id,
+        action="touchpoint_update",
+        now=context.now,
+        changes={"touchpointId": touchpoint.id, **change.audited, "by": "cadence"},
+    )
+    return change.to_push
+
+
+async def push_all(services: CalendarServices, actor: Actor, event_ids: list[str]) -> None:
+    """Push these events now (each waits on its own; a failure stays queued)."""
+    for event_id in event_ids:
+        await events.push_now(services, actor.user_id, event_id)
+
+
 async def _set_status(change: _Change, status: str) -> None:
     tp, context = change.touchpoint, change.context
     if status not in STATUSES:
@@ -206,13 +233,8 @@ async def update_touchpoint(
                 now=change.context.now,
                 changes={"touchpointId": tp.id, **change.audited},
             )
-    await _push(services, actor, change.to_push)
+    await push_all(services, actor, change.to_push)
     return await get_touchpoint(services, actor.user_id, touchpoint_id)
-
-
-async def _push(services: CalendarServices, actor: Actor, event_ids: list[str]) -> None:
-    for event_id in event_ids:
-        await events.push_now(services, actor.user_id, event_id)
 
 
 async def delete_touchpoint(services: CalendarServices, actor: Actor, touchpoint_id: str) -> None:
@@ -234,7 +256,7 @@ async def delete_touchpoint(services: CalendarServices, actor: Actor, touchpoint
             now=change.context.now,
             changes={"touchpointId": tp.id, "status": tp.status},
         )
-    await _push(services, actor, change.to_push)
+    await push_all(services, actor, change.to_push)
 
 
 @dataclass(frozen=True)
@@ -316,7 +338,7 @@ async def set_next_touchpoint(
         raise InvalidContactError(
             "An email is already another contact's.", field="emails"
         ) from None
-    await _push(services, actor, to_push)
+    await push_all(services, actor, to_push)
     return contact
 
 

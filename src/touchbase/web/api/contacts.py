@@ -9,7 +9,14 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
-from touchbase.crm import contact_import, contact_list, contacts, interactions, touchpoint_changes
+from touchbase.crm import (
+    cadence,
+    contact_import,
+    contact_list,
+    contacts,
+    interactions,
+    touchpoint_changes,
+)
 from touchbase.crm import timeline as contact_timeline
 from touchbase.crm.contact_list import ListOrder
 from touchbase.domain.contact_import import MAX_IMPORT_CHARS, ImportFormat
@@ -147,7 +154,7 @@ async def search(
 
 @router.post("", status_code=201)
 async def create(services: Services, actor: MutatingActor, body: ContactCreate) -> JSONResponse:
-    """Add a contact."""
+    """Add a contact (with a cadence, its first touchpoint is planned)."""
     fields = ContactFields(
         name=body.name,
         emails=tuple(body.emails),
@@ -158,7 +165,7 @@ async def create(services: Services, actor: MutatingActor, body: ContactCreate) 
         notes=body.notes,
         cadence=CadenceFields(body.cadence.every, body.cadence.unit) if body.cadence else None,
     )
-    contact = await contacts.create_contact(services, actor, fields)
+    contact = await cadence.add_contact(services, actor, fields)
     found = await contact_list.get_summary(services, actor.user_id, contact.id)
     return JSONResponse(summary_view(found, services.clock()), status_code=201)
 
@@ -209,7 +216,7 @@ async def update(
             next_touchpoint=body.nextTouchpointDate,
         )
     else:
-        await contacts.update_contact(
+        await cadence.change_contact(
             services, actor, contact_id, _changes(body), archived=body.archived, if_match=if_match
         )
     found = await contact_list.get_summary(services, actor.user_id, contact_id)

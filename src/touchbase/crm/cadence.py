@@ -1,0 +1,113 @@
+"""A contact's cadence keeps one touchpoint planned: setting it plans the first (a cadence after
+the last contact, or from today when there was none), changing it moves the one it planned, and
+a meeting held or noted resets the clock (its touchpoint moves later, never earlier)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from touchbase.calendar.events import Actor
+from touchbase.calendar.services import CalendarServices
+from touchbase.crm import contacts
+from touchbase.crm.timeline import last_contacted
+from touchbase.crm.touchpoint_changes import move_planned, push_all
+from touchbase.crm.touchpoints import (
+    LAST_YEAR,
+    PlanContext,
+    cadence_of,
+    plan_context,
+    plan_next,
+)
+from touchbase.domain.contacts import Cadence, ContactFields
+from touchbase.domain.touchpoints import next_date
+from touchbase.google.auth import WRITE_SCOPES
+from touchbase.store import touchpoints as touchpoint_store
+from touchbase.store.models import Contact
+
+
+async def can_plan(services: CalendarServices, user_id: str) -> bool:
+    """Whether touchpoints can get their events (Google connected with write access)."""
+    scopes = await services.accounts.scopes(user_id)
+    return bool(scopes and scopes & WRITE_SCOPES)
+
+
+async def add_contact(services: CalendarServices, actor: Actor, fields: ContactFields) -> Contact:
+    """A new contact, with its first touchpoint planned when it has a cadence."""
+    planning = fields.cadence is not None and await can_plan(services, actor.user_id)
+    now = services.clock()
+    try:
+        async with services.db.session() as session:
+            contact = await contacts.create_in(session, actor, fields, now=now)
+            to_push = (
+                await follow(await plan_context(session, actor, now), contact) if planning else []
+            )
+    except IntegrityError:
+        raise contacts.taken_error() from None
+    await push_all(services, actor, to_push)
+    return contact
+
+
+async def change_contact(
+    services: CalendarServices,
+    actor: Actor,
+    contact_id: str,
+    changes: dict[str, Any],
+    *,
+    archived: bool | None,
+    if_match: str | None,
+) -> Contact:
+    """`contacts.update_contact`; a cadence set or changed plans or moves the touchpoint it
+    keeps, in the same transaction."""
+    planning = "cadence" in changes and await can_plan(services, actor.user_id)
+    now = services.clock()
+    try:
+        async with services.db.session() as session:
+            contact = await contacts.update_in(
+                session, actor, contact_id, changes, archived=archived, if_match=if_match, now=now
+            )
+            to_push = (
+                await follow(await plan_context(session, actor, now), contact) if planning else []
+            )
+    except IntegrityError:
+        raise contacts.taken_error() from None
+    await push_all(services, actor, to_push)
+    return contact
+
+
+async def follow(context: PlanContext, contact: Contact, *, later_only: bool = False) -> list[str]:
+    """Keep the contact's cadence touchpoint where the cadence wants it: planned when none is,
+    moved when one the cadence planned is elsewhere (`later_only`: only later, as after a
+    meeting). A touchpoint planned by hand is left as it is. Returns the events to push."""
+    cadence = cadence_of(contact)
+    if cadence is None or contact.archived_at is not None:
+        return []
+    user_id = context.actor.user_id
+    latest = (
+        await last_contacted(context.session, user_id, now=context.now, contact_ids=[contact.id])
+    ).get(contact.id)
+    today = context.now.astimezone(context.zone).date()
+    last = latest.astimezone(context.zone).date() if latest else today
+    planned = await touchpoint_store.planned_of(context.session, user_id, contact.id)
+    if not planned:
+        made = await plan_next(context, contact, last)
+        return [made.event_id] if made is not None and made.event_id else []
+    ours = [tp for tp in planned if tp.origin == "cadence"]
+    if len(planned) != 1 or not ours:
+        return []
+    wanted = _wanted(context, last, today, cadence)
+    touchpoint = ours[0]
+    if wanted is None or wanted == touchpoint.due_date:
+        return []
+    if later_only and wanted < touchpoint.due_date:
+        return []
+    return await move_planned(context, touchpoint, contact, wanted)
+
+
+def _wanted(context: PlanContext, last: date, today: date, cadence: Cadence) -> date | None:
+    if last.year >= LAST_YEAR:
+        return None
+    due = next_date(last, cadence, today=today + timedelta(days=1))
+    return context.hours.working_day_from(due)
