@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import api_latency, google_client, listing, sync
+from benchmarks import api_latency, crm, google_client, listing, sync
 
 SUITES = {
     "google-client": google_client.main,
     "api-latency": api_latency.main,
     "sync": sync.main,
     "listing": listing.main,
+    "crm": crm.main,
 }
 
 

@@ -349,3 +349,20 @@ def test_a_cadence_plans_the_first_touchpoint_and_a_held_meeting_resets_its_cloc
     eli = _contact(alice, "Eli Wallace", cadence={"every": 1, "unit": "week"})
     [eli_first] = _planned(alice, eli)
     assert eli_first["dueDate"] == _working(_day(7)).isoformat(), "never met: from today"
+
+
+def test_a_touchpoints_event_deleted_with_its_outcome_in_one_change(app: AppHarness) -> None:
+    alice = app.user()
+    eli = _contact(alice, "Eli Vance", cadence={"every": 1, "unit": "week"})
+    [first] = _planned(alice, eli)
+    path = f"/api/touchpoints/{first['id']}"
+    refused = alice.api.patch(path, json={"deleteEvent": True})
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["details"]["field"] == "status"
+    assert len(_in_google(alice, first)) == 1, "nothing changed"
+    done = alice.api.patch(path, json={"status": "done", "deleteEvent": True})
+    assert done.status_code == 200, done.text
+    assert (done.json()["status"], done.json()["eventId"]) == ("done", None)
+    assert _in_google(alice, first) == []
+    [following] = _planned(alice, eli)
+    assert len(_in_google(alice, following)) == 1, "the cadence planned the next"

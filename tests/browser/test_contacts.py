@@ -182,3 +182,59 @@ def test_working_hours_are_set_on_the_settings_page(signed_in: CalendarPage) -> 
     expect(page.get_by_label("Thu")).to_be_checked()
     hours = signed_in.user.api.get("/api/settings").json()["workingHours"]
     assert hours == {"start": "10:00", "end": "17:00", "days": [0, 1, 2, 3]}
+
+
+def test_the_event_dialog_creates_a_contact_and_offers_their_email_as_a_guest(
+    signed_in: CalendarPage,
+) -> None:
+    page = signed_in.page
+    page.get_by_role("button", name="New event").click()
+    signed_in.fill_form(title="Intro with Gil", start=at(10), end=at(11))
+    modal = page.locator("#event-modal")
+    modal.get_by_role("combobox", name="Contact").fill("Gil Grissom")
+    page.get_by_role("option").get_by_role("button", name="Create contact “Gil Grissom”…").click()
+    new = modal.locator("#contact-new")
+    expect(new.get_by_label("Name", exact=True)).to_have_value("Gil Grissom")
+    new.get_by_label("Email").fill("not-an-email")
+    new.get_by_role("button", name="Create contact").click()
+    expect(new.locator("#cn-error")).to_contain_text("emails")
+    expect(new.get_by_label("Email")).to_have_attribute("aria-invalid", "true")
+    new.get_by_label("Email").fill("gil@lvpd.example")
+    new.get_by_label("Email").press("Enter")  # creates the contact, does not save the event
+    expect(new).to_be_hidden()
+    expect(modal).to_be_visible()
+    expect(modal.get_by_role("combobox", name="Contact")).to_have_value("Gil Grissom")
+    expect(modal.locator("#contact-guest-offer")).to_contain_text("gil@lvpd.example")
+    modal.get_by_role("button", name="Add as guest").click()
+    expect(modal.get_by_label("Attendees")).to_have_value("gil@lvpd.example")
+    signed_in.save_form()
+    signed_in.expect_status("Intro with Gil", "synced")
+    google = signed_in.google_event("Intro with Gil")
+    assert [a["email"] for a in google["attendees"]] == ["gil@lvpd.example"]
+    [gil] = signed_in.user.api.get("/api/contacts", params={"q": "gil"}).json()["items"]
+    assert gil["emails"] == ["gil@lvpd.example"]
+    listed = signed_in.user.api.get("/api/calendar/events").json()["items"]
+    assert next(e for e in listed if e["title"] == "Intro with Gil")["contactId"] == gil["id"]
+
+
+def test_deleting_a_touchpoints_event_asks_what_became_of_it(signed_in: CalendarPage) -> None:
+    page, api = signed_in.page, signed_in.user.api
+    eli = api.post("/api/contacts", json={"name": "Eli Vance"}).json()
+    planned = api.post(
+        "/api/touchpoints", json={"contactId": eli["id"], "dueAt": at(15).isoformat()}
+    )
+    assert planned.status_code == 201, planned.text
+    touchpoint = planned.json()
+    signed_in.reload()
+    signed_in.open_event("Touchpoint: Eli Vance")
+    page.get_by_role("button", name="Delete…").click()
+    dialog = page.locator("#delete-modal")
+    expect(dialog.locator("#delete-touchpoint")).to_be_visible()
+    dialog.get_by_label("What became of the touchpoint?").select_option("skipped")
+    dialog.get_by_role("button", name="Delete", exact=True).click()
+    expect(signed_in.toast("touchpoint marked skipped")).to_be_visible()
+    expect(signed_in.event("Touchpoint: Eli Vance")).to_have_count(0)
+    after = api.get(f"/api/touchpoints/{touchpoint['id']}").json()
+    assert (after["status"], after["eventId"]) == ("skipped", None)
+    google = [e for e in signed_in.user.google_events() if e["summary"] == "Touchpoint: Eli Vance"]
+    assert [e["status"] for e in google] == ["cancelled"]

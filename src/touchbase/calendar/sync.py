@@ -44,13 +44,15 @@ from touchbase.google.mapping import time_to_domain, to_domain
 from touchbase.google.models import EventResource, EventsPage
 from touchbase.store import sync as sync_store
 from touchbase.store.accounts import new_id
-from touchbase.store.models import Calendar, Event
+from touchbase.store.models import Calendar
 
 log = logging.getLogger("touchbase.sync")
 SYNC_LEASE = timedelta(minutes=10)
 PUSH_ROUNDS = 3
 READ_SLICE = 250
 SYNC_RETRY = RetryPolicy(max_attempts=6, base_delay=0.5, max_delay=20.0, max_total=120.0)
+# A full sync that pulled this many events refreshes the database's statistics.
+STATISTICS_AFTER = 1_000
 COUNT_KEYS = ("pulled", "created", "updated", "deleted", "pushed", "merged", "conflicts", "errors")
 Progress = Callable[[dict[str, Any]], None]
 
@@ -198,6 +200,8 @@ async def _pull(
     await finish_pull(
         services, calendar.id, listing.next_sync_token, sweep=sweep, counts=result.counts
     )
+    if result.full and result.counts["pulled"] >= STATISTICS_AFTER:
+        await services.db.refresh_statistics()  # the tables grew: the query planner's view
 
 
 # ---- pushing -------------------------------------------------------------------------------
@@ -216,6 +220,9 @@ async def push_calendar(
             ids = await sync_store.claim_pending(
                 session, calendar_id, now=services.clock(), lease=services.push_lease
             )
+            await sync_store.events_by_id(
+                session, ids
+            )  # one read; each snapshot then finds its own
             snaps = [s for s in [await read_snapshot(session, i) for i in ids] if s]
         if not snaps:
             # Changes another pusher holds are part of this sync's answer: wait for them,
@@ -244,8 +251,11 @@ async def _apply_pushes(
 ) -> bool:
     again = False
     async with services.db.session() as session:
+        rows = await sync_store.events_by_id(
+            session, [snap.event_id for snap, _ in outcomes], for_update=True
+        )
         for snap, outcome in outcomes:
-            row = await session.get(Event, snap.event_id, with_for_update=True)
+            row = rows.get(snap.event_id)
             if row is None:
                 continue
             more = await write_outcome(services, session, row, snap, outcome)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar.events import Actor, audit
 from touchbase.calendar.services import CalendarServices
-from touchbase.calendar.sync import push_pending
+from touchbase.calendar.sync import STATISTICS_AFTER, push_pending
 from touchbase.crm import cadence
 from touchbase.crm.contacts import contact_changes
 from touchbase.crm.touchpoints import plan_context
@@ -96,6 +96,8 @@ async def import_contacts(
             field="content",
             action="Preview the file again.",
         ) from None
+    if len(made) >= STATISTICS_AFTER:
+        await services.db.refresh_statistics()
     if calendar_id is not None:  # the cadences' first touchpoints, pushed in batches
         await push_pending(services, actor.user_id, calendar_id)
     return msgspec.structs.replace(preview, imported=len(made))

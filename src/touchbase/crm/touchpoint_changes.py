@@ -43,13 +43,14 @@ from touchbase.store.models import Contact, Event, Touchpoint
 
 class TouchpointChange(msgspec.Struct, frozen=True):
     """What a change asks for (None: unchanged): a new state, a new day or time, a message,
-    a length."""
+    a length; `delete_event`: its event goes too (with a state other than planned)."""
 
     status: str | None = None
     day: date | None = None
     at: datetime | None = None
     message: str | None = None
     minutes: int | None = None
+    delete_event: bool = False
 
 
 def touchpoint_etag(touchpoint: Touchpoint) -> str:
@@ -203,6 +204,16 @@ async def _apply(change: _Change, wanted: TouchpointChange) -> None:
             await _move(change, row)
     if wanted.status is not None and not (wanted.status == "planned" and "due" in change.audited):
         await _set_status(change, wanted.status)
+    if wanted.delete_event:
+        if tp.status == "planned":
+            raise InvalidTouchpointError(
+                "say what became of it (done, skipped or missed) to delete its event",
+                field="status",
+            )
+        row = await _live_event(change)
+        if row is not None:
+            await _delete_event(change, row)
+            change.audited["eventDeleted"] = row.id
 
 
 async def update_touchpoint(

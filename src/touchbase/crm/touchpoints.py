@@ -268,9 +268,11 @@ async def plan_touchpoints(
                 raise InvalidTouchpointError(problem.message, field=field) from None
         calendar_id = context.calendar.id
     requests = await push_pending(services, actor.user_id, calendar_id)
-    ids = [t.id for t in made]
+    order = {t.id: n for n, t in enumerate(made)}
     async with services.db.session() as session:
-        return [await state_of(session, actor.user_id, i) for i in ids], requests
+        found = await touchpoint_store.touchpoints(session, actor.user_id, ids=list(order))
+        listed = await states(session, actor.user_id, found)
+    return sorted(listed, key=lambda s: order[s.touchpoint.id]), requests
 
 
 async def state_of(session: AsyncSession, user_id: str, touchpoint_id: str) -> TouchpointState:

@@ -97,6 +97,19 @@ async def google_etags(session: AsyncSession, calendar_id: str) -> dict[str, str
     return dict(found.all())
 
 
+async def events_by_id(
+    session: AsyncSession, event_ids: Iterable[str], *, for_update: bool = False
+) -> dict[str, Event]:
+    """These events by id, read at once (locked in id order with `for_update`)."""
+    wanted = sorted(set(event_ids))
+    found: dict[str, Event] = {}
+    for start in range(0, len(wanted), 500):  # bound the statement's parameters
+        query = select(Event).where(Event.id.in_(wanted[start : start + 500])).order_by(Event.id)
+        rows = await session.scalars(query.with_for_update() if for_update else query)
+        found.update((row.id, row) for row in rows)
+    return found
+
+
 async def claim_pending(
     session: AsyncSession, calendar_id: str, *, now: datetime, lease: timedelta
 ) -> list[str]:

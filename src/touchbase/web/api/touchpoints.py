@@ -55,6 +55,11 @@ class TouchpointPatch(BaseModel):
     dueAt: IsoInstant | None = None
     durationMinutes: int | None = Field(default=None, ge=MIN_MINUTES, le=MAX_MINUTES)
     message: str | None = Field(default=None, max_length=MAX_MESSAGE)
+    deleteEvent: bool = Field(
+        default=False,
+        description="Delete the touchpoint's event too, in the same change (the calendar's "
+        "delete dialog: the event goes, the touchpoint is marked done, skipped or missed).",
+    )
 
 
 @router.get("")
@@ -131,6 +136,7 @@ async def update(
         at=body.dueAt,
         message=body.message,
         minutes=body.durationMinutes,
+        delete_event=body.deleteEvent,
     )
     found = await touchpoint_changes.update_touchpoint(
         services, actor, touchpoint_id, wanted, if_match=if_match

@@ -351,12 +351,16 @@ async function askDelete(event) {
   }
   $("delete-summary").textContent = `“${event.title}” will be removed here and from Google Calendar.`;
   $("delete-touchpoint").hidden = !(event.isTouchpointEvent || event.touchpointId);
+  $("delete-touchpoint-choice").hidden = !event.touchpointId;
+  $("delete-touchpoint-then").value = "planned";
   $("delete-series").hidden = !event.recurrence.length;
   const confirm = $("delete-confirm");
   confirm.onclick = () => {
     $("delete-modal").close();
     modal.close();
-    remove(event);
+    const then = $("delete-touchpoint-then").value;
+    if (event.touchpointId && then !== "planned") removeWithTouchpoint(event, then);
+    else remove(event);
   };
   $("delete-modal").showModal();
   $("delete-modal").querySelector("[data-close]").focus();
@@ -379,6 +383,21 @@ async function remove(event, scope = null) {
   } catch (error) {
     handleWriteError(error, "The event was not deleted", () => saved && calendar.addEvent(saved, SOURCE));
   }
+}
+
+// The touchpoint's event goes, and the touchpoint is marked (or deleted) in the same change.
+async function removeWithTouchpoint(event, then) {
+  const path = `/api/touchpoints/${encodeURIComponent(event.touchpointId)}`;
+  calendar.getEventById(event.id)?.remove();
+  try {
+    if (then === "deleted") await api("DELETE", path);
+    else await api("PATCH", path, { status: then, deleteEvent: true });
+    events.delete(event.id);
+    toast(then === "deleted" ? "Event and touchpoint deleted." : `Event deleted; touchpoint marked ${then}.`, { kind: "success" });
+  } catch (error) {
+    showError(error, "The event was not deleted");
+  }
+  calendar.refetchEvents();
 }
 
 function submitted(submit) {

@@ -1,7 +1,7 @@
 // The event modal's form: filling it from an event or a selected range, reading and checking it,
-// and the contact search. It knows nothing of the calendar or the API's writes.
+// and its contact (event-contact.js). It knows nothing of the calendar or the API's writes.
 
-import { api } from "./app.js";
+import { chosenContact, setUpContact, showContact } from "./event-contact.js";
 import { fillRepeat, readRepeat, relabel, setUpRepeat } from "./repeat-picker.js";
 import { addDays, browserZone, instantIn, isDateOnly, wallClock, zoneNames } from "./times.js";
 
@@ -13,7 +13,6 @@ const field = {
   zone: $("ev-zone"), location: $("ev-location"), attendees: $("ev-attendees"),
   description: $("ev-description"), contact: $("ev-contact"),
 };
-let contactId = null;
 
 export function setUpForm() {
   const list = $("zones");
@@ -29,7 +28,7 @@ export function setUpForm() {
     zone: field.zone.value.trim() || browserZone,
   }));
   field.startDate.addEventListener("change", relabel);
-  setUpContactSearch();
+  setUpContact();
 }
 
 function showTimes() {
@@ -63,16 +62,7 @@ export async function fillForm(event) {
   field.location.value = event.location ?? "";
   field.attendees.value = (event.attendees ?? []).join(", ");
   field.description.value = event.description ?? "";
-  contactId = event.contactId ?? null;
-  field.contact.value = "";
-  $("contact-results").hidden = true;
-  if (contactId) {
-    try {
-      field.contact.value = (await api("GET", `/api/contacts/${encodeURIComponent(contactId)}`)).name;
-    } catch {
-      field.contact.value = "";
-    }
-  }
+  await showContact(event.contactId);
   showTimes();
 }
 
@@ -105,7 +95,7 @@ export function readForm() {
   if (repeat.error) return formError(repeat.error, repeat.field), null;
   const body = {
     title, allDay, location: field.location.value.trim(), attendees,
-    description: field.description.value, contactId: contactId ?? "", recurrence: repeat.lines,
+    description: field.description.value, contactId: chosenContact() ?? "", recurrence: repeat.lines,
   };
   if (allDay) {
     const end = addDays(field.endDate.value, 1);
@@ -151,58 +141,4 @@ export function formDates(body) {
     end: instantIn(ed, et.slice(0, 5), body.timeZone),
     allDay: false,
   };
-}
-
-function setUpContactSearch() {
-  const results = $("contact-results");
-  let timer = null;
-  const close = () => {
-    results.hidden = true;
-    field.contact.setAttribute("aria-expanded", "false");
-  };
-  field.contact.addEventListener("input", () => {
-    contactId = null;
-    clearTimeout(timer);
-    timer = setTimeout(async () => {
-      const query = field.contact.value.trim();
-      if (!query) return close();
-      let found = [];
-      try {
-        found = (await api("GET", `/api/contacts?q=${encodeURIComponent(query)}`)).items;
-      } catch {
-        found = [];
-      }
-      results.replaceChildren(...found.map((contact) => {
-        const item = document.createElement("li");
-        item.setAttribute("role", "option");
-        const button = document.createElement("button");
-        button.type = "button";
-        button.textContent = contact.email ? `${contact.name} <${contact.email}>` : contact.name;
-        button.addEventListener("click", () => {
-          contactId = contact.id;
-          field.contact.value = contact.name;
-          close();
-          field.contact.focus();
-        });
-        item.append(button);
-        return item;
-      }));
-      if (!found.length) {
-        const none = document.createElement("li");
-        none.textContent = "No contact with that name.";
-        results.append(none);
-      }
-      results.hidden = false;
-      field.contact.setAttribute("aria-expanded", "true");
-    }, 200);
-  });
-  field.contact.addEventListener("keydown", (event) => {
-    if (event.key === "ArrowDown") {
-      results.querySelector("button")?.focus();
-      event.preventDefault();
-    } else if (event.key === "Escape" && !results.hidden) {
-      close();
-      event.preventDefault();
-    }
-  });
 }
