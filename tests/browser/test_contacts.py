@@ -3,12 +3,12 @@ after a meeting) and the Due view, in a real Chromium."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.browser.calendar_page import CalendarPage, at, today
+from tests.browser.calendar_page import NEW_YORK, CalendarPage, at, today
 
 
 def test_an_empty_list_says_what_to_do_and_a_new_contact_opens_its_page(
@@ -238,3 +238,34 @@ def test_deleting_a_touchpoints_event_asks_what_became_of_it(signed_in: Calendar
     assert (after["status"], after["eventId"]) == ("skipped", None)
     google = [e for e in signed_in.user.google_events() if e["summary"] == "Touchpoint: Eli Vance"]
     assert [e["status"] for e in google] == ["cancelled"]
+
+
+def test_an_outcome_is_logged_from_the_event_against_its_guest(signed_in: CalendarPage) -> None:
+    page, api = signed_in.page, signed_in.user.api
+    dana = api.post(
+        "/api/contacts", json={"name": "Dana Scully", "emails": ["dana@acme.example"]}
+    ).json()
+    start = datetime.now(NEW_YORK).replace(second=0, microsecond=0) - timedelta(hours=3)
+    signed_in.api_create("Demo for Acme", start, attendees=["Dana@Acme.example"])
+    signed_in.api_create(
+        "Planning", start + timedelta(hours=1), 30, attendees=["eli@globex.example"]
+    )
+    signed_in.reload()
+    if start.date() < today() and today().weekday() == 6:  # Sunday: last week's Saturday
+        page.locator(".fc-prev-button").click()
+    signed_in.open_event("Planning")
+    expect(page.locator("#ev-log")).to_be_hidden()  # nobody's meeting: no guest is a contact
+    page.locator("#event-modal").get_by_role("button", name="Cancel").click()
+    signed_in.open_event("Demo for Acme")
+    log = page.locator("#ev-log")
+    expect(log).to_be_visible()
+    expect(log.get_by_label("About")).to_have_text("Dana Scully")
+    log.get_by_label("What happened").select_option("held")
+    log.get_by_label("Notes").fill("Wants a pilot in Q1")
+    log.get_by_role("button", name="Log it").click()
+    expect(signed_in.toast("Logged on Dana Scully's timeline")).to_be_visible()
+    timeline = api.get(f"/api/contacts/{dana['id']}/timeline").json()
+    [meeting] = [m for m in timeline["past"] if m["kind"] == "meeting"]
+    assert [(i["outcome"], i["notes"]) for i in meeting["logged"]] == [
+        ("held", "Wants a pilot in Q1")
+    ]

@@ -4,6 +4,7 @@
 import { api, ApiError, describe, showError, toast, wireDialogs } from "./app.js";
 import { openConflict, setUpConflict } from "./conflict.js";
 import { setUpSync } from "./sync-status.js";
+import { setUpLog, showLog } from "./event-log.js";
 import { changedFields, fillForm, formDates, formError, readForm, setUpForm } from "./event-form.js";
 import { ruleInWords } from "./repeat.js";
 import { askScope } from "./scope.js";
@@ -140,6 +141,7 @@ function openCreate(range) {
   $("event-warning").hidden = true;
   $("event-series-note").hidden = true;
   formError("");
+  showLog(null);
   fillForm({
     title: "", allDay: range.allDay,
     startTime: range.allDay ? localDate(range.start) : range.start.toISOString(),
@@ -188,6 +190,7 @@ async function openEdit(id) {
   $("event-warning").hidden = true;
   formError("");
   await fillForm(event);
+  showLog(event);
   editing.before = readForm();
   const seen = known.get(event.id);
   if (seen && event.etag !== seen.etag) {
@@ -443,6 +446,7 @@ const calendar = new FullCalendar.Calendar($("calendar"), {
 wireDialogs();
 setUpForm();
 setUpConflict();
+setUpLog();
 $("event-form").addEventListener("submit", submitted);
 $("event-delete").addEventListener("click", () => editing && askDelete(editing.event));
 $("new-event").addEventListener("click", () => openCreate(nextHour()));
