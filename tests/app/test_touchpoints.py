@@ -366,3 +366,18 @@ def test_a_touchpoints_event_deleted_with_its_outcome_in_one_change(app: AppHarn
     assert _in_google(alice, first) == []
     [following] = _planned(alice, eli)
     assert len(_in_google(alice, following)) == 1, "the cadence planned the next"
+
+
+def test_deleting_a_done_touchpoint_keeps_its_meeting_naming_no_touchpoint(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    dana = _contact(alice)
+    planned = _plan(alice, dana, dueAt=_at(-1, 10).isoformat())
+    [event] = _in_google(alice, planned)
+    path = f"/api/touchpoints/{planned['id']}"
+    assert alice.api.patch(path, json={"status": "done"}).status_code == 200
+    assert alice.api.delete(path).status_code == 204
+    assert _in_google(alice, planned) == [], "no event names the deleted touchpoint"
+    kept = [e for e in alice.google_events() if e["id"] == event["id"]]
+    assert [e["status"] for e in kept] == ["confirmed"], "the meeting that happened stays"

@@ -101,6 +101,19 @@ async def _delete_event(change: _Change, row: Event, *, unlink: bool = False) ->
     change.to_push.append(row.id)
 
 
+async def _unlink_event(change: _Change, row: Event) -> None:
+    """The event stays, as an event of no touchpoint (here and, once pushed, in Google)."""
+    context = change.context
+    before = EventRecord.of(row).event
+    if before.touchpoint_id is None:
+        return
+    after = before.replace(touchpoint_id=None)
+    await events.stage_update(
+        context.session, row, before, after, actor=context.actor, now=context.now
+    )
+    change.to_push.append(row.id)
+
+
 async def _move(change: _Change, row: Event) -> None:
     """The touchpoint's event goes to its new day or time (its own span is no obstacle)."""
     tp, context = change.touchpoint, change.context
@@ -249,14 +262,17 @@ async def update_touchpoint(
 
 
 async def delete_touchpoint(services: CalendarServices, actor: Actor, touchpoint_id: str) -> None:
-    """Delete a touchpoint; a planned one's event goes with it."""
+    """Delete a touchpoint; a planned one's event goes with it, the event of one that is over
+    (a meeting that happened) stays, no longer naming it."""
     await services.accounts.require_write_access(actor.user_id)
     async with services.db.session() as session:
         change = await _begin(session, actor, touchpoint_id, services.clock())
         tp = change.touchpoint
-        row = await _live_event(change) if tp.status == "planned" else None
-        if row is not None:
+        row = await _live_event(change)
+        if row is not None and tp.status == "planned":
             await _delete_event(change, row, unlink=True)
+        elif row is not None:
+            await _unlink_event(change, row)
         await session.delete(tp)
         await audit(
             session,
