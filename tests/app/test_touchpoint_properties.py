@@ -163,16 +163,21 @@ class TouchpointMachine(SyncMachine):
         if not self.checked:
             return
         conflicted = self.conflicted()
-        google_id = {r.id: r.google_event_id for r in self.rows()}
+        rows = {r.id: r for r in self.rows()}
+        google_id = {r.id: r.google_event_id for r in rows.values()}
         tagged = self.tagged_in_google()
         carried = Counter(e["extendedProperties"]["private"][TAG] for e in tagged.values())
         states = {t.touchpoint.id: t for t in self.touchpoints()}
         for tp_id, state in states.items():
             tp, event = state.touchpoint, state.event
-            if tp.status != "planned" or (event is not None and event.id in conflicted):
-                continue
+            if tp.status != "planned" or tp.event_id in conflicted:
+                continue  # its event's change (a delete too) waits for the user in a conflict
             if state.needs_date:
-                assert carried[tp_id] == 0, "a touchpoint whose event went was not recreated"
+                gone = rows.get(tp.event_id or "")
+                assert carried[tp_id] == 0, (
+                    "a touchpoint whose event went was not recreated",
+                    gone and (gone.deleted, gone.sync_status, gone.pending_op),
+                )
                 continue
             assert event is not None
             assert carried[tp_id] == 1, f"planned touchpoint {tp_id}: one event in Google"

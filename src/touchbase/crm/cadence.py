@@ -4,10 +4,12 @@ a meeting held or noted resets the clock (its touchpoint moves later, never earl
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar.events import Actor
 from touchbase.calendar.services import CalendarServices
@@ -36,18 +38,11 @@ async def can_plan(services: CalendarServices, user_id: str) -> bool:
 
 async def add_contact(services: CalendarServices, actor: Actor, fields: ContactFields) -> Contact:
     """A new contact, with its first touchpoint planned when it has a cadence."""
-    planning = fields.cadence is not None and await can_plan(services, actor.user_id)
-    now = services.clock()
-    try:
-        async with services.db.session() as session:
-            contact = await contacts.create_in(session, actor, fields, now=now)
-            to_push = (
-                await follow(await plan_context(session, actor, now), contact) if planning else []
-            )
-    except IntegrityError:
-        raise contacts.taken_error() from None
-    await push_all(services, actor, to_push)
-    return contact
+
+    async def write(session: AsyncSession, now: datetime) -> Contact:
+        return await contacts.create_in(session, actor, fields, now=now)
+
+    return await _written(services, actor, write, planning=fields.cadence is not None)
 
 
 async def change_contact(
@@ -61,16 +56,31 @@ async def change_contact(
 ) -> Contact:
     """`contacts.update_contact`; a cadence set or changed plans or moves the touchpoint it
     keeps, in the same transaction."""
-    planning = "cadence" in changes and await can_plan(services, actor.user_id)
+
+    async def write(session: AsyncSession, now: datetime) -> Contact:
+        return await contacts.update_in(
+            session, actor, contact_id, changes, archived=archived, if_match=if_match, now=now
+        )
+
+    return await _written(services, actor, write, planning="cadence" in changes)
+
+
+async def _written(
+    services: CalendarServices,
+    actor: Actor,
+    write: Callable[[AsyncSession, datetime], Awaitable[Contact]],
+    *,
+    planning: bool,
+) -> Contact:
+    """A contact written, and its cadence followed in the same transaction (when `planning`
+    and touchpoints can get events); their events pushed after."""
+    planning = planning and await can_plan(services, actor.user_id)
     now = services.clock()
     try:
         async with services.db.session() as session:
-            contact = await contacts.update_in(
-                session, actor, contact_id, changes, archived=archived, if_match=if_match, now=now
-            )
-            to_push = (
-                await follow(await plan_context(session, actor, now), contact) if planning else []
-            )
+            contact = await write(session, now)
+            context = await plan_context(session, actor, now) if planning else None
+            to_push = await follow(context, contact) if context else []
     except IntegrityError:
         raise contacts.taken_error() from None
     await push_all(services, actor, to_push)

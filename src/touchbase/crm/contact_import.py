@@ -10,11 +10,11 @@ import msgspec
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from touchbase.calendar.events import Actor, audit
+from touchbase.calendar.events import Actor
 from touchbase.calendar.services import CalendarServices
 from touchbase.calendar.sync import STATISTICS_AFTER, push_pending
 from touchbase.crm import cadence
-from touchbase.crm.contacts import contact_changes
+from touchbase.crm.contacts import audit_created
 from touchbase.crm.touchpoints import plan_context
 from touchbase.domain.contact_import import (
     ImportFileError,
@@ -76,15 +76,7 @@ async def import_contacts(
             new = [row.record.fields for row in preview.rows if row.status == "new"]
             made = await contact_store.create_contacts(session, actor.user_id, new, now=now)
             for contact, fields in zip(made, new, strict=True):
-                await audit(
-                    session,
-                    actor,
-                    None,
-                    contact_id=contact.id,
-                    action="contact_create",
-                    now=now,
-                    changes={**contact_changes(None, fields), "source": "import"},
-                )
+                await audit_created(session, actor, contact, fields, now=now, source="import")
             if planning and any(contact.cadence_every for contact in made):
                 context = await plan_context(session, actor, now)
                 calendar_id = context.calendar.id

@@ -70,6 +70,23 @@ async def create_in(
     fields = checked(fields)
     await _emails_free(session, actor.user_id, fields, other_than=None)
     contact = await contact_store.create_contact(session, actor.user_id, fields, now=now)
+    await audit_created(session, actor, contact, fields, now=now)
+    return contact
+
+
+async def audit_created(
+    session: AsyncSession,
+    actor: Actor,
+    contact: Contact,
+    fields: ContactFields,
+    *,
+    now: datetime,
+    source: str | None = None,
+) -> None:
+    """The audit entry of a new contact (`source`: where it came from, as an import)."""
+    changes = contact_changes(None, fields)
+    if source:
+        changes["source"] = source
     await audit(
         session,
         actor,
@@ -77,9 +94,8 @@ async def create_in(
         contact_id=contact.id,
         action="contact_create",
         now=now,
-        changes=contact_changes(None, fields),
+        changes=changes,
     )
-    return contact
 
 
 def taken_error() -> InvalidContactError:
