@@ -124,6 +124,11 @@ class Database:
         async with self._sessions() as session, session.begin():
             yield session
 
+    async def ping(self) -> None:
+        """Raise unless the database answers a query (a new connection if the pool's broke)."""
+        async with self.session() as session:
+            await session.execute(text("SELECT 1"))
+
     async def refresh_statistics(self) -> None:
         """Give SQLite's query planner the tables' current sizes (ANALYZE, sampled: a few ms
         on 100,000 events), as after a large import; without them it can pick an index that

@@ -12,7 +12,9 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
 
 from touchbase.calendar.google_accounts import GoogleAccounts
 from touchbase.calendar.services import CalendarServices
@@ -32,6 +34,8 @@ from touchbase.web.logs import redact_access_log
 from touchbase.web.templating import TEMPLATES
 
 STATIC = Path(__file__).parent / "static"
+# How long /api/health/ready waits for the database before answering 503.
+READY_TIMEOUT_SECONDS = 3.0
 
 
 def freeze_start_up_objects() -> None:
@@ -144,7 +148,20 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/api/health")
     async def health() -> dict[str, str]:
+        """Liveness: the process answers (its event loop is not stalled); no database."""
         return {"status": "ok"}
+
+    @app.get("/api/health/ready", response_model=None)
+    async def ready(request: Request) -> dict[str, str] | JSONResponse:
+        """Readiness: 200 when this process's database answers within a few seconds, else
+        503 (a load balancer then sends requests to another process)."""
+        services: CalendarServices = request.app.state.services
+        try:
+            await asyncio.wait_for(services.db.ping(), timeout=READY_TIMEOUT_SECONDS)
+        except (TimeoutError, SQLAlchemyError, OSError):
+            unavailable = {"status": "unavailable", "database": "unreachable"}
+            return JSONResponse(unavailable, status_code=503)
+        return {"status": "ok", "database": "ok"}
 
     @app.get("/api/docs", include_in_schema=False)
     async def docs(request: Request) -> Response:
