@@ -95,20 +95,19 @@ async def follow(context: PlanContext, contact: Contact, *, later_only: bool = F
     if cadence is None or contact.archived_at is not None:
         return []
     user_id = context.actor.user_id
+    planned = await touchpoint_store.planned_of(context.session, user_id, contact.id)
+    if planned and (len(planned) != 1 or planned[0].origin != "cadence"):
+        return []  # planned by hand: left as it is, and no need to ask when they last met
     latest = (
         await last_contacted(context.session, user_id, now=context.now, contact_ids=[contact.id])
     ).get(contact.id)
     today = context.now.astimezone(context.zone).date()
     last = latest.astimezone(context.zone).date() if latest else today
-    planned = await touchpoint_store.planned_of(context.session, user_id, contact.id)
     if not planned:
         made = await plan_next(context, contact, last)
         return [made.event_id] if made is not None and made.event_id else []
-    ours = [tp for tp in planned if tp.origin == "cadence"]
-    if len(planned) != 1 or not ours:
-        return []
     wanted = _wanted(context, last, today, cadence)
-    touchpoint = ours[0]
+    touchpoint = planned[0]
     if wanted is None or wanted == touchpoint.due_date:
         return []
     if later_only and wanted < touchpoint.due_date:

@@ -32,7 +32,6 @@ from touchbase.crm.touchpoints import (
 )
 from touchbase.domain.touchpoints import STATUSES, message_problem, minutes_problem
 from touchbase.errors import (
-    InvalidContactError,
     InvalidTouchpointError,
     TouchpointChangedError,
     TouchpointNotFoundError,
@@ -362,9 +361,7 @@ async def set_next_touchpoint(
             planned = await touchpoint_store.planned_of(session, actor.user_id, contact.id)
             to_push = await _next_in(context, contact, planned, next_touchpoint)
     except IntegrityError:
-        raise InvalidContactError(
-            "An email is already another contact's.", field="emails"
-        ) from None
+        raise contacts.taken_error() from None
     await push_all(services, actor, to_push)
     return contact
 
