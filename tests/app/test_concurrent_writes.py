@@ -3,12 +3,13 @@ Idempotency-Key stands for one request only."""
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 
-from tests.support.app import ApiUser, AppHarness
+from tests.support.app import ApiUser, AppHarness, wait_for
 
 WRITERS = 30
 
@@ -127,3 +128,39 @@ def test_an_empty_idempotency_key_is_refused_and_breaks_nothing(app: AppHarness)
     assert empty.status_code == 422, empty.text
     assert alice.create(title="later").status_code == 201
     assert alice.create(title="and later").status_code == 201
+
+
+def test_an_event_deleted_while_its_creation_is_on_the_way_to_google_is_deleted_there(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    app.emulator.fault(method="POST", path="/events$", latencyMs=1500)  # the insert dawdles
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        creating = pool.submit(
+            lambda: _client(alice).post(
+                "/api/calendar/events",
+                json={
+                    "title": "Gone before it arrived",
+                    "startTime": "2027-01-10T09:00:00+00:00",
+                    "endTime": "2027-01-10T10:00:00+00:00",
+                },
+            )
+        )
+        params = {"from": "2027-01-01T00:00:00Z", "to": "2027-02-01T00:00:00Z"}
+        wait_for(
+            lambda: alice.api.get("/api/calendar/events", params=params).json()["items"] != [],
+            what="the stored event",
+        )
+        [stored] = alice.api.get("/api/calendar/events", params=params).json()["items"]
+        gone = alice.api.delete(
+            f"/api/calendar/events/{stored['id']}", headers={"If-Match": stored["etag"]}
+        )
+        assert gone.status_code in (200, 204), gone.text
+        assert creating.result().status_code in (201, 409), creating.result().text
+
+    def in_google() -> list[str]:
+        return [e["summary"] for e in alice.google_events() if e["status"] != "cancelled"]
+
+    wait_for(lambda: in_google() == [], timeout=15, what="the deletion in Google")
+    time.sleep(1.0)  # and it stays deleted
+    assert in_google() == []

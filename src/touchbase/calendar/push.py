@@ -260,7 +260,8 @@ async def write_outcome(
                 )
             row.local = event_to_json(new_local)
         again = outcome.kind == "merged" or edited_meanwhile
-        row.pending_op = "update" if again else None
+        # A deletion made meanwhile stays a deletion (now of the version that landed).
+        row.pending_op = ("delete" if row.deleted else "update") if again else None
         row.sync_status = "pending" if again else "synced"
         row.push_attempts, row.next_push_at, row.last_error = 0, None, None
         return again
