@@ -94,7 +94,7 @@ def test_a_database_that_refuses_connections_is_one_line() -> None:
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("TOUCHBASE_MODE", "prod"), ("TOUCHBASE_PUSHER_INTERVAL_SECONDS", "soon")],
+    [("TOUCHBASE_MODE", "prod"), ("TOUCHBASE_JOB_TICK_SECONDS", "soon")],
 )
 def test_a_bad_value_names_the_variable(tmp_path: Path, variable: str, value: str) -> None:
     env = {"TOUCHBASE_DATABASE_URL": f"sqlite:///{tmp_path}/x.db", variable: value}

@@ -16,6 +16,18 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the app (migrations first)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--no-jobs",
+        action="store_true",
+        help="run no jobs here, only defer them to `touchbase worker` processes (PostgreSQL)",
+    )
+    worker = commands.add_parser(
+        "worker", help="run jobs (pushes, syncs) until SIGTERM (PostgreSQL)"
+    )
+    worker.add_argument(
+        "--concurrency", type=int, default=None, help="jobs at once (TOUCHBASE_JOB_CONCURRENCY)"
+    )
+    commands.add_parser("jobs", help="count the job queue's jobs by state")
     commands.add_parser("migrate", help="apply pending database migrations")
     user = commands.add_parser("user", help="manage users")
     user_commands = user.add_subparsers(dest="user_command", required=True)
@@ -64,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _serve(host: str, port: int) -> None:
+def _serve(host: str, port: int, *, no_jobs: bool) -> None:
     import os
 
     import uvicorn
@@ -74,10 +86,12 @@ def _serve(host: str, port: int) -> None:
     from touchbase.web.app import create_app
 
     # Unless set, the public URL (Google's way back here) is where this server listens.
-    public = (
+    overrides: dict[str, object] = (
         {} if os.environ.get("TOUCHBASE_PUBLIC_URL") else {"public_url": f"http://{host}:{port}"}
     )
-    settings = load_settings(**public)
+    if no_jobs:
+        overrides["jobs_in_process"] = False
+    settings = load_settings(**overrides)
     settings.check()
     prepare_database(settings)
     check_secret_key(settings)
@@ -139,7 +153,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             token_lifetime=args.token_lifetime,
         )
     elif args.command == "serve":
-        _serve(args.host, args.port)
+        _serve(args.host, args.port, no_jobs=args.no_jobs)
+    elif args.command in ("worker", "jobs"):
+        from touchbase.jobs.commands import count_jobs, run_worker
+
+        if args.command == "worker":
+            run_worker(concurrency=args.concurrency)
+        else:
+            print(count_jobs())
     elif args.command == "migrate":
         from touchbase.config import load_settings
         from touchbase.startup import prepare_database

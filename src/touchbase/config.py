@@ -65,8 +65,22 @@ class Settings(BaseSettings):
     )
     # Mutations per user per minute through the API (create, update, delete, resolve).
     mutations_per_minute: int = 120
-    # The background pusher: how often it looks for pending changes, and its backoff ceiling.
-    pusher_interval_seconds: float = 5.0
+    # The job queue's tick: how often it defers the pushes and backstop syncs no job covers.
+    job_tick_seconds: float = 10.0
+    # Jobs one process runs at once (`touchbase worker --concurrency` overrides it).
+    job_concurrency: int = 4
+    # False: `serve` runs no jobs, it only defers them (worker processes run them; PostgreSQL).
+    jobs_in_process: bool = True
+    # False: requests leave every push to the job queue instead of pushing before answering.
+    push_in_request: bool = True
+    # How long after a change commits its push job runs (None: the request's Google budget
+    # and 2 s, as the request pushes at once itself; 0 when requests do not push).
+    push_delay_seconds: float | None = None
+    # A worker whose heartbeat is this old is dead, and its jobs are retried (PostgreSQL).
+    stalled_worker_seconds: float = 30.0
+    # How long a pusher holds a change before another may take it (one whose process died).
+    push_lease_seconds: float = 60.0
+    # Ceiling of the backoff between attempts to push a change Google refused for now.
     pusher_max_backoff_seconds: float = 300.0
     # Google calls per user per minute, shared by sync, pusher and requests (Google: 600).
     google_calls_per_minute: int = 500
@@ -91,7 +105,14 @@ class Settings(BaseSettings):
         return database_url(value)
 
     def check(self) -> None:
-        """Refuse to run in production with a weak secret or no Google OAuth client."""
+        """Refuse to run in production with a weak secret or no Google OAuth client, and
+        anywhere to leave jobs to worker processes that SQLite cannot have."""
+        if not self.jobs_in_process and self.database_url.startswith("sqlite"):
+            raise ConfigurationError(
+                "Worker processes need PostgreSQL (TOUCHBASE_DATABASE_URL=postgresql://...): "
+                "with SQLite, `touchbase serve` runs the jobs itself (no --no-jobs, and "
+                "TOUCHBASE_JOBS_IN_PROCESS=true)."
+            )
         if self.mode is not Mode.PRODUCTION:
             return
         if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < MIN_SECRET:

@@ -193,7 +193,7 @@ def run_demo(*, port: int, emulator_port: int, data_dir: Path) -> None:
             public_url=f"http://127.0.0.1:{port}",
             google_client_id="touchbase-demo",
             secret_key="touchbase-demo-secret",
-            pusher_interval_seconds=2.0,
+            job_tick_seconds=2.0,
             demo_user_email=DEMO_EMAIL,
         )
         migrate(settings.database_url)

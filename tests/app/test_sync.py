@@ -81,9 +81,11 @@ def test_changed_in_google_and_clean_here_is_replaced(app: AppHarness) -> None:
 
 @pytest.fixture
 def quiet_app(database_url: str, emulator: EmulatorControl) -> Iterator[AppHarness]:
-    """The app whose background pusher only runs when woken: a push that failed waits for the
-    sync, so the sync (not a pusher round racing it) is what meets Google's change."""
-    server, url = start_app(database_url, emulator.url, pusher_interval_seconds=3600)
+    """The app whose push jobs wait an hour: a push that failed waits for the sync, so the
+    sync (not a push job racing it) is what meets Google's change."""
+    server, url = start_app(
+        database_url, emulator.url, job_tick_seconds=3600, push_delay_seconds=3600
+    )
     try:
         yield AppHarness(url, database_url, emulator)
     finally:

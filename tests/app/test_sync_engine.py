@@ -20,7 +20,7 @@ from touchbase.calendar.push import MAX_BROKEN_PUSHES, push_event
 from touchbase.calendar.services import CalendarServices
 from touchbase.calendar.sync import perform_two_way_sync
 from touchbase.domain import CalendarEvent, EventTime
-from touchbase.store import events as event_store
+from touchbase.store import schedule
 from touchbase.store import sync as sync_store
 from touchbase.store.bulk import PARAMETERS_PER_STATEMENT
 from touchbase.store.models import Calendar, Event
@@ -276,13 +276,13 @@ async def test_a_push_that_breaks_here_backs_off_then_stops_as_an_error(
                 assert row is not None
                 assert row.push_attempts == attempt
                 assert row.push_lease_until is None
-                due = await event_store.due_for_push(session, now=services.clock())
+                due = await schedule.calendars_with_due_pushes(session, now=services.clock())
             if attempt < MAX_BROKEN_PUSHES:
                 assert row.sync_status == "pending"
                 assert row.next_push_at is not None
                 assert row.next_push_at > services.clock()  # not again at once
-                assert record.id not in due
+                assert row.calendar_id not in due
         assert row.sync_status == "error"
         assert row.pending_op == "create"  # the change is kept
         assert row.last_error is not None
-        assert record.id not in due
+        assert row.calendar_id not in due

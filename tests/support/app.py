@@ -54,7 +54,7 @@ def test_settings(database_url: str, emulator_url: str, port: int, **overrides: 
         "google_base_url": emulator_url,
         "public_url": f"http://127.0.0.1:{port}",
         "google_client_id": "touchbase-test",
-        "pusher_interval_seconds": 0.2,
+        "job_tick_seconds": 0.2,
         "pusher_max_backoff_seconds": 0.5,
         "request_google_budget_seconds": 1.0,
         "mutations_per_minute": 10_000,

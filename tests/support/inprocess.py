@@ -14,10 +14,10 @@ import httpx
 from tests.support.app import test_settings
 from touchbase.calendar.events import Actor
 from touchbase.calendar.services import CalendarServices
+from touchbase.jobs.process import build_services
 from touchbase.store import accounts
 from touchbase.store.database import Database
 from touchbase.users import add_user
-from touchbase.web.app import build_services
 
 
 @asynccontextmanager

@@ -130,11 +130,10 @@ async def resolve_conflict(
             at=now,
             changes={"resolution": resolution, **changes},
         )
-    if op is not None:
+    if op is not None and services.push_in_request:
         pushed = await push_for_answer(services, event_id)
         if pushed is not None:
             return pushed
-        services.wake_pusher()
     async with services.db.session() as session:
         row = await session.get(Event, event_id)
         assert row is not None

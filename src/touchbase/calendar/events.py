@@ -94,10 +94,9 @@ async def _after_push(
 
 
 async def push_now(services: CalendarServices, user_id: str, event_id: str) -> EventRecord:
-    """Send a committed change to Google at once; the pusher takes over what cannot go yet."""
-    pushed = await push_for_answer(services, event_id)
-    if pushed is None or pushed.pending_op is not None:
-        services.wake_pusher()
+    """Send a committed change to Google at once (unless this process leaves every push to
+    the job queue); a push job, deferred with the change, takes over what cannot go yet."""
+    pushed = await push_for_answer(services, event_id) if services.push_in_request else None
     return await _after_push(services, user_id, event_id, pushed)
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from touchbase.calendar.quota import GoogleQuota
+from touchbase.calendar.quota import GoogleQuota, SharedQuota
 from touchbase.errors import (
     CalendarError,
     InvalidRequestError,
@@ -28,6 +28,7 @@ from touchbase.google import (
     TokenSet,
 )
 from touchbase.google.auth import SCOPE_CALENDAR, SCOPE_CALENDAR_READONLY, SCOPE_EVENTS
+from touchbase.google.client import Quota
 from touchbase.store import accounts
 from touchbase.store import events as event_store
 from touchbase.store.crypto import SecretCipher
@@ -72,7 +73,7 @@ class GoogleAccounts:
         )
         self._cache: dict[str, tuple[float, accounts.StoredTokens]] = {}
         self._calls_per_minute = calls_per_minute
-        self._quotas: dict[str, GoogleQuota] = {}
+        self._quotas: dict[str, Quota] = {}
 
     async def authorization_url(
         self, user_id: str, *, browser_nonce: str, login_hint: str | None = None
@@ -194,10 +195,18 @@ class GoogleAccounts:
         credentials = OAuthCredentials(
             oauth=self.oauth, tokens=tokens, on_refresh=save, clock=lambda: self.clock().timestamp()
         )
-        quota = self._quotas.setdefault(user_id, GoogleQuota(self._calls_per_minute))
+        quota = self._quotas.get(user_id)
+        if quota is None:
+            quota = self._quotas[user_id] = self._new_quota(user_id)
         return GoogleCalendarClient(
             credentials, endpoints=self.endpoints, http=self.http, retry=retry, quota=quota
         )
+
+    def _new_quota(self, user_id: str) -> Quota:
+        """One budget per user: in the database when several processes may share it."""
+        if self.db.engine.dialect.name == "postgresql":
+            return SharedQuota(self.db, user_id, self._calls_per_minute)
+        return GoogleQuota(self._calls_per_minute)
 
     async def discover_calendars(self, user_id: str) -> None:
         """Store the user's calendars (the primary one at least)."""

@@ -1,11 +1,15 @@
 """A per-user budget of Google calls (a token bucket), below Google's 600/min default, shared
-by sync, the pusher and user requests; Google's throttling slows all of them down."""
+by syncs, push jobs and user requests; Google's throttling slows all of them down. In memory
+for one process (SQLite), in the database for many (PostgreSQL)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+
+from touchbase.store import quota as quota_store
+from touchbase.store.database import Database
 
 
 class GoogleQuota:
@@ -49,3 +53,41 @@ class GoogleQuota:
     def back_off(self, seconds: float) -> None:
         """Pause every caller for `seconds` (Google said to slow down)."""
         self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+
+class SharedQuota:
+    """The same budget kept in the database, so every process on it spends from one bucket
+    (PostgreSQL: one statement per call), and a pause Google asked for holds for all."""
+
+    def __init__(
+        self,
+        db: Database,
+        user_id: str,
+        per_minute: int,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.db, self.user_id, self.per_minute = db, user_id, per_minute
+        self._sleep = sleep
+        self._writes: set[asyncio.Task[None]] = set()
+
+    async def acquire(self) -> None:
+        """Wait for a call's turn, across processes."""
+        while True:
+            async with self.db.session() as session:
+                wait = await quota_store.take_call(
+                    session, self.user_id, per_minute=self.per_minute
+                )
+            if wait == 0.0:
+                return
+            await self._sleep(wait)
+
+    def back_off(self, seconds: float) -> None:
+        """Pause every caller, in every process, for `seconds` (written at once, aside)."""
+        write = asyncio.get_running_loop().create_task(self._write_pause(seconds))
+        self._writes.add(write)
+        write.add_done_callback(self._writes.discard)
+
+    async def _write_pause(self, seconds: float) -> None:
+        async with self.db.session() as session:
+            await quota_store.pause(session, self.user_id, seconds)

@@ -150,12 +150,9 @@ class _Written:
 async def _push_all(services: CalendarServices, actor: Actor, written: _Written) -> EventRecord:
     """Push what a scoped change wrote, the series first; answer with its record."""
     answer: EventRecord | None = None
-    try:
-        for row_id in written.rows:
-            record = await events.push_now(services, actor.user_id, row_id)
-            answer = record if row_id == written.answer else answer
-    finally:
-        services.wake_pusher()
+    for row_id in written.rows:
+        record = await events.push_now(services, actor.user_id, row_id)
+        answer = record if row_id == written.answer else answer
     assert answer is not None
     return answer if written.occurrence is None else _named(answer, written.occurrence)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -36,7 +35,7 @@ class CalendarServices:
     # Events per page of a sync's listing (Google's maximum; tests use small pages).
     sync_page_size: int = 2500
     max_backoff: timedelta = timedelta(minutes=5)
-    # Called after a commit that left work for the background pusher.
-    wake_pusher: Callable[[], None] = lambda: None
+    # False: requests leave every push to the job queue (web processes that only enqueue).
+    push_in_request: bool = True
     # Progress of sync runs in this process, by run id (the database has the results).
     sync_progress: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -12,25 +12,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, timedelta
 from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
+from touchbase.calendar.batch_push import (
+    BATCH_RETRY,
+    COUNT_KEYS,
+    CalendarSync,
+    Progress,
+    push_calendar,
+)
 from touchbase.calendar.collector import collector_paused
 from touchbase.calendar.occurrences import is_provisional
-from touchbase.calendar.other_pushers import other_pushers_done
-from touchbase.calendar.push import (
-    Snapshot,
-    locate,
-    operation_for,
-    read_snapshot,
-    settle,
-    write_outcome,
-)
 from touchbase.calendar.services import CalendarServices
 from touchbase.calendar.sync_apply import apply_page, finish_pull
 from touchbase.calendar.sync_plan import RemoteItem, SweepInput
@@ -39,7 +36,7 @@ from touchbase.domain.recurrence import event_span
 from touchbase.domain.rrules import RecurrenceError
 from touchbase.domain.validation import in_supported_range
 from touchbase.errors import CalendarError, SyncTokenExpiredError
-from touchbase.google import GoogleCalendarClient, RetryPolicy
+from touchbase.google import GoogleCalendarClient
 from touchbase.google.mapping import time_to_domain, to_domain
 from touchbase.google.models import EventResource, EventsPage
 from touchbase.store import sync as sync_store
@@ -48,25 +45,10 @@ from touchbase.store.models import Calendar
 
 log = logging.getLogger("touchbase.sync")
 SYNC_LEASE = timedelta(minutes=10)
-PUSH_ROUNDS = 3
 READ_SLICE = 250
-SYNC_RETRY = RetryPolicy(max_attempts=6, base_delay=0.5, max_delay=20.0, max_total=120.0)
+SYNC_RETRY = BATCH_RETRY
 # A full sync that pulled this many events refreshes the database's statistics.
 STATISTICS_AFTER = 1_000
-COUNT_KEYS = ("pulled", "created", "updated", "deleted", "pushed", "merged", "conflicts", "errors")
-Progress = Callable[[dict[str, Any]], None]
-
-
-@dataclass
-class CalendarSync:
-    """What one calendar's sync did."""
-
-    calendar_id: str
-    summary: str
-    full: bool = False
-    status: str = "running"
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_KEYS, 0))
-    errors: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -204,89 +186,21 @@ async def _pull(
         await services.db.refresh_statistics()  # the tables grew: the query planner's view
 
 
-# ---- pushing -------------------------------------------------------------------------------
-
-
-async def push_calendar(
-    services: CalendarServices,
-    client: GoogleCalendarClient,
-    calendar_id: str,
-    result: CalendarSync,
-    progress: Progress,
-) -> None:
-    """Send every pending change of the calendar, in batches, until nothing more can go."""
-    for _ in range(PUSH_ROUNDS):
-        async with services.db.session() as session:
-            ids = await sync_store.claim_pending(
-                session, calendar_id, now=services.clock(), lease=services.push_lease
-            )
-            await sync_store.events_by_id(
-                session, ids
-            )  # one read; each snapshot then finds its own
-            snaps = [s for s in [await read_snapshot(session, i) for i in ids] if s]
-        if not snaps:
-            # Changes another pusher holds are part of this sync's answer: wait for them,
-            # and take over what they leave pending.
-            if await other_pushers_done(services, calendar_id=calendar_id):
-                continue
-            return
-        progress({"phase": "push", "pushing": len(snaps)})
-        outcomes = []
-        batched = [s for s in snaps if not is_provisional(s.google_event_id)]
-        for mode in {s.send_updates for s in batched}:
-            group = [s for s in batched if s.send_updates == mode]
-            answers = await client.batch([operation_for(s) for s in group], send_updates=mode)  # type: ignore[arg-type]
-            for snap, answer in zip(group, answers, strict=True):
-                outcomes.append((snap, await settle(client, snap, answer.event, answer.error)))
-        # Occurrences first changed here are found by their slot, after their series went.
-        for snap in snaps:
-            if is_provisional(snap.google_event_id):
-                outcomes.append((snap, await locate(client, snap)))
-        if not await _apply_pushes(services, outcomes, result):
-            return
-
-
-async def _apply_pushes(
-    services: CalendarServices, outcomes: list[tuple[Snapshot, Any]], result: CalendarSync
-) -> bool:
-    again = False
-    async with services.db.session() as session:
-        rows = await sync_store.events_by_id(
-            session, [snap.event_id for snap, _ in outcomes], for_update=True
-        )
-        for snap, outcome in outcomes:
-            row = rows.get(snap.event_id)
-            if row is None:
-                continue
-            more = await write_outcome(services, session, row, snap, outcome)
-            row.push_lease_until = None
-            again = again or more
-            if outcome.kind in ("pushed", "deleted"):
-                result.counts["pushed"] += 1
-            elif outcome.kind == "merged":
-                result.counts["merged"] += 1
-            elif outcome.kind == "conflict":
-                result.counts["conflicts"] += 1
-            elif outcome.kind in ("retry", "failed"):
-                result.counts["errors"] += 1
-                error = outcome.error.to_dict() if outcome.error else {}
-                result.errors.append(
-                    {"googleEventId": snap.google_event_id, "error": str(error.get("message"))}
-                )
-    return again
-
-
 # ---- a run ---------------------------------------------------------------------------------
 
 
 async def sync_calendar(
-    services: CalendarServices, client: GoogleCalendarClient, calendar: Calendar, progress: Progress
+    services: CalendarServices,
+    client: GoogleCalendarClient,
+    calendar: Calendar,
+    progress: Progress,
+    holder: str | None = None,
 ) -> CalendarSync:
     """Pull, apply, push one calendar (skipped when another sync holds it)."""
     result = CalendarSync(calendar.id, calendar.summary)
     async with services.db.session() as session:
         claimed = await sync_store.claim_calendar(
-            session, calendar.id, now=services.clock(), lease=SYNC_LEASE
+            session, calendar.id, now=services.clock(), lease=SYNC_LEASE, holder=holder
         )
     if not claimed:
         result.status = "busy"
@@ -324,8 +238,10 @@ async def perform_two_way_sync(
     run_id: str | None = None,
     trigger: str = "api",
     calendar_ids: list[str] | None = None,
+    holder: str | None = None,
 ) -> SyncResult:
-    """Sync the user's chosen calendars with Google, recording the run."""
+    """Sync the user's chosen calendars with Google, recording the run. A job passes itself
+    as the `holder` of each calendar's lease."""
     run_id = run_id or await start_sync(services, user_id, trigger=trigger)
     state = services.sync_progress.setdefault(run_id, {"status": "running", "calendars": {}})
 
@@ -345,7 +261,7 @@ async def perform_two_way_sync(
                 query = query.where(Calendar.sync_enabled.is_(True))
             calendars = list(await session.scalars(query.order_by(Calendar.summary)))
         for calendar in calendars:
-            results.append(await sync_calendar(services, client, calendar, progress))
+            results.append(await sync_calendar(services, client, calendar, progress, holder))
     except CalendarError as failure:
         error = failure
     except Exception:
@@ -371,19 +287,3 @@ async def perform_two_way_sync(
                 row.last_sync_run_id = run_id
     state.update({"status": status, "counts": totals})
     return SyncResult(run_id, status, totals, results, calls, error.to_dict() if error else None)
-
-
-async def push_pending(services: CalendarServices, user_id: str, calendar_id: str) -> int:
-    """Send a calendar's pending changes now, in batches (many changes made at once); what
-    cannot go stays pending for the pusher. Returns the Google requests made."""
-    try:
-        client = await services.accounts.client(user_id, retry=SYNC_RETRY)
-    except CalendarError:
-        services.wake_pusher()
-        return 0
-    result = CalendarSync(calendar_id, "")
-    try:
-        await push_calendar(services, client, calendar_id, result, lambda _update: None)
-    except CalendarError:
-        services.wake_pusher()
-    return client.requests_sent

@@ -10,9 +10,10 @@ import msgspec
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from touchbase.calendar.batch_push import push_pending
 from touchbase.calendar.events import Actor
 from touchbase.calendar.services import CalendarServices
-from touchbase.calendar.sync import STATISTICS_AFTER, push_pending
+from touchbase.calendar.sync import STATISTICS_AFTER
 from touchbase.crm import cadence
 from touchbase.crm.contacts import audit_created
 from touchbase.crm.touchpoints import plan_context

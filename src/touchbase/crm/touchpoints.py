@@ -16,11 +16,11 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar import events
+from touchbase.calendar.batch_push import push_pending
 from touchbase.calendar.events import Actor, audit
 from touchbase.calendar.listing import busy_spans
 from touchbase.calendar.records import EventRecord
 from touchbase.calendar.services import CalendarServices
-from touchbase.calendar.sync import push_pending
 from touchbase.crm.contacts import owned_contact
 from touchbase.domain import CalendarEvent, EventTime
 from touchbase.domain.contacts import Cadence

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+
+from touchbase.store.pending import TrackedSession
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # A new SQLite database gets pages of 16 KiB rather than 4: a sync's bulk inserts cost ~25%
@@ -116,13 +118,20 @@ class Database:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=TrackedSession
+        )
+        # Runs last in every transaction that ends cleanly (the job queue defers there).
+        self.before_commit: Callable[[AsyncSession], Awaitable[None]] | None = None
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A transaction: committed when the block ends, rolled back on an exception."""
         async with self._sessions() as session, session.begin():
             yield session
+            if self.before_commit is not None:
+                await session.flush()
+                await self.before_commit(session)
 
     async def ping(self) -> None:
         """Raise unless the database answers a query (a new connection if the pool's broke)."""

@@ -222,20 +222,11 @@ async def release_push(session: AsyncSession, event_id: str) -> None:
     await session.execute(update(Event).where(Event.id == event_id).values(push_lease_until=None))
 
 
-async def due_for_push(session: AsyncSession, *, now: datetime, limit: int = 100) -> list[str]:
-    """Ids of events with a change waiting for Google whose retry time has come."""
-    rows = await session.scalars(
-        select(Event.id)
-        .where(
-            Event.pending_op.is_not(None),
-            Event.sync_status.in_(("pending",)),
-            or_(Event.next_push_at.is_(None), Event.next_push_at <= now),
-            or_(Event.push_lease_until.is_(None), Event.push_lease_until < now),
-        )
-        .order_by(Event.next_push_at)
-        .limit(limit)
+async def release_pushes(session: AsyncSession, event_ids: list[str]) -> None:
+    """Give up the push leases of these events."""
+    await session.execute(
+        update(Event).where(Event.id.in_(event_ids)).values(push_lease_until=None)
     )
-    return list(rows)
 
 
 async def requeue_failed(session: AsyncSession, user_id: str, *, now: datetime) -> int:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -129,6 +130,21 @@ class Calendar(Base):
     sync_lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     last_synced_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     last_sync_run_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # When the backstop sync is next due (spread with jitter), and the job holding the lease.
+    next_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True, index=True)
+    sync_lease_holder: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class GoogleQuota(Base):
+    """A user's budget of Google calls (a token bucket), shared by every process."""
+
+    __tablename__ = "google_quotas"
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    tokens: Mapped[float] = mapped_column(Float)
+    refilled_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    paused_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class Contact(Base):

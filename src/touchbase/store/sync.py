@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import CursorResult, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.store.models import Calendar, Conflict, Event, SyncRun
@@ -15,16 +15,23 @@ CHUNK = 2500  # ids per IN (...): a whole page; well inside SQLite and PostgreSQ
 
 
 async def claim_calendar(
-    session: AsyncSession, calendar_id: str, *, now: datetime, lease: timedelta
+    session: AsyncSession,
+    calendar_id: str,
+    *,
+    now: datetime,
+    lease: timedelta,
+    holder: str | None = None,
 ) -> bool:
-    """Take the calendar for one sync (no other sync of it runs until released or expired)."""
+    """Take the calendar for one sync (no other sync of it runs until released or expired).
+    A `holder` (a job) takes back its own lease: the same job, run again after its worker
+    died mid-sync, need not wait for the lease to expire."""
+    free = or_(Calendar.sync_lease_until.is_(None), Calendar.sync_lease_until < now)
+    if holder is not None:
+        free = or_(free, Calendar.sync_lease_holder == holder)
     result = await session.execute(
         update(Calendar)
-        .where(
-            Calendar.id == calendar_id,
-            or_(Calendar.sync_lease_until.is_(None), Calendar.sync_lease_until < now),
-        )
-        .values(sync_lease_until=now + lease)
+        .where(Calendar.id == calendar_id, free)
+        .values(sync_lease_until=now + lease, sync_lease_holder=holder)
     )
     assert isinstance(result, CursorResult)
     return result.rowcount == 1
@@ -33,7 +40,18 @@ async def claim_calendar(
 async def release_calendar(session: AsyncSession, calendar_id: str) -> None:
     """End a calendar's sync."""
     await session.execute(
-        update(Calendar).where(Calendar.id == calendar_id).values(sync_lease_until=None)
+        update(Calendar)
+        .where(Calendar.id == calendar_id)
+        .values(sync_lease_until=None, sync_lease_holder=None)
+    )
+
+
+async def release_holder(session: AsyncSession, holder: str) -> None:
+    """End the syncs a job left behind (its worker died)."""
+    await session.execute(
+        update(Calendar)
+        .where(Calendar.sync_lease_holder == holder)
+        .values(sync_lease_until=None, sync_lease_holder=None)
     )
 
 
@@ -111,9 +129,16 @@ async def events_by_id(
 
 
 async def claim_pending(
-    session: AsyncSession, calendar_id: str, *, now: datetime, lease: timedelta
+    session: AsyncSession,
+    calendar_id: str,
+    *,
+    now: datetime,
+    lease: timedelta,
+    due_only: bool = False,
 ) -> list[str]:
-    """Take every event of the calendar with a change for Google (not already being pushed)."""
+    """Take every event of the calendar with a change for Google (not already being pushed);
+    with `due_only`, only those whose retry time has come."""
+    due = or_(Event.next_push_at.is_(None), Event.next_push_at <= now) if due_only else true()
     result = await session.execute(
         update(Event)
         .where(
@@ -121,6 +146,7 @@ async def claim_pending(
             Event.pending_op.is_not(None),
             Event.sync_status == "pending",
             or_(Event.push_lease_until.is_(None), Event.push_lease_until < now),
+            due,
         )
         .values(push_lease_until=now + lease)
         .returning(Event.id)

@@ -1,4 +1,4 @@
-"""The application: wires settings to the database, Google, the use cases and the pusher."""
+"""The application: wires settings to the database, Google, the use cases and the jobs."""
 
 from __future__ import annotations
 
@@ -6,25 +6,18 @@ import asyncio
 import contextlib
 import gc
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
 
-from touchbase.calendar.google_accounts import GoogleAccounts
 from touchbase.calendar.services import CalendarServices
 from touchbase.config import Settings
-from touchbase.google import GoogleEndpoints, RetryPolicy
 from touchbase.jobs.base import STOP_GRACE_SECONDS
-from touchbase.jobs.pusher import Pusher
-from touchbase.jobs.scheduler import SyncScheduler
-from touchbase.store.crypto import SecretCipher
-from touchbase.store.database import Database
+from touchbase.jobs.process import running
 from touchbase.web import errors, pages
 from touchbase.web.api import account, contacts, events, sync, touchpoints, user_settings
 from touchbase.web.deps import MutationLimiter
@@ -59,69 +52,22 @@ async def finish_or_cancel(
     await asyncio.gather(*running, return_exceptions=True)
 
 
-def utcnow() -> datetime:
-    """The wall clock, UTC."""
-    return datetime.now(UTC)
-
-
-def endpoints_for(settings: Settings) -> GoogleEndpoints:
-    """Real Google, or every endpoint on one host (the emulator)."""
-    return (
-        GoogleEndpoints.at(settings.google_base_url)
-        if settings.google_base_url
-        else GoogleEndpoints()
-    )
-
-
-def build_services(
-    settings: Settings, *, http: httpx.AsyncClient, database: Database
-) -> CalendarServices:
-    """The use cases' dependencies for these settings."""
-    accounts = GoogleAccounts(
-        db=database,
-        cipher=SecretCipher(settings.secret_key),
-        endpoints=endpoints_for(settings),
-        client_id=settings.google_client_id,
-        client_secret=settings.google_client_secret,
-        redirect_uri=settings.public_url.rstrip("/") + "/api/google/callback",
-        http=http,
-        clock=utcnow,
-        calls_per_minute=settings.google_calls_per_minute,
-    )
-    budget = settings.request_google_budget_seconds
-    return CalendarServices(
-        db=database,
-        accounts=accounts,
-        clock=utcnow,
-        request_retry=RetryPolicy(max_attempts=4, base_delay=0.2, max_delay=2.0, max_total=budget),
-        max_backoff=timedelta(seconds=settings.pusher_max_backoff_seconds),
-    )
-
-
 def create_app(settings: Settings) -> FastAPI:
     """The FastAPI app (the schema must be migrated already)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        database = Database(settings.database_url)
-        async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0)) as http:
-            services = build_services(settings, http=http, database=database)
-            pusher = Pusher(services, interval=settings.pusher_interval_seconds)
-            scheduler = SyncScheduler(services, interval=settings.sync_interval_seconds)
-            services.wake_pusher = pusher.wake
-            app.state.services, app.state.pusher = services, pusher
+        async with running(
+            settings, run_jobs=settings.jobs_in_process, concurrency=settings.job_concurrency
+        ) as process:
+            app.state.services, app.state.jobs = process.services, process.work.queue
             app.state.tasks = set()
             redact_access_log()  # after the server has set its logging up
             freeze_start_up_objects()
-            pusher.start()
-            scheduler.start()
             try:
                 yield
             finally:
-                await scheduler.stop()
-                await pusher.stop()
                 await finish_or_cancel(app.state.tasks)
-                await database.dispose()
 
     app = FastAPI(
         title="touchbase",

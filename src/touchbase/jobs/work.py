@@ -1,0 +1,118 @@
+"""What the jobs do, whichever queue runs them: push a calendar's due changes, sync a
+calendar, retry with backoff, and the periodic tick that re-defers what no job covers."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from touchbase.calendar.batch_push import push_changes
+from touchbase.calendar.services import CalendarServices
+from touchbase.calendar.sync import perform_two_way_sync
+from touchbase.jobs.queue import MAX_ATTEMPTS, Job, JobQueue, retry_delay
+from touchbase.store import schedule
+from touchbase.store import sync as sync_store
+from touchbase.store.pending import take_pending_pushes
+
+log = logging.getLogger("touchbase.jobs")
+# A job deferred for a change due "now" waits at least this long after the last attempt.
+MIN_PUSH_GAP = timedelta(seconds=1)
+
+
+@dataclass
+class JobWork:
+    """The jobs of one process: its services, its queue, and two intervals: the backstop
+    sync's (None: off) and how long a push job waits after the commit that defers it (a
+    request pushes its own change at once; the job is there for what it leaves)."""
+
+    services: CalendarServices
+    queue: JobQueue
+    sync_interval: timedelta | None
+    push_delay: timedelta
+
+    async def defer_pushes(self, session: AsyncSession) -> None:
+        """Before a commit: a push job for each calendar the transaction left changes in."""
+        now = self.services.clock()
+        for calendar_id, due in take_pending_pushes(session.sync_session).items():
+            at = max(due or now, now + self.push_delay)
+            await self.queue.defer(Job("push", calendar_id), at=at, session=session)
+
+    async def perform(self, job: Job, holder: str) -> None:
+        """Run `job`; when it fails, defer it again after a backoff (up to MAX_ATTEMPTS)."""
+        log.info("job %s of calendar %s started (%s)", job.kind, job.calendar_id, holder)
+        try:
+            done = await (self._push(job) if job.kind == "push" else self._sync(job, holder))
+        except Exception:
+            log.exception("job %s of calendar %s failed", job.kind, job.calendar_id)
+            done = False
+        log.info("job %s of calendar %s ended (%s)", job.kind, job.calendar_id, holder)
+        if not done:
+            await self._retry(job)
+
+    async def _push(self, job: Job) -> bool:
+        async with self.services.db.session() as session:
+            user_id = await schedule.calendar_owner(session, job.calendar_id)
+        if user_id is None:
+            return True
+        await push_changes(self.services, user_id, job.calendar_id, due_only=True)
+        async with self.services.db.session() as session:
+            due = await schedule.next_push_at(session, job.calendar_id, now=self.services.clock())
+        if due is not None:  # what could not go yet: again when its time comes
+            at = max(due, self.services.clock() + MIN_PUSH_GAP)
+            await self.queue.defer(Job("push", job.calendar_id), at=at)
+        return True
+
+    async def _sync(self, job: Job, holder: str) -> bool:
+        async with self.services.db.session() as session:
+            user_id = await schedule.calendar_owner(session, job.calendar_id)
+        if user_id is None:
+            return True
+        result = await perform_two_way_sync(
+            self.services,
+            user_id,
+            trigger=job.trigger,
+            calendar_ids=[job.calendar_id],
+            holder=holder,
+        )
+        if result.status != "succeeded":
+            return False
+        if self.sync_interval is not None:
+            async with self.services.db.session() as session:
+                await schedule.sync_again_at(session, job.calendar_id, self._next_sync())
+        return True
+
+    def _next_sync(self) -> datetime:
+        assert self.sync_interval is not None
+        return self.services.clock() + self.sync_interval
+
+    async def _retry(self, job: Job) -> None:
+        attempt = job.attempt + 1
+        if attempt >= MAX_ATTEMPTS:
+            log.error("job %s of calendar %s gave up", job.kind, job.calendar_id)
+            return  # its rows stay: the tick and the backstop sync come back to them
+        at = self.services.clock() + retry_delay(attempt)
+        await self.queue.defer(replace(job, attempt=attempt), at=at)
+
+    async def abandon(self, holder: str) -> None:
+        """A run of a job died with its worker: free what it held (a retry takes it again)."""
+        async with self.services.db.session() as session:
+            await sync_store.release_holder(session, holder)
+
+    async def tick(self) -> None:
+        """Defer a push for every calendar with due changes, and the backstop sync of every
+        calendar whose time has come (moved on as taken: spread over time, and over the
+        workers that run the jobs). Jobs already waiting absorb these."""
+        now = self.services.clock()
+        async with self.services.db.session() as session:
+            for calendar_id in await schedule.calendars_with_due_pushes(session, now=now):
+                await self.queue.defer(Job("push", calendar_id), session=session)
+            if self.sync_interval is None:
+                return
+            due = await schedule.calendars_due_for_sync(
+                session, now=now, interval=self.sync_interval
+            )
+            for calendar_id in due:
+                await self.queue.defer(Job("sync", calendar_id), session=session)

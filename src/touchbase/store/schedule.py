@@ -1,0 +1,92 @@
+"""What the job queue asks the rows (the source of truth; a job is only a reminder of them):
+which calendars have changes due for Google, which are due for a backstop sync, who owns a
+calendar, and when its next change is due."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from touchbase.store.models import Calendar, Event, GoogleConnection
+
+
+def _waiting() -> list[ColumnElement[bool]]:
+    return [Event.pending_op.is_not(None), Event.sync_status == "pending"]
+
+
+def _unleased(now: datetime) -> ColumnElement[bool]:
+    return or_(Event.push_lease_until.is_(None), Event.push_lease_until < now)
+
+
+async def calendars_with_due_pushes(
+    session: AsyncSession, *, now: datetime, limit: int = 500
+) -> list[str]:
+    """Calendars of users connected to Google holding a change whose time to go has come
+    (and that no pusher holds)."""
+    query = (
+        select(Event.calendar_id)
+        .join(GoogleConnection, GoogleConnection.user_id == Event.user_id)
+        .where(
+            *_waiting(),
+            or_(Event.next_push_at.is_(None), Event.next_push_at <= now),
+            _unleased(now),
+        )
+        .distinct()
+        .limit(limit)
+    )
+    return list(await session.scalars(query))
+
+
+async def next_push_at(
+    session: AsyncSession, calendar_id: str, *, now: datetime
+) -> datetime | None:
+    """When the calendar's earliest waiting change can next go: its retry time, or when the
+    lease of the pusher holding it runs out (None: nothing waits)."""
+    mine = [Event.calendar_id == calendar_id, *_waiting()]
+    now_due = select(Event.id).where(*mine, _unleased(now), Event.next_push_at.is_(None))
+    free = (
+        now
+        if await session.scalar(now_due.limit(1)) is not None
+        else await session.scalar(select(func.min(Event.next_push_at)).where(*mine, _unleased(now)))
+    )
+    held = await session.scalar(
+        select(func.min(Event.push_lease_until)).where(*mine, Event.push_lease_until >= now)
+    )
+    times = [t for t in (free, held) if t is not None]
+    return min(times) if times else None
+
+
+async def calendars_due_for_sync(
+    session: AsyncSession, *, now: datetime, interval: timedelta, limit: int = 500
+) -> list[str]:
+    """Calendars whose backstop sync is due, each moved on by `interval` (give or take 20%)
+    as it is taken, so the next look does not take it again and syncs spread over time."""
+    query = (
+        select(Calendar.id)
+        .join(GoogleConnection, GoogleConnection.user_id == Calendar.user_id)
+        .where(
+            Calendar.sync_enabled.is_(True),
+            or_(Calendar.next_sync_at.is_(None), Calendar.next_sync_at <= now),
+        )
+        .order_by(Calendar.next_sync_at)
+        .limit(limit)
+    )
+    ids = list(await session.scalars(query))
+    for calendar_id in ids:
+        await sync_again_at(session, calendar_id, now + interval * random.uniform(0.8, 1.2))
+    return ids
+
+
+async def sync_again_at(session: AsyncSession, calendar_id: str, when: datetime) -> None:
+    """Set when the calendar's backstop sync is next due."""
+    await session.execute(
+        update(Calendar).where(Calendar.id == calendar_id).values(next_sync_at=when)
+    )
+
+
+async def calendar_owner(session: AsyncSession, calendar_id: str) -> str | None:
+    """The user whose calendar this is (None: it is gone)."""
+    return await session.scalar(select(Calendar.user_id).where(Calendar.id == calendar_id))

@@ -1,0 +1,190 @@
+"""touchbase on several machines: 2 web processes that only enqueue and 3 worker processes
+on one PostgreSQL, with workers killed (SIGKILL) mid-sync and mid-push and every database
+connection cut: every change reaches Google exactly once, every remote change reaches the
+cache, and no calendar is ever synced by two jobs at once."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from tests.support.app import ApiUser, AppHarness, wait_for
+from tests.support.cluster import Cluster, Member, cluster, cluster_environment
+from tests.support.databases import BACKENDS, fresh_database
+from tests.support.servers import EmulatorControl
+from touchbase.jobs.procrastinate_queue import libpq_url
+
+pytestmark = pytest.mark.skipif(
+    "postgresql" not in BACKENDS, reason="worker processes need PostgreSQL"
+)
+USERS = 4
+EDITS = 8
+
+
+@pytest.fixture
+def postgres_url(templates: Path, tmp_path: Path) -> Iterator[str]:
+    with fresh_database("postgresql", template=templates, directory=tmp_path) as url:
+        yield url
+
+
+def _event(title: str, day: int) -> dict[str, Any]:
+    return {
+        "title": title,
+        "startTime": f"2027-02-{day:02d}T09:00:00+00:00",
+        "endTime": f"2027-02-{day:02d}T10:00:00+00:00",
+    }
+
+
+def _kill_the_worker_running(running: Cluster, kind: str, calendar: str) -> Member:
+    """SIGKILL the worker running this job, as soon as one does."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        for worker in running.workers:
+            if worker.killed_at is None and (kind, calendar) in worker.running_jobs():
+                worker.kill()
+                return worker
+        time.sleep(0.02)
+    raise AssertionError(f"no worker ran the {kind} job of {calendar}")
+
+
+def _calendar_of(user: ApiUser) -> str:
+    [calendar] = user.api.get("/api/calendar/calendars").json()["items"]
+    return str(calendar["id"])
+
+
+def _cut_every_connection(database_url: str) -> None:
+    with psycopg.connect(libpq_url(database_url), autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+def _waiting_rows(database_url: str) -> list[tuple[Any, ...]]:
+    """Every change still waiting for Google (for a failure's message)."""
+    with psycopg.connect(libpq_url(database_url)) as connection:
+        return connection.execute(
+            "SELECT local->>'title', sync_status, pending_op, push_attempts, next_push_at, "
+            "push_lease_until, last_error FROM events WHERE pending_op IS NOT NULL"
+        ).fetchall()
+
+
+def _google_titles(user: ApiUser) -> list[str]:
+    return sorted(e["summary"] for e in user.google_events() if e["status"] != "cancelled")
+
+
+def _cached_titles(user: ApiUser) -> list[str]:
+    params = {"from": "2027-01-01T00:00:00Z", "to": "2027-12-31T00:00:00Z"}
+    items = user.api.get("/api/calendar/events", params=params).json()["items"]
+    return sorted(e["title"] for e in items)
+
+
+def test_many_processes_lose_nothing_and_sync_a_calendar_once_at_a_time(
+    postgres_url: str, emulator: EmulatorControl, tmp_path: Path
+) -> None:
+    emulator.configure(latencyMs=10)
+    # The first list of user 0's calendar hangs for a while: its worker is killed meanwhile.
+    emulator.fault(method="GET", path="/events$", user="user0@example.com", latencyMs=5000)
+    # User 3's hangs too, past the next backstop sync: that one must wait for it.
+    emulator.fault(method="GET", path="/events$", user="user3@example.com", latencyMs=5000)
+    environment = cluster_environment(
+        postgres_url, emulator.url, PUSH_IN_REQUEST="false", SYNC_INTERVAL_SECONDS="3"
+    )
+    with cluster(environment, tmp_path, webs=2, workers=3) as running:
+        users = [
+            AppHarness(running.webs[n % 2], postgres_url, emulator).user(f"user{n}@example.com")
+            for n in range(USERS)
+        ]
+        for n, user in enumerate(users):  # in Google before the first sync
+            for day in range(1, 4):
+                assert (
+                    user.google.post(
+                        "/events",
+                        json={
+                            "summary": f"remote {n}-{day}",
+                            "start": {"dateTime": f"2027-03-{day:02d}T09:00:00Z"},
+                            "end": {"dateTime": f"2027-03-{day:02d}T10:00:00Z"},
+                        },
+                    ).status_code
+                    == 200
+                )
+        _kill_the_worker_running(running, "sync", _calendar_of(users[0]))
+
+        expected: dict[int, list[str]] = {
+            n: [f"remote {n}-{d}" for d in range(1, 4)] for n in range(USERS)
+        }
+        for round_ in range(EDITS):
+            if round_ == 2:  # so does a batch of user 1's pushes, and its worker is killed
+                emulator.fault(
+                    method="POST", path="batch", user="user1@example.com", latencyMs=5000
+                )
+            for n, user in enumerate(users):
+                web = running.webs[round_ % 2]
+                user.api.base_url = web
+                created = user.api.post(
+                    "/api/calendar/events", json=_event(f"local {n}-{round_}", round_ + 1)
+                )
+                assert created.status_code == 201, created.text
+                expected[n].append(f"local {n}-{round_}")
+                body = created.json()
+                if round_ % 3 == 2:  # deleted again
+                    gone = user.api.delete(
+                        f"/api/calendar/events/{body['id']}", headers={"If-Match": body["etag"]}
+                    )
+                    # 200 with the event while its deletion waits for a worker
+                    assert gone.status_code == 200, gone.text
+                    assert gone.json()["deleted"]
+                    expected[n].remove(f"local {n}-{round_}")
+                if round_ % 3 == 1:  # renamed
+                    renamed = user.api.patch(
+                        f"/api/calendar/events/{body['id']}",
+                        json={"title": f"renamed {n}-{round_}"},
+                        headers={"If-Match": body["etag"]},
+                    )
+                    assert renamed.status_code == 200, renamed.text
+                    expected[n].remove(f"local {n}-{round_}")
+                    expected[n].append(f"renamed {n}-{round_}")
+            if round_ == 2:
+                _kill_the_worker_running(running, "push", _calendar_of(users[1]))
+            if round_ == 5:
+                _cut_every_connection(postgres_url)
+        for n, user in enumerate(users):  # and changed in Google meanwhile
+            assert (
+                user.google.post(
+                    "/events",
+                    json={
+                        "summary": f"later remote {n}",
+                        "start": {"dateTime": "2027-04-01T09:00:00Z"},
+                        "end": {"dateTime": "2027-04-01T10:00:00Z"},
+                    },
+                ).status_code
+                == 200
+            )
+            expected[n].append(f"later remote {n}")
+
+        for n, user in enumerate(users):
+            user.api.base_url = running.webs[0]
+            want = sorted(expected[n])
+            wait_for(
+                lambda u=user, w=want: _google_titles(u) == w,
+                timeout=90,
+                what=f"Google of user {n}: {_google_titles(user)} != {want}, waiting: "
+                f"{_waiting_rows(postgres_url)}",
+            )
+            wait_for(
+                lambda u=user, w=want: _cached_titles(u) == w,
+                timeout=90,
+                what=f"cache of user {n}: {_cached_titles(user)} != {want}",
+            )
+        assert sum(w.killed_at is not None for w in running.workers) == 2
+        for calendar, runs in running.job_runs("sync").items():
+            runs.sort()
+            for (_, ended), (began, _) in itertools.pairwise(runs):
+                assert began >= ended, f"two syncs of calendar {calendar} at once"
+        assert len(running.job_runs("sync")) == USERS
