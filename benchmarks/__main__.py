@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import api_latency, crm, google_client, listing, sync
+from benchmarks import api_latency, crm, google_client, listing, sync, workers
 
 SUITES = {
     "google-client": google_client.main,
@@ -12,6 +12,7 @@ SUITES = {
     "sync": sync.main,
     "listing": listing.main,
     "crm": crm.main,
+    "workers": workers.main,
 }
 
 

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from sqlalchemy import select
 
+from tests.support.app import test_settings
 from tests.support.databases import BACKENDS, fresh_database
 from tests.support.inprocess import calendar_services, connected_user
 from tests.support.servers import EmulatorControl
@@ -39,6 +40,7 @@ from touchbase.calendar.services import CalendarServices
 from touchbase.calendar.sync import perform_two_way_sync
 from touchbase.domain import CalendarEvent, EventTime
 from touchbase.errors import ConflictError, EventNotFoundError
+from touchbase.jobs.process import job_work
 from touchbase.store.codec import event_from_json
 from touchbase.store.models import Event
 
@@ -387,4 +389,48 @@ def test_sync_converges_under_random_edits_faults_and_interruptions(
         templates=templates,
         workdir=tmp_path,
         examples=25,
+    )
+
+
+class QueuedSyncMachine(SyncMachine):
+    """The same, with the job queue in the loop on PostgreSQL: edits leave for Google only
+    through the push jobs deferred with them, run by a Procrastinate worker in rounds cut off
+    at random moments (a round's jobs get no time to finish)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.services.push_in_request = False
+        settings = test_settings(
+            self.db_url, self.emulator_url, 9, job_tick_seconds=3600, push_delay_seconds=0
+        )
+        self.work = job_work(settings, self.services)
+        self.run(self.work.queue.open())
+
+    def teardown(self) -> None:
+        self.run(self.work.queue.close())
+        super().teardown()
+
+    @rule(seconds=st.floats(0.05, 1.5))
+    def run_jobs(self, seconds: float) -> None:
+        async def for_a_while() -> None:
+            await self.work.tick()
+            runner = asyncio.create_task(self.work.queue.work(2))
+            await asyncio.sleep(seconds)
+            runner.cancel()
+            await asyncio.gather(runner, return_exceptions=True)
+
+        self.run(for_a_while())
+
+
+@pytest.mark.skipif("postgresql" not in BACKENDS, reason="Procrastinate needs PostgreSQL")
+def test_sync_converges_with_the_job_queue_in_the_loop(
+    emulator_url: str, templates: Path, tmp_path: Path
+) -> None:
+    run_machine(
+        QueuedSyncMachine,
+        backend="postgresql",
+        emulator_url=emulator_url,
+        templates=templates,
+        workdir=tmp_path,
+        examples=10,
     )

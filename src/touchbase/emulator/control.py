@@ -186,7 +186,8 @@ def routes(emulator: Emulator) -> list[Route]:  # noqa: PLR0915 - one closure pe
     async def stats(request: Request) -> Response:
         if request.method == "DELETE":
             emulator.stats.__init__()  # type: ignore[misc]
-        return JSONResponse(emulator.stats.as_json())
+            emulator.limiter.refused = 0
+        return JSONResponse({**emulator.stats.as_json(), "throttled": emulator.limiter.refused})
 
     async def invitations(request: Request) -> Response:
         return JSONResponse({"items": emulator.api.invitations})

@@ -102,6 +102,7 @@ class RateLimiter:
     per_minute: int = 0  # 0 = unlimited
     status: int = 403
     buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
+    refused: int = 0  # calls answered with the throttling error
 
     def check(self, user: str) -> None:
         """Spend one call of `user`'s budget, or raise Google's throttling error."""
@@ -112,6 +113,7 @@ class RateLimiter:
         tokens = min(float(self.per_minute), tokens + (now - then) * self.per_minute / 60)
         if tokens < 1:
             self.buckets[user] = (tokens, now)
+            self.refused += 1
             wait = max(1, int((1 - tokens) * 60 / self.per_minute + 0.999))
             reason = "rateLimitExceeded"
             raise ApiError(

@@ -38,7 +38,8 @@ class JobWork:
         now = self.services.clock()
         for calendar_id, due in take_pending_pushes(session.sync_session).items():
             at = max(due or now, now + self.push_delay)
-            await self.queue.defer(Job("push", calendar_id), at=at, session=session)
+            when = at if at > now else None  # due now: as the database's clock has it
+            await self.queue.defer(Job("push", calendar_id), at=when, session=session)
 
     async def perform(self, job: Job, holder: str) -> None:
         """Run `job`; when it fails, defer it again after a backoff (up to MAX_ATTEMPTS)."""
