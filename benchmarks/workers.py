@@ -178,11 +178,13 @@ def _one_run(server: str, emulator: str, workers: int, directory: Path) -> dict[
             _environment(url, emulator), directory, webs=0, workers=workers, concurrency=CONCURRENCY
         ) as running:
             full = _wait(url, 1)
-            full_calls = _stats(emulator, reset=True)
+            full_calls = _stats(emulator)
+            _stats(emulator, reset=True)
             _admin(url, "UPDATE calendars SET next_sync_at = now()")
             incremental = _wait(url, 2)
             incremental_calls = _stats(emulator)
             cpu = [_cpu_seconds(m.process.pid) for m in running.workers]
+            pg_cpu = _postgres_cpu() - pg_before
             overlaps = _overlaps(running)
         wall = time.perf_counter() - began
     return {
@@ -193,7 +195,7 @@ def _one_run(server: str, emulator: str, workers: int, directory: Path) -> dict[
         "throttled": full_calls["throttled"] + incremental_calls["throttled"],
         "overlaps": overlaps,
         "cpu": cpu,
-        "pg_cpu": _postgres_cpu() - pg_before,
+        "pg_cpu": pg_cpu,
         "wall": wall,
     }
 
@@ -225,6 +227,7 @@ def _edit_to_google(server: str, emulator: str, directory: Path) -> list[float]:
                 base_url=running.webs[0], headers={"Authorization": f"Bearer {token}"}
             ) as api,
         ):
+            _wait(url, 1)  # the first syncs are over: edits in a steady state
             for n in range(EDITS):
                 body = {
                     "title": f"Edit {n}",
@@ -262,6 +265,7 @@ def main() -> None:
         ).raise_for_status()
         runs = [_one_run(server, emulator, w, Path(tmp) / f"w{w}") for w in WORKERS]
         edits = _edit_to_google(server, emulator, Path(tmp) / "edits")
+        _admin(server, f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")
     base = runs[0]["full"] + runs[0]["incremental"]
     rows = []
     for run in runs:

@@ -139,6 +139,7 @@ def cluster(
 ) -> Iterator[Cluster]:
     """`webs` web processes that only enqueue, and `workers` workers; all stopped after."""
     running = Cluster()
+    directory.mkdir(parents=True, exist_ok=True)
     try:
         for number in range(webs):
             port = free_port()

@@ -8,6 +8,8 @@ heartbeat stops, or drops it when a newer job of the same key already waits."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -32,6 +34,10 @@ JOB_TASK = "touchbase.job"
 TICK_TASK = "touchbase.tick"
 GRACEFUL_SECONDS = 10.0
 POLL_SECONDS = 1.0
+# How a finished job's worker waits for its end to be recorded before announcing the next.
+WAKE_STEP_SECONDS = 0.01
+WAKE_TRIES = 100
+ANY_QUEUE = "procrastinate_any_queue_v1"  # the channel every worker listens on
 # A job this process ran and still "doing" this long after it ended was never recorded.
 RECORD_GRACE_SECONDS = 5.0
 # A worker whose heartbeat is this old is dead; its jobs are retried.
@@ -70,6 +76,7 @@ class ProcrastinateQueue(JobQueue):
         self._stalled, self._graceful = stalled_seconds, graceful_seconds
         # Jobs this process ran, by when they ended: each is checked to have been recorded.
         self._ended: dict[int, float] = {}
+        self._wakes: set[asyncio.Task[None]] = set()
         self._register(max(1, round(tick_seconds)))
 
     def _register(self, tick_seconds: int) -> None:
@@ -81,6 +88,7 @@ class ProcrastinateQueue(JobQueue):
                 await self._perform(Job(**arguments), holder_of(context.job.id))
             finally:
                 self._ended[context.job.id] = time.monotonic()
+                self._wake_after(context.job.id, context.job.lock)
 
         @self.app.periodic(cron=f"* * * * * */{tick_seconds}", periodic_id="tick")
         @self.app.task(name=TICK_TASK, queueing_lock="tick")
@@ -102,6 +110,7 @@ class ProcrastinateQueue(JobQueue):
             JOB_TASK,
             lock=job.lock,
             queueing_lock=job.queueing_lock,
+            priority=job.priority,
             schedule_at=at,
             connection=connection,
         )
@@ -150,6 +159,38 @@ class ProcrastinateQueue(JobQueue):
             )
         finally:
             recording.cancel()
+
+    def _wake_after(self, job_id: int, lock: str | None) -> None:
+        """A job deferred while another of its calendar ran waits for that one's lock, and
+        no worker is told when the lock frees (only inserts notify): once this job's end is
+        recorded, announce the waiting one, or it waits for the next poll."""
+        if lock is None:
+            return
+        wake = asyncio.get_running_loop().create_task(self._announce_waiting(job_id, lock))
+        self._wakes.add(wake)
+        wake.add_done_callback(self._wakes.discard)
+
+    async def _announce_waiting(self, job_id: int, lock: str) -> None:
+        query = (  # whether this job is still "doing", and the first due job of its lock
+            "SELECT EXISTS (SELECT FROM procrastinate_jobs "
+            "WHERE id = %(id)s AND status = 'doing'), (SELECT min(id) FROM procrastinate_jobs "
+            "WHERE lock = %(lock)s AND status = 'todo' "
+            "AND (scheduled_at IS NULL OR scheduled_at <= clock_timestamp()))"
+        )
+        with contextlib.suppress(Exception):  # a missed wake-up only waits for the poll
+            async with self.app.connector.pool.connection() as connection:  # type: ignore[attr-defined]
+                for _ in range(WAKE_TRIES):
+                    await asyncio.sleep(WAKE_STEP_SECONDS)
+                    row = await (
+                        await connection.execute(query, {"id": job_id, "lock": lock})
+                    ).fetchone()
+                    assert row is not None
+                    if row[0]:
+                        continue  # its end is not recorded yet
+                    if row[1] is not None:
+                        payload = json.dumps({"type": "job_inserted", "job_id": row[1]})
+                        await connection.execute("SELECT pg_notify(%s, %s)", (ANY_QUEUE, payload))
+                    return
 
     async def _record_ends(self) -> None:
         """A job's end goes unrecorded when the database connection is cut at that moment:

@@ -44,6 +44,11 @@ class Job:
         """At most one push and one sync of a calendar wait."""
         return f"{self.kind}:{self.calendar_id}"
 
+    @property
+    def priority(self) -> int:
+        """Pushes first: a person's change waits on one; a backstop sync is background."""
+        return 10 if self.kind == "push" else 0
+
     def arguments(self) -> dict[str, Any]:
         """The job as JSON."""
         return {
