@@ -39,6 +39,20 @@ def _timed(call: Callable[[], httpx.Response], expect: int) -> float:
     return elapsed
 
 
+def user_token(environment: dict[str, str], email: str) -> str:
+    """`touchbase user add EMAIL` in this environment; the API token it prints."""
+    added = subprocess.run(
+        [sys.executable, "-m", "touchbase", "user", "add", email],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    token = re.search(r"^(tb_\S+)$", added.stdout, re.MULTILINE)
+    assert token is not None
+    return token.group(1)
+
+
 @contextmanager
 def touchbase_server(
     emulator_url: str, directory: Path, *, users: tuple[str, ...] = (EMAIL,)
@@ -54,18 +68,7 @@ def touchbase_server(
         "TOUCHBASE_MUTATIONS_PER_MINUTE": "100000",
         "TOUCHBASE_MODE": "test",  # a benchmark's own secret; no Google OAuth client
     }
-    tokens = {}
-    for email in users:
-        added = subprocess.run(
-            [sys.executable, "-m", "touchbase", "user", "add", email],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        token = re.search(r"^(tb_\S+)$", added.stdout, re.MULTILINE)
-        assert token is not None
-        tokens[email] = token.group(1)
+    tokens = {email: user_token(env, email) for email in users}
     server = subprocess.Popen(
         [sys.executable, "-m", "touchbase", "serve", "--port", str(port)],
         env=env,

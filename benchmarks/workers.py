@@ -14,10 +14,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
-import re
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -31,6 +29,7 @@ import psycopg
 from tests.support.cluster import Cluster, cluster, cluster_environment
 from tests.support.inprocess import calendar_services, connected_user
 
+from benchmarks.api_latency import user_token
 from benchmarks.report import table
 from touchbase.emulator.process import emulator_process
 from touchbase.jobs.procrastinate_queue import libpq_url
@@ -200,25 +199,12 @@ def _one_run(server: str, emulator: str, workers: int, directory: Path) -> dict[
     }
 
 
-def _token(environment: dict[str, str], email: str) -> str:
-    added = subprocess.run(
-        [sys.executable, "-m", "touchbase", "user", "add", email],
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    token = re.search(r"^(tb_\S+)$", added.stdout, re.MULTILINE)
-    assert token is not None
-    return token.group(1)
-
-
 def _edit_to_google(server: str, emulator: str, directory: Path) -> list[float]:
     """API create -> the change recorded as landed in Google, with the web process only
     deferring the push (2 workers run it)."""
     with _fresh(server, "touchbase_bench_edits") as url:
         environment = _environment(url, emulator, PUSH_IN_REQUEST="false")
-        token = _token(environment, _email(0))
+        token = user_token(environment, _email(0))
         samples = []
         with (
             cluster(environment, directory, webs=1, workers=2, concurrency=CONCURRENCY) as running,
