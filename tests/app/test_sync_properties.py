@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from sqlalchemy import select
 
-from tests.support.app import test_settings
+from tests.support.app import test_settings as app_settings
 from tests.support.databases import BACKENDS, fresh_database
 from tests.support.inprocess import calendar_services, connected_user
 from tests.support.servers import EmulatorControl
@@ -400,7 +400,7 @@ class QueuedSyncMachine(SyncMachine):
     def __init__(self) -> None:
         super().__init__()
         self.services.push_in_request = False
-        settings = test_settings(
+        settings = app_settings(
             self.db_url, self.emulator_url, 9, job_tick_seconds=3600, push_delay_seconds=0
         )
         self.work = job_work(settings, self.services)
