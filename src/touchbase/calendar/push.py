@@ -417,4 +417,4 @@ async def push_event(
     finally:
         if not released:
             async with services.db.session() as session:
-                await event_store.release_push(session, event_id)
+                await event_store.release_pushes(session, [event_id])

@@ -217,11 +217,6 @@ async def pushes_held(
     return (await session.scalar(query.limit(1))) is not None
 
 
-async def release_push(session: AsyncSession, event_id: str) -> None:
-    """Give up the push lease."""
-    await session.execute(update(Event).where(Event.id == event_id).values(push_lease_until=None))
-
-
 async def release_pushes(session: AsyncSession, event_ids: list[str]) -> None:
     """Give up the push leases of these events."""
     await session.execute(
