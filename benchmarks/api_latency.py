@@ -1,6 +1,8 @@
 """Latency of create, update and delete through touchbase's HTTP API, against the emulator
 with 100 ms added to every Google call, beside the bare Google round trip of the same calls
-measured in the same run. The difference is touchbase's own overhead."""
+measured in the same run. The difference is touchbase's own overhead. On SQLite, and on
+PostgreSQL (TOUCHBASE_BENCH_POSTGRES_URL, or the private server `scripts/postgres.sh`
+starts)."""
 
 from __future__ import annotations
 
@@ -17,8 +19,10 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks.postgres import fresh_database, server_url
 from benchmarks.report import table
 from touchbase.emulator.process import emulator_process, free_port, wait_until_up
+from touchbase.store.database import migrate
 
 N = 100
 LATENCY_MS = 100
@@ -55,13 +59,18 @@ def user_token(environment: dict[str, str], email: str) -> str:
 
 @contextmanager
 def touchbase_server(
-    emulator_url: str, directory: Path, *, users: tuple[str, ...] = (EMAIL,)
+    emulator_url: str,
+    directory: Path,
+    *,
+    users: tuple[str, ...] = (EMAIL,),
+    database: str | None = None,
 ) -> Iterator[tuple[str, dict[str, str]]]:
-    """`touchbase serve` as its own process; yields (URL, API token of each user)."""
+    """`touchbase serve` as its own process, on `database` (a migrated one; None: a new
+    SQLite file); yields (URL, API token of each user)."""
     port = free_port()
     env = {
         **os.environ,
-        "TOUCHBASE_DATABASE_URL": f"sqlite+aiosqlite:///{directory}/bench.db",
+        "TOUCHBASE_DATABASE_URL": database or f"sqlite+aiosqlite:///{directory}/bench.db",
         "TOUCHBASE_SECRET_KEY": "benchmark-secret",
         "TOUCHBASE_GOOGLE_BASE_URL": emulator_url,
         "TOUCHBASE_PUBLIC_URL": f"http://127.0.0.1:{port}",
@@ -174,16 +183,12 @@ def measure_google(emulator_url: str) -> dict[str, list[float]]:
     return samples
 
 
-def main() -> None:
-    """Run and print the API latency benchmark."""
-    with (
-        tempfile.TemporaryDirectory() as directory,
-        emulator_process() as emulator_url,
-        touchbase_server(emulator_url, Path(directory)) as (url, tokens),
-    ):
+def _measure(emulator_url: str, directory: Path, database: str | None) -> list[list[str]]:
+    """One table's rows: each operation through touchbase on `database`, and bare."""
+    with touchbase_server(emulator_url, directory, database=database) as (url, tokens):
         token = tokens[EMAIL]
         httpx.put(emulator_url + "/_emulator/config", json={"latencyMs": 0})
-        measure_touchbase(url, token)  # warm-up: connect, caches, JIT-free but still
+        measure_touchbase(url, token)  # warm-up: connect, caches
         httpx.put(emulator_url + "/_emulator/config", json={"latencyMs": LATENCY_MS})
         ours = measure_touchbase(url, token)
         bare = measure_google(emulator_url)
@@ -197,11 +202,29 @@ def main() -> None:
                 f"{o50:.1f} / {o95:.1f} / {o99:.1f}",
                 f"{g50:.1f} / {g95:.1f} / {g99:.1f}",
                 f"{o50 - g50:+.1f}",
+                f"{o99 - g99:+.1f}",
             ]
         )
-    table(
-        f"HTTP API latency, {N} of each, Google calls with {LATENCY_MS} ms added latency "
-        "(ms; p50 / p95 / p99)",
-        ["operation", "touchbase API", "bare Google call", "overhead at p50"],
-        rows,
-    )
+    return rows
+
+
+def main() -> None:
+    """Run and print the API latency benchmark, on SQLite and on PostgreSQL."""
+    server = server_url()
+    for name in ("SQLite", "PostgreSQL"):
+        with (
+            tempfile.TemporaryDirectory() as directory,
+            emulator_process() as emulator_url,
+            fresh_database(server, "touchbase_bench_api") as postgres,
+        ):
+            database = None
+            if name == "PostgreSQL":
+                migrate(postgres)
+                database = postgres
+            rows = _measure(emulator_url, Path(directory), database)
+        table(
+            f"HTTP API latency on {name}, {N} of each, Google calls with {LATENCY_MS} ms added "
+            "latency (ms; p50 / p95 / p99)",
+            ["operation", "touchbase API", "bare Google call", "overhead p50", "overhead p99"],
+            rows,
+        )

@@ -18,8 +18,7 @@ import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from tests.support.cluster import Cluster, cluster, cluster_environment
 from tests.support.inprocess import calendar_services, connected_user
 
 from benchmarks.api_latency import user_token
+from benchmarks.postgres import admin, database_url, fresh_database, server_url
 from benchmarks.report import table
 from touchbase.emulator.process import emulator_process
 from touchbase.jobs.procrastinate_queue import libpq_url
@@ -46,23 +46,6 @@ TEMPLATE = "touchbase_bench_template"
 
 def _email(n: int) -> str:
     return f"user{n}@bench.example"
-
-
-def _admin(server: str, statement: str) -> None:
-    with psycopg.connect(libpq_url(server), autocommit=True) as connection:
-        connection.execute(statement)
-
-
-def _database(server: str, name: str) -> str:
-    return server.rsplit("/", 1)[0] + "/" + name
-
-
-def _postgres() -> str:
-    url = os.environ.get("TOUCHBASE_BENCH_POSTGRES_URL")
-    if url:
-        return url
-    started = subprocess.run(["./scripts/postgres.sh"], capture_output=True, text=True, check=True)
-    return started.stdout.strip()
 
 
 def _seed(emulator: str) -> None:
@@ -91,21 +74,15 @@ async def _connect_everyone(database_url: str, emulator: str) -> None:
 
 def _prepare(server: str, emulator: str) -> None:
     """The template database: migrated, every user connected to Google (through OAuth)."""
-    _admin(server, f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")
-    _admin(server, f"CREATE DATABASE {TEMPLATE}")
-    url = _database(server, TEMPLATE)
+    admin(server, f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")
+    admin(server, f"CREATE DATABASE {TEMPLATE}")
+    url = database_url(server, TEMPLATE)
     migrate(url)
     asyncio.run(_connect_everyone(url, emulator))
 
 
-@contextmanager
-def _fresh(server: str, name: str) -> Iterator[str]:
-    _admin(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    _admin(server, f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
-    try:
-        yield _database(server, name)
-    finally:
-        _admin(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+def _fresh(server: str, name: str) -> AbstractContextManager[str]:
+    return fresh_database(server, name, template=TEMPLATE)
 
 
 def _scalar(url: str, query: str) -> Any:
@@ -172,6 +149,8 @@ def _environment(url: str, emulator: str, **settings: str) -> dict[str, str]:
 def _one_run(server: str, emulator: str, workers: int, directory: Path) -> dict[str, Any]:
     with _fresh(server, f"touchbase_bench_{workers}") as url:
         _stats(emulator, reset=True)
+        emulator_pid = httpx.get(emulator + "/_emulator/health").json()["pid"]
+        emulator_before = _cpu_seconds(emulator_pid)
         pg_before, began = _postgres_cpu(), time.perf_counter()
         with cluster(
             _environment(url, emulator), directory, webs=0, workers=workers, concurrency=CONCURRENCY
@@ -179,11 +158,12 @@ def _one_run(server: str, emulator: str, workers: int, directory: Path) -> dict[
             full = _wait(url, 1)
             full_calls = _stats(emulator)
             _stats(emulator, reset=True)
-            _admin(url, "UPDATE calendars SET next_sync_at = now()")
+            admin(url, "UPDATE calendars SET next_sync_at = now()")
             incremental = _wait(url, 2)
             incremental_calls = _stats(emulator)
             cpu = [_cpu_seconds(m.process.pid) for m in running.workers]
             pg_cpu = _postgres_cpu() - pg_before
+            emulator_cpu = _cpu_seconds(emulator_pid) - emulator_before
             overlaps = _overlaps(running)
         wall = time.perf_counter() - began
     return {
@@ -195,6 +175,7 @@ def _one_run(server: str, emulator: str, workers: int, directory: Path) -> dict[
         "overlaps": overlaps,
         "cpu": cpu,
         "pg_cpu": pg_cpu,
+        "emulator_cpu": emulator_cpu,
         "wall": wall,
     }
 
@@ -241,7 +222,7 @@ def _ms(samples: list[float], cut: int) -> str:
 
 def main() -> None:
     """Run the benchmark and print its tables."""
-    server = _postgres()
+    server = server_url()
     with tempfile.TemporaryDirectory() as tmp, emulator_process() as emulator:
         _seed(emulator)
         _prepare(server, emulator)
@@ -251,7 +232,7 @@ def main() -> None:
         ).raise_for_status()
         runs = [_one_run(server, emulator, w, Path(tmp) / f"w{w}") for w in WORKERS]
         edits = _edit_to_google(server, emulator, Path(tmp) / "edits")
-        _admin(server, f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")
+        admin(server, f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")
     base = runs[0]["full"] + runs[0]["incremental"]
     rows = []
     for run in runs:
@@ -268,6 +249,7 @@ def main() -> None:
                 str(run["overlaps"]),
                 " ".join(f"{c:.0f}" for c in run["cpu"]),
                 f"{run['pg_cpu']:.0f}",
+                f"{run['emulator_cpu']:.0f}",
                 f"{run['wall']:.0f}",
             ]
         )
@@ -285,6 +267,7 @@ def main() -> None:
             "syncs at once",
             "CPU s per worker",
             "CPU s PostgreSQL",
+            "CPU s emulator",
             "wall s",
         ],
         rows,

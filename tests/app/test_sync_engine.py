@@ -14,9 +14,10 @@ from sqlalchemy import select
 
 from tests.support.inprocess import calendar_services, connected_user
 from tests.support.servers import EmulatorControl
-from touchbase.calendar.events import create_calendar_event, update_calendar_event
+from touchbase.calendar.events import create_calendar_event
 from touchbase.calendar.listing import list_calendar_events
 from touchbase.calendar.push import MAX_BROKEN_PUSHES, push_event
+from touchbase.calendar.scoped import update_event
 from touchbase.calendar.services import CalendarServices
 from touchbase.calendar.sync import perform_two_way_sync
 from touchbase.domain import CalendarEvent, EventTime
@@ -112,7 +113,7 @@ async def test_an_edit_made_during_a_sync_is_neither_lost_nor_overwritten(
         emulator.configure(latencyMs=300)
         sync_task = asyncio.create_task(perform_two_way_sync(services, actor.user_id))
         await asyncio.sleep(0.1)  # the sync is waiting on Google
-        edited = await update_calendar_event(
+        edited = await update_event(
             services, actor, record.id, {"title": "edited mid-sync"}, if_match=None
         )
         await sync_task

@@ -30,12 +30,8 @@ from tests.support.databases import BACKENDS, fresh_database
 from tests.support.inprocess import calendar_services, connected_user
 from tests.support.servers import EmulatorControl
 from touchbase.calendar.conflicts import list_conflicts, resolve_conflict
-from touchbase.calendar.events import (
-    Actor,
-    create_calendar_event,
-    delete_calendar_event,
-    update_calendar_event,
-)
+from touchbase.calendar.events import Actor, create_calendar_event
+from touchbase.calendar.scoped import delete_event, update_event
 from touchbase.calendar.services import CalendarServices
 from touchbase.calendar.sync import perform_two_way_sync
 from touchbase.domain import CalendarEvent, EventTime
@@ -170,7 +166,7 @@ class SyncMachine(RuleBasedStateMachine):
             return
         with contextlib.suppress(ConflictError, EventNotFoundError):  # in conflict, or gone
             self.run(
-                update_calendar_event(
+                update_event(
                     self.services,
                     self.actor,
                     row.id,
@@ -185,7 +181,7 @@ class SyncMachine(RuleBasedStateMachine):
         if row is None:
             return
         with contextlib.suppress(ConflictError, EventNotFoundError):
-            self.run(delete_calendar_event(self.services, self.actor, row.id, if_match=None))
+            self.run(delete_event(self.services, self.actor, row.id, if_match=None))
 
     # ---- edits in Google, as another client -------------------------------------------------
 

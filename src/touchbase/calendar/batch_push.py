@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from touchbase.calendar.occurrences import is_provisional
-from touchbase.calendar.other_pushers import other_pushers_done
 from touchbase.calendar.push import (
     Snapshot,
     locate,
@@ -18,6 +17,7 @@ from touchbase.calendar.push import (
     settle,
     write_outcome,
 )
+from touchbase.calendar.request_push import other_pushers_done
 from touchbase.calendar.services import CalendarServices
 from touchbase.errors import CalendarError
 from touchbase.google import GoogleCalendarClient, RetryPolicy

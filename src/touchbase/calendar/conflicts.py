@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from touchbase.calendar.events import Actor, checked, window
-from touchbase.calendar.other_pushers import push_for_answer
 from touchbase.calendar.records import API_FIELD, DOMAIN_FIELD, ConflictInfo, EventRecord
 from touchbase.calendar.records import audit_changes as diff
+from touchbase.calendar.request_push import push_for_answer
 from touchbase.calendar.services import CalendarServices
 from touchbase.domain import CalendarEvent
 from touchbase.domain.merge import Side, three_way_merge

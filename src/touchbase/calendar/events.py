@@ -18,8 +18,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar.listing import gone_instance
-from touchbase.calendar.other_pushers import push_for_answer
-from touchbase.calendar.records import API_FIELD, EventRecord, api_etag, audit_changes
+from touchbase.calendar.records import (
+    API_FIELD,
+    EventRecord,
+    api_etag,
+    audit_changes,
+    conflict_error,
+)
+from touchbase.calendar.request_push import Staged, answer, staged
 from touchbase.calendar.services import CalendarServices
 from touchbase.domain import CalendarEvent, EventValidationError, validate_event
 from touchbase.domain.merge import changed_fields
@@ -76,42 +82,6 @@ def send_updates(event: CalendarEvent, actor: Actor) -> str:
 
 async def record_of(session: AsyncSession, row: Event) -> EventRecord:
     return EventRecord.of(row, await event_store.open_conflict(session, row.user_id, row.id))
-
-
-async def _after_push(
-    services: CalendarServices, user_id: str, event_id: str, pushed: EventRecord | None
-) -> EventRecord:
-    """The event after its push (read again only if the push was not ours to make)."""
-    record = pushed
-    if record is None:
-        async with services.db.session() as session:
-            row = await session.get(Event, event_id)
-            assert row is not None
-            record = await record_of(session, row)
-    if record.conflict is not None:
-        raise conflict_error(record)
-    return record
-
-
-async def push_now(services: CalendarServices, user_id: str, event_id: str) -> EventRecord:
-    """Send a committed change to Google at once (unless this process leaves every push to
-    the job queue); a push job, deferred with the change, takes over what cannot go yet."""
-    pushed = await push_for_answer(services, event_id) if services.push_in_request else None
-    return await _after_push(services, user_id, event_id, pushed)
-
-
-def conflict_error(record: EventRecord) -> ConflictError:
-    """The 409 a client gets when its change met another one."""
-    conflict = record.conflict
-    assert conflict is not None
-    return ConflictError(
-        "This event was changed in Google Calendar too; choose what to keep."
-        if conflict.kind == "fields"
-        else "This event was deleted in Google Calendar."
-        if conflict.kind == "deleted_remotely"
-        else "This event was changed in Google Calendar; delete it anyway?",
-        details={"conflict": conflict, "eventId": record.id},
-    )
 
 
 async def calendar_for(session: AsyncSession, user_id: str, calendar_id: str | None) -> Calendar:
@@ -242,22 +212,38 @@ async def _create(
             if earlier is not None:
                 return await _replayed(session, earlier, fingerprint)
         calendar = await calendar_for(session, actor.user_id, calendar_id)
-        row = await stage_create(session, actor, event, calendar, now=now)
-        row.idempotency_key, row.idempotency_fingerprint = idempotency_key, fingerprint
-        row.is_touchpoint = row.is_touchpoint or is_touchpoint
-    return await push_now(services, actor.user_id, row.id)
+        row = await stage_create(
+            session,
+            actor,
+            event,
+            calendar,
+            now=now,
+            is_touchpoint=is_touchpoint,
+            idempotency=(idempotency_key, fingerprint),
+        )
+        change = await staged(services, session, row)
+    return await answer(services, actor.user_id, change)
 
 
 async def stage_create(
-    session: AsyncSession, actor: Actor, event: CalendarEvent, calendar: Calendar, *, now: datetime
+    session: AsyncSession,
+    actor: Actor,
+    event: CalendarEvent,
+    calendar: Calendar,
+    *,
+    now: datetime,
+    is_touchpoint: bool = False,
+    idempotency: tuple[str | None, str | None] = (None, None),
 ) -> Event:
     """Write a checked new event of the user's, in `calendar`, to be pushed, with its audit
-    entry; the caller pushes it once its transaction commits (`push_now`)."""
+    entry (and the request's idempotency key and the digest of what it asked); the caller
+    pushes it once its transaction commits (`request_push`)."""
     await check_references(session, actor.user_id, event, None)
     local = event.replace(id=new_event_id())
     row = pending_row(actor, calendar, local, op="create", now=now)
+    row.idempotency_key, row.idempotency_fingerprint = idempotency
+    row.is_touchpoint = row.is_touchpoint or is_touchpoint
     session.add(row)
-    await session.flush()
     await audit(
         session, actor, row.id, action="create", now=now, changes=audit_changes(None, local)
     )
@@ -331,7 +317,7 @@ async def stage_update(
     now: datetime,
 ) -> None:
     """Write a checked change of a row, to be pushed, with its audit entry."""
-    calendar = await session.get(Calendar, row.calendar_id)
+    calendar = await accounts.calendar_by_id(session, row.calendar_id)
     assert calendar is not None
     row.local = event_to_json(after)
     row.start_at, row.end_at = window(after, calendar.time_zone)
@@ -358,45 +344,45 @@ async def stage_delete(
     )
 
 
-async def update_calendar_event(
+async def stage_plain_update(
     services: CalendarServices,
+    session: AsyncSession,
     actor: Actor,
     event_id: str,
     changes: Mapping[str, Any] | Callable[[CalendarEvent], Mapping[str, Any]],
     *,
     if_match: str | None,
-) -> EventRecord:
-    """Change some fields of an event, based on the version with etag `if_match`.
-
-    `changes` may be a function of the current version (it runs inside the transaction).
-    """
-    await services.accounts.require_write_access(actor.user_id)
-    now = services.clock()
-    async with services.db.session() as session:
-        row = await editable(session, actor, event_id)
-        before = EventRecord.of(row).event
-        wanted = changes(before) if callable(changes) else changes
-        check_etag(row, before, if_match, wanted)
-        after = checked(before.replace(**wanted))
-        await check_references(session, actor.user_id, after, before)
-        if not changed_fields(before, after) and after == before:
-            return await record_of(session, row)
-        await stage_update(session, row, before, after, actor=actor, now=now)
-    return await push_now(services, actor.user_id, event_id)
+    now: datetime,
+) -> Staged:
+    """Change some fields of an event (not an occurrence of a series), based on the version
+    with etag `if_match`; `changes` may be a function of the current version."""
+    row = await editable(session, actor, event_id)
+    before = EventRecord.of(row).event
+    wanted = changes(before) if callable(changes) else changes
+    check_etag(row, before, if_match, wanted)
+    after = checked(before.replace(**wanted))
+    await check_references(session, actor.user_id, after, before)
+    if not changed_fields(before, after) and after == before:
+        return Staged(row.id, unchanged=await record_of(session, row))
+    await stage_update(session, row, before, after, actor=actor, now=now)
+    return await staged(services, session, row)
 
 
-async def delete_calendar_event(
-    services: CalendarServices, actor: Actor, event_id: str, *, if_match: str | None
-) -> EventRecord:
-    """Delete an event here and in Google."""
-    await services.accounts.require_write_access(actor.user_id)
-    now = services.clock()
-    async with services.db.session() as session:
-        row = await editable(session, actor, event_id)
-        before = EventRecord.of(row).event
-        check_etag(row, before, if_match, None)
-        await stage_delete(session, row, before, actor, now)
-    return await push_now(services, actor.user_id, event_id)
+async def stage_plain_delete(
+    services: CalendarServices,
+    session: AsyncSession,
+    actor: Actor,
+    event_id: str,
+    *,
+    if_match: str | None,
+    now: datetime,
+) -> Staged:
+    """Delete an event (not an occurrence of a series) here, and in Google after commit."""
+    row = await editable(session, actor, event_id)
+    before = EventRecord.of(row).event
+    check_etag(row, before, if_match, None)
+    await stage_delete(session, row, before, actor, now)
+    return await staged(services, session, row)
 
 
 async def get_calendar_event(

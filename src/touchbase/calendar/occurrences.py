@@ -24,6 +24,7 @@ from touchbase.domain import CalendarEvent, EventTime
 from touchbase.domain.recurrence import Instance, event_budget, occurrences
 from touchbase.domain.rrules import RecurrenceError
 from touchbase.domain.splits import read_stamp, same_slot, slot_stamp
+from touchbase.store import accounts
 from touchbase.store import events as event_store
 from touchbase.store.codec import event_from_json
 from touchbase.store.models import Calendar, Event
@@ -115,7 +116,7 @@ async def find_occurrence(
         return None
     if row.deleted or local.status.value == "cancelled":
         return None
-    calendar = await session.get(Calendar, row.calendar_id)
+    calendar = await accounts.calendar_by_id(session, row.calendar_id)
     assert calendar is not None
     return Occurrence(
         occurrence_id(series.id, local.original_start),
@@ -141,7 +142,7 @@ async def _by_slot(
     event = event_from_json(series.local)
     if not event.recurrence:
         return None
-    calendar = await session.get(Calendar, series.calendar_id)
+    calendar = await accounts.calendar_by_id(session, series.calendar_id)
     assert calendar is not None
     zone = series_zone(event, calendar)
     wanted = EventTime.at(moment) if isinstance(moment, datetime) else EventTime.all_day(moment)

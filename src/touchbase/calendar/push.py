@@ -38,6 +38,7 @@ from touchbase.google import (
 )
 from touchbase.google.mapping import to_domain
 from touchbase.google.models import EventResource
+from touchbase.store import accounts
 from touchbase.store import events as event_store
 from touchbase.store.accounts import new_id
 from touchbase.store.codec import event_from_json, event_to_json
@@ -337,8 +338,14 @@ async def read_snapshot(session: Any, event_id: str) -> Snapshot | None:
     row = await session.get(Event, event_id)
     if row is None or row.pending_op is None or row.sync_status == "conflict":
         return None
-    calendar = await session.get(Calendar, row.calendar_id)
+    calendar = await accounts.calendar_by_id(session, row.calendar_id)
     assert calendar is not None
+    return snapshot_of(row, calendar)
+
+
+def snapshot_of(row: Event, calendar: Calendar) -> Snapshot:
+    """What a push round needs of a row with a pending change."""
+    assert row.pending_op is not None
     return Snapshot(
         event_id=row.id,
         user_id=row.user_id,
@@ -376,19 +383,29 @@ async def _note_broken_push(services: CalendarServices, event_id: str) -> None:
             row.next_push_at = now + _backoff(row.push_attempts, services.max_backoff)
 
 
-async def push_event(
-    services: CalendarServices, event_id: str, *, retry: RetryPolicy | None = None
-) -> EventRecord | None:
-    """Send one event's pending change to Google, as far as it will go now.
-
-    Returns the event as the push left it, or None when there was nothing to push here
-    (another pusher holds it, or nothing is pending).
-    """
+async def _claim(services: CalendarServices, event_id: str) -> tuple[bool, Snapshot | None]:
+    """Take the event's push lease: (taken, what to push)."""
     async with services.db.session() as session:
         claimed = await event_store.claim_for_push(
             session, event_id, now=services.clock(), lease=services.push_lease
         )
-        snap = await read_snapshot(session, event_id) if claimed else None
+        return claimed, await read_snapshot(session, event_id) if claimed else None
+
+
+async def push_event(
+    services: CalendarServices,
+    event_id: str,
+    *,
+    retry: RetryPolicy | None = None,
+    held: Snapshot | None = None,
+) -> EventRecord | None:
+    """Send one event's pending change to Google, as far as it will go now; `held`: its
+    push lease was taken with this snapshot in the transaction that staged the change.
+
+    Returns the event as the push left it, or None when there was nothing to push here
+    (another pusher holds it, or nothing is pending).
+    """
+    claimed, snap = (True, held) if held is not None else await _claim(services, event_id)
     if not claimed:
         return None
     released = False

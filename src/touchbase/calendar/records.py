@@ -10,6 +10,7 @@ from typing import Any
 import msgspec
 
 from touchbase.domain import CalendarEvent
+from touchbase.errors import ConflictError
 from touchbase.store.codec import CONTENT_KEYS, event_from_json, event_from_text, event_to_json
 from touchbase.store.models import Conflict, Event
 
@@ -174,3 +175,17 @@ def audit_created(raw: dict[str, Any]) -> dict[str, Any]:
         for key, value in raw.items()
         if key in STORED_TO_API and value not in (None, "", [])
     }
+
+
+def conflict_error(record: EventRecord) -> ConflictError:
+    """The 409 a client gets when its change met another one."""
+    conflict = record.conflict
+    assert conflict is not None
+    return ConflictError(
+        "This event was changed in Google Calendar too; choose what to keep."
+        if conflict.kind == "fields"
+        else "This event was deleted in Google Calendar."
+        if conflict.kind == "deleted_remotely"
+        else "This event was changed in Google Calendar; delete it anyway?",
+        details={"conflict": conflict, "eventId": record.id},
+    )

@@ -28,7 +28,8 @@ from touchbase.calendar.occurrences import (
     find_occurrence,
     provisional_google_id,
 )
-from touchbase.calendar.records import EventRecord, audit_changes
+from touchbase.calendar.records import EventRecord, audit_changes, conflict_error
+from touchbase.calendar.request_push import answer, push_now
 from touchbase.calendar.services import CalendarServices
 from touchbase.domain import CalendarEvent, EventStatus
 from touchbase.domain.splits import (
@@ -88,16 +89,18 @@ async def update_event(
     now = services.clock()
     async with services.db.session() as session:
         found = await find_occurrence(session, actor.user_id, event_id, for_update=True)
-        if found is not None:
+        if found is None:
+            plain = await events.stage_plain_update(
+                services, session, actor, event_id, changes, if_match=if_match, now=now
+            )
+        else:
             await _no_conflict(session, actor, found)
             wanted = changes(found.event) if callable(changes) else changes
             events.check_etag(_versioned(found), found.event, if_match, wanted)
             changed = found.event.replace(**wanted)
             written = await _update_in_scope(session, actor, found, changed, scope, now=now)
     if found is None:
-        return await events.update_calendar_event(
-            services, actor, event_id, changes, if_match=if_match
-        )
+        return await answer(services, actor.user_id, plain)
     return await _push_all(services, actor, written)
 
 
@@ -114,12 +117,16 @@ async def delete_event(
     now = services.clock()
     async with services.db.session() as session:
         found = await find_occurrence(session, actor.user_id, event_id, for_update=True)
-        if found is not None:
+        if found is None:
+            plain = await events.stage_plain_delete(
+                services, session, actor, event_id, if_match=if_match, now=now
+            )
+        else:
             await _no_conflict(session, actor, found)
             events.check_etag(_versioned(found), found.event, if_match, None)
             written = await _delete_in_scope(session, actor, found, scope, now)
     if found is None:
-        return await events.delete_calendar_event(services, actor, event_id, if_match=if_match)
+        return await answer(services, actor.user_id, plain)
     return await _push_all(services, actor, written)
 
 
@@ -134,7 +141,7 @@ async def _no_conflict(session: AsyncSession, actor: Actor, found: Occurrence) -
             continue
         conflict = await event_store.open_conflict(session, actor.user_id, row.id)
         if conflict is not None:
-            raise events.conflict_error(EventRecord.of(row, conflict))
+            raise conflict_error(EventRecord.of(row, conflict))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -151,7 +158,7 @@ async def _push_all(services: CalendarServices, actor: Actor, written: _Written)
     """Push what a scoped change wrote, the series first; answer with its record."""
     answer: EventRecord | None = None
     for row_id in written.rows:
-        record = await events.push_now(services, actor.user_id, row_id)
+        record = await push_now(services, actor.user_id, row_id)
         answer = record if row_id == written.answer else answer
     assert answer is not None
     return answer if written.occurrence is None else _named(answer, written.occurrence)

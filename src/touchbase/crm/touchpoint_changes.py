@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from touchbase.calendar import events
 from touchbase.calendar.events import Actor, audit
 from touchbase.calendar.records import EventRecord
+from touchbase.calendar.request_push import push_now
 from touchbase.calendar.services import CalendarServices
 from touchbase.crm import contacts
 from touchbase.crm.touchpoints import (
@@ -170,7 +171,7 @@ async def move_planned(
 async def push_all(services: CalendarServices, actor: Actor, event_ids: list[str]) -> None:
     """Push these events now (each waits on its own; a failure stays queued)."""
     for event_id in event_ids:
-        await events.push_now(services, actor.user_id, event_id)
+        await push_now(services, actor.user_id, event_id)
 
 
 async def _set_status(change: _Change, status: str) -> None:

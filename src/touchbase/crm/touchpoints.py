@@ -20,6 +20,7 @@ from touchbase.calendar.batch_push import push_pending
 from touchbase.calendar.events import Actor, audit
 from touchbase.calendar.listing import busy_spans
 from touchbase.calendar.records import EventRecord
+from touchbase.calendar.request_push import push_now
 from touchbase.calendar.services import CalendarServices
 from touchbase.crm.contacts import owned_contact
 from touchbase.domain import CalendarEvent, EventTime
@@ -247,7 +248,7 @@ async def plan_touchpoint(
                 return await state_of(session, actor.user_id, earlier.id)
         context = await plan_context(session, actor, services.clock())
         touchpoint, row = await plan_one(context, plan, origin="manual", key=idempotency_key)
-    await events.push_now(services, actor.user_id, row.id)
+    await push_now(services, actor.user_id, row.id)
     return await get_touchpoint(services, actor.user_id, touchpoint.id)
 
 

@@ -266,9 +266,25 @@ async def user_calendars(session: AsyncSession, user_id: str) -> list[Calendar]:
     return list(found)
 
 
+# session.info key: the calendars a transaction read, by id (kept for its length).
+CALENDARS_READ = "touchbase.calendars"
+
+
+async def calendar_by_id(session: AsyncSession, calendar_id: str) -> Calendar | None:
+    """A calendar row, read once per transaction however many of its events it writes (the
+    session's identity map alone lets a row no one holds go, and reads it again)."""
+    read: dict[str, Calendar] = session.info.setdefault(CALENDARS_READ, {})
+    row = read.get(calendar_id)
+    if row is None:
+        row = await session.get(Calendar, calendar_id)
+        if row is not None:
+            read[calendar_id] = row
+    return row
+
+
 async def user_calendar(session: AsyncSession, user_id: str, calendar_id: str) -> Calendar | None:
     """One of the user's calendars by our id (another user's is None)."""
-    row = await session.get(Calendar, calendar_id)
+    row = await calendar_by_id(session, calendar_id)
     return row if row is not None and row.user_id == user_id else None
 
 

@@ -11,13 +11,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.store.models import AuditEntry, Conflict, Event
 
+# session.info key: the events the session's transaction holds locked, by id (kept: the
+# session's identity map alone would let an unreferenced one go, and read it again).
+LOCKED_ROWS = "touchbase.locked_events"
+
 
 async def get_event(
     session: AsyncSession, user_id: str, event_id: str, *, for_update: bool = False
 ) -> Event | None:
     """A user's live event (another user's, or a deleted one, is None); `for_update` locks
-    the row until the transaction ends (PostgreSQL; SQLite transactions are serial)."""
-    row = await session.get(Event, event_id, with_for_update=for_update)
+    the row until the transaction ends (PostgreSQL; SQLite transactions are serial). A row
+    this transaction locked already is not read again."""
+    locked: dict[str, Event] = session.info.setdefault(LOCKED_ROWS, {})
+    row = locked.get(event_id) if for_update else None
+    if row is None:
+        row = await session.get(Event, event_id, with_for_update=for_update)
+        if for_update and row is not None:
+            locked[event_id] = row
     if row is None or row.user_id != user_id or (row.deleted and row.pending_op is None):
         return None
     return row

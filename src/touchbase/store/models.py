@@ -292,12 +292,16 @@ def guest_emails(addresses: Iterable[object]) -> list[str]:
     return sorted(e for e in found if e and len(e) <= MAX_EMAIL)
 
 
+def _guests_in(local: dict[str, Any]) -> list[str]:
+    attendees = local.get("attendees") or ()
+    return guest_emails(a.get("email") for a in attendees if isinstance(a, dict))
+
+
 def _index_guests(connection: Any, row: Event, *, replace: bool) -> None:
     guests: Table = EventGuest.__table__  # type: ignore[assignment]
     if replace:
         connection.execute(guests.delete().where(guests.c.event_id == row.id))
-    attendees = row.local.get("attendees") or ()
-    emails = guest_emails(a.get("email") for a in attendees if isinstance(a, dict))
+    emails = _guests_in(row.local)
     if emails:
         connection.execute(
             guests.insert(),
@@ -313,9 +317,14 @@ def _guests_of_new_event(_mapper: Any, connection: Any, target: Event) -> None:
 
 @event.listens_for(Event, "after_update")
 def _guests_of_changed_event(_mapper: Any, connection: Any, target: Event) -> None:
-    """A changed event's guests are indexed again in its flush, if its `local` changed."""
-    if inspect(target).attrs.local.history.has_changes():
-        _index_guests(connection, target, replace=True)
+    """A changed event's guests are indexed again in its flush, if they changed."""
+    history = inspect(target).attrs.local.history
+    if not history.has_changes():
+        return
+    before = history.deleted[0] if history.deleted else None
+    if isinstance(before, dict) and _guests_in(before) == _guests_in(target.local):
+        return
+    _index_guests(connection, target, replace=True)
 
 
 class SyncRun(Base):
