@@ -103,7 +103,7 @@ async def test_a_job_waits_for_its_time_and_an_earlier_one_moves_it(database_url
         await queue.defer(Job("push", "moved"), at=asked + timedelta(hours=1))
         assert not await queue.defer(Job("push", "moved"))  # due now: the waiting one moves
         await until(lambda: len(recorder.ran) == 2)
-        when = {job.calendar_id: at for job, at in recorder.ran}
+        when = {job.subject: at for job, at in recorder.ran}
         assert when["late"] >= asked + timedelta(seconds=1.5)
         assert when["moved"] < asked + timedelta(seconds=1.5)
 
@@ -145,7 +145,7 @@ async def test_a_job_deferred_in_a_transaction_exists_only_if_it_commits(
             await queue.defer(Job("push", "committed"), session=session)
         await until(lambda: len(recorder.ran) == 1)
         await asyncio.sleep(0.5)
-        assert [job.calendar_id for job, _ in recorder.ran] == ["committed"]
+        assert [job.subject for job, _ in recorder.ran] == ["committed"]
 
 
 async def test_a_job_already_waiting_never_undoes_the_change_that_defers_it(
@@ -172,7 +172,7 @@ async def test_stopping_lets_a_running_job_finish(database_url: str) -> None:
 
     async def perform(job: Job, holder: str) -> None:
         await recorder.perform(job, holder)
-        finished.append(job.calendar_id)
+        finished.append(job.subject)
 
     queue, database = _queue(database_url, perform), Database(database_url)
     await queue.open()

@@ -188,3 +188,27 @@ def test_many_processes_lose_nothing_and_sync_a_calendar_once_at_a_time(
             for (_, ended), (began, _) in itertools.pairwise(runs):
                 assert began >= ended, f"two syncs of calendar {calendar} at once"
         assert len(running.job_runs("sync")) == USERS
+        _sync_now_runs_in_a_worker(running, users[2])
+
+
+def _sync_now_runs_in_a_worker(running: Cluster, user: ApiUser) -> None:
+    """ "Sync now" asked of a web process that runs no jobs: a worker carries it out, and the
+    other web process shows how far it came, then how it ended."""
+    user.api.base_url = running.webs[0]
+    started = user.api.post("/api/calendar/sync")
+    assert started.status_code == 202, started.text
+    run_id = started.json()["runId"]
+    user.api.base_url = running.webs[1]
+
+    def run() -> dict[str, Any]:
+        return dict(user.api.get(f"/api/calendar/sync/{run_id}").json())
+
+    wait_for(lambda: run()["status"] != "running", timeout=30, what="the sync asked for")
+    ended = run()
+    assert ended["status"] == "succeeded", ended
+    assert [p["phase"] for p in ended["progress"].values()] == ["done"]
+    assert any(
+        f"job run of run {run_id} started" in line
+        for worker in running.workers
+        for line in worker.lines()
+    )

@@ -4,7 +4,7 @@ push job, and many changes made at once); and what one calendar's sync did."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +26,7 @@ from touchbase.store import sync as sync_store
 
 PUSH_ROUNDS = 3
 COUNT_KEYS = ("pulled", "created", "updated", "deleted", "pushed", "merged", "conflicts", "errors")
-Progress = Callable[[dict[str, Any]], None]
+Progress = Callable[[dict[str, Any]], Awaitable[None]]
 # Retries of one batch (a job, or a sync; a person waits on neither).
 BATCH_RETRY = RetryPolicy(max_attempts=6, base_delay=0.5, max_delay=20.0, max_total=120.0)
 
@@ -76,7 +76,7 @@ async def push_calendar(
             if await other_pushers_done(services, calendar_id=calendar_id):
                 continue
             return
-        progress({"phase": "push", "pushing": len(snaps)})
+        await progress({"phase": "push", "pushing": len(snaps)})
         try:
             again = await _apply_pushes(services, await _send(client, snaps), result)
         except BaseException:
@@ -139,6 +139,10 @@ async def _apply_pushes(
     return again
 
 
+async def _unreported(_update: dict[str, Any]) -> None:
+    """Progress nobody follows."""
+
+
 async def push_pending(services: CalendarServices, user_id: str, calendar_id: str) -> int:
     """Send a calendar's pending changes now, in batches (many changes made at once); what
     cannot go stays pending, for a push job (every push is, in a process that leaves pushes
@@ -159,7 +163,5 @@ async def push_changes(
         return 0
     result = CalendarSync(calendar_id, "")
     with contextlib.suppress(CalendarError):
-        await push_calendar(
-            services, client, calendar_id, result, lambda _update: None, due_only=due_only
-        )
+        await push_calendar(services, client, calendar_id, result, _unreported, due_only=due_only)
     return client.requests_sent

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
 from touchbase.calendar.google_accounts import GoogleAccounts
 from touchbase.calendar.records import Clock
@@ -37,5 +36,3 @@ class CalendarServices:
     max_backoff: timedelta = timedelta(minutes=5)
     # False: requests leave every push to the job queue (web processes that only enqueue).
     push_in_request: bool = True
-    # Progress of sync runs in this process, by run id (the database has the results).
-    sync_progress: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, timedelta
 from typing import Any
@@ -41,7 +43,7 @@ from touchbase.google.mapping import time_to_domain, to_domain
 from touchbase.google.models import EventResource, EventsPage
 from touchbase.store import sync as sync_store
 from touchbase.store.accounts import new_id
-from touchbase.store.models import Calendar
+from touchbase.store.models import Calendar, SyncRun
 
 log = logging.getLogger("touchbase.sync")
 SYNC_LEASE = timedelta(minutes=10)
@@ -49,6 +51,8 @@ READ_SLICE = 250
 SYNC_RETRY = BATCH_RETRY
 # A full sync that pulled this many events refreshes the database's statistics.
 STATISTICS_AFTER = 1_000
+# How often a run writes its progress to its row.
+PROGRESS_SECONDS = 0.25
 
 
 @dataclass
@@ -178,7 +182,7 @@ async def _pull(
     async for page in listing:  # the listing asks for the next page before handing this one
         with collector_paused():  # resumed between pages, once the page's objects are gone
             await take(page)
-        progress({"phase": "pull", "pulled": result.counts["pulled"]})
+        await progress({"phase": "pull", "pulled": result.counts["pulled"]})
     await finish_pull(
         services, calendar.id, listing.next_sync_token, sweep=sweep, counts=result.counts
     )
@@ -207,17 +211,35 @@ async def sync_calendar(
         return result
     try:
 
-        def report(update: dict[str, Any]) -> None:
-            progress({"calendar": calendar.id, **update})
+        async def report(update: dict[str, Any]) -> None:
+            await progress({"calendar": calendar.id, **update})
 
         await pull_calendar(services, client, calendar, result, report)
         await push_calendar(services, client, calendar.id, result, report)
         result.status = "succeeded"
-        report({"phase": "done", "counts": dict(result.counts)})
+        await report({"phase": "done", "counts": dict(result.counts)})
         return result
     finally:
         async with services.db.session() as session:
             await sync_store.release_calendar(session, calendar.id)
+
+
+class _RunProgress:
+    """A run's progress, by calendar, written to its row (at most every PROGRESS_SECONDS)
+    for whichever process shows it."""
+
+    def __init__(self, services: CalendarServices, run_id: str) -> None:
+        self.services, self.run_id = services, run_id
+        self.calendars: dict[str, dict[str, Any]] = {}
+        self._written = -math.inf
+
+    async def __call__(self, update: dict[str, Any]) -> None:
+        self.calendars.setdefault(update.get("calendar", "?"), {}).update(update)
+        if time.monotonic() - self._written < PROGRESS_SECONDS:
+            return
+        self._written = time.monotonic()
+        async with self.services.db.session() as session:
+            await sync_store.note_progress(session, self.run_id, self.calendars)
 
 
 async def start_sync(services: CalendarServices, user_id: str, *, trigger: str) -> str:
@@ -227,7 +249,6 @@ async def start_sync(services: CalendarServices, user_id: str, *, trigger: str) 
         await sync_store.start_run(
             session, run_id=run_id, user_id=user_id, trigger=trigger, now=services.clock()
         )
-    services.sync_progress[run_id] = {"status": "running", "calendars": {}}
     return run_id
 
 
@@ -243,11 +264,7 @@ async def perform_two_way_sync(
     """Sync the user's chosen calendars with Google, recording the run. A job passes itself
     as the `holder` of each calendar's lease."""
     run_id = run_id or await start_sync(services, user_id, trigger=trigger)
-    state = services.sync_progress.setdefault(run_id, {"status": "running", "calendars": {}})
-
-    def progress(update: dict[str, Any]) -> None:
-        state["calendars"].setdefault(update.get("calendar", "?"), {}).update(update)
-
+    progress = _RunProgress(services, run_id)
     results: list[CalendarSync] = []
     error: CalendarError | None = None
     client: GoogleCalendarClient | None = None
@@ -285,5 +302,7 @@ async def perform_two_way_sync(
             row = await session.get(Calendar, calendar_result.calendar_id)
             if row is not None:
                 row.last_sync_run_id = run_id
-    state.update({"status": status, "counts": totals})
+        run = await session.get(SyncRun, run_id)
+        if run is not None:
+            run.progress = progress.calendars
     return SyncResult(run_id, status, totals, results, calls, error.to_dict() if error else None)

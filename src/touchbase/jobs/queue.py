@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-JobKind = Literal["push", "sync"]
+JobKind = Literal["push", "sync", "run"]
 # Retries in our code (upstream retry with a queueing lock can wedge a job: issue 1446).
 MAX_ATTEMPTS = 8
 BASE_DELAY = timedelta(seconds=2)
@@ -27,33 +27,36 @@ MAX_DELAY = timedelta(minutes=5)
 
 @dataclass(frozen=True)
 class Job:
-    """Push a calendar's due changes, or sync it; `attempt` counts the retries so far."""
+    """Push a calendar's due changes, or sync it (`subject`: the calendar); or carry out a
+    sync run a person asked for ("Sync now"; `subject`: the run). `attempt` counts the
+    retries so far."""
 
     kind: JobKind
-    calendar_id: str
+    subject: str
     attempt: int = 0
     trigger: str = "schedule"
 
     @property
     def lock(self) -> str:
-        """No two jobs of one calendar run at once."""
-        return f"calendar:{self.calendar_id}"
+        """No two jobs of one calendar run at once (a run's calendars are held by their
+        sync leases, as they come)."""
+        return f"run:{self.subject}" if self.kind == "run" else f"calendar:{self.subject}"
 
     @property
     def queueing_lock(self) -> str:
         """At most one push and one sync of a calendar wait."""
-        return f"{self.kind}:{self.calendar_id}"
+        return f"{self.kind}:{self.subject}"
 
     @property
     def priority(self) -> int:
-        """Pushes first: a person's change waits on one; a backstop sync is background."""
-        return 10 if self.kind == "push" else 0
+        """A person waits on a push or a run; a backstop sync is background."""
+        return 0 if self.kind == "sync" else 10
 
     def arguments(self) -> dict[str, Any]:
         """The job as JSON."""
         return {
             "kind": self.kind,
-            "calendar_id": self.calendar_id,
+            "subject": self.subject,
             "attempt": self.attempt,
             "trigger": self.trigger,
         }

@@ -15,6 +15,7 @@ from touchbase.calendar.sync import perform_two_way_sync
 from touchbase.jobs.queue import MAX_ATTEMPTS, Job, JobQueue, retry_delay
 from touchbase.store import schedule
 from touchbase.store import sync as sync_store
+from touchbase.store.accounts import new_id
 from touchbase.store.pending import take_pending_pushes
 
 log = logging.getLogger("touchbase.jobs")
@@ -41,48 +42,76 @@ class JobWork:
             when = at if at > now else None  # due now: as the database's clock has it
             await self.queue.defer(Job("push", calendar_id), at=when, session=session)
 
+    async def request_run(self, user_id: str) -> str:
+        """Record a sync run of the user's chosen calendars, asked for by them, and defer the
+        job that carries it out, in one transaction; the run's id."""
+        run_id = new_id()
+        async with self.services.db.session() as session:
+            await sync_store.start_run(
+                session, run_id=run_id, user_id=user_id, trigger="api", now=self.services.clock()
+            )
+            await self.queue.defer(Job("run", run_id, trigger="api"), session=session)
+        return run_id
+
     async def perform(self, job: Job, holder: str) -> None:
         """Run `job`; when it fails, defer it again after a backoff (up to MAX_ATTEMPTS)."""
-        log.info("job %s of calendar %s started (%s)", job.kind, job.calendar_id, holder)
+        named = f"job {job.kind} of {'run' if job.kind == 'run' else 'calendar'} {job.subject}"
+        log.info("%s started (%s)", named, holder)
         try:
-            done = await (self._push(job) if job.kind == "push" else self._sync(job, holder))
+            done = await self._carry_out(job, holder)
         except Exception:
-            log.exception("job %s of calendar %s failed", job.kind, job.calendar_id)
+            log.exception("%s failed", named)
             done = False
-        log.info("job %s of calendar %s ended (%s)", job.kind, job.calendar_id, holder)
+        log.info("%s ended (%s)", named, holder)
         if not done:
             await self._retry(job)
 
+    async def _carry_out(self, job: Job, holder: str) -> bool:
+        if job.kind == "push":
+            return await self._push(job)
+        if job.kind == "sync":
+            return await self._sync(job, holder)
+        return await self._run(job, holder)
+
     async def _push(self, job: Job) -> bool:
         async with self.services.db.session() as session:
-            user_id = await schedule.calendar_owner(session, job.calendar_id)
+            user_id = await schedule.calendar_owner(session, job.subject)
         if user_id is None:
             return True
-        await push_changes(self.services, user_id, job.calendar_id, due_only=True)
+        await push_changes(self.services, user_id, job.subject, due_only=True)
         async with self.services.db.session() as session:
-            due = await schedule.next_push_at(session, job.calendar_id, now=self.services.clock())
+            due = await schedule.next_push_at(session, job.subject, now=self.services.clock())
         if due is not None:  # what could not go yet: again when its time comes
             at = max(due, self.services.clock() + MIN_PUSH_GAP)
-            await self.queue.defer(Job("push", job.calendar_id), at=at)
+            await self.queue.defer(Job("push", job.subject), at=at)
         return True
 
     async def _sync(self, job: Job, holder: str) -> bool:
         async with self.services.db.session() as session:
-            user_id = await schedule.calendar_owner(session, job.calendar_id)
+            user_id = await schedule.calendar_owner(session, job.subject)
         if user_id is None:
             return True
         result = await perform_two_way_sync(
             self.services,
             user_id,
             trigger=job.trigger,
-            calendar_ids=[job.calendar_id],
+            calendar_ids=[job.subject],
             holder=holder,
         )
         if result.status != "succeeded":
             return False
         if self.sync_interval is not None:
             async with self.services.db.session() as session:
-                await schedule.sync_again_at(session, job.calendar_id, self._next_sync())
+                await schedule.sync_again_at(session, job.subject, self._next_sync())
+        return True
+
+    async def _run(self, job: Job, holder: str) -> bool:
+        """A sync run a person asked for: done however it ends (its record says how; they
+        may ask again), so never retried once it has run."""
+        async with self.services.db.session() as session:
+            run = await sync_store.waiting_run(session, job.subject)
+        if run is not None:
+            await perform_two_way_sync(self.services, run.user_id, run_id=run.id, holder=holder)
         return True
 
     def _next_sync(self) -> datetime:
@@ -92,7 +121,7 @@ class JobWork:
     async def _retry(self, job: Job) -> None:
         attempt = job.attempt + 1
         if attempt >= MAX_ATTEMPTS:
-            log.error("job %s of calendar %s gave up", job.kind, job.calendar_id)
+            log.error("job %s of %s gave up", job.kind, job.subject)
             return  # its rows stay: the tick and the backstop sync come back to them
         at = self.services.clock() + retry_delay(attempt)
         await self.queue.defer(replace(job, attempt=attempt), at=at)

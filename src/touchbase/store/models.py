@@ -341,6 +341,8 @@ class SyncRun(Base):
     calendars: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     google_calls: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # While it runs: each calendar's phase and counts so far.
+    progress: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class Conflict(Base):

@@ -215,6 +215,19 @@ async def finish_run(
     run.calendars, run.google_calls, run.error = calendars, google_calls, error
 
 
+async def waiting_run(session: AsyncSession, run_id: str) -> SyncRun | None:
+    """A run that was asked for and has not ended (its job carries it out)."""
+    run = await session.get(SyncRun, run_id)
+    return run if run is not None and run.status == "running" else None
+
+
+async def note_progress(session: AsyncSession, run_id: str, progress: dict[str, Any]) -> None:
+    """How far a running sync has come, for whichever process shows it."""
+    await session.execute(
+        update(SyncRun).where(SyncRun.id == run_id).values(progress=dict(progress))
+    )
+
+
 async def get_run(session: AsyncSession, user_id: str, run_id: str) -> SyncRun | None:
     """One of the user's sync runs."""
     run = await session.get(SyncRun, run_id)

@@ -7,7 +7,6 @@ import contextlib
 import gc
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -16,7 +15,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from touchbase.calendar.services import CalendarServices
 from touchbase.config import Settings
-from touchbase.jobs.base import STOP_GRACE_SECONDS
 from touchbase.jobs.process import running
 from touchbase.web import errors, pages
 from touchbase.web.api import account, contacts, events, sync, touchpoints, user_settings
@@ -40,18 +38,6 @@ def freeze_start_up_objects() -> None:
     gc.freeze()
 
 
-async def finish_or_cancel(
-    tasks: set[asyncio.Task[Any]], grace: float = STOP_GRACE_SECONDS
-) -> None:
-    """Let the syncs users started finish (within `grace`), then cancel what still runs."""
-    if not tasks:
-        return
-    _, running = await asyncio.wait(set(tasks), timeout=grace)
-    for task in running:
-        task.cancel()
-    await asyncio.gather(*running, return_exceptions=True)
-
-
 def create_app(settings: Settings) -> FastAPI:
     """The FastAPI app (the schema must be migrated already)."""
 
@@ -60,14 +46,10 @@ def create_app(settings: Settings) -> FastAPI:
         async with running(
             settings, run_jobs=settings.jobs_in_process, concurrency=settings.job_concurrency
         ) as process:
-            app.state.services, app.state.jobs = process.services, process.work.queue
-            app.state.tasks = set()
+            app.state.services, app.state.work = process.services, process.work
             redact_access_log()  # after the server has set its logging up
             freeze_start_up_objects()
-            try:
-                yield
-            finally:
-                await finish_or_cancel(app.state.tasks)
+            yield
 
     app = FastAPI(
         title="touchbase",

@@ -96,7 +96,7 @@ def conflict_view(conflict: ConflictInfo) -> dict[str, Any]:
     }
 
 
-def run_view(run: SyncRun, progress: dict[str, Any] | None) -> dict[str, Any]:
+def run_view(run: SyncRun) -> dict[str, Any]:
     """A sync run as the API shows it."""
     return {
         "id": run.id,
@@ -108,7 +108,7 @@ def run_view(run: SyncRun, progress: dict[str, Any] | None) -> dict[str, Any]:
         "calendars": run.calendars,
         "googleCalls": run.google_calls,
         "error": run.error,
-        "progress": progress.get("calendars") if progress else None,
+        "progress": run.progress,
     }
 
 

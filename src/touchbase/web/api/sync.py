@@ -14,7 +14,6 @@ from pydantic import BaseModel, ConfigDict
 
 from touchbase.calendar import calendars as calendars_uc
 from touchbase.calendar.services import CalendarServices
-from touchbase.calendar.sync import perform_two_way_sync, start_sync
 from touchbase.web.deps import CurrentActor, MutatingActor, Services
 from touchbase.web.views import calendar_view, run_view
 
@@ -31,18 +30,14 @@ class CalendarChoice(BaseModel):
 
 
 async def _run(services: CalendarServices, user_id: str, run_id: str) -> dict[str, Any]:
-    run = await calendars_uc.sync_run(services, user_id, run_id)
-    return run_view(run, services.sync_progress.get(run_id))
+    return run_view(await calendars_uc.sync_run(services, user_id, run_id))
 
 
 @router.post("/sync", status_code=202)
-async def start(request: Request, services: Services, actor: MutatingActor) -> JSONResponse:
-    """Start a sync of the user's chosen calendars; answers the run id at once."""
-    run_id = await start_sync(services, actor.user_id, trigger="api")
-    task = asyncio.create_task(perform_two_way_sync(services, actor.user_id, run_id=run_id))
-    tasks: set[asyncio.Task[Any]] = request.app.state.tasks
-    tasks.add(task)
-    task.add_done_callback(tasks.discard)
+async def start(request: Request, actor: MutatingActor) -> JSONResponse:
+    """Start a sync of the user's chosen calendars (a job, run by whichever process runs
+    jobs); answers the run id at once."""
+    run_id = await request.app.state.work.request_run(actor.user_id)
     return JSONResponse({"runId": run_id, "status": "running"}, status_code=202)
 
 
