@@ -75,6 +75,8 @@ def touchbase_server(
         "TOUCHBASE_GOOGLE_BASE_URL": emulator_url,
         "TOUCHBASE_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "TOUCHBASE_MUTATIONS_PER_MINUTE": "100000",
+        # The API's own path alone: no syncs set off by Google's notifications of its writes.
+        "TOUCHBASE_PUSH_NOTIFICATIONS": "false",
         "TOUCHBASE_MODE": "test",  # a benchmark's own secret; no Google OAuth client
     }
     tokens = {email: user_token(env, email) for email in users}

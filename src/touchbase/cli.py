@@ -7,6 +7,9 @@ import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
+# When `serve` stops, requests still open (pages' event streams) get this long.
+STOP_SECONDS = 5
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -48,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
         default=365,
         help="how long the printed API token is valid (0: until revoked)",
     )
+    user_commands.add_parser(
+        "remove",
+        help="remove a user and everything of theirs (their Google channels stopped first)",
+    ).add_argument("email")
     token = commands.add_parser("token", help="list or revoke a user's API tokens")
     token_commands = token.add_subparsers(dest="token_command", required=True)
     token_commands.add_parser("list", help="a user's tokens").add_argument("email")
@@ -95,7 +102,13 @@ def _serve(host: str, port: int, *, no_jobs: bool) -> None:
     settings.check()
     prepare_database(settings)
     check_secret_key(settings)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="info",
+        timeout_graceful_shutdown=STOP_SECONDS,
+    )
 
 
 def _read_password(*, from_stdin: bool) -> str:
@@ -167,6 +180,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         prepare_database(load_settings())
         print("database is up to date")
+    elif args.command == "user" and args.user_command == "remove":
+        from touchbase.jobs.commands import remove_user
+
+        if not remove_user(args.email):
+            raise SystemExit(f"No user has the email {args.email}.")
+        print(f"user {args.email} removed")
     elif args.command == "user":
         _add_user(args)
     elif args.command == "token":

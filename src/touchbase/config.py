@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -10,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_SECRET = "change-me-insecure-default-secret"
 PLACEHOLDER_CLIENT_ID = "touchbase-local"
 MIN_SECRET = 32
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 # The URL forms people write, and the async drivers touchbase runs on.
 _DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -86,6 +88,14 @@ class Settings(BaseSettings):
     google_calls_per_minute: int = 500
     # Periodic two-way sync of every connected calendar (0 turns it off), with jitter.
     sync_interval_seconds: float = 300.0
+    # Ask Google for push notifications (a watch channel per synced calendar) where it can
+    # send them: TOUCHBASE_PUBLIC_URL is https, or Google is the emulator on loopback.
+    push_notifications: bool = True
+    # How long a notification's sync waits for the rest of a burst (one sync for all).
+    notification_sync_delay_seconds: float = Field(default=0.5, ge=0)
+    # The backstop sync of a calendar Google sends push notifications for (they are not
+    # guaranteed to arrive); never off.
+    sync_interval_live_seconds: float = Field(default=3600.0, gt=0)
     # Browser sign-in: how long a session lasts, and whether its cookie is HTTPS-only (browsers
     # also accept such cookies from http://127.0.0.1 and http://localhost).
     session_days: float = 14.0
@@ -103,6 +113,18 @@ class Settings(BaseSettings):
     @classmethod
     def _async_driver(cls, value: str) -> str:
         return database_url(value)
+
+    def notification_address(self) -> str | None:
+        """Where Google sends push notifications: the public URL when it is https (Google
+        accepts nothing else), or any when Google is the emulator on loopback; None: no
+        channel can be made (or none is wanted), and calendars are polled."""
+        address = self.public_url.rstrip("/") + "/api/google/notifications"
+        if not self.push_notifications:
+            return None
+        if self.public_url.startswith("https://"):
+            return address
+        emulator = urlsplit(self.google_base_url).hostname if self.google_base_url else None
+        return address if emulator in LOOPBACK_HOSTS else None
 
     def check(self) -> None:
         """Refuse to run in production with a weak secret or no Google OAuth client, and

@@ -134,7 +134,13 @@ async def _set_up(app_url: str, token: str) -> None:
 
 
 async def _serve(settings: Settings, port: int, token: str, emulator_url: str) -> None:
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=5,  # open pages' event streams end
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

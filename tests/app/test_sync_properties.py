@@ -28,7 +28,8 @@ from sqlalchemy import select
 from tests.support.app import test_settings as app_settings
 from tests.support.databases import BACKENDS, fresh_database
 from tests.support.inprocess import calendar_services, connected_user
-from tests.support.servers import EmulatorControl
+from tests.support.servers import EmulatorControl, WebhookReceiver
+from touchbase.calendar.channels import keep_watch
 from touchbase.calendar.conflicts import list_conflicts, resolve_conflict
 from touchbase.calendar.events import Actor, create_calendar_event
 from touchbase.calendar.scoped import delete_event, update_event
@@ -37,6 +38,7 @@ from touchbase.calendar.sync import perform_two_way_sync
 from touchbase.domain import CalendarEvent, EventTime
 from touchbase.errors import ConflictError, EventNotFoundError
 from touchbase.jobs.process import job_work
+from touchbase.store import accounts
 from touchbase.store.codec import event_from_json
 from touchbase.store.models import Event
 
@@ -397,14 +399,50 @@ class QueuedSyncMachine(SyncMachine):
         super().__init__()
         self.services.push_in_request = False
         settings = app_settings(
-            self.db_url, self.emulator_url, 9, job_tick_seconds=3600, push_delay_seconds=0
+            self.db_url,
+            self.emulator_url,
+            9,
+            job_tick_seconds=3600,
+            push_delay_seconds=0,
+            notification_sync_delay_seconds=0,
         )
         self.work = job_work(settings, self.services)
         self.run(self.work.queue.open())
+        # Google's notifications land here; the `notify` rule hands them on (or drops them).
+        self.hook = WebhookReceiver().__enter__()
+        self.handed = 0
+        self.services.notification_address = self.hook.url
+        self.run(self._watch())
+
+    async def _watch(self) -> None:
+        async with self.services.db.session() as session:
+            calendar = await accounts.primary_calendar(session, self.actor.user_id)
+        assert calendar is not None
+        await keep_watch(self.services, calendar.id)
 
     def teardown(self) -> None:
+        self.hook.__exit__(None, None, None)
         self.run(self.work.queue.close())
         super().teardown()
+
+    @rule(dropped=st.lists(st.booleans(), max_size=6))
+    def notify(self, dropped: list[bool]) -> None:
+        """The notifications Google sent since the last time reach touchbase, but some are
+        lost on the way (the backstop, a clean sync here, still converges)."""
+        received = self.hook.received[self.handed :]
+        self.handed += len(received)
+        for message, lost in zip(received, [*dropped, *[False] * len(received)], strict=False):
+            headers = {k.lower(): v for k, v in message.headers.items()}
+            if lost:
+                continue
+            self.run(
+                self.work.notified(
+                    headers["x-goog-channel-id"],
+                    headers.get("x-goog-channel-token", ""),
+                    headers["x-goog-resource-state"],
+                    int(headers["x-goog-message-number"]),
+                )
+            )
 
     @rule(seconds=st.floats(0.05, 1.5))
     def run_jobs(self, seconds: float) -> None:

@@ -5,12 +5,16 @@ cache, and no calendar is ever synced by two jobs at once."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import json
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
 
@@ -193,7 +197,24 @@ def test_many_processes_lose_nothing_and_sync_a_calendar_once_at_a_time(
 
 def _sync_now_runs_in_a_worker(running: Cluster, user: ApiUser) -> None:
     """ "Sync now" asked of a web process that runs no jobs: a worker carries it out, and the
-    other web process shows how far it came, then how it ended."""
+    other web process shows how far it came, then how it ended; a page open on that other
+    process is told the calendar changed (the worker's NOTIFY reaches its LISTEN)."""
+    user.api.base_url = running.webs[1]
+    told: list[str] = []
+    listener = threading.Thread(target=lambda: told.extend(_changes_told(user)))
+    listener.start()
+    time.sleep(0.5)  # the stream is open
+    assert (
+        user.google.post(
+            "/events",
+            json={
+                "summary": "for Sync now",
+                "start": {"dateTime": "2027-05-01T09:00:00Z"},
+                "end": {"dateTime": "2027-05-01T10:00:00Z"},
+            },
+        ).status_code
+        == 200
+    )
     user.api.base_url = running.webs[0]
     started = user.api.post("/api/calendar/sync")
     assert started.status_code == 202, started.text
@@ -212,3 +233,17 @@ def _sync_now_runs_in_a_worker(running: Cluster, user: ApiUser) -> None:
         for worker in running.workers
         for line in worker.lines()
     )
+    listener.join()
+    assert told == [_calendar_of(user)]
+
+
+def _changes_told(user: ApiUser, timeout: float = 20) -> list[str]:
+    """The first calendar ids the user's change stream tells of (none within `timeout`)."""
+    with (
+        contextlib.suppress(httpx.ReadTimeout),
+        user.api.stream("GET", "/api/calendar/changes", timeout=timeout) as stream,
+    ):
+        for line in stream.iter_lines():
+            if line.startswith("data: "):
+                return list(json.loads(line.removeprefix("data: "))["calendarIds"])
+    return []

@@ -27,6 +27,9 @@ def test_settings_show_the_connection_and_choose_calendars(signed_in: CalendarPa
     row = page.locator("#calendar-rows tr", has_text=signed_in.user.email)
     expect(row).to_contain_text("(primary)")
     expect(row).to_contain_text("pulled 1, pushed 0, conflicts 0, errors 0")  # a first, full sync
+    # Google cannot notify a plain-http server: the page says so, and how changes arrive.
+    expect(row.locator(".updates")).to_contain_text("Checked on Sync now only")
+    expect(row.locator(".updates")).to_contain_text("needs an https TOUCHBASE_PUBLIC_URL")
     box = row.get_by_role("checkbox")
     expect(box).to_be_checked()
     box.uncheck()

@@ -7,7 +7,7 @@ import time
 import httpx
 
 from tests.conformance.conftest import reason_of, timed
-from tests.support.servers import WebhookReceiver
+from tests.support.servers import EmulatorControl, WebhookReceiver
 
 
 def _watch(
@@ -104,3 +104,15 @@ def test_channel_ids_are_unique(raw: httpx.Client) -> None:
             json={"id": "same", "type": "web_hook", "address": hook.url},
         )
         assert again.status_code == 400
+
+
+def test_a_channel_lives_no_longer_than_the_emulator_allows(
+    raw: httpx.Client, emulator: EmulatorControl
+) -> None:
+    emulator.configure(channelLifetimeSeconds=2)
+    with WebhookReceiver() as hook:
+        asked_week = _watch(raw, hook.url, params={"ttl": str(7 * 24 * 3600)})
+        asked_second = _watch(raw, hook.url, "chan-2", params={"ttl": "1"})
+    now_ms = time.time() * 1000
+    assert now_ms < int(asked_week["expiration"]) <= now_ms + 2_000
+    assert int(asked_second["expiration"]) <= now_ms + 1_000

@@ -27,7 +27,12 @@ class ServerThread:
 
     def __init__(self, app: Any, port: int) -> None:
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="on",
+            timeout_graceful_shutdown=2,  # open event streams end
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -59,6 +64,7 @@ def test_settings(database_url: str, emulator_url: str, port: int, **overrides: 
         "request_google_budget_seconds": 1.0,
         "mutations_per_minute": 10_000,
         "sync_interval_seconds": 0,
+        "push_notifications": False,  # on where a test is about them: they sync by themselves
     }
     values.update(overrides)
     return Settings(**values)

@@ -102,6 +102,7 @@ def cluster_environment(database_url: str, emulator_url: str, **settings: str) -
         "PUSHER_MAX_BACKOFF_SECONDS": "1",
         "PUSH_LEASE_SECONDS": "10",
         "MUTATIONS_PER_MINUTE": "100000",
+        "PUSH_NOTIFICATIONS": "false",
         **settings,
     }
     environment = {k: v for k, v in os.environ.items() if not k.startswith("TOUCHBASE_")}

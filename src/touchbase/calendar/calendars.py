@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+from datetime import datetime
 
+from touchbase.calendar.channels import stop_watching_user
 from touchbase.calendar.services import CalendarServices
 from touchbase.errors import CalendarError, EventNotFoundError
 from touchbase.store import accounts
+from touchbase.store import channels as channel_store
 from touchbase.store import events as event_store
 from touchbase.store import sync as sync_store
 from touchbase.store.models import AuditEntry, Calendar, SyncRun
@@ -20,6 +23,12 @@ async def list_calendars(services: CalendarServices, user_id: str) -> list[Calen
         return await accounts.user_calendars(session, user_id)
 
 
+async def live_until(services: CalendarServices, calendar_ids: list[str]) -> dict[str, datetime]:
+    """Of these calendars, those Google sends push notifications for, and until when."""
+    async with services.db.session() as session:
+        return await channel_store.live_channels(session, calendar_ids, now=services.clock())
+
+
 async def choose_calendar(
     services: CalendarServices, user_id: str, calendar_id: str, *, sync_enabled: bool
 ) -> Calendar:
@@ -30,6 +39,21 @@ async def choose_calendar(
             raise EventNotFoundError("No such calendar.")
         row.sync_enabled = sync_enabled
         return row
+
+
+async def disconnect_google(services: CalendarServices, user_id: str) -> None:
+    """Stop the user's push-notification channels, then revoke and forget their Google
+    tokens. The cache stays, and so do changes waiting for Google: they go when Google is
+    connected again."""
+    await stop_watching_user(services, user_id)
+    await services.accounts.disconnect(user_id)
+
+
+async def remove_user(services: CalendarServices, user_id: str) -> None:
+    """Disconnect Google, then remove the user and everything of theirs."""
+    await disconnect_google(services, user_id)
+    async with services.db.session() as session:
+        await accounts.delete_user(session, user_id)
 
 
 async def sync_run(services: CalendarServices, user_id: str, run_id: str) -> SyncRun:

@@ -3,6 +3,7 @@ refreshed tokens are stored back, encrypted."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -133,6 +134,17 @@ class GoogleAccounts:
         except CalendarError:  # a grant without read access: writes will say so
             log.warning("could not list the calendars of user %s", user_id)
         return tokens.scopes
+
+    async def disconnect(self, user_id: str) -> None:
+        """Revoke the user's grant at Google (as far as Google answers) and forget their
+        tokens."""
+        stored = await self._tokens(user_id)
+        if stored is not None:
+            with contextlib.suppress(CalendarError):
+                await self.oauth.revoke(stored.refresh_token or stored.access_token)
+        async with self.db.session() as session:
+            await accounts.delete_connection(session, user_id)
+        self._cache.pop(user_id, None)
 
     async def _store(self, user_id: str, tokens: TokenSet) -> None:
         stored = accounts.StoredTokens(

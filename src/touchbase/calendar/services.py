@@ -8,6 +8,7 @@ from datetime import timedelta
 from touchbase.calendar.google_accounts import GoogleAccounts
 from touchbase.calendar.records import Clock
 from touchbase.google import RetryPolicy
+from touchbase.store.changes import ChangeFeed
 from touchbase.store.database import Database
 
 
@@ -36,3 +37,7 @@ class CalendarServices:
     max_backoff: timedelta = timedelta(minutes=5)
     # False: requests leave every push to the job queue (web processes that only enqueue).
     push_in_request: bool = True
+    # Where Google sends push notifications (None: no channels; calendars are polled).
+    notification_address: str | None = None
+    # Which calendars changed, told to the open pages of every process.
+    changes: ChangeFeed = field(default_factory=ChangeFeed)

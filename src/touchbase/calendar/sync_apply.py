@@ -34,6 +34,7 @@ from touchbase.store.accounts import new_id, new_ids
 from touchbase.store.bulk import insert_rows
 from touchbase.store.codec import event_from_json, event_to_json
 from touchbase.store.models import AuditEntry, Calendar, Conflict, Event, EventGuest, guest_emails
+from touchbase.store.pending import note_changes
 
 EVENTS_TABLE: Table = Event.__table__  # type: ignore[assignment]
 AUDIT_TABLE: Table = AuditEntry.__table__  # type: ignore[assignment]
@@ -294,6 +295,7 @@ async def apply_page(
     """Plan and apply one page of Google's changes in one transaction. Applying a page again
     changes nothing (the cache then has each version's etag), so a pull cut off between pages
     converges when it runs again; the sync token moves only in `finish_pull`."""
+    changed_before = _changed(counts)
     async with services.db.session() as session:
         items = await _own_references(session, calendar.user_id, items)
         found = await sync_store.calendar_rows(
@@ -326,6 +328,12 @@ async def apply_page(
         ]
         await applier.flush()
         counts["pulled"] += len(items)
+        if _changed(counts) != changed_before:  # open pages are told (bulk writes bypass it)
+            note_changes(session.sync_session, [(calendar.user_id, calendar.id)])
+
+
+def _changed(counts: dict[str, int]) -> int:
+    return counts["created"] + counts["updated"] + counts["deleted"]
 
 
 async def _exceptions_made_here(
@@ -383,7 +391,10 @@ async def finish_pull(
         calendar = await session.get(Calendar, calendar_id, with_for_update=True)
         assert calendar is not None
         if sweep is not None:
+            swept = counts["deleted"]
             await _sweep(session, calendar, sweep, now=now, counts=counts)
+            if counts["deleted"] != swept:
+                note_changes(session.sync_session, [(calendar.user_id, calendar.id)])
         calendar.sync_token = token
         calendar.last_synced_at = now
 

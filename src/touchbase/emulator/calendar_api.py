@@ -24,6 +24,7 @@ from touchbase.emulator.errors import (
 )
 from touchbase.emulator.state import Calendar, Channel, EmulatorState, Json, StoredEvent
 from touchbase.emulator.wire import (
+    DEFAULT_CHANNEL_TTL,
     ApiRequest,
     ApiResponse,
     Handler,
@@ -63,10 +64,12 @@ class CalendarApi:
         *,
         on_change: Callable[[Calendar], None],
         on_watch: Callable[[Channel], None],
+        channel_lifetime: Callable[[], int] = lambda: DEFAULT_CHANNEL_TTL,
     ) -> None:
         self.state = state
         self.on_change = on_change
         self.on_watch = on_watch
+        self.channel_lifetime = channel_lifetime
         self.invitations: list[Json] = []
 
     # ---- plumbing -------------------------------------------------------------------------
@@ -386,7 +389,7 @@ class CalendarApi:
             raise invalid("WebHook callback must be HTTPS: " + str(address), location="address")
         if channel_id in self.state.channels:
             raise invalid(f"Channel id {channel_id} not unique", location="id")
-        ttl = channel_ttl(body.get("params"))
+        ttl = min(channel_ttl(body.get("params")), self.channel_lifetime())
         now_ms = int(now_utc().timestamp() * 1000)
         expiration = now_ms + ttl * 1000
         if body.get("expiration"):

@@ -150,6 +150,8 @@ def routes(emulator: Emulator) -> list[Route]:  # noqa: PLR0915 - one closure pe
                 emulator.config.latency_ms = int(raw["latencyMs"])
             if "tokenLifetimeSeconds" in raw:
                 emulator.config.token_lifetime = int(raw["tokenLifetimeSeconds"])
+            if "channelLifetimeSeconds" in raw:
+                emulator.config.channel_lifetime = int(raw["channelLifetimeSeconds"])
             if "rateLimit" in raw:
                 limit = raw["rateLimit"] or {}
                 status = int(limit.get("status", 403))
@@ -162,6 +164,7 @@ def routes(emulator: Emulator) -> list[Route]:  # noqa: PLR0915 - one closure pe
             {
                 "latencyMs": emulator.config.latency_ms,
                 "tokenLifetimeSeconds": emulator.config.token_lifetime,
+                "channelLifetimeSeconds": emulator.config.channel_lifetime,
                 "rateLimit": {
                     "perMinute": emulator.limiter.per_minute,
                     "status": emulator.limiter.status,

@@ -17,7 +17,7 @@ from touchbase.emulator.errors import ApiError, unauthenticated
 from touchbase.emulator.faults import FaultInjector, RateLimiter, Stats
 from touchbase.emulator.push import Notifier
 from touchbase.emulator.state import EmulatorState, Grant, save_state
-from touchbase.emulator.wire import ApiRequest, ApiResponse, Principal
+from touchbase.emulator.wire import DEFAULT_CHANNEL_TTL, ApiRequest, ApiResponse, Principal
 
 log = logging.getLogger("touchbase.emulator")
 BATCH_PATH = "/batch/calendar/v3"
@@ -30,6 +30,8 @@ class EmulatorConfig:
 
     latency_ms: int = 0
     token_lifetime: int = 3600
+    # The longest a watch channel lives, whatever its ttl asks (Google: 7 days, often less).
+    channel_lifetime: int = DEFAULT_CHANNEL_TTL
     # Scopes a user consents to; a request for more grants only these (granular consent).
     consent: dict[str, list[str]] = field(default_factory=dict)
 
@@ -58,7 +60,10 @@ class Emulator:
         self.notifier = getattr(self, "notifier", None) or Notifier(state)
         self.notifier.state = state
         self.api = CalendarApi(
-            state, on_change=self.notifier.calendar_changed, on_watch=self.notifier.watched
+            state,
+            on_change=self.notifier.calendar_changed,
+            on_watch=self.notifier.watched,
+            channel_lifetime=lambda: self.config.channel_lifetime,
         )
 
     def reset(self) -> None:

@@ -1,4 +1,4 @@
-"""`touchbase worker` and `touchbase jobs`."""
+"""`touchbase worker`, `touchbase jobs`, and `touchbase user remove` (which needs Google)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import json
 import logging
 import signal
 
+from touchbase.calendar import calendars
 from touchbase.config import ConfigurationError, Settings, load_settings
 from touchbase.jobs.process import running
 from touchbase.startup import check_secret_key, prepare_database
+from touchbase.store import accounts
 
 log = logging.getLogger("touchbase.worker")
 
@@ -56,3 +58,23 @@ def count_jobs() -> str:
     """The job queue's jobs by state, as JSON (PostgreSQL; SQLite's queue lives in `serve`)."""
     settings = _worker_settings()
     return json.dumps(asyncio.run(_counts(settings)), sort_keys=True)
+
+
+async def _remove(settings: Settings, email: str) -> bool:
+    async with running(settings, run_jobs=False, concurrency=1) as process:
+        services = process.services
+        async with services.db.session() as session:
+            user = await accounts.user_by_email(session, email)
+        if user is None:
+            return False
+        await calendars.remove_user(services, user.id)
+        return True
+
+
+def remove_user(email: str) -> bool:
+    """Remove the user with this email (their push channels stopped and their Google grant
+    revoked first); whether there was one."""
+    settings = load_settings()
+    prepare_database(settings)
+    check_secret_key(settings)
+    return asyncio.run(_remove(settings, email))

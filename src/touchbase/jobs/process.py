@@ -16,9 +16,10 @@ from touchbase.calendar.services import CalendarServices
 from touchbase.config import Settings
 from touchbase.google import GoogleEndpoints, RetryPolicy
 from touchbase.jobs.in_process import InProcessQueue
-from touchbase.jobs.procrastinate_queue import ProcrastinateQueue
+from touchbase.jobs.procrastinate_queue import ProcrastinateQueue, libpq_url
 from touchbase.jobs.queue import Job, JobQueue
 from touchbase.jobs.work import JobWork
+from touchbase.store.changes import ChangeFeed, PostgresChangeFeed
 from touchbase.store.crypto import SecretCipher
 from touchbase.store.database import Database
 
@@ -61,6 +62,12 @@ def build_services(
         max_backoff=timedelta(seconds=settings.pusher_max_backoff_seconds),
         push_in_request=settings.push_in_request,
         push_lease=timedelta(seconds=settings.push_lease_seconds),
+        notification_address=settings.notification_address(),
+        changes=(
+            PostgresChangeFeed(libpq_url(settings.database_url))
+            if database.engine.dialect.name == "postgresql"
+            else ChangeFeed()
+        ),
     )
 
 
@@ -104,8 +111,10 @@ def job_work(settings: Settings, services: CalendarServices) -> JobWork:
         queue=queue,
         sync_interval=timedelta(seconds=interval) if interval > 0 else None,
         push_delay=push_delay(settings),
+        live_sync_interval=timedelta(seconds=settings.sync_interval_live_seconds),
+        notification_delay=timedelta(seconds=settings.notification_sync_delay_seconds),
     )
-    services.db.before_commit = work.defer_pushes
+    services.db.before_commit = work.before_commit
     return work
 
 

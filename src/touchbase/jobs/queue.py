@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-JobKind = Literal["push", "sync", "run"]
+JobKind = Literal["push", "sync", "run", "watch"]
 # Retries in our code (upstream retry with a queueing lock can wedge a job: issue 1446).
 MAX_ATTEMPTS = 8
 BASE_DELAY = timedelta(seconds=2)
@@ -27,9 +27,9 @@ MAX_DELAY = timedelta(minutes=5)
 
 @dataclass(frozen=True)
 class Job:
-    """Push a calendar's due changes, or sync it (`subject`: the calendar); or carry out a
-    sync run a person asked for ("Sync now"; `subject`: the run). `attempt` counts the
-    retries so far."""
+    """Push a calendar's due changes, sync it, or make its push-notification channels right
+    (`subject`: the calendar); or carry out a sync run a person asked for ("Sync now";
+    `subject`: the run). `attempt` counts the retries so far."""
 
     kind: JobKind
     subject: str
@@ -49,8 +49,8 @@ class Job:
 
     @property
     def priority(self) -> int:
-        """A person waits on a push or a run; a backstop sync is background."""
-        return 0 if self.kind == "sync" else 10
+        """A person waits on a push or a run; then channels; a backstop sync is background."""
+        return {"sync": 0, "watch": 5}.get(self.kind, 10)
 
     def arguments(self) -> dict[str, Any]:
         """The job as JSON."""

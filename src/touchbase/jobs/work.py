@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar.batch_push import push_changes
+from touchbase.calendar.channels import keep_watch
 from touchbase.calendar.services import CalendarServices
 from touchbase.calendar.sync import perform_two_way_sync
-from touchbase.jobs.queue import MAX_ATTEMPTS, Job, JobQueue, retry_delay
-from touchbase.store import schedule
+from touchbase.jobs.queue import MAX_ATTEMPTS, Job, JobKind, JobQueue, retry_delay
+from touchbase.store import accounts, schedule
+from touchbase.store import channels as channel_store
 from touchbase.store import sync as sync_store
 from touchbase.store.accounts import new_id
-from touchbase.store.pending import take_pending_pushes
+from touchbase.store.pending import take_changes, take_pending_pushes
 
 log = logging.getLogger("touchbase.jobs")
 # A job deferred for a change due "now" waits at least this long after the last attempt.
@@ -25,17 +27,28 @@ MIN_PUSH_GAP = timedelta(seconds=1)
 
 @dataclass
 class JobWork:
-    """The jobs of one process: its services, its queue, and two intervals: the backstop
-    sync's (None: off) and how long a push job waits after the commit that defers it (a
-    request pushes its own change at once; the job is there for what it leaves)."""
+    """The jobs of one process: its services, its queue, and three intervals: the backstop
+    sync's (None: off), the same for a calendar with a live push-notification channel, and
+    how long a push job waits after the commit that defers it (a request pushes its own
+    change at once; the job is there for what it leaves)."""
 
     services: CalendarServices
     queue: JobQueue
     sync_interval: timedelta | None
     push_delay: timedelta
+    live_sync_interval: timedelta = timedelta(hours=1)
+    # A notification's sync waits this long: the rest of a burst joins it.
+    notification_delay: timedelta = timedelta(seconds=0.5)
 
-    async def defer_pushes(self, session: AsyncSession) -> None:
-        """Before a commit: a push job for each calendar the transaction left changes in."""
+    async def before_commit(self, session: AsyncSession) -> None:
+        """Before a commit: a push job for each calendar the transaction left changes in,
+        and word to open pages of the calendars whose events it changed."""
+        changes = take_changes(session.sync_session)
+        if changes:
+            await self.services.changes.publish(session, changes)
+        await self._defer_pushes(session)
+
+    async def _defer_pushes(self, session: AsyncSession) -> None:
         now = self.services.clock()
         for calendar_id, due in take_pending_pushes(session.sync_session).items():
             at = max(due or now, now + self.push_delay)
@@ -52,6 +65,29 @@ class JobWork:
             )
             await self.queue.defer(Job("run", run_id, trigger="api"), session=session)
         return run_id
+
+    async def watch(self, calendar_ids: list[str]) -> None:
+        """Make these calendars' push-notification channels right soon (chosen for sync or
+        not, Google connected): the tick would, within its interval."""
+        for calendar_id in calendar_ids:
+            await self.queue.defer(Job("watch", calendar_id))
+
+    async def notified(self, channel_id: str, token: str, state: str, message: int | None) -> None:
+        """A push notification from Google: a known channel with its own token, and a
+        message newer than any before, defers one incremental sync of its calendar, a moment
+        later (merged with one already waiting: a burst is one sync; one more waits behind
+        one running). Anything else changes nothing. No Google call while Google waits."""
+        async with self.services.db.session() as session:
+            channel = await channel_store.take_notification(session, channel_id, token, message)
+            if channel is None or state == "sync":
+                return
+            calendar = await accounts.calendar_by_id(session, channel.calendar_id)
+            kind: JobKind = "sync" if calendar is not None and calendar.sync_enabled else "watch"
+            await self.queue.defer(
+                Job(kind, channel.calendar_id, trigger="notification"),
+                at=self.services.clock() + self.notification_delay,
+                session=session,
+            )
 
     async def perform(self, job: Job, holder: str) -> None:
         """Run `job`; when it fails, defer it again after a backoff (up to MAX_ATTEMPTS)."""
@@ -71,6 +107,9 @@ class JobWork:
             return await self._push(job)
         if job.kind == "sync":
             return await self._sync(job, holder)
+        if job.kind == "watch":
+            await keep_watch(self.services, job.subject)
+            return True
         return await self._run(job, holder)
 
     async def _push(self, job: Job) -> bool:
@@ -98,11 +137,14 @@ class JobWork:
             calendar_ids=[job.subject],
             holder=holder,
         )
-        if result.status != "succeeded":
-            return False
+        if result.status != "succeeded" or any(c.status == "busy" for c in result.calendars):
+            return False  # again after a backoff (a run a person asked for held it)
         if self.sync_interval is not None:
+            now = self.services.clock()
             async with self.services.db.session() as session:
-                await schedule.sync_again_at(session, job.subject, self._next_sync())
+                live = await schedule.is_live(session, job.subject, now=now)
+                every = self.live_sync_interval if live else self.sync_interval
+                await schedule.sync_again_at(session, job.subject, now + every)
         return True
 
     async def _run(self, job: Job, holder: str) -> bool:
@@ -113,10 +155,6 @@ class JobWork:
         if run is not None:
             await perform_two_way_sync(self.services, run.user_id, run_id=run.id, holder=holder)
         return True
-
-    def _next_sync(self) -> datetime:
-        assert self.sync_interval is not None
-        return self.services.clock() + self.sync_interval
 
     async def _retry(self, job: Job) -> None:
         attempt = job.attempt + 1
@@ -139,10 +177,15 @@ class JobWork:
         async with self.services.db.session() as session:
             for calendar_id in await schedule.calendars_with_due_pushes(session, now=now):
                 await self.queue.defer(Job("push", calendar_id), session=session)
+            watching = self.services.notification_address is not None
+            for calendar_id in await channel_store.calendars_to_watch(
+                session, now=now, watching=watching
+            ):
+                await self.queue.defer(Job("watch", calendar_id), session=session)
             if self.sync_interval is None:
                 return
             due = await schedule.calendars_due_for_sync(
-                session, now=now, interval=self.sync_interval
+                session, now=now, interval=self.sync_interval, live_interval=self.live_sync_interval
             )
             for calendar_id in due:
                 await self.queue.defer(Job("sync", calendar_id), session=session)

@@ -172,6 +172,16 @@ async def load_connection(
     )
 
 
+async def delete_connection(session: AsyncSession, user_id: str) -> None:
+    """Forget a user's Google tokens."""
+    await session.execute(delete(GoogleConnection).where(GoogleConnection.user_id == user_id))
+
+
+async def delete_user(session: AsyncSession, user_id: str) -> None:
+    """Remove a user and everything of theirs (every table's rows go with the user's)."""
+    await session.execute(delete(User).where(User.id == user_id))
+
+
 async def save_oauth_state(
     session: AsyncSession,
     cipher: SecretCipher,

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Date,
     Float,
     ForeignKey,
@@ -133,6 +134,30 @@ class Calendar(Base):
     # When the backstop sync is next due (spread with jitter), and the job holding the lease.
     next_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True, index=True)
     sync_lease_holder: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # After Google refused it a watch channel: when to ask again.
+    next_watch_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class WatchChannel(Base):
+    """A Google push-notification channel on one calendar's events. While one is renewed
+    there are two: the new one is made before the old one is stopped."""
+
+    __tablename__ = "watch_channels"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    calendar_id: Mapped[str] = mapped_column(
+        ForeignKey("calendars.id", ondelete="CASCADE"), index=True
+    )
+    resource_id: Mapped[str] = mapped_column(String(255))
+    # SHA-256 (hex) of the channel's own random token: Google sends the token back with each
+    # notification; the database never holds it.
+    token_hash: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # When a new channel replaces it (a day ahead, or sooner for a short-lived one).
+    renew_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    # The highest X-Goog-Message-Number taken: a replayed (older) message changes nothing.
+    last_message: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class GoogleQuota(Base):

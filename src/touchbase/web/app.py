@@ -17,7 +17,16 @@ from touchbase.calendar.services import CalendarServices
 from touchbase.config import Settings
 from touchbase.jobs.process import running
 from touchbase.web import errors, pages
-from touchbase.web.api import account, contacts, events, sync, touchpoints, user_settings
+from touchbase.web.api import (
+    account,
+    contacts,
+    events,
+    live,
+    notifications,
+    sync,
+    touchpoints,
+    user_settings,
+)
 from touchbase.web.deps import MutationLimiter
 from touchbase.web.headers import SecurityHeaders
 from touchbase.web.limits import BodyLimit
@@ -47,9 +56,15 @@ def create_app(settings: Settings) -> FastAPI:
             settings, run_jobs=settings.jobs_in_process, concurrency=settings.job_concurrency
         ) as process:
             app.state.services, app.state.work = process.services, process.work
+            app.state.stopping = asyncio.Event()  # ends the pages' open streams
+            await process.services.changes.start()
             redact_access_log()  # after the server has set its logging up
             freeze_start_up_objects()
-            yield
+            try:
+                yield
+            finally:
+                app.state.stopping.set()
+                await process.services.changes.stop()
 
     app = FastAPI(
         title="touchbase",
@@ -65,6 +80,8 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)
     app.include_router(events.router)
     app.include_router(account.router)
+    app.include_router(notifications.router)
+    app.include_router(live.router)
     app.include_router(sync.router)
     app.include_router(user_settings.router)
     app.include_router(contacts.router)

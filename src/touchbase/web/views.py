@@ -112,8 +112,23 @@ def run_view(run: SyncRun) -> dict[str, Any]:
     }
 
 
-def calendar_view(calendar: Calendar) -> dict[str, Any]:
-    """A calendar as the API shows it."""
+def updates_view(
+    calendar: Calendar, live_until: datetime | None, *, watching: bool, polled_every: float
+) -> dict[str, Any]:
+    """How a calendar learns of changes made in Google: `live` (push notifications, through
+    the channel's expiry; it is renewed before), or `polled` (every `everySeconds`; `reason`
+    `no_address`: Google cannot reach this server, `starting`: the channel is on its way),
+    or `off` (not synced)."""
+    if live_until is not None:
+        return {"mode": "live", "until": live_until.isoformat()}
+    if not calendar.sync_enabled:
+        return {"mode": "off"}
+    reason = "starting" if watching else "no_address"
+    return {"mode": "polled", "everySeconds": polled_every, "reason": reason}
+
+
+def calendar_view(calendar: Calendar, updates: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A calendar as the API shows it (`updates`: how it learns of changes in Google)."""
     return {
         "id": calendar.id,
         "googleCalendarId": calendar.google_calendar_id,
@@ -123,6 +138,7 @@ def calendar_view(calendar: Calendar) -> dict[str, Any]:
         "syncEnabled": calendar.sync_enabled,
         "lastSyncedAt": calendar.last_synced_at.isoformat() if calendar.last_synced_at else None,
         "lastSyncRunId": calendar.last_sync_run_id,
+        "updates": updates,
     }
 
 

@@ -9,11 +9,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from touchbase.calendar.calendars import audit_entries
+from touchbase.calendar.calendars import audit_entries, disconnect_google
 from touchbase.calendar.google_accounts import STATE_LIFETIME
 from touchbase.errors import InvalidRequestError, TouchbaseError
 from touchbase.google.auth import WRITE_SCOPES
-from touchbase.web.deps import CurrentActor, Services
+from touchbase.web.deps import CurrentActor, MutatingActor, Services
 from touchbase.web.sessions import set_cookie, settings_of, signed_in
 from touchbase.web.views import audit_view
 
@@ -108,6 +108,15 @@ async def connection(services: Services, actor: CurrentActor) -> Json:
         "scopes": sorted(scopes or ()),
         "canWrite": bool((scopes or frozenset()) & WRITE_SCOPES),
     }
+
+
+@router.delete("/google/connection")
+async def disconnect(services: Services, actor: MutatingActor) -> Json:
+    """Disconnect Google Calendar: its push notifications stop, the grant is revoked and the
+    tokens forgotten. Cached events stay, and changes waiting for Google go once it is
+    connected again."""
+    await disconnect_google(services, actor.user_id)
+    return {"connected": False, "scopes": [], "canWrite": False}
 
 
 @router.get("/audit")

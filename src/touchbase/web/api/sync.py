@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from touchbase.calendar import calendars as calendars_uc
 from touchbase.calendar.services import CalendarServices
 from touchbase.web.deps import CurrentActor, MutatingActor, Services
-from touchbase.web.views import calendar_view, run_view
+from touchbase.web.views import calendar_view, run_view, updates_view
 
 router = APIRouter(prefix="/api/calendar")
 STREAM_POLL_SECONDS = 0.1
@@ -73,18 +73,31 @@ async def stream(services: Services, actor: CurrentActor, run_id: str) -> Stream
 
 
 @router.get("/calendars")
-async def calendars(services: Services, actor: CurrentActor) -> JSONResponse:
-    """The user's calendars (refreshed from Google's calendar list when possible)."""
+async def calendars(request: Request, services: Services, actor: CurrentActor) -> JSONResponse:
+    """The user's calendars (refreshed from Google's calendar list when possible), each with
+    how it learns of changes in Google."""
     rows = await calendars_uc.list_calendars(services, actor.user_id)
-    return JSONResponse({"items": [calendar_view(c) for c in rows]})
+    live = await calendars_uc.live_until(services, [c.id for c in rows])
+    watching = services.notification_address is not None
+    every = request.app.state.settings.sync_interval_seconds
+    items = [
+        calendar_view(c, updates_view(c, live.get(c.id), watching=watching, polled_every=every))
+        for c in rows
+    ]
+    return JSONResponse({"items": items})
 
 
 @router.patch("/calendars/{calendar_id}")
 async def choose(
-    services: Services, actor: MutatingActor, calendar_id: str, body: CalendarChoice
+    request: Request,
+    services: Services,
+    actor: MutatingActor,
+    calendar_id: str,
+    body: CalendarChoice,
 ) -> JSONResponse:
-    """Turn syncing of one calendar on or off."""
+    """Turn syncing of one calendar on or off (its push-notification channel with it)."""
     row = await calendars_uc.choose_calendar(
         services, actor.user_id, calendar_id, sync_enabled=body.syncEnabled
     )
+    await request.app.state.work.watch([row.id])
     return JSONResponse(calendar_view(row))

@@ -15,7 +15,32 @@ export class ApiError extends Error {
 }
 
 // Call the HTTP API; answers the parsed JSON, or throws an ApiError.
+// Changes this page is sending: news of changes made elsewhere waits for them to settle.
+let writing = 0;
+const afterWrites = [];
+
+// Run `then` once no change of this page's is on its way (at once if none is).
+export function whenWritesSettle(then) {
+  if (writing === 0) then();
+  else if (!afterWrites.includes(then)) afterWrites.push(then);
+}
+
+function writeDone() {
+  writing -= 1;
+  if (writing === 0) afterWrites.splice(0).forEach((then) => then());
+}
+
 export async function api(method, path, body, headers = {}) {
+  if (method === "GET") return request(method, path, body, headers);
+  writing += 1;
+  try {
+    return await request(method, path, body, headers);
+  } finally {
+    writeDone();
+  }
+}
+
+async function request(method, path, body, headers) {
   let response;
   try {
     response = await fetch(path, {

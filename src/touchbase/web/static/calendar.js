@@ -1,7 +1,7 @@
 // The calendar page: FullCalendar fed by the API, optimistic create / edit / move / delete,
 // sync states and conflicts (the sync-status area is sync-status.js).
 
-import { api, ApiError, describe, showError, toast, wireDialogs } from "./app.js";
+import { api, ApiError, describe, showError, toast, whenWritesSettle, wireDialogs } from "./app.js";
 import { openConflict, setUpConflict } from "./conflict.js";
 import { setUpSync } from "./sync-status.js";
 import { setUpLog, showLog } from "./event-log.js";
@@ -79,10 +79,35 @@ async function loadEvents(range, success, failure) {
     live.forEach((e) => remember(e));
     success(live.map((e) => toCalendar(e)));
     schedulePendingPoll(live);
+    noticeChangeWhileEditing();
   } catch (error) {
     failure(error);
     showError(error, "The calendar could not be loaded");
   }
+}
+
+// The event open in the edit dialog changed elsewhere: say so; the form keeps what was typed.
+function noticeChangeWhileEditing() {
+  if (!editing?.event || !modal.open) return;
+  const latest = events.get(editing.event.id);
+  if (!latest || latest.etag === editing.event.etag || editing.noticed === latest.etag) return;
+  editing.noticed = latest.etag;
+  const changed = differences(editing.event, latest);
+  warn(
+    "This event just changed in Google Calendar (or elsewhere); your unsaved changes are kept." +
+      (changed.length ? ` Changed: ${changed.join("; ")}.` : "") +
+      " Saving asks you to look at the latest version first.",
+    [],
+  );
+}
+
+// Changes made elsewhere (Google Calendar, another tab, a sync) arrive as they happen: the
+// visible range is read again. The browser reconnects a stream that ends.
+function followChanges() {
+  const source = new EventSource("/api/calendar/changes");
+  const refetch = () => calendar.refetchEvents();
+  // A change of this page's own is placed when its answer comes (then read again).
+  source.addEventListener("changed", () => whenWritesSettle(refetch));
 }
 
 // While changes wait for Google, look again until they settle.
@@ -452,4 +477,5 @@ $("event-delete").addEventListener("click", () => editing && askDelete(editing.e
 $("new-event").addEventListener("click", () => openCreate(nextHour()));
 calendar.render();
 setUpSync(calendar);
+followChanges();
 window.touchbaseCalendar = calendar; // for people poking at the page from the console

@@ -47,6 +47,18 @@ function resultText(run) {
   return `pulled ${c.pulled ?? 0}, pushed ${c.pushed ?? 0}, conflicts ${c.conflicts ?? 0}, errors ${c.errors ?? 0}`;
 }
 
+// How a calendar learns of changes made in Google (push notifications, or polling).
+function updatesText(updates) {
+  if (!updates || updates.mode === "off") return "—";
+  if (updates.mode === "live") return `Live (channel until ${formatWhen(updates.until)}, renewed before)`;
+  const minutes = Math.max(1, Math.round((updates.everySeconds ?? 300) / 60));
+  const every = updates.everySeconds ? `Checked every ${minutes} min` : "Checked on Sync now only";
+  if (updates.reason === "no_address") {
+    return `${every}: Google cannot send this server notifications (it needs an https TOUCHBASE_PUBLIC_URL).`;
+  }
+  return `${every} (live updates starting)`;
+}
+
 async function showCalendars() {
   const { items } = await api("GET", "/api/calendar/calendars");
   const rows = $("calendar-rows");
@@ -73,11 +85,14 @@ async function showCalendars() {
     label.htmlFor = box.id;
     label.textContent = calendar.summary + (calendar.primary ? " (primary)" : "");
     name.append(label);
+    const updates = document.createElement("td");
+    updates.className = "updates";
+    updates.textContent = updatesText(calendar.updates);
     const last = document.createElement("td");
     last.textContent = calendar.lastSyncedAt ? formatWhen(calendar.lastSyncedAt) : "never";
     const result = document.createElement("td");
     result.textContent = "—";
-    row.append(sync, name, last, result);
+    row.append(sync, name, updates, last, result);
     rows.append(row);
     if (calendar.lastSyncRunId) {
       api("GET", `/api/calendar/sync/${encodeURIComponent(calendar.lastSyncRunId)}`)
@@ -88,7 +103,7 @@ async function showCalendars() {
   if (!items.length) {
     const row = document.createElement("tr");
     const cell = document.createElement("td");
-    cell.colSpan = 4;
+    cell.colSpan = 5;
     cell.textContent = "No calendars yet: connect Google Calendar first.";
     row.append(cell);
     rows.append(row);
