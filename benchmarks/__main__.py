@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import api_latency, crm, google_client, listing, sync, workers
+from benchmarks import api_latency, crm, google_client, listing, live, sync, workers
 
 SUITES = {
     "google-client": google_client.main,
@@ -13,6 +13,7 @@ SUITES = {
     "listing": listing.main,
     "crm": crm.main,
     "workers": workers.main,
+    "live": live.main,
 }
 
 

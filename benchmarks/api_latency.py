@@ -43,11 +43,14 @@ def _timed(call: Callable[[], httpx.Response], expect: int) -> float:
     return elapsed
 
 
-def user_token(environment: dict[str, str], email: str) -> str:
-    """`touchbase user add EMAIL` in this environment; the API token it prints."""
+def user_token(environment: dict[str, str], email: str, password: str | None = None) -> str:
+    """`touchbase user add EMAIL` in this environment (with a password to sign in to the
+    pages, if given); the API token it prints."""
     added = subprocess.run(
-        [sys.executable, "-m", "touchbase", "user", "add", email],
+        [sys.executable, "-m", "touchbase", "user", "add", email]
+        + (["--password-stdin"] if password else []),
         env=environment,
+        input=f"{password}\n" if password else None,
         capture_output=True,
         text=True,
         check=True,
@@ -64,9 +67,13 @@ def touchbase_server(
     *,
     users: tuple[str, ...] = (EMAIL,),
     database: str | None = None,
+    push_notifications: bool = False,
+    password: str | None = None,
 ) -> Iterator[tuple[str, dict[str, str]]]:
     """`touchbase serve` as its own process, on `database` (a migrated one; None: a new
-    SQLite file); yields (URL, API token of each user)."""
+    SQLite file); yields (URL, API token of each user). Push notifications are off unless
+    asked for (Google's notification of a write would set off a sync during a measurement
+    of the API); `password` lets the users sign in to the pages."""
     port = free_port()
     env = {
         **os.environ,
@@ -75,11 +82,10 @@ def touchbase_server(
         "TOUCHBASE_GOOGLE_BASE_URL": emulator_url,
         "TOUCHBASE_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "TOUCHBASE_MUTATIONS_PER_MINUTE": "100000",
-        # The API's own path alone: no syncs set off by Google's notifications of its writes.
-        "TOUCHBASE_PUSH_NOTIFICATIONS": "false",
+        "TOUCHBASE_PUSH_NOTIFICATIONS": "true" if push_notifications else "false",
         "TOUCHBASE_MODE": "test",  # a benchmark's own secret; no Google OAuth client
     }
-    tokens = {email: user_token(env, email) for email in users}
+    tokens = {email: user_token(env, email, password) for email in users}
     server = subprocess.Popen(
         [sys.executable, "-m", "touchbase", "serve", "--port", str(port)],
         env=env,

@@ -83,7 +83,7 @@ def _updates(user: ApiUser) -> dict[str, Any]:
 
 
 def _lists(emulator: EmulatorControl) -> int:
-    return int(emulator.stats()["byMethod"].get("Events.List", 0))
+    return int(emulator.stats()["byMethod"].get("calendar.v3.Events.List", 0))
 
 
 def _settled(app: AppHarness, seconds: float = 1.5) -> int:
@@ -116,7 +116,7 @@ def test_a_burst_of_changes_is_one_sync_or_two(live: AppHarness) -> None:
     wait_for(lambda: len(titles(alice)) == 100, timeout=20, what="the burst in the cache")
     syncs = _settled(live) - before_syncs
     assert 1 <= syncs <= 2
-    assert _lists(live.emulator) - before_lists <= 2 * syncs  # one incremental list each
+    assert 1 <= _lists(live.emulator) - before_lists <= 2 * syncs  # an incremental list each
 
 
 def test_a_notification_during_a_sync_is_exactly_one_more(live: AppHarness) -> None:
@@ -169,17 +169,15 @@ def test_spoofed_and_replayed_notifications_change_nothing(live: AppHarness) -> 
 
 
 def test_a_channel_is_renewed_before_it_expires(live: AppHarness) -> None:
-    live.emulator.configure(channelLifetimeSeconds=4)
+    live.emulator.configure(channelLifetimeSeconds=6)
     alice = live.user()
     first = _watched(live, alice)
-    wait_for(
-        lambda: [c["id"] for c in _channels(live.emulator, alice.email)] not in ([], [first["id"]]),
-        timeout=10,
-        what="a new channel",
-    )
-    time.sleep(0.5)  # the old one is stopped once the new one is made
-    [renewed] = _channels(live.emulator, alice.email)
-    assert renewed["id"] != first["id"]
+
+    def renewed() -> bool:  # a new channel, and the old one stopped
+        ids = [c["id"] for c in _channels(live.emulator, alice.email)]
+        return len(ids) == 1 and ids[0] != first["id"]
+
+    wait_for(renewed, timeout=15, what="a new channel in place of the first")
     _in_google(alice, "after the renewal")
     wait_for(lambda: titles(alice) == ["after the renewal"], timeout=10, what="the change")
 

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from touchbase.emulator import instances
-from touchbase.emulator.clock import zone
+from touchbase.emulator.clock import now_utc, zone
 from touchbase.emulator.core import Emulator
 from touchbase.emulator.errors import ApiError
 from touchbase.emulator.faults import FaultRule
@@ -196,9 +196,12 @@ def routes(emulator: Emulator) -> list[Route]:  # noqa: PLR0915 - one closure pe
         return JSONResponse({"items": emulator.api.invitations})
 
     async def channels(request: Request) -> Response:
+        """The live channels (an expired one is gone, as in Google)."""
+        now_ms = int(now_utc().timestamp() * 1000)
         items = [
             channel_json(c) | {"address": c.address, "messages": c.message_number}
             for c in emulator.state.channels.values()
+            if c.expiration_ms > now_ms
         ]
         return JSONResponse({"items": items, "delivered": emulator.notifier.delivered})
 

@@ -24,7 +24,16 @@ STREAM_SECONDS = 300.0
 RETRY_MS = 1000
 
 
-@router.get("/changes")
+@router.get(
+    "/changes",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "Server-sent events",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        }
+    },
+)
 async def changes(request: Request, services: Services, actor: CurrentActor) -> StreamingResponse:
     """`event: changed` with `{"calendarIds": [...]}` whenever the user's calendars change
     (changes within a quarter second are one message)."""
