@@ -182,6 +182,21 @@ def test_a_channel_is_renewed_before_it_expires(live: AppHarness) -> None:
     wait_for(lambda: titles(alice) == ["after the renewal"], timeout=10, what="the change")
 
 
+def test_a_channel_whose_calendar_google_reports_gone_is_cleared(live: AppHarness) -> None:
+    live.emulator.configure(channelLifetimeSeconds=12)  # replaced at 9 s, expires at 12 s
+    alice = live.user()
+    _watched(live, alice)
+    made = time.monotonic()
+    live.emulator.fault(method="POST", path="/watch$", status=404, times=100)
+    wait_for(
+        lambda: _channels(live.emulator, alice.email) == [],
+        timeout=15,
+        what="the channel stopped at its renewal",
+    )
+    assert time.monotonic() - made < 11.5  # not merely expired
+    assert _updates(alice)["mode"] == "polled"
+
+
 def test_a_calendar_no_longer_synced_has_no_channel(live: AppHarness) -> None:
     alice = live.user()
     _watched(live, alice)

@@ -55,8 +55,10 @@ async def keep_watch(services: CalendarServices, calendar_id: str) -> None:
         stale = existing
     elif not any(c.renew_at > now for c in existing):
         assert client is not None
-        if await _open(services, client, calendar, now):
-            stale = existing  # the new one delivers: the old ones are stopped after it
+        if await _open(services, client, calendar, now) in ("made", "gone"):
+            # The new one delivers: the old ones are stopped after it. Or Google has no such
+            # calendar any more: its channels are gone with it.
+            stale = existing
     await stop_channels(services, client, stale)
 
 
@@ -69,8 +71,9 @@ async def _client(services: CalendarServices, user_id: str) -> GoogleCalendarCli
 
 async def _open(
     services: CalendarServices, client: GoogleCalendarClient, calendar: Calendar, now: datetime
-) -> bool:
-    """Ask Google for a new channel on the calendar's events; whether it made one."""
+) -> str:
+    """Ask Google for a new channel on the calendar's events: `made`, `refused` (asked again
+    later), or `gone` (404: Google has no such calendar; also asked again later)."""
     address = services.notification_address
     assert address is not None
     channel_id, token = uuid.uuid4().hex, secrets.token_urlsafe(32)
@@ -82,7 +85,7 @@ async def _open(
         log.warning("no watch channel for calendar %s: %s", calendar.id, error)
         async with services.db.session() as session:
             await channel_store.watch_again_at(session, calendar.id, now + ASK_AGAIN_AFTER)
-        return False
+        return "gone" if isinstance(error, EventNotFoundError) else "refused"
     expires_at = channel_expiry(now, made.expiration)
     async with services.db.session() as session:
         await channel_store.add_channel(
@@ -99,7 +102,7 @@ async def _open(
             ),
         )
         await channel_store.watch_again_at(session, calendar.id, None)
-    return True
+    return "made"
 
 
 def channel_expiry(now: datetime, expiration_ms: int | None) -> datetime:
