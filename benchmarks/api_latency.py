@@ -101,19 +101,24 @@ def touchbase_server(
         server.wait(timeout=20)
 
 
+def connect_google(api: httpx.Client, email: str) -> None:
+    """Connect the API client's user to Google through the OAuth flow (the emulator signs
+    in by login hint)."""
+    started = api.post("/api/google/connect")
+    httpx.get(
+        started.json()["authorizationUrl"] + "&login_hint=" + email,
+        cookies=dict(started.cookies.items()),
+        follow_redirects=True,
+    ).raise_for_status()
+
+
 def measure_touchbase(url: str, token: str) -> dict[str, list[float]]:
     """Create, then update, then delete N events through the API."""
     samples: dict[str, list[float]] = {"create": [], "update": [], "delete": []}
     with httpx.Client(
         base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30
     ) as api:
-        started = api.post("/api/google/connect")
-        auth_url = started.json()["authorizationUrl"]
-        httpx.get(
-            auth_url + "&login_hint=" + EMAIL,
-            cookies=dict(started.cookies.items()),
-            follow_redirects=True,
-        ).raise_for_status()
+        connect_google(api, EMAIL)
         created = []
         for n in range(N):
             body = {

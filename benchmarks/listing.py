@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks.api_latency import percentiles, touchbase_server
+from benchmarks.api_latency import connect_google, percentiles, touchbase_server
 from benchmarks.report import table
 from touchbase.emulator.process import emulator_process
 
@@ -84,12 +84,7 @@ def plain_calendar(count: int) -> list[dict[str, Any]]:
 
 
 def _connect_and_sync(api: httpx.Client, email: str) -> None:
-    started = api.post("/api/google/connect")
-    httpx.get(
-        started.json()["authorizationUrl"] + "&login_hint=" + email,
-        cookies=dict(started.cookies.items()),
-        follow_redirects=True,
-    ).raise_for_status()
+    connect_google(api, email)
     run_id = api.post("/api/calendar/sync").json()["runId"]
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page, sync_playwright
 
-from benchmarks.api_latency import touchbase_server
+from benchmarks.api_latency import connect_google, touchbase_server
 from benchmarks.report import table
 from touchbase.emulator.process import emulator_process
 
@@ -76,12 +76,7 @@ def _sign_in(page: Page, url: str) -> None:
 
 def _connect(url: str, token: str) -> None:
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as api:
-        started = api.post("/api/google/connect")
-        httpx.get(
-            started.json()["authorizationUrl"] + "&login_hint=" + EMAIL,
-            cookies=dict(started.cookies.items()),
-            follow_redirects=True,
-        ).raise_for_status()
+        connect_google(api, EMAIL)
 
 
 def _wait_for_channel(emulator: str) -> None:
