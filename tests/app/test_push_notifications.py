@@ -5,8 +5,6 @@ channels stopped when nobody needs them."""
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import subprocess
 import sys
@@ -22,7 +20,7 @@ from sqlalchemy import func, select
 
 from tests.support.app import ApiUser, AppHarness, run_in_thread, start_app, wait_for
 from tests.support.servers import EmulatorControl
-from tests.support.sync import titles
+from tests.support.sync import changes_told, titles
 from touchbase.store.database import Database
 from touchbase.store.models import SyncRun
 
@@ -262,28 +260,6 @@ def test_removing_a_user_stops_their_channels(live: AppHarness) -> None:
     assert alice.api.get("/api/calendar/events").status_code == 401
 
 
-def _changed_messages(user: ApiUser, wanted: int, timeout: float = 10) -> list[dict[str, Any]]:
-    """Read the user's change stream until `wanted` messages came (or the time ran out)."""
-    found: list[dict[str, Any]] = []
-    deadline = time.monotonic() + timeout
-    with (
-        contextlib.suppress(httpx.ReadTimeout),  # a quiet stream: nothing more came
-        user.api.stream("GET", "/api/calendar/changes", timeout=timeout) as stream,
-    ):
-        assert stream.headers["content-type"].startswith("text/event-stream")
-        event = None
-        for line in stream.iter_lines():
-            if line.startswith("event: "):
-                event = line.removeprefix("event: ")
-            elif line.startswith("data: ") and event == "changed":
-                found.append(json.loads(line.removeprefix("data: ")))
-                if len(found) >= wanted:
-                    break
-            if time.monotonic() > deadline:
-                break
-    return found
-
-
 def test_an_open_stream_is_told_which_calendar_changed(live: AppHarness) -> None:
     alice, bob = live.user(), live.user("bob@example.com")
     _watched(live, alice)
@@ -291,7 +267,7 @@ def test_an_open_stream_is_told_which_calendar_changed(live: AppHarness) -> None
     told: dict[str, list[dict[str, Any]]] = {}
 
     def listen(user: ApiUser) -> None:
-        told[user.email] = _changed_messages(user, 1, timeout=6)
+        told[user.email] = changes_told(user, 1, timeout=6)
 
     listeners = [threading.Thread(target=listen, args=(u,)) for u in (alice, bob)]
     for listener in listeners:

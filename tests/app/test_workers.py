@@ -5,16 +5,13 @@ cache, and no calendar is ever synced by two jobs at once."""
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-import json
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psycopg
 import pytest
 
@@ -22,6 +19,7 @@ from tests.support.app import ApiUser, AppHarness, wait_for
 from tests.support.cluster import Cluster, Member, cluster, cluster_environment
 from tests.support.databases import BACKENDS, fresh_database
 from tests.support.servers import EmulatorControl
+from tests.support.sync import changes_told
 from touchbase.jobs.procrastinate_queue import libpq_url
 
 pytestmark = pytest.mark.skipif(
@@ -201,7 +199,11 @@ def _sync_now_runs_in_a_worker(running: Cluster, user: ApiUser) -> None:
     process is told the calendar changed (the worker's NOTIFY reaches its LISTEN)."""
     user.api.base_url = running.webs[1]
     told: list[str] = []
-    listener = threading.Thread(target=lambda: told.extend(_changes_told(user)))
+    listener = threading.Thread(
+        target=lambda: told.extend(
+            m for n in changes_told(user, timeout=20) for m in n["calendarIds"]
+        )
+    )
     listener.start()
     time.sleep(0.5)  # the stream is open
     assert (
@@ -234,16 +236,4 @@ def _sync_now_runs_in_a_worker(running: Cluster, user: ApiUser) -> None:
         for line in worker.lines()
     )
     listener.join()
-    assert told == [_calendar_of(user)]
-
-
-def _changes_told(user: ApiUser, timeout: float = 20) -> list[str]:
-    """The first calendar ids the user's change stream tells of (none within `timeout`)."""
-    with (
-        contextlib.suppress(httpx.ReadTimeout),
-        user.api.stream("GET", "/api/calendar/changes", timeout=timeout) as stream,
-    ):
-        for line in stream.iter_lines():
-            if line.startswith("data: "):
-                return list(json.loads(line.removeprefix("data: "))["calendarIds"])
-    return []
+    assert told == [{"calendarIds": [_calendar_of(user)]}]

@@ -88,8 +88,7 @@ async def _open(
         return "gone" if isinstance(error, EventNotFoundError) else "refused"
     expires_at = channel_expiry(now, made.expiration)
     async with services.db.session() as session:
-        await channel_store.add_channel(
-            session,
+        session.add(
             WatchChannel(
                 id=channel_id,
                 user_id=calendar.user_id,

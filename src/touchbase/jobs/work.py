@@ -142,7 +142,7 @@ class JobWork:
         if self.sync_interval is not None:
             now = self.services.clock()
             async with self.services.db.session() as session:
-                live = await schedule.is_live(session, job.subject, now=now)
+                live = await channel_store.live_channels(session, [job.subject], now=now)
                 every = self.live_sync_interval if live else self.sync_interval
                 await schedule.sync_again_at(session, job.subject, now + every)
         return True

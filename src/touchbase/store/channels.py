@@ -7,7 +7,7 @@ import hashlib
 import hmac
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.store.models import Calendar, GoogleConnection, WatchChannel
@@ -16,11 +16,6 @@ from touchbase.store.models import Calendar, GoogleConnection, WatchChannel
 def token_digest(token: str) -> str:
     """What is stored of a channel's token."""
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-async def add_channel(session: AsyncSession, channel: WatchChannel) -> None:
-    """Keep a channel Google made."""
-    session.add(channel)
 
 
 async def take_notification(
@@ -59,6 +54,15 @@ async def forget(session: AsyncSession, channel_ids: list[str]) -> None:
     """Drop channels (stopped, gone from Google, or expired)."""
     if channel_ids:
         await session.execute(delete(WatchChannel).where(WatchChannel.id.in_(channel_ids)))
+
+
+def has_live_channel(now: datetime) -> ColumnElement[bool]:
+    """The calendar (of the enclosing query) has a live channel."""
+    return (
+        select(WatchChannel.id)
+        .where(WatchChannel.calendar_id == Calendar.id, WatchChannel.expires_at > now)
+        .exists()
+    )
 
 
 async def live_channels(

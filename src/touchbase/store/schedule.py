@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from touchbase.store.models import Calendar, Event, GoogleConnection, WatchChannel
+from touchbase.store.channels import has_live_channel
+from touchbase.store.models import Calendar, Event, GoogleConnection
 
 
 def _waiting() -> list[ColumnElement[bool]]:
@@ -59,15 +60,6 @@ async def next_push_at(
     return min(times) if times else None
 
 
-def _live(now: datetime) -> ColumnElement[bool]:
-    """The calendar has a live push-notification channel."""
-    return (
-        select(WatchChannel.id)
-        .where(WatchChannel.calendar_id == Calendar.id, WatchChannel.expires_at > now)
-        .exists()
-    )
-
-
 async def calendars_due_for_sync(
     session: AsyncSession,
     *,
@@ -80,7 +72,7 @@ async def calendars_due_for_sync(
     with a live channel; give or take 20%) as it is taken, so the next look does not take it
     again and syncs spread over time."""
     query = (
-        select(Calendar.id, _live(now))
+        select(Calendar.id, has_live_channel(now))
         .join(GoogleConnection, GoogleConnection.user_id == Calendar.user_id)
         .where(
             Calendar.sync_enabled.is_(True),
@@ -94,14 +86,6 @@ async def calendars_due_for_sync(
         every = live_interval if live else interval
         await sync_again_at(session, calendar_id, now + every * random.uniform(0.8, 1.2))
     return [calendar_id for calendar_id, _ in due]
-
-
-async def is_live(session: AsyncSession, calendar_id: str, *, now: datetime) -> bool:
-    """Whether Google sends push notifications for the calendar now."""
-    found = await session.scalar(
-        select(_live(now)).select_from(Calendar).where(Calendar.id == calendar_id)
-    )
-    return bool(found)
 
 
 async def sync_again_at(session: AsyncSession, calendar_id: str, when: datetime) -> None:
