@@ -236,4 +236,4 @@ def _sync_now_runs_in_a_worker(running: Cluster, user: ApiUser) -> None:
         for line in worker.lines()
     )
     listener.join()
-    assert told == [{"calendarIds": [_calendar_of(user)]}]
+    assert told == [_calendar_of(user)]
