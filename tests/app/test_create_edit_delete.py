@@ -40,7 +40,12 @@ def test_replayed_create_with_idempotency_key_makes_one_event(app: AppHarness) -
     assert len(alice.google_events()) == 1
 
 
-def test_user_edit_reaches_google_and_invites_guests(app: AppHarness) -> None:
+def _invitations(app: AppHarness) -> list[tuple[str, str, list[str]]]:
+    sent = app.emulator.http.get(app.emulator.url + "/_emulator/invitations").json()["items"]
+    return [(s["action"], s["sendUpdates"], s["to"]) for s in sent]
+
+
+def test_user_edit_reaches_google_and_emails_no_guest_unasked(app: AppHarness) -> None:
     alice = app.user()
     event = alice.create(attendees=["dana@acme.example"]).json()
     response = alice.api.patch(
@@ -55,11 +60,71 @@ def test_user_edit_reaches_google_and_invites_guests(app: AppHarness) -> None:
     remote = alice.google.get(f"/events/{event['googleEventId']}").json()
     assert remote["summary"] == "Renamed"
     assert remote["end"]["dateTime"] in ("2027-01-10T10:30:00Z", "2027-01-10T10:30:00+00:00")
-    sent = app.emulator.http.get(app.emulator.url + "/_emulator/invitations").json()["items"]
-    assert [(s["action"], s["to"]) for s in sent] == [
-        ("created", ["dana@acme.example"]),
-        ("updated", ["dana@acme.example"]),
+    alice.api.delete(f"/api/calendar/events/{event['id']}")
+    assert _invitations(app) == []
+
+
+def test_guests_are_emailed_when_the_change_asks(app: AppHarness) -> None:
+    alice = app.user()
+    guests = ["dana@acme.example", "eve@globex.example"]
+    event = alice.api.post(
+        "/api/calendar/events?sendUpdates=all",
+        json={
+            "title": "Demo",
+            "startTime": "2027-01-10T09:00:00Z",
+            "endTime": "2027-01-10T10:00:00Z",
+            "attendees": guests,
+        },
+    ).json()
+    moved = alice.api.patch(
+        f"/api/calendar/events/{event['id']}?sendUpdates=externalOnly",
+        json={"startTime": "2027-01-11T09:00:00Z", "endTime": "2027-01-11T10:00:00Z"},
+    )
+    assert moved.status_code == 200, moved.text
+    gone = alice.api.delete(f"/api/calendar/events/{event['id']}?sendUpdates=all")
+    assert gone.status_code == 200, gone.text
+    assert _invitations(app) == [
+        ("created", "all", guests),
+        ("updated", "externalOnly", guests),
+        ("cancelled", "all", guests),
     ]
+    # Removing the last guest still tells the one removed.
+    other = alice.create(attendees=["dana@acme.example"]).json()
+    alice.api.patch(f"/api/calendar/events/{other['id']}?sendUpdates=all", json={"attendees": []})
+    assert _invitations(app)[-1][:2] == ("updated", "all")
+    # Without guests there is no one to email.
+    plain = alice.create().json()
+    alice.api.patch(f"/api/calendar/events/{plain['id']}?sendUpdates=all", json={"title": "x"})
+    assert len(_invitations(app)) == 4
+
+
+def test_the_pages_ask_before_emailing_guests_unless_told_otherwise(app: AppHarness) -> None:
+    alice, bob = app.user(), app.user("bob@example.com")
+    assert alice.api.get("/api/settings").json()["guestEmails"] == "ask"
+    changed = alice.api.patch("/api/settings", json={"guestEmails": "never"})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["guestEmails"] == "never"
+    hours = alice.api.get("/api/settings").json()["workingHours"]
+    assert hours == {"start": "09:00", "end": "17:00", "days": [0, 1, 2, 3, 4]}, "kept"
+    refused = alice.api.patch(
+        "/api/settings",
+        json={"guestEmails": "sometimes", "workingHours": {"start": "10:00", "end": "16:00"}},
+    )
+    assert refused.status_code == 422
+    assert refused.json()["error"]["details"]["field"] == "guestEmails"
+    assert alice.api.get("/api/settings").json() == changed.json(), "no partial write"
+    assert bob.api.get("/api/settings").json()["guestEmails"] == "ask"
+
+
+def test_send_updates_takes_only_googles_values(app: AppHarness) -> None:
+    alice = app.user()
+    answer = alice.api.post(
+        "/api/calendar/events?sendUpdates=everyone",
+        json={"title": "x", "startTime": "2027-01-10T09:00:00Z", "endTime": "2027-01-10T10:00:00Z"},
+    )
+    assert answer.status_code == 422
+    assert answer.json()["error"]["details"]["field"] == "sendUpdates"
+    assert alice.api.get("/api/calendar/events").json()["items"] == []
 
 
 def test_delete_cancels_in_google_and_leaves_the_list(app: AppHarness) -> None:

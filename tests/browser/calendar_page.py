@@ -84,9 +84,27 @@ class CalendarPage:
         if attendees is not None:
             form.get_by_label("Attendees").fill(attendees)
 
-    def save_form(self) -> None:
+    def save_form(self, *, email_guests: bool | None = None) -> None:
+        """Save the event modal (answering whether to email its guests, when it has some)."""
         self.page.locator("#event-modal").get_by_role("button", name="Save").click()
+        if email_guests is not None:
+            self.answer_guests(email_guests)
         expect(self.page.locator("#event-modal")).to_be_hidden()
+
+    def answer_guests(self, send: bool, *, remember: bool = False) -> None:
+        """Answer the question whether Google emails the guests."""
+        prompt = self.page.locator("#guests-modal")
+        expect(prompt).to_be_visible()
+        if remember:
+            prompt.get_by_label("Remember my choice").check()
+        prompt.get_by_role("button", name="Send" if send else "Don't send", exact=True).click()
+        expect(prompt).to_be_hidden()
+
+    def invitations(self) -> list[tuple[str, str, list[str]]]:
+        """The emails Google sent guests: (action, sendUpdates, to) each."""
+        emulator = self.app.emulator
+        sent = emulator.http.get(emulator.url + "/_emulator/invitations").json()["items"]
+        return [(s["action"], s["sendUpdates"], s["to"]) for s in sent]
 
     def open_event(self, title: str) -> None:
         self.event(title).click()

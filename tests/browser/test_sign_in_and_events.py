@@ -70,7 +70,7 @@ def test_create_an_event_from_the_page_and_find_it_in_google(signed_in: Calendar
         location="Cafe North",
         attendees="dana@acme.example, eli@globex.example",
     )
-    signed_in.save_form()
+    signed_in.save_form(email_guests=True)
     expect(signed_in.event("Coffee with Dana")).to_be_visible()
     signed_in.expect_status("Coffee with Dana", "synced")
 
@@ -82,6 +82,9 @@ def test_create_an_event_from_the_page_and_find_it_in_google(signed_in: Calendar
     assert sorted(a["email"] for a in google["attendees"]) == [
         "dana@acme.example",
         "eli@globex.example",
+    ]
+    assert signed_in.invitations() == [
+        ("created", "all", ["dana@acme.example", "eli@globex.example"])
     ]
 
 

@@ -49,11 +49,14 @@ from touchbase.store.models import Calendar, Event
 
 @dataclass(frozen=True)
 class Actor:
-    """Who makes a change, and from where (`api`, `ui`, `sync`, `system`)."""
+    """Who makes a change, from where (`api`, `ui`, `sync`, `system`), and whether Google
+    should email the event's guests about it (`send_updates`: none, externalOnly or all: a
+    person's request says so; nothing else ever emails)."""
 
     user_id: str
     email: str
     source: str = "api"
+    send_updates: str = "none"
 
 
 def checked(event: CalendarEvent) -> CalendarEvent:
@@ -75,9 +78,20 @@ def window(event: CalendarEvent, time_zone: str) -> tuple[datetime, datetime]:
     return event_span(event, time_zone)
 
 
-def send_updates(event: CalendarEvent, actor: Actor) -> str:
-    """Invite guests for a person's own edit; never for anything automatic."""
-    return "all" if event.attendees and actor.source in ("api", "ui") else "none"
+# Google's sendUpdates values, from emailing no one to emailing every guest.
+EMAIL_GUESTS = ("none", "externalOnly", "all")
+
+
+def send_updates(row: Event, actor: Actor, *versions: CalendarEvent | None) -> str:
+    """Whom Google emails when the row's pending change is pushed: what the person asked for
+    a change of an event that has (or had) guests, never for anything automatic. A change
+    still waiting for Google keeps the emails an earlier one asked for: one write carries
+    both, and the guests must not miss the invitation the first promised."""
+    asked = "none"
+    if actor.source in ("api", "ui") and any(v is not None and v.attendees for v in versions):
+        asked = actor.send_updates
+    waiting = (row.send_updates if row.pending_op is not None else None) or "none"
+    return max(asked, waiting, key=EMAIL_GUESTS.index)
 
 
 async def record_of(session: AsyncSession, row: Event) -> EventRecord:
@@ -170,7 +184,7 @@ def pending_row(
     Google id is the event's own."""
     assert event.id is not None
     start_at, end_at = window(event, calendar.time_zone)
-    return Event(
+    row = Event(
         id=accounts.new_id(),
         user_id=actor.user_id,
         calendar_id=calendar.id,
@@ -187,12 +201,13 @@ def pending_row(
         sync_status="pending",
         pending_op=op,
         deleted=op == "delete",
-        send_updates=send_updates(event, actor),
         push_attempts=0,
         next_push_at=now,
         created_at=now,
         updated_at=now,
     )
+    row.send_updates = send_updates(row, actor, base, event)
+    return row
 
 
 async def _create(
@@ -319,13 +334,13 @@ async def stage_update(
     """Write a checked change of a row, to be pushed, with its audit entry."""
     calendar = await accounts.calendar_by_id(session, row.calendar_id)
     assert calendar is not None
+    row.send_updates = send_updates(row, actor, before, after)
     row.local = event_to_json(after)
     row.start_at, row.end_at = window(after, calendar.time_zone)
     row.contact_id = after.contact_id
     row.pending_op = row.pending_op if row.pending_op == "create" else "update"
     row.sync_status, row.next_push_at, row.updated_at = "pending", now, now
     row.push_attempts, row.last_error = 0, None
-    row.send_updates = send_updates(after, actor)
     await audit(
         session, actor, row.id, action="update", now=now, changes=audit_changes(before, after)
     )
@@ -335,10 +350,10 @@ async def stage_delete(
     session: AsyncSession, row: Event, before: CalendarEvent, actor: Actor, now: datetime
 ) -> None:
     """Mark a row deleted, to be pushed, with its audit entry."""
+    row.send_updates = send_updates(row, actor, before)
     row.deleted, row.pending_op, row.sync_status = True, "delete", "pending"
     row.new_version()
     row.next_push_at, row.updated_at, row.push_attempts = now, now, 0
-    row.send_updates = send_updates(before, actor)
     await audit(
         session, actor, row.id, action="delete", now=now, changes=audit_changes(before, None)
     )

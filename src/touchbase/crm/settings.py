@@ -1,4 +1,5 @@
-"""A user's own settings: the working hours touchpoints are placed in."""
+"""A user's own settings: the working hours touchpoints are placed in, and whether the pages
+email guests about the user's changes."""
 
 from __future__ import annotations
 
@@ -12,42 +13,74 @@ from touchbase.domain.touchpoints import WorkingHours, WorkingHoursError
 from touchbase.errors import InvalidSettingError
 from touchbase.store.models import User
 
+# Before a change of an event with guests, the pages ask, always send, or never send.
+GUEST_EMAILS = ("ask", "send", "never")
+
 
 class UserSettings(msgspec.Struct, frozen=True):
     """What the settings page shows and changes."""
 
     working_hours: WorkingHours
+    guest_emails: str = "ask"
+
+    @classmethod
+    def of(cls, user: User | None) -> UserSettings:
+        if user is None:
+            return cls(WorkingHours.read(None))
+        return cls(WorkingHours.read(user.working_hours), user.guest_emails)
+
+
+class SettingsChange(msgspec.Struct, frozen=True):
+    """The settings a request changes (None: left as they are)."""
+
+    working_hours: tuple[str, str, list[int]] | None = None
+    guest_emails: str | None = None
 
 
 async def get_settings(services: CalendarServices, user_id: str) -> UserSettings:
     """The user's settings (the defaults where none are set)."""
     async with services.db.session() as session:
-        user = await session.get(User, user_id)
-        return UserSettings(WorkingHours.read(user.working_hours if user else None))
+        return UserSettings.of(await session.get(User, user_id))
 
 
-async def set_working_hours(
-    services: CalendarServices, actor: Actor, start: str, end: str, days: list[int]
-) -> UserSettings:
-    """Change the working hours (audited); a bad part -> InvalidSettingError naming it as
-    `workingHours.<part>`."""
+def _checked_hours(start: str, end: str, days: list[int]) -> WorkingHours:
     try:
-        hours = WorkingHours.checked(start, end, days)
+        return WorkingHours.checked(start, end, days)
     except WorkingHoursError as exc:
         field = f"workingHours.{exc.field}"
         raise InvalidSettingError(f"{field}: {exc.message}", field=field) from None
+
+
+async def change_settings(
+    services: CalendarServices, actor: Actor, change: SettingsChange
+) -> UserSettings:
+    """Change some settings, audited, all or none; a bad part -> InvalidSettingError naming
+    it (`workingHours.<part>`, `guestEmails`)."""
+    hours = _checked_hours(*change.working_hours) if change.working_hours else None
+    if change.guest_emails is not None and change.guest_emails not in GUEST_EMAILS:
+        raise InvalidSettingError("guestEmails: ask, send or never.", field="guestEmails")
     now = services.clock()
     async with services.db.session() as session:
         user = await session.get_one(User, actor.user_id, with_for_update=True)
-        before: dict[str, Any] = WorkingHours.read(user.working_hours).stored()
-        if before != hours.stored():
+        before = UserSettings.of(user)
+        if hours is not None:
             user.working_hours = hours.stored()
-            await audit(
-                session,
-                actor,
-                None,
-                action="settings_update",
-                now=now,
-                changes={"workingHours": {"before": before, "after": hours.stored()}},
-            )
-    return UserSettings(hours)
+        if change.guest_emails is not None:
+            user.guest_emails = change.guest_emails
+        after = UserSettings.of(user)
+        changes = _differences(before, after)
+        if changes:
+            await audit(session, actor, None, action="settings_update", now=now, changes=changes)
+    return after
+
+
+def _differences(before: UserSettings, after: UserSettings) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    if before.working_hours.stored() != after.working_hours.stored():
+        changes["workingHours"] = {
+            "before": before.working_hours.stored(),
+            "after": after.working_hours.stored(),
+        }
+    if before.guest_emails != after.guest_emails:
+        changes["guestEmails"] = {"before": before.guest_emails, "after": after.guest_emails}
+    return changes

@@ -103,21 +103,21 @@ class CalendarApi:
         """Tell watchers that the calendar's events changed."""
         self.on_change(calendar)
 
-    def send_updates(self, request: ApiRequest, data: Json, action: str) -> None:
-        """Record the invitation emails Google would send for this write."""
+    def send_updates(
+        self, request: ApiRequest, data: Json, action: str, before: Json | None = None
+    ) -> None:
+        """Record the invitation emails Google would send for this write (guests removed by
+        it are told too)."""
         mode = request.param("sendUpdates")
         if mode is not None and mode not in SEND_UPDATES:
             raise invalid(f"Invalid sendUpdates: {mode!r}", location="sendUpdates")
         if request.param("sendNotifications") == "true" and mode is None:
             mode = "all"
-        if mode in ("all", "externalOnly") and data.get("attendees"):
+        to = [a["email"] for a in data.get("attendees") or []]
+        to += [a["email"] for a in (before or {}).get("attendees") or [] if a["email"] not in to]
+        if mode in ("all", "externalOnly") and to:
             self.invitations.append(
-                {
-                    "eventId": data["id"],
-                    "action": action,
-                    "sendUpdates": mode,
-                    "to": [a["email"] for a in data["attendees"]],
-                }
+                {"eventId": data["id"], "action": action, "sendUpdates": mode, "to": to}
             )
 
     def store(self, calendar: Calendar, data: Json, *, order: int | None = None) -> StoredEvent:
@@ -239,7 +239,7 @@ class CalendarApi:
             seq=self.state.seq + 1,
             now=now_utc(),
         )
-        self.send_updates(request, data, "updated")
+        self.send_updates(request, data, "updated", current)
         self.store(calendar, data)
         if data.get("recurrence") and instances.timing_changed(current, data):
             for lost in instances.lost_exceptions(calendar, data):

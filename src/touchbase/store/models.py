@@ -57,6 +57,9 @@ class User(Base):
     # When touchpoints given only a day are placed ({"start": "09:00", "end": "17:00",
     # "days": [0..4]}, Monday = 0); None: the default (domain/touchpoints.WorkingHours).
     working_hours: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # Whether the pages email guests about the person's changes: "ask" each time, always
+    # "send", or "never" (the API itself never emails unless a request asks).
+    guest_emails: Mapped[str] = mapped_column(String(8), default="ask", server_default="ask")
 
 
 class ApiToken(Base):

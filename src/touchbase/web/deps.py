@@ -4,10 +4,10 @@ and the mutation rate limit."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
-from typing import Annotated
+from dataclasses import dataclass, field, replace
+from typing import Annotated, Literal
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 
 from touchbase.calendar.events import Actor
 from touchbase.calendar.services import CalendarServices
@@ -70,6 +70,25 @@ async def mutating_actor(
     return actor
 
 
+# Whom Google emails about a change of an event with guests (Google's own parameter).
+SendUpdates = Literal["none", "externalOnly", "all"]
+
+
+async def emailing_actor(
+    actor: Annotated[Actor, Depends(mutating_actor)],
+    sendUpdates: Annotated[
+        SendUpdates,
+        Query(
+            description="Whether Google emails the event's guests about this change: `none` "
+            "(the default: no one), `externalOnly` (guests outside your domain) or `all`."
+        ),
+    ] = "none",
+) -> Actor:
+    """The changing user, with whether Google should email guests about the change."""
+    return replace(actor, send_updates=sendUpdates)
+
+
 Services = Annotated[CalendarServices, Depends(services)]
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 MutatingActor = Annotated[Actor, Depends(mutating_actor)]
+EmailingActor = Annotated[Actor, Depends(emailing_actor)]

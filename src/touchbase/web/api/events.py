@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from touchbase.calendar import conflicts, events, listing, scoped
 from touchbase.domain.validation import in_supported_range
 from touchbase.errors import InvalidEventError
-from touchbase.web.deps import CurrentActor, MutatingActor, Services
+from touchbase.web.deps import CurrentActor, EmailingActor, Services
 from touchbase.web.schemas import (
     ConflictResolution,
     EventCreate,
@@ -87,7 +87,7 @@ async def list_events(
 @router.post("/events", status_code=201)
 async def create_event(
     services: Services,
-    actor: MutatingActor,
+    actor: EmailingActor,
     body: EventCreate,
     idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
 ) -> JSONResponse:
@@ -112,7 +112,7 @@ async def get_event(services: Services, actor: CurrentActor, event_id: str) -> J
 @router.patch("/events/{event_id}")
 async def update_event(
     services: Services,
-    actor: MutatingActor,
+    actor: EmailingActor,
     event_id: str,
     body: EventUpdate,
     *,
@@ -135,7 +135,7 @@ async def update_event(
 @router.delete("/events/{event_id}")
 async def delete_event(
     services: Services,
-    actor: MutatingActor,
+    actor: EmailingActor,
     event_id: str,
     *,
     if_match: Annotated[str | None, Header(max_length=200)] = None,
@@ -152,7 +152,7 @@ async def delete_event(
 
 @router.post("/events/{event_id}/conflict")
 async def resolve(
-    services: Services, actor: MutatingActor, event_id: str, body: ConflictResolution
+    services: Services, actor: EmailingActor, event_id: str, body: ConflictResolution
 ) -> JSONResponse:
     """Resolve an event's conflict: keep local, keep remote, merge, recreate or discard."""
     event_id = await scoped.row_id(services, actor.user_id, event_id)

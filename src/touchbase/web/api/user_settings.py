@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from touchbase.crm.settings import UserSettings, get_settings, set_working_hours
+from touchbase.crm.settings import SettingsChange, UserSettings, change_settings, get_settings
 from touchbase.web.deps import CurrentActor, MutatingActor, Services
 
 router = APIRouter(prefix="/api/settings")
@@ -27,14 +27,22 @@ class WorkingHoursBody(BaseModel):
 
 
 class SettingsPatch(BaseModel):
-    """PATCH /api/settings."""
+    """PATCH /api/settings: the settings to change (those left out stay as they are)."""
 
     model_config = ConfigDict(extra="forbid")
-    workingHours: WorkingHoursBody
+    workingHours: WorkingHoursBody | None = None
+    guestEmails: Literal["ask", "send", "never"] | None = Field(
+        default=None,
+        description="Before a change of an event with guests, the pages ask whether to email "
+        "them (`ask`), always do (`send`) or never do (`never`).",
+    )
 
 
 def _view(settings: UserSettings) -> dict[str, Any]:
-    return {"workingHours": settings.working_hours.stored()}
+    return {
+        "workingHours": settings.working_hours.stored(),
+        "guestEmails": settings.guest_emails,
+    }
 
 
 @router.get("")
@@ -45,6 +53,10 @@ async def read(services: Services, actor: CurrentActor) -> dict[str, Any]:
 
 @router.patch("")
 async def change(services: Services, actor: MutatingActor, body: SettingsPatch) -> dict[str, Any]:
-    """Change the working hours."""
+    """Change the working hours, or whether the pages email guests about changes."""
     hours = body.workingHours
-    return _view(await set_working_hours(services, actor, hours.start, hours.end, hours.days))
+    change = SettingsChange(
+        working_hours=(hours.start, hours.end, hours.days) if hours else None,
+        guest_emails=body.guestEmails,
+    )
+    return _view(await change_settings(services, actor, change))

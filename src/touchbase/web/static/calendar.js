@@ -7,6 +7,7 @@ import { setUpSync } from "./sync-status.js";
 import { setUpLog, showLog } from "./event-log.js";
 import { changedFields, fillForm, formDates, formError, readForm, setUpForm } from "./event-form.js";
 import { ruleInWords } from "./repeat.js";
+import { emailGuests } from "./guests-prompt.js";
 import { askScope } from "./scope.js";
 import { addDays, browserZone, localDate } from "./times.js";
 
@@ -271,7 +272,16 @@ function handleWriteError(error, what, rollback) {
   calendar.refetchEvents();
 }
 
-async function create(body) {
+// The query of a write: which occurrences (a series) and whom Google emails.
+function writeQuery(scope, sendUpdates) {
+  const params = new URLSearchParams();
+  if (scope) params.set("scope", scope);
+  if (sendUpdates && sendUpdates !== "none") params.set("sendUpdates", sendUpdates);
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+async function create(body, sendUpdates) {
   const key = crypto.randomUUID();
   const dates = formDates(body);
   const temp = calendar.addEvent({
@@ -279,7 +289,8 @@ async function create(body) {
     classNames: ["sync-saving"], extendedProps: { syncStatus: "saving" },
   });
   try {
-    const event = await api("POST", "/api/calendar/events", body, { "Idempotency-Key": key });
+    const path = `/api/calendar/events${writeQuery(null, sendUpdates)}`;
+    const event = await api("POST", path, body, { "Idempotency-Key": key });
     temp.remove();
     settled(event, "Event created");
   } catch (error) {
@@ -315,11 +326,10 @@ function markSaving(fcEvent) {
   }
 }
 
-async function patch(id, changes, etag, rollback, what, scope = null) {
+async function patch(id, changes, etag, rollback, what, { scope = null, sendUpdates = null } = {}) {
   try {
     const headers = etag ? { "If-Match": etag } : {};
-    const query = scope ? `?scope=${scope}` : "";
-    const path = `/api/calendar/events/${encodeURIComponent(id)}${query}`;
+    const path = `/api/calendar/events/${encodeURIComponent(id)}${writeQuery(scope, sendUpdates)}`;
     const event = await api("PATCH", path, changes, headers);
     settled(event, what);
   } catch (error) {
@@ -327,9 +337,8 @@ async function patch(id, changes, etag, rollback, what, scope = null) {
   }
 }
 
-async function update(event, before, after) {
+async function update(event, before, after, sendUpdates) {
   const changes = changedFields(before, after);
-  if (!Object.keys(changes).length) return;
   let scope = null;
   if (isOccurrence(event)) {
     scope = await askScope("Change recurring event", { single: !("recurrence" in changes) });
@@ -344,7 +353,17 @@ async function update(event, before, after) {
     fcEvent.setProp("title", after.title);
     fcEvent.setDates(dates.start, dates.end, { allDay: dates.allDay });
   }
-  await patch(event.id, changes, event.etag, () => fcEvent && saved && restore(fcEvent, saved), "Event saved", scope);
+  const rollback = () => fcEvent && saved && restore(fcEvent, saved);
+  await patch(event.id, changes, event.etag, rollback, "Event saved", { scope, sendUpdates });
+}
+
+// Show the event where the API last put it. (FullCalendar's own revert, after a pause for a
+// question or a request, can bring back a copy the refetch in between already replaced.)
+function putBack(id) {
+  for (let stale = calendar.getEventById(id); stale; stale = calendar.getEventById(id)) stale.remove();
+  const latest = events.get(id);
+  if (latest) place(latest);
+  calendar.refetchEvents();
 }
 
 // Dragged or resized on the calendar.
@@ -364,18 +383,22 @@ async function moved(info) {
   let scope = null;
   if (isOccurrence(event)) {
     scope = await askScope("Move recurring event");
-    if (!scope) return info.revert();
+    if (!scope) return putBack(event.id);
   }
+  const sendUpdates = await emailGuests("update", event);
+  if (!sendUpdates) return putBack(event.id);
   markSaving(fcEvent);
-  patch(event.id, changes, event.etag, () => info.revert(), "Event moved", scope);
+  patch(event.id, changes, event.etag, () => putBack(event.id), "Event moved", { scope, sendUpdates });
 }
 
 async function askDelete(event) {
   if (isOccurrence(event)) {
     const scope = await askScope("Delete recurring event");
     if (!scope) return;
+    const sendUpdates = await emailGuests("delete", event);
+    if (!sendUpdates) return;
     modal.close();
-    return remove(event, scope);
+    return remove(event, scope, sendUpdates);
   }
   $("delete-summary").textContent = `“${event.title}” will be removed here and from Google Calendar.`;
   $("delete-touchpoint").hidden = !(event.isTouchpointEvent || event.touchpointId);
@@ -383,25 +406,27 @@ async function askDelete(event) {
   $("delete-touchpoint-then").value = "planned";
   $("delete-series").hidden = !event.recurrence.length;
   const confirm = $("delete-confirm");
-  confirm.onclick = () => {
+  confirm.onclick = async () => {
+    const then = $("delete-touchpoint-then").value;
+    const withTouchpoint = event.touchpointId && then !== "planned";
+    const sendUpdates = withTouchpoint ? "none" : await emailGuests("delete", event);
+    if (!sendUpdates) return;
     $("delete-modal").close();
     modal.close();
-    const then = $("delete-touchpoint-then").value;
-    if (event.touchpointId && then !== "planned") removeWithTouchpoint(event, then);
-    else remove(event);
+    if (withTouchpoint) removeWithTouchpoint(event, then);
+    else remove(event, null, sendUpdates);
   };
   $("delete-modal").showModal();
   $("delete-modal").querySelector("[data-close]").focus();
 }
 
-async function remove(event, scope = null) {
+async function remove(event, scope = null, sendUpdates = null) {
   const fcEvent = calendar.getEventById(event.id);
   const saved = fcEvent?.toPlainObject({ collapseExtendedProps: false });
   fcEvent?.remove();
   try {
     const headers = event.etag ? { "If-Match": event.etag } : {};
-    const query = scope ? `?scope=${scope}` : "";
-    const path = `/api/calendar/events/${encodeURIComponent(event.id)}${query}`;
+    const path = `/api/calendar/events/${encodeURIComponent(event.id)}${writeQuery(scope, sendUpdates)}`;
     const answer = await api("DELETE", path, undefined, headers);
     events.delete(event.id);
     toast(answer.syncStatus === "pending" ? "Event deleted. Saved, will sync with Google Calendar." : "Event deleted.", {
@@ -428,13 +453,18 @@ async function removeWithTouchpoint(event, then) {
   calendar.refetchEvents();
 }
 
-function submitted(submit) {
+async function submitted(submit) {
   submit.preventDefault();
   const body = readForm();
   if (!body) return;
+  const current = editing;
+  if (current && !Object.keys(changedFields(current.before, body)).length) return modal.close();
+  // Asked over the form: stepping back returns to it with everything typed.
+  const sendUpdates = await emailGuests(current ? "update" : "create", current?.event, body);
+  if (!sendUpdates) return;
   modal.close();
-  if (editing) update(editing.event, editing.before, body);
-  else create(body);
+  if (current) update(current.event, current.before, body, sendUpdates);
+  else create(body, sendUpdates);
 }
 
 // ---- wiring --------------------------------------------------------------------------------
