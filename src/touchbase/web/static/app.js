@@ -97,8 +97,9 @@ export function describe(error) {
   return { message: error.message, action, link };
 }
 
-// A small message in the corner; errors stay until dismissed.
-export function toast(message, { kind = "info", action = null, link = null, timeout = null } = {}) {
+// A small message in the corner, with a button (`{label, act}`) if given; errors stay until
+// dismissed.
+export function toast(message, { kind = "info", action = null, link = null, button = null, timeout = null } = {}) {
   const box = document.getElementById("toasts");
   const item = document.createElement("div");
   item.className = `toast ${kind}`;
@@ -118,6 +119,17 @@ export function toast(message, { kind = "info", action = null, link = null, time
     anchor.href = link.href;
     anchor.textContent = link.text;
     item.append(anchor);
+  }
+  if (button) {
+    const act = document.createElement("button");
+    act.type = "button";
+    act.className = "toast-button";
+    act.textContent = button.label;
+    act.addEventListener("click", () => {
+      item.remove();
+      button.act();
+    });
+    item.append(act);
   }
   const close = document.createElement("button");
   close.type = "button";

@@ -1,60 +1,24 @@
 // The calendar page: FullCalendar fed by the API, optimistic create / edit / move / delete,
 // sync states and conflicts (the sync-status area is sync-status.js).
 
-import { api, ApiError, describe, showError, toast, whenWritesSettle, wireDialogs } from "./app.js";
+import { api, showError, whenWritesSettle, wireDialogs } from "./app.js";
+import {
+  board, events, isOccurrence, known, pattern, remember, settled, SOURCE, STATUS_TEXT, toCalendar,
+} from "./calendar-events.js";
+import { create, hooks, moved, remove, removeWithTouchpoint, update } from "./calendar-writes.js";
 import { openConflict, setUpConflict } from "./conflict.js";
 import { setUpSync } from "./sync-status.js";
 import { setUpLog, showLog } from "./event-log.js";
-import { changedFields, fillForm, formDates, formError, readForm, setUpForm } from "./event-form.js";
-import { ruleInWords } from "./repeat.js";
+import { changedFields, fillForm, formError, readForm, setUpForm } from "./event-form.js";
 import { emailGuests } from "./guests-prompt.js";
 import { askScope } from "./scope.js";
-import { addDays, browserZone, localDate } from "./times.js";
+import { localDate } from "./times.js";
 
 const $ = (id) => document.getElementById(id);
-const SOURCE = "api";
 const PENDING_POLL_MS = 1500;
-const STATUS_TEXT = {
-  synced: "✓ synced", pending: "⟳ saved, will sync", conflict: "⚠ conflict",
-  error: "✕ error", saving: "… saving",
-};
-const events = new Map(); // id -> the API's latest view of each loaded event
-const known = new Map(); // id -> the version this page first loaded or last wrote itself
 let pendingTimer = null;
 
 // ---- loading -------------------------------------------------------------------------------
-
-// One occurrence of a recurring series (a change to it asks which occurrences it is for).
-function isOccurrence(event) {
-  return Boolean(event.seriesId);
-}
-
-// The series' pattern in words ("Weekly on Tue and Thu, until 31 Mar 2027").
-function pattern(event) {
-  const rule = event.recurrence?.length ? event.recurrence : event.seriesRecurrence;
-  if (!rule?.length) return "";
-  const start = event.allDay ? event.startTime.slice(0, 10) : localDate(new Date(event.startTime));
-  return ruleInWords(rule, start, event.timeZone || browserZone);
-}
-
-function toCalendar(event, status = event.syncStatus) {
-  return {
-    id: event.id,
-    title: event.title,
-    start: event.startTime,
-    end: event.endTime,
-    allDay: event.allDay,
-    editable: !event.recurrence.length && status !== "conflict",
-    classNames: [`sync-${status}`],
-    extendedProps: { syncStatus: status, pattern: pattern(event) },
-  };
-}
-
-function remember(event, { ours = false } = {}) {
-  const before = events.get(event.id);
-  if (ours || !known.has(event.id) || before?.syncStatus === "pending") known.set(event.id, event);
-  events.set(event.id, event);
-}
 
 // A visible range shows at most this many pages of events (2,500 each).
 const MAX_PAGES = 4;
@@ -132,27 +96,6 @@ function decorate(info) {
   if (repeats) info.el.title = `${info.event.title}: ${repeats}`;
   const said = [info.event.title, repeats, STATUS_TEXT[status] ?? status].filter(Boolean);
   info.el.setAttribute("aria-label", said.join(", "));
-}
-
-// Put the server's answer on the calendar at once (the next refetch confirms it).
-function place(event) {
-  calendar.getEventById(event.id)?.remove();
-  // A series shows as its instances, which only the refetch brings.
-  if (!event.deleted && !event.recurrence.length) calendar.addEvent(toCalendar(event), SOURCE);
-}
-
-function settled(event, done) {
-  remember(event, { ours: true });
-  place(event);
-  if (event.syncStatus === "pending") {
-    toast(`${done}. Saved, will sync with Google Calendar.`, { kind: "pending" });
-  } else if (event.syncStatus === "synced") {
-    toast(`${done}.`, { kind: "success" });
-  } else if (event.syncStatus === "error") {
-    const { message, action, link } = describe(new ApiError(502, { error: event.lastError ?? {} }));
-    toast(`Saved here, but Google Calendar refused it: ${message}`, { kind: "error", action, link });
-  }
-  calendar.refetchEvents();
 }
 
 // ---- the modals ----------------------------------------------------------------------------
@@ -247,150 +190,6 @@ function resolved(event) {
   settled(event, "Conflict resolved");
 }
 
-// ---- optimistic writes ---------------------------------------------------------------------
-
-function conflictOf(error) {
-  return error instanceof ApiError && error.status === 409 ? error.details : null;
-}
-
-function handleWriteError(error, what, rollback) {
-  rollback();
-  const details = conflictOf(error);
-  if (details?.conflict) {
-    calendar.refetchEvents();
-    return openConflict(details.eventId, details.conflict, (e) => resolved(e));
-  }
-  if (details?.current) {
-    remember(details.current, { ours: true });
-    place(details.current);
-    toast("This event changed since you opened it. Look at the latest version and try again.", {
-      kind: "error",
-    });
-    return openEdit(details.current.id);
-  }
-  showError(error, what);
-  calendar.refetchEvents();
-}
-
-// The query of a write: which occurrences (a series) and whom Google emails.
-function writeQuery(scope, sendUpdates) {
-  const params = new URLSearchParams();
-  if (scope) params.set("scope", scope);
-  if (sendUpdates && sendUpdates !== "none") params.set("sendUpdates", sendUpdates);
-  const text = params.toString();
-  return text ? `?${text}` : "";
-}
-
-async function create(body, sendUpdates) {
-  const key = crypto.randomUUID();
-  const dates = formDates(body);
-  const temp = calendar.addEvent({
-    id: `tmp-${key}`, title: body.title, ...dates, editable: false,
-    classNames: ["sync-saving"], extendedProps: { syncStatus: "saving" },
-  });
-  try {
-    const path = `/api/calendar/events${writeQuery(null, sendUpdates)}`;
-    const event = await api("POST", path, body, { "Idempotency-Key": key });
-    temp.remove();
-    settled(event, "Event created");
-  } catch (error) {
-    handleWriteError(error, "The event was not created", () => temp.remove());
-  }
-}
-
-function snapshot(fcEvent) {
-  return { title: fcEvent.title, start: fcEvent.start, end: fcEvent.end, allDay: fcEvent.allDay, classNames: fcEvent.classNames, status: fcEvent.extendedProps.syncStatus };
-}
-
-function restore(fcEvent, saved) {
-  fcEvent.setProp("title", saved.title);
-  fcEvent.setAllDay(saved.allDay);
-  fcEvent.setDates(saved.start, saved.end, { allDay: saved.allDay });
-  fcEvent.setProp("classNames", saved.classNames);
-  fcEvent.setExtendedProp("syncStatus", saved.status);
-}
-
-function markSaving(fcEvent) {
-  fcEvent.setProp("classNames", ["sync-saving"]);
-  fcEvent.setExtendedProp("syncStatus", "saving");
-  // FullCalendar keeps a tile's element across prop changes (eventDidMount does not run
-  // again): mark the element itself, so it never shows a change beside the old state.
-  const selector = `#calendar [data-event-id="${CSS.escape(fcEvent.id)}"]`;
-  for (const element of document.querySelectorAll(selector)) {
-    element.dataset.syncStatus = "saving";
-    const badge = element.querySelector(".badge");
-    if (badge) {
-      badge.className = "badge saving";
-      badge.textContent = STATUS_TEXT.saving;
-    }
-  }
-}
-
-async function patch(id, changes, etag, rollback, what, { scope = null, sendUpdates = null } = {}) {
-  try {
-    const headers = etag ? { "If-Match": etag } : {};
-    const path = `/api/calendar/events/${encodeURIComponent(id)}${writeQuery(scope, sendUpdates)}`;
-    const event = await api("PATCH", path, changes, headers);
-    settled(event, what);
-  } catch (error) {
-    handleWriteError(error, `The change was not saved`, rollback);
-  }
-}
-
-async function update(event, before, after, sendUpdates) {
-  const changes = changedFields(before, after);
-  let scope = null;
-  if (isOccurrence(event)) {
-    scope = await askScope("Change recurring event", { single: !("recurrence" in changes) });
-    if (!scope) return;
-  }
-  const fcEvent = calendar.getEventById(event.id);
-  const saved = fcEvent ? snapshot(fcEvent) : null;
-  if (fcEvent) {
-    // Saving first: the tile must never show the new title beside the old "synced".
-    markSaving(fcEvent);
-    const dates = formDates(after);
-    fcEvent.setProp("title", after.title);
-    fcEvent.setDates(dates.start, dates.end, { allDay: dates.allDay });
-  }
-  const rollback = () => fcEvent && saved && restore(fcEvent, saved);
-  await patch(event.id, changes, event.etag, rollback, "Event saved", { scope, sendUpdates });
-}
-
-// Show the event where the API last put it. (FullCalendar's own revert, after a pause for a
-// question or a request, can bring back a copy the refetch in between already replaced.)
-function putBack(id) {
-  for (let stale = calendar.getEventById(id); stale; stale = calendar.getEventById(id)) stale.remove();
-  const latest = events.get(id);
-  if (latest) place(latest);
-  calendar.refetchEvents();
-}
-
-// Dragged or resized on the calendar.
-async function moved(info) {
-  const fcEvent = info.event;
-  const event = events.get(fcEvent.id);
-  if (!event) return info.revert();
-  let changes;
-  if (fcEvent.allDay) {
-    const start = fcEvent.startStr.slice(0, 10);
-    const end = fcEvent.end ? fcEvent.endStr.slice(0, 10) : addDays(start, 1);
-    changes = { allDay: true, startTime: start, endTime: end };
-  } else {
-    const end = fcEvent.end ?? new Date(fcEvent.start.getTime() + 3600_000);
-    changes = { allDay: false, startTime: fcEvent.start.toISOString(), endTime: end.toISOString() };
-  }
-  let scope = null;
-  if (isOccurrence(event)) {
-    scope = await askScope("Move recurring event");
-    if (!scope) return putBack(event.id);
-  }
-  const sendUpdates = await emailGuests("update", event);
-  if (!sendUpdates) return putBack(event.id);
-  markSaving(fcEvent);
-  patch(event.id, changes, event.etag, () => putBack(event.id), "Event moved", { scope, sendUpdates });
-}
-
 async function askDelete(event) {
   if (isOccurrence(event)) {
     const scope = await askScope("Delete recurring event");
@@ -420,39 +219,6 @@ async function askDelete(event) {
   $("delete-modal").querySelector("[data-close]").focus();
 }
 
-async function remove(event, scope = null, sendUpdates = null) {
-  const fcEvent = calendar.getEventById(event.id);
-  const saved = fcEvent?.toPlainObject({ collapseExtendedProps: false });
-  fcEvent?.remove();
-  try {
-    const headers = event.etag ? { "If-Match": event.etag } : {};
-    const path = `/api/calendar/events/${encodeURIComponent(event.id)}${writeQuery(scope, sendUpdates)}`;
-    const answer = await api("DELETE", path, undefined, headers);
-    events.delete(event.id);
-    toast(answer.syncStatus === "pending" ? "Event deleted. Saved, will sync with Google Calendar." : "Event deleted.", {
-      kind: answer.syncStatus === "pending" ? "pending" : "success",
-    });
-    calendar.refetchEvents();
-  } catch (error) {
-    handleWriteError(error, "The event was not deleted", () => saved && calendar.addEvent(saved, SOURCE));
-  }
-}
-
-// The touchpoint's event goes, and the touchpoint is marked (or deleted) in the same change.
-async function removeWithTouchpoint(event, then) {
-  const path = `/api/touchpoints/${encodeURIComponent(event.touchpointId)}`;
-  calendar.getEventById(event.id)?.remove();
-  try {
-    if (then === "deleted") await api("DELETE", path);
-    else await api("PATCH", path, { status: then, deleteEvent: true });
-    events.delete(event.id);
-    toast(then === "deleted" ? "Event and touchpoint deleted." : `Event deleted; touchpoint marked ${then}.`, { kind: "success" });
-  } catch (error) {
-    showError(error, "The event was not deleted");
-  }
-  calendar.refetchEvents();
-}
-
 async function submitted(submit) {
   submit.preventDefault();
   const body = readForm();
@@ -470,7 +236,7 @@ async function submitted(submit) {
 // ---- wiring --------------------------------------------------------------------------------
 
 const narrow = window.matchMedia("(max-width: 640px)").matches;
-const calendar = new FullCalendar.Calendar($("calendar"), {
+const calendar = (board.calendar = new FullCalendar.Calendar($("calendar"), {
   initialView: narrow ? "listWeek" : "timeGridWeek",
   headerToolbar: narrow
     ? { left: "prev,next", center: "title", right: "today" }
@@ -496,8 +262,9 @@ const calendar = new FullCalendar.Calendar($("calendar"), {
   eventDrop: moved,
   eventResize: moved,
   eventDidMount: decorate,
-});
+}));
 
+hooks.openEdit = openEdit;
 wireDialogs();
 setUpForm();
 setUpConflict();

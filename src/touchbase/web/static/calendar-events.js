@@ -1,0 +1,76 @@
+// The calendar page's events: the API's latest view of each, the version this page knows, and
+// how one shows on FullCalendar (`board.calendar`, set by calendar.js).
+
+import { ApiError, describe, toast } from "./app.js";
+import { ruleInWords } from "./repeat.js";
+import { browserZone, localDate } from "./times.js";
+
+export const SOURCE = "api";
+export const STATUS_TEXT = {
+  synced: "✓ synced", pending: "⟳ saved, will sync", conflict: "⚠ conflict",
+  error: "✕ error", saving: "… saving",
+};
+export const events = new Map(); // id -> the API's latest view of each loaded event
+export const known = new Map(); // id -> the version this page first loaded or last wrote itself
+export const board = { calendar: null };
+const UNDO_MS = 10_000; // how long a change's toast offers to undo it
+
+// One occurrence of a recurring series (a change to it asks which occurrences it is for).
+export function isOccurrence(event) {
+  return Boolean(event.seriesId);
+}
+
+// The series' pattern in words ("Weekly on Tue and Thu, until 31 Mar 2027").
+export function pattern(event) {
+  const rule = event.recurrence?.length ? event.recurrence : event.seriesRecurrence;
+  if (!rule?.length) return "";
+  const start = event.allDay ? event.startTime.slice(0, 10) : localDate(new Date(event.startTime));
+  return ruleInWords(rule, start, event.timeZone || browserZone);
+}
+
+export function toCalendar(event, status = event.syncStatus) {
+  return {
+    id: event.id,
+    title: event.title,
+    start: event.startTime,
+    end: event.endTime,
+    allDay: event.allDay,
+    editable: !event.recurrence.length && status !== "conflict",
+    classNames: [`sync-${status}`],
+    extendedProps: { syncStatus: status, pattern: pattern(event) },
+  };
+}
+
+export function remember(event, { ours = false } = {}) {
+  const before = events.get(event.id);
+  if (ours || !known.has(event.id) || before?.syncStatus === "pending") known.set(event.id, event);
+  events.set(event.id, event);
+}
+
+// Put the server's answer on the calendar at once (the next refetch confirms it).
+export function place(event) {
+  board.calendar.getEventById(event.id)?.remove();
+  // A series shows as its instances, which only the refetch brings.
+  if (!event.deleted && !event.recurrence.length) board.calendar.addEvent(toCalendar(event), SOURCE);
+}
+
+// The toast's options offering `undo` (none when null).
+export function undoOffer(undo) {
+  return undo ? { button: { label: "Undo", act: undo }, timeout: UNDO_MS } : {};
+}
+
+// The API's answer to a change of this page's: shown, and told (with `undo` offered, if any).
+export function settled(event, done, undo = null) {
+  remember(event, { ours: true });
+  place(event);
+  const offer = undoOffer(undo);
+  if (event.syncStatus === "pending") {
+    toast(`${done}. Saved, will sync with Google Calendar.`, { kind: "pending", ...offer });
+  } else if (event.syncStatus === "synced") {
+    toast(`${done}.`, { kind: "success", ...offer });
+  } else if (event.syncStatus === "error") {
+    const { message, action, link } = describe(new ApiError(502, { error: event.lastError ?? {} }));
+    toast(`Saved here, but Google Calendar refused it: ${message}`, { kind: "error", action, link });
+  }
+  board.calendar.refetchEvents();
+}
