@@ -106,8 +106,16 @@ class CalendarPage:
         sent = emulator.http.get(emulator.url + "/_emulator/invitations").json()["items"]
         return [(s["action"], s["sendUpdates"], s["to"]) for s in sent]
 
-    def open_event(self, title: str) -> None:
+    def open_card(self, title: str) -> Locator:
+        """Click the event: its card, read-only."""
         self.event(title).click()
+        card = self.page.locator("#event-card")
+        expect(card.get_by_role("heading")).to_have_text(title)
+        return card
+
+    def open_event(self, title: str) -> None:
+        """Open the event's edit form (from its card)."""
+        self.open_card(title).get_by_role("button", name="Edit").click()
         expect(self.page.locator("#event-modal")).to_be_visible()
         expect(self.page.get_by_label("Title")).to_have_value(title)
 

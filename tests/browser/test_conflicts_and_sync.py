@@ -86,7 +86,7 @@ def test_a_change_seen_in_google_since_the_page_loaded_is_pointed_out(
     _edit_in_google(signed_in, event, summary="Quarterly review (moved room)")
     page.get_by_role("button", name="Sync now").click()
     expect(page.locator("#sync-status")).to_contain_text("Synced: pulled 1")
-    signed_in.event("Quarterly review (moved room)").click()
+    signed_in.open_event("Quarterly review (moved room)")
     warning = page.locator("#event-warning")
     expect(warning).to_be_visible()
     expect(warning).to_contain_text("changed in Google Calendar since this page loaded")

@@ -20,6 +20,10 @@ def _google(signed_in: CalendarPage, title: str) -> dict[str, Any]:
     return signed_in.google_event(title)
 
 
+def _ends(signed_in: CalendarPage, title: str) -> datetime:
+    return _utc(_google(signed_in, title)["end"]["dateTime"])
+
+
 def _actions(signed_in: CalendarPage, event_id: str) -> list[str]:
     entries = signed_in.user.api.get("/api/audit", params={"eventId": event_id}).json()["items"]
     return [e["action"] for e in reversed(entries) if e["source"] == "ui"]
@@ -54,12 +58,12 @@ def test_a_move_and_a_resize_are_undone(signed_in: CalendarPage) -> None:
     signed_in.page.mouse.move(x, target + 3, steps=10)
     signed_in.page.mouse.up()
     wait_for(
-        lambda: _utc(_google(signed_in, "Standup")["end"]["dateTime"]) == at(11, 30).astimezone(UTC),
+        lambda: _ends(signed_in, "Standup") == at(11, 30).astimezone(UTC),
         what="the resize to reach Google",
     )
     signed_in.toast("Event moved.").last.get_by_role("button", name="Undo").click()
     wait_for(
-        lambda: _utc(_google(signed_in, "Standup")["end"]["dateTime"]) == at(10).astimezone(UTC),
+        lambda: _ends(signed_in, "Standup") == at(10).astimezone(UTC),
         what="the undone resize to reach Google",
     )
 

@@ -125,8 +125,7 @@ export async function update(event, before, after, sendUpdates) {
   await patch(event.id, changes, event.etag, rollback, "Event saved", { scope, sendUpdates, reverse });
 }
 
-// Show the event where the API last put it. (FullCalendar's own revert, after a pause for a
-// question or a request, can bring back a copy the refetch in between already replaced.)
+// Show the event (once) where the API last put it.
 export function putBack(id) {
   for (let stale = board.calendar.getEventById(id); stale; stale = board.calendar.getEventById(id)) stale.remove();
   const latest = events.get(id);
@@ -138,7 +137,6 @@ export function putBack(id) {
 export async function moved(info) {
   const fcEvent = info.event;
   const event = events.get(fcEvent.id);
-  if (!event) return info.revert();
   let changes;
   if (fcEvent.allDay) {
     const start = fcEvent.startStr.slice(0, 10);
@@ -148,14 +146,25 @@ export async function moved(info) {
     const end = fcEvent.end ?? new Date(fcEvent.start.getTime() + 3600_000);
     changes = { allDay: false, startTime: fcEvent.start.toISOString(), endTime: end.toISOString() };
   }
+  const dates = { start: fcEvent.start, end: fcEvent.end, allDay: fcEvent.allDay };
+  // Back where it was while any question is open; shown at its new place once the change is
+  // on its way. (Not FullCalendar's revert: a refetch that lands during the drag leaves the
+  // dropped copy beside the fetched one, and revert would keep both.)
+  await null; // FullCalendar finishes the drop first
+  putBack(fcEvent.id);
+  if (!event) return;
   let scope = null;
   if (isOccurrence(event)) {
     scope = await askScope("Move recurring event");
-    if (!scope) return putBack(event.id);
+    if (!scope) return;
   }
   const sendUpdates = await emailGuests("update", event);
-  if (!sendUpdates) return putBack(event.id);
-  markSaving(fcEvent);
+  if (!sendUpdates) return;
+  const shown = board.calendar.getEventById(event.id);
+  if (shown) {
+    shown.setDates(dates.start, dates.end, { allDay: dates.allDay });
+    markSaving(shown);
+  }
   const reverse = { allDay: event.allDay, startTime: event.startTime, endTime: event.endTime };
   if (!event.allDay && event.timeZone) reverse.timeZone = event.timeZone;
   const options = { scope, sendUpdates, reverse };

@@ -8,6 +8,7 @@ import {
 import { create, hooks, moved, remove, removeWithTouchpoint, update } from "./calendar-writes.js";
 import { openConflict, setUpConflict } from "./conflict.js";
 import { setUpSync } from "./sync-status.js";
+import { setUpCard, showCard } from "./event-card.js";
 import { setUpLog, showLog } from "./event-log.js";
 import { changedFields, fillForm, formError, readForm, setUpForm } from "./event-form.js";
 import { emailGuests } from "./guests-prompt.js";
@@ -257,7 +258,10 @@ const calendar = (board.calendar = new FullCalendar.Calendar($("calendar"), {
   },
   eventClick: (info) => {
     info.jsEvent.preventDefault();
-    if (!info.event.id.startsWith("tmp-")) openEdit(info.event.id);
+    if (info.event.id.startsWith("tmp-")) return;
+    // A conflict needs a decision: it opens at once; anything else shows its card first.
+    if (info.event.extendedProps.syncStatus === "conflict") openEdit(info.event.id);
+    else showCard(info.event.id, info.el, pattern);
   },
   eventDrop: moved,
   eventResize: moved,
@@ -265,6 +269,7 @@ const calendar = (board.calendar = new FullCalendar.Calendar($("calendar"), {
 }));
 
 hooks.openEdit = openEdit;
+setUpCard({ edit: openEdit, remove: askDelete });
 wireDialogs();
 setUpForm();
 setUpConflict();

@@ -3,6 +3,7 @@
 
 import { api, describe } from "./app.js";
 import { formatWhen } from "./app.js";
+import { plainText } from "./rich-text.js";
 
 const $ = (id) => document.getElementById(id);
 const dialog = $("conflict-modal");
@@ -22,6 +23,7 @@ function show(value, key) {
   if (value === null || value === undefined || value === "") return "—";
   if (Array.isArray(value)) return value.length ? value.join(", ") : "—";
   if (key === "startTime" || key === "endTime") return formatWhen(value);
+  if (key === "description") return plainText(value);
   return String(value);
 }
 

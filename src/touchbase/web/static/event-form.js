@@ -3,6 +3,7 @@
 
 import { chosenContact, setUpContact, showContact } from "./event-contact.js";
 import { fillRepeat, readRepeat, relabel, setUpRepeat } from "./repeat-picker.js";
+import { editorValue, fillEditor, setUpEditor } from "./rich-text.js";
 import { addDays, browserZone, instantIn, isDateOnly, wallClock, zoneNames } from "./times.js";
 
 const $ = (id) => document.getElementById(id);
@@ -29,6 +30,7 @@ export function setUpForm() {
   }));
   field.startDate.addEventListener("change", relabel);
   setUpContact();
+  setUpEditor(field.description, $("ev-description-tools"));
 }
 
 function showTimes() {
@@ -61,7 +63,7 @@ export async function fillForm(event) {
   fillRepeat(event.recurrence?.length ? event.recurrence : event.seriesRecurrence ?? []);
   field.location.value = event.location ?? "";
   field.attendees.value = (event.attendees ?? []).join(", ");
-  field.description.value = event.description ?? "";
+  fillEditor(field.description, event.description);
   await showContact(event.contactId);
   showTimes();
 }
@@ -95,7 +97,7 @@ export function readForm() {
   if (repeat.error) return formError(repeat.error, repeat.field), null;
   const body = {
     title, allDay, location: field.location.value.trim(), attendees,
-    description: field.description.value, contactId: chosenContact() ?? "", recurrence: repeat.lines,
+    description: editorValue(field.description), contactId: chosenContact() ?? "", recurrence: repeat.lines,
   };
   if (allDay) {
     const end = addDays(field.endDate.value, 1);

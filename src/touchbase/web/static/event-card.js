@@ -1,0 +1,170 @@
+// The event card: what a click on an event shows before any editing. Its time (and the
+// event's own zone's time when that differs), the pattern of a series, where (a link), the join
+// link, the description as the formatted text it is, the guests and their answers, the
+// contact, the sync state; Edit, Delete and Open contact.
+
+import { api, showError } from "./app.js";
+import { STATUS_TEXT } from "./calendar-events.js";
+import { formatted } from "./rich-text.js";
+import { browserZone } from "./times.js";
+
+const $ = (id) => document.getElementById(id);
+const RSVP = {
+  accepted: "Going", declined: "Not going", tentative: "Maybe", needsAction: "Not answered yet",
+};
+// Meeting services whose links are offered as "Join".
+const MEETING = /^https:\/\/([a-z0-9-]+\.)*(meet\.google\.com|zoom\.us|teams\.microsoft\.com|webex\.com|whereby\.com)\//i;
+const LINK = /https?:\/\/[^\s<>"']+/gi;
+
+let actions = { edit: null, remove: null };
+let shown = null;
+let opener = null; // the element focused before the card: focused again when it closes
+
+export function setUpCard(handlers) {
+  actions = handlers;
+  const card = $("event-card");
+  $("card-edit").addEventListener("click", () => shown && (card.close(), actions.edit(shown.id)));
+  $("card-delete").addEventListener("click", () => shown && (card.close(), actions.remove(shown)));
+  $("card-close").addEventListener("click", () => card.close());
+  card.addEventListener("close", () => {
+    if (opener?.isConnected && (!document.activeElement || card.contains(document.activeElement) || document.activeElement === document.body)) opener.focus();
+  });
+  // A popover, not a modal: Escape, or a click elsewhere, closes it.
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && card.open && !document.querySelector("dialog[open]:modal")) card.close();
+  });
+  document.addEventListener("mousedown", (event) => {
+    if (card.open && !card.contains(event.target) && !event.target.closest?.("dialog")) card.close();
+  });
+}
+
+// Times of an event as a person reads them, in `zone`.
+export function whenInWords(event, zone) {
+  if (event.allDay) {
+    const day = (iso) => new Date(`${iso}T12:00:00Z`).toLocaleDateString(undefined, {
+      weekday: "short", month: "short", day: "numeric", timeZone: "UTC",
+    });
+    const last = new Date(Date.parse(`${event.endTime}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    return last === event.startTime ? `${day(event.startTime)}, all day` : `${day(event.startTime)} – ${day(last)}`;
+  }
+  const start = new Date(event.startTime);
+  const end = new Date(event.endTime);
+  const date = start.toLocaleDateString(undefined, { weekday: "short", month: "short", day: "numeric", timeZone: zone });
+  const time = (d) => d.toLocaleTimeString(undefined, { hour: "numeric", minute: "2-digit", timeZone: zone });
+  return `${date} · ${time(start)} – ${time(end)}`;
+}
+
+function joinLink(event) {
+  const candidates = [event.location ?? "", event.description ?? ""].flatMap((t) => t.match(LINK) ?? []);
+  return candidates.find((url) => MEETING.test(url)) ?? null;
+}
+
+export function link(href, text) {
+  const anchor = document.createElement("a");
+  anchor.href = href;
+  anchor.textContent = text;
+  anchor.rel = "noopener noreferrer";
+  anchor.target = "_blank";
+  return anchor;
+}
+
+function row(label, ...content) {
+  const item = document.createElement("div");
+  item.className = "card-row";
+  const name = document.createElement("dt");
+  name.textContent = label;
+  const value = document.createElement("dd");
+  value.append(...content);
+  item.append(name, value);
+  return item;
+}
+
+function guests(event) {
+  const list = document.createElement("ul");
+  list.className = "guests";
+  for (const email of event.attendees) {
+    const item = document.createElement("li");
+    const answer = event.attendeeResponses?.[email] ?? "needsAction";
+    item.dataset.rsvp = answer;
+    item.textContent = `${email} — ${RSVP[answer] ?? answer}`;
+    list.append(item);
+  }
+  return list;
+}
+
+async function contactRow(event) {
+  if (!event.contactId) return null;
+  try {
+    const contact = await api("GET", `/api/contacts/${encodeURIComponent(event.contactId)}`);
+    const name = link(`/contacts/${encodeURIComponent(contact.id)}`, contact.name);
+    name.removeAttribute("target");
+    return row("Contact", name, contact.company ? ` (${contact.company})` : "");
+  } catch {
+    return null;
+  }
+}
+
+async function rows(event, repeats) {
+  const found = [row("When", whenInWords(event, browserZone))];
+  if (!event.allDay && event.timeZone && event.timeZone !== browserZone) {
+    found.push(row("Their time", `${whenInWords(event, event.timeZone)} (${event.timeZone})`));
+  }
+  if (repeats) found.push(row("Repeats", repeats));
+  const join = joinLink(event);
+  if (join) found.push(row("Join", link(join, new URL(join).host)));
+  if (event.location) {
+    const where = /^https?:\/\//i.test(event.location)
+      ? link(event.location, event.location)
+      : link(`https://www.google.com/maps/search/?api=1&query=${encodeURIComponent(event.location)}`, event.location);
+    found.push(row("Where", where));
+  }
+  if (event.attendees.length) found.push(row("Guests", guests(event)));
+  const contact = await contactRow(event);
+  if (contact) found.push(contact);
+  if (event.description) {
+    const text = document.createElement("div");
+    text.className = "description";
+    text.append(formatted(event.description));
+    found.push(row("Description", text));
+  }
+  found.push(row("Sync", STATUS_TEXT[event.syncStatus] ?? event.syncStatus));
+  return found;
+}
+
+// Show the card of event `id` beside `anchor` (the clicked tile).
+export async function showCard(id, anchor, repeatsOf) {
+  let event;
+  try {
+    event = await api("GET", `/api/calendar/events/${encodeURIComponent(id)}`);
+  } catch (error) {
+    return showError(error, "The event could not be opened");
+  }
+  shown = event;
+  const card = $("event-card");
+  $("card-title").textContent = event.title;
+  $("card-details").replaceChildren(...(await rows(event, repeatsOf(event))));
+  const contact = $("card-contact");
+  contact.hidden = !event.contactId;
+  contact.href = event.contactId ? `/contacts/${encodeURIComponent(event.contactId)}` : "#";
+  if (!card.open) opener = document.activeElement;
+  if (!card.open) card.show();
+  place(card, anchor);
+  $("card-edit").focus();
+}
+
+function place(card, anchor) {
+  const box = anchor?.getBoundingClientRect();
+  if (!box || window.innerWidth < 640) {
+    card.style.left = card.style.top = "";
+    card.classList.add("centred");
+    return;
+  }
+  card.classList.remove("centred");
+  const width = card.offsetWidth;
+  const height = card.offsetHeight;
+  const right = box.right + 8 + width <= window.innerWidth;
+  const left = right ? box.right + 8 : Math.max(8, box.left - 8 - width);
+  const top = Math.min(Math.max(8, box.top), window.innerHeight - height - 8);
+  card.style.left = `${left}px`;
+  card.style.top = `${Math.max(8, top)}px`;
+}

@@ -1,0 +1,109 @@
+"""A click on an event shows its card: when (and when in the event's own zone), where, the join
+link, the description formatted (never as raw tags, never running a script), the guests and
+their answers, the contact; Edit, Delete and Open contact from it."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.browser.calendar_page import CalendarPage, at
+
+DASH = "\u2013"  # the en dash between two times
+
+
+def test_the_card_shows_the_event_as_a_person_reads_it(signed_in: CalendarPage) -> None:
+    page = signed_in.page
+    dana = signed_in.user.api.post(
+        "/api/contacts",
+        json={"name": "Dana Scully", "emails": ["dana@acme.example"], "company": "Acme"},
+    ).json()
+    made = signed_in.api_create(
+        "Globex demo",
+        at(10),
+        45,
+        timeZone="Europe/Berlin",
+        location="Unter den Linden 1, Berlin",
+        description='<b>Agenda</b><ul><li>pricing</li></ul><img src=x onerror="alert(1)">'
+        "Join: https://meet.google.com/abc-defg-hij",
+        attendees=["dana@acme.example", "eli@globex.example"],
+        contactId=dana["id"],
+    )
+    google = signed_in.google_event("Globex demo")
+    for guest in google["attendees"]:
+        guest["responseStatus"] = "accepted" if guest["email"].startswith("dana") else "declined"
+    signed_in.user.google.patch(f"/events/{made['googleEventId']}", json=google)
+    page.get_by_role("button", name="Sync now").click()
+    expect(page.locator("#sync-status")).to_contain_text("Synced")
+    signed_in.reload()
+
+    card = signed_in.open_card("Globex demo")
+    expect(card).to_contain_text(f"10:00 AM {DASH} 10:45 AM")
+    expect(card).to_contain_text(f"4:00 PM {DASH} 4:45 PM (Europe/Berlin)")
+    expect(card.get_by_role("link", name="meet.google.com")).to_have_attribute(
+        "href", "https://meet.google.com/abc-defg-hij"
+    )
+    expect(card.get_by_role("link", name="Unter den Linden 1, Berlin")).to_be_visible()
+    description = card.locator(".description")
+    expect(description.locator("b")).to_have_text("Agenda")
+    expect(description.locator("li")).to_have_text("pricing")
+    expect(description).not_to_contain_text("<b>")
+    assert description.locator("img").count() == 0
+    expect(card.locator('li[data-rsvp="accepted"]')).to_have_text("dana@acme.example — Going")
+    expect(card.locator('li[data-rsvp="declined"]')).to_have_text("eli@globex.example — Not going")
+    expect(card.get_by_role("link", name="Dana Scully")).to_have_attribute(
+        "href", f"/contacts/{dana['id']}"
+    )
+    expect(page.locator("#event-modal")).to_be_hidden()
+    signed_in.screenshot("event-card")
+
+    page.keyboard.press("Escape")
+    expect(card).to_be_hidden()
+    card = signed_in.open_card("Globex demo")
+    card.get_by_role("link", name="Open contact").click()
+    expect(page).to_have_url(f"{signed_in.app.url}/contacts/{dana['id']}")
+
+
+def test_edit_and_delete_from_the_card(signed_in: CalendarPage) -> None:
+    page = signed_in.page
+    signed_in.api_create("Focus time", at(9), 30)
+    signed_in.reload()
+    card = signed_in.open_card("Focus time")
+    expect(card.get_by_role("link", name="Open contact")).to_be_hidden()
+    card.get_by_role("button", name="Edit").click()
+    expect(card).to_be_hidden()
+    expect(page.get_by_label("Title")).to_have_value("Focus time")
+    page.locator("#event-modal").get_by_role("button", name="Cancel").click()
+    card = signed_in.open_card("Focus time")
+    card.get_by_role("button", name="Delete…").click()
+    page.locator("#delete-modal").get_by_role("button", name="Delete", exact=True).click()
+    expect(signed_in.event("Focus time")).to_have_count(0)
+    assert [e["status"] for e in signed_in.user.google_events()] == ["cancelled"]
+
+
+def test_a_description_is_edited_as_formatted_text_not_tags(signed_in: CalendarPage) -> None:
+    page = signed_in.page
+    signed_in.api_create("Globex demo", at(10), description="<b>Agenda</b><br>pricing")
+    signed_in.api_create("Notes", at(13), description="line one\nline two")
+    signed_in.reload()
+    signed_in.open_event("Globex demo")
+    editor = page.get_by_label("Description")
+    expect(editor).to_have_text("Agendapricing")
+    expect(editor.locator("b")).to_have_text("Agenda")
+    editor.click()
+    page.keyboard.press("End")
+    page.keyboard.press("Control+End")
+    page.keyboard.type(" and terms")
+    page.keyboard.press("Shift+Home")
+    page.get_by_role("button", name="Italic").click()
+    signed_in.save_form()
+    signed_in.expect_status("Globex demo", "synced")
+    saved = signed_in.google_event("Globex demo")["description"]
+    assert "<b>Agenda</b>" in saved
+    assert "<i>pricing and terms</i>" in saved
+
+    signed_in.open_event("Notes")  # plain text stays plain text
+    expect(page.get_by_label("Description")).to_have_text("line oneline two")
+    page.get_by_label("Title").fill("Notes (kept)")
+    signed_in.save_form()
+    signed_in.expect_status("Notes (kept)", "synced")
+    assert signed_in.google_event("Notes (kept)")["description"] == "line one\nline two"
