@@ -137,17 +137,22 @@ def _notify(app: AppHarness, **headers: str | bytes) -> httpx.Response:
 def test_spoofed_and_replayed_notifications_change_nothing(live: AppHarness) -> None:
     alice = live.user()
     channel = _watched(live, alice)
-    before = _settled(live)
     real = {
         "X-Goog-Channel-ID": channel["id"],
         "X-Goog-Channel-Token": channel["token"],
         "X-Goog-Resource-ID": channel["resourceId"],
         "X-Goog-Resource-State": "exists",
     }
+    # A genuine message first (the `sync` one may come before the channel is stored, so
+    # nothing says which number it had): the ones below replay it or an older one.
+    assert _notify(live, **real, **{"X-Goog-Message-Number": "50"}).status_code == 200
+    wait_for(lambda: _sync_runs(live) == 1, timeout=10, what="the genuine first one")
+    before = _settled(live)
     spoofs: list[dict[str, str | bytes]] = [
         {**real, "X-Goog-Channel-Token": "guessed", "X-Goog-Message-Number": "100"},
         {**real, "X-Goog-Channel-ID": "no-such-channel", "X-Goog-Message-Number": "101"},
-        {**real, "X-Goog-Message-Number": "1"},  # a replay of the channel's `sync` message
+        {**real, "X-Goog-Message-Number": "50"},  # a replay
+        {**real, "X-Goog-Message-Number": "1"},  # an older one
         {k: v for k, v in real.items() if k != "X-Goog-Channel-Token"}
         | {"X-Goog-Message-Number": "102"},
         {**real},  # no message number
