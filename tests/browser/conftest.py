@@ -88,7 +88,7 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
             problems.append(f"console: {message.text}")
 
     tab.on("console", console)
-    tab.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    tab.on("pageerror", lambda error: problems.append(f"page error: {error} {error.stack}"))
     yield tab
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)

@@ -23,6 +23,7 @@ from touchbase.web.api import (
     events,
     live,
     notifications,
+    search,
     sync,
     touchpoints,
     user_settings,
@@ -79,6 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     errors.install(app)
     app.include_router(events.router)
+    app.include_router(search.router)
     app.include_router(account.router)
     app.include_router(notifications.router)
     app.include_router(live.router)

@@ -47,8 +47,42 @@ export function remember(event, { ours = false } = {}) {
   events.set(event.id, event);
 }
 
-// Put the server's answer on the calendar at once (the next refetch confirms it).
-export function place(event) {
+// ---- while an event is held ------------------------------------------------------------------
+// FullCalendar drops a dragged or resized event on the events it had when the pointer went
+// down on it, and fails if they were replaced meanwhile: fetched events and answers wait until
+// the pointer is up again.
+let drag = null; // {ended: Promise, end()} while a drag goes on
+const HOLD_MS = 30_000;
+
+export function dragStarted() {
+  let end;
+  const ended = new Promise((resolve) => (end = resolve));
+  drag = { ended, end };
+}
+
+export function dragStopped() {
+  const stopped = drag;
+  if (!stopped) return;
+  // After the drop's own handler has run.
+  setTimeout(() => {
+    if (drag === stopped) drag = null;
+    stopped.end();
+  }, 0);
+}
+
+// Resolves once no drag is going on.
+// (A pointer never seen up again lets go after HOLD_MS.)
+export async function dragEnded() {
+  while (drag) {
+    const held = drag;
+    await Promise.race([held.ended, new Promise((done) => setTimeout(done, HOLD_MS))]);
+    if (drag === held) drag = null;
+  }
+}
+
+// Put the server's answer on the calendar as soon as it can be (the next refetch confirms it).
+export async function place(event) {
+  await dragEnded();
   board.calendar.getEventById(event.id)?.remove();
   // A series shows as its instances, which only the refetch brings.
   if (!event.deleted && !event.recurrence.length) board.calendar.addEvent(toCalendar(event), SOURCE);

@@ -4,7 +4,7 @@
 
 import { api, ApiError, showError, toast } from "./app.js";
 import {
-  board, events, isOccurrence, place, remember, settled, SOURCE, STATUS_TEXT, undoOffer,
+  board, dragEnded, events, isOccurrence, place, remember, settled, SOURCE, STATUS_TEXT, undoOffer,
 } from "./calendar-events.js";
 import { openConflict } from "./conflict.js";
 import { changedFields, formDates } from "./event-form.js";
@@ -126,7 +126,8 @@ export async function update(event, before, after, sendUpdates) {
 }
 
 // Show the event (once) where the API last put it.
-export function putBack(id) {
+export async function putBack(id) {
+  await dragEnded();
   for (let stale = board.calendar.getEventById(id); stale; stale = board.calendar.getEventById(id)) stale.remove();
   const latest = events.get(id);
   if (latest) place(latest);
@@ -146,29 +147,30 @@ export async function moved(info) {
     const end = fcEvent.end ?? new Date(fcEvent.start.getTime() + 3600_000);
     changes = { allDay: false, startTime: fcEvent.start.toISOString(), endTime: end.toISOString() };
   }
-  const dates = { start: fcEvent.start, end: fcEvent.end, allDay: fcEvent.allDay };
-  // Back where it was while any question is open; shown at its new place once the change is
-  // on its way. (Not FullCalendar's revert: a refetch that lands during the drag leaves the
-  // dropped copy beside the fetched one, and revert would keep both.)
   await null; // FullCalendar finishes the drop first
-  putBack(fcEvent.id);
-  if (!event) return;
+  dropCopies(fcEvent);
+  if (!event) return putBack(fcEvent.id);
   let scope = null;
   if (isOccurrence(event)) {
     scope = await askScope("Move recurring event");
-    if (!scope) return;
+    if (!scope) return putBack(event.id);
   }
   const sendUpdates = await emailGuests("update", event);
-  if (!sendUpdates) return;
-  const shown = board.calendar.getEventById(event.id);
-  if (shown) {
-    shown.setDates(dates.start, dates.end, { allDay: dates.allDay });
-    markSaving(shown);
-  }
+  if (!sendUpdates) return putBack(event.id);
+  markSaving(fcEvent);
   const reverse = { allDay: event.allDay, startTime: event.startTime, endTime: event.endTime };
   if (!event.allDay && event.timeZone) reverse.timeZone = event.timeZone;
   const options = { scope, sendUpdates, reverse };
   patch(event.id, changes, event.etag, () => putBack(event.id), "Event moved", options);
+}
+
+// A refetch that lands during a drag brings the event back beside the dropped one: only the
+// dropped one stays.
+function dropCopies(dropped) {
+  const at = (e) => `${e.start?.getTime()}/${e.end?.getTime()}/${e.allDay}`;
+  for (const other of board.calendar.getEvents()) {
+    if (other.id === dropped.id && at(other) !== at(dropped)) other.remove();
+  }
 }
 export async function remove(event, scope = null, sendUpdates = null) {
   const fcEvent = board.calendar.getEventById(event.id);

@@ -3,12 +3,15 @@
 
 import { api, showError, whenWritesSettle, wireDialogs } from "./app.js";
 import {
-  board, events, isOccurrence, known, pattern, remember, settled, SOURCE, STATUS_TEXT, toCalendar,
+  board, dragEnded, dragStarted, dragStopped, events, isOccurrence, known, pattern, remember,
+  settled, SOURCE, STATUS_TEXT, toCalendar,
 } from "./calendar-events.js";
 import { create, hooks, moved, remove, removeWithTouchpoint, update } from "./calendar-writes.js";
 import { openConflict, setUpConflict } from "./conflict.js";
 import { setUpSync } from "./sync-status.js";
-import { setUpCard, showCard } from "./event-card.js";
+import { cardEvent, closeCard, setUpCard, showCard } from "./event-card.js";
+import { setUpSearch } from "./search.js";
+import { setUpShortcuts } from "./shortcuts.js";
 import { setUpLog, showLog } from "./event-log.js";
 import { changedFields, fillForm, formError, readForm, setUpForm } from "./event-form.js";
 import { emailGuests } from "./guests-prompt.js";
@@ -41,6 +44,7 @@ async function fetchRange(range) {
 async function loadEvents(range, success, failure) {
   try {
     const items = await fetchRange(range);
+    await dragEnded();
     const live = items.filter((e) => !e.deleted);
     live.forEach((e) => remember(e));
     success(live.map((e) => toCalendar(e)));
@@ -234,6 +238,12 @@ async function submitted(submit) {
   else create(body, sendUpdates);
 }
 
+// A search result: its day on the calendar, and its card.
+function openFound(event) {
+  calendar.gotoDate(event.allDay ? event.startTime : new Date(event.startTime));
+  showCard(event.id, null, pattern);
+}
+
 // ---- wiring --------------------------------------------------------------------------------
 
 const narrow = window.matchMedia("(max-width: 640px)").matches;
@@ -268,8 +278,28 @@ const calendar = (board.calendar = new FullCalendar.Calendar($("calendar"), {
   eventDidMount: decorate,
 }));
 
+// FullCalendar takes hold of an event when the pointer goes down on it (before any drag).
+$("calendar").addEventListener("pointerdown", (event) => event.target.closest(".fc-event") && dragStarted(), true);
+document.addEventListener("pointerup", dragStopped, true);
+document.addEventListener("pointercancel", dragStopped, true);
 hooks.openEdit = openEdit;
 setUpCard({ edit: openEdit, remove: askDelete });
+setUpSearch(openFound);
+setUpShortcuts({
+  calendar,
+  create: () => openCreate(nextHour()),
+  search: () => $("search").focus(),
+  chosen: () => cardEvent()?.id ?? document.activeElement?.closest?.("#calendar [data-event-id]")?.dataset.eventId ?? null,
+  edit: (id) => {
+    closeCard();
+    openEdit(id);
+  },
+  remove: (id) => {
+    const event = cardEvent()?.id === id ? cardEvent() : events.get(id);
+    closeCard();
+    if (event) askDelete(event);
+  },
+});
 wireDialogs();
 setUpForm();
 setUpConflict();
@@ -277,6 +307,7 @@ setUpLog();
 $("event-form").addEventListener("submit", submitted);
 $("event-delete").addEventListener("click", () => editing && askDelete(editing.event));
 $("new-event").addEventListener("click", () => openCreate(nextHour()));
+$("shortcuts-help").addEventListener("click", () => $("shortcuts-modal").showModal());
 calendar.render();
 setUpSync(calendar);
 followChanges();

@@ -38,6 +38,15 @@ export function setUpCard(handlers) {
   });
 }
 
+// The event whose card is open (null when none is).
+export function cardEvent() {
+  return $("event-card").open ? shown : null;
+}
+
+export function closeCard() {
+  $("event-card").close();
+}
+
 // Times of an event as a person reads them, in `zone`.
 export function whenInWords(event, zone) {
   if (event.allDay) {

@@ -120,9 +120,11 @@ export function setUpContact() {
     if (event.key === "ArrowDown") {
       $("contact-results").querySelector("button")?.focus();
       event.preventDefault();
-    } else if (event.key === "Escape" && !$("contact-results").hidden) {
-      closeResults();
+    } else if (event.key === "Escape") {
+      // The list first, then the dialog (a search box would only clear itself).
       event.preventDefault();
+      if (!$("contact-results").hidden) closeResults();
+      else input().closest("dialog")?.close();
     }
   });
   $("cn-save").addEventListener("click", saveNew);
