@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import api_latency, crm, google_client, listing, live, sync, workers
+from benchmarks import (
+    api_latency,
+    calendar_page,
+    crm,
+    google_client,
+    listing,
+    live,
+    sync,
+    workers,
+)
 
 SUITES = {
     "google-client": google_client.main,
@@ -14,6 +23,7 @@ SUITES = {
     "crm": crm.main,
     "workers": workers.main,
     "live": live.main,
+    "calendar-page": calendar_page.main,
 }
 
 

@@ -52,6 +52,8 @@ def test_shortcuts_drive_the_calendar(signed_in: CalendarPage) -> None:
     expect(title).to_have_text(this_week)
     page.keyboard.press("m")
     expect(page.locator(".fc-dayGridMonth-view")).to_be_visible()
+    page.reload()  # the view last used opens again
+    expect(page.locator(".fc-dayGridMonth-view")).to_be_visible()
     page.keyboard.press("a")
     expect(page.locator(".fc-list")).to_be_visible()
     page.keyboard.press("d")

@@ -247,8 +247,13 @@ function openFound(event) {
 // ---- wiring --------------------------------------------------------------------------------
 
 const narrow = window.matchMedia("(max-width: 640px)").matches;
+// The view last used here opens again (as in Google Calendar).
+const VIEW_KEY = "touchbase.view";
+const VIEWS = ["dayGridMonth", "timeGridWeek", "timeGridDay", "listWeek"];
+const lastView = VIEWS.includes(localStorage.getItem(VIEW_KEY)) ? localStorage.getItem(VIEW_KEY) : null;
 const calendar = (board.calendar = new FullCalendar.Calendar($("calendar"), {
-  initialView: narrow ? "listWeek" : "timeGridWeek",
+  initialView: lastView ?? (narrow ? "listWeek" : "timeGridWeek"),
+  datesSet: (info) => localStorage.setItem(VIEW_KEY, info.view.type),
   headerToolbar: narrow
     ? { left: "prev,next", center: "title", right: "today" }
     : { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,timeGridDay,listWeek" },
