@@ -65,8 +65,7 @@ def _postgres_doc(row: str) -> str:
 
 
 SQLITE_UP = [
-    "CREATE VIRTUAL TABLE event_search USING fts5(doc, "
-    "tokenize = 'unicode61 remove_diacritics 2')",
+    "CREATE VIRTUAL TABLE event_search USING fts5(doc, tokenize = 'unicode61 remove_diacritics 2')",
     f"INSERT INTO event_search(rowid, doc) SELECT e.rowid, {_sqlite_doc('e')} FROM events AS e",
     "CREATE TRIGGER event_search_insert AFTER INSERT ON events BEGIN "
     f"INSERT INTO event_search(rowid, doc) VALUES (NEW.rowid, {_sqlite_doc('NEW')}); END",
