@@ -16,5 +16,7 @@ fi
 VENDOR=src/touchbase/web/static/vendor
 mkdir -p "$VENDOR"
 cp -u node_modules/fullcalendar/index.global.min.js "$VENDOR/fullcalendar.min.js"
+cp -u node_modules/luxon/build/global/luxon.min.js "$VENDOR/luxon.min.js"
+cp -u node_modules/@fullcalendar/luxon3/index.global.min.js "$VENDOR/fullcalendar-luxon3.min.js"
 cp -u node_modules/swagger-ui-dist/swagger-ui-bundle.js "$VENDOR/swagger-ui-bundle.js"
 cp -u node_modules/swagger-ui-dist/swagger-ui.css "$VENDOR/swagger-ui.css"

@@ -116,6 +116,24 @@ def test_the_pages_ask_before_emailing_guests_unless_told_otherwise(app: AppHarn
     assert bob.api.get("/api/settings").json()["guestEmails"] == "ask"
 
 
+def test_the_time_zone_shown_is_a_setting(app: AppHarness) -> None:
+    alice = app.user()
+    assert alice.api.get("/api/settings").json()["timeZone"] is None  # the browser's
+    for bad in ["Mars/Olympus", "../etc/passwd", "Europe/"]:
+        refused = alice.api.patch("/api/settings", json={"timeZone": bad})
+        assert refused.status_code == 422, bad
+        assert refused.json()["error"]["details"]["field"] == "timeZone"
+    assert (
+        alice.api.patch("/api/settings", json={"timeZone": "Europe/Berlin"}).json()["timeZone"]
+        == "Europe/Berlin"
+    )
+    assert (
+        alice.api.patch("/api/settings", json={"guestEmails": "send"}).json()["timeZone"]
+        == "Europe/Berlin"
+    ), "left as it was"
+    assert alice.api.patch("/api/settings", json={"timeZone": ""}).json()["timeZone"] is None
+
+
 def test_send_updates_takes_only_googles_values(app: AppHarness) -> None:
     alice = app.user()
     answer = alice.api.post(

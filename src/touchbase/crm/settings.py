@@ -1,5 +1,5 @@
-"""A user's own settings: the working hours touchpoints are placed in, and whether the pages
-email guests about the user's changes."""
+"""A user's own settings: the working hours touchpoints are placed in, whether the pages email
+guests about the user's changes, and the time zone the pages show."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import msgspec
 from touchbase.calendar.events import Actor, audit
 from touchbase.calendar.services import CalendarServices
 from touchbase.domain.touchpoints import WorkingHours, WorkingHoursError
+from touchbase.domain.validation import is_valid_time_zone
 from touchbase.errors import InvalidSettingError
 from touchbase.store.models import User
 
@@ -22,19 +23,22 @@ class UserSettings(msgspec.Struct, frozen=True):
 
     working_hours: WorkingHours
     guest_emails: str = "ask"
+    time_zone: str | None = None
 
     @classmethod
     def of(cls, user: User | None) -> UserSettings:
         if user is None:
             return cls(WorkingHours.read(None))
-        return cls(WorkingHours.read(user.working_hours), user.guest_emails)
+        return cls(WorkingHours.read(user.working_hours), user.guest_emails, user.time_zone)
 
 
 class SettingsChange(msgspec.Struct, frozen=True):
-    """The settings a request changes (None: left as they are)."""
+    """The settings a request changes (None: left as they are; a time zone of "": the
+    browser's own again)."""
 
     working_hours: tuple[str, str, list[int]] | None = None
     guest_emails: str | None = None
+    time_zone: str | None = None
 
 
 async def get_settings(services: CalendarServices, user_id: str) -> UserSettings:
@@ -59,6 +63,8 @@ async def change_settings(
     hours = _checked_hours(*change.working_hours) if change.working_hours else None
     if change.guest_emails is not None and change.guest_emails not in GUEST_EMAILS:
         raise InvalidSettingError("guestEmails: ask, send or never.", field="guestEmails")
+    if change.time_zone and not is_valid_time_zone(change.time_zone):
+        raise InvalidSettingError("timeZone: not a time zone name.", field="timeZone")
     now = services.clock()
     async with services.db.session() as session:
         user = await session.get_one(User, actor.user_id, with_for_update=True)
@@ -67,6 +73,8 @@ async def change_settings(
             user.working_hours = hours.stored()
         if change.guest_emails is not None:
             user.guest_emails = change.guest_emails
+        if change.time_zone is not None:
+            user.time_zone = change.time_zone or None
         after = UserSettings.of(user)
         changes = _differences(before, after)
         if changes:
@@ -81,6 +89,8 @@ def _differences(before: UserSettings, after: UserSettings) -> dict[str, Any]:
             "before": before.working_hours.stored(),
             "after": after.working_hours.stored(),
         }
-    if before.guest_emails != after.guest_emails:
-        changes["guestEmails"] = {"before": before.guest_emails, "after": after.guest_emails}
+    for field, name in (("guest_emails", "guestEmails"), ("time_zone", "timeZone")):
+        was, now = getattr(before, field), getattr(after, field)
+        if was != now:
+            changes[name] = {"before": was, "after": now}
     return changes

@@ -60,6 +60,8 @@ class User(Base):
     # Whether the pages email guests about the person's changes: "ask" each time, always
     # "send", or "never" (the API itself never emails unless a request asks).
     guest_emails: Mapped[str] = mapped_column(String(8), default="ask", server_default="ask")
+    # The IANA zone the pages show times in; None: the browser's own.
+    time_zone: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class ApiToken(Base):

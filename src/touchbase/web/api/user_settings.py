@@ -36,12 +36,19 @@ class SettingsPatch(BaseModel):
         description="Before a change of an event with guests, the pages ask whether to email "
         "them (`ask`), always do (`send`) or never do (`never`).",
     )
+    timeZone: str | None = Field(
+        default=None,
+        max_length=64,
+        description="The IANA time zone the pages show times in; an empty string: the "
+        "browser's own.",
+    )
 
 
 def _view(settings: UserSettings) -> dict[str, Any]:
     return {
         "workingHours": settings.working_hours.stored(),
         "guestEmails": settings.guest_emails,
+        "timeZone": settings.time_zone,
     }
 
 
@@ -53,10 +60,12 @@ async def read(services: Services, actor: CurrentActor) -> dict[str, Any]:
 
 @router.patch("")
 async def change(services: Services, actor: MutatingActor, body: SettingsPatch) -> dict[str, Any]:
-    """Change the working hours, or whether the pages email guests about changes."""
+    """Change the working hours, whether the pages email guests about changes, or the time
+    zone the pages show."""
     hours = body.workingHours
     change = SettingsChange(
         working_hours=(hours.start, hours.end, hours.days) if hours else None,
         guest_emails=body.guestEmails,
+        time_zone=body.timeZone,
     )
     return _view(await change_settings(services, actor, change))

@@ -73,6 +73,17 @@ async function request(method, path, body, headers) {
   return data;
 }
 
+// The user's settings (GET /api/settings), read once per page.
+let settingsRead = null;
+
+export function userSettings() {
+  settingsRead ??= api("GET", "/api/settings").catch((error) => {
+    settingsRead = null;
+    throw error;
+  });
+  return settingsRead;
+}
+
 const RECONNECT = new Set(["CALENDAR_PERMISSION_DENIED", "CALENDAR_AUTHORIZATION_EXPIRED"]);
 
 // What to tell a person about an error: a sentence, what to do, and where to go.

@@ -3,7 +3,7 @@
 
 import { ApiError, describe, toast } from "./app.js";
 import { ruleInWords } from "./repeat.js";
-import { browserZone, localDate } from "./times.js";
+import { localDate, shownZone } from "./times.js";
 
 export const SOURCE = "api";
 export const STATUS_TEXT = {
@@ -25,7 +25,7 @@ export function pattern(event) {
   const rule = event.recurrence?.length ? event.recurrence : event.seriesRecurrence;
   if (!rule?.length) return "";
   const start = event.allDay ? event.startTime.slice(0, 10) : localDate(new Date(event.startTime));
-  return ruleInWords(rule, start, event.timeZone || browserZone);
+  return ruleInWords(rule, start, event.timeZone || shownZone);
 }
 
 export function toCalendar(event, status = event.syncStatus) {
@@ -37,7 +37,7 @@ export function toCalendar(event, status = event.syncStatus) {
     allDay: event.allDay,
     editable: !event.recurrence.length && status !== "conflict",
     classNames: [`sync-${status}`],
-    extendedProps: { syncStatus: status, pattern: pattern(event) },
+    extendedProps: { syncStatus: status, pattern: pattern(event), zone: event.timeZone },
   };
 }
 

@@ -88,6 +88,11 @@ function markSaving(fcEvent) {
       badge.className = "badge saving";
       badge.textContent = STATUS_TEXT.saving;
     }
+    const icon = element.querySelector(".sync-icon");
+    if (icon) {
+      icon.className = "sync-icon saving";
+      icon.textContent = STATUS_TEXT.saving.split(" ")[0];
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 // The calendar page: FullCalendar fed by the API, optimistic create / edit / move / delete,
 // sync states and conflicts (the sync-status area is sync-status.js).
 
-import { api, showError, whenWritesSettle, wireDialogs } from "./app.js";
+import { api, showError, userSettings, whenWritesSettle, wireDialogs } from "./app.js";
 import {
   board, dragEnded, dragStarted, dragStopped, events, isOccurrence, known, pattern, remember,
   settled, SOURCE, STATUS_TEXT, toCalendar,
@@ -16,7 +16,7 @@ import { setUpLog, showLog } from "./event-log.js";
 import { changedFields, fillForm, formError, readForm, setUpForm } from "./event-form.js";
 import { emailGuests } from "./guests-prompt.js";
 import { askScope } from "./scope.js";
-import { localDate } from "./times.js";
+import { browserZone, localDate, showTimesIn, shownZone } from "./times.js";
 
 const $ = (id) => document.getElementById(id);
 const PENDING_POLL_MS = 1500;
@@ -90,17 +90,45 @@ function schedulePendingPoll(items) {
 
 function decorate(info) {
   const status = info.event.extendedProps.syncStatus ?? "saving";
+  const said = STATUS_TEXT[status] ?? status;
   info.el.dataset.eventId = info.event.id;
   info.el.dataset.syncStatus = status;
   const badge = document.createElement("span");
   badge.className = `badge ${status}`;
-  badge.textContent = STATUS_TEXT[status] ?? status;
+  badge.textContent = said;
   const title = info.el.querySelector(".fc-event-title, .fc-list-event-title");
   (title ?? info.el).append(" ", badge);
+  // A short event clips its title and badge: its first line keeps the state as an icon.
+  const time = info.el.querySelector(".fc-timegrid-event .fc-event-time");
+  if (time) {
+    const icon = document.createElement("span");
+    icon.className = `sync-icon ${status}`;
+    icon.textContent = said.split(" ")[0];
+    icon.setAttribute("aria-hidden", "true");
+    time.prepend(icon, " ");
+  }
   const repeats = info.event.extendedProps.pattern;
-  if (repeats) info.el.title = `${info.event.title}: ${repeats}`;
-  const said = [info.event.title, repeats, STATUS_TEXT[status] ?? status].filter(Boolean);
-  info.el.setAttribute("aria-label", said.join(", "));
+  const theirs = theirTime(info.event);
+  const tip = [repeats, theirs].filter(Boolean).join("; ");
+  if (tip) info.el.title = `${info.event.title}: ${tip}`;
+  info.el.setAttribute("aria-label", [info.event.title, repeats, theirs, said].filter(Boolean).join(", "));
+}
+
+// An event set in another zone than the one shown: its time there ("= 4:00 PM in Berlin").
+function theirTime(fcEvent) {
+  const zone = fcEvent.extendedProps.zone;
+  if (!zone || zone === shownZone || fcEvent.allDay || !fcEvent.start) return "";
+  const at = (d) => d.toLocaleTimeString(undefined, { hour: "numeric", minute: "2-digit", timeZone: zone });
+  const end = fcEvent.end ? ` – ${at(fcEvent.end)}` : "";
+  return `${at(fcEvent.start)}${end} in ${zone}`;
+}
+
+// Which zone the grid shows, and how that came to be.
+function showZone() {
+  const note = $("zone-note");
+  note.textContent = shownZone === browserZone
+    ? `Times in ${shownZone}`
+    : `Times in ${shownZone} (your setting; this device is in ${browserZone})`;
 }
 
 // ---- the modals ----------------------------------------------------------------------------
@@ -118,8 +146,8 @@ function openCreate(range) {
   showLog(null);
   fillForm({
     title: "", allDay: range.allDay,
-    startTime: range.allDay ? localDate(range.start) : range.start.toISOString(),
-    endTime: range.allDay ? localDate(range.end) : range.end.toISOString(),
+    startTime: range.allDay ? range.startStr?.slice(0, 10) ?? localDate(range.start) : range.start.toISOString(),
+    endTime: range.allDay ? range.endStr?.slice(0, 10) ?? localDate(range.end) : range.end.toISOString(),
   });
   modal.showModal();
   $("ev-title").focus();
@@ -247,6 +275,9 @@ function openFound(event) {
 // ---- wiring --------------------------------------------------------------------------------
 
 const narrow = window.matchMedia("(max-width: 640px)").matches;
+// The user's zone and working hours (the defaults when they cannot be read).
+const settings = await userSettings().catch(() => null);
+showTimesIn(settings?.timeZone);
 // The view last used here opens again (as in Google Calendar).
 const VIEW_KEY = "touchbase.view";
 const VIEWS = ["dayGridMonth", "timeGridWeek", "timeGridDay", "listWeek"];
@@ -260,7 +291,8 @@ const calendar = (board.calendar = new FullCalendar.Calendar($("calendar"), {
   footerToolbar: narrow ? { center: "dayGridMonth,timeGridDay,listWeek" } : undefined,
   buttonText: { today: "Today", month: "Month", week: "Week", day: "Day", list: "List" },
   height: narrow ? "auto" : "max(560px, calc(100vh - 190px))",
-  scrollTime: "08:00:00",
+  timeZone: shownZone,
+  scrollTime: `${settings?.workingHours?.start ?? "08:00"}:00`,
   nowIndicator: true,
   selectable: true,
   selectMirror: true,
@@ -314,6 +346,7 @@ $("event-delete").addEventListener("click", () => editing && askDelete(editing.e
 $("new-event").addEventListener("click", () => openCreate(nextHour()));
 $("shortcuts-help").addEventListener("click", () => $("shortcuts-modal").showModal());
 calendar.render();
+showZone();
 setUpSync(calendar);
 followChanges();
 window.touchbaseCalendar = calendar; // for people poking at the page from the console

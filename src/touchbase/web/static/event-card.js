@@ -6,7 +6,7 @@
 import { api, showError } from "./app.js";
 import { STATUS_TEXT } from "./calendar-events.js";
 import { formatted } from "./rich-text.js";
-import { browserZone } from "./times.js";
+import { shownZone } from "./times.js";
 
 const $ = (id) => document.getElementById(id);
 const RSVP = {
@@ -114,8 +114,8 @@ async function contactRow(event) {
 }
 
 async function rows(event, repeats) {
-  const found = [row("When", whenInWords(event, browserZone))];
-  if (!event.allDay && event.timeZone && event.timeZone !== browserZone) {
+  const found = [row("When", whenInWords(event, shownZone))];
+  if (!event.allDay && event.timeZone && event.timeZone !== shownZone) {
     found.push(row("Their time", `${whenInWords(event, event.timeZone)} (${event.timeZone})`));
   }
   if (repeats) found.push(row("Repeats", repeats));

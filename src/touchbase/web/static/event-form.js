@@ -4,7 +4,7 @@
 import { chosenContact, setUpContact, showContact } from "./event-contact.js";
 import { fillRepeat, readRepeat, relabel, setUpRepeat } from "./repeat-picker.js";
 import { editorValue, fillEditor, setUpEditor } from "./rich-text.js";
-import { addDays, browserZone, instantIn, isDateOnly, wallClock, zoneNames } from "./times.js";
+import { addDays, instantIn, isDateOnly, shownZone, wallClock, zoneNames } from "./times.js";
 
 const $ = (id) => document.getElementById(id);
 const EMAIL = /^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$/;
@@ -26,7 +26,7 @@ export function setUpForm() {
   setUpRepeat(() => ({
     start: field.startDate.value || new Date().toISOString().slice(0, 10),
     allDay: field.allDay.checked,
-    zone: field.zone.value.trim() || browserZone,
+    zone: field.zone.value.trim() || shownZone,
   }));
   field.startDate.addEventListener("change", relabel);
   setUpContact();
@@ -40,7 +40,7 @@ function showTimes() {
 
 // Fill the form: from an API event, or from {start, end, allDay} (Dates) for a new one.
 export async function fillForm(event) {
-  const zone = event.timeZone || browserZone;
+  const zone = event.timeZone || shownZone;
   field.title.value = event.title ?? "";
   field.allDay.checked = Boolean(event.allDay);
   field.zone.value = zone;
@@ -84,7 +84,7 @@ export function readForm() {
   const title = field.title.value.trim();
   if (!title) return formError("Give the event a title.", field.title), null;
   const allDay = field.allDay.checked;
-  const zone = field.zone.value.trim() || browserZone;
+  const zone = field.zone.value.trim() || shownZone;
   if (!allDay && !zoneNames().includes(zone) && zone !== "UTC") {
     return formError(`Unknown time zone "${zone}".`, field.zone), null;
   }

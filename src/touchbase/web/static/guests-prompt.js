@@ -2,7 +2,7 @@
 // setting says ask each time (the default), always send, or never send; "Remember" saves the
 // answer as the setting. Nothing is emailed unless the person says so.
 
-import { api, showError } from "./app.js";
+import { api, showError, userSettings } from "./app.js";
 
 const $ = (id) => document.getElementById(id);
 const QUESTION = {
@@ -15,7 +15,7 @@ let preference = null;
 async function setting() {
   if (preference === null) {
     try {
-      preference = (await api("GET", "/api/settings")).guestEmails;
+      preference = (await userSettings()).guestEmails;
     } catch {
       return "ask"; // asked this time; read again next time
     }

@@ -2,7 +2,7 @@
 // past apart; a result shows its event on the calendar and opens its card. "/" focuses it.
 
 import { api, showError } from "./app.js";
-import { browserZone } from "./times.js";
+import { shownZone } from "./times.js";
 import { whenInWords } from "./event-card.js";
 
 const $ = (id) => document.getElementById(id);
@@ -30,7 +30,7 @@ function group(title, items, open) {
     const name = document.createElement("strong");
     name.textContent = event.title || "(no title)";
     const when = document.createElement("span");
-    when.textContent = whenInWords(event, browserZone);
+    when.textContent = whenInWords(event, shownZone);
     button.append(name, when);
     button.addEventListener("click", () => open(event));
     item.append(button);

@@ -1,6 +1,21 @@
 // Wall-clock times in a named time zone, and back, with nothing but Intl.
 
 export const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+// The zone the pages show times in: the user's setting, or else this browser's.
+export let shownZone = browserZone;
+
+export function isZone(name) {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: name });
+    return Boolean(name);
+  } catch {
+    return false;
+  }
+}
+
+export function showTimesIn(zone) {
+  shownZone = zone && isZone(zone) ? zone : browserZone;
+}
 
 function parts(instant, zone) {
   const format = new Intl.DateTimeFormat("en-CA", {
@@ -40,9 +55,9 @@ export function addDays(date, days) {
   return next.toISOString().slice(0, 10);
 }
 
-// A Date's calendar day in the browser's zone, as YYYY-MM-DD.
+// A Date's calendar day in the zone the pages show, as YYYY-MM-DD.
 export function localDate(instant) {
-  return wallClock(instant, browserZone).date;
+  return wallClock(instant, shownZone).date;
 }
 
 export function isDateOnly(value) {
