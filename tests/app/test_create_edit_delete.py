@@ -295,3 +295,25 @@ def test_changes_refused_for_lost_authorization_go_out_after_reconnecting(
         ),
         what="the change to reach Google again",
     )
+
+
+def test_activity_names_events_and_contacts_and_is_filtered(app: AppHarness) -> None:
+    alice, bob = app.user(), app.user("bob@example.com")
+    dana = alice.api.post("/api/contacts", json={"name": "Dana Scully"}).json()
+    event = alice.create(title="Intro call", contactId=dana["id"]).json()
+    alice.api.patch(f"/api/calendar/events/{event['id']}", json={"title": "Intro call (v2)"})
+    answer = alice.api.get("/api/audit").json()
+    assert answer["eventTitles"] == {event["id"]: "Intro call (v2)"}
+    assert answer["contactNames"] == {dana["id"]: "Dana Scully"}
+    assert answer["eventContacts"] == {event["id"]: dana["id"]}
+    assert [e["action"] for e in answer["items"]] == ["update", "create", "contact_create"]
+    assert [e["changes"] for e in answer["items"][:1]] == [
+        {"title": {"before": "Intro call", "after": "Intro call (v2)"}}
+    ], "no empty field reported as changed"
+    by_contact = alice.api.get("/api/audit", params={"contactId": dana["id"]}).json()
+    assert [e["action"] for e in by_contact["items"]] == ["contact_create"]
+    assert alice.api.get("/api/audit", params={"who": "google"}).json()["items"] == []
+    assert len(alice.api.get("/api/audit", params={"who": "you"}).json()["items"]) == 3
+    assert alice.api.get("/api/audit", params={"who": "someone"}).status_code == 422
+    theirs = bob.api.get("/api/audit", params={"contactId": dana["id"]}).json()
+    assert theirs == {"items": [], "eventTitles": {}, "contactNames": {}, "eventContacts": {}}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,21 +41,54 @@ def test_settings_show_the_connection_and_choose_calendars(signed_in: CalendarPa
     expect(page.locator("#calendar-rows tr").get_by_role("checkbox")).not_to_be_checked()
 
 
-def test_activity_lists_the_audit_log_by_event(signed_in: CalendarPage) -> None:
-    page = signed_in.page
-    first = signed_in.api_create("First meeting", at(9))
-    signed_in.api_create("Second meeting", at(11))
-    patched = signed_in.user.api.patch(
-        f"/api/calendar/events/{first['id']}", json={"title": "First meeting (moved)"}
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+RAW = re.compile(r"sync_|kind:|— → —|\d{4}-\d{2}-\d{2}T|<b>")
+
+
+def test_activity_reads_as_sentences_with_names(signed_in: CalendarPage) -> None:
+    page, user = signed_in.page, signed_in.user
+    dana = user.api.post("/api/contacts", json={"name": "Dana Scully"}).json()
+    first = signed_in.api_create("First meeting", at(9), contactId=dana["id"])
+    second = signed_in.api_create("Second meeting", at(11), description="<b>Agenda</b>")
+    user.api.patch(f"/api/calendar/events/{first['id']}", json={"title": "Intro call with Dana"})
+    user.api.patch(
+        f"/api/calendar/events/{second['id']}",
+        json={"startTime": at(14).isoformat(), "endTime": at(15).isoformat()},
     )
-    assert patched.status_code == 200
+    signed_in.app.emulator.fault(method="PATCH", status=400, reason="badRequest", times=1)
+    user.api.patch(f"/api/calendar/events/{second['id']}", json={"location": "Room 9"})
+    google = signed_in.google_event("Intro call with Dana")
+    user.google.patch(f"/events/{google['id']}", json={"summary": "Intro call (Google)"})
+    assert user.api.post("/api/calendar/sync").status_code == 202
+
     page.get_by_role("link", name="Activity").click()
-    rows = page.locator("#activity-rows tr")
-    expect(rows).to_have_count(3)
-    page.get_by_label("Event").select_option(label="First meeting (moved)")
-    expect(rows).to_have_count(2)
-    expect(rows.first).to_contain_text("title: First meeting → First meeting (moved)")
-    expect(rows.nth(1)).to_contain_text("create")
+    entries = page.locator("#activity-list > li")
+    expect(entries.first).to_contain_text("Google Calendar renamed")
+    expect(entries.first).to_contain_text("“Intro call with Dana” to “Intro call (Google)”")
+    text = page.locator("#activity-list").inner_text()
+    assert "You renamed “First meeting” to “Intro call with Dana”" in text
+    assert "You moved “Second meeting” from" in text
+    assert "Google refused the change to “Second meeting”" in text
+    assert "You created “Second meeting” for" in text
+    assert "You added the contact Dana Scully" in text
+    assert not UUID.search(text), text
+    assert not RAW.search(text), text
+    expect(entries.first.locator("time")).to_have_text("just now")
+    assert entries.first.locator("time").get_attribute("title")
+    signed_in.screenshot("activity")
+
+    page.get_by_label("Event").select_option(label="Second meeting")
+    expect(entries).to_have_count(4)  # created, moved, its place changed, refused
+    page.get_by_label("Event").select_option(label="All events")
+    page.get_by_label("By").select_option(label="Google Calendar")
+    expect(entries.first).to_contain_text("Google Calendar renamed")
+    # Only what came from Google, or was said by it.
+    expect(page.locator("#activity-list > li:not(:has-text('Google'))")).to_have_count(0)
+    expect(entries).to_have_count(2)
+    page.get_by_label("By").select_option(label="Anyone")
+    page.get_by_label("Contact").select_option(label="Dana Scully")
+    expect(entries).to_have_count(1)
+    expect(entries.first).to_contain_text("You added the contact Dana Scully")
 
 
 def test_deleting_a_touchpoint_event_warns_first(signed_in: CalendarPage) -> None:

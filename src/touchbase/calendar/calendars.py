@@ -10,9 +10,8 @@ from touchbase.calendar.services import CalendarServices
 from touchbase.errors import CalendarError, EventNotFoundError
 from touchbase.store import accounts
 from touchbase.store import channels as channel_store
-from touchbase.store import events as event_store
 from touchbase.store import sync as sync_store
-from touchbase.store.models import AuditEntry, Calendar, SyncRun
+from touchbase.store.models import Calendar, SyncRun
 
 
 async def list_calendars(services: CalendarServices, user_id: str) -> list[Calendar]:
@@ -63,11 +62,3 @@ async def sync_run(services: CalendarServices, user_id: str, run_id: str) -> Syn
     if run is None:
         raise EventNotFoundError("No such sync run.")
     return run
-
-
-async def audit_entries(
-    services: CalendarServices, user_id: str, event_id: str | None
-) -> list[AuditEntry]:
-    """The user's audit log, newest first, optionally for one event."""
-    async with services.db.session() as session:
-        return await event_store.audit_entries(session, user_id, event_id=event_id)

@@ -296,6 +296,16 @@ async def write_outcome(
         row.next_push_at = now + _backoff(row.push_attempts, services.max_backoff)
     else:
         row.sync_status, row.next_push_at = "error", None
+        await event_store.record_audit(
+            session,
+            user_id=row.user_id,
+            event_id=row.id,
+            action="push_refused",
+            source="sync",
+            actor="touchbase",
+            at=now,
+            changes={"error": {"code": error.code, "message": error.message}},
+        )
     return False
 
 

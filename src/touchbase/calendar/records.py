@@ -163,9 +163,14 @@ def audit_changes(before: CalendarEvent | None, after: CalendarEvent | None) -> 
     changes = {}
     for key, name in STORED_TO_API.items():
         old, new = raw_before.get(key), raw_after.get(key)
-        if old != new:
+        if old != new and not (_empty(old) and _empty(new)):
             changes[name] = {"before": old, "after": new}
     return changes
+
+
+def _empty(value: Any) -> bool:
+    """No value at all: None, "" and [] say the same (no recurrence, no location)."""
+    return value in (None, "", [], {})
 
 
 def audit_created(raw: dict[str, Any]) -> dict[str, Any]:

@@ -297,10 +297,21 @@ async def record_audit(
 
 
 async def audit_entries(
-    session: AsyncSession, user_id: str, *, event_id: str | None, limit: int = 500
+    session: AsyncSession,
+    user_id: str,
+    *,
+    event_id: str | None,
+    contact_id: str | None = None,
+    sources: tuple[str, ...] | None = None,
+    limit: int = 500,
 ) -> list[AuditEntry]:
-    """A user's audit entries, newest first, optionally for one event."""
+    """A user's audit entries, newest first, optionally for one event, one contact, or
+    changes from some sources."""
     query = select(AuditEntry).where(AuditEntry.user_id == user_id)
     if event_id is not None:
         query = query.where(AuditEntry.event_id == event_id)
+    if contact_id is not None:
+        query = query.where(AuditEntry.contact_id == contact_id)
+    if sources is not None:
+        query = query.where(AuditEntry.source.in_(sources))
     return list(await session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)))

@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from touchbase.calendar.calendars import audit_entries, disconnect_google
+from touchbase.calendar.activity import Who, activity
+from touchbase.calendar.calendars import disconnect_google
 from touchbase.calendar.google_accounts import STATE_LIFETIME
 from touchbase.errors import InvalidRequestError, TouchbaseError
 from touchbase.google.auth import WRITE_SCOPES
@@ -123,8 +124,20 @@ async def disconnect(services: Services, actor: MutatingActor) -> Json:
 async def audit(
     services: Services,
     actor: CurrentActor,
+    *,
     eventId: Annotated[str | None, Query(max_length=64)] = None,
+    contactId: Annotated[str | None, Query(max_length=64)] = None,
+    who: Annotated[
+        Who | None,
+        Query(description="`you` (the pages or the API), `google` (a sync), `touchbase`."),
+    ] = None,
 ) -> Json:
-    """The audit log, newest first, optionally for one event."""
-    entries = await audit_entries(services, actor.user_id, eventId)
-    return {"items": [audit_view(e) for e in entries]}
+    """The activity log, newest first, optionally for one event, one contact or one kind of
+    author, with each event's current title and each contact's name."""
+    found = await activity(services, actor.user_id, event_id=eventId, contact_id=contactId, who=who)
+    return {
+        "items": [audit_view(e) for e in found.entries],
+        "eventTitles": found.event_titles,
+        "contactNames": found.contact_names,
+        "eventContacts": found.event_contacts,
+    }

@@ -1,78 +1,84 @@
-// Activity: the audit log, newest first, filterable by event.
+// Activity: what happened, newest first, in words, filtered by event, contact and author.
 
-import { api, showError } from "./app.js";
+import { api, showError, userSettings } from "./app.js";
+import { ago, details, sentence } from "./activity-words.js";
+import { showTimesIn } from "./times.js";
 
 const $ = (id) => document.getElementById(id);
-const titles = new Map();
+const me = document.querySelector(".signout .who")?.textContent.trim() ?? "";
+const seenEvents = new Map(); // id -> title, for the event filter
+const seenContacts = new Map(); // id -> name, for the contact filter
 
-function show(value) {
-  if (value === null || value === undefined || value === "") return "—";
-  if (Array.isArray(value)) return value.map(show).join(", ") || "—";
-  if (typeof value === "object") {
-    const moment = value.dateTime ?? value.date ?? value.email;
-    if (moment) return String(moment);
-    return JSON.stringify(value);
-  }
-  return String(value);
+function query() {
+  const params = new URLSearchParams();
+  if ($("activity-event").value) params.set("eventId", $("activity-event").value);
+  if ($("activity-contact").value) params.set("contactId", $("activity-contact").value);
+  if ($("activity-who").value) params.set("who", $("activity-who").value);
+  const text = params.toString();
+  return text ? `?${text}` : "";
 }
 
-function describeChanges(changes) {
-  return Object.entries(changes ?? {})
-    .map(([field, change]) =>
-      change && typeof change === "object" && "after" in change
-        ? `${field}: ${show(change.before)} → ${show(change.after)}`
-        : `${field}: ${show(change)}`,
-    )
-    .join("; ");
+function remember(select, seen, id, name) {
+  if (!id || !name || seen.has(id)) return;
+  seen.set(id, name);
+  select.append(new Option(name, id));
 }
 
-async function showEntries() {
-  const eventId = $("activity-event").value;
-  const query = eventId ? `?eventId=${encodeURIComponent(eventId)}` : "";
-  const { items } = await api("GET", `/api/audit${query}`);
-  const rows = $("activity-rows");
-  rows.replaceChildren();
-  for (const entry of items) {
-    const row = document.createElement("tr");
-    const cells = [
-      new Date(entry.at).toLocaleString(),
-      titles.get(entry.eventId) ?? entry.changes?.title?.after ?? entry.changes?.title?.before ?? entry.eventId ?? "—",
-      entry.action,
-      `${entry.actor} (${entry.source})`,
-      describeChanges(entry.changes),
-    ];
-    for (const text of cells) {
-      const cell = document.createElement("td");
-      cell.textContent = text;
-      row.append(cell);
-    }
-    rows.append(row);
+function item(entry, names, answer) {
+  const row = document.createElement("li");
+  row.dataset.action = entry.action;
+  const said = document.createElement("p");
+  said.className = "said";
+  said.textContent = `${sentence(entry, me, names)}.`;
+  const contactId = entry.contactId ?? answer.eventContacts[entry.eventId];
+  const contactName = names.contact(contactId);
+  if (contactName && !said.textContent.includes(contactName)) {
+    const link = document.createElement("a");
+    link.href = `/contacts/${encodeURIComponent(contactId)}`;
+    link.textContent = contactName;
+    said.append(" ", link);
   }
-  if (!items.length) {
-    const row = document.createElement("tr");
-    const cell = document.createElement("td");
-    cell.colSpan = 5;
-    cell.textContent = "Nothing yet.";
-    row.append(cell);
-    rows.append(row);
+  const when = document.createElement("time");
+  when.dateTime = entry.at;
+  when.title = new Date(entry.at).toLocaleString();
+  when.textContent = ago(entry.at);
+  row.append(when, said);
+  const more = details(entry);
+  if (more.length) {
+    const list = document.createElement("ul");
+    list.className = "changes";
+    list.append(...more.map((text) => Object.assign(document.createElement("li"), { textContent: text })));
+    row.append(list);
   }
+  return row;
+}
+
+async function show() {
+  const answer = await api("GET", `/api/audit${query()}`);
+  const names = {
+    title: (entry) => (entry.eventId ? answer.eventTitles[entry.eventId] : null) || null,
+    contact: (id) => (id ? answer.contactNames[id] : null) ?? null,
+  };
+  for (const [id, title] of Object.entries(answer.eventTitles)) remember($("activity-event"), seenEvents, id, title);
+  for (const [id, name] of Object.entries(answer.contactNames)) remember($("activity-contact"), seenContacts, id, name);
+  const list = $("activity-list");
+  list.replaceChildren(...answer.items.map((entry) => item(entry, names, answer)));
+  if (!answer.items.length) list.append(Object.assign(document.createElement("li"), { textContent: "Nothing yet." }));
 }
 
 async function start() {
-  const { items } = await api("GET", "/api/calendar/events");
-  const select = $("activity-event");
-  for (const event of items) {
-    if (titles.has(event.id) || event.id.includes("~")) continue;
-    titles.set(event.id, event.title);
-    const option = document.createElement("option");
-    option.value = event.id;
-    option.textContent = event.title;
-    select.append(option);
+  const settings = await userSettings().catch(() => null);
+  showTimesIn(settings?.timeZone);
+  const wanted = new URLSearchParams(location.search);
+  await show();
+  for (const [param, id] of [["event", "activity-event"], ["contact", "activity-contact"]]) {
+    const value = wanted.get(param);
+    if (value && [...$(id).options].some((o) => o.value === value)) $(id).value = value;
   }
-  const wanted = new URLSearchParams(location.search).get("event");
-  if (wanted) select.value = wanted;
-  select.addEventListener("change", () => showEntries().catch((e) => showError(e, "The activity could not be loaded")));
-  await showEntries();
+  if (wanted.get("event") || wanted.get("contact")) await show();
+  for (const id of ["activity-event", "activity-contact", "activity-who"]) {
+    $(id).addEventListener("change", () => show().catch((e) => showError(e, "The activity could not be loaded")));
+  }
 }
 
 start().catch((error) => showError(error, "The activity could not be loaded"));
