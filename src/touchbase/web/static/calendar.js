@@ -123,6 +123,14 @@ function theirTime(fcEvent) {
   return `${at(fcEvent.start)}${end} in ${zone}`;
 }
 
+// A phone shows the whole day (the page scrolls, not the grid): it opens at the working day.
+function showWorkingDay(view) {
+  if (!view.startsWith("timeGrid")) return;
+  const start = `${settings?.workingHours?.start ?? "08:00"}:00`;
+  const slot = document.querySelector(`td.fc-timegrid-slot-lane[data-time="${start}"]`);
+  if (slot) window.scrollBy(0, slot.getBoundingClientRect().top - 60);
+}
+
 // Which zone the grid shows, and how that came to be.
 function showZone() {
   const note = $("zone-note");
@@ -284,7 +292,10 @@ const VIEWS = ["dayGridMonth", "timeGridWeek", "timeGridDay", "listWeek"];
 const lastView = VIEWS.includes(localStorage.getItem(VIEW_KEY)) ? localStorage.getItem(VIEW_KEY) : null;
 const calendar = (board.calendar = new FullCalendar.Calendar($("calendar"), {
   initialView: lastView ?? (narrow ? "listWeek" : "timeGridWeek"),
-  datesSet: (info) => localStorage.setItem(VIEW_KEY, info.view.type),
+  datesSet: (info) => {
+    localStorage.setItem(VIEW_KEY, info.view.type);
+    if (narrow) requestAnimationFrame(() => showWorkingDay(info.view.type));
+  },
   headerToolbar: narrow
     ? { left: "prev,next", center: "title", right: "today" }
     : { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,timeGridDay,listWeek" },
