@@ -211,6 +211,15 @@ def _demo(tmp_path: Path, port: int, emulator_port: int) -> subprocess.Popen[str
     )
 
 
+def _token_printed(demo: subprocess.Popen[str]) -> str:
+    """The API token the demo prints once it is ready."""
+    assert demo.stdout is not None
+    for line in demo.stdout:
+        if "API token:" in line:
+            return line.split("API token:")[1].strip()
+    raise AssertionError("the demo ended without saying it was running")
+
+
 def _port_in_use(port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) == 0
@@ -220,7 +229,13 @@ def test_the_demo_stops_its_emulator_on_sigterm_and_refuses_taken_ports(tmp_path
     port, emulator_port = free_port(), free_port()
     demo = _demo(tmp_path, port, emulator_port)
     try:
-        wait_until_up(f"http://127.0.0.1:{port}/api/health", timeout=60)
+        token = _token_printed(demo)
+        # Synced before it says where it is: its first page says when, not "use Sync now".
+        calendars = httpx.get(
+            f"http://127.0.0.1:{port}/api/calendar/calendars",
+            headers={"Authorization": f"Bearer {token}"},
+        ).json()["items"]
+        assert [c["lastSyncedAt"] is not None for c in calendars if c["syncEnabled"]] == [True]
         assert _port_in_use(emulator_port)
         second = _demo(tmp_path / "other", free_port(), emulator_port)
         said, _ = second.communicate(timeout=60)

@@ -115,22 +115,36 @@ async def _set_up(app_url: str, token: str) -> None:
             ) as browser:
                 answer = await browser.get(url + "&login_hint=" + DEMO_EMAIL)
                 answer.raise_for_status()
-        if (await api.get("/api/contacts")).json()["items"]:
+        if not (await api.get("/api/contacts")).json()["items"]:
+            await _samples(api)
+        await _synced(api)
+
+
+async def _samples(api: httpx.AsyncClient) -> None:
+    """The sample contacts, events and touchpoints."""
+    made = []
+    for contact in SAMPLE_CONTACTS:
+        answer = await api.post("/api/contacts", json={**contact, "cadence": None})
+        answer.raise_for_status()
+        made.append(answer.json()["id"])
+    for body in sample_events(datetime.now(UTC)):
+        (await api.post("/api/calendar/events", json=body)).raise_for_status()
+    for plan in sample_touchpoints(made, datetime.now(UTC)):
+        (await api.post("/api/touchpoints", json=plan)).raise_for_status()
+    # Cadences last: Dana's plans her next touchpoint from the discovery call; Eli's and
+    # Fran's keep the touchpoints planned above.
+    for contact_id, contact in zip(made, SAMPLE_CONTACTS, strict=True):
+        cadence = {"cadence": contact["cadence"]}
+        (await api.patch(f"/api/contacts/{contact_id}", json=cadence)).raise_for_status()
+
+
+async def _synced(api: httpx.AsyncClient) -> None:
+    """One sync of the demo calendar, finished: the first page says when it last synced."""
+    run_id = (await api.post("/api/calendar/sync")).json()["runId"]
+    for _ in range(600):
+        if (await api.get(f"/api/calendar/sync/{run_id}")).json()["status"] != "running":
             return
-        made = []
-        for contact in SAMPLE_CONTACTS:
-            answer = await api.post("/api/contacts", json={**contact, "cadence": None})
-            answer.raise_for_status()
-            made.append(answer.json()["id"])
-        for body in sample_events(datetime.now(UTC)):
-            (await api.post("/api/calendar/events", json=body)).raise_for_status()
-        for plan in sample_touchpoints(made, datetime.now(UTC)):
-            (await api.post("/api/touchpoints", json=plan)).raise_for_status()
-        # Cadences last: Dana's plans her next touchpoint from the discovery call; Eli's and
-        # Fran's keep the touchpoints planned above.
-        for contact_id, contact in zip(made, SAMPLE_CONTACTS, strict=True):
-            cadence = {"cadence": contact["cadence"]}
-            (await api.patch(f"/api/contacts/{contact_id}", json=cadence)).raise_for_status()
+        await asyncio.sleep(0.1)
 
 
 async def _serve(settings: Settings, port: int, token: str, emulator_url: str) -> None:

@@ -275,3 +275,34 @@ def test_the_api_docs_render_from_our_own_assets(app: AppHarness, page: Page) ->
     expect(page.get_by_text("/api/calendar/events").first).to_be_visible()
     assert requested
     assert all(url.startswith(app.url) for url in requested), requested
+
+
+def test_an_unknown_page_is_a_page_and_the_api_stays_json(signed_in: CalendarPage) -> None:
+    page = signed_in.page
+    answer = page.goto(signed_in.app.url + "/contacts/nobody/at/all")
+    assert answer is not None
+    assert answer.status == 404
+    expect(page.get_by_role("heading", name="This page does not exist.")).to_be_visible()
+    page.get_by_role("link", name="Back to the calendar").click()
+    expect(page).to_have_url(signed_in.app.url + "/calendar")
+    api = signed_in.user.api.get("/api/nowhere", headers={"Accept": "text/html"})
+    assert api.status_code == 404
+    assert api.json()["error"]["code"] == "NOT_FOUND"
+
+
+def test_a_new_user_is_shown_how_to_start(app: AppHarness, page: Page) -> None:
+    user = app.user("new@example.com", password=PASSWORD, connect=False)
+    calendar = CalendarPage(page, app, user)
+    calendar.sign_in(PASSWORD)
+    onboarding = page.get_by_role("region", name="Connect your Google Calendar to start")
+    expect(onboarding).to_be_visible()
+    calendar.screenshot("first-run")
+    page.get_by_role("button", name="New event").click()  # no form that could only fail
+    expect(page.locator("#event-modal")).to_be_hidden()
+    expect(onboarding.get_by_role("button", name="Connect Google Calendar")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/settings?google=connected")
+    expect(page.locator("#google-state")).to_have_text("Connected. touchbase may:")
+    page.goto(app.url + "/calendar")
+    expect(page.locator("#sync-status")).not_to_contain_text("not connected")
+    expect(onboarding).to_be_hidden()

@@ -107,6 +107,15 @@ def error_page(request: Request, error: TouchbaseError) -> Response:
     return TEMPLATES.TemplateResponse(request, "error.html", context, status_code=error.http_status)
 
 
+def _missing_page(request: Request) -> Response:
+    """A page that does not exist, as a page (a script asking the API gets JSON)."""
+    context = {
+        "message": "This page does not exist.",
+        "action": "The address may be mistyped, or the page was moved.",
+    }
+    return TEMPLATES.TemplateResponse(request, "error.html", context, status_code=404)
+
+
 def _field(location: tuple[int | str, ...]) -> str:
     """The request field an error is about: `title`, `attendees[1]`, `values.title`.
 
@@ -137,6 +146,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         message = error.detail if isinstance(error.detail, str) else "The request failed."
+        if _wants_page(request) and error.status_code == 404:
+            return _missing_page(request)
         headers = dict(error.headers or {})
         if error.status_code == 405:
             headers["Allow"] = ", ".join(_allowed_methods(app, request))

@@ -10,6 +10,7 @@ import { create, hooks, moved, remove, removeWithTouchpoint, update } from "./ca
 import { openConflict, setUpConflict } from "./conflict.js";
 import { setUpSync } from "./sync-status.js";
 import { cardEvent, closeCard, setUpCard, showCard } from "./event-card.js";
+import { connectGoogle } from "./google-connect.js";
 import { setUpSearch } from "./search.js";
 import { setUpShortcuts } from "./shortcuts.js";
 import { setUpLog, showLog } from "./event-log.js";
@@ -129,6 +130,19 @@ function showWorkingDay(view) {
   const start = `${settings?.workingHours?.start ?? "08:00"}:00`;
   const slot = document.querySelector(`td.fc-timegrid-slot-lane[data-time="${start}"]`);
   if (slot) window.scrollBy(0, slot.getBoundingClientRect().top - 60);
+}
+
+// A user without Google connected is shown the way to start, not a calendar that refuses.
+async function offerToConnect() {
+  const connection = await api("GET", "/api/google/connection").catch(() => null);
+  if (!connection || connection.connected) return;
+  $("onboarding").hidden = false;
+  $("onboarding-connect").addEventListener("click", connectGoogle);
+  const connectFirst = (event) => {
+    event.stopImmediatePropagation(); // no event form that could only fail
+    $("onboarding-connect").focus();
+  };
+  $("new-event").addEventListener("click", connectFirst, { capture: true });
 }
 
 // Which zone the grid shows, and how that came to be.
@@ -358,6 +372,7 @@ $("new-event").addEventListener("click", () => openCreate(nextHour()));
 $("shortcuts-help").addEventListener("click", () => $("shortcuts-modal").showModal());
 calendar.render();
 showZone();
+offerToConnect();
 setUpSync(calendar);
 followChanges();
 window.touchbaseCalendar = calendar; // for people poking at the page from the console

@@ -2,6 +2,7 @@
 // the last sync result of each.
 
 import { api, formatWhen, showError, toast } from "./app.js";
+import { connectGoogle } from "./google-connect.js";
 
 const $ = (id) => document.getElementById(id);
 const SCOPE_NAMES = {
@@ -110,16 +111,6 @@ async function showCalendars() {
   }
 }
 
-async function connect() {
-  try {
-    const email = document.querySelector(".who")?.textContent?.trim() ?? "";
-    const { authorizationUrl } = await api("POST", `/api/google/connect?loginHint=${encodeURIComponent(email)}`);
-    window.location.assign(authorizationUrl);
-  } catch (error) {
-    showError(error, "Google Calendar could not be connected");
-  }
-}
-
 const params = new URLSearchParams(location.search);
 if (params.get("google") === "connected") toast("Google Calendar is connected.", { kind: "success" });
 // The callback names what went wrong by a fixed code; the words are ours alone.
@@ -132,6 +123,6 @@ const FAILURES = {
 if (params.get("google") === "failed") {
   toast(`Google Calendar was not connected: ${FAILURES[params.get("reason")] ?? FAILURES.refused}`, { kind: "error" });
 }
-$("google-connect").addEventListener("click", connect);
+$("google-connect").addEventListener("click", connectGoogle);
 showConnection().catch((error) => showError(error, "The connection could not be loaded"));
 showCalendars().catch((error) => showError(error, "The calendars could not be loaded"));
