@@ -306,3 +306,28 @@ def test_a_new_user_is_shown_how_to_start(app: AppHarness, page: Page) -> None:
     page.goto(app.url + "/calendar")
     expect(page.locator("#sync-status")).not_to_contain_text("not connected")
     expect(onboarding).to_be_hidden()
+
+
+def test_a_new_user_can_start_without_google_and_move_in_later(app: AppHarness, page: Page) -> None:
+    user = app.user("solo@example.com", password=PASSWORD, connect=False)
+    calendar = CalendarPage(page, app, user)
+    calendar.sign_in(PASSWORD)
+    page.get_by_role("button", name="Start without Google").click()
+    expect(page.locator("#onboarding")).to_be_hidden()
+    expect(page.locator("#sync-status")).to_contain_text("Your events are kept on touchbase.")
+    page.get_by_role("button", name="New event").click()
+    calendar.fill_form(title="Plan the quarter", start=at(10), end=at(11))
+    calendar.save_form()
+    calendar.expect_status("Plan the quarter", "local")
+    expect(calendar.event("Plan the quarter")).to_contain_text("on touchbase")
+    assert app.emulator.stats()["apiCalls"] == 0
+
+    page.goto(app.url + "/settings")
+    expect(page.locator("#calendar-rows")).to_contain_text("Connect Google Calendar to move")
+    page.locator("#google-connect").click()
+    page.wait_for_url("**/settings?google=connected")
+    page.get_by_role("button", name="Move its events into Google Calendar").click()
+    expect(page.locator("#toasts .toast", has_text="Moved 1 event into")).to_be_visible()
+    page.goto(app.url + "/calendar")
+    calendar.expect_status("Plan the quarter", "synced")
+    assert calendar.google_event("Plan the quarter")["status"] == "confirmed"

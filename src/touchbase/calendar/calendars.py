@@ -7,7 +7,7 @@ from datetime import datetime
 
 from touchbase.calendar.channels import stop_watching_user
 from touchbase.calendar.services import CalendarServices
-from touchbase.errors import CalendarError, EventNotFoundError
+from touchbase.errors import CalendarError, EventNotFoundError, InvalidEventError
 from touchbase.store import accounts
 from touchbase.store import channels as channel_store
 from touchbase.store import sync as sync_store
@@ -36,6 +36,12 @@ async def choose_calendar(
         row = await accounts.user_calendar(session, user_id, calendar_id)
         if row is None:
             raise EventNotFoundError("No such calendar.")
+        if row.is_local and sync_enabled:
+            raise InvalidEventError(
+                "This calendar is kept on touchbase only: move its events into a Google "
+                "calendar instead.",
+                field="syncEnabled",
+            )
         row.sync_enabled = sync_enabled
         return row
 

@@ -107,8 +107,16 @@ async def calendar_for(session: AsyncSession, user_id: str, calendar_id: str | N
         return found
     primary = await accounts.primary_calendar(session, user_id)
     if primary is None:
+        primary = await accounts.local_calendar(session, user_id)
+    if primary is None:
         raise NotConnectedError(details={"reconnect": "/api/google/connect"})
     return primary
+
+
+def kept_here(row: Event, calendar: Calendar) -> None:
+    """A change in a calendar kept on touchbase only is done once written: nothing to push."""
+    if calendar.is_local:
+        row.pending_op, row.sync_status, row.next_push_at = None, "local", None
 
 
 async def check_references(
@@ -207,6 +215,7 @@ def pending_row(
         updated_at=now,
     )
     row.send_updates = send_updates(row, actor, base, event)
+    kept_here(row, calendar)
     return row
 
 
@@ -341,6 +350,7 @@ async def stage_update(
     row.pending_op = row.pending_op if row.pending_op == "create" else "update"
     row.sync_status, row.next_push_at, row.updated_at = "pending", now, now
     row.push_attempts, row.last_error = 0, None
+    kept_here(row, calendar)
     await audit(
         session, actor, row.id, action="update", now=now, changes=audit_changes(before, after)
     )
@@ -354,6 +364,9 @@ async def stage_delete(
     row.deleted, row.pending_op, row.sync_status = True, "delete", "pending"
     row.new_version()
     row.next_push_at, row.updated_at, row.push_attempts = now, now, 0
+    calendar = await accounts.calendar_by_id(session, row.calendar_id)
+    if calendar is not None:
+        kept_here(row, calendar)
     await audit(
         session, actor, row.id, action="delete", now=now, changes=audit_changes(before, None)
     )

@@ -177,9 +177,13 @@ class GoogleAccounts:
         return stored.scopes if stored else None
 
     async def require_write_access(self, user_id: str) -> None:
-        """Refuse early when Google would refuse a write."""
+        """Refuse early when Google would refuse a write (a user with a calendar kept on
+        touchbase only writes without Google)."""
         scopes = await self.scopes(user_id)
         if scopes is None:
+            async with self.db.session() as session:
+                if await accounts.local_calendar(session, user_id) is not None:
+                    return
             raise NotConnectedError(details={"reconnect": "/api/google/connect"})
         if not scopes & {SCOPE_CALENDAR, SCOPE_EVENTS}:
             raise PermissionDeniedError(

@@ -266,6 +266,37 @@ async def primary_calendar(session: AsyncSession, user_id: str) -> Calendar | No
     return found.first()
 
 
+LOCAL_CALENDAR_ID = "touchbase:local"  # its google_calendar_id: no Google calendar has it
+
+
+async def local_calendar(session: AsyncSession, user_id: str) -> Calendar | None:
+    """The user's calendar kept on touchbase only, if they started one."""
+    found = await session.scalars(
+        select(Calendar).where(Calendar.user_id == user_id, Calendar.is_local.is_(True))
+    )
+    return found.first()
+
+
+async def start_local_calendar(session: AsyncSession, user_id: str, time_zone: str) -> Calendar:
+    """The user's local calendar, made if there is none."""
+    found = await local_calendar(session, user_id)
+    if found is not None:
+        return found
+    row = Calendar(
+        id=new_id(),
+        user_id=user_id,
+        google_calendar_id=LOCAL_CALENDAR_ID,
+        summary="My calendar (on touchbase)",
+        time_zone=time_zone,
+        is_primary=False,
+        is_local=True,
+        sync_enabled=False,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
 async def user_calendars(session: AsyncSession, user_id: str) -> list[Calendar]:
     """All of the user's calendars, primary first."""
     found = await session.scalars(

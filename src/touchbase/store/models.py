@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
     inspect,
     text,
 )
@@ -130,6 +131,8 @@ class Calendar(Base):
     summary: Mapped[str] = mapped_column(String(255))
     time_zone: Mapped[str] = mapped_column(String(64))
     is_primary: Mapped[bool] = mapped_column(default=False)
+    # Kept on touchbase only (no Google calendar behind it): never synced nor pushed.
+    is_local: Mapped[bool] = mapped_column(default=False, server_default=false())
     sync_enabled: Mapped[bool] = mapped_column(default=True)
     sync_token: Mapped[str | None] = mapped_column(Text, nullable=True)
     # One sync per calendar at a time, across processes.

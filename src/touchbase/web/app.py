@@ -22,6 +22,7 @@ from touchbase.web.api import (
     contacts,
     events,
     live,
+    local,
     notifications,
     search,
     sync,
@@ -81,6 +82,7 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)
     app.include_router(events.router)
     app.include_router(search.router)
+    app.include_router(local.router)
     app.include_router(account.router)
     app.include_router(notifications.router)
     app.include_router(live.router)

@@ -135,6 +135,7 @@ def calendar_view(calendar: Calendar, updates: dict[str, Any] | None = None) -> 
         "summary": calendar.summary,
         "timeZone": calendar.time_zone,
         "primary": calendar.is_primary,
+        "isLocal": calendar.is_local,
         "syncEnabled": calendar.sync_enabled,
         "lastSyncedAt": calendar.last_synced_at.isoformat() if calendar.last_synced_at else None,
         "lastSyncRunId": calendar.last_sync_run_id,

@@ -8,7 +8,7 @@ import { localDate, shownZone } from "./times.js";
 export const SOURCE = "api";
 export const STATUS_TEXT = {
   synced: "✓ synced", pending: "⟳ saved, will sync", conflict: "⚠ conflict",
-  error: "✕ error", saving: "… saving",
+  error: "✕ error", saving: "… saving", local: "● on touchbase",
 };
 export const events = new Map(); // id -> the API's latest view of each loaded event
 export const known = new Map(); // id -> the version this page first loaded or last wrote itself

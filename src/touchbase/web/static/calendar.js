@@ -1,14 +1,14 @@
 // The calendar page: FullCalendar fed by the API, optimistic create / edit / move / delete,
 // sync states and conflicts (the sync-status area is sync-status.js).
 
-import { api, showError, userSettings, whenWritesSettle, wireDialogs } from "./app.js";
+import { api, showError, toast, userSettings, whenWritesSettle, wireDialogs } from "./app.js";
 import {
   board, dragEnded, dragStarted, dragStopped, events, isOccurrence, known, pattern, remember,
   settled, SOURCE, STATUS_TEXT, toCalendar,
 } from "./calendar-events.js";
 import { create, hooks, moved, remove, removeWithTouchpoint, update } from "./calendar-writes.js";
 import { openConflict, setUpConflict } from "./conflict.js";
-import { setUpSync } from "./sync-status.js";
+import { setUpSync, showLastSync } from "./sync-status.js";
 import { cardEvent, closeCard, setUpCard, showCard } from "./event-card.js";
 import { connectGoogle } from "./google-connect.js";
 import { setUpSearch } from "./search.js";
@@ -132,17 +132,31 @@ function showWorkingDay(view) {
   if (slot) window.scrollBy(0, slot.getBoundingClientRect().top - 60);
 }
 
-// A user without Google connected is shown the way to start, not a calendar that refuses.
+// A user without Google connected (and no calendar kept here) is shown the way to start, not
+// a calendar that could only refuse.
 async function offerToConnect() {
   const connection = await api("GET", "/api/google/connection").catch(() => null);
   if (!connection || connection.connected) return;
+  const { items } = await api("GET", "/api/calendar/calendars").catch(() => ({ items: [] }));
+  if (items.some((c) => c.isLocal)) return;
   $("onboarding").hidden = false;
-  $("onboarding-connect").addEventListener("click", connectGoogle);
   const connectFirst = (event) => {
     event.stopImmediatePropagation(); // no event form that could only fail
     $("onboarding-connect").focus();
   };
   $("new-event").addEventListener("click", connectFirst, { capture: true });
+  $("onboarding-connect").addEventListener("click", connectGoogle);
+  $("onboarding-local").addEventListener("click", async () => {
+    try {
+      await api("POST", "/api/calendar/local");
+    } catch (error) {
+      return showError(error, "The calendar was not started");
+    }
+    $("new-event").removeEventListener("click", connectFirst, { capture: true });
+    $("onboarding").hidden = true;
+    showLastSync();
+    toast("Your events are kept on touchbase until you connect Google Calendar.", { kind: "success" });
+  });
 }
 
 // Which zone the grid shows, and how that came to be.

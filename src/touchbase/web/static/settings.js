@@ -60,6 +60,24 @@ function updatesText(updates) {
   return `${every} (live updates starting)`;
 }
 
+// The local calendar's events go into the primary Google calendar (once one is connected).
+function moveButton(connected) {
+  if (!connected) return "Connect Google Calendar to move its events there.";
+  const button = document.createElement("button");
+  button.type = "button";
+  button.textContent = "Move its events into Google Calendar";
+  button.addEventListener("click", async () => {
+    try {
+      const { moved } = await api("POST", "/api/calendar/local/move", {});
+      toast(`Moved ${moved} event${moved === 1 ? "" : "s"} into Google Calendar.`, { kind: "success" });
+      await showCalendars();
+    } catch (error) {
+      showError(error, "The events were not moved");
+    }
+  });
+  return button;
+}
+
 async function showCalendars() {
   const { items } = await api("GET", "/api/calendar/calendars");
   const rows = $("calendar-rows");
@@ -89,6 +107,11 @@ async function showCalendars() {
     const updates = document.createElement("td");
     updates.className = "updates";
     updates.textContent = updatesText(calendar.updates);
+    if (calendar.isLocal) {
+      box.disabled = true;
+      label.textContent = `${calendar.summary}: kept here only`;
+      updates.replaceChildren(moveButton(items.some((c) => !c.isLocal)));
+    }
     const last = document.createElement("td");
     last.textContent = calendar.lastSyncedAt ? formatWhen(calendar.lastSyncedAt) : "never";
     const result = document.createElement("td");

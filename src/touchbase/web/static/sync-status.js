@@ -82,8 +82,9 @@ export async function showLastSync() {
   try {
     const { items } = await api("GET", "/api/calendar/calendars");
     const times = items.filter((c) => c.syncEnabled && c.lastSyncedAt).map((c) => c.lastSyncedAt).sort();
-    if (!items.length) {
-      syncStatus.replaceChildren("Google Calendar is not connected. ");
+    if (!items.some((c) => !c.isLocal)) {
+      const kept = items.length ? "Your events are kept on touchbase. " : "";
+      syncStatus.replaceChildren(`${kept}Google Calendar is not connected. `);
       const anchor = document.createElement("a");
       anchor.href = "/settings#google";
       anchor.textContent = "Connect Google Calendar";
