@@ -141,6 +141,24 @@ class CalendarPage:
         self.page.mouse.move(to[0], to[1] + grab_dy, steps=15)
         self.page.mouse.up()
 
+    def resize(self, event: Locator, into_slot: datetime) -> None:
+        """Drag an event's end with the mouse into the slot starting at `into_slot` (the end
+        snaps to the end of the slot under the pointer)."""
+        box = None
+        for _ in range(50):  # a refetch may replace the element under the pointer: hover again
+            event.hover()
+            box = event.locator(".fc-event-resizer-end").bounding_box()
+            if box:
+                break
+            self.page.wait_for_timeout(100)
+        assert box, "the event's resize handle"
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        _, target = self.slot(into_slot)
+        self.page.mouse.move(x, y)
+        self.page.mouse.down()
+        self.page.mouse.move(x, target + 3, steps=10)
+        self.page.mouse.up()
+
     def google_event(self, title: str) -> dict[str, Any]:
         """The one live event in Google with this title."""
         found = [

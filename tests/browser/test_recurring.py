@@ -118,17 +118,7 @@ def test_drag_an_occurrence_for_all_events(signed_in: CalendarPage) -> None:
 def test_resize_an_occurrence_for_this_and_following(signed_in: CalendarPage) -> None:
     weekly_series(signed_in, "Review", at(9) - timedelta(days=7), count=4)
     signed_in.reload()
-    event = signed_in.event("Review")
-    event.hover()
-    handle = event.locator(".fc-event-resizer-end")
-    box = handle.bounding_box()
-    assert box
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    _, target = signed_in.slot(at(10))
-    signed_in.page.mouse.move(x, y)
-    signed_in.page.mouse.down()
-    signed_in.page.mouse.move(x, target + 3, steps=10)
-    signed_in.page.mouse.up()
+    signed_in.resize(signed_in.event("Review"), at(10))
     choose_scope(signed_in, "This and following events")
     wait_for(
         lambda: len([e for e in signed_in.user.google_events() if e.get("recurrence")]) == 2,

@@ -144,17 +144,7 @@ def test_move_an_event_by_dragging_and_resize_it(signed_in: CalendarPage) -> Non
     signed_in.expect_status("Standup", "synced")
     assert _utc(signed_in.google_event("Standup")["end"]["dateTime"]) == at(14).astimezone(UTC)
 
-    event = signed_in.event("Standup")
-    event.hover()
-    handle = event.locator(".fc-event-resizer-end")
-    box = handle.bounding_box()
-    assert box
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    _, target = signed_in.slot(at(14))  # the end snaps to the end of the slot under the pointer
-    signed_in.page.mouse.move(x, y)
-    signed_in.page.mouse.down()
-    signed_in.page.mouse.move(x, target + 3, steps=10)
-    signed_in.page.mouse.up()
+    signed_in.resize(signed_in.event("Standup"), at(14))
     wait_for(
         lambda: (
             _utc(signed_in.google_event("Standup")["end"]["dateTime"]) == at(14, 30).astimezone(UTC)

@@ -46,17 +46,7 @@ def test_a_move_and_a_resize_are_undone(signed_in: CalendarPage) -> None:
     assert _utc(_google(signed_in, "Standup")["end"]["dateTime"]) == at(10).astimezone(UTC)
     assert _actions(signed_in, made["id"]) == ["update", "update"]
 
-    event = signed_in.event("Standup")
-    event.hover()
-    handle = event.locator(".fc-event-resizer-end")
-    box = handle.bounding_box()
-    assert box
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    _, target = signed_in.slot(at(11))
-    signed_in.page.mouse.move(x, y)
-    signed_in.page.mouse.down()
-    signed_in.page.mouse.move(x, target + 3, steps=10)
-    signed_in.page.mouse.up()
+    signed_in.resize(signed_in.event("Standup"), at(11))
     wait_for(
         lambda: _ends(signed_in, "Standup") == at(11, 30).astimezone(UTC),
         what="the resize to reach Google",
