@@ -249,16 +249,7 @@ async def write_outcome(
             new_local = outcome.merged or remote_event
             merge_changes = audit_changes(snap.local, new_local)
             if outcome.kind == "merged" and merge_changes:  # not when only an id was found
-                await event_store.record_audit(
-                    session,
-                    user_id=row.user_id,
-                    event_id=row.id,
-                    action="merge",
-                    source="sync",
-                    actor="touchbase",
-                    at=now,
-                    changes=merge_changes,
-                )
+                await _touchbase_audit(session, row, "merge", merge_changes, now=now)
             row.local = event_to_json(new_local)
         again = outcome.kind == "merged" or edited_meanwhile
         # A deletion made meanwhile stays a deletion (now of the version that landed).
@@ -274,16 +265,8 @@ async def write_outcome(
         row.next_push_at, row.last_error = None, None
         if snap.local.recurrence:
             for instance_id in await event_store.delete_exceptions_of(session, row):
-                await event_store.record_audit(
-                    session,
-                    user_id=row.user_id,
-                    event_id=instance_id,
-                    action="sync_delete",
-                    source="sync",
-                    actor="touchbase",
-                    at=now,
-                    changes={"reason": "its series was deleted"},
-                )
+                reason = {"reason": "its series was deleted"}
+                await _touchbase_audit(session, row, "sync_delete", reason, now=now, of=instance_id)
         return False
     if outcome.kind == "conflict":
         await _store_conflict(session, row, snap, outcome, now=now)
@@ -296,17 +279,32 @@ async def write_outcome(
         row.next_push_at = now + _backoff(row.push_attempts, services.max_backoff)
     else:
         row.sync_status, row.next_push_at = "error", None
-        await event_store.record_audit(
-            session,
-            user_id=row.user_id,
-            event_id=row.id,
-            action="push_refused",
-            source="sync",
-            actor="touchbase",
-            at=now,
-            changes={"error": {"code": error.code, "message": error.message}},
-        )
+        refused = {"error": {"code": error.code, "message": error.message}}
+        await _touchbase_audit(session, row, "push_refused", refused, now=now)
     return False
+
+
+async def _touchbase_audit(
+    session: Any,
+    row: Event,
+    action: str,
+    changes: dict[str, Any],
+    *,
+    now: Any,
+    of: str | None = None,
+) -> None:
+    """An audit entry of what touchbase itself did while pushing the row (a merge, a
+    conflict, a refusal; `of`: another event it was about, such as an instance)."""
+    await event_store.record_audit(
+        session,
+        user_id=row.user_id,
+        event_id=of or row.id,
+        action=action,
+        source="sync",
+        actor="touchbase",
+        at=now,
+        changes=changes,
+    )
 
 
 async def _store_conflict(
@@ -332,16 +330,8 @@ async def _store_conflict(
         )
     )
     row.sync_status, row.next_push_at = "conflict", None
-    await event_store.record_audit(
-        session,
-        user_id=row.user_id,
-        event_id=row.id,
-        action="conflict",
-        source="sync",
-        actor="touchbase",
-        at=now,
-        changes={"kind": outcome.conflict_kind, "fields": list(outcome.fields)},
-    )
+    changes = {"kind": outcome.conflict_kind, "fields": list(outcome.fields)}
+    await _touchbase_audit(session, row, "conflict", changes, now=now)
 
 
 async def read_snapshot(session: Any, event_id: str) -> Snapshot | None:
