@@ -51,6 +51,7 @@ def test_an_event_in_another_zone_shows_both_times(in_los_angeles: CalendarPage)
     expect(page.locator("#zone-note")).to_have_text("Times in America/Los_Angeles")
     tile = in_los_angeles.event("Call with Berlin")
     expect(tile).to_contain_text("10:00")
+    expect(tile.locator(".their-time")).to_have_text(f"= 7:00 PM {DASH} 8:00 PM in Europe/Berlin")
     expect(tile).to_have_attribute(
         "title", f"Call with Berlin: 7:00 PM {DASH} 8:00 PM in Europe/Berlin"
     )
@@ -82,6 +83,7 @@ def test_the_zone_setting_moves_the_grid(in_los_angeles: CalendarPage) -> None:
     tile = in_los_angeles.event("Standup in Berlin")
     expect(tile).to_contain_text("10:00")
     assert tile.get_attribute("title") is None  # its own zone is the one shown
+    expect(tile.locator(".their-time")).to_have_count(0)
     page.get_by_role("button", name="New event").click()
     expect(page.get_by_label("Time zone")).to_have_value("Europe/Berlin")
 

@@ -110,6 +110,12 @@ function decorate(info) {
   }
   const repeats = info.event.extendedProps.pattern;
   const theirs = theirTime(info.event);
+  if (theirs) {
+    const other = document.createElement("span");
+    other.className = "their-time";
+    other.textContent = `= ${theirs}`;
+    (title ?? info.el).append(other);
+  }
   const tip = [repeats, theirs].filter(Boolean).join("; ");
   if (tip) info.el.title = `${info.event.title}: ${tip}`;
   info.el.setAttribute("aria-label", [info.event.title, repeats, theirs, said].filter(Boolean).join(", "));

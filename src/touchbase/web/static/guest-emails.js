@@ -6,6 +6,7 @@ const choice = document.getElementById("guest-emails");
 
 async function show() {
   choice.value = (await api("GET", "/api/settings")).guestEmails;
+  choice.disabled = false; // not before: a choice made earlier would be overwritten
 }
 
 async function save() {

@@ -6,9 +6,10 @@ import { browserZone, isZone, zoneNames } from "./times.js";
 const $ = (id) => document.getElementById(id);
 
 async function show() {
-  $("device-zone").textContent = browserZone;
   $("zone-names").replaceChildren(...zoneNames().map((name) => new Option(name, name)));
   $("time-zone").value = (await api("GET", "/api/settings")).timeZone ?? "";
+  $("time-zone").disabled = false; // not before: what was typed earlier would be overwritten
+  $("device-zone").textContent = browserZone;
 }
 
 async function save(event) {
