@@ -17,14 +17,7 @@ def _titles(user: ApiUser, q: str, when: str = "upcoming", **params: Any) -> lis
 
 def _event(user: ApiUser, title: str, days: int, **fields: Any) -> dict[str, Any]:
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days)
-    answer = user.create(
-        title=title,
-        startTime=start.isoformat(),
-        endTime=(start + timedelta(minutes=30)).isoformat(),
-        **fields,
-    )
-    assert answer.status_code == 201, answer.text
-    return dict(answer.json())
+    return user.meeting(title, start, **fields)
 
 
 def test_search_finds_words_in_every_field_upcoming_and_past_apart(app: AppHarness) -> None:

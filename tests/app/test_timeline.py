@@ -16,15 +16,7 @@ def _at(days: int, hour: int = 10) -> datetime:
 
 
 def _meeting(user: ApiUser, title: str, days: int, **fields: Any) -> dict[str, Any]:
-    start = _at(days)
-    made = user.create(
-        title=title,
-        startTime=start.isoformat(),
-        endTime=(start + timedelta(minutes=30)).isoformat(),
-        **fields,
-    )
-    assert made.status_code == 201, made.text
-    return dict(made.json())
+    return user.meeting(title, _at(days), **fields)
 
 
 def _contact(user: ApiUser, name: str, *emails: str) -> dict[str, Any]:

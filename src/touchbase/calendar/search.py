@@ -3,9 +3,7 @@ hold every word asked, across all time, upcoming and past apart, a page at a tim
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from touchbase.calendar.listing import gone_instance
+from touchbase.calendar.listing import EventPage, gone_instance
 from touchbase.calendar.records import EventRecord
 from touchbase.calendar.services import CalendarServices
 from touchbase.errors import InvalidEventError
@@ -13,12 +11,6 @@ from touchbase.store import search as search_store
 
 MAX_PAGE = 50
 MAX_OFFSET = 10_000
-
-
-@dataclass(frozen=True)
-class SearchPage:
-    items: list[EventRecord]
-    next_page_token: str | None = None
 
 
 def _offset(page_token: str | None) -> int:
@@ -38,7 +30,7 @@ async def search_events(
     upcoming: bool,
     limit: int = 20,
     page_token: str | None = None,
-) -> SearchPage:
+) -> EventPage:
     """A page of the user's events matching `query`: upcoming ones soonest first, or past
     ones latest first."""
     words = search_store.words_of(query)
@@ -58,4 +50,4 @@ async def search_events(
         more = len(rows) > limit
         shown = [EventRecord.of(r) for r in rows[:limit] if not await gone_instance(session, r)]
     token = f"o:{offset + limit}" if more and offset + limit <= MAX_OFFSET else None
-    return SearchPage(shown, token)
+    return EventPage(shown, token)
