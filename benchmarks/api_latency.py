@@ -21,8 +21,8 @@ import httpx
 
 from benchmarks.postgres import fresh_database, server_url
 from benchmarks.report import table
-from touchbase.emulator.process import emulator_process, free_port, wait_until_up
 from touchbase.store.database import migrate
+from touchbase_emulator.process import emulator_process, free_port, wait_until_up
 
 N = 100
 LATENCY_MS = 100

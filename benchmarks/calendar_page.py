@@ -25,7 +25,7 @@ from benchmarks.api_latency import percentiles, touchbase_server
 from benchmarks.listing import _connect_and_sync
 from benchmarks.live import CHROMIUM_FLAGS, _chromium
 from benchmarks.report import table
-from touchbase.emulator.process import emulator_process
+from touchbase_emulator.process import emulator_process
 
 PAGE_USER, BIG, SMALL = "month@example.com", "big@example.com", "small@example.com"
 PASSWORD = "correct horse battery"

@@ -24,7 +24,7 @@ import httpx
 from benchmarks.api_latency import percentiles, touchbase_server
 from benchmarks.listing import _connect_and_sync
 from benchmarks.report import table
-from touchbase.emulator.process import emulator_process
+from touchbase_emulator.process import emulator_process
 
 BIG, SMALL = "big@example.com", "small@example.com"
 SCALES = {BIG: (10_000, 100_000), SMALL: (100, 1_000)}

@@ -18,8 +18,8 @@ from googleapiclient.discovery import build
 
 from benchmarks.report import median, table, timed
 from touchbase.domain import CalendarEvent, EventTime
-from touchbase.emulator.process import emulator_process
 from touchbase.google import GoogleCalendarClient, GoogleEndpoints, InsertEvent, StaticToken
+from touchbase_emulator.process import emulator_process
 
 USER = "bench@example.com"
 EVENTS = 10_000

@@ -17,7 +17,7 @@ import httpx
 
 from benchmarks.api_latency import connect_google, percentiles, touchbase_server
 from benchmarks.report import table
-from touchbase.emulator.process import emulator_process
+from touchbase_emulator.process import emulator_process
 
 SERIES = 200
 EXCEPTIONS = 20

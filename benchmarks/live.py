@@ -25,7 +25,7 @@ from playwright.sync_api import Page, sync_playwright
 
 from benchmarks.api_latency import connect_google, touchbase_server
 from benchmarks.report import table
-from touchbase.emulator.process import emulator_process
+from touchbase_emulator.process import emulator_process
 
 CHANGES = 50
 BURST = 100

@@ -31,9 +31,9 @@ from benchmarks.report import median, table
 from touchbase.calendar.events import Actor, create_calendar_event
 from touchbase.calendar.sync import perform_two_way_sync
 from touchbase.domain import CalendarEvent, EventTime
-from touchbase.emulator.process import emulator_process
 from touchbase.store.database import migrate
 from touchbase.web.app import freeze_start_up_objects
+from touchbase_emulator.process import emulator_process
 
 EMAIL = "bench@example.com"
 EVENTS = 10_000

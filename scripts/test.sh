@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-.venv/bin/ruff check src tests benchmarks examples
-.venv/bin/ruff format --check src tests benchmarks examples
+.venv/bin/ruff check src packages tests benchmarks examples
+.venv/bin/ruff format --check src packages tests benchmarks examples
 .venv/bin/mypy
 .venv/bin/lint-imports --no-cache
 if [ -z "${TOUCHBASE_TEST_POSTGRES_URL:-}" ]; then

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import httpx
 
-from touchbase.emulator.process import free_port, wait_until_up
 from touchbase.store import accounts
 from touchbase.store.database import Database
 from touchbase.store.models import User
 from touchbase.users import password_matches
+from touchbase_emulator.process import free_port, wait_until_up
 
 
 def _touchbase(

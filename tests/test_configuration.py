@@ -19,10 +19,10 @@ import pytest
 
 from tests.support.databases import BACKENDS
 from touchbase.config import ConfigurationError, Mode, Settings, database_url, load_settings
-from touchbase.emulator.process import free_port, wait_until_up
 from touchbase.store.crypto import SecretCipher
 from touchbase.store.database import Database
 from touchbase.store.models import GoogleConnection, User
+from touchbase_emulator.process import free_port, wait_until_up
 
 GOOD_SECRET = "k" * 40
 

@@ -63,22 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--emulator-port", type=int, default=8765)
     demo.add_argument("--data-dir", type=Path, default=Path("var/demo"))
-    emulator = commands.add_parser(
-        "emulator", help="run the Google Calendar API v3 emulator (a real HTTP server)"
-    )
-    emulator.add_argument("--host", default="127.0.0.1")
-    emulator.add_argument("--port", type=int, default=8765)
-    emulator.add_argument(
-        "--state-file",
-        type=Path,
-        default=None,
-        help="keep the emulator's data in this JSON file across restarts",
-    )
-    emulator.add_argument(
-        "--latency-ms", type=int, default=0, help="added latency for every API call"
-    )
-    emulator.add_argument(
-        "--token-lifetime", type=int, default=3600, help="access-token lifetime in seconds"
+    from touchbase_emulator.cli import add_arguments
+
+    add_arguments(
+        commands.add_parser(
+            "emulator", help="run the Google Calendar API v3 emulator (a real HTTP server)"
+        )
     )
     return parser
 
@@ -155,16 +145,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `touchbase` command."""
     args = _parser().parse_args(argv)
     if args.command == "emulator":
-        from touchbase.emulator import serve
+        from touchbase_emulator.cli import run
 
-        print(f"Google Calendar emulator on http://{args.host}:{args.port}", flush=True)
-        serve(
-            args.host,
-            args.port,
-            state_file=args.state_file,
-            latency_ms=args.latency_ms,
-            token_lifetime=args.token_lifetime,
-        )
+        run(args)
     elif args.command == "serve":
         _serve(args.host, args.port, no_jobs=args.no_jobs)
     elif args.command in ("worker", "jobs"):

@@ -13,10 +13,10 @@ import httpx
 import uvicorn
 
 from touchbase.config import Mode, Settings
-from touchbase.emulator.process import emulator_process, port_is_free
 from touchbase.store.database import migrate
 from touchbase.users import add_user
 from touchbase.web.app import create_app
+from touchbase_emulator.process import emulator_process, port_is_free
 
 DEMO_EMAIL = "demo@touchbase.example"
 

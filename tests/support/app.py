@@ -16,9 +16,9 @@ import uvicorn
 
 from tests.support.servers import EmulatorControl
 from touchbase.config import Mode, Settings
-from touchbase.emulator.process import free_port
 from touchbase.users import add_user
 from touchbase.web.app import create_app
+from touchbase_emulator.process import free_port
 
 T = TypeVar("T")
 

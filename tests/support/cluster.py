@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from touchbase.emulator.process import free_port
+from touchbase_emulator.process import free_port
 
 JOB_LINE = re.compile(
     r"^(?P<at>\S+ \S+) touchbase\.jobs job (?P<kind>\w+) of calendar (?P<calendar>\S+) "

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from touchbase.emulator.process import emulator_process, free_port
+from touchbase_emulator.process import emulator_process, free_port
 
 __all__ = ["EmulatorControl", "WebhookReceiver", "emulator_process", "free_port"]
 

@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
 
-from touchbase.emulator.clock import parse_datetime
-from touchbase.emulator.errors import ApiError, invalid
-from touchbase.emulator.state import Calendar, Channel, Json
+from touchbase_emulator.clock import parse_datetime
+from touchbase_emulator.errors import ApiError, invalid
+from touchbase_emulator.state import Calendar, Channel, Json
 
 if TYPE_CHECKING:
-    from touchbase.emulator.calendar_api import CalendarApi
+    from touchbase_emulator.calendar_api import CalendarApi
 
 ID_ALPHABET = "0123456789abcdefghijklmnopqrstuv"
 DEFAULT_CHANNEL_TTL = 7 * 24 * 3600

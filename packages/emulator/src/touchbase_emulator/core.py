@@ -11,15 +11,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from touchbase.emulator.batch import format_batch, parse_batch
-from touchbase.emulator.calendar_api import CalendarApi
-from touchbase.emulator.errors import ApiError, unauthenticated
-from touchbase.emulator.faults import FaultInjector, RateLimiter, Stats
-from touchbase.emulator.push import Notifier
-from touchbase.emulator.state import EmulatorState, Grant, save_state
-from touchbase.emulator.wire import DEFAULT_CHANNEL_TTL, ApiRequest, ApiResponse, Principal
+from touchbase_emulator.batch import format_batch, parse_batch
+from touchbase_emulator.calendar_api import CalendarApi
+from touchbase_emulator.errors import ApiError, unauthenticated
+from touchbase_emulator.faults import FaultInjector, RateLimiter, Stats
+from touchbase_emulator.push import Notifier
+from touchbase_emulator.state import EmulatorState, Grant, save_state
+from touchbase_emulator.wire import DEFAULT_CHANNEL_TTL, ApiRequest, ApiResponse, Principal
 
-log = logging.getLogger("touchbase.emulator")
+log = logging.getLogger("touchbase_emulator")
 BATCH_PATH = "/batch/calendar/v3"
 BASIC_SCOPES = frozenset({"openid", "email", "profile"})
 

@@ -15,10 +15,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from touchbase.emulator import control, oauth
-from touchbase.emulator.core import Emulator
-from touchbase.emulator.state import load_state
-from touchbase.emulator.wire import ApiRequest
+from touchbase_emulator import control, oauth
+from touchbase_emulator.core import Emulator
+from touchbase_emulator.state import load_state
+from touchbase_emulator.wire import ApiRequest
 
 FLUSH_SECONDS = 1.0
 

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from touchbase.emulator.clock import monotonic
-from touchbase.emulator.errors import ApiError
+from touchbase_emulator.clock import monotonic
+from touchbase_emulator.errors import ApiError
 
 
 @dataclass

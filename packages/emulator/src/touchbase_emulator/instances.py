@@ -7,14 +7,14 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from touchbase.emulator import listing, recurrence, resources
-from touchbase.emulator.clock import now_utc
-from touchbase.emulator.resources import parse_when
-from touchbase.emulator.state import Calendar, Json, StoredEvent
-from touchbase.emulator.wire import same_start
+from touchbase_emulator import listing, recurrence, resources
+from touchbase_emulator.clock import now_utc
+from touchbase_emulator.resources import parse_when
+from touchbase_emulator.state import Calendar, Json, StoredEvent
+from touchbase_emulator.wire import same_start
 
 if TYPE_CHECKING:
-    from touchbase.emulator.calendar_api import CalendarApi
+    from touchbase_emulator.calendar_api import CalendarApi
 
 
 def virtual_at(calendar: Calendar, series: Json, original: str) -> Json | None:

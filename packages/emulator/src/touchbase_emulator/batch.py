@@ -7,8 +7,8 @@ import secrets
 from http import HTTPStatus
 from urllib.parse import parse_qsl, urlsplit
 
-from touchbase.emulator.errors import invalid
-from touchbase.emulator.wire import ApiRequest, ApiResponse
+from touchbase_emulator.errors import invalid
+from touchbase_emulator.wire import ApiRequest, ApiResponse
 
 MAX_CALLS = 1000
 _BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)

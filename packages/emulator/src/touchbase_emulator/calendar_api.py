@@ -11,9 +11,9 @@ from datetime import timedelta
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
-from touchbase.emulator import instances, listing, recurrence, resources
-from touchbase.emulator.clock import format_rfc3339, now_utc, zone
-from touchbase.emulator.errors import (
+from touchbase_emulator import instances, listing, recurrence, resources
+from touchbase_emulator.clock import format_rfc3339, now_utc, zone
+from touchbase_emulator.errors import (
     ApiError,
     condition_not_met,
     gone_deleted,
@@ -22,8 +22,8 @@ from touchbase.emulator.errors import (
     not_found,
     required,
 )
-from touchbase.emulator.state import Calendar, Channel, EmulatorState, Json, StoredEvent
-from touchbase.emulator.wire import (
+from touchbase_emulator.state import Calendar, Channel, EmulatorState, Json, StoredEvent
+from touchbase_emulator.wire import (
     DEFAULT_CHANNEL_TTL,
     ApiRequest,
     ApiResponse,

@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from touchbase.emulator.core import Emulator
-from touchbase.emulator.state import Grant
+from touchbase_emulator.core import Emulator
+from touchbase_emulator.state import Grant
 
 CODE_LIFETIME = 600
 

@@ -55,12 +55,12 @@ def wait_until_up(
 
 @contextmanager
 def emulator_process(*extra: str, port: int | None = None) -> Iterator[str]:
-    """Run `touchbase emulator` as a real HTTP server on 127.0.0.1; yields its base URL. A
+    """Run `touchbase-emulator` as a real HTTP server on 127.0.0.1; yields its base URL. A
     port already in use is PortTakenError: this never attaches to another server."""
     port = port or free_port()
     if not port_is_free(port):
         raise PortTakenError(f"port {port} is already in use")
-    command = [sys.executable, "-m", "touchbase", "emulator", "--port", str(port), *extra]
+    command = [sys.executable, "-m", "touchbase_emulator", "--port", str(port), *extra]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:

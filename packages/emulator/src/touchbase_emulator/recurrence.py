@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rruleset, rrulestr
 
-from touchbase.emulator.clock import zone
-from touchbase.emulator.errors import ApiError, invalid
+from touchbase_emulator.clock import zone
+from touchbase_emulator.errors import ApiError, invalid
 
 # An unbounded series listed without timeMax is expanded this far and no further.
 HORIZON = timedelta(days=732)

@@ -9,16 +9,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
-from touchbase.emulator import recurrence
-from touchbase.emulator.clock import (
+from touchbase_emulator import recurrence
+from touchbase_emulator.clock import (
     format_local,
     format_rfc3339,
     parse_date,
     parse_datetime,
     zone,
 )
-from touchbase.emulator.errors import ApiError, invalid, required
-from touchbase.emulator.state import Calendar, Json
+from touchbase_emulator.errors import ApiError, invalid, required
+from touchbase_emulator.state import Calendar, Json
 
 EVENT_ID = re.compile(r"^[a-v0-9]{5,1024}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

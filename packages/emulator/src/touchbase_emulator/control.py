@@ -13,13 +13,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from touchbase.emulator import instances
-from touchbase.emulator.clock import now_utc, zone
-from touchbase.emulator.core import Emulator
-from touchbase.emulator.errors import ApiError
-from touchbase.emulator.faults import FaultRule
-from touchbase.emulator.state import Calendar, Grant
-from touchbase.emulator.wire import channel_json, new_id
+from touchbase_emulator import instances
+from touchbase_emulator.clock import now_utc, zone
+from touchbase_emulator.core import Emulator
+from touchbase_emulator.errors import ApiError
+from touchbase_emulator.faults import FaultRule
+from touchbase_emulator.state import Calendar, Grant
+from touchbase_emulator.wire import channel_json, new_id
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 DEFAULT_SCOPES = ["https://www.googleapis.com/auth/calendar"]

@@ -8,11 +8,11 @@ import logging
 
 import httpx
 
-from touchbase.emulator.clock import now_utc
-from touchbase.emulator.state import Calendar, Channel, EmulatorState
-from touchbase.emulator.wire import expiration_header, resource_uri
+from touchbase_emulator.clock import now_utc
+from touchbase_emulator.state import Calendar, Channel, EmulatorState
+from touchbase_emulator.wire import expiration_header, resource_uri
 
-log = logging.getLogger("touchbase.emulator.push")
+log = logging.getLogger("touchbase_emulator.push")
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 ATTEMPTS = 3
 

@@ -20,10 +20,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from touchbase.emulator import recurrence
-from touchbase.emulator.clock import now_utc, parse_datetime, zone
-from touchbase.emulator.errors import ApiError, full_sync_required, invalid
-from touchbase.emulator.resources import (
+from touchbase_emulator import recurrence
+from touchbase_emulator.clock import now_utc, parse_datetime, zone
+from touchbase_emulator.errors import ApiError, full_sync_required, invalid
+from touchbase_emulator.resources import (
     When,
     event_bounds,
     parse_when,
@@ -31,7 +31,7 @@ from touchbase.emulator.resources import (
     updated_at,
     when_json,
 )
-from touchbase.emulator.state import Calendar, EmulatorState, Json, StoredEvent
+from touchbase_emulator.state import Calendar, EmulatorState, Json, StoredEvent
 
 DEFAULT_PAGE = 250
 MAX_PAGE = 2500

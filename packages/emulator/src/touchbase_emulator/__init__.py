@@ -4,7 +4,7 @@ It imports nothing from the rest of touchbase: it is an independent implementati
 behaviour, so that a bug in our client can never be hidden by a matching bug here.
 """
 
-from touchbase.emulator.app import create_app, serve
-from touchbase.emulator.core import Emulator
+from touchbase_emulator.app import create_app, serve
+from touchbase_emulator.core import Emulator
 
 __all__ = ["Emulator", "create_app", "serve"]
