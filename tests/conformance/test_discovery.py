@@ -10,7 +10,7 @@ from typing import Any
 import googleapiclient
 import pytest
 
-from touchbase_emulator.calendar_api import ROUTES
+from touchbase_emulator.routing import ROUTES
 from touchbase_emulator.listing import NOT_WITH_SYNC_TOKEN
 
 DISCOVERY = Path(googleapiclient.__file__).parent / "discovery_cache/documents/calendar.v3.json"

@@ -11,11 +11,11 @@ from pathlib import Path
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from touchbase_emulator import control, oauth
+from touchbase_emulator import control, discovery, oauth
 from touchbase_emulator.core import Emulator
 from touchbase_emulator.state import load_state
 from touchbase_emulator.wire import ApiRequest
@@ -66,6 +66,20 @@ def _api_endpoint(emulator: Emulator):  # type: ignore[no-untyped-def]
     return endpoint
 
 
+async def discovery_document(request: Request) -> Response:
+    """The Calendar v3 discovery document, its URLs pointing at this emulator. Served where
+    Google serves it: /discovery/v1/apis/calendar/v3/rest and /$discovery/rest?version=v3."""
+    if (
+        request.path_params.get("api", "calendar") != "calendar"
+        or (request.path_params.get("version") or request.query_params.get("version", "v3")) != "v3"
+    ):
+        return JSONResponse(
+            {"error": {"code": 404, "message": "Only calendar v3 is served here."}},
+            status_code=404,
+        )
+    return JSONResponse(discovery.served(str(request.base_url)))
+
+
 def create_app(emulator: Emulator | None = None) -> Starlette:
     """The Starlette app serving Google's paths, OAuth, and the control API."""
     emulator = emulator or Emulator()
@@ -89,6 +103,8 @@ def create_app(emulator: Emulator | None = None) -> Starlette:
             *oauth.routes(emulator),
             Route("/calendar/v3/{path:path}", endpoint, methods=verbs),
             Route("/batch/calendar/v3", endpoint, methods=["POST"]),
+            Route("/discovery/v1/apis/{api}/{version}/rest", discovery_document),
+            Route("/$discovery/rest", discovery_document),
         ],
         lifespan=lifespan,
     )

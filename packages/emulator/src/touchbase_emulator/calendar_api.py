@@ -5,19 +5,16 @@ Handlers are synchronous and never await, so each call sees and leaves a consist
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import timedelta
-from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
-from touchbase_emulator import instances, listing, recurrence, resources
+from touchbase_emulator import extras, instances, listing, recurrence, resources, sharing
 from touchbase_emulator.clock import format_rfc3339, now_utc, zone
 from touchbase_emulator.errors import (
     ApiError,
     condition_not_met,
     gone_deleted,
-    insufficient_scope,
     invalid,
     not_found,
     required,
@@ -29,9 +26,6 @@ from touchbase_emulator.wire import (
     ApiResponse,
     Handler,
     Principal,
-    Route,
-    calendar_json,
-    calendar_list_entry,
     channel_json,
     channel_ttl,
     new_id,
@@ -74,29 +68,16 @@ class CalendarApi:
 
     # ---- plumbing -------------------------------------------------------------------------
 
-    def route(self, request: ApiRequest) -> tuple[Route, list[str]]:
-        """The route and its decoded path arguments; 404 if no method matches."""
-        for route in ROUTES:
-            match = route.pattern.fullmatch(request.path)
-            if match and route.verb == request.method:
-                return route, [unquote(g) for g in match.groups()]
-        raise not_found("Not Found")
-
-    def run(
-        self, route: Route, args: list[str], request: ApiRequest, principal: Principal
-    ) -> ApiResponse:
-        """Run one routed call: scope check, then the method."""
-        if not principal.scopes & route.scopes:
-            raise insufficient_scope(route.method_id)
-        return route.handler(self, request, principal, args)
-
-    def calendar(self, principal: Principal, calendar_id: str) -> Calendar:
-        """A calendar the caller owns ("primary" is theirs); 404 otherwise."""
+    def calendar(self, principal: Principal, calendar_id: str, need: str = "reader") -> Calendar:
+        """A calendar the caller may use with the role `need` ("primary" is theirs): 404 if
+        they have no access at all, 403 requiredAccessLevel if too little."""
         if calendar_id == "primary":
             calendar_id = principal.email
         calendar = self.state.calendars.get(calendar_id)
-        if calendar is None or calendar.owner != principal.email:
+        role = sharing.role_of(calendar, principal.email) if calendar else "none"
+        if calendar is None or role == "none":
             raise not_found()
+        sharing.require(role, need)
         return calendar
 
     def changed(self, calendar: Calendar) -> None:
@@ -192,15 +173,18 @@ class CalendarApi:
         self, request: ApiRequest, principal: Principal, args: list[str]
     ) -> ApiResponse:
         """events.insert: a client may choose the id; a taken id answers 409."""
-        calendar = self.calendar(principal, args[0])
-        data = self.insert(calendar, parse_body(request))
+        calendar = self.calendar(principal, args[0], "writer")
+        data = self.insert(calendar, extras.settle(request, parse_body(request), None, calendar.id))
         self.send_updates(request, data, "created")
         return ApiResponse(200, data, {"ETag": data["etag"]})
 
     def insert(self, calendar: Calendar, body: Json) -> Json:
         """Validate and store a new event (insert and seeding)."""
         event_id = resources.check_event_id(body["id"]) if body.get("id") else new_id()
-        if event_id in calendar.events:
+        existing = calendar.by_ical_uid(body["iCalUID"]) if body.get("iCalUID") else None
+        if event_id in calendar.events or (
+            existing is not None and existing.data.get("status") != "cancelled"
+        ):
             raise ApiError(409, "duplicate", "The requested identifier already exists.")
         body = {k: v for k, v in body.items() if k != "recurringEventId"}
         fields = resources.normalise(body, calendar)
@@ -219,7 +203,7 @@ class CalendarApi:
         self, request: ApiRequest, principal: Principal, args: list[str]
     ) -> ApiResponse:
         """events.update (PUT) and events.patch (PATCH), with If-Match."""
-        calendar = self.calendar(principal, args[0])
+        calendar = self.calendar(principal, args[0], "writer")
         current = self.resolve(calendar, args[1])
         body = parse_body(request)
         if not _etag_matches(request.headers.get("if-match"), current["etag"]):
@@ -228,6 +212,7 @@ class CalendarApi:
             merged = resources.merge_patch(current, body)
         else:
             merged = resources.replace_with(current, body)
+        merged = extras.settle(request, merged, current, calendar.id)
         if "recurringEventId" in current and merged.get("recurrence"):
             raise invalid("An instance cannot have a recurrence.", location="recurrence")
         fields = resources.normalise(merged, calendar)
@@ -250,7 +235,7 @@ class CalendarApi:
         self, request: ApiRequest, principal: Principal, args: list[str]
     ) -> ApiResponse:
         """events.delete: the event becomes cancelled and keeps its id."""
-        calendar = self.calendar(principal, args[0])
+        calendar = self.calendar(principal, args[0], "writer")
         current = self.resolve(calendar, args[1])
         if current.get("status") == "cancelled":
             raise gone_deleted()
@@ -318,11 +303,11 @@ class CalendarApi:
         self, request: ApiRequest, principal: Principal, args: list[str]
     ) -> ApiResponse:
         """events.move: to another calendar of the caller, keeping the id."""
-        source = self.calendar(principal, args[0])
+        source = self.calendar(principal, args[0], "writer")
         destination_id = request.param("destination")
         if not destination_id:
             raise required("Missing destination.", location="destination")
-        destination = self.calendar(principal, destination_id)
+        destination = self.calendar(principal, destination_id, "writer")
         stored = source.events.get(args[1])
         if stored is None or stored.data.get("status") == "cancelled":
             raise not_found()
@@ -347,7 +332,7 @@ class CalendarApi:
         self, request: ApiRequest, principal: Principal, args: list[str]
     ) -> ApiResponse:
         """events.import: insert, or update the event that has the same iCalUID."""
-        calendar = self.calendar(principal, args[0])
+        calendar = self.calendar(principal, args[0], "writer")
         body = parse_body(request)
         ical_uid = body.get("iCalUID")
         if not isinstance(ical_uid, str) or not ical_uid:
@@ -361,7 +346,7 @@ class CalendarApi:
             if event_id in calendar.events:
                 raise ApiError(409, "duplicate", "The requested identifier already exists.")
             previous = None
-        fields = resources.normalise(body, calendar)
+        fields = resources.normalise(extras.settle(request, body, previous, calendar.id), calendar)
         data = resources.stamp(
             fields,
             event_id=event_id,
@@ -371,6 +356,8 @@ class CalendarApi:
             now=now_utc(),
         )
         data["iCalUID"] = ical_uid
+        if isinstance(body.get("organizer"), dict) and body["organizer"].get("email"):
+            data["organizer"] = body["organizer"]  # an import keeps who organized it
         self.store(calendar, data)
         return ApiResponse(200, data, {"ETag": data["etag"]})
 
@@ -422,116 +409,17 @@ class CalendarApi:
         del self.state.channels[channel.id]
         return ApiResponse(204)
 
-    # ---- calendars ------------------------------------------------------------------------
 
-    def calendar_list(
-        self, request: ApiRequest, principal: Principal, args: list[str]
-    ) -> ApiResponse:
-        """calendarList.list"""
-        user = self.state.users.get(principal.email)
-        ids = user.calendar_ids if user else []
-        items = [calendar_list_entry(self.state.calendars[i], principal) for i in ids]
-        return ApiResponse(
-            200,
-            {
-                "kind": "calendar#calendarList",
-                "etag": f'"{len(items)}"',
-                "nextSyncToken": listing.encode_token({"l": len(items)}),
-                "items": items,
-            },
-        )
-
-    def calendar_list_get(
-        self, request: ApiRequest, principal: Principal, args: list[str]
-    ) -> ApiResponse:
-        """calendarList.get"""
-        return ApiResponse(200, calendar_list_entry(self.calendar(principal, args[0]), principal))
-
-    def calendars_get(
-        self, request: ApiRequest, principal: Principal, args: list[str]
-    ) -> ApiResponse:
-        """calendars.get"""
-        return ApiResponse(200, calendar_json(self.calendar(principal, args[0])))
-
-    def calendars_insert(
-        self, request: ApiRequest, principal: Principal, args: list[str]
-    ) -> ApiResponse:
-        """calendars.insert: a secondary calendar of the caller."""
-        body = parse_body(request)
-        summary = body.get("summary")
-        if not isinstance(summary, str) or not summary:
-            raise required("Missing summary.", location="summary")
-        user = self.state.ensure_user(principal.email)
-        tz_name = body.get("timeZone") or self.state.calendars[principal.email].time_zone
-        zone(tz_name, location="timeZone")
-        calendar = Calendar(
-            id=f"{new_id()}@group.calendar.google.com",
-            owner=principal.email,
-            summary=summary,
-            time_zone=tz_name,
-            description=str(body.get("description", "")),
-        )
-        self.state.calendars[calendar.id] = calendar
-        user.calendar_ids.append(calendar.id)
-        return ApiResponse(200, calendar_json(calendar))
-
-
-def _route(
-    verb: str, pattern: str, method_id: str, scopes: frozenset[str], handler: Handler
-) -> Route:
-    seg = "([^/]+)"
-    regex = "/calendar/v3/" + pattern.replace("{}", seg)
-    return Route(verb, re.compile(regex), "calendar.v3." + method_id, scopes, handler)
-
-
-ROUTES = (
-    _route(
-        "GET",
-        "users/me/calendarList",
-        "CalendarList.List",
-        READ_CALENDARS,
-        CalendarApi.calendar_list,
-    ),
-    _route(
-        "GET",
-        "users/me/calendarList/{}",
-        "CalendarList.Get",
-        READ_CALENDARS,
-        CalendarApi.calendar_list_get,
-    ),
-    _route("POST", "calendars", "Calendars.Insert", WRITE_CALENDARS, CalendarApi.calendars_insert),
-    _route("GET", "calendars/{}", "Calendars.Get", READ_CALENDARS, CalendarApi.calendars_get),
-    _route("GET", "calendars/{}/events", "Events.List", READ_EVENTS, CalendarApi.events_list),
-    _route("POST", "calendars/{}/events", "Events.Insert", WRITE_EVENTS, CalendarApi.events_insert),
-    _route(
-        "POST",
-        "calendars/{}/events/import",
-        "Events.Import",
-        WRITE_EVENTS,
-        CalendarApi.events_import,
-    ),
-    _route(
-        "POST", "calendars/{}/events/watch", "Events.Watch", READ_EVENTS, CalendarApi.events_watch
-    ),
-    _route(
-        "GET",
-        "calendars/{}/events/{}/instances",
-        "Events.Instances",
-        READ_EVENTS,
-        CalendarApi.events_instances,
-    ),
-    _route(
-        "POST", "calendars/{}/events/{}/move", "Events.Move", WRITE_EVENTS, CalendarApi.events_move
-    ),
-    _route("GET", "calendars/{}/events/{}", "Events.Get", READ_EVENTS, CalendarApi.events_get),
-    _route(
-        "PUT", "calendars/{}/events/{}", "Events.Update", WRITE_EVENTS, CalendarApi.events_write
-    ),
-    _route(
-        "PATCH", "calendars/{}/events/{}", "Events.Patch", WRITE_EVENTS, CalendarApi.events_write
-    ),
-    _route(
-        "DELETE", "calendars/{}/events/{}", "Events.Delete", WRITE_EVENTS, CalendarApi.events_delete
-    ),
-    _route("POST", "channels/stop", "Channels.Stop", ANY_SCOPE, CalendarApi.channels_stop),
-)
+HANDLERS: dict[str, Handler] = {
+    "calendar.events.list": CalendarApi.events_list,
+    "calendar.events.get": CalendarApi.events_get,
+    "calendar.events.insert": CalendarApi.events_insert,
+    "calendar.events.update": CalendarApi.events_write,
+    "calendar.events.patch": CalendarApi.events_write,
+    "calendar.events.delete": CalendarApi.events_delete,
+    "calendar.events.instances": CalendarApi.events_instances,
+    "calendar.events.move": CalendarApi.events_move,
+    "calendar.events.import": CalendarApi.events_import,
+    "calendar.events.watch": CalendarApi.events_watch,
+    "calendar.channels.stop": CalendarApi.channels_stop,
+}

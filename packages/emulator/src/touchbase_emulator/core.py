@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from touchbase_emulator import routing
 from touchbase_emulator.batch import format_batch, parse_batch
 from touchbase_emulator.calendar_api import CalendarApi
 from touchbase_emulator.errors import ApiError, unauthenticated
@@ -157,17 +158,17 @@ class Emulator:
 
     def _method_id(self, request: ApiRequest) -> str:
         try:
-            return self.api.route(request)[0].method_id
+            return routing.route(request)[0].method_id
         except ApiError:
             return "unknown"
 
     def _run(self, request: ApiRequest, principal: Principal | None) -> ApiResponse:
         try:
-            route, args = self.api.route(request)
+            route, args = routing.route(request)
             if principal is None:
                 raise unauthenticated()
             self.limiter.check(principal.email)
-            response = self.api.run(route, args, request, principal)
+            response = routing.run(self.api, route, args, request, principal)
         except ApiError as error:
             return error_response(error)
         except Exception:  # an emulator bug: still answer in Google's envelope, and say so

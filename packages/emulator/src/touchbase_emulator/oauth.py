@@ -4,12 +4,14 @@ userinfo. `login_hint` skips the account chooser so a script can sign in without
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import html
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, unquote_plus, urlencode
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -19,6 +21,7 @@ from touchbase_emulator.core import Emulator
 from touchbase_emulator.state import Grant
 
 CODE_LIFETIME = 600
+PROFILE_SCOPE = "https://www.googleapis.com/auth/userinfo.profile"
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -29,6 +32,30 @@ async def _form(request: Request) -> dict[str, str]:
 
 def _oauth_error(error: str, description: str, status: int = 400) -> JSONResponse:
     return JSONResponse({"error": error, "error_description": description}, status_code=status)
+
+
+class BadClientAuthError(ValueError):
+    """An Authorization header that is not valid client_secret_basic."""
+
+
+def _client_id(request: Request, form: dict[str, str]) -> str | None:
+    """The client, by either of RFC 6749's methods (2.3.1): HTTP Basic (client_secret_basic,
+    id and secret form-encoded first) or client_id in the form (client_secret_post). Secrets
+    are not checked: the emulator registers no clients."""
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return form.get("client_id")
+    try:
+        decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise BadClientAuthError("the Basic credentials are not base64") from exc
+    client_id, colon, _ = decoded.partition(":")
+    if not colon or not client_id:
+        raise BadClientAuthError("the Basic credentials are not client_id:client_secret")
+    client_id = unquote_plus(client_id)
+    if form.get("client_id") not in (None, client_id):
+        raise BadClientAuthError("client_id differs between the header and the form")
+    return client_id
 
 
 def _challenge_ok(grant: Grant, verifier: str | None) -> bool:
@@ -62,6 +89,22 @@ def _chooser(params: dict[str, str], users: list[str]) -> HTMLResponse:
 <input id="email" name="login_hint" type="email" placeholder="you@example.com">
 <button type="submit">Continue</button></form></body></html>"""
     return HTMLResponse(page)
+
+
+def _profile(email: str, scopes: frozenset[str], shape: str) -> dict[str, object]:
+    """The signed-in user, in the OpenID Connect shape or the older v2 one."""
+    sub = hashlib.sha256(email.encode()).hexdigest()[:21]
+    name = email.split("@", maxsplit=1)[0].replace(".", " ").title()
+    with_profile = "profile" in scopes or PROFILE_SCOPE in scopes
+    if shape == "oidc":
+        out: dict[str, object] = {"sub": sub, "email": email, "email_verified": True}
+    else:
+        out = {"id": sub, "email": email, "verified_email": True}
+    if with_profile:
+        out["name"] = name
+        out["given_name"] = name.split(" ")[0]
+        out["picture"] = "https://lh3.googleusercontent.com/a/default-user"
+    return out
 
 
 def routes(emulator: Emulator) -> list[Route]:
@@ -99,6 +142,10 @@ def routes(emulator: Emulator) -> list[Route]:
 
     async def token(request: Request) -> Response:
         form = await _form(request)
+        try:
+            client_id = _client_id(request, form)
+        except BadClientAuthError as error:
+            return _oauth_error("invalid_client", str(error), status=401)
         grant_type = form.get("grant_type")
         if grant_type == "authorization_code":
             grant = emulator.state.auth_codes.pop(form.get("code", ""), None)
@@ -106,7 +153,7 @@ def routes(emulator: Emulator) -> list[Route]:
                 grant is None
                 or (grant.expires_at or 0) < time.time()
                 or grant.redirect_uri != form.get("redirect_uri")
-                or grant.client_id != form.get("client_id")
+                or grant.client_id != client_id
             ):
                 return _oauth_error("invalid_grant", "Malformed auth code.")
             if not _challenge_ok(grant, form.get("code_verifier")):
@@ -122,6 +169,10 @@ def routes(emulator: Emulator) -> list[Route]:
 
     async def revoke(request: Request) -> Response:
         form = await _form(request)
+        try:
+            _client_id(request, form)
+        except BadClientAuthError as error:
+            return _oauth_error("invalid_client", str(error), status=401)
         token_value = form.get("token") or request.query_params.get("token", "")
         state = emulator.state
         refresh = state.refresh_tokens.pop(token_value, None)
@@ -135,18 +186,24 @@ def routes(emulator: Emulator) -> list[Route]:
         emulator.dirty = True
         return Response(status_code=200)
 
-    async def userinfo(request: Request) -> Response:
-        principal = emulator.principal({k.lower(): v for k, v in request.headers.items()})
-        if principal is None:
-            return _oauth_error("invalid_token", "Invalid Credentials", status=401)
-        sub = hashlib.sha256(principal.email.encode()).hexdigest()[:21]
-        return JSONResponse({"sub": sub, "email": principal.email, "email_verified": True})
+    def userinfo(shape: str) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            principal = emulator.principal({k.lower(): v for k, v in request.headers.items()})
+            if principal is None:
+                return _oauth_error("invalid_token", "Invalid Credentials", status=401)
+            return JSONResponse(_profile(principal.email, principal.scopes, shape))
+
+        return endpoint
 
     return [
         Route("/o/oauth2/v2/auth", authorize, methods=["GET", "POST"]),
         Route("/o/oauth2/auth", authorize, methods=["GET", "POST"]),
         Route("/token", token, methods=["POST"]),
         Route("/revoke", revoke, methods=["POST"]),
-        Route("/oauth2/v3/userinfo", userinfo, methods=["GET"]),
-        Route("/v1/userinfo", userinfo, methods=["GET"]),
+        # OpenID Connect's shape (v3 and openidconnect.googleapis.com/v1) and the older v2/v1.
+        Route("/oauth2/v3/userinfo", userinfo("oidc"), methods=["GET", "POST"]),
+        Route("/v1/userinfo", userinfo("oidc"), methods=["GET", "POST"]),
+        Route("/oauth2/v2/userinfo", userinfo("v2"), methods=["GET"]),
+        Route("/oauth2/v1/userinfo", userinfo("v2"), methods=["GET"]),
+        Route("/userinfo/v2/me", userinfo("v2"), methods=["GET"]),
     ]

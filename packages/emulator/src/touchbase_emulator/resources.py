@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
-from touchbase_emulator import recurrence
+from touchbase_emulator import extras, recurrence
 from touchbase_emulator.clock import (
     format_local,
     format_rfc3339,
@@ -17,23 +17,39 @@ from touchbase_emulator.clock import (
     parse_datetime,
     zone,
 )
+from touchbase_emulator.colors import EVENT_COLORS
 from touchbase_emulator.errors import ApiError, invalid, required
 from touchbase_emulator.state import Calendar, Json
 
 EVENT_ID = re.compile(r"^[a-v0-9]{5,1024}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-STRING_FIELDS = ("summary", "description", "location", "colorId")
+STRING_FIELDS = ("summary", "description", "location", "colorId", "eventLabelId", "iCalUID")
 BOOL_FIELDS = (
     "guestsCanModify",
     "guestsCanInviteOthers",
     "guestsCanSeeOtherGuests",
     "anyoneCanAddSelf",
     "endTimeUnspecified",
+    "attendeesOmitted",
+    "privateCopy",
+)
+OBJECT_FIELDS = (
+    "source",
+    "gadget",
+    "focusTimeProperties",
+    "outOfOfficeProperties",
+    "workingLocationProperties",
+    "birthdayProperties",
 )
 WRITABLE = frozenset(
     {
         *STRING_FIELDS,
         *BOOL_FIELDS,
+        *OBJECT_FIELDS,
+        # Kept only when the request opts in (extras.settle).
+        "conferenceData",
+        "attachments",
+        "sequence",
         "start",
         "end",
         "recurrence",
@@ -43,7 +59,6 @@ WRITABLE = frozenset(
         "status",
         "transparency",
         "visibility",
-        "source",
         "eventType",
         "originalStartTime",
     }
@@ -154,6 +169,14 @@ def _check_scalars(data: Json) -> None:
     for key in BOOL_FIELDS:
         if key in data and not isinstance(data[key], bool):
             raise invalid(f"Invalid value for {key}: expected a boolean.", location=key)
+    for key in OBJECT_FIELDS:
+        if key in data and not isinstance(data[key], dict):
+            raise invalid(f"Invalid value for {key}: expected an object.", location=key)
+    if "colorId" in data and data["colorId"] not in EVENT_COLORS:
+        raise invalid(f"Invalid color id: {data['colorId']!r}", location="colorId")
+    sequence = data.get("sequence", 0)
+    if not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 0:
+        raise invalid("Invalid value for sequence.", location="sequence")
 
 
 def _normalise_attendees(value: object) -> list[Json]:
@@ -314,11 +337,14 @@ def stamp(
 ) -> Json:
     """The full resource: validated fields plus what the server sets on every write."""
     owner = {"email": calendar.owner, "self": True}
+    fields = dict(fields)
+    asked_sequence, asked_uid = fields.pop("sequence", 0), fields.pop("iCalUID", None)
     sequence = 0
     if previous is not None:
         sequence = int(previous.get("sequence", 0))
         if any(previous.get(k) != fields.get(k) for k in SEQUENCED):
             sequence += 1
+    sequence = max(sequence, asked_sequence)  # a client may set it higher, never lower
     micros = int(now.timestamp() * 1_000_000)
     resource: Json = {
         "kind": "calendar#event",
@@ -329,10 +355,13 @@ def stamp(
         "updated": format_rfc3339(now),
         "creator": (previous or {}).get("creator", owner),
         "organizer": (previous or {}).get("organizer", owner),
-        "iCalUID": (previous or {}).get("iCalUID") or f"{event_id}@google.com",
+        "iCalUID": (previous or {}).get("iCalUID") or asked_uid or f"{event_id}@google.com",
         "sequence": sequence,
         **fields,
     }
+    link = extras.hangout_link(resource)
+    if link:
+        resource["hangoutLink"] = link
     if previous and "recurringEventId" in previous:
         resource["recurringEventId"] = previous["recurringEventId"]
     return resource

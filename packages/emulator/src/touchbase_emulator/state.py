@@ -35,9 +35,12 @@ class Calendar:
     summary: str
     time_zone: str
     description: str = ""
+    location: str = ""
     resource_id: str = field(default_factory=lambda: secrets.token_urlsafe(18))
     events: dict[str, StoredEvent] = field(default_factory=dict)
     etag_seq: int = 0
+    # Sharing: acl rules by id ("user:bob@example.com"), beside the owner's implicit rule.
+    acl: dict[str, Json] = field(default_factory=dict)
 
     def by_ical_uid(self, ical_uid: str) -> StoredEvent | None:
         """The event (not an exception) with this iCalUID, if any."""
@@ -52,7 +55,9 @@ class User:
     """An account: its email is also the id of its primary calendar."""
 
     email: str
-    calendar_ids: list[str] = field(default_factory=list)
+    calendar_ids: list[str] = field(default_factory=list)  # the calendar list, in order
+    # What this user set on their calendar list entries (colour, hidden, summaryOverride...).
+    list_entries: dict[str, Json] = field(default_factory=dict)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from touchbase_emulator.clock import parse_datetime
 from touchbase_emulator.errors import ApiError, invalid
-from touchbase_emulator.state import Calendar, Channel, Json
+from touchbase_emulator.state import Channel, Json
 
 if TYPE_CHECKING:
     from touchbase_emulator.calendar_api import CalendarApi
@@ -145,29 +145,3 @@ def expiration_header(channel: Channel) -> str:
     """X-Goog-Channel-Expiration: an HTTP date."""
     moment = datetime.fromtimestamp(channel.expiration_ms / 1000, tz=UTC)
     return format_datetime(moment, usegmt=True)
-
-
-def calendar_json(calendar: Calendar) -> Json:
-    """The calendar#calendar resource."""
-    return {
-        "kind": "calendar#calendar",
-        "etag": f'"{calendar.etag_seq}"',
-        "id": calendar.id,
-        "summary": calendar.summary,
-        "description": calendar.description,
-        "timeZone": calendar.time_zone,
-    }
-
-
-def calendar_list_entry(calendar: Calendar, principal: Principal) -> Json:
-    """The calendar#calendarListEntry resource."""
-    entry = {
-        **calendar_json(calendar),
-        "kind": "calendar#calendarListEntry",
-        "accessRole": "owner",
-        "selected": True,
-        "defaultReminders": [],
-    }
-    if calendar.id == principal.email:
-        entry["primary"] = True
-    return entry
