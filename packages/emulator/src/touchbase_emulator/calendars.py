@@ -64,7 +64,7 @@ def list_entry(calendar: Calendar, user: User, role: str) -> Json:
         "kind": "calendar#calendarListEntry",
         "accessRole": role,
         "colorId": color_id,
-        **CALENDAR_COLORS[color_id],
+        **_colors(color_id),
         "selected": True,
         "defaultReminders": [],
     }
@@ -88,6 +88,11 @@ def _listed(api: CalendarApi, principal: Principal, calendar_id: str) -> tuple[C
     if calendar.id not in user.calendar_ids:
         raise not_found()
     return calendar, user
+
+
+def _colors(color_id: str) -> Json:
+    palette = CALENDAR_COLORS[color_id]
+    return {"backgroundColor": palette["background"], "foregroundColor": palette["foreground"]}
 
 
 def _nearest_color(rgb: str) -> str:
@@ -117,7 +122,7 @@ def _entry_fields(request: ApiRequest, body: Json) -> Json:
         if "colorId" in out:
             if out["colorId"] not in CALENDAR_COLORS:
                 raise invalid(f"Invalid color id: {out['colorId']!r}", location="colorId")
-            out.update(CALENDAR_COLORS[out["colorId"]])
+            out.update(_colors(out["colorId"]))
     return out
 
 
