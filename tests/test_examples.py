@@ -26,3 +26,17 @@ def test_official_client_example(emulator: EmulatorControl) -> None:
     assert "Intro call (moved)" in out
     assert "deleted; now cancelled" in out
     assert "batch: 1:ok 2:ok 3:ok 4:error 404" in out
+
+
+def test_the_readmes_pytest_fixture_runs_a_projects_tests() -> None:
+    folder = EXAMPLE.parent / "emulator_in_tests"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder)],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 passed" in done.stdout
