@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import httpx
 
@@ -116,3 +117,56 @@ def test_a_channel_lives_no_longer_than_the_emulator_allows(
     now_ms = time.time() * 1000
     assert now_ms < int(asked_week["expiration"]) <= now_ms + 2_000
     assert int(asked_second["expiration"]) <= now_ms + 1_000
+
+
+def _watch_at(raw: httpx.Client, path: str, address: str, channel_id: str) -> dict[str, str]:
+    body = {"id": channel_id, "type": "web_hook", "address": address}
+    response = raw.post(path, json=body)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def test_acl_calendar_list_and_settings_can_be_watched_too(raw: httpx.Client) -> None:
+    side = raw.post("/calendars", json={"summary": "Side"}).json()["id"]
+    with WebhookReceiver() as acl, WebhookReceiver() as lists, WebhookReceiver() as settings:
+        acl_channel = _watch_at(raw, f"/calendars/{side}/acl/watch", acl.url, "acl-1")
+        _watch_at(raw, "/users/me/calendarList/watch", lists.url, "list-1")
+        _watch_at(raw, "/users/me/settings/watch", settings.url, "settings-1")
+        for hook in (acl, lists, settings):
+            assert hook.wait_for(1)[0].headers["X-Goog-Resource-State"] == "sync"
+        rule = {"role": "reader", "scope": {"type": "user", "value": "bob@example.com"}}
+        raw.post(f"/calendars/{side}/acl", json=rule)
+        raw.patch(f"/users/me/calendarList/{side}", json={"colorId": "4"})
+        raw.patch("/calendars/primary", json={"timeZone": "Europe/Paris"})
+        raw.post(  # an event changes none of the three
+            "/calendars/primary/events", json=timed("2027-01-01T10:00:00Z", "2027-01-01T11:00:00Z")
+        )
+        acl_messages = acl.wait_for(2)
+        list_messages = lists.wait_for(3)  # the entry's colour, then the primary's new zone
+        settings_messages = settings.wait_for(2)
+        time.sleep(0.3)
+    assert len(acl.received) == 2
+    assert acl_messages[1].headers["X-Goog-Resource-State"] == "exists"
+    assert acl_messages[1].headers["X-Goog-Resource-ID"] == acl_channel["resourceId"]
+    assert (
+        acl_messages[1].headers["X-Goog-Resource-URI"].endswith(f"/calendars/{side}/acl?alt=json")
+    )
+    assert len(lists.received) == 3
+    assert (
+        list_messages[1].headers["X-Goog-Resource-URI"].endswith("/users/me/calendarList?alt=json")
+    )
+    assert len(settings.received) == 2
+    assert (
+        settings_messages[1].headers["X-Goog-Resource-URI"].endswith("/users/me/settings?alt=json")
+    )
+
+
+def test_only_the_owner_watches_a_calendars_sharing(raw_for: Any) -> None:
+    alice, bob = raw_for("alice@example.com"), raw_for("bob@example.com")
+    rule = {"role": "reader", "scope": {"type": "user", "value": "bob@example.com"}}
+    alice.post("/calendars/primary/acl", json=rule)
+    refused = bob.post(
+        "/calendars/alice@example.com/acl/watch",
+        json={"id": "peek", "type": "web_hook", "address": "http://127.0.0.1:9/"},
+    )
+    assert refused.status_code == 403

@@ -83,7 +83,9 @@ def acl_insert(
     calendar = api.calendar(principal, args[0], "owner")
     body = parse_body(request)
     rule_id, scope = _checked(body)
-    return ApiResponse(200, _store(calendar, rule_id, scope, body["role"]))
+    rule = _store(calendar, rule_id, scope, body["role"])
+    api.notify("acl", calendar.id)
+    return ApiResponse(200, rule)
 
 
 def acl_write(
@@ -98,7 +100,9 @@ def acl_write(
     rule_id, scope = _checked({"scope": current["scope"], **body})
     if rule_id != current["id"]:
         raise invalid("The scope of a rule cannot change.", location="scope")
-    return ApiResponse(200, _store(calendar, rule_id, scope, body["role"]))
+    rule = _store(calendar, rule_id, scope, body["role"])
+    api.notify("acl", calendar.id)
+    return ApiResponse(200, rule)
 
 
 def acl_delete(
@@ -110,6 +114,7 @@ def acl_delete(
     if rule["id"] == sharing.owner_rule(calendar)["id"]:
         raise _own_rule()
     del calendar.acl[rule["id"]]
+    api.notify("acl", calendar.id)
     return ApiResponse(204)
 
 

@@ -26,11 +26,8 @@ from touchbase_emulator.wire import (
     ApiResponse,
     Handler,
     Principal,
-    channel_json,
-    channel_ttl,
     new_id,
     parse_body,
-    webhook_address_ok,
 )
 
 AUTH = "https://www.googleapis.com/auth/"
@@ -56,7 +53,7 @@ class CalendarApi:
         self,
         state: EmulatorState,
         *,
-        on_change: Callable[[Calendar], None],
+        on_change: Callable[[str, str], None],
         on_watch: Callable[[Channel], None],
         channel_lifetime: Callable[[], int] = lambda: DEFAULT_CHANNEL_TTL,
     ) -> None:
@@ -82,7 +79,12 @@ class CalendarApi:
 
     def changed(self, calendar: Calendar) -> None:
         """Tell watchers that the calendar's events changed."""
-        self.on_change(calendar)
+        self.on_change("events", calendar.id)
+
+    def notify(self, resource: str, key: str) -> None:
+        """Tell watchers that a calendar's acl, or a user's calendar list or settings, changed
+        (`key`: the calendar id, or the user's email)."""
+        self.on_change(resource, key)
 
     def send_updates(
         self, request: ApiRequest, data: Json, action: str, before: Json | None = None
@@ -361,54 +363,6 @@ class CalendarApi:
         self.store(calendar, data)
         return ApiResponse(200, data, {"ETag": data["etag"]})
 
-    def events_watch(
-        self, request: ApiRequest, principal: Principal, args: list[str]
-    ) -> ApiResponse:
-        """events.watch: register a web_hook channel and send it the `sync` message."""
-        calendar = self.calendar(principal, args[0])
-        body = parse_body(request)
-        channel_id, address = body.get("id"), body.get("address")
-        if not isinstance(channel_id, str) or not channel_id:
-            raise required("Missing channel id.", location="id")
-        if body.get("type") not in ("web_hook", "webhook"):
-            raise invalid("Unknown channel type.", location="type")
-        if not isinstance(address, str) or not webhook_address_ok(address):
-            raise invalid("WebHook callback must be HTTPS: " + str(address), location="address")
-        if channel_id in self.state.channels:
-            raise invalid(f"Channel id {channel_id} not unique", location="id")
-        ttl = min(channel_ttl(body.get("params")), self.channel_lifetime())
-        now_ms = int(now_utc().timestamp() * 1000)
-        expiration = now_ms + ttl * 1000
-        if body.get("expiration"):
-            expiration = min(expiration, int(body["expiration"]))
-        channel = Channel(
-            id=channel_id,
-            resource_id=calendar.resource_id,
-            calendar_id=calendar.id,
-            address=address,
-            token=body.get("token"),
-            expiration_ms=expiration,
-            owner=principal.email,
-        )
-        self.state.channels[channel_id] = channel
-        self.on_watch(channel)
-        return ApiResponse(200, channel_json(channel))
-
-    def channels_stop(
-        self, request: ApiRequest, principal: Principal, args: list[str]
-    ) -> ApiResponse:
-        """channels.stop"""
-        body = parse_body(request)
-        channel = self.state.channels.get(str(body.get("id")))
-        if (
-            channel is None
-            or channel.resource_id != body.get("resourceId")
-            or channel.owner != principal.email
-        ):
-            raise not_found("Channel not found.")
-        del self.state.channels[channel.id]
-        return ApiResponse(204)
-
 
 HANDLERS: dict[str, Handler] = {
     "calendar.events.list": CalendarApi.events_list,
@@ -420,6 +374,4 @@ HANDLERS: dict[str, Handler] = {
     "calendar.events.instances": CalendarApi.events_instances,
     "calendar.events.move": CalendarApi.events_move,
     "calendar.events.import": CalendarApi.events_import,
-    "calendar.events.watch": CalendarApi.events_watch,
-    "calendar.channels.stop": CalendarApi.channels_stop,
 }

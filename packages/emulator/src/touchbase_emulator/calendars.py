@@ -179,6 +179,7 @@ def calendar_list_insert(
         **user.list_entries.get(calendar.id, {}),
         **_entry_fields(request, body),
     }
+    api.notify("calendarList", user.email)
     return ApiResponse(200, list_entry(calendar, user, sharing.role_of(calendar, user.email)))
 
 
@@ -191,6 +192,7 @@ def calendar_list_write(
     if request.method == "PATCH":
         fields = {**user.list_entries.get(calendar.id, {}), **fields}
     user.list_entries[calendar.id] = {k: v for k, v in fields.items() if v is not None}
+    api.notify("calendarList", user.email)
     return ApiResponse(200, list_entry(calendar, user, sharing.role_of(calendar, user.email)))
 
 
@@ -205,6 +207,7 @@ def calendar_list_delete(
         )
     user.calendar_ids.remove(calendar.id)
     user.list_entries.pop(calendar.id, None)
+    api.notify("calendarList", user.email)
     return ApiResponse(204)
 
 
@@ -233,6 +236,7 @@ def calendars_insert(
     _apply(calendar, body, replace=True)
     api.state.calendars[calendar.id] = calendar
     user.calendar_ids.append(calendar.id)
+    api.notify("calendarList", user.email)
     return ApiResponse(200, calendar_json(calendar))
 
 
@@ -260,8 +264,18 @@ def calendars_write(
 ) -> ApiResponse:
     """calendars.update (PUT) and calendars.patch: the owner changes its title, zone..."""
     calendar = api.calendar(principal, args[0], "owner")
+    zone_before = calendar.time_zone
     _apply(calendar, parse_body(request), replace=request.method == "PUT")
+    _lists_changed(api, calendar.id)
+    if calendar.id == calendar.owner and calendar.time_zone != zone_before:
+        api.notify("settings", calendar.owner)  # the user's time zone is their primary's
     return ApiResponse(200, calendar_json(calendar))
+
+
+def _lists_changed(api: CalendarApi, calendar_id: str) -> None:
+    for user in api.state.users.values():
+        if calendar_id in user.calendar_ids:
+            api.notify("calendarList", user.email)
 
 
 def calendars_delete(
@@ -274,6 +288,7 @@ def calendars_delete(
             "The primary calendar cannot be deleted; calendars.clear empties it.",
             location="calendarId",
         )
+    _lists_changed(api, calendar.id)
     del api.state.calendars[calendar.id]
     for user in api.state.users.values():
         if calendar.id in user.calendar_ids:

@@ -62,7 +62,7 @@ class Emulator:
         self.notifier.state = state
         self.api = CalendarApi(
             state,
-            on_change=self.notifier.calendar_changed,
+            on_change=self.notifier.changed,
             on_watch=self.notifier.watched,
             channel_lifetime=lambda: self.config.channel_lifetime,
         )

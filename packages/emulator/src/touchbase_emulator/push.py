@@ -9,7 +9,7 @@ import logging
 import httpx
 
 from touchbase_emulator.clock import now_utc
-from touchbase_emulator.state import Calendar, Channel, EmulatorState
+from touchbase_emulator.state import Channel, EmulatorState
 from touchbase_emulator.wire import expiration_header, resource_uri
 
 log = logging.getLogger("touchbase_emulator.push")
@@ -43,11 +43,12 @@ class Notifier:
         """A channel was created: send it the `sync` message."""
         self._enqueue(channel, "sync")
 
-    def calendar_changed(self, calendar: Calendar) -> None:
-        """Events of a calendar changed: one `exists` message per live channel."""
+    def changed(self, resource: str, key: str) -> None:
+        """A watched resource changed (`key`: the calendar, or the user for calendarList and
+        settings): one `exists` message per live channel on it."""
         now_ms = int(now_utc().timestamp() * 1000)
         for channel in list(self.state.channels.values()):
-            if channel.calendar_id != calendar.id:
+            if channel.resource != resource or channel.calendar_id != key:
                 continue
             if channel.expiration_ms <= now_ms:
                 del self.state.channels[channel.id]
@@ -60,7 +61,7 @@ class Notifier:
             "X-Goog-Channel-ID": channel.id,
             "X-Goog-Message-Number": str(channel.message_number),
             "X-Goog-Resource-ID": channel.resource_id,
-            "X-Goog-Resource-URI": resource_uri(channel.calendar_id),
+            "X-Goog-Resource-URI": resource_uri(channel),
             "X-Goog-Resource-State": state,
             "X-Goog-Channel-Expiration": expiration_header(channel),
         }

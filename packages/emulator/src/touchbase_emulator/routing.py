@@ -12,6 +12,7 @@ from touchbase_emulator import (
     freebusy,
     quickadd,
     settings,
+    watches,
 )
 from touchbase_emulator.discovery import methods
 from touchbase_emulator.errors import ApiError, insufficient_scope, not_found
@@ -25,13 +26,11 @@ HANDLERS: dict[str, Handler] = {
     **freebusy.HANDLERS,
     **quickadd.HANDLERS,
     **settings.HANDLERS,
+    **watches.HANDLERS,
 }
 # Methods the emulator answers with 501, and why (the README repeats this list).
 NOT_IMPLEMENTED = {
     "calendar.calendars.transferOwnership": "needs a Google Workspace administrator",
-    "calendar.acl.watch": "push notifications are emulated for events only",
-    "calendar.calendarList.watch": "push notifications are emulated for events only",
-    "calendar.settings.watch": "push notifications are emulated for events only",
 }
 
 

@@ -76,7 +76,8 @@ class Grant:
 
 @dataclass
 class Channel:
-    """A push-notification channel watching one calendar's events."""
+    """A push-notification channel watching a calendar's events or acl, or a user's calendar
+    list or settings (then `calendar_id` is the user's primary calendar: their email)."""
 
     id: str
     resource_id: str
@@ -86,6 +87,7 @@ class Channel:
     expiration_ms: int
     owner: str
     message_number: int = 0
+    resource: str = "events"  # events | acl | calendarList | settings
 
 
 @dataclass

@@ -128,7 +128,7 @@ def channel_json(channel: Channel) -> Json:
         "kind": "api#channel",
         "id": channel.id,
         "resourceId": channel.resource_id,
-        "resourceUri": resource_uri(channel.calendar_id),
+        "resourceUri": resource_uri(channel),
         "expiration": str(channel.expiration_ms),
     }
     if channel.token:
@@ -136,9 +136,18 @@ def channel_json(channel: Channel) -> Json:
     return out
 
 
-def resource_uri(calendar_id: str) -> str:
+RESOURCE_PATHS = {
+    "events": "calendars/{}/events",
+    "acl": "calendars/{}/acl",
+    "calendarList": "users/me/calendarList",
+    "settings": "users/me/settings",
+}
+
+
+def resource_uri(channel: Channel) -> str:
     """The resource URI Google names in notifications."""
-    return f"https://www.googleapis.com/calendar/v3/calendars/{calendar_id}/events?alt=json"
+    path = RESOURCE_PATHS[channel.resource].format(channel.calendar_id)
+    return f"https://www.googleapis.com/calendar/v3/{path}?alt=json"
 
 
 def expiration_header(channel: Channel) -> str:
