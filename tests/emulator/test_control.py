@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.support.servers import EmulatorControl, emulator_process
+from touchbase_emulator.state import EmulatorState
 
 EVENT = {
     "summary": "x",
@@ -185,6 +186,13 @@ def test_state_persists_across_restarts(tmp_path: Path) -> None:
             headers=headers,
         )
         assert created.status_code == 200
+        rule = {"role": "reader", "scope": {"type": "user", "value": "lee@example.com"}}
+        api = url + "/calendar/v3"
+        assert httpx.post(api + "/calendars/primary/acl", json=rule, headers=headers).is_success
+        entry = httpx.patch(
+            api + "/users/me/calendarList/primary", json={"colorId": "3"}, headers=headers
+        )
+        assert entry.is_success
     assert state_file.exists()
     with emulator_process("--state-file", str(state_file)) as url:
         fetched = httpx.get(
@@ -192,6 +200,25 @@ def test_state_persists_across_restarts(tmp_path: Path) -> None:
         )
         assert fetched.status_code == 200
         assert fetched.json()["etag"] == created.json()["etag"]
+        api = url + "/calendar/v3"
+        rules = httpx.get(api + "/calendars/primary/acl", headers=headers).json()["items"]
+        assert [r["id"] for r in rules] == ["user:pat@example.com", "user:lee@example.com"]
+        listed = httpx.get(api + "/users/me/calendarList/primary", headers=headers).json()
+        assert listed["colorId"] == "3"
+
+
+def test_a_state_file_from_before_sharing_still_loads(tmp_path: Path) -> None:
+    """A state file written before calendars had acl rules and users list entries."""
+    state = EmulatorState()
+    state.ensure_user("old@example.com")
+    raw = state.to_json()
+    for calendar in raw["calendars"].values():
+        del calendar["acl"], calendar["location"]
+    for user in raw["users"].values():
+        del user["list_entries"]
+    loaded = EmulatorState.from_json(raw)
+    assert loaded.calendars["old@example.com"].acl == {}
+    assert loaded.users["old@example.com"].list_entries == {}
 
 
 def test_purge_removes_an_event_entirely(emulator: EmulatorControl) -> None:
