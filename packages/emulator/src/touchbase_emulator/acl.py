@@ -49,13 +49,17 @@ def _checked(body: Json) -> tuple[str, Json]:
     return f"{kind}:{value}", {"type": kind, "value": value}
 
 
-def _store(calendar: Calendar, rule_id: str, scope: Json, role: str) -> Json:
+def _stored(
+    api: CalendarApi, calendar: Calendar, rule_id: str, scope: Json, role: str
+) -> ApiResponse:
+    """Write a rule and tell the channels watching the calendar's sharing."""
     if rule_id == sharing.owner_rule(calendar)["id"]:
         raise _own_rule()
     rule: Json = {"kind": "calendar#aclRule", "id": rule_id, "scope": scope, "role": role}
     rule["etag"] = etag_of(rule)
     calendar.acl[rule_id] = rule
-    return rule
+    api.notify("acl", calendar.id)
+    return ApiResponse(200, rule)
 
 
 def acl_list(
@@ -83,9 +87,7 @@ def acl_insert(
     calendar = api.calendar(principal, args[0], "owner")
     body = parse_body(request)
     rule_id, scope = _checked(body)
-    rule = _store(calendar, rule_id, scope, body["role"])
-    api.notify("acl", calendar.id)
-    return ApiResponse(200, rule)
+    return _stored(api, calendar, rule_id, scope, body["role"])
 
 
 def acl_write(
@@ -100,9 +102,7 @@ def acl_write(
     rule_id, scope = _checked({"scope": current["scope"], **body})
     if rule_id != current["id"]:
         raise invalid("The scope of a rule cannot change.", location="scope")
-    rule = _store(calendar, rule_id, scope, body["role"])
-    api.notify("acl", calendar.id)
-    return ApiResponse(200, rule)
+    return _stored(api, calendar, rule_id, scope, body["role"])
 
 
 def acl_delete(
