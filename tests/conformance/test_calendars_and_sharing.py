@@ -192,3 +192,21 @@ def test_settings_are_googles_defaults_with_the_users_time_zone(
     assert items["weekStart"] == "0"
     assert raw.get("/users/me/settings/timezone").json()["value"] == "Asia/Tokyo"
     assert raw.get("/users/me/settings/noSuchSetting").status_code == 404
+
+
+def test_who_organized_and_who_created_an_event(service_for: ServiceFactory) -> None:
+    alice, bob = service_for(ALICE), service_for(BOB)
+    team = alice.calendars().insert(body={"summary": "Team"}).execute()["id"]
+    alice.acl().insert(
+        calendarId=team, body={"role": "writer", "scope": {"type": "user", "value": BOB}}
+    ).execute()
+    by_bob = bob.events().insert(calendarId=team, body=timed(START, END)).execute()
+    assert by_bob["organizer"] == {"email": team, "displayName": "Team", "self": True}
+    assert by_bob["creator"]["email"] == BOB
+    by_alice = alice.events().insert(calendarId="primary", body=timed(START, END)).execute()
+    assert by_alice["organizer"]["email"] == by_alice["creator"]["email"] == ALICE
+    moved = (
+        alice.events().move(calendarId=team, eventId=by_bob["id"], destination="primary").execute()
+    )
+    assert moved["organizer"]["email"] == ALICE
+    assert moved["creator"]["email"] == BOB

@@ -176,12 +176,14 @@ class CalendarApi:
     ) -> ApiResponse:
         """events.insert: a client may choose the id; a taken id answers 409."""
         calendar = self.calendar(principal, args[0], "writer")
-        data = self.insert(calendar, extras.settle(request, parse_body(request), None, calendar.id))
+        body = extras.settle(request, parse_body(request), None, calendar.id)
+        data = self.insert(calendar, body, creator=principal.email)
         self.send_updates(request, data, "created")
         return ApiResponse(200, data, {"ETag": data["etag"]})
 
-    def insert(self, calendar: Calendar, body: Json) -> Json:
-        """Validate and store a new event (insert and seeding)."""
+    def insert(self, calendar: Calendar, body: Json, *, creator: str | None = None) -> Json:
+        """Validate and store a new event (insert, quickAdd and seeding); `creator`: who made
+        it, when not the calendar's owner (a writer it is shared with)."""
         event_id = resources.check_event_id(body["id"]) if body.get("id") else new_id()
         existing = calendar.by_ical_uid(body["iCalUID"]) if body.get("iCalUID") else None
         if event_id in calendar.events or (
@@ -198,6 +200,8 @@ class CalendarApi:
             seq=self.state.seq + 1,
             now=now_utc(),
         )
+        if creator is not None and creator != calendar.owner:
+            data["creator"] = {"email": creator}
         self.store(calendar, data)
         return data
 
@@ -326,6 +330,7 @@ class CalendarApi:
             seq=self.state.seq + 1,
             now=now_utc(),
         )
+        data["organizer"] = resources.organizer_of(destination)  # move changes the organizer
         self.cancel(source, stored.data)
         self.store(destination, data)
         return ApiResponse(200, data, {"ETag": data["etag"]})

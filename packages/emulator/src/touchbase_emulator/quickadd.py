@@ -187,7 +187,7 @@ def events_quick_add(
         raise required("Missing text.", location="text")
     tz = ZoneInfo(calendar.time_zone)
     today = now_utc().astimezone(tz).date()
-    data = api.insert(calendar, event_body(parse(text, today), tz, today))
+    data = api.insert(calendar, event_body(parse(text, today), tz, today), creator=principal.email)
     api.send_updates(request, data, "created")
     return ApiResponse(200, data, {"ETag": data["etag"]})
 

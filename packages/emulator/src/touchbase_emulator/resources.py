@@ -326,6 +326,14 @@ def html_link(event_id: str, calendar_id: str) -> str:
     return f"https://www.google.com/calendar/event?eid={eid}"
 
 
+def organizer_of(calendar: Calendar) -> Json:
+    """Who organizes a new event of `calendar`: its owner for a primary calendar, the
+    calendar itself (with its title) for a secondary one, as at Google."""
+    if calendar.id == calendar.owner:
+        return {"email": calendar.owner, "self": True}
+    return {"email": calendar.id, "displayName": calendar.summary, "self": True}
+
+
 def stamp(
     fields: Json,
     *,
@@ -354,7 +362,7 @@ def stamp(
         "created": (previous or {}).get("created") or format_rfc3339(now),
         "updated": format_rfc3339(now),
         "creator": (previous or {}).get("creator", owner),
-        "organizer": (previous or {}).get("organizer", owner),
+        "organizer": (previous or {}).get("organizer", organizer_of(calendar)),
         "iCalUID": (previous or {}).get("iCalUID") or asked_uid or f"{event_id}@google.com",
         "sequence": sequence,
         **fields,
