@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from typing import Any
 
@@ -170,3 +171,17 @@ def test_only_the_owner_watches_a_calendars_sharing(raw_for: Any) -> None:
         json={"id": "peek", "type": "web_hook", "address": "http://127.0.0.1:9/"},
     )
     assert refused.status_code == 403
+
+
+def test_an_address_that_never_answers_holds_up_no_other_channel(raw: httpx.Client) -> None:
+    with socket.socket() as black_hole, WebhookReceiver() as hook:
+        black_hole.bind(("127.0.0.1", 0))
+        black_hole.listen()  # connections are queued, never answered
+        dead = f"http://127.0.0.1:{black_hole.getsockname()[1]}/hook"
+        _watch_at(raw, "/calendars/primary/events/watch", dead, "dead-1")
+        _watch_at(raw, "/calendars/primary/events/watch", hook.url, "live-1")
+        raw.post(
+            "/calendars/primary/events", json=timed("2027-01-01T10:00:00Z", "2027-01-01T11:00:00Z")
+        )
+        received = hook.wait_for(2, timeout=3.0)
+    assert [r.headers["X-Goog-Resource-State"] for r in received] == ["sync", "exists"]

@@ -68,7 +68,9 @@ class Emulator:
         )
 
     def reset(self) -> None:
-        """Forget everything: state, faults, limits, latency and counters."""
+        """Forget everything: state, notifications not sent yet, faults, limits, latency and
+        counters."""
+        self.notifier.clear()
         self._bind(EmulatorState())
         self.config = EmulatorConfig()
         self.faults = FaultInjector()

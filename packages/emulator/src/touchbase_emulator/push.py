@@ -1,10 +1,11 @@
-"""Push notifications: POST to each live channel's address when its calendar changes."""
+"""Push notifications: POST to each live channel's address when what it watches changes."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+from collections import deque
 
 import httpx
 
@@ -18,26 +19,40 @@ ATTEMPTS = 3
 
 
 class Notifier:
-    """Queues notifications and delivers them in order from one background task."""
+    """Delivers notifications: in order within a channel, each channel on its own, so a dead
+    address (Google retries it, then gives up) never holds up another channel's messages."""
 
     def __init__(self, state: EmulatorState) -> None:
         self.state = state
-        self.queue: asyncio.Queue[tuple[str, dict[str, str]]] = asyncio.Queue()
-        self.task: asyncio.Task[None] | None = None
+        self.pending: dict[str, deque[tuple[str, dict[str, str]]]] = {}
+        self.senders: dict[str, asyncio.Task[None]] = {}
+        self.http: httpx.AsyncClient | None = None
         self.delivered = 0
 
     def start(self) -> None:
-        """Start the delivery task (inside the running loop)."""
-        if self.task is None:
-            self.task = asyncio.get_running_loop().create_task(self._deliver_forever())
+        """Start delivering (inside the running loop), messages queued so far first."""
+        if self.http is None:
+            self.http = httpx.AsyncClient(timeout=5.0)
+            for channel_id in list(self.pending):
+                self._send_soon(channel_id)
 
     async def stop(self) -> None:
         """Stop delivering."""
-        if self.task is not None:
-            self.task.cancel()
+        tasks = list(self.senders.values())
+        self.clear()
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self.task
-            self.task = None
+                await task
+        if self.http is not None:
+            await self.http.aclose()
+            self.http = None
+
+    def clear(self) -> None:
+        """Drop every message not delivered yet (the emulator forgets everything)."""
+        for task in self.senders.values():
+            task.cancel()
+        self.senders.clear()
+        self.pending.clear()
 
     def watched(self, channel: Channel) -> None:
         """A channel was created: send it the `sync` message."""
@@ -67,13 +82,25 @@ class Notifier:
         }
         if channel.token:
             headers["X-Goog-Channel-Token"] = channel.token
-        self.queue.put_nowait((channel.address, headers))
+        self.pending.setdefault(channel.id, deque()).append((channel.address, headers))
+        if self.http is not None and channel.id not in self.senders:
+            self._send_soon(channel.id)
 
-    async def _deliver_forever(self) -> None:
-        async with httpx.AsyncClient(timeout=5.0) as http:
-            while True:
-                address, headers = await self.queue.get()
-                await self._deliver(http, address, headers)
+    def _send_soon(self, channel_id: str) -> None:
+        task = asyncio.get_running_loop().create_task(self._send_all(channel_id))
+        self.senders[channel_id] = task
+
+    async def _send_all(self, channel_id: str) -> None:
+        queue = self.pending[channel_id]
+        try:
+            while queue and self.http is not None:
+                address, headers = queue.popleft()
+                await self._deliver(self.http, address, headers)
+        finally:
+            if self.senders.get(channel_id) is asyncio.current_task():
+                del self.senders[channel_id]
+            if not queue and self.pending.get(channel_id) is queue:
+                del self.pending[channel_id]
 
     async def _deliver(
         self, http: httpx.AsyncClient, address: str, headers: dict[str, str]
