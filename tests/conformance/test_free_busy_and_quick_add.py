@@ -133,3 +133,9 @@ def test_quick_add_needs_text(raw: httpx.Client) -> None:
     answer = raw.post("/calendars/primary/events/quickAdd")
     assert answer.status_code == 400
     assert answer.json()["error"]["errors"][0]["location"] == "text"
+
+
+def test_a_quick_add_line_too_long_is_refused(raw: httpx.Client) -> None:
+    answer = raw.post("/calendars/primary/events/quickAdd", params={"text": "x" * 2000})
+    assert answer.status_code == 400
+    assert answer.json()["error"]["errors"][0]["location"] == "text"

@@ -162,3 +162,127 @@ def test_insert_never_fails_with_500(fuzz_client: httpx.Client, body: dict[str, 
 @given(params=list_params)
 def test_list_never_fails_with_500(fuzz_client: httpx.Client, params: dict[str, str]) -> None:
     _check(fuzz_client.get("/calendars/primary/events", params=params))
+
+
+def _maybe(*specific: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(json_values, *specific)
+
+
+scopes = _maybe(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "type": _maybe(st.sampled_from(["user", "group", "domain", "default"])),
+            "value": _maybe(st.just("bob@example.com")),
+        },
+    )
+)
+conference = _maybe(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "createRequest": _maybe(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "requestId": _maybe(st.just("r1")),
+                        "conferenceSolutionKey": _maybe(st.just({"type": "hangoutsMeet"})),
+                        "status": json_values,
+                    },
+                )
+            ),
+            "entryPoints": _maybe(st.lists(json_values, max_size=2)),
+        },
+    )
+)
+VALID_TIMES = {
+    "start": {"dateTime": "2027-01-01T10:00:00Z"},
+    "end": {"dateTime": "2027-01-01T11:00:00Z"},
+}
+# (verb, path, query, the body's fields: each a value from json_values or its own strategy)
+TARGETS: list[tuple[str, str, dict[str, str], dict[str, st.SearchStrategy[Any]]]] = [
+    (
+        verb,
+        path,
+        {},
+        dict.fromkeys(("summary", "description", "location", "timeZone"), json_values),
+    )
+    for verb, path in (("POST", "/calendars"), ("PATCH", "/calendars/primary"))
+] + [
+    (
+        "PATCH",
+        "/users/me/calendarList/primary",
+        {"colorRgbFormat": "true"},
+        dict.fromkeys(
+            (
+                "colorId",
+                "backgroundColor",
+                "foregroundColor",
+                "hidden",
+                "selected",
+                "summaryOverride",
+                "defaultReminders",
+                "notificationSettings",
+            ),
+            json_values,
+        ),
+    ),
+    (
+        "POST",
+        "/users/me/calendarList",
+        {},
+        {"id": _maybe(st.just("primary")), "colorId": json_values},
+    ),
+    ("POST", "/calendars/primary/acl", {}, {"role": _maybe(st.just("reader")), "scope": scopes}),
+    (
+        "POST",
+        "/freeBusy",
+        {},
+        {
+            "timeMin": _maybe(st.just("2027-01-01T00:00:00Z")),
+            "timeMax": _maybe(st.just("2027-01-02T00:00:00Z")),
+            "timeZone": json_values,
+            "items": _maybe(st.lists(st.fixed_dictionaries({}, optional={"id": json_values}))),
+        },
+    ),
+    (
+        "POST",
+        "/calendars/primary/events",
+        {"conferenceDataVersion": "1", "supportsAttachments": "true"},
+        {
+            "conferenceData": conference,
+            "attachments": _maybe(st.lists(json_values, max_size=2)),
+            "colorId": json_values,
+            "iCalUID": json_values,
+            "sequence": json_values,
+            "source": json_values,
+            "outOfOfficeProperties": json_values,
+        },
+    ),
+    (
+        "POST",
+        "/users/me/settings/watch",
+        {},
+        {
+            "id": json_values,
+            "type": _maybe(st.just("web_hook")),
+            "address": json_values,
+            "expiration": json_values,
+        },
+    ),
+]
+calls = st.sampled_from(TARGETS).flatmap(
+    lambda target: st.tuples(st.just(target), st.fixed_dictionaries({}, optional=target[3]))
+)
+
+
+@FUZZ
+@given(call=calls, text=st.text(max_size=60))
+def test_calendars_sharing_free_busy_and_opt_in_fields_never_fail_with_500(
+    fuzz_client: httpx.Client, call: tuple[Any, dict[str, Any]], text: str
+) -> None:
+    (verb, path, query, _), body = call
+    if path.endswith("/events"):
+        body = {**VALID_TIMES, **body}  # valid times, so the opt-in fields are reached
+    _check(fuzz_client.request(verb, path, params=query, content=json.dumps(body)))
+    _check(fuzz_client.post("/calendars/primary/events/quickAdd", params={"text": text}))

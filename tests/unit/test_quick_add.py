@@ -62,3 +62,19 @@ def test_a_line_without_a_time_is_an_all_day_event_and_with_one_an_hour() -> Non
 def test_numbers_that_are_not_times_stay_in_the_title() -> None:
     assert parse("Ship v2 release", TODAY).summary == "Ship v2 release"
     assert parse("Meet 25 people at 3pm", TODAY).start == time(15)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Party 9999-12-31 11pm-1am",
+        "Trip 0001-01-01",
+        "Nap for 99999999999999999999 hours",
+        "Call 13/45 at 99:99",
+        "x" * 5000,
+    ],
+)
+def test_hostile_lines_make_an_event_or_stay_text_never_an_error(text: str) -> None:
+    body = event_body(parse(text, TODAY), ZoneInfo("UTC"), TODAY)
+    assert body["summary"]
+    assert "start" in body

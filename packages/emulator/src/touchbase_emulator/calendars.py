@@ -102,27 +102,51 @@ def _nearest_color(rgb: str) -> str:
     return min(CALENDAR_COLORS, key=lambda key: distance(CALENDAR_COLORS[key]["background"]))
 
 
+def _check_entry_types(fields: Json) -> None:
+    """400 naming the field for a value of the wrong type (null clears a field)."""
+    kinds: dict[str, type] = {
+        "hidden": bool,
+        "selected": bool,
+        "colorId": str,
+        "backgroundColor": str,
+        "foregroundColor": str,
+        "summaryOverride": str,
+        "defaultReminders": list,
+        "notificationSettings": dict,
+    }
+    for key, kind in kinds.items():
+        if fields.get(key) is not None and not isinstance(fields[key], kind):
+            raise invalid(f"Invalid value for {key}.", location=key)
+    for index, reminder in enumerate(fields.get("defaultReminders") or []):
+        minutes = reminder.get("minutes") if isinstance(reminder, dict) else None
+        if (
+            not isinstance(reminder, dict)
+            or reminder.get("method") not in ("email", "popup")
+            or not isinstance(minutes, int)
+            or not 0 <= minutes <= 40320
+        ):
+            raise invalid("Invalid reminder.", location=f"defaultReminders[{index}]")
+
+
 def _entry_fields(request: ApiRequest, body: Json) -> Json:
-    """The list-entry fields of a body, checked; colours as Google derives them."""
+    """The list-entry fields of a body, checked; colours as Google derives them: RGB only
+    with colorRgbFormat=true (and the nearest colorId chosen), else from the colorId."""
     out = {k: body[k] for k in ENTRY_FIELDS if k in body}
-    for key in ("hidden", "selected"):
-        if key in out and not isinstance(out[key], bool):
-            raise invalid(f"Invalid value for {key}: expected a boolean.", location=key)
-    if request.param("colorRgbFormat") == "true" and "backgroundColor" in out:
-        for key in ("backgroundColor", "foregroundColor"):
-            if not isinstance(out.get(key, FOREGROUND), str) or not RGB.match(
-                out.get(key, FOREGROUND)
-            ):
-                raise invalid(f"Invalid value for {key}.", location=key)
+    _check_entry_types(out)
+    rgb = request.param("colorRgbFormat") == "true" and out.get("backgroundColor") is not None
+    if rgb:
         out.setdefault("foregroundColor", FOREGROUND)
+        for key in ("backgroundColor", "foregroundColor"):
+            if not RGB.match(out[key] or ""):
+                raise invalid(f"Invalid value for {key}.", location=key)
         out["colorId"] = _nearest_color(out["backgroundColor"])
-    else:
-        out.pop("backgroundColor", None)
-        out.pop("foregroundColor", None)
-        if "colorId" in out:
-            if out["colorId"] not in CALENDAR_COLORS:
-                raise invalid(f"Invalid color id: {out['colorId']!r}", location="colorId")
-            out.update(_colors(out["colorId"]))
+        return out
+    out.pop("backgroundColor", None)
+    out.pop("foregroundColor", None)
+    if out.get("colorId") is not None:
+        if out["colorId"] not in CALENDAR_COLORS:
+            raise invalid(f"Invalid color id: {out['colorId']!r}", location="colorId")
+        out.update(_colors(out["colorId"]))
     return out
 
 

@@ -34,10 +34,10 @@ def format_local(moment: datetime) -> str:
     return moment.replace(microsecond=0).isoformat()
 
 
-def zone(name: str, *, location: str) -> ZoneInfo:
+def zone(name: object, *, location: str) -> ZoneInfo:
     """The IANA zone `name`, or 400 invalid naming `location`."""
     try:
-        if not name or "\x00" in name:
+        if not isinstance(name, str) or not name or "\x00" in name:
             raise ValueError(name)
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, IsADirectoryError) as exc:

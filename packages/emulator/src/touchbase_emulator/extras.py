@@ -67,12 +67,17 @@ def _conference(calendar_id: str, wanted: object, current: Json | None) -> Json:
     if not isinstance(wanted, dict):
         raise invalid("conferenceData must be an object.", location="conferenceData")
     create = wanted.get("createRequest")
-    if isinstance(create, dict) and "status" not in create:
+    if create is not None and not isinstance(create, dict):
+        raise invalid("Invalid createRequest.", location="conferenceData.createRequest")
+    if create is not None and "status" not in create:
         same = (current or {}).get("createRequest", {}).get("requestId")
         if current and same == create.get("requestId"):
             return current  # the same request again: the conference it made
         return _meet(calendar_id, create)
-    for index, point in enumerate(wanted.get("entryPoints") or []):
+    points = wanted.get("entryPoints") or []
+    if not isinstance(points, list):
+        raise invalid("entryPoints must be a list.", location="conferenceData.entryPoints")
+    for index, point in enumerate(points):
         if not isinstance(point, dict) or not isinstance(point.get("uri"), str):
             raise invalid("Invalid entry point.", location=f"conferenceData.entryPoints[{index}]")
     return wanted

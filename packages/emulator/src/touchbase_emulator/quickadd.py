@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from touchbase_emulator.clock import now_utc
-from touchbase_emulator.errors import required
+from touchbase_emulator.errors import invalid, required
 from touchbase_emulator.state import Json
 from touchbase_emulator.wire import ApiRequest, ApiResponse, Handler, Principal
 
@@ -49,6 +49,9 @@ SINGLE = (
 LENGTH = r"for\s+(\d+(?:\.\d+)?)\s*(hours?|hrs?|h|minutes?|mins?|m)"
 DEFAULT_LENGTH = timedelta(hours=1)
 RELATIVE_DAYS = {"today": 0, "tonight": 0, "tomorrow": 1, "tmrw": 1}
+MAX_YEARS_AWAY = 100
+MAX_LENGTH_MINUTES = 31 * 24 * 60
+MAX_TEXT = 1024
 
 
 @dataclass
@@ -85,13 +88,17 @@ def _month(name: str) -> int:
 
 
 def _future(today: date, month: int, day: int, year: str | None) -> date | None:
+    """The date, this year's or next year's when no year is given; None if it is no date
+    (or more than a century away: "9999-12-31" stays text)."""
     try:
         if year:
-            return date(int(year) + (2000 if len(year) == 2 else 0), month, day)
-        found = date(today.year, month, day)
-        return found if found >= today else date(today.year + 1, month, day)
+            found = date(int(year) + (2000 if len(year) == 2 else 0), month, day)
+        else:
+            found = date(today.year, month, day)
+            found = found if found >= today else date(today.year + 1, month, day)
     except ValueError:
         return None
+    return found if abs(found.year - today.year) <= MAX_YEARS_AWAY else None
 
 
 def _date(kind: str, match: re.Match[str], today: date) -> date | None:
@@ -144,7 +151,9 @@ def parse(text: str, today: date) -> Parsed:
     match, rest = _take(rest, LENGTH)
     if match is not None:
         amount, unit = float(match.group(1)), match.group(2).lower()
-        length = timedelta(hours=amount) if unit.startswith("h") else timedelta(minutes=amount)
+        minutes = amount * 60 if unit.startswith("h") else amount
+        if 0 < minutes <= MAX_LENGTH_MINUTES:
+            length = timedelta(minutes=minutes)
     location = None
     place = re.search(r"\s(?:at|@)\s+(.+)$", " " + rest.strip(), re.IGNORECASE)
     if place is not None and place.group(1).strip():
@@ -185,6 +194,8 @@ def events_quick_add(
     text = request.param("text")
     if not text or not text.strip():
         raise required("Missing text.", location="text")
+    if len(text) > MAX_TEXT:
+        raise invalid(f"text is longer than {MAX_TEXT} characters.", location="text")
     tz = ZoneInfo(calendar.time_zone)
     today = now_utc().astimezone(tz).date()
     data = api.insert(calendar, event_body(parse(text, today), tz, today), creator=principal.email)

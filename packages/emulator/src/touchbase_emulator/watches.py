@@ -51,6 +51,8 @@ def _watch(
         raise invalid("Unknown channel type.", location="type")
     if not isinstance(address, str) or not webhook_address_ok(address):
         raise invalid("WebHook callback must be HTTPS: " + str(address), location="address")
+    if body.get("token") is not None and not isinstance(body["token"], str):
+        raise invalid("Invalid token.", location="token")
     if channel_id in api.state.channels:
         raise invalid(f"Channel id {channel_id} not unique", location="id")
     ttl = min(channel_ttl(body.get("params")), api.channel_lifetime())
