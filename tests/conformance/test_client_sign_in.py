@@ -152,3 +152,16 @@ def test_every_userinfo_path_answers_in_its_shape(
     assert info[id_key]
     assert info["name"] == "Alice"
     assert httpx.get(emulator.url + path).status_code == 401
+
+
+def test_openid_configuration_names_the_emulators_own_endpoints(emulator: EmulatorControl) -> None:
+    config = httpx.get(emulator.url + "/.well-known/openid-configuration").json()
+    assert config["token_endpoint"] == emulator.url + "/token"
+    assert config["authorization_endpoint"] == emulator.url + "/o/oauth2/v2/auth"
+    assert "client_secret_basic" in config["token_endpoint_auth_methods_supported"]
+    for key in ("userinfo_endpoint", "revocation_endpoint", "jwks_uri"):
+        assert config[key].startswith(emulator.url + "/")
+    token = emulator.token(ALICE, ["openid", "email"])
+    info = httpx.get(config["userinfo_endpoint"], headers={"Authorization": f"Bearer {token}"})
+    assert info.json()["email"] == ALICE
+    assert httpx.get(config["jwks_uri"]).json() == {"keys": []}

@@ -107,6 +107,33 @@ def _profile(email: str, scopes: frozenset[str], shape: str) -> dict[str, object
     return out
 
 
+async def openid_configuration(request: Request) -> Response:
+    """Google's OpenID Connect discovery document, every endpoint on the emulator."""
+    base = str(request.base_url).rstrip("/")
+    return JSONResponse(
+        {
+            "issuer": base,
+            "authorization_endpoint": base + "/o/oauth2/v2/auth",
+            "token_endpoint": base + "/token",
+            "userinfo_endpoint": base + "/v1/userinfo",
+            "revocation_endpoint": base + "/revoke",
+            "jwks_uri": base + "/oauth2/v3/certs",
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "scopes_supported": ["openid", "email", "profile"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+            "grant_types_supported": ["authorization_code", "refresh_token"],
+            "code_challenge_methods_supported": ["plain", "S256"],
+        }
+    )
+
+
+async def certs(request: Request) -> Response:
+    """The signing keys: none, since no ID tokens are issued."""
+    return JSONResponse({"keys": []})
+
+
 def routes(emulator: Emulator) -> list[Route]:
     """The OAuth routes, bound to one emulator."""
 
@@ -196,6 +223,8 @@ def routes(emulator: Emulator) -> list[Route]:
         return endpoint
 
     return [
+        Route("/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
+        Route("/oauth2/v3/certs", certs, methods=["GET"]),
         Route("/o/oauth2/v2/auth", authorize, methods=["GET", "POST"]),
         Route("/o/oauth2/auth", authorize, methods=["GET", "POST"]),
         Route("/token", token, methods=["POST"]),
