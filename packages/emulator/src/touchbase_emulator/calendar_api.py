@@ -1,4 +1,6 @@
-"""The Calendar v3 methods: routing, scopes, and each method's behaviour over the state.
+"""The events methods, and what every handler shares: the state, access to a calendar by
+role, storing an event and telling its watchers. (Routing and scopes come from Google's
+discovery document: routing.py; the other resources have modules of their own.)
 
 Handlers are synchronous and never await, so each call sees and leaves a consistent state.
 """
@@ -30,15 +32,6 @@ from touchbase_emulator.wire import (
     parse_body,
 )
 
-AUTH = "https://www.googleapis.com/auth/"
-READ_EVENTS = frozenset(
-    AUTH + s
-    for s in ("calendar", "calendar.readonly", "calendar.events", "calendar.events.readonly")
-)
-WRITE_EVENTS = frozenset(AUTH + s for s in ("calendar", "calendar.events"))
-READ_CALENDARS = frozenset(AUTH + s for s in ("calendar", "calendar.readonly"))
-WRITE_CALENDARS = frozenset({AUTH + "calendar"})
-ANY_SCOPE = READ_EVENTS
 SEND_UPDATES = ("all", "externalOnly", "none")
 
 
