@@ -210,3 +210,15 @@ def test_who_organized_and_who_created_an_event(service_for: ServiceFactory) -> 
     )
     assert moved["organizer"]["email"] == ALICE
     assert moved["creator"]["email"] == BOB
+
+
+def test_self_marks_the_calendar_the_copy_is_on(service_for: ServiceFactory) -> None:
+    alice = service_for(ALICE)
+    body = timed(
+        START,
+        END,
+        attendees=[{"email": ALICE}, {"email": BOB, "self": True}],  # `self` is Google's to set
+    )
+    made = alice.events().insert(calendarId="primary", body=body).execute()
+    assert [a.get("self", False) for a in made["attendees"]] == [True, False]
+    assert made["organizer"]["self"] is True

@@ -179,7 +179,9 @@ def _check_scalars(data: Json) -> None:
         raise invalid("Invalid value for sequence.", location="sequence")
 
 
-def _normalise_attendees(value: object) -> list[Json]:
+def _normalise_attendees(value: object, calendar_id: str) -> list[Json]:
+    """Checked attendees; `self` (read-only) marks the entry of the calendar this copy of the
+    event is on, as Google sets it."""
     if not isinstance(value, list):
         raise invalid("attendees must be a list.", location="attendees")
     out: list[Json] = []
@@ -192,7 +194,9 @@ def _normalise_attendees(value: object) -> list[Json]:
             raise required("Missing attendee email.", location=f"{where}.email")
         if not isinstance(email, str) or not EMAIL.match(email):
             raise invalid(f"Invalid attendee email: {email!r}", location=f"{where}.email")
-        attendee = {k: v for k, v in raw.items() if v is not None}
+        attendee = {k: v for k, v in raw.items() if v is not None and k != "self"}
+        if email.lower() == calendar_id.lower():
+            attendee["self"] = True
         attendee.setdefault("responseStatus", "needsAction")
         if not _one_of(attendee["responseStatus"], RESPONSE_STATUSES):
             raise invalid("Invalid responseStatus.", location=f"{where}.responseStatus")
@@ -270,7 +274,7 @@ def normalise(data: Json, calendar: Calendar) -> Json:
         else:
             del out["recurrence"]
     if "attendees" in out:
-        out["attendees"] = _normalise_attendees(out["attendees"])
+        out["attendees"] = _normalise_attendees(out["attendees"], calendar.id)
     if "extendedProperties" in out:
         out["extendedProperties"] = _normalise_properties(out["extendedProperties"])
     out["reminders"] = _normalise_reminders(out.get("reminders", {"useDefault": True}))
