@@ -108,6 +108,19 @@ class CalendarApi:
         self.changed(calendar)
         return stored
 
+    def stamp(
+        self, fields: Json, *, event_id: str, calendar: Calendar, previous: Json | None
+    ) -> Json:
+        """The full resource of a write about to be stored (the next sequence number, now)."""
+        return resources.stamp(
+            fields,
+            event_id=event_id,
+            calendar=calendar,
+            previous=previous,
+            seq=self.state.seq + 1,
+            now=now_utc(),
+        )
+
     def resolve(self, calendar: Calendar, event_id: str) -> Json:
         """A stored event, or an instance of a series computed on the fly; 404 otherwise."""
         stored = calendar.events.get(event_id)
@@ -185,14 +198,7 @@ class CalendarApi:
             raise ApiError(409, "duplicate", "The requested identifier already exists.")
         body = {k: v for k, v in body.items() if k != "recurringEventId"}
         fields = resources.normalise(body, calendar)
-        data = resources.stamp(
-            fields,
-            event_id=event_id,
-            calendar=calendar,
-            previous=None,
-            seq=self.state.seq + 1,
-            now=now_utc(),
-        )
+        data = self.stamp(fields, event_id=event_id, calendar=calendar, previous=None)
         if creator is not None and creator != calendar.owner:
             data["creator"] = {"email": creator}
         self.store(calendar, data)
@@ -215,14 +221,7 @@ class CalendarApi:
         if "recurringEventId" in current and merged.get("recurrence"):
             raise invalid("An instance cannot have a recurrence.", location="recurrence")
         fields = resources.normalise(merged, calendar)
-        data = resources.stamp(
-            fields,
-            event_id=current["id"],
-            calendar=calendar,
-            previous=current,
-            seq=self.state.seq + 1,
-            now=now_utc(),
-        )
+        data = self.stamp(fields, event_id=current["id"], calendar=calendar, previous=current)
         self.send_updates(request, data, "updated", current)
         self.store(calendar, data)
         if data.get("recurrence") and instances.timing_changed(current, data):
@@ -315,13 +314,8 @@ class CalendarApi:
         if stored.data["id"] in destination.events:
             raise ApiError(409, "duplicate", "The requested identifier already exists.")
         fields = resources.normalise(stored.data, destination)
-        data = resources.stamp(
-            fields,
-            event_id=stored.data["id"],
-            calendar=destination,
-            previous=stored.data,
-            seq=self.state.seq + 1,
-            now=now_utc(),
+        data = self.stamp(
+            fields, event_id=stored.data["id"], calendar=destination, previous=stored.data
         )
         data["organizer"] = resources.organizer_of(destination)  # move changes the organizer
         self.cancel(source, stored.data)
@@ -347,14 +341,7 @@ class CalendarApi:
                 raise ApiError(409, "duplicate", "The requested identifier already exists.")
             previous = None
         fields = resources.normalise(extras.settle(request, body, previous, calendar.id), calendar)
-        data = resources.stamp(
-            fields,
-            event_id=event_id,
-            calendar=calendar,
-            previous=previous,
-            seq=self.state.seq + 1,
-            now=now_utc(),
-        )
+        data = self.stamp(fields, event_id=event_id, calendar=calendar, previous=previous)
         data["iCalUID"] = ical_uid
         if isinstance(body.get("organizer"), dict) and body["organizer"].get("email"):
             data["organizer"] = body["organizer"]  # an import keeps who organized it

@@ -18,7 +18,7 @@ from touchbase_emulator.errors import ApiError, unauthenticated
 from touchbase_emulator.faults import FaultInjector, RateLimiter, Stats
 from touchbase_emulator.push import Notifier
 from touchbase_emulator.state import EmulatorState, Grant, save_state
-from touchbase_emulator.wire import DEFAULT_CHANNEL_TTL, ApiRequest, ApiResponse, Principal
+from touchbase_emulator.wire import DEFAULT_CHANNEL_TTL, ApiRequest, ApiResponse, Principal, Route
 
 log = logging.getLogger("touchbase_emulator")
 BATCH_PATH = "/batch/calendar/v3"
@@ -35,6 +35,17 @@ class EmulatorConfig:
     channel_lifetime: int = DEFAULT_CHANNEL_TTL
     # Scopes a user consents to; a request for more grants only these (granular consent).
     consent: dict[str, list[str]] = field(default_factory=dict)
+
+
+Routed = tuple[Route, list[str]]
+
+
+def _routed(request: ApiRequest) -> Routed | ApiError:
+    """The method a call names (routed once per call), or the 404 to answer."""
+    try:
+        return routing.route(request)
+    except ApiError as error:
+        return error
 
 
 def error_response(error: ApiError) -> ApiResponse:
@@ -138,8 +149,11 @@ class Emulator:
             if self.config.latency_ms:
                 await asyncio.sleep(self.config.latency_ms / 1000)
         is_batch = request.path == BATCH_PATH and request.method == "POST" and not in_batch
-        if not is_batch:
-            self.stats.count_call(self._method_id(request))
+        routed = None if is_batch else _routed(request)
+        if routed is not None:
+            self.stats.count_call(
+                "unknown" if isinstance(routed, ApiError) else routed[0].method_id
+            )
         principal = self.principal(request.headers)
         rule = self.faults.take(
             request.method, request.path, principal.email if principal else None
@@ -151,22 +165,20 @@ class Emulator:
                 return None
             if rule.status is not None:
                 return error_response(rule.error())
-        if is_batch:
+        if routed is None:
             return await self._batch(request)
-        response = self._run(request, principal)
+        response = self._run(request, routed, principal)
         if rule is not None and rule.drop == "after":
             return None
         return response
 
-    def _method_id(self, request: ApiRequest) -> str:
+    def _run(
+        self, request: ApiRequest, routed: Routed | ApiError, principal: Principal | None
+    ) -> ApiResponse:
         try:
-            return routing.route(request)[0].method_id
-        except ApiError:
-            return "unknown"
-
-    def _run(self, request: ApiRequest, principal: Principal | None) -> ApiResponse:
-        try:
-            route, args = routing.route(request)
+            if isinstance(routed, ApiError):
+                raise routed
+            route, args = routed
             if principal is None:
                 raise unauthenticated()
             self.limiter.check(principal.email)

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from touchbase_emulator import listing, recurrence, resources
-from touchbase_emulator.clock import now_utc
 from touchbase_emulator.resources import parse_when
 from touchbase_emulator.state import Calendar, Json, StoredEvent
 from touchbase_emulator.wire import same_start
@@ -125,13 +124,11 @@ def split_in_ui(api: CalendarApi, calendar: Calendar, series_id: str, original: 
     timing = resources.series_time(series)
     start = parse_when(instance["originalStartTime"], location="originalStart").moment
     ended, going_on = split_rules(series, start, timing)
-    old = resources.stamp(
+    old = api.stamp(
         resources.normalise({**series, "recurrence": ended}, calendar),
         event_id=series_id,
         calendar=calendar,
         previous=series,
-        seq=api.state.seq + 1,
-        now=now_utc(),
     )
     api.store(calendar, old)
     for lost in lost_exceptions(calendar, old):
@@ -142,13 +139,6 @@ def split_in_ui(api: CalendarApi, calendar: Calendar, series_id: str, original: 
         {**series, "recurrence": going_on, "start": instance["start"], "end": instance["end"]},
         calendar,
     )
-    fresh = resources.stamp(
-        fields,
-        event_id=new_id,
-        calendar=calendar,
-        previous=None,
-        seq=api.state.seq + 1,
-        now=now_utc(),
-    )
+    fresh = api.stamp(fields, event_id=new_id, calendar=calendar, previous=None)
     api.store(calendar, fresh)
     return fresh
