@@ -77,7 +77,7 @@ def touchbase_server(
     port = free_port()
     env = {
         **os.environ,
-        "TOUCHBASE_DATABASE_URL": database or f"sqlite+aiosqlite:///{directory}/bench.db",
+        "TOUCHBASE_DATABASE_URL": database or f"sqlite:///{directory}/bench.db",
         "TOUCHBASE_SECRET_KEY": "benchmark-secret",
         "TOUCHBASE_GOOGLE_BASE_URL": emulator_url,
         "TOUCHBASE_PUBLIC_URL": f"http://127.0.0.1:{port}",

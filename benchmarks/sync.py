@@ -130,7 +130,7 @@ async def run(url: str, directory: Path) -> list[list[str]]:
     contexts: list[Any] = []
 
     async def fresh_connected() -> tuple[Any, Actor]:
-        db_url = f"sqlite+aiosqlite:///{directory}/full{len(contexts)}.db"
+        db_url = f"sqlite:///{directory}/full{len(contexts)}.db"
         migrate(db_url)
         context = calendar_services(db_url, url)
         services = await context.__aenter__()
@@ -177,7 +177,7 @@ async def run(url: str, directory: Path) -> list[list[str]]:
     )
     rows.append(["  peak Python memory (MiB)", *(f"{peak:.0f}" for peak in peaks), ""])
 
-    db_url = f"sqlite+aiosqlite:///{directory}/incremental.db"
+    db_url = f"sqlite:///{directory}/incremental.db"
     migrate(db_url)
     async with calendar_services(db_url, url, request_google_budget_seconds=0.01) as services:
         actor = await connected_user(services, EMAIL)

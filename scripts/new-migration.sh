@@ -12,7 +12,7 @@ from alembic import command
 from touchbase.store.database import alembic_config, migrate
 from pathlib import Path
 from touchbase.store.database import MIGRATIONS
-url = f"sqlite+aiosqlite:///{sys.argv[1]}"
+url = f"sqlite:///{sys.argv[1]}"
 migrate(url)
 number = len(list((MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))) + 1
 command.revision(alembic_config(url), message=sys.argv[2], autogenerate=True,

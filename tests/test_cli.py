@@ -36,7 +36,7 @@ def test_serve_refuses_the_default_secret_outside_demo(tmp_path: Path) -> None:
     done = _touchbase(
         "serve",
         env={
-            "TOUCHBASE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db",
+            "TOUCHBASE_DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
             "TOUCHBASE_SECRET_KEY": "change-me-insecure-default-secret",
             "TOUCHBASE_MODE": "production",
         },
@@ -46,7 +46,7 @@ def test_serve_refuses_the_default_secret_outside_demo(tmp_path: Path) -> None:
 
 
 def test_migrate_then_user_add_prints_a_token(tmp_path: Path) -> None:
-    env = {"TOUCHBASE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db"}
+    env = {"TOUCHBASE_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db"}
     assert _touchbase("migrate", env=env).returncode == 0
     done = _touchbase("user", "add", "carol@example.com", env=env)
     assert done.returncode == 0, done.stderr
@@ -54,7 +54,7 @@ def test_migrate_then_user_add_prints_a_token(tmp_path: Path) -> None:
 
 
 def test_user_add_sets_a_password_from_stdin(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path}/cli.db"
+    url = f"sqlite:///{tmp_path}/cli.db"
     env = {"TOUCHBASE_DATABASE_URL": url}
     short = subprocess.run(
         [sys.executable, "-m", "touchbase", "user", "add", "dora@example.com", "--password-stdin"],
@@ -153,7 +153,7 @@ def test_demo_runs_the_emulator_and_the_app_with_sample_events(tmp_path: Path) -
 
 
 def test_tokens_are_listed_and_revoked_from_the_command_line(tmp_path: Path) -> None:
-    env = {"TOUCHBASE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/tokens.db"}
+    env = {"TOUCHBASE_DATABASE_URL": f"sqlite:///{tmp_path}/tokens.db"}
     assert (
         _touchbase("user", "add", "tom@example.com", "--token-days", "30", env=env).returncode == 0
     )

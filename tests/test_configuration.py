@@ -53,8 +53,8 @@ def _one_clear_line(done: subprocess.CompletedProcess[str], *needles: str) -> No
 @pytest.mark.parametrize(
     ("given", "expected"),
     [
-        ("sqlite:///var/x.db", "sqlite+aiosqlite:///var/x.db"),
-        ("sqlite+aiosqlite:///var/x.db", "sqlite+aiosqlite:///var/x.db"),
+        ("sqlite:///var/x.db", "sqlite:///var/x.db"),
+        ("sqlite+aiosqlite:///var/x.db", "sqlite:///var/x.db"),
         ("postgresql://u:p@h/db", "postgresql+psycopg://u:p@h/db"),
         ("postgres://u:p@h/db", "postgresql+psycopg://u:p@h/db"),
     ],

@@ -12,10 +12,11 @@ DEFAULT_SECRET = "change-me-insecure-default-secret"
 PLACEHOLDER_CLIENT_ID = "touchbase-local"
 MIN_SECRET = 32
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-# The URL forms people write, and the async drivers touchbase runs on.
+# The URL forms people write, and the drivers touchbase runs on (SQLite: its own, in
+# store/sqlite_driver.py; an older aiosqlite URL still works).
 _DRIVERS = {
-    "sqlite": "sqlite+aiosqlite",
-    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "sqlite": "sqlite",
+    "sqlite+aiosqlite": "sqlite",
     "postgres": "postgresql+psycopg",
     "postgresql": "postgresql+psycopg",
     "postgresql+psycopg": "postgresql+psycopg",
@@ -53,7 +54,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TOUCHBASE_", extra="ignore")
 
     mode: Mode = Mode.PRODUCTION
-    database_url: str = "sqlite+aiosqlite:///./var/touchbase.db"
+    database_url: str = "sqlite:///./var/touchbase.db"
     # Encrypts Google tokens at rest (any string; a key is derived from it).
     secret_key: str = DEFAULT_SECRET
     public_url: str = "http://127.0.0.1:8000"

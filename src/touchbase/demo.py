@@ -208,7 +208,7 @@ def run_demo(*, port: int, emulator_port: int, data_dir: Path) -> None:
     with emulator_process("--state-file", str(state_file), port=emulator_port) as emulator_url:
         settings = Settings(
             mode=Mode.DEMO,
-            database_url=f"sqlite+aiosqlite:///{data_dir / 'touchbase.db'}",
+            database_url=f"sqlite:///{data_dir / 'touchbase.db'}",
             google_base_url=emulator_url,
             public_url=f"http://127.0.0.1:{port}",
             google_client_id="touchbase-demo",

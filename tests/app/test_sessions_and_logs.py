@@ -136,7 +136,7 @@ def test_the_access_log_never_holds_an_authorization_code(app: AppHarness) -> No
 
 
 def test_database_errors_do_not_carry_the_data_into_logs(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path}/errors.db"
+    url = f"sqlite:///{tmp_path}/errors.db"
     migrate(url)
 
     async def duplicate() -> str:
@@ -160,5 +160,5 @@ def test_database_errors_do_not_carry_the_data_into_logs(tmp_path: Path) -> None
 
 def test_a_new_sqlite_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
     path = tmp_path / "private.db"
-    migrate(f"sqlite+aiosqlite:///{path}")
+    migrate(f"sqlite:///{path}")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600

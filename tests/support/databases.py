@@ -38,7 +38,7 @@ def _admin(statement: str) -> None:
 def sqlite_template(directory: Path) -> Path:
     """A migrated SQLite file."""
     path = directory / "template.db"
-    migrate(f"sqlite+aiosqlite:///{path}")
+    migrate(f"sqlite:///{path}")
     return path
 
 
@@ -56,7 +56,7 @@ def fresh_database(backend: str, *, template: Path, directory: Path) -> Iterator
     if backend == "sqlite":
         path = directory / f"{uuid.uuid4().hex}.db"
         shutil.copy(template, path)
-        yield f"sqlite+aiosqlite:///{path}"
+        yield f"sqlite:///{path}"
         return
     assert POSTGRES_URL is not None
     name = f"tb_{uuid.uuid4().hex[:16]}"

@@ -9,13 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from touchbase.store.database import (
-    SQLITE_PAGE_SIZE,
-    WAL_CHECKPOINT_BYTES,
-    Database,
-    create_sqlite_file,
-    migrate,
-)
+from touchbase.store.database import SQLITE_PAGE_SIZE, Database, create_sqlite_file, migrate
+from touchbase.store.sqlite_driver import WAL_CHECKPOINT_BYTES
 
 
 def _pragma(path: Path, name: str) -> object:
@@ -37,10 +32,10 @@ async def _autocheckpoint(url: str) -> int:
 
 def test_a_migrated_new_database_has_large_pages_and_a_write_ahead_log(tmp_path: Path) -> None:
     path = tmp_path / "data" / "touchbase.db"
-    migrate(f"sqlite+aiosqlite:///{path}")
+    migrate(f"sqlite:///{path}")
     assert _pragma(path, "page_size") == SQLITE_PAGE_SIZE == 16_384
     assert _pragma(path, "journal_mode") == "wal"
-    checkpoint = asyncio.run(_autocheckpoint(f"sqlite+aiosqlite:///{path}"))
+    checkpoint = asyncio.run(_autocheckpoint(f"sqlite:///{path}"))
     assert checkpoint == WAL_CHECKPOINT_BYTES // SQLITE_PAGE_SIZE
 
 
@@ -50,11 +45,11 @@ def test_an_existing_database_keeps_its_pages(tmp_path: Path) -> None:
     connection.execute("CREATE TABLE kept (n INTEGER)")
     connection.close()
     create_sqlite_file(path)
-    migrate(f"sqlite+aiosqlite:///{path}")
+    migrate(f"sqlite:///{path}")
     assert _pragma(path, "page_size") == 4_096
     connection = sqlite3.connect(path)
     tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
     connection.close()
     assert {"kept", "events"} <= tables
-    checkpoint = asyncio.run(_autocheckpoint(f"sqlite+aiosqlite:///{path}"))
+    checkpoint = asyncio.run(_autocheckpoint(f"sqlite:///{path}"))
     assert checkpoint == WAL_CHECKPOINT_BYTES // 4_096

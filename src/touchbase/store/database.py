@@ -12,16 +12,16 @@ from typing import Any
 import msgspec
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
+from touchbase.store import sqlite_driver
 from touchbase.store.pending import TrackedSession
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # A new SQLite database gets pages of 16 KiB rather than 4: a sync's bulk inserts cost ~25%
 # less; a one-row write costs ~20 us more (it rewrites larger pages), nothing beside a request.
 SQLITE_PAGE_SIZE = 16_384
-WAL_CHECKPOINT_BYTES = 64 * 2**20
 # Rows ANALYZE samples per index (its statistics are then approximate, and quick).
 ANALYSIS_ROWS = 1_000
 
@@ -38,33 +38,14 @@ def _json_load(text: str | bytes) -> Any:
     return msgspec.json.decode(text)
 
 
+def _scheme(url: str) -> str:
+    """The database of a URL: `sqlite` for sqlite:///, sqlite:///, ..."""
+    return url.partition("://")[0].partition("+")[0]
+
+
 def sync_url(url: str) -> str:
     """The same database through a synchronous driver (for Alembic)."""
-    return url.replace("sqlite+aiosqlite", "sqlite")
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # Let SQLAlchemy, not the driver, open transactions (see _sqlite_begin).
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    # In WAL mode NORMAL never corrupts the file; it syncs at checkpoints, not every commit.
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    # Checkpoint (copy the WAL into the database, with its syncs) every 64 MiB of WAL rather
-    # than every 1,000 pages: a sync's bulk writes then pay for one checkpoint, not one per page.
-    cursor.execute("PRAGMA page_size")
-    page_size = cursor.fetchone()[0]
-    cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_BYTES // page_size}")
-    cursor.execute(f"PRAGMA journal_size_limit={WAL_CHECKPOINT_BYTES}")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
-
-
-def _sqlite_begin(connection: Any) -> None:
-    # Every transaction takes the write lock up front: SQLite then runs them one after
-    # another, so a read-then-write can never act on a stale snapshot (no lost updates).
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    return f"sqlite://{url.partition('://')[2]}" if _scheme(url) == "sqlite" else url
 
 
 def alembic_config(url: str) -> Config:
@@ -106,18 +87,15 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        sqlite = _scheme(url) == "sqlite"
         self.engine = create_async_engine(
-            url,
-            # A server may drop a pooled connection; a SQLite file's never goes stale, and the
-            # ping would cost every session a round trip through aiosqlite's thread.
-            pool_pre_ping=not url.startswith("sqlite"),
+            f"{sqlite_driver.DRIVERNAME}://{url.partition('://')[2]}" if sqlite else url,
+            # A server may drop a pooled connection; a SQLite file's never goes stale.
+            pool_pre_ping=not sqlite,
             json_serializer=json_text,
             json_deserializer=_json_load,
             hide_parameters=True,  # an error's message never carries a user's data into logs
         )
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-            event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         self._sessions = async_sessionmaker(
             self.engine, expire_on_commit=False, sync_session_class=TrackedSession
         )

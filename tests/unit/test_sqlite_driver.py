@@ -1,0 +1,97 @@
+"""SQLite runs on the event loop's thread, so a transaction waiting for the write lock must
+wait on the loop, not block it: the loop keeps serving, a coroutine of the same loop that
+holds the lock can finish, and a lock held too long fails the waiting transaction cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from touchbase.store import sqlite_driver
+from touchbase.store.database import Database, migrate
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> AsyncIterator[tuple[Database, Path]]:
+    path = tmp_path / "locks.db"
+    migrate(f"sqlite:///{path}")
+    found = Database(f"sqlite:///{path}")
+    yield found, path
+    await found.dispose()
+
+
+async def _ticks_while(work: asyncio.Task[None]) -> int:
+    """How many 5 ms sleeps the loop ran while `work` was under way."""
+    ticks = 0
+    while not work.done():
+        await asyncio.sleep(0.005)
+        ticks += 1
+    await work
+    return ticks
+
+
+async def test_a_transaction_waits_for_another_process_lock_without_blocking_the_loop(
+    database: tuple[Database, Path],
+) -> None:
+    db, path = database
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    began = time.monotonic()
+
+    async def write() -> None:
+        async with db.session() as session:
+            await session.execute(text("UPDATE users SET email = email"))
+
+    work = asyncio.create_task(write())
+    asyncio.get_running_loop().call_later(0.3, other.commit)
+    ticks = await _ticks_while(work)
+    other.close()
+    assert time.monotonic() - began >= 0.3  # it did wait for the lock
+    assert ticks >= 20  # and the loop ran meanwhile (blocked, it would tick once or twice)
+
+
+async def test_a_coroutine_holding_the_lock_finishes_while_another_waits_for_it(
+    database: tuple[Database, Path],
+) -> None:
+    db, _ = database
+    order: list[str] = []
+
+    async def holder() -> None:
+        async with db.session() as session:
+            await session.execute(text("UPDATE users SET email = email"))
+            await asyncio.sleep(0.2)  # the lock is held across an await on the same loop
+            order.append("holder")
+
+    async def waiter() -> None:
+        await asyncio.sleep(0.05)
+        async with db.session() as session:
+            await session.execute(text("UPDATE users SET email = email"))
+            order.append("waiter")
+
+    await asyncio.wait_for(asyncio.gather(holder(), waiter()), timeout=5)
+    assert order == ["holder", "waiter"]
+
+
+async def test_a_lock_held_too_long_fails_the_waiting_transaction(
+    database: tuple[Database, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, path = database
+    monkeypatch.setattr(sqlite_driver, "LOCK_WAIT_SECONDS", 0.2)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(OperationalError, match="locked"):
+            async with db.session() as session:
+                await session.execute(text("SELECT 1"))
+    finally:
+        other.rollback()
+        other.close()
+    async with db.session() as session:  # and the connection is fine afterwards
+        assert (await session.execute(text("SELECT 1"))).scalar_one() == 1
