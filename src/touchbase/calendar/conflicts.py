@@ -120,7 +120,7 @@ async def resolve_conflict(
         row.next_push_at, row.updated_at, row.push_attempts, row.last_error = now, now, 0, None
         conflict.status, conflict.resolution, conflict.resolved_at = "resolved", resolution, now
         changes = diff(before, None if deleted else new_local)
-        await event_store.record_audit(
+        event_store.record_audit(
             session,
             user_id=actor.user_id,
             event_id=row.id,

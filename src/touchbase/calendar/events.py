@@ -268,9 +268,7 @@ async def stage_create(
     row.idempotency_key, row.idempotency_fingerprint = idempotency
     row.is_touchpoint = row.is_touchpoint or is_touchpoint
     session.add(row)
-    await audit(
-        session, actor, row.id, action="create", now=now, changes=audit_changes(None, local)
-    )
+    audit(session, actor, row.id, action="create", now=now, changes=audit_changes(None, local))
     return row
 
 
@@ -307,7 +305,7 @@ def check_etag(
     )
 
 
-async def audit(
+def audit(
     session: AsyncSession,
     actor: Actor,
     event_id: str | None,
@@ -318,7 +316,7 @@ async def audit(
     contact_id: str | None = None,
 ) -> None:
     """The audit entry of a change a person made (to an event, or a contact)."""
-    await event_store.record_audit(
+    event_store.record_audit(
         session,
         user_id=actor.user_id,
         event_id=event_id,
@@ -351,9 +349,7 @@ async def stage_update(
     row.sync_status, row.next_push_at, row.updated_at = "pending", now, now
     row.push_attempts, row.last_error = 0, None
     kept_here(row, calendar)
-    await audit(
-        session, actor, row.id, action="update", now=now, changes=audit_changes(before, after)
-    )
+    audit(session, actor, row.id, action="update", now=now, changes=audit_changes(before, after))
 
 
 async def stage_delete(
@@ -367,9 +363,7 @@ async def stage_delete(
     calendar = await accounts.calendar_by_id(session, row.calendar_id)
     if calendar is not None:
         kept_here(row, calendar)
-    await audit(
-        session, actor, row.id, action="delete", now=now, changes=audit_changes(before, None)
-    )
+    audit(session, actor, row.id, action="delete", now=now, changes=audit_changes(before, None))
 
 
 async def stage_plain_update(

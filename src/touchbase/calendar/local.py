@@ -63,7 +63,7 @@ async def move_into_google(
             row.start_at, row.end_at = window(event, target.time_zone)
             row.pending_op, row.sync_status = "create", "pending"
             row.next_push_at, row.updated_at, row.push_attempts = now, now, 0
-            await audit(
+            audit(
                 session,
                 actor,
                 row.id,

@@ -295,7 +295,7 @@ async def _touchbase_audit(
 ) -> None:
     """An audit entry of what touchbase itself did while pushing the row (a merge, a
     conflict, a refusal; `of`: another event it was about, such as an instance)."""
-    await event_store.record_audit(
+    event_store.record_audit(
         session,
         user_id=row.user_id,
         event_id=of or row.id,

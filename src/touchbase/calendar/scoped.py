@@ -214,7 +214,7 @@ async def _write_instance(
     )
     session.add(row)
     await session.flush()
-    await events.audit(
+    events.audit(
         session, actor, row.id, action="update", now=now, changes=audit_changes(found.event, after)
     )
     return row.id
@@ -245,7 +245,7 @@ async def _delete_in_scope(
     row = events.pending_row(actor, found.calendar, gone, op="delete", now=now, base=found.event)
     session.add(row)
     await session.flush()
-    await events.audit(
+    events.audit(
         session, actor, row.id, action="delete", now=now, changes=audit_changes(found.event, None)
     )
     return _Written([row.id], row.id, found)

@@ -79,7 +79,7 @@ async def drop_lost_exceptions(
             row.deleted, row.pending_op, row.sync_status = True, None, "synced"
             row.next_push_at, row.updated_at = None, now
             row.new_version()
-            await events.audit(
+            events.audit(
                 session,
                 actor,
                 row.id,
@@ -117,7 +117,7 @@ async def split(
     row.is_touchpoint, found.series.is_touchpoint = found.series.is_touchpoint, False
     session.add(row)
     await session.flush()
-    await events.audit(
+    events.audit(
         session, actor, row.id, action="create", now=now, changes=audit_changes(None, fresh)
     )
     carried = await _carry_over(

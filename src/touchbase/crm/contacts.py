@@ -87,7 +87,7 @@ async def audit_created(
     changes = contact_changes(None, fields)
     if source:
         changes["source"] = source
-    await audit(
+    audit(
         session,
         actor,
         None,
@@ -165,9 +165,7 @@ async def update_in(
     if not audited:
         return contact
     await contact_store.update_contact(session, contact, after, now=now)
-    await audit(
-        session, actor, None, contact_id=contact.id, action=action, now=now, changes=audited
-    )
+    audit(session, actor, None, contact_id=contact.id, action=action, now=now, changes=audited)
     return contact
 
 

@@ -71,7 +71,7 @@ async def log_interaction(
             created_at=now,
         )
         session.add(interaction)
-        await audit(
+        audit(
             session,
             actor,
             None,
@@ -99,7 +99,7 @@ async def delete_interaction(
         if found is None:
             raise InteractionNotFoundError()
         await session.delete(found)
-        await audit(
+        audit(
             session,
             actor,
             None,

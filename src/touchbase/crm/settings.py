@@ -78,7 +78,7 @@ async def change_settings(
         after = UserSettings.of(user)
         changes = _differences(before, after)
         if changes:
-            await audit(session, actor, None, action="settings_update", now=now, changes=changes)
+            audit(session, actor, None, action="settings_update", now=now, changes=changes)
     return after
 
 

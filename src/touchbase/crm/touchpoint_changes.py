@@ -156,7 +156,7 @@ async def move_planned(
     await _reschedule(change, TouchpointChange(day=day))
     touchpoint.version += 1
     touchpoint.updated_at = context.now
-    await audit(
+    audit(
         context.session,
         context.actor,
         touchpoint.event_id,
@@ -248,7 +248,7 @@ async def update_touchpoint(
         if change.audited:
             tp.version += 1
             tp.updated_at = change.context.now
-            await audit(
+            audit(
                 session,
                 actor,
                 tp.event_id,
@@ -274,7 +274,7 @@ async def delete_touchpoint(services: CalendarServices, actor: Actor, touchpoint
         elif row is not None:
             await _unlink_event(change, row)
         await session.delete(tp)
-        await audit(
+        audit(
             session,
             actor,
             tp.event_id,

@@ -217,7 +217,7 @@ async def plan_one(
     )
     context.session.add(touchpoint)
     row = await make_event(context, touchpoint, contact)
-    await audit(
+    audit(
         context.session,
         context.actor,
         row.id,

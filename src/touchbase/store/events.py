@@ -268,7 +268,7 @@ async def open_conflicts(session: AsyncSession, user_id: str) -> list[Conflict]:
     )
 
 
-async def record_audit(
+def record_audit(
     session: AsyncSession,
     *,
     user_id: str,
@@ -293,7 +293,6 @@ async def record_audit(
             changes=changes,
         )
     )
-    await session.flush()
 
 
 async def audit_entries(
