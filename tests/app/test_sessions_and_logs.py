@@ -79,21 +79,61 @@ def test_an_api_token_expires_and_can_be_listed_and_revoked(app: AppHarness) -> 
     assert httpx.get(app.url + "/api/contacts", headers=headers).status_code == 401
     headers = {"Authorization": f"Bearer {kept}"}
     assert httpx.get(app.url + "/api/contacts", headers=headers).status_code == 200
-
-    async def token_ids() -> list[str]:
-        database = Database(app.database_url)
-        try:
-            async with database.session() as session:
-                user = await accounts.user_by_email(session, "tess@example.com")
-                assert user is not None
-                return [t.id for t in await accounts.user_tokens(session, user.id)]
-        finally:
-            await database.dispose()
-
-    ids = run_in_thread(token_ids())
+    ids = run_in_thread(_token_ids(app.database_url, "tess@example.com"))
     assert len(ids) == 2
     assert run_in_thread(revoke_token(app.database_url, ids[1]))
     assert httpx.get(app.url + "/api/contacts", headers=headers).status_code == 401
+
+
+async def _token_ids(database_url: str, email: str) -> list[str]:
+    """The ids of a user's API tokens, oldest first (read as another process would)."""
+    database = Database(database_url)
+    try:
+        async with database.session() as session:
+            user = await accounts.user_by_email(session, email)
+            assert user is not None
+            return [t.id for t in await accounts.user_tokens(session, user.id)]
+    finally:
+        await database.dispose()
+
+
+def test_a_token_revoked_after_use_changes_nothing_and_is_refused_whatever_it_asks(
+    app: AppHarness,
+) -> None:
+    """The server knows each token from before; revoked since (by another process), it is
+    refused in the transaction that would have made the change, and before an answer that
+    needed no database at all."""
+    user = app.user("rita@example.com")  # connected to Google
+    tokens = [run_in_thread(add_user(app.database_url, "rita@example.com")) for _ in range(4)]
+    clients = [
+        httpx.Client(base_url=app.url, headers={"Authorization": f"Bearer {token}"})
+        for token in tokens
+    ]
+    for client in clients:
+        assert client.get("/api/contacts").status_code == 200  # known to the server now
+    ids = run_in_thread(_token_ids(app.database_url, "rita@example.com"))
+    for token_id in ids[1:4]:  # the first is the connected user's; the last is kept
+        assert run_in_thread(revoke_token(app.database_url, token_id))
+    invalid, create, contact, kept = clients
+
+    refused = invalid.post("/api/contacts", json={"name": 5})  # 422 before any store
+    assert refused.status_code == 401, refused.text
+    assert refused.json()["error"]["code"] == "UNAUTHENTICATED"
+    event = {
+        "title": "Lunch",
+        "startTime": "2027-03-01T12:00:00Z",
+        "endTime": "2027-03-01T13:00:00Z",
+    }
+    assert create.post("/api/calendar/events", json=event).status_code == 401
+    assert contact.post("/api/contacts", json={"name": "Ann"}).status_code == 401
+
+    assert kept.get("/api/contacts").json()["items"] == []
+    listed = kept.get(
+        "/api/calendar/events",
+        params={"from": "2027-03-01T00:00:00Z", "to": "2027-03-02T00:00:00Z"},
+    )
+    assert listed.json()["items"] == []
+    assert user.google_events() == []
 
 
 def test_spraying_many_emails_from_one_client_is_slowed(app: AppHarness) -> None:

@@ -108,14 +108,24 @@ async def user_for_token(session: AsyncSession, token: str, *, now: datetime) ->
             .where(ApiToken.token_hash == hash_token(token))
         )
     ).first()
-    if found is None:
+    if found is None or not _in_use(found[0], now):
         return None
-    row, user = found
+    return found[1]
+
+
+async def token_holds(session: AsyncSession, token_hash: str, user_id: str, now: datetime) -> bool:
+    """Whether the API token with this hash is still valid, and still `user_id`'s."""
+    row = (await session.scalars(select(ApiToken).where(ApiToken.token_hash == token_hash))).first()
+    return row is not None and row.user_id == user_id and _in_use(row, now)
+
+
+def _in_use(row: ApiToken, now: datetime) -> bool:
+    """Whether a token has not expired; if so, it is noted as used."""
     if row.expires_at is not None and row.expires_at <= now:
-        return None
+        return False
     if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION:
         row.last_used_at = now  # not on every request: reads should not write
-    return user
+    return True
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from touchbase.store import sqlite_driver
+from touchbase.store import request_check, sqlite_driver
 from touchbase.store.pending import TrackedSession
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -104,8 +104,10 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A transaction: committed when the block ends, rolled back on an exception."""
+        """A transaction: committed when the block ends, rolled back on an exception. The
+        first of a request runs the request's waiting check first (`request_check`)."""
         async with self._sessions() as session, session.begin():
+            await request_check.run_pending(session)
             yield session
             if self.before_commit is not None:
                 await session.flush()

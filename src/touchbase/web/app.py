@@ -33,6 +33,7 @@ from touchbase.web.deps import MutationLimiter
 from touchbase.web.headers import SecurityHeaders
 from touchbase.web.limits import BodyLimit
 from touchbase.web.logs import redact_access_log
+from touchbase.web.request_checks import KnownTokens, RequestChecks
 from touchbase.web.templating import TEMPLATES
 
 STATIC = Path(__file__).parent / "static"
@@ -92,6 +93,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(touchpoints.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.state.known_tokens = KnownTokens()
+    app.add_middleware(RequestChecks)  # innermost: wraps every route's work
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit)  # outermost of ours: before authentication and parsing
 

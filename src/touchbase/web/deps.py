@@ -8,12 +8,16 @@ from dataclasses import dataclass, field, replace
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar.events import Actor
 from touchbase.calendar.services import CalendarServices
 from touchbase.errors import AuthenticationError, RateLimitError
-from touchbase.store import accounts
+from touchbase.store import accounts, request_check
+from touchbase.web.request_checks import KnownTokens
 from touchbase.web.sessions import check_csrf, signed_in
+
+INVALID_TOKEN = "This API token is not valid."
 
 
 @dataclass
@@ -54,10 +58,31 @@ async def current_actor(
             raise AuthenticationError()
         check_csrf(request, browser.csrf_token)
         return Actor(user_id=browser.user_id, email=browser.email, source="ui")
+    return await _token_actor(request.app.state.known_tokens, calendar, token.strip())
+
+
+async def _token_actor(known: KnownTokens, calendar: CalendarServices, token: str) -> Actor:
+    """The API token's user: checked now if the token is new to this process, else in the
+    request's first transaction (`store/request_check.py`)."""
+    token_hash = accounts.hash_token(token)
+    seen = known.get(token_hash)
+    if seen is not None:
+        user_id, email = seen
+
+        async def holds(session: AsyncSession) -> bool:
+            if await accounts.token_holds(session, token_hash, user_id, calendar.clock()):
+                return True
+            known.forget(token_hash)
+            return False
+
+        if request_check.defer(holds, AuthenticationError(INVALID_TOKEN)):
+            return Actor(user_id=user_id, email=email, source="api")
     async with calendar.db.session() as session:
-        user = await accounts.user_for_token(session, token.strip(), now=calendar.clock())
+        user = await accounts.user_for_token(session, token, now=calendar.clock())
     if user is None:
-        raise AuthenticationError("This API token is not valid.")
+        known.forget(token_hash)
+        raise AuthenticationError(INVALID_TOKEN)
+    known.remember(token_hash, user.id, user.email)
     return Actor(user_id=user.id, email=user.email, source="api")
 
 
