@@ -5,10 +5,11 @@ liveness probe (the event loop answers) and needs no database."""
 from __future__ import annotations
 
 import httpx
+import psycopg
 import pytest
 
-from tests.support.app import AppHarness
-from tests.support.databases import _admin
+from tests.support.app import AppHarness, wait_for
+from tests.support.databases import POSTGRES_URL, _admin, _libpq
 
 READY = {"status": "ok", "database": "ok"}
 
@@ -30,3 +31,38 @@ def test_ready_is_503_while_the_database_is_unreachable_and_200_again_after(
     finally:
         _admin(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
     assert httpx.get(app.url + "/api/health/ready").json() == READY
+
+
+def test_requests_after_the_server_ended_every_connection_are_served(app: AppHarness) -> None:
+    """A pooled connection the server ended (a restart, a cut) is replaced as it is taken
+    from the pool, so no request fails on it."""
+    if not app.database_url.startswith("postgresql"):
+        pytest.skip("a SQLite file's connections are never ended by a server")
+    user = app.user("cut@example.com", connect=False)
+    with httpx.Client(base_url=app.url, headers=user.api.headers) as api:
+        for _ in range(3):  # several pooled connections at once
+            responses = [api.get("/api/contacts") for _ in range(3)]
+            assert [r.status_code for r in responses] == [200] * 3
+        name = app.database_url.rsplit("/", 1)[1]
+        ended = _end_connections(name)
+        wait_for(lambda: not ended & _connections(name), what="the connections to end")
+        after = [api.get("/api/contacts").status_code for _ in range(5)]
+        assert after == [200] * 5
+
+
+def _query(statement: str, *values: str) -> set[int]:
+    assert POSTGRES_URL is not None
+    with psycopg.connect(_libpq(POSTGRES_URL), autocommit=True) as connection:
+        return {row[0] for row in connection.execute(statement, values)}  # type: ignore[arg-type]
+
+
+def _end_connections(database: str) -> set[int]:
+    """End every connection to the database from the server's side; their process ids."""
+    return _query(
+        "SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+        database,
+    )
+
+
+def _connections(database: str) -> set[int]:
+    return _query("SELECT pid FROM pg_stat_activity WHERE datname = %s", database)

@@ -5,6 +5,7 @@ cache, and no calendar is ever synced by two jobs at once."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 import time
@@ -237,3 +238,38 @@ def _sync_now_runs_in_a_worker(running: Cluster, user: ApiUser) -> None:
     )
     listener.join()
     assert told == [_calendar_of(user)]
+
+
+def test_a_change_whose_web_process_died_mid_push_reaches_google_once(
+    postgres_url: str, emulator: EmulatorControl, tmp_path: Path
+) -> None:
+    """A request that pushes its own change (it took the change's push lease as it wrote it)
+    defers no push job for it; killed mid-push, its change is taken over by a worker once
+    the lease runs out, and lands in Google once."""
+    environment = cluster_environment(
+        postgres_url, emulator.url, PUSH_LEASE_SECONDS="2", REQUEST_GOOGLE_BUDGET_SECONDS="30"
+    )
+    with cluster(environment, tmp_path, webs=1, workers=1) as running:
+        user = AppHarness(running.webs[0], postgres_url, emulator).user("dee@example.com")
+        emulator.fault(method="POST", path="/events$", user="dee@example.com", latencyMs=3000)
+        thread = threading.Thread(
+            target=lambda: _ignore_errors(
+                lambda: user.api.post("/api/calendar/events", json=_event("orphan", 1))
+            )
+        )
+        thread.start()
+        wait_for(lambda: _waiting_rows(postgres_url) != [], timeout=10)
+        time.sleep(0.3)  # the call to Google is under way
+        running.members[0].kill()
+        thread.join()
+        wait_for(
+            lambda: not _waiting_rows(postgres_url) and _google_titles(user) == ["orphan"],
+            timeout=30,
+        )
+        time.sleep(3)  # the slowed first insert has landed too, as the same event
+        assert _google_titles(user) == ["orphan"]
+
+
+def _ignore_errors(call: Any) -> None:
+    with contextlib.suppress(Exception):  # the server was killed under it
+        call()

@@ -57,7 +57,8 @@ class GoogleQuota:
 
 class SharedQuota:
     """The same budget kept in the database, so every process on it spends from one bucket
-    (PostgreSQL: one statement per call), and a pause Google asked for holds for all."""
+    (PostgreSQL: one statement per call, committed by itself), and a pause Google asked for
+    holds for all."""
 
     def __init__(
         self,
@@ -74,9 +75,9 @@ class SharedQuota:
     async def acquire(self) -> None:
         """Wait for a call's turn, across processes."""
         while True:
-            async with self.db.session() as session:
+            async with self.db.autocommit() as connection:
                 wait = await quota_store.take_call(
-                    session, self.user_id, per_minute=self.per_minute
+                    connection, self.user_id, per_minute=self.per_minute
                 )
             if wait == 0.0:
                 return
@@ -89,5 +90,5 @@ class SharedQuota:
         write.add_done_callback(self._writes.discard)
 
     async def _write_pause(self, seconds: float) -> None:
-        async with self.db.session() as session:
-            await quota_store.pause(session, self.user_id, seconds)
+        async with self.db.autocommit() as connection:
+            await quota_store.pause(connection, self.user_id, seconds)

@@ -22,6 +22,7 @@ from touchbase.calendar.services import CalendarServices
 from touchbase.store import accounts
 from touchbase.store import events as event_store
 from touchbase.store.models import Event
+from touchbase.store.pending import pushed_here
 
 # How often the waiting one looks again.
 STEP_SECONDS = 0.05
@@ -48,6 +49,7 @@ async def staged(services: CalendarServices, session: AsyncSession, row: Event) 
     calendar = await accounts.calendar_by_id(session, row.calendar_id)
     assert calendar is not None
     row.push_lease_until = now + services.push_lease
+    pushed_here(session.sync_session, row.id)
     return Staged(row.id, held=snapshot_of(row, calendar))
 
 

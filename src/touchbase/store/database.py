@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -12,8 +13,16 @@ from typing import Any
 import msgspec
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from psycopg import pq
+from sqlalchemy import event, text
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import PoolProxiedConnection
 
 from touchbase.store import request_check, sqlite_driver
 from touchbase.store.pending import TrackedSession
@@ -82,6 +91,20 @@ def migrate(url: str) -> None:
     command.upgrade(alembic_config(url), "head")
 
 
+def _drop_if_closed(_dbapi: Any, _record: Any, connection: PoolProxiedConnection) -> None:
+    """A server may end a pooled connection (a restart, a cut, an idle timeout): take another
+    one then. Instead of a query at every checkout (SQLAlchemy's pre-ping, a round trip per
+    transaction), look at the socket: an idle connection has nothing to read unless the
+    server has ended it (its farewell, or end of file)."""
+    pgconn = connection.driver_connection.pgconn  # type: ignore[union-attr]
+    if pgconn.status != pq.ConnStatus.OK:
+        raise DisconnectionError("the connection is broken")
+    waiting = select.poll()
+    waiting.register(pgconn.socket, select.POLLIN)
+    if waiting.poll(0):
+        raise DisconnectionError("the server ended the connection")
+
+
 class Database:
     """The engine and its sessions. A session commits once, when its block ends cleanly."""
 
@@ -90,12 +113,12 @@ class Database:
         sqlite = _scheme(url) == "sqlite"
         self.engine = create_async_engine(
             f"{sqlite_driver.DRIVERNAME}://{url.partition('://')[2]}" if sqlite else url,
-            # A server may drop a pooled connection; a SQLite file's never goes stale.
-            pool_pre_ping=not sqlite,
             json_serializer=json_text,
             json_deserializer=_json_load,
             hide_parameters=True,  # an error's message never carries a user's data into logs
         )
+        if not sqlite:  # a SQLite file's connection never goes stale
+            event.listen(self.engine.sync_engine, "checkout", _drop_if_closed)
         self._sessions = async_sessionmaker(
             self.engine, expire_on_commit=False, sync_session_class=TrackedSession
         )
@@ -112,6 +135,13 @@ class Database:
             if self.before_commit is not None:
                 await session.flush()
                 await self.before_commit(session)
+
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[AsyncConnection]:
+        """A connection on which each statement commits by itself: for a statement atomic on
+        its own, without a transaction's BEGIN and COMMIT round trips."""
+        async with self.engine.connect() as connection:
+            yield await connection.execution_options(isolation_level="AUTOCOMMIT")
 
     async def ping(self) -> None:
         """Raise unless the database answers a query (a new connection if the pool's broke)."""

@@ -1,7 +1,9 @@
 """Which calendars a transaction left with changes waiting for Google, noted as the session
 flushes, so the job queue can defer their push in the same transaction: no write path can
-forget to, and a change committed is a change some job will push. And which calendars'
-events it changed at all, so open pages can be told (bulk writes note theirs themselves)."""
+forget to, and a change committed is a change some job will push (or the request that made
+it, holding its push lease; should that one die, the tick's sweep finds the change). And
+which calendars' events it changed at all, so open pages can be told (bulk writes note
+theirs themselves)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 from touchbase.store.models import Event
 
 _KEY = "touchbase.pending_pushes"
+_HELD = "touchbase.pushed_here"
 _CHANGED = "touchbase.changed_calendars"
 
 
@@ -32,22 +35,32 @@ def _note_pending(session: Session, _context: Any, _instances: Any) -> None:
             if isinstance(row, Event)
         ],
     )
-    due: dict[str, datetime | None] = session.info.setdefault(_KEY, {})
+    noted: dict[str, tuple[str, datetime | None]] = session.info.setdefault(_KEY, {})
     for row in chain(session.new, session.dirty):
-        if not isinstance(row, Event) or row.pending_op is None or row.sync_status != "pending":
-            continue
-        at = row.next_push_at
-        if row.calendar_id in due:
-            earlier = due[row.calendar_id]
-            at = None if at is None or earlier is None else min(at, earlier)
-        due[row.calendar_id] = at
+        if isinstance(row, Event) and row.pending_op is not None and row.sync_status == "pending":
+            noted[row.id] = (row.calendar_id, row.next_push_at)
+
+
+def pushed_here(session: Session, event_id: str) -> None:
+    """Note that the request writing this row pushes it itself once the transaction commits
+    (it took the row's push lease in it): it needs no push job. Should the request die
+    first, the lease runs out and the job queue's tick defers one."""
+    held: set[str] = session.info.setdefault(_HELD, set())
+    held.add(event_id)
 
 
 def take_pending_pushes(session: Session) -> dict[str, datetime | None]:
-    """The calendars noted so far, each with when its earliest change is due (None: now);
-    the note is emptied."""
-    noted: dict[str, datetime | None] = session.info.pop(_KEY, {})
-    return noted
+    """The calendars noted so far, each with when its earliest change is due (None: now),
+    but for changes pushed here; the notes are emptied."""
+    noted: dict[str, tuple[str, datetime | None]] = session.info.pop(_KEY, {})
+    held: set[str] = session.info.pop(_HELD, set())
+    due: dict[str, datetime | None] = {}
+    for event_id, (calendar_id, at) in noted.items():
+        if event_id in held:
+            continue
+        earlier = due.get(calendar_id, at)
+        due[calendar_id] = None if at is None or earlier is None else min(at, earlier)
+    return due
 
 
 def note_changes(session: Session, changes: list[tuple[str, str]]) -> None:

@@ -1,10 +1,11 @@
 """Each user's budget of Google calls as a row (PostgreSQL), so every process spends from the
-same bucket: one statement takes a call or says how long to wait."""
+same bucket: one statement takes a call or says how long to wait. Each statement is atomic
+by itself (its row locked while it runs), so none needs a transaction around it."""
 
 from __future__ import annotations
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 _ENSURE = text(
     "INSERT INTO google_quotas (user_id, tokens, refilled_at) "
@@ -38,18 +39,18 @@ _PAUSE = text(
 )
 
 
-async def take_call(session: AsyncSession, user_id: str, *, per_minute: int) -> float:
+async def take_call(connection: AsyncConnection, user_id: str, *, per_minute: int) -> float:
     """Take one call from the user's bucket: 0 when granted, else the seconds to wait."""
     values = {"user_id": user_id, "capacity": float(per_minute), "rate": per_minute / 60}
-    row = (await session.execute(_TAKE, values)).first()
+    row = (await connection.execute(_TAKE, values)).first()
     if row is None:
-        await session.execute(_ENSURE, values)
-        row = (await session.execute(_TAKE, values)).first()
+        await connection.execute(_ENSURE, values)
+        row = (await connection.execute(_TAKE, values)).first()
     assert row is not None
     granted, wait = row
     return 0.0 if granted else max(float(wait), 0.001)
 
 
-async def pause(session: AsyncSession, user_id: str, seconds: float) -> None:
+async def pause(connection: AsyncConnection, user_id: str, seconds: float) -> None:
     """No call for this user for `seconds` (Google said to slow down)."""
-    await session.execute(_PAUSE, {"user_id": user_id, "seconds": seconds})
+    await connection.execute(_PAUSE, {"user_id": user_id, "seconds": seconds})
