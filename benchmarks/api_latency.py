@@ -1,8 +1,9 @@
 """Latency of create, update and delete through touchbase's HTTP API, against the emulator
-with 100 ms added to every Google call, beside the bare Google round trip of the same calls
-measured in the same run. The difference is touchbase's own overhead. On SQLite, and on
-PostgreSQL (TOUCHBASE_BENCH_POSTGRES_URL, or the private server `scripts/postgres.sh`
-starts)."""
+with 100 ms added to every Google call and with none, beside the bare Google round trip of
+the same calls and the same calls through a minimal relay (`benchmarks/relay.py`), measured
+in the same run. The difference from the bare call is touchbase's own overhead; the relay's
+is the floor of the stack it runs on. On SQLite, and on PostgreSQL
+(TOUCHBASE_BENCH_POSTGRES_URL, or the private server `scripts/postgres.sh` starts)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ from touchbase.store.database import migrate
 from touchbase_emulator.process import emulator_process, free_port, wait_until_up
 
 N = 100
-LATENCY_MS = 100
+# Google's own latency is tens of ms; at none, what remains is each server's CPU work.
+LATENCIES_MS = (100, 0)
+OPERATIONS = ("create", "update", "delete")
 EMAIL = "bench@example.com"
 
 
@@ -69,6 +72,7 @@ def touchbase_server(
     database: str | None = None,
     push_notifications: bool = False,
     password: str | None = None,
+    google_calls_per_minute: int = 500,
 ) -> Iterator[tuple[str, dict[str, str]]]:
     """`touchbase serve` as its own process, on `database` (a migrated one; None: a new
     SQLite file); yields (URL, API token of each user). Push notifications are off unless
@@ -82,6 +86,7 @@ def touchbase_server(
         "TOUCHBASE_GOOGLE_BASE_URL": emulator_url,
         "TOUCHBASE_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "TOUCHBASE_MUTATIONS_PER_MINUTE": "100000",
+        "TOUCHBASE_GOOGLE_CALLS_PER_MINUTE": str(google_calls_per_minute),
         "TOUCHBASE_PUSH_NOTIFICATIONS": "true" if push_notifications else "false",
         "TOUCHBASE_MODE": "test",  # a benchmark's own secret; no Google OAuth client
     }
@@ -112,13 +117,26 @@ def connect_google(api: httpx.Client, email: str) -> None:
     ).raise_for_status()
 
 
+def connected(url: str, token: str) -> None:
+    """Connect the user to Google, and wait for the first sync to end (it would run beside
+    the first requests measured)."""
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as api:
+        connect_google(api, EMAIL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            calendars = api.get("/api/calendar/calendars").json()["items"]
+            if calendars and all(c["lastSyncedAt"] for c in calendars if c["syncEnabled"]):
+                return
+            time.sleep(0.1)
+    raise RuntimeError("the first sync did not end")
+
+
 def measure_touchbase(url: str, token: str) -> dict[str, list[float]]:
     """Create, then update, then delete N events through the API."""
     samples: dict[str, list[float]] = {"create": [], "update": [], "delete": []}
     with httpx.Client(
         base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30
     ) as api:
-        connect_google(api, EMAIL)
         created = []
         for n in range(N):
             body = {
@@ -154,15 +172,18 @@ def measure_touchbase(url: str, token: str) -> dict[str, list[float]]:
     return samples
 
 
-def measure_google(emulator_url: str) -> dict[str, list[float]]:
-    """The same calls sent straight to the emulator."""
+def google_token(emulator_url: str, email: str) -> str:
+    """An access token of a new emulator user."""
     control = httpx.Client(base_url=emulator_url + "/_emulator")
-    token = control.post("/tokens", json={"email": "raw@example.com"}).json()["access_token"]
+    return str(control.post("/tokens", json={"email": email}).json()["access_token"])
+
+
+def measure_calls(base_url: str, token: str) -> dict[str, list[float]]:
+    """The same calls in Google's own form, at `base_url` (the emulator's primary calendar,
+    or the relay in front of it)."""
     samples: dict[str, list[float]] = {"create": [], "update": [], "delete": []}
     with httpx.Client(
-        base_url=emulator_url + "/calendar/v3/calendars/primary",
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=30,
+        base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
     ) as google:
         ids = []
         for n in range(N):
@@ -196,29 +217,70 @@ def measure_google(emulator_url: str) -> dict[str, list[float]]:
     return samples
 
 
+@contextmanager
+def relay_server(emulator_url: str) -> Iterator[str]:
+    """`benchmarks.relay` as its own process, for a new emulator user; yields its URL."""
+    port = free_port()
+    token = google_token(emulator_url, "relay@example.com")
+    relay = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.relay", emulator_url, str(port), token],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url + "/health")
+        yield url
+    finally:
+        relay.terminate()
+        relay.wait(timeout=20)
+
+
 def _measure(emulator_url: str, directory: Path, database: str | None) -> list[list[str]]:
-    """One table's rows: each operation through touchbase on `database`, and bare."""
-    with touchbase_server(emulator_url, directory, database=database) as (url, tokens):
-        token = tokens[EMAIL]
-        httpx.put(emulator_url + "/_emulator/config", json={"latencyMs": 0})
-        measure_touchbase(url, token)  # warm-up: connect, caches
-        httpx.put(emulator_url + "/_emulator/config", json={"latencyMs": LATENCY_MS})
-        ours = measure_touchbase(url, token)
-        bare = measure_google(emulator_url)
+    """One table's rows: each operation through touchbase on `database`, bare, and through
+    the minimal relay, at each added latency. The calls outrun Google's per-user budget at no
+    latency, so the emulator's limit and touchbase's are lifted: this measures overhead."""
+    httpx.put(emulator_url + "/_emulator/config", json={"rateLimit": {"perMinute": 100_000}})
+    primary = emulator_url + "/calendar/v3/calendars/primary"
     rows = []
-    for op in ("create", "update", "delete"):
-        o50, o95, o99 = percentiles(ours[op])
-        g50, g95, g99 = percentiles(bare[op])
-        rows.append(
-            [
-                op,
-                f"{o50:.1f} / {o95:.1f} / {o99:.1f}",
-                f"{g50:.1f} / {g95:.1f} / {g99:.1f}",
-                f"{o50 - g50:+.1f}",
-                f"{o99 - g99:+.1f}",
-            ]
-        )
+    with (
+        touchbase_server(
+            emulator_url, directory, database=database, google_calls_per_minute=100_000
+        ) as (url, tokens),
+        relay_server(emulator_url) as relay_url,
+    ):
+        bare_token = google_token(emulator_url, "raw@example.com")
+        httpx.put(emulator_url + "/_emulator/config", json={"latencyMs": 0})
+        with httpx.Client(
+            base_url=url, headers={"Authorization": f"Bearer {tokens[EMAIL]}"}
+        ) as api:
+            connect_google(api, EMAIL)
+        time.sleep(2)  # its first sync is over
+        measure_touchbase(url, tokens[EMAIL])  # warm-up: caches
+        measure_calls(relay_url, "-")
+        for latency in LATENCIES_MS:
+            httpx.put(emulator_url + "/_emulator/config", json={"latencyMs": latency})
+            ours = measure_touchbase(url, tokens[EMAIL])
+            bare = measure_calls(primary, bare_token)
+            relayed = measure_calls(relay_url, "-")
+            rows += [_row(op, latency, ours[op], bare[op], relayed[op]) for op in OPERATIONS]
     return rows
+
+
+def _row(
+    op: str, latency: int, ours: list[float], bare: list[float], relayed: list[float]
+) -> list[str]:
+    o50, o95, o99 = percentiles(ours)
+    g50, g95, g99 = percentiles(bare)
+    r50, _, r99 = percentiles(relayed)
+    return [
+        op,
+        f"{latency} ms",
+        f"{o50:.1f} / {o95:.1f} / {o99:.1f}",
+        f"{g50:.1f} / {g95:.1f} / {g99:.1f}",
+        f"{o50 - g50:+.1f} / {o99 - g99:+.1f}",
+        f"{r50 - g50:+.1f} / {r99 - g99:+.1f}",
+    ]
 
 
 def main() -> None:
@@ -236,8 +298,15 @@ def main() -> None:
                 database = postgres
             rows = _measure(emulator_url, Path(directory), database)
         table(
-            f"HTTP API latency on {name}, {N} of each, Google calls with {LATENCY_MS} ms added "
-            "latency (ms; p50 / p95 / p99)",
-            ["operation", "touchbase API", "bare Google call", "overhead p50", "overhead p99"],
+            f"HTTP API latency on {name}, {N} of each, with each latency added to every Google "
+            "call (ms; p50 / p95 / p99)",
+            [
+                "operation",
+                "added",
+                "touchbase API",
+                "bare Google call",
+                "overhead p50 / p99",
+                "minimal relay's overhead p50 / p99",
+            ],
             rows,
         )
