@@ -7,9 +7,11 @@ from __future__ import annotations
 import httpx
 import psycopg
 import pytest
+import sqlalchemy
 
 from tests.support.app import AppHarness, wait_for
 from tests.support.databases import POSTGRES_URL, _admin, _libpq
+from touchbase.store.database import sync_url
 
 READY = {"status": "ok", "database": "ok"}
 
@@ -66,3 +68,33 @@ def _end_connections(database: str) -> set[int]:
 
 def _connections(database: str) -> set[int]:
     return _query("SELECT pid FROM pg_stat_activity WHERE datname = %s", database)
+
+
+def _alter(database_url: str, statement: str) -> None:
+    """Run a statement on the app's database from outside the app."""
+    engine = sqlalchemy.create_engine(sync_url(database_url))
+    with engine.begin() as connection:
+        connection.execute(sqlalchemy.text(statement))
+    engine.dispose()
+
+
+def test_an_unexpected_error_is_a_500_and_the_connection_serves_the_next_request(
+    app: AppHarness,
+) -> None:
+    """A failure no handler expects (here the audit log's table taken away) is answered with
+    the API's 500 envelope and the headers of every answer, and the client's next request on
+    the same connection is served (the server used to close it under the client: reset)."""
+    user = app.user("broken@example.com", connect=False)
+    _alter(app.database_url, "ALTER TABLE audit_log RENAME TO audit_log_away")
+    try:
+        with httpx.Client(base_url=app.url, headers=user.api.headers) as api:
+            for n in range(10):
+                failed = api.post("/api/contacts", json={"name": f"Ada {n}"})
+                assert failed.status_code == 500
+                assert failed.json()["error"]["code"] == "INTERNAL_ERROR"
+                assert failed.headers["x-content-type-options"] == "nosniff"
+                assert failed.headers["cache-control"] == "no-store"
+                assert api.get("/api/contacts").json()["items"] == [], "nothing half-written"
+    finally:
+        _alter(app.database_url, "ALTER TABLE audit_log_away RENAME TO audit_log")
+    assert user.api.post("/api/contacts", json={"name": "Ada"}).status_code == 201

@@ -94,7 +94,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.state.known_tokens = KnownTokens()
-    app.add_middleware(RequestChecks)  # innermost: wraps every route's work
+    app.add_middleware(errors.UnexpectedErrors)  # innermost: its answer passes every other
+    app.add_middleware(RequestChecks)  # wraps every route's work
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit)  # outermost of ours: before authentication and parsing
 

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from touchbase.errors import InvalidEventError, TouchbaseError
 from touchbase.web.templating import TEMPLATES
@@ -165,8 +166,41 @@ def install(app: FastAPI) -> None:
             )
         )
 
-    @app.exception_handler(Exception)
+    @app.exception_handler(Exception)  # the last resort: raised outside `UnexpectedErrors`
     async def unexpected(request: Request, error: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        failure = TouchbaseError()
-        return error_page(request, failure) if _wants_page(request) else error_response(failure)
+        return unexpected_error(request)
+
+
+def unexpected_error(request: Request) -> Response:
+    """The answer to an error no handler expected (logged with its traceback)."""
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    failure = TouchbaseError()
+    return error_page(request, failure) if _wants_page(request) else error_response(failure)
+
+
+class UnexpectedErrors:
+    """Answer an error no handler expected here, as a request's normal end. Left to Starlette,
+    its outermost middleware answers and then raises it on to the server, which closes the
+    connection under the client (whose next request on it is reset), and the answer misses
+    the headers the middlewares outside this one add."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception:
+            if started:  # half an answer went out: only closing the connection ends it
+                raise
+            await unexpected_error(Request(scope))(scope, receive, send)
