@@ -4,6 +4,7 @@ traceback; the demo owns its ports and stops its emulator."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -208,7 +209,15 @@ def _demo(tmp_path: Path, port: int, emulator_port: int) -> subprocess.Popen[str
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its own process group: a failed test ends its emulator too
     )
+
+
+def _end_group(demo: subprocess.Popen[str]) -> None:
+    """Kill whatever is left of a demo and the processes it started."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(demo.pid, signal.SIGKILL)
+    demo.wait(timeout=10)
 
 
 def _token_printed(demo: subprocess.Popen[str]) -> str:
@@ -228,6 +237,7 @@ def _port_in_use(port: int) -> bool:
 def test_the_demo_stops_its_emulator_on_sigterm_and_refuses_taken_ports(tmp_path: Path) -> None:
     port, emulator_port = free_port(), free_port()
     demo = _demo(tmp_path, port, emulator_port)
+    started = [demo]
     try:
         token = _token_printed(demo)
         # Synced before it says where it is: its first page says when, not "use Sync now".
@@ -238,6 +248,7 @@ def test_the_demo_stops_its_emulator_on_sigterm_and_refuses_taken_ports(tmp_path
         assert [c["lastSyncedAt"] is not None for c in calendars if c["syncEnabled"]] == [True]
         assert _port_in_use(emulator_port)
         second = _demo(tmp_path / "other", free_port(), emulator_port)
+        started.append(second)
         said, _ = second.communicate(timeout=60)
         assert second.returncode != 0
         assert f"Port {emulator_port}" in said
@@ -245,10 +256,10 @@ def test_the_demo_stops_its_emulator_on_sigterm_and_refuses_taken_ports(tmp_path
         assert "Traceback" not in said
         demo.send_signal(signal.SIGTERM)
         demo.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while _port_in_use(emulator_port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _port_in_use(emulator_port), "the demo's emulator outlived it"
     finally:
-        if demo.poll() is None:
-            demo.kill()
-    deadline = time.monotonic() + 10
-    while _port_in_use(emulator_port) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not _port_in_use(emulator_port), "the demo's emulator outlived it"
+        for process in started:
+            _end_group(process)
