@@ -273,34 +273,3 @@ def test_a_change_whose_web_process_died_mid_push_reaches_google_once(
 def _ignore_errors(call: Any) -> None:
     with contextlib.suppress(Exception):  # the server was killed under it
         call()
-
-
-def test_a_push_whose_worker_was_killed_is_taken_over_once_the_worker_is_found_dead(
-    postgres_url: str, emulator: EmulatorControl, tmp_path: Path
-) -> None:
-    """A push job names itself as the holder of the changes it takes: when its worker dies,
-    the worker found dead gives them back with its jobs (STALLED_WORKER_SECONDS, 3 s here),
-    not when their push lease runs out (10 minutes here), and each lands in Google once."""
-    environment = cluster_environment(
-        postgres_url, emulator.url, PUSH_IN_REQUEST="false", PUSH_LEASE_SECONDS="600"
-    )
-    with cluster(environment, tmp_path, webs=1, workers=2) as running:
-        user = AppHarness(running.webs[0], postgres_url, emulator).user("eve@example.com")
-        calendar = _calendar_of(user)
-        emulator.fault(method="POST", path="batch", user="eve@example.com", latencyMs=5000)
-        created = user.api.post("/api/calendar/events", json=_event("held 1", 1))
-        assert created.status_code == 201, created.text
-        wait_for(lambda: [r for r in _waiting_rows(postgres_url) if r[5] is not None], timeout=10)
-        time.sleep(0.5)  # its batch is on its way to Google
-        _kill_the_worker_running(running, "push", calendar)
-        created = user.api.post("/api/calendar/events", json=_event("held 2", 2))
-        assert created.status_code == 201, created.text
-        wait_for(
-            lambda: (
-                not _waiting_rows(postgres_url) and _google_titles(user) == ["held 1", "held 2"]
-            ),
-            timeout=40,
-            what=f"the changes still waiting: {_waiting_rows(postgres_url)}",
-        )
-        time.sleep(5)  # the slowed batch of the killed worker has landed too, as the same events
-        assert _google_titles(user) == ["held 1", "held 2"]

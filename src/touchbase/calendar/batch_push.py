@@ -54,10 +54,9 @@ async def push_calendar(
     progress: Progress,
     *,
     due_only: bool = False,
-    holder: str | None = None,
 ) -> None:
     """Send every pending change of the calendar (with `due_only`, those whose retry time has
-    come), in batches, until nothing more can go; `holder`: the job sending them."""
+    come), in batches, until nothing more can go."""
     for _ in range(PUSH_ROUNDS):
         async with services.db.session() as session:
             ids = await sync_store.claim_pending(
@@ -66,7 +65,6 @@ async def push_calendar(
                 now=services.clock(),
                 lease=services.push_lease,
                 due_only=due_only,
-                holder=holder,
             )
             await sync_store.events_by_id(
                 session, ids
@@ -124,7 +122,7 @@ async def _apply_pushes(
             if row is None:
                 continue
             more = await write_outcome(services, session, row, snap, outcome)
-            row.end_push_lease()
+            row.push_lease_until = None
             again = again or more
             if outcome.kind in ("pushed", "deleted"):
                 result.counts["pushed"] += 1
@@ -155,22 +153,15 @@ async def push_pending(services: CalendarServices, user_id: str, calendar_id: st
 
 
 async def push_changes(
-    services: CalendarServices,
-    user_id: str,
-    calendar_id: str,
-    *,
-    due_only: bool = False,
-    holder: str | None = None,
+    services: CalendarServices, user_id: str, calendar_id: str, *, due_only: bool = False
 ) -> int:
     """Send the calendar's pending changes (with `due_only`, those whose retry time has come)
-    as far as they go now (`holder`: the job sending them). Returns the Google requests made."""
+    as far as they go now. Returns the Google requests made."""
     try:
         client = await services.accounts.client(user_id, retry=BATCH_RETRY)
     except CalendarError:
         return 0
     result = CalendarSync(calendar_id, "")
     with contextlib.suppress(CalendarError):
-        await push_calendar(
-            services, client, calendar_id, result, _unreported, due_only=due_only, holder=holder
-        )
+        await push_calendar(services, client, calendar_id, result, _unreported, due_only=due_only)
     return client.requests_sent

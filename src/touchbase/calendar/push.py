@@ -228,7 +228,7 @@ async def _apply(
             return False, None
         if await write_outcome(services, session, row, snap, outcome):
             return True, None
-        row.end_push_lease()
+        row.push_lease_until = None
         conflict = None
         if outcome.kind == "conflict":
             conflict = await event_store.open_conflict(session, row.user_id, row.id)
@@ -372,7 +372,7 @@ async def _note_broken_push(services: CalendarServices, event_id: str) -> None:
         if row is None:
             return
         row.push_attempts += 1
-        row.end_push_lease()
+        row.push_lease_until = None
         if row.push_attempts >= MAX_BROKEN_PUSHES:
             row.sync_status, row.next_push_at = "error", None
             row.last_error = CalendarError(

@@ -48,7 +48,7 @@ async def staged(services: CalendarServices, session: AsyncSession, row: Event) 
         return Staged(row.id)
     calendar = await accounts.calendar_by_id(session, row.calendar_id)
     assert calendar is not None
-    row.take_push_lease(now + services.push_lease)
+    row.push_lease_until = now + services.push_lease
     pushed_here(session.sync_session, row.id)
     return Staged(row.id, held=snapshot_of(row, calendar))
 

@@ -215,7 +215,7 @@ async def sync_calendar(
             await progress({"calendar": calendar.id, **update})
 
         await pull_calendar(services, client, calendar, result, report)
-        await push_calendar(services, client, calendar.id, result, report, holder=holder)
+        await push_calendar(services, client, calendar.id, result, report)
         result.status = "succeeded"
         await report({"phase": "done", "counts": dict(result.counts)})
         return result

@@ -104,7 +104,7 @@ class JobWork:
 
     async def _carry_out(self, job: Job, holder: str) -> bool:
         if job.kind == "push":
-            return await self._push(job, holder)
+            return await self._push(job)
         if job.kind == "sync":
             return await self._sync(job, holder)
         if job.kind == "watch":
@@ -112,12 +112,12 @@ class JobWork:
             return True
         return await self._run(job, holder)
 
-    async def _push(self, job: Job, holder: str) -> bool:
+    async def _push(self, job: Job) -> bool:
         async with self.services.db.session() as session:
             user_id = await schedule.calendar_owner(session, job.subject)
         if user_id is None:
             return True
-        await push_changes(self.services, user_id, job.subject, due_only=True, holder=holder)
+        await push_changes(self.services, user_id, job.subject, due_only=True)
         async with self.services.db.session() as session:
             due = await schedule.next_push_at(session, job.subject, now=self.services.clock())
         if due is not None:  # what could not go yet: again when its time comes

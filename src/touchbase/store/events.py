@@ -205,7 +205,7 @@ async def claim_for_push(
             Event.pending_op.is_not(None),
             or_(Event.push_lease_until.is_(None), Event.push_lease_until < now),
         )
-        .values(push_lease_until=now + lease, push_lease_holder=None)
+        .values(push_lease_until=now + lease)
     )
     assert isinstance(result, CursorResult)
     return result.rowcount == 1
@@ -230,9 +230,7 @@ async def pushes_held(
 async def release_pushes(session: AsyncSession, event_ids: list[str]) -> None:
     """Give up the push leases of these events."""
     await session.execute(
-        update(Event)
-        .where(Event.id.in_(event_ids))
-        .values(push_lease_until=None, push_lease_holder=None)
+        update(Event).where(Event.id.in_(event_ids)).values(push_lease_until=None)
     )
 
 

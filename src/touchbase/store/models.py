@@ -256,7 +256,6 @@ class Event(Base):
         # Changes waiting for Google: the pusher's queue (by retry time) and a sync's push.
         _partial_index("ix_events_push_queue", "next_push_at", where="pending_op IS NOT NULL"),
         _partial_index("ix_events_calendar_pending", "calendar_id", where="pending_op IS NOT NULL"),
-        _partial_index("ix_events_push_lease_holder", "push_lease_holder"),
     )
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -286,20 +285,9 @@ class Event(Base):
     push_attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_push_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     push_lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    # The job that holds the push lease (None: a request, or no lease): freed with its
-    # worker's other holdings when the worker is found dead, not when the lease runs out.
-    push_lease_holder: Mapped[str | None] = mapped_column(String(64), nullable=True)
     last_error: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
-
-    def take_push_lease(self, until: datetime, holder: str | None = None) -> None:
-        """The right to push this row's change until `until`, held by `holder`."""
-        self.push_lease_until, self.push_lease_holder = until, holder
-
-    def end_push_lease(self) -> None:
-        """Give the right to push back (the pusher is done with the row)."""
-        self.push_lease_until = self.push_lease_holder = None
 
     @property
     def base(self) -> dict[str, Any] | None:

@@ -47,16 +47,11 @@ async def release_calendar(session: AsyncSession, calendar_id: str) -> None:
 
 
 async def release_holder(session: AsyncSession, holder: str) -> None:
-    """End the syncs and pushes a job left behind (its worker died)."""
+    """End the syncs a job left behind (its worker died)."""
     await session.execute(
         update(Calendar)
         .where(Calendar.sync_lease_holder == holder)
         .values(sync_lease_until=None, sync_lease_holder=None)
-    )
-    await session.execute(
-        update(Event)
-        .where(Event.push_lease_holder == holder)
-        .values(push_lease_until=None, push_lease_holder=None)
     )
 
 
@@ -140,10 +135,9 @@ async def claim_pending(
     now: datetime,
     lease: timedelta,
     due_only: bool = False,
-    holder: str | None = None,
 ) -> list[str]:
     """Take every event of the calendar with a change for Google (not already being pushed);
-    with `due_only`, only those whose retry time has come; `holder`: the job taking them."""
+    with `due_only`, only those whose retry time has come."""
     due = or_(Event.next_push_at.is_(None), Event.next_push_at <= now) if due_only else true()
     result = await session.execute(
         update(Event)
@@ -154,7 +148,7 @@ async def claim_pending(
             or_(Event.push_lease_until.is_(None), Event.push_lease_until < now),
             due,
         )
-        .values(push_lease_until=now + lease, push_lease_holder=holder)
+        .values(push_lease_until=now + lease)
         .returning(Event.id)
     )
     return list(result.scalars())
