@@ -273,3 +273,35 @@ def test_a_change_whose_web_process_died_mid_push_reaches_google_once(
 def _ignore_errors(call: Any) -> None:
     with contextlib.suppress(Exception):  # the server was killed under it
         call()
+
+
+def test_a_deletion_made_while_a_dead_workers_insert_is_in_flight_is_not_overtaken_by_it(
+    postgres_url: str, emulator: EmulatorControl, tmp_path: Path
+) -> None:
+    """A worker dies while Google holds its batch with a new event (5 s here); the person
+    deletes the event meanwhile. The insert still lands after the worker is found dead
+    (3 s), so the deletion may go out only once the dead worker's push lease (10 s) has run
+    out: sent earlier, Google answers it 404 and the insert lands after it, an event the
+    person deleted."""
+    environment = cluster_environment(postgres_url, emulator.url, PUSH_IN_REQUEST="false")
+    with cluster(environment, tmp_path, webs=1, workers=2) as running:
+        user = AppHarness(running.webs[0], postgres_url, emulator).user("eve@example.com")
+        emulator.fault(method="POST", path="batch", user="eve@example.com", latencyMs=5000)
+        created = user.api.post("/api/calendar/events", json=_event("deleted meanwhile", 1))
+        assert created.status_code == 201, created.text
+        wait_for(lambda: [r for r in _waiting_rows(postgres_url) if r[5] is not None], timeout=10)
+        time.sleep(0.5)  # its batch is on its way to Google
+        _kill_the_worker_running(running, "push", _calendar_of(user))
+        body = created.json()
+        gone = user.api.delete(
+            f"/api/calendar/events/{body['id']}", headers={"If-Match": body["etag"]}
+        )
+        assert gone.status_code == 200, gone.text
+        wait_for(
+            lambda: not _waiting_rows(postgres_url) and _google_titles(user) == [],
+            timeout=40,
+            what=f"Google: {_google_titles(user)}, waiting: {_waiting_rows(postgres_url)}",
+        )
+        time.sleep(1)
+        assert _google_titles(user) == []
+        assert _cached_titles(user) == []
