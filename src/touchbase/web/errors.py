@@ -13,9 +13,10 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from touchbase.errors import InvalidEventError, TouchbaseError
+from touchbase.web.asgi import HttpMiddleware
 from touchbase.web.templating import TEMPLATES
 from touchbase.web.views import jsonable
 
@@ -178,19 +179,13 @@ def unexpected_error(request: Request) -> Response:
     return error_page(request, failure) if _wants_page(request) else error_response(failure)
 
 
-class UnexpectedErrors:
+class UnexpectedErrors(HttpMiddleware):
     """Answer an error no handler expected here, as a request's normal end. Left to Starlette,
     its outermost middleware answers and then raises it on to the server, which closes the
     connection under the client (whose next request on it is reset), and the answer misses
     the headers the middlewares outside this one add."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def watched(message: Message) -> None:

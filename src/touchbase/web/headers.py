@@ -1,14 +1,16 @@
 """Headers every answer carries: no framing, no sniffing, a strict policy for pages, and no
 caching of anything but static files.
 
-Pure ASGI, rather than Starlette's `BaseHTTPMiddleware`: that one streams every body through
+Pure ASGI (`web/asgi.py`): Starlette's `BaseHTTPMiddleware` would stream every body through
 a queue of its own, which costs a listing's megabyte a millisecond or more.
 """
 
 from __future__ import annotations
 
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from touchbase.web.asgi import HttpMiddleware
 
 # Scripts and styles come from this site only; FullCalendar adds <style> elements at run time.
 CONTENT_SECURITY_POLICY = (
@@ -18,16 +20,10 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-class SecurityHeaders:
+class SecurityHeaders(HttpMiddleware):
     """Add the headers to each answer's start (those it set itself are kept)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         static = scope["path"].startswith("/static/")
 
         async def with_headers(message: Message) -> None:

@@ -11,23 +11,21 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from touchbase.web.asgi import HttpMiddleware
 from touchbase.web.errors import http_error_response
 
 MAX_BODY_BYTES = 1024 * 1024
 TOO_LARGE = "The request body is too large: at most 1 MiB."
 
 
-class BodyLimit:
+class BodyLimit(HttpMiddleware):
     """Refuse request bodies larger than `limit` bytes (413 REQUEST_TOO_LARGE)."""
 
     def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
-        self.app = app
+        super().__init__(app)
         self.limit = limit
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
             await http_error_response(413, TOO_LARGE)(scope, receive, send)

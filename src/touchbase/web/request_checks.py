@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from touchbase.errors import TouchbaseError
 from touchbase.store import request_check
 from touchbase.store.database import Database
+from touchbase.web.asgi import HttpMiddleware
 from touchbase.web.errors import error_response
 
 # Tokens remembered per process (the least recently used beyond it are forgotten).
@@ -46,17 +47,11 @@ class KnownTokens:
         self._known.pop(token_hash, None)
 
 
-class RequestChecks:
+class RequestChecks(HttpMiddleware):
     """Open each HTTP request's check; answer with its failure, and run it if still waiting
     when the answer starts."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         check, token = request_check.open_request()
         replaced = False
 
