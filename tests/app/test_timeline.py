@@ -148,3 +148,54 @@ def test_nobody_elses_meetings_contacts_or_interactions(app: AppHarness) -> None
         f"/api/contacts/{bobs_dana['id']}/interactions", json={"outcome": "note"}
     )
     assert to_bob.status_code == 404
+
+
+def _listed(user: ApiUser, **params: Any) -> list[str]:
+    found = user.api.get("/api/contacts", params=params)
+    assert found.status_code == 200, found.text
+    return [c["name"] for c in found.json()["items"]]
+
+
+def test_the_list_pages_by_last_contacted_and_by_next_touchpoint(app: AppHarness) -> None:
+    """Each page of a list sorted by last contact (never first) or by next touchpoint (none
+    last) is the right slice of the whole order, with or without a search, and carries its
+    contacts' dates."""
+    alice = app.user()
+    ana = _contact(alice, "Ana Acme", "ana@acme.example")
+    ben = _contact(alice, "Ben Acme", "ben@acme.example")
+    cy = _contact(alice, "Cy Other", "cy@other.example")
+    dee = _contact(alice, "Dee Other", "dee@other.example")
+    _meeting(alice, "Intro", -5, attendees=["ana@acme.example"])
+    _meeting(alice, "Old intro", -20, attendees=["dee@other.example"])
+    note = {"outcome": "note", "occurredAt": _at(-1).isoformat()}
+    assert alice.api.post(f"/api/contacts/{ben['id']}/interactions", json=note).status_code == 201
+    for contact, days in ((ben, 3), (dee, 1)):
+        due = (_at(days).date()).isoformat()
+        planned = alice.api.post(
+            "/api/touchpoints", json={"contactId": contact["id"], "dueDate": due}
+        )
+        assert planned.status_code == 201, planned.text
+
+    by_contact = {"sort": "last_contacted"}
+    assert _listed(alice, **by_contact) == ["Cy Other", "Dee Other", "Ana Acme", "Ben Acme"]
+    assert _listed(alice, **by_contact, limit=2) == ["Cy Other", "Dee Other"]
+    assert _listed(alice, **by_contact, limit=2, offset=2) == ["Ana Acme", "Ben Acme"]
+    assert _listed(alice, **by_contact, q="acme", limit=1, offset=1) == ["Ben Acme"]
+    [listed] = alice.api.get(
+        "/api/contacts", params={**by_contact, "limit": 1, "offset": 2}
+    ).json()["items"]
+    assert listed["id"] == ana["id"]
+    assert datetime.fromisoformat(listed["lastContacted"]) == _at(-5) + timedelta(minutes=30)
+
+    by_touchpoint = {"sort": "next_touchpoint"}
+    assert _listed(alice, **by_touchpoint) == ["Dee Other", "Ben Acme", "Ana Acme", "Cy Other"]
+    assert _listed(alice, **by_touchpoint, limit=2, offset=1) == ["Ben Acme", "Ana Acme"]
+    assert _listed(alice, **by_touchpoint, q="other") == ["Dee Other", "Cy Other"]
+    [first] = alice.api.get("/api/contacts", params={**by_touchpoint, "limit": 1}).json()["items"]
+    assert (first["id"], first["nextTouchpoint"]["dueDate"]) == (
+        dee["id"],
+        _at(1).date().isoformat(),
+    )
+    assert cy["id"] not in [
+        t["contactId"] for t in alice.api.get("/api/touchpoints").json()["items"]
+    ]

@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,18 @@ async def database(tmp_path: Path) -> AsyncIterator[tuple[Database, Path]]:
     found = Database(f"sqlite:///{path}")
     yield found, path
     await found.dispose()
+
+
+@contextmanager
+def _writer_holding_the_lock(path: Path) -> Iterator[None]:
+    """Another connection holds the write lock until the block ends."""
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        other.rollback()
+        other.close()
 
 
 async def _ticks_while(work: asyncio.Task[None]) -> int:
@@ -84,14 +97,47 @@ async def test_a_lock_held_too_long_fails_the_waiting_transaction(
 ) -> None:
     db, path = database
     monkeypatch.setattr(sqlite_driver, "LOCK_WAIT_SECONDS", 0.2)
-    other = sqlite3.connect(path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        with pytest.raises(OperationalError, match="locked"):
-            async with db.session() as session:
-                await session.execute(text("SELECT 1"))
-    finally:
-        other.rollback()
-        other.close()
+    with _writer_holding_the_lock(path), pytest.raises(OperationalError, match="locked"):
+        async with db.session() as session:
+            await session.execute(text("SELECT 1"))
     async with db.session() as session:  # and the connection is fine afterwards
         assert (await session.execute(text("SELECT 1"))).scalar_one() == 1
+
+
+# A statement SQLite works on for a while (counting to a few million), whose rows come last.
+SLOW_COUNT = text(
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) "
+    "SELECT count(*) FROM n"
+)
+
+
+async def test_a_long_statement_runs_off_the_loop(database: tuple[Database, Path]) -> None:
+    db, _ = database
+
+    async def count(long: bool) -> None:
+        options = {sqlite_driver.LONG_STATEMENT: True} if long else {}
+        async with db.read() as session:
+            found = await session.execute(SLOW_COUNT, execution_options=options)
+            assert found.scalar_one() == 3_000_000
+
+    began = time.monotonic()
+    in_place = await _ticks_while(asyncio.create_task(count(long=False)))
+    took = time.monotonic() - began
+    off_the_loop = await _ticks_while(asyncio.create_task(count(long=True)))
+    assert took > 0.2  # long enough to tell
+    assert in_place <= 2  # on the loop, nothing else ran meanwhile
+    assert off_the_loop >= took / 0.005 / 3  # off it, the loop kept turning
+
+
+async def test_a_read_takes_no_lock_and_refuses_writes(database: tuple[Database, Path]) -> None:
+    db, path = database
+    with _writer_holding_the_lock(path):
+        began = time.monotonic()
+        async with db.read() as session:
+            assert (await session.execute(text("SELECT count(*) FROM users"))).scalar() == 0
+        assert time.monotonic() - began < 0.5, "the read did not wait for the writer"
+        with pytest.raises(OperationalError, match="readonly"):
+            async with db.read() as session:
+                await session.execute(text("DELETE FROM users"))
+    async with db.session() as session:  # the same pooled connection writes again
+        await session.execute(text("UPDATE users SET email = email"))

@@ -37,15 +37,23 @@ async def summaries(
     """These contacts of the user's, each with their last contact and next touchpoint."""
     ids = [c.id for c in found]
     last = await last_contacted(session, user_id, now=now, contact_ids=ids)
+    nexts = await _next_touchpoints(session, user_id, ids)
+    return [ContactSummary(c, last.get(c.id), nexts.get(c.id)) for c in found]
+
+
+async def _next_touchpoints(
+    session: AsyncSession, user_id: str, contact_ids: list[str] | None
+) -> dict[str, TouchpointState]:
+    """{contact id: their next planned touchpoint} of these contacts (None: all)."""
     planned = await touchpoint_store.touchpoints(
-        session, user_id, contact_ids=ids, statuses=["planned"]
+        session, user_id, contact_ids=contact_ids, statuses=["planned"]
     )
     nexts: dict[str, TouchpointState] = {}
     for item in await states(session, user_id, planned):
         cid = item.touchpoint.contact_id
         if cid not in nexts or _when(item) < _when(nexts[cid]):
             nexts[cid] = item
-    return [ContactSummary(c, last.get(c.id), nexts.get(c.id)) for c in found]
+    return nexts
 
 
 def _when(item: TouchpointState) -> tuple[date, datetime]:
@@ -64,25 +72,43 @@ async def list_contacts(
 ) -> list[ContactSummary]:
     """The user's contacts matching `query` (name, company, any email), one page in `order`:
     the next touchpoint soonest first (none last), or the longest out of touch first (never
-    contacted first)."""
+    contacted first). A read of its own: sorted by last contact, it reads every meeting."""
     now = services.clock()
-    async with services.db.session() as session:
+    async with services.db.read() as session:
         if order in ("name", "created"):
             found = await contact_store.search_contacts(
                 session, user_id, query, archived=archived, order=order, limit=limit, offset=offset
             )
             return await summaries(session, user_id, found, now=now)
-        every = await contact_store.search_contacts(
-            session, user_id, query, archived=archived, order="name", limit=MAX_SORTED
+        every = await contact_store.search_contact_ids(
+            session, user_id, query, archived=archived, limit=MAX_SORTED
         )
-        listed = await summaries(session, user_id, every, now=now)
+        # Without a query, the keys of all the user's contacts: no list of every id to send.
+        scope = every if query.strip() else None
+        ranked = await _ranked(session, user_id, every, order, scope=scope, now=now)
+        page = await contact_store.contacts_by_id(session, user_id, ranked[offset : offset + limit])
+        return await summaries(session, user_id, page, now=now)
+
+
+async def _ranked(
+    session: AsyncSession,
+    user_id: str,
+    ids: list[str],
+    order: ListOrder,
+    *,
+    scope: list[str] | None,
+    now: datetime,
+) -> list[str]:
+    """Contact ids (by name) sorted by next touchpoint (none last) or by last contact (never
+    first), their keys read for the contacts in `scope` (None: all the user's); only the
+    page is then read whole."""
     if order == "next_touchpoint":
+        nexts = await _next_touchpoints(session, user_id, scope)
         far = (date.max, datetime.max.replace(tzinfo=UTC))
-        listed.sort(key=lambda s: _when(s.next_touchpoint) if s.next_touchpoint else far)
-    else:
-        never = datetime.min.replace(tzinfo=UTC)
-        listed.sort(key=lambda s: s.last_contacted or never)
-    return listed[offset : offset + limit]
+        return sorted(ids, key=lambda i: _when(nexts[i]) if i in nexts else far)
+    last = await last_contacted(session, user_id, now=now, contact_ids=scope)
+    never = datetime.min.replace(tzinfo=UTC)
+    return sorted(ids, key=lambda i: last.get(i, never))
 
 
 async def get_summary(services: CalendarServices, user_id: str, contact_id: str) -> ContactSummary:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -77,28 +77,54 @@ async def search_contacts(
 ) -> list[Contact]:
     """The user's contacts (live, or archived) whose name, company or one of whose emails
     contains `query` (any case)."""
-    statement = select(Contact).where(
-        Contact.user_id == user_id,
-        Contact.archived_at.is_not(None) if archived else Contact.archived_at.is_(None),
-    )
-    needle = query.strip().lower()
-    if needle:
-        pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        by_email = select(ContactEmail.contact_id).where(
-            ContactEmail.user_id == user_id, ContactEmail.email.like(pattern, escape="\\")
-        )
-        statement = statement.where(
-            func.lower(Contact.name).like(pattern, escape="\\")
-            | func.lower(Contact.company).like(pattern, escape="\\")
-            | Contact.id.in_(by_email)
-        )
     ordering = (
         (func.lower(Contact.name), Contact.id)
         if order == "name"
         else (Contact.created_at.desc(), Contact.id)
     )
+    statement = _matching(select(Contact), user_id, query, archived=archived)
     found = await session.scalars(statement.order_by(*ordering).limit(limit).offset(offset))
     return list(found)
+
+
+async def search_contact_ids(
+    session: AsyncSession, user_id: str, query: str, *, archived: bool, limit: int
+) -> list[str]:
+    """The ids of `search_contacts`' contacts, by name: no contact read whole."""
+    statement = _matching(select(Contact.id), user_id, query, archived=archived)
+    found = await session.scalars(
+        statement.order_by(func.lower(Contact.name), Contact.id).limit(limit)
+    )
+    return list(found)
+
+
+def _matching(statement: Any, user_id: str, query: str, *, archived: bool) -> Any:
+    """`statement` (of contacts) narrowed to the user's contacts `search_contacts` finds."""
+    statement = statement.where(
+        Contact.user_id == user_id,
+        Contact.archived_at.is_not(None) if archived else Contact.archived_at.is_(None),
+    )
+    needle = query.strip().lower()
+    if not needle:
+        return statement
+    pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    by_email = select(ContactEmail.contact_id).where(
+        ContactEmail.user_id == user_id, ContactEmail.email.like(pattern, escape="\\")
+    )
+    return statement.where(
+        func.lower(Contact.name).like(pattern, escape="\\")
+        | func.lower(Contact.company).like(pattern, escape="\\")
+        | Contact.id.in_(by_email)
+    )
+
+
+async def contacts_by_id(session: AsyncSession, user_id: str, ids: list[str]) -> list[Contact]:
+    """These contacts of the user's, in the order of `ids` (another user's are left out)."""
+    found = await session.scalars(
+        select(Contact).where(Contact.user_id == user_id, Contact.id.in_(ids))
+    )
+    by_id = {contact.id: contact for contact in found}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 async def get_contact(

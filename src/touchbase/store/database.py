@@ -137,6 +137,21 @@ class Database:
                 await self.before_commit(session)
 
     @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A transaction that only reads, for a long read: on SQLite it takes no lock (a
+        write transaction holds the write lock from its start) and refuses writes. A request's
+        waiting check, which may write, runs first in a transaction of its own."""
+        if request_check.unsettled():
+            async with self.session():
+                pass
+        reading = sqlite_driver.READ_ONLY.set(True)
+        try:
+            async with self._sessions() as session, session.begin():
+                yield session
+        finally:
+            sqlite_driver.READ_ONLY.reset(reading)
+
+    @asynccontextmanager
     async def autocommit(self) -> AsyncIterator[AsyncConnection]:
         """A connection on which each statement commits by itself: for a statement atomic on
         its own, without a transaction's BEGIN and COMMIT round trips."""

@@ -61,6 +61,12 @@ def defer(run: Check, failure: Exception) -> bool:
     return True
 
 
+def unsettled() -> bool:
+    """Whether the current request's check waits for a transaction to run in, or failed."""
+    check = _current.get()
+    return check is not None and check.mine() and (check.run is not None or check.failed)
+
+
 async def run_pending(session: AsyncSession) -> None:
     """Run the current request's waiting check in `session` (the start of a transaction):
     raise its failure if it fails, or failed before."""

@@ -13,6 +13,12 @@ another. The wait must not block the loop (the holder may be a coroutine of this
 SQLite's own busy wait is off, and the begin retries after an asyncio sleep instead. Once a
 transaction has begun, nothing it does waits for a lock: in WAL mode readers never wait, and
 its writes hold the lock already.
+
+Two ways out of that for a long read (a list sorted by an aggregate over every meeting):
+a read-only transaction (`READ_ONLY`, set by `Database.read`) begins DEFERRED and takes no
+lock at all (a WAL reader never waits, nor makes anyone wait), and a statement marked
+`LONG_STATEMENT` runs in a thread (`sqlite3` lets go of the GIL while SQLite works), so the
+loop serves other requests meanwhile.
 """
 
 from __future__ import annotations
@@ -20,10 +26,13 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from collections import deque
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import pool
 from sqlalchemy.dialects import registry
+from sqlalchemy.dialects.sqlite.base import SQLiteExecutionContext
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import URL
 from sqlalchemy.engine.interfaces import ConnectArgsType
@@ -36,6 +45,10 @@ WAL_CHECKPOINT_BYTES = 64 * 2**20
 LOCK_WAIT_SECONDS = 10.0
 FIRST_RETRY_SECONDS = 0.001
 LONGEST_RETRY_SECONDS = 0.02
+# True while a read-only transaction begins and ends: BEGIN DEFERRED, with writes refused.
+READ_ONLY: ContextVar[bool] = ContextVar("touchbase_sqlite_read_only", default=False)
+# The execution option of a statement that may take long: run in a thread, off the loop.
+LONG_STATEMENT = "touchbase_long_statement"
 
 
 class _Cursor(sqlite3.Cursor):
@@ -44,7 +57,39 @@ class _Cursor(sqlite3.Cursor):
         in place, on the loop, so there is nothing to do."""
 
 
+class _LongCursor(_Cursor):
+    """A cursor for a long statement: `run` steps it to its end (in a thread); its rows are
+    then served from memory, on the loop."""
+
+    rows: deque[Any]
+
+    def run(self, statement: Any, parameters: Any) -> None:
+        self.execute(statement, parameters)
+        self.rows = deque(super().fetchall())
+
+    def fetchone(self) -> Any:
+        return self.rows.popleft() if self.rows else None
+
+    def fetchmany(self, size: int | None = None) -> list[Any]:
+        count = min(size or self.arraysize, len(self.rows))
+        return [self.rows.popleft() for _ in range(count)]
+
+    def fetchall(self) -> list[Any]:
+        rows = list(self.rows)
+        self.rows.clear()
+        return rows
+
+
+class _ExecutionContext(SQLiteExecutionContext):
+    def create_cursor(self) -> Any:
+        if self.execution_options.get(LONG_STATEMENT):
+            return self._dbapi_connection.cursor(_LongCursor)
+        return super().create_cursor()
+
+
 class _Connection(sqlite3.Connection):
+    query_only = False  # refusing writes (a read-only transaction's)
+
     def cursor(self, factory: Any = _Cursor) -> Any:
         return super().cursor(factory)
 
@@ -79,6 +124,7 @@ class InLoopSQLiteDialect(SQLiteDialect_pysqlite):
     """pysqlite, for the async engine: statements run in place, lock waits are asyncio sleeps."""
 
     driver = "touchbase"
+    execution_ctx_cls = _ExecutionContext
     is_async = True
     has_terminate = False
     supports_statement_cache = True
@@ -106,6 +152,9 @@ class InLoopSQLiteDialect(SQLiteDialect_pysqlite):
         return connect
 
     def do_execute(self, cursor: Any, statement: Any, parameters: Any, context: Any = None) -> None:
+        if isinstance(cursor, _LongCursor):
+            await_(asyncio.to_thread(cursor.run, statement, parameters))
+            return
         await_(_no_wait())
         cursor.execute(statement, parameters)
 
@@ -122,7 +171,12 @@ class InLoopSQLiteDialect(SQLiteDialect_pysqlite):
     def do_begin(self, dbapi_connection: Any) -> None:
         """BEGIN IMMEDIATE: take the write lock up front, so SQLite runs transactions one
         after another and a read-then-write can never act on a stale snapshot (no lost
-        updates). While another connection holds it, sleep on the loop and try again."""
+        updates). While another connection holds it, sleep on the loop and try again. A
+        read-only transaction (`READ_ONLY`) begins DEFERRED instead, taking no lock."""
+        if READ_ONLY.get():
+            _refuse_writes(dbapi_connection, True)
+            dbapi_connection.execute("BEGIN")
+            return
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         delay = FIRST_RETRY_SECONDS
         while True:
@@ -134,6 +188,22 @@ class InLoopSQLiteDialect(SQLiteDialect_pysqlite):
                     raise
             await_(asyncio.sleep(delay))
             delay = min(delay * 2, LONGEST_RETRY_SECONDS)
+
+    def do_commit(self, dbapi_connection: Any) -> None:
+        super().do_commit(dbapi_connection)  # type: ignore[no-untyped-call]
+        _refuse_writes(dbapi_connection, False)
+
+    def do_rollback(self, dbapi_connection: Any) -> None:
+        super().do_rollback(dbapi_connection)  # type: ignore[no-untyped-call]
+        _refuse_writes(dbapi_connection, False)
+
+
+def _refuse_writes(dbapi_connection: Any, refuse: bool) -> None:
+    """Have the connection refuse writes, or no longer (only when that changes)."""
+    raw = getattr(dbapi_connection, "dbapi_connection", dbapi_connection)
+    if raw.query_only != refuse:
+        raw.execute(f"PRAGMA query_only={'ON' if refuse else 'OFF'}")
+        raw.query_only = refuse
 
 
 registry.register("sqlite.touchbase", __name__, "InLoopSQLiteDialect")
