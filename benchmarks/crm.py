@@ -3,6 +3,9 @@
   them as guests (synced from Google), beside a user with 100 contacts and 1,000 events, so the
   ratio shows what scale costs: p50/p95 of a contacts search (by name, email and company; by
   name and by "last contacted") and of a contact's timeline, requests interleaved;
+- the big user's whole list sorted by last contacted, then by next touchpoint (no search: every
+  contact's key), each the median of 5, and meanwhile the small user's requests, one every
+  10 ms: how long others wait while such a list is made;
 - planning 1,000 touchpoints in one request: its time, and the Google calls it made (counted
   by the emulator) against the bound of one batch per 50 events, beside planning them one by
   one (20 of them, per touchpoint).
@@ -13,6 +16,7 @@ from __future__ import annotations
 import random
 import statistics
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -93,6 +97,44 @@ def _timed(call: Callable[[], httpx.Response]) -> float:
     took = time.perf_counter() - began
     assert answer.status_code == 200, answer.text
     return took
+
+
+def _waits_while(
+    other: httpx.Client, work: Callable[[], list[float]]
+) -> tuple[list[float], list[float]]:
+    """(what `work` returned, the times of `other`'s requests sent every 10 ms meanwhile)."""
+    waits: list[float] = []
+    done = threading.Event()
+
+    def probe() -> None:
+        while not done.is_set():
+            waits.append(_timed(lambda: other.get("/api/contacts", params={"limit": 5})))
+            time.sleep(0.01)
+
+    prober = threading.Thread(target=probe)
+    prober.start()
+    try:
+        return work(), waits
+    finally:
+        done.set()
+        prober.join()
+
+
+def _beside_sorted_lists(big: httpx.Client, small: httpx.Client) -> list[str]:
+    """Lines: each whole-list order's time, and the small user's waits meanwhile."""
+    lines = []
+    for order in ("last_contacted", "next_touchpoint"):
+        params = {"sort": order, "limit": 20}
+        took, waits = _waits_while(
+            small,
+            lambda p=params: [_timed(lambda: big.get("/api/contacts", params=p)) for _ in range(5)],  # type: ignore[misc]
+        )
+        lines.append(
+            f"the whole list by {order}: {statistics.median(took) * 1000:.0f} ms (median of 5); "
+            f"another user's {len(waits)} requests meanwhile: p50 "
+            f"{statistics.median(waits) * 1000:.0f} ms, at most {max(waits) * 1000:.0f} ms"
+        )
+    return lines
 
 
 def _searches(rng: random.Random, contacts: int) -> list[dict[str, str]]:
@@ -188,6 +230,7 @@ def main() -> None:
         sizes = [
             len(clients[BIG].get(f"/api/contacts/{i}/timeline").json()["past"]) for i in picked[BIG]
         ]
+        beside = _beside_sorted_lists(clients[BIG], clients[SMALL])
         batch = _batch(clients[BIG], control, ids[BIG])
     table(
         f"CRM at scale ({REQUESTS} requests each, interleaved; ms; set-up {prepared:.0f} s; "
@@ -201,5 +244,5 @@ def main() -> None:
         rows,
     )
     print()
-    for line in batch:
+    for line in beside + batch:
         print(line)
