@@ -15,6 +15,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 
 from tests.support.app import ApiUser, AppHarness, wait_for
 from tests.support.cluster import Cluster, Member, cluster, cluster_environment
@@ -305,3 +306,43 @@ def test_a_deletion_made_while_a_dead_workers_insert_is_in_flight_is_not_overtak
         time.sleep(1)
         assert _google_titles(user) == []
         assert _cached_titles(user) == []
+
+
+@contextlib.contextmanager
+def _database_away(database_url: str) -> Iterator[None]:
+    """The database refuses connections and every connection to it is cut; back after."""
+    name = make_url(database_url).database
+    admin_url = libpq_url(str(make_url(database_url).set(database="postgres")))
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS false")
+        try:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (name,),
+            )
+            yield
+        finally:
+            admin.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
+
+
+def test_a_worker_outlives_its_database_going_away(
+    postgres_url: str, emulator: EmulatorControl, tmp_path: Path
+) -> None:
+    """Procrastinate's worker stops for good when a query of its own fails (its fetch, its
+    heartbeat, its listener reconnecting): a worker process must not then sit idle and
+    alive. Its worker starts again once the database is back, and changes reach Google."""
+    environment = cluster_environment(postgres_url, emulator.url, PUSH_IN_REQUEST="false")
+    with cluster(environment, tmp_path, webs=1, workers=1) as running:
+        user = AppHarness(running.webs[0], postgres_url, emulator).user("fay@example.com")
+        created = user.api.post("/api/calendar/events", json=_event("before", 1))
+        assert created.status_code == 201, created.text
+        wait_for(lambda: _google_titles(user) == ["before"], timeout=20)
+        with _database_away(postgres_url):
+            time.sleep(3)  # the worker finds it gone
+        created = user.api.post("/api/calendar/events", json=_event("after", 2))
+        assert created.status_code == 201, created.text
+        wait_for(
+            lambda: _google_titles(user) == ["after", "before"],
+            timeout=30,
+            what=f"Google: {_google_titles(user)}; worker: {running.workers[0].lines()[-5:]}",
+        )

@@ -40,6 +40,10 @@ WAKE_TRIES = 100
 ANY_QUEUE = "procrastinate_any_queue_v1"  # the channel every worker listens on
 # A job this process ran and still "doing" this long after it ended was never recorded.
 RECORD_GRACE_SECONDS = 5.0
+# After its worker stopped on a database error, the pause before it starts again: doubling
+# from the first to the last (and back to the first after a run this long).
+RESTART_FIRST_SECONDS = 1.0
+RESTART_LAST_SECONDS = 30.0
 # A worker whose heartbeat is this old is dead; its jobs are retried.
 STALLED_SECONDS = 30.0
 
@@ -144,21 +148,41 @@ class ProcrastinateQueue(JobQueue):
             await pooled.execute(query, values)
 
     async def work(self, concurrency: int) -> None:
-        await self.recover_stalled()
         recording = asyncio.create_task(self._record_ends())
+        pause = RESTART_FIRST_SECONDS
         try:
-            await self.app.run_worker_async(
-                concurrency=concurrency,
-                install_signal_handlers=False,
-                shutdown_graceful_timeout=self._graceful,
-                delete_jobs="successful",
-                # A job scheduled for later is not announced when its time comes: look often.
-                fetch_job_polling_interval=POLL_SECONDS,
-                stalled_worker_timeout=self._stalled,
-                update_heartbeat_interval=max(self._stalled / 3, 1.0),
-            )
+            while True:  # until cancelled
+                began = time.monotonic()
+                try:
+                    await self._run_worker(concurrency)
+                    log.warning("the job worker stopped (one of its own queries failed)")
+                except procrastinate_errors.ConnectorException as error:
+                    log.warning("the job worker stopped (database error: %s)", error.__cause__)
+                except Exception:  # a worker process must never sit alive and idle
+                    log.exception("the job worker stopped on an unexpected error")
+                if time.monotonic() - began > RESTART_LAST_SECONDS:
+                    pause = RESTART_FIRST_SECONDS
+                log.warning("starting the job worker again in %.0f s", pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, RESTART_LAST_SECONDS)
         finally:
             recording.cancel()
+
+    async def _run_worker(self, concurrency: int) -> None:
+        """One run of Procrastinate's worker. It ends, or raises, when a query of its own
+        fails (the fetch of the next job, the heartbeat, the listener's reconnection):
+        Procrastinate leaves restarting to whoever runs it."""
+        await self.recover_stalled()
+        await self.app.run_worker_async(
+            concurrency=concurrency,
+            install_signal_handlers=False,
+            shutdown_graceful_timeout=self._graceful,
+            delete_jobs="successful",
+            # A job scheduled for later is not announced when its time comes: look often.
+            fetch_job_polling_interval=POLL_SECONDS,
+            stalled_worker_timeout=self._stalled,
+            update_heartbeat_interval=max(self._stalled / 3, 1.0),
+        )
 
     def _wake_after(self, job_id: int, lock: str | None) -> None:
         """A job deferred while another of its calendar ran waits for that one's lock, and
