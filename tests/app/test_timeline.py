@@ -199,3 +199,40 @@ def test_the_list_pages_by_last_contacted_and_by_next_touchpoint(app: AppHarness
     assert cy["id"] not in [
         t["contactId"] for t in alice.api.get("/api/touchpoints").json()["items"]
     ]
+
+
+def test_a_search_matching_tens_of_thousands_sorts_by_last_contact_and_next_touchpoint(
+    app: AppHarness,
+) -> None:
+    """A search that matches more contacts than a statement may bind values (PostgreSQL:
+    65,535; SQLite as most builds are compiled: 32,766) still sorts, and was a 500: the keys
+    are then read for all the user's contacts, not for a list of the matches' ids."""
+    alice = app.user()
+    count = 66_000
+    rows = [f"Match {n:05d},m{n}@bulk.example" for n in range(count)]
+    for start in range(0, count, 5000):
+        content = "name,email\n" + "\n".join(rows[start : start + 5000])
+        done = alice.api.post("/api/contacts/import", json={"format": "csv", "content": content})
+        assert done.status_code == 201, done.text
+    other = _contact(alice, "Zed Other", "zed@other.example")
+    _meeting(alice, "Intro", -5, attendees=["m1@bulk.example"])
+    due = _at(3).date().isoformat()
+    planned = alice.api.post("/api/touchpoints", json={"contactId": other["id"], "dueDate": due})
+    assert planned.status_code == 201, planned.text
+    planned = alice.api.post(
+        "/api/touchpoints",
+        json={"contactId": _listed_ids(alice, q="match 00002")[0], "dueDate": due},
+    )
+    assert planned.status_code == 201, planned.text
+
+    by_contact = {"sort": "last_contacted", "q": "match"}
+    assert _listed(alice, **by_contact, limit=2) == ["Match 00000", "Match 00002"]
+    assert _listed(alice, **by_contact, limit=1, offset=count - 1) == ["Match 00001"]
+    by_touchpoint = {"sort": "next_touchpoint", "q": "match"}
+    assert _listed(alice, **by_touchpoint, limit=2) == ["Match 00002", "Match 00000"]
+
+
+def _listed_ids(user: ApiUser, **params: Any) -> list[str]:
+    found = user.api.get("/api/contacts", params=params)
+    assert found.status_code == 200, found.text
+    return [c["id"] for c in found.json()["items"]]

@@ -13,6 +13,7 @@ from touchbase.calendar.services import CalendarServices
 from touchbase.crm.contacts import owned_contact
 from touchbase.crm.timeline import last_contacted
 from touchbase.crm.touchpoints import TouchpointState, states
+from touchbase.domain.contacts import MAX_EMAILS
 from touchbase.store import contacts as contact_store
 from touchbase.store import touchpoints as touchpoint_store
 from touchbase.store.models import Contact
@@ -20,6 +21,10 @@ from touchbase.store.models import Contact
 ListOrder = Literal["name", "created", "next_touchpoint", "last_contacted"]
 # Sorting by touchpoint or last contact reads every match; at most this many.
 MAX_SORTED = 100_000
+# The keys of at most this many matches are read by their ids (beyond, every contact's
+# are): a statement binds at most 65,535 values on PostgreSQL, and each contact's emails
+# (up to MAX_EMAILS) are sent too.
+MAX_SCOPED = 60_000 // MAX_EMAILS
 
 
 @dataclass(frozen=True)
@@ -83,8 +88,9 @@ async def list_contacts(
         every = await contact_store.search_contact_ids(
             session, user_id, query, archived=archived, limit=MAX_SORTED
         )
-        # Without a query, the keys of all the user's contacts: no list of every id to send.
-        scope = every if query.strip() else None
+        # The keys of the matches by their ids; of all the user's contacts when there is no
+        # query or too many matches to send as values (PostgreSQL takes 65,535 a statement).
+        scope = every if query.strip() and len(every) <= MAX_SCOPED else None
         ranked = await _ranked(session, user_id, every, order, scope=scope, now=now)
         page = await contact_store.contacts_by_id(session, user_id, ranked[offset : offset + limit])
         return await summaries(session, user_id, page, now=now)
