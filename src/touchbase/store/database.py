@@ -141,15 +141,20 @@ class Database:
         """A transaction that only reads, for a long read: on SQLite it takes no lock (a
         write transaction holds the write lock from its start) and refuses writes. A request's
         waiting check, which may write, runs first in a transaction of its own."""
-        if request_check.unsettled():
-            async with self.session():
-                pass
+        await self.settle_request_check()
         reading = sqlite_driver.READ_ONLY.set(True)
         try:
             async with self._sessions() as session, session.begin():
                 yield session
         finally:
             sqlite_driver.READ_ONLY.reset(reading)
+
+    async def settle_request_check(self) -> None:
+        """Run the current request's waiting check in a transaction of its own (raising its
+        failure, or the one it had)."""
+        if request_check.unsettled():
+            async with self.session():
+                pass
 
     @asynccontextmanager
     async def autocommit(self) -> AsyncIterator[AsyncConnection]:

@@ -74,11 +74,8 @@ class RequestChecks(HttpMiddleware):
 
 async def _settle(db: Database, check: request_check.RequestCheck) -> None:
     """Run a check still waiting, in a transaction of its own."""
-    if check.run is None:
-        return
     try:
-        async with db.session():
-            pass
+        await db.settle_request_check()
     except TouchbaseError:
         if not check.failed:
             raise
