@@ -104,7 +104,7 @@ def test_a_token_revoked_after_use_changes_nothing_and_is_refused_whatever_it_as
     refused in the transaction that would have made the change, and before an answer that
     needed no database at all."""
     user = app.user("rita@example.com")  # connected to Google
-    tokens = [run_in_thread(add_user(app.database_url, "rita@example.com")) for _ in range(4)]
+    tokens = [run_in_thread(add_user(app.database_url, "rita@example.com")) for _ in range(5)]
     clients = [
         httpx.Client(base_url=app.url, headers={"Authorization": f"Bearer {token}"})
         for token in tokens
@@ -112,9 +112,9 @@ def test_a_token_revoked_after_use_changes_nothing_and_is_refused_whatever_it_as
     for client in clients:
         assert client.get("/api/contacts").status_code == 200  # known to the server now
     ids = run_in_thread(_token_ids(app.database_url, "rita@example.com"))
-    for token_id in ids[1:4]:  # the first is the connected user's; the last is kept
+    for token_id in ids[1:5]:  # the first is the connected user's; the last is kept
         assert run_in_thread(revoke_token(app.database_url, token_id))
-    invalid, create, contact, kept = clients
+    invalid, create, contact, listener, kept = clients
 
     refused = invalid.post("/api/contacts", json={"name": 5})  # 422 before any store
     assert refused.status_code == 401, refused.text
@@ -126,6 +126,9 @@ def test_a_token_revoked_after_use_changes_nothing_and_is_refused_whatever_it_as
     }
     assert create.post("/api/calendar/events", json=event).status_code == 401
     assert contact.post("/api/contacts", json={"name": "Ann"}).status_code == 401
+    # A stream's answer starts in a task of its own, and opens no transaction before it.
+    with listener.stream("GET", "/api/calendar/changes", timeout=5) as stream:
+        assert stream.status_code == 401
 
     assert kept.get("/api/contacts").json()["items"] == []
     listed = kept.get(

@@ -149,12 +149,15 @@ class Database:
         finally:
             sqlite_driver.READ_ONLY.reset(reading)
 
-    async def settle_request_check(self) -> None:
-        """Run the current request's waiting check in a transaction of its own (raising its
-        failure, or the one it had)."""
-        if request_check.unsettled():
-            async with self.session():
-                pass
+    async def settle_request_check(self, check: request_check.RequestCheck | None = None) -> None:
+        """Run a request's waiting check in a transaction of its own, raising its failure
+        (or the one it had): the current request's, or `check` from any task (a streamed
+        answer starts in a task of its own)."""
+        check = check or request_check.current()
+        if check is None or not check.unsettled():
+            return
+        async with self._sessions() as session, session.begin():
+            await request_check.run_pending(session, check)
 
     @asynccontextmanager
     async def autocommit(self) -> AsyncIterator[AsyncConnection]:

@@ -37,6 +37,10 @@ class RequestCheck:
     def mine(self) -> bool:
         return self.task is asyncio.current_task()
 
+    def unsettled(self) -> bool:
+        """Whether it waits for a transaction to run in, or failed."""
+        return self.run is not None or self.failed
+
 
 _current: ContextVar[RequestCheck | None] = ContextVar("touchbase_request_check", default=None)
 
@@ -61,17 +65,18 @@ def defer(run: Check, failure: Exception) -> bool:
     return True
 
 
-def unsettled() -> bool:
-    """Whether the current request's check waits for a transaction to run in, or failed."""
+def current() -> RequestCheck | None:
+    """The current request's check, in the request's own task (None in any other)."""
     check = _current.get()
-    return check is not None and check.mine() and (check.run is not None or check.failed)
+    return check if check is not None and check.mine() else None
 
 
-async def run_pending(session: AsyncSession) -> None:
-    """Run the current request's waiting check in `session` (the start of a transaction):
-    raise its failure if it fails, or failed before."""
-    check = _current.get()
-    if check is None or not check.mine():
+async def run_pending(session: AsyncSession, check: RequestCheck | None = None) -> None:
+    """Run a request's waiting check (the current one's, or `check` whatever task runs
+    this) in `session` (the start of a transaction): raise its failure if it fails, or
+    failed before."""
+    check = check or current()
+    if check is None:
         return
     if check.run is not None:
         run, check.run = check.run, None

@@ -75,7 +75,7 @@ class RequestChecks(HttpMiddleware):
 async def _settle(db: Database, check: request_check.RequestCheck) -> None:
     """Run a check still waiting, in a transaction of its own."""
     try:
-        await db.settle_request_check()
+        await db.settle_request_check(check)
     except TouchbaseError:
         if not check.failed:
             raise

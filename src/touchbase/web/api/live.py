@@ -37,6 +37,9 @@ RETRY_MS = 1000
 async def changes(request: Request, services: Services, actor: CurrentActor) -> StreamingResponse:
     """`event: changed` with `{"calendarIds": [...]}` whenever the user's calendars change
     (changes within a quarter second are one message)."""
+    # The token's check now: the stream opens no transaction, and a check failing only as
+    # the answer starts would leave the stream running behind its 401.
+    await services.db.settle_request_check()
     feed = services.changes
     stopping: asyncio.Event = request.app.state.stopping
     queue = feed.subscribe(actor.user_id)
