@@ -126,6 +126,7 @@ def test_a_token_revoked_after_use_changes_nothing_and_is_refused_whatever_it_as
     }
     assert create.post("/api/calendar/events", json=event).status_code == 401
     assert contact.post("/api/contacts", json={"name": "Ann"}).status_code == 401
+    assert contact.get("/api/contacts").status_code == 401  # a read-only transaction
     # A stream's answer starts in a task of its own, and opens no transaction before it.
     with listener.stream("GET", "/api/calendar/changes", timeout=5) as stream:
         assert stream.status_code == 401

@@ -110,7 +110,7 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        sqlite = _scheme(url) == "sqlite"
+        self._sqlite = sqlite = _scheme(url) == "sqlite"
         self.engine = create_async_engine(
             f"{sqlite_driver.DRIVERNAME}://{url.partition('://')[2]}" if sqlite else url,
             json_serializer=json_text,
@@ -139,8 +139,13 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A transaction that only reads, for a long read: on SQLite it takes no lock (a
-        write transaction holds the write lock from its start) and refuses writes. A request's
-        waiting check, which may write, runs first in a transaction of its own."""
+        write transaction holds the write lock from its start) and refuses writes; a
+        request's waiting check, which may write, runs first in a transaction of its own. On
+        PostgreSQL, where readers never wait for writers, it is a plain transaction."""
+        if not self._sqlite:
+            async with self.session() as session:
+                yield session
+            return
         await self.settle_request_check()
         reading = sqlite_driver.READ_ONLY.set(True)
         try:
