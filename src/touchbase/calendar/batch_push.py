@@ -70,10 +70,13 @@ async def push_calendar(
                 session, ids
             )  # one read; each snapshot then finds its own
             snaps = [s for s in [await read_snapshot(session, i) for i in ids] if s]
+            held = not snaps and await event_store.pushes_held(
+                session, now=services.clock(), calendar_id=calendar_id
+            )
         if not snaps:
             # Changes another pusher holds are part of this sync's answer: wait for them,
             # and take over what they leave pending.
-            if await other_pushers_done(services, calendar_id=calendar_id):
+            if held and await other_pushers_done(services, calendar_id=calendar_id):
                 continue
             return
         await progress({"phase": "push", "pushing": len(snaps)})

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, timedelta
@@ -43,7 +42,7 @@ from touchbase.google.mapping import time_to_domain, to_domain
 from touchbase.google.models import EventResource, EventsPage
 from touchbase.store import sync as sync_store
 from touchbase.store.accounts import new_id
-from touchbase.store.models import Calendar, SyncRun
+from touchbase.store.models import Calendar
 
 log = logging.getLogger("touchbase.sync")
 SYNC_LEASE = timedelta(minutes=10)
@@ -225,13 +224,14 @@ async def sync_calendar(
 
 
 class _RunProgress:
-    """A run's progress, by calendar, written to its row (at most every PROGRESS_SECONDS)
-    for whichever process shows it."""
+    """A run's progress, by calendar, written to its row (at most every PROGRESS_SECONDS,
+    the first time that long after the start: a run over sooner writes its progress only
+    with its end) for whichever process shows it."""
 
     def __init__(self, services: CalendarServices, run_id: str) -> None:
         self.services, self.run_id = services, run_id
         self.calendars: dict[str, dict[str, Any]] = {}
-        self._written = -math.inf
+        self._written = time.monotonic()
 
     async def __call__(self, update: dict[str, Any]) -> None:
         self.calendars.setdefault(update.get("calendar", "?"), {}).update(update)
@@ -297,12 +297,6 @@ async def perform_two_way_sync(
             calendars=[asdict(r) for r in results],
             google_calls=calls,
             error=error.to_dict() if error else None,
+            progress=progress.calendars,
         )
-        for calendar_result in results:
-            row = await session.get(Calendar, calendar_result.calendar_id)
-            if row is not None:
-                row.last_sync_run_id = run_id
-        run = await session.get(SyncRun, run_id)
-        if run is not None:
-            run.progress = progress.calendars
     return SyncResult(run_id, status, totals, results, calls, error.to_dict() if error else None)

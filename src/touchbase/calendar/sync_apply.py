@@ -387,14 +387,17 @@ async def finish_pull(
     """Store the new sync token, after every page is applied. After a full sync, also treat
     what Google no longer has as deleted there (the same transaction)."""
     now = services.clock()
+    if sweep is None:
+        async with services.db.session() as session:
+            await sync_store.store_sync_token(session, calendar_id, token, now=now)
+        return
     async with services.db.session() as session:
         calendar = await session.get(Calendar, calendar_id, with_for_update=True)
         assert calendar is not None
-        if sweep is not None:
-            swept = counts["deleted"]
-            await _sweep(session, calendar, sweep, now=now, counts=counts)
-            if counts["deleted"] != swept:
-                note_changes(session.sync_session, [(calendar.user_id, calendar.id)])
+        swept = counts["deleted"]
+        await _sweep(session, calendar, sweep, now=now, counts=counts)
+        if counts["deleted"] != swept:
+            note_changes(session.sync_session, [(calendar.user_id, calendar.id)])
         calendar.sync_token = token
         calendar.last_synced_at = now
 

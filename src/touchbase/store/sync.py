@@ -154,6 +154,17 @@ async def claim_pending(
     return list(result.scalars())
 
 
+async def store_sync_token(
+    session: AsyncSession, calendar_id: str, token: str | None, *, now: datetime
+) -> None:
+    """The calendar's new sync token, after an incremental pull (one statement)."""
+    await session.execute(
+        update(Calendar)
+        .where(Calendar.id == calendar_id)
+        .values(sync_token=token, last_synced_at=now)
+    )
+
+
 async def start_run(
     session: AsyncSession,
     *,
@@ -207,12 +218,28 @@ async def finish_run(
     calendars: list[dict[str, Any]],
     google_calls: int,
     error: dict[str, Any] | None,
+    progress: dict[str, Any],
 ) -> None:
-    """Record how a sync ended."""
-    run = await session.get(SyncRun, run_id)
-    assert run is not None
-    run.status, run.finished_at, run.counts = status, now, counts
-    run.calendars, run.google_calls, run.error = calendars, google_calls, error
+    """Record how a sync ended, and make it the last run of the calendars it synced (one
+    statement each, nothing read first)."""
+    await session.execute(
+        update(SyncRun)
+        .where(SyncRun.id == run_id)
+        .values(
+            status=status,
+            finished_at=now,
+            counts=counts,
+            calendars=calendars,
+            google_calls=google_calls,
+            error=error,
+            progress=dict(progress),
+        )
+    )
+    synced = [c["calendar_id"] for c in calendars]
+    if synced:
+        await session.execute(
+            update(Calendar).where(Calendar.id.in_(synced)).values(last_sync_run_id=run_id)
+        )
 
 
 async def waiting_run(session: AsyncSession, run_id: str) -> SyncRun | None:
