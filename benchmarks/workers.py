@@ -108,17 +108,23 @@ def _wait(url: str, times: int) -> float:
     return time.perf_counter() - began
 
 
-def _cpu_seconds(pid: int) -> float:
+def _cpu_seconds(pid: int, *, children: bool = False) -> float:
+    """A process's CPU (user and system), with that of its children it has reaped."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _postgres_cpu() -> float:
+    """Every PostgreSQL process's CPU, and that of the server processes that have ended
+    (counted by the postmaster, their parent, once it has reaped them)."""
     found = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True, check=False)
     total = 0.0
     for pid in found.stdout.split():
         with suppress(FileNotFoundError, ProcessLookupError):  # a backend that just ended
-            total += _cpu_seconds(int(pid))
+            total += _cpu_seconds(int(pid), children=True)
     return total
 
 

@@ -201,10 +201,13 @@ class ProcrastinateQueue(JobQueue):
             "WHERE lock = %(lock)s AND status = 'todo' "
             "AND (scheduled_at IS NULL OR scheduled_at <= clock_timestamp()))"
         )
+        pool = self.app.connector.pool  # type: ignore[attr-defined]
         with contextlib.suppress(Exception):  # a missed wake-up only waits for the poll
-            async with self.app.connector.pool.connection() as connection:  # type: ignore[attr-defined]
-                for _ in range(WAKE_TRIES):
-                    await asyncio.sleep(WAKE_STEP_SECONDS)
+            for _ in range(WAKE_TRIES):
+                await asyncio.sleep(WAKE_STEP_SECONDS)
+                # A connection per look, not held across the waits: the jobs' ends share
+                # the pool.
+                async with pool.connection() as connection:
                     row = await (
                         await connection.execute(query, {"id": job_id, "lock": lock})
                     ).fetchone()

@@ -105,6 +105,11 @@ def _drop_if_closed(_dbapi: Any, _record: Any, connection: PoolProxiedConnection
         raise DisconnectionError("the server ended the connection")
 
 
+# Connections to PostgreSQL one process keeps at most (as many as SQLAlchemy's default
+# allows: 5 kept and 10 more).
+POOL_SIZE = 15
+
+
 class Database:
     """The engine and its sessions. A session commits once, when its block ends cleanly."""
 
@@ -116,6 +121,10 @@ class Database:
             json_serializer=json_text,
             json_deserializer=_json_load,
             hide_parameters=True,  # an error's message never carries a user's data into logs
+            # On PostgreSQL, keep every connection the pool may open (SQLAlchemy's default, 5
+            # kept and 10 more closed after each use, made a worker running 10 jobs open and
+            # close a connection, a server process each, many times a second).
+            **({} if sqlite else {"pool_size": POOL_SIZE, "max_overflow": 0}),
         )
         if not sqlite:  # a SQLite file's connection never goes stale
             event.listen(self.engine.sync_engine, "checkout", _drop_if_closed)
