@@ -4,16 +4,17 @@ event among good ones, batching, and calls made."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from tests.support.app import ApiUser, AppHarness, google_etag, run_in_thread, start_app, wait_for
 from tests.support.servers import EmulatorControl
 from tests.support.sync import sync, titles
 from touchbase.store.database import Database
-from touchbase.store.models import Event
+from touchbase.store.models import Event, SyncRun
 
 HOUR = {"start": {"dateTime": "2027-01-10T09:00:00Z"}, "end": {"dateTime": "2027-01-10T10:00:00Z"}}
 
@@ -471,3 +472,55 @@ def test_an_occurrence_changed_in_google_can_be_edited_here(app: AppHarness) -> 
     again = sync(alice)
     assert again["counts"]["errors"] == 0
     assert events(alice)[instances[1]["id"]]["syncStatus"] == "synced"
+
+
+def test_sync_runs_a_week_old_are_deleted_but_each_calendars_last(app: AppHarness) -> None:
+    """Every sync writes a row, and a calendar syncs every few minutes: the tick deletes
+    the runs that ended over a week ago, a batch at a time (from a process's first tick,
+    then hourly: a second process starting on the database here), and keeps each
+    calendar's last run (its page shows it) and the runs still going."""
+    alice = app.user()
+    last = sync(alice)["id"]
+    recent = sync(alice)["id"]
+    [calendar] = alice.api.get("/api/calendar/calendars").json()["items"]
+    assert calendar["lastSyncRunId"] == recent
+    old = datetime.now(UTC) - timedelta(days=8)
+    run_in_thread(_age_runs(app.database_url, alice, old, extra=2500))
+
+    def left() -> int:
+        return run_in_thread(_count_runs(app.database_url))
+
+    assert left() == 2503
+    server, _ = start_app(app.database_url, app.emulator.url)
+    try:
+        wait_for(lambda: left() == 2, timeout=30, what=f"old runs deleted: {left()} left")
+    finally:
+        server.stop()
+    assert alice.api.get(f"/api/calendar/sync/{last}").status_code == 404
+    assert alice.api.get(f"/api/calendar/sync/{recent}").status_code == 200  # the last one
+    assert alice.api.get("/api/calendar/sync/still-running").status_code == 200
+
+
+async def _age_runs(database_url: str, user: ApiUser, ended: datetime, *, extra: int) -> None:
+    """Every run ended at `ended`, and `extra` more like them; one more still running."""
+    database = Database(database_url)
+    try:
+        async with database.session() as session:
+            await session.execute(update(SyncRun).values(finished_at=ended))
+            [owner] = (await session.scalars(select(SyncRun.user_id).distinct())).all()
+            done = {"trigger": "api", "status": "succeeded", "started_at": ended}
+            rows = [{"id": f"old-{n}", "finished_at": ended, **done} for n in range(extra)]
+            rows.append({"id": "still-running", **done, "status": "running", "finished_at": None})
+            for row in rows:
+                session.add(SyncRun(user_id=owner, counts={}, calendars=[], **row))
+    finally:
+        await database.dispose()
+
+
+async def _count_runs(database_url: str) -> int:
+    database = Database(database_url)
+    try:
+        async with database.session() as session:
+            return int(await session.scalar(select(func.count()).select_from(SyncRun)) or 0)
+    finally:
+        await database.dispose()

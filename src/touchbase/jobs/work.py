@@ -4,7 +4,8 @@ calendar, retry with backoff, and the periodic tick that re-defers what no job c
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+import time
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +24,11 @@ from touchbase.store.pending import take_changes, take_pending_pushes
 log = logging.getLogger("touchbase.jobs")
 # A job deferred for a change due "now" waits at least this long after the last attempt.
 MIN_PUSH_GAP = timedelta(seconds=1)
+# Sync runs are kept this long after they end (each calendar's last one for good), deleted
+# by the tick at most this many at a time (a short statement), once an hour when caught up.
+RUN_RETENTION = timedelta(days=7)
+PRUNE_BATCH = 1000
+PRUNE_EVERY_SECONDS = 3600.0
 
 
 @dataclass
@@ -39,6 +45,8 @@ class JobWork:
     live_sync_interval: timedelta = timedelta(hours=1)
     # A notification's sync waits this long: the rest of a burst joins it.
     notification_delay: timedelta = timedelta(seconds=0.5)
+    # When this process next deletes old sync runs (time.monotonic()).
+    _next_prune: float = field(default=0.0, init=False)
 
     async def before_commit(self, session: AsyncSession) -> None:
         """Before a commit: a push job for each calendar the transaction left changes in,
@@ -164,6 +172,18 @@ class JobWork:
         at = self.services.clock() + retry_delay(attempt)
         await self.queue.defer(replace(job, attempt=attempt), at=at)
 
+    async def _prune_runs(self) -> None:
+        """A row is written for every sync, and a calendar syncs every few minutes: delete
+        the runs older than RUN_RETENTION, a batch per tick until none is left."""
+        if time.monotonic() < self._next_prune:
+            return
+        async with self.services.db.session() as session:
+            gone = await sync_store.prune_runs(
+                session, ended_before=self.services.clock() - RUN_RETENTION, limit=PRUNE_BATCH
+            )
+        if gone < PRUNE_BATCH:
+            self._next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
+
     async def abandon(self, holder: str) -> None:
         """A run of a job died with its worker: free what it held (a retry takes it again)."""
         async with self.services.db.session() as session:
@@ -174,6 +194,7 @@ class JobWork:
         calendar whose time has come (moved on as taken: spread over time, and over the
         workers that run the jobs). Jobs already waiting absorb these."""
         now = self.services.clock()
+        await self._prune_runs()
         async with self.services.db.session() as session:
             for calendar_id in await schedule.calendars_with_due_pushes(session, now=now):
                 await self.queue.defer(Job("push", calendar_id), session=session)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, or_, select, true, update
+from sqlalchemy import CursorResult, delete, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.store.models import Calendar, Conflict, Event, SyncRun
@@ -240,6 +240,20 @@ async def finish_run(
         await session.execute(
             update(Calendar).where(Calendar.id.in_(synced)).values(last_sync_run_id=run_id)
         )
+
+
+async def prune_runs(session: AsyncSession, *, ended_before: datetime, limit: int) -> int:
+    """Delete up to `limit` runs that ended before `ended_before`, except the last run of
+    each calendar (its page shows it); how many went."""
+    shown = select(Calendar.last_sync_run_id).where(Calendar.last_sync_run_id.is_not(None))
+    old = (
+        select(SyncRun.id)
+        .where(SyncRun.finished_at < ended_before, SyncRun.id.not_in(shown))
+        .limit(limit)
+    )
+    result = await session.execute(delete(SyncRun).where(SyncRun.id.in_(old)))
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 async def waiting_run(session: AsyncSession, run_id: str) -> SyncRun | None:
