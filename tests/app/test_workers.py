@@ -57,6 +57,32 @@ def _kill_the_worker_running(running: Cluster, kind: str, calendar: str) -> Memb
     raise AssertionError(f"no worker ran the {kind} job of {calendar}")
 
 
+def _kill_the_worker_pushing(running: Cluster, database_url: str, calendar: str) -> Member:
+    """SIGKILL the worker whose job holds changes of this calendar on their way to Google: a
+    push job, or a sync (which pushes too)."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if _claimed_changes(database_url, calendar):
+            for worker in running.workers:
+                jobs = worker.running_jobs()
+                if worker.killed_at is None and {("push", calendar), ("sync", calendar)} & jobs:
+                    worker.kill()
+                    return worker
+        time.sleep(0.02)
+    raise AssertionError(f"no worker pushed changes of {calendar}")
+
+
+def _claimed_changes(database_url: str, calendar: str) -> int:
+    """How many of the calendar's changes a pusher holds now."""
+    with psycopg.connect(libpq_url(database_url)) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM events WHERE calendar_id = %s AND pending_op IS NOT NULL "
+            "AND push_lease_until > now()",
+            (calendar,),
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def _calendar_of(user: ApiUser) -> str:
     [calendar] = user.api.get("/api/calendar/calendars").json()["items"]
     return str(calendar["id"])
@@ -155,7 +181,7 @@ def test_many_processes_lose_nothing_and_sync_a_calendar_once_at_a_time(
                     expected[n].remove(f"local {n}-{round_}")
                     expected[n].append(f"renamed {n}-{round_}")
             if round_ == 2:
-                _kill_the_worker_running(running, "push", _calendar_of(users[1]))
+                _kill_the_worker_pushing(running, postgres_url, _calendar_of(users[1]))
             if round_ == 5:
                 _cut_every_connection(postgres_url)
         for n, user in enumerate(users):  # and changed in Google meanwhile
