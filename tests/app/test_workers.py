@@ -318,7 +318,7 @@ def test_a_deletion_made_while_a_dead_workers_insert_is_in_flight_is_not_overtak
         assert created.status_code == 201, created.text
         wait_for(lambda: [r for r in _waiting_rows(postgres_url) if r[5] is not None], timeout=10)
         time.sleep(0.5)  # its batch is on its way to Google
-        _kill_the_worker_running(running, "push", _calendar_of(user))
+        _kill_the_worker_pushing(running, postgres_url, _calendar_of(user))
         body = created.json()
         gone = user.api.delete(
             f"/api/calendar/events/{body['id']}", headers={"If-Match": body["etag"]}
