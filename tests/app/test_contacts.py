@@ -3,9 +3,18 @@ meetings to one contact each, search, and nobody else's contacts."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+import sqlalchemy
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
 from tests.support.app import ApiUser, AppHarness
+from touchbase.store.contacts import email_taken
+from touchbase.store.database import sync_url
+from touchbase.store.models import Contact, ContactEmail, User
 
 DANA = {
     "name": "  Dana Scully ",
@@ -132,3 +141,34 @@ def test_another_users_contact_is_not_found(app: AppHarness) -> None:
     assert bob.api.patch(path, json={"name": "Mine"}).status_code == 404
     assert bob.api.delete(path).status_code == 404
     assert alice.api.get(path).json() == dana
+
+
+def test_only_an_email_given_to_two_contacts_reads_as_taken(database_url: str) -> None:
+    """Writes of contacts turn the database's refusal of an email another contact holds into
+    a 422 naming the emails (two writes at the same moment, past the check before them);
+    any other refusal is a bug, and must show as one."""
+    engine = sqlalchemy.create_engine(sync_url(database_url))
+    now = datetime.now(UTC)
+
+    def refusal(*rows: Any) -> IntegrityError:
+        with Session(engine) as session:
+            session.add_all(rows)
+            with pytest.raises(IntegrityError) as refused:
+                session.commit()
+        return refused.value
+
+    with Session(engine) as session:
+        session.add(User(id="u1", email="ann@example.com", created_at=now))
+        session.flush()
+        session.add(Contact(id="c1", user_id="u1", name="Dana", created_at=now, updated_at=now))
+        session.flush()
+        session.add(ContactEmail(user_id="u1", email="dana@acme.example", contact_id="c1"))
+        session.commit()
+    contact = Contact(id="c2", user_id="u1", name="Dup", created_at=now, updated_at=now)
+    taken = refusal(contact, ContactEmail(user_id="u1", email="dana@acme.example", contact_id="c2"))
+    assert email_taken(taken)
+    assert not email_taken(refusal(User(id="u2", email="ann@example.com", created_at=now)))
+    orphan = ContactEmail(user_id="u1", email="eli@acme.example", contact_id="nobody")
+    if database_url.startswith("postgresql"):  # SQLite checks no foreign key here
+        assert not email_taken(refusal(orphan))
+    engine.dispose()

@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar.events import Actor
@@ -76,13 +75,11 @@ async def _written(
     and touchpoints can get events); their events pushed after."""
     planning = planning and await can_plan(services, actor.user_id)
     now = services.clock()
-    try:
+    with contacts.emails_kept_unique():
         async with services.db.session() as session:
             contact = await write(session, now)
             context = await plan_context(session, actor, now) if planning else None
             to_push = await follow(context, contact) if context else []
-    except IntegrityError:
-        raise contacts.taken_error() from None
     await push_all(services, actor, to_push)
     return contact
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Literal
 
 import msgspec
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar.batch_push import push_pending
@@ -15,7 +14,7 @@ from touchbase.calendar.events import Actor
 from touchbase.calendar.services import CalendarServices
 from touchbase.calendar.sync import STATISTICS_AFTER
 from touchbase.crm import cadence
-from touchbase.crm.contacts import audit_created
+from touchbase.crm.contacts import audit_created, emails_kept_unique
 from touchbase.crm.touchpoints import plan_context
 from touchbase.domain.contact_import import (
     ImportFileError,
@@ -69,7 +68,7 @@ async def import_contacts(
     now = services.clock()
     planning = await cadence.can_plan(services, actor.user_id)
     calendar_id = None
-    try:
+    with emails_kept_unique(_added_meanwhile_error):
         async with services.db.session() as session:
             preview = await _preview(session, actor.user_id, kind, text)
             if invalid := [row for row in preview.rows if row.status == "invalid"]:
@@ -83,17 +82,19 @@ async def import_contacts(
                 calendar_id = context.calendar.id
                 for contact in made:
                     await cadence.follow(context, contact)
-    except IntegrityError:  # an email was given to a contact meanwhile
-        raise InvalidImportError(
-            "A contact with one of these emails was added meanwhile; nothing was imported.",
-            field="content",
-            action="Preview the file again.",
-        ) from None
     if len(made) >= STATISTICS_AFTER:
         await services.db.refresh_statistics()
     if calendar_id is not None:  # the cadences' first touchpoints, pushed in batches
         await push_pending(services, actor.user_id, calendar_id)
     return msgspec.structs.replace(preview, imported=len(made))
+
+
+def _added_meanwhile_error() -> InvalidImportError:
+    return InvalidImportError(
+        "A contact with one of these emails was added meanwhile; nothing was imported.",
+        field="content",
+        action="Preview the file again.",
+    )
 
 
 async def _preview(

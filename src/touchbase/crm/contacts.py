@@ -3,6 +3,8 @@ change is one transaction with its audit entry; every problem names its field.""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -103,6 +105,19 @@ def taken_error() -> InvalidContactError:
     return _taken_error("emails")
 
 
+@contextmanager
+def emails_kept_unique(error: Callable[[], Exception] = taken_error) -> Iterator[None]:
+    """Around a transaction writing contacts: the database refusing an email that another
+    contact was given at the same moment becomes `error()`; any other refusal stays what it
+    is (a bug to see, not a person's mistake)."""
+    try:
+        yield
+    except IntegrityError as refused:
+        if not contact_store.email_taken(refused):
+            raise
+        raise error() from None
+
+
 async def owned_contact(session: AsyncSession, user_id: str, contact_id: str) -> Contact:
     """One of the user's contacts, in a transaction of the caller's (404 for anyone else's)."""
     contact = await contact_store.get_contact(session, user_id, contact_id)
@@ -122,7 +137,7 @@ async def update_contact(
 ) -> Contact:
     """Change some details of a contact (`changes`: ContactFields' names), archive it or bring
     it back; 412 when `if_match` names an older version."""
-    try:
+    with emails_kept_unique():
         async with services.db.session() as session:
             return await update_in(
                 session,
@@ -133,8 +148,6 @@ async def update_contact(
                 if_match=if_match,
                 now=services.clock(),
             )
-    except IntegrityError:
-        raise _taken_error("emails") from None
 
 
 async def update_in(

@@ -9,7 +9,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import msgspec
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar import events
@@ -353,7 +352,7 @@ async def set_next_touchpoint(
     event; None deletes the planned one and its event."""
     await services.accounts.require_write_access(actor.user_id)
     now = services.clock()
-    try:
+    with contacts.emails_kept_unique():
         async with services.db.session() as session:
             contact = await contacts.update_in(
                 session, actor, contact_id, changes, archived=archived, if_match=if_match, now=now
@@ -361,8 +360,6 @@ async def set_next_touchpoint(
             context = await plan_context(session, actor, now)
             planned = await touchpoint_store.planned_of(session, actor.user_id, contact.id)
             to_push = await _next_in(context, contact, planned, next_touchpoint)
-    except IntegrityError:
-        raise contacts.taken_error() from None
     await push_all(services, actor, to_push)
     return contact
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.domain.contacts import ContactFields
@@ -14,6 +15,16 @@ from touchbase.store.models import Contact, ContactEmail
 
 SEARCH_LIMIT = 20
 ContactOrder = Literal["name", "created"]
+
+
+def email_taken(error: IntegrityError) -> bool:
+    """Whether the database refused a write because one of its emails is another contact's
+    already (`contact_emails`' key), rather than for any other reason."""
+    refusal = error.orig
+    constraint = getattr(getattr(refusal, "diag", None), "constraint_name", None)  # PostgreSQL
+    return constraint == "pk_contact_emails" or str(refusal).startswith(
+        "UNIQUE constraint failed: contact_emails."  # SQLite
+    )
 
 
 def _fill(contact: Contact, fields: ContactFields) -> None:
