@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import psycopg
 
-from touchbase.jobs.procrastinate_queue import libpq_url
+from touchbase.store.database import libpq_url
 
 
 def server_url() -> str:

@@ -31,8 +31,7 @@ from tests.support.inprocess import calendar_services, connected_user
 from benchmarks.api_latency import user_token
 from benchmarks.postgres import admin, database_url, fresh_database, server_url
 from benchmarks.report import table
-from touchbase.jobs.procrastinate_queue import libpq_url
-from touchbase.store.database import migrate
+from touchbase.store.database import libpq_url, migrate
 from touchbase_emulator.process import emulator_process
 
 USERS = int(os.environ.get("TOUCHBASE_BENCH_USERS", "500"))

@@ -22,7 +22,7 @@ from tests.support.cluster import Cluster, Member, cluster, cluster_environment
 from tests.support.databases import BACKENDS, fresh_database
 from tests.support.servers import EmulatorControl
 from tests.support.sync import changes_told
-from touchbase.jobs.procrastinate_queue import libpq_url
+from touchbase.store.database import libpq_url
 
 pytestmark = pytest.mark.skipif(
     "postgresql" not in BACKENDS, reason="worker processes need PostgreSQL"
@@ -372,3 +372,58 @@ def test_a_worker_outlives_its_database_going_away(
             timeout=30,
             what=f"Google: {_google_titles(user)}; worker: {running.workers[0].lines()[-5:]}",
         )
+
+
+def test_every_connection_to_postgresql_notices_a_server_gone_silent(
+    postgres_url: str, emulator: EmulatorControl, tmp_path: Path
+) -> None:
+    """A server gone without a word (a failover, a lost machine) must not leave a process
+    waiting on its connection for the system's two hours: a worker waiting for its next job,
+    a page's live feed waiting for notifications. Every connection of a web process and of a
+    worker probes the server after 30 s of silence, as the kernel's keepalive timer on each
+    connection's socket shows."""
+    environment = cluster_environment(postgres_url, emulator.url)
+    with cluster(environment, tmp_path, webs=1, workers=1) as running:
+        user = AppHarness(running.webs[0], postgres_url, emulator).user("kay@example.com")
+        assert user.api.post("/api/calendar/events", json=_event("a", 1)).status_code == 201
+        wait_for(lambda: _google_titles(user) == ["a"], timeout=20)
+        seen: dict[int, float] = {}
+
+        def every_connection_probed() -> bool:
+            seen.update(_keepalive_seconds(postgres_url))
+            listeners = _listening_connections(postgres_url)
+            return len(seen) >= 4 and len(listeners) == 2 and max(seen.values()) <= 30
+
+        deadline = time.monotonic() + 10
+        while not every_connection_probed():
+            assert time.monotonic() < deadline, (seen, _app_connections(postgres_url))
+            time.sleep(0.1)
+
+
+def _app_connections(database_url: str) -> list[tuple[int, str]]:
+    """(client port, query) of every connection to the database but this one."""
+    with psycopg.connect(libpq_url(database_url)) as connection:
+        rows = connection.execute(
+            "SELECT client_port, query FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [(int(port), str(query)) for port, query in rows]
+
+
+def _listening_connections(database_url: str) -> list[int]:
+    """The client ports of the connections waiting on LISTEN (the job queue's, the feed's)."""
+    return [port for port, query in _app_connections(database_url) if "LISTEN" in query]
+
+
+def _keepalive_seconds(database_url: str) -> dict[int, float]:
+    """By client port, the seconds left on the keepalive timer of each idle connection to
+    the database (the kernel's own view, /proc/net/tcp: timer 2 is the keepalive's)."""
+    ports = {port for port, _ in _app_connections(database_url)}
+    timers: dict[int, float] = {}
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local_port = int(fields[1].rsplit(":", 1)[1], 16)
+        timer, left = fields[5].split(":")
+        if local_port in ports and timer == "02":
+            timers[local_port] = int(left, 16) / 100  # clock ticks (USER_HZ)
+    return timers

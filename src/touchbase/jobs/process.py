@@ -16,12 +16,12 @@ from touchbase.calendar.services import CalendarServices
 from touchbase.config import Settings
 from touchbase.google import GoogleEndpoints, RetryPolicy
 from touchbase.jobs.in_process import InProcessQueue
-from touchbase.jobs.procrastinate_queue import ProcrastinateQueue, libpq_url
+from touchbase.jobs.procrastinate_queue import ProcrastinateQueue
 from touchbase.jobs.queue import Job, JobQueue
 from touchbase.jobs.work import JobWork
 from touchbase.store.changes import ChangeFeed, PostgresChangeFeed
 from touchbase.store.crypto import SecretCipher
-from touchbase.store.database import Database
+from touchbase.store.database import Database, libpq_url
 
 
 def utcnow() -> datetime:

@@ -21,10 +21,10 @@ from procrastinate import exceptions as procrastinate_errors
 from procrastinate.jobs import Status
 from psycopg import AsyncConnection
 from psycopg.pq import TransactionStatus
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.jobs.queue import Job, JobQueue, Perform, Tick
+from touchbase.store.database import libpq_url
 
 # Frees what a run of a job held, by its holder name, when its worker died.
 Abandon = Callable[[str], Awaitable[None]]
@@ -51,11 +51,6 @@ STALLED_SECONDS = 30.0
 def holder_of(job_id: int | None) -> str:
     """How a run of a job names itself as the holder of a calendar's sync."""
     return f"job:{job_id}"
-
-
-def libpq_url(url: str) -> str:
-    """The database URL as libpq reads it (no SQLAlchemy driver name)."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 class ProcrastinateQueue(JobQueue):

@@ -15,6 +15,7 @@ from alembic import command
 from alembic.config import Config
 from psycopg import pq
 from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -52,9 +53,37 @@ def _scheme(url: str) -> str:
     return url.partition("://")[0].partition("+")[0]
 
 
+# TCP keepalives on every connection to PostgreSQL (libpq's settings; a URL's own win): a
+# server gone without a word (a failover, a lost machine) is noticed in about a minute, not
+# the system's two hours, by a LISTEN waiting for notifications or a worker waiting for its
+# next job alike; data it leaves unacknowledged for a minute ends the connection too.
+KEEPALIVES = {
+    "keepalives": "1",
+    "keepalives_idle": "30",
+    "keepalives_interval": "10",
+    "keepalives_count": "3",
+    "tcp_user_timeout": "60000",  # ms
+}
+
+
+def with_keepalives(url: str) -> str:
+    """A PostgreSQL URL with KEEPALIVES' settings where it has none of its own."""
+    parsed = make_url(url)
+    missing = {key: value for key, value in KEEPALIVES.items() if key not in parsed.query}
+    return parsed.update_query_dict(missing).render_as_string(hide_password=False)
+
+
+def libpq_url(url: str) -> str:
+    """A PostgreSQL URL as libpq reads it (no SQLAlchemy driver name), with keepalives."""
+    parsed = make_url(with_keepalives(url))
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def sync_url(url: str) -> str:
     """The same database through a synchronous driver (for Alembic)."""
-    return f"sqlite://{url.partition('://')[2]}" if _scheme(url) == "sqlite" else url
+    return (
+        f"sqlite://{url.partition('://')[2]}" if _scheme(url) == "sqlite" else with_keepalives(url)
+    )
 
 
 def alembic_config(url: str) -> Config:
@@ -117,7 +146,9 @@ class Database:
         self.url = url
         self._sqlite = sqlite = _scheme(url) == "sqlite"
         self.engine = create_async_engine(
-            f"{sqlite_driver.DRIVERNAME}://{url.partition('://')[2]}" if sqlite else url,
+            f"{sqlite_driver.DRIVERNAME}://{url.partition('://')[2]}"
+            if sqlite
+            else with_keepalives(url),
             json_serializer=json_text,
             json_deserializer=_json_load,
             hide_parameters=True,  # an error's message never carries a user's data into logs
