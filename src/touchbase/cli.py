@@ -80,6 +80,7 @@ def _serve(host: str, port: int, *, no_jobs: bool) -> None:
 
     from touchbase.config import load_settings
     from touchbase.startup import check_secret_key, prepare_database
+    from touchbase.stopping import StoppingServer
     from touchbase.web.app import create_app
 
     # Unless set, the public URL (Google's way back here) is where this server listens.
@@ -92,13 +93,17 @@ def _serve(host: str, port: int, *, no_jobs: bool) -> None:
     settings.check()
     prepare_database(settings)
     check_secret_key(settings)
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings),
         host=host,
         port=port,
         log_level="info",
         timeout_graceful_shutdown=STOP_SECONDS,
     )
+    server = StoppingServer(config)
+    server.run()
+    if not server.started:  # as uvicorn.run: the port was taken, the app failed to start
+        raise SystemExit(3)
 
 
 def _read_password(*, from_stdin: bool) -> str:

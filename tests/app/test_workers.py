@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +23,9 @@ from tests.support.cluster import Cluster, Member, cluster, cluster_environment
 from tests.support.databases import BACKENDS, fresh_database
 from tests.support.servers import EmulatorControl
 from tests.support.sync import changes_told
+from touchbase.cli import STOP_SECONDS
+from touchbase.jobs.procrastinate_queue import GRACEFUL_SECONDS
+from touchbase.stopping import MARGIN_SECONDS, WORKER_DEADLINE_SECONDS
 from touchbase.store.database import libpq_url
 
 pytestmark = pytest.mark.skipif(
@@ -29,6 +33,7 @@ pytestmark = pytest.mark.skipif(
 )
 USERS = 4
 EDITS = 8
+SERVE_DEADLINE_SECONDS = STOP_SECONDS + GRACEFUL_SECONDS + MARGIN_SECONDS
 
 
 @pytest.fixture
@@ -427,3 +432,46 @@ def _keepalive_seconds(database_url: str) -> dict[int, float]:
         if local_port in ports and timer == "02":
             timers[local_port] = int(left, 16) / 100  # clock ticks (USER_HZ)
     return timers
+
+
+def test_processes_stop_on_sigterm_even_while_a_database_call_hangs(
+    postgres_url: str, emulator: EmulatorControl, tmp_path: Path
+) -> None:
+    """Procrastinate stops its worker only once the fetch of the next job returns; a fetch
+    that hangs (here: waiting on a lock another connection holds; in life, a proxy gone
+    silent) kept a worker, and a web process running jobs, from ever stopping. Each leaves
+    within its deadline."""
+    environment = cluster_environment(postgres_url, emulator.url)
+    with (
+        cluster(environment, tmp_path, webs=1, workers=1, web_jobs=True) as running,
+        psycopg.connect(libpq_url(postgres_url)) as locker,
+    ):
+        [web, worker] = running.members
+        wait_for(lambda: any("Starting worker" in line for line in worker.lines()), timeout=20)
+        locker.execute("LOCK TABLE procrastinate_jobs IN ACCESS EXCLUSIVE MODE")
+        wait_for(lambda: _waiting_on_a_lock(postgres_url) >= 2, timeout=10, what="both fetches")
+        for member in (web, worker):
+            member.process.send_signal(signal.SIGTERM)
+        began = time.monotonic()
+        try:
+            worker_code = worker.process.wait(timeout=WORKER_DEADLINE_SECONDS + 10)
+            worker_took = time.monotonic() - began
+            web_code = web.process.wait(timeout=SERVE_DEADLINE_SECONDS + 10)
+            web_took = time.monotonic() - began
+        finally:
+            locker.rollback()
+    assert (worker_code, web_code) == (1, 1)
+    assert worker_took >= WORKER_DEADLINE_SECONDS - 1, "it waited for its jobs"
+    assert web_took >= SERVE_DEADLINE_SECONDS - 1, "it waited for its requests and jobs"
+    assert any("did not stop within" in line for line in worker.lines())
+    assert any("did not stop within" in line for line in web.lines())
+
+
+def _waiting_on_a_lock(database_url: str) -> int:
+    """How many connections to the database wait for a lock."""
+    with psycopg.connect(libpq_url(database_url)) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        ).fetchone()
+    return int(row[0]) if row else 0

@@ -136,16 +136,23 @@ def _wait_ready(url: str, member: Member) -> None:
 
 @contextmanager
 def cluster(
-    environment: dict[str, str], directory: Path, *, webs: int, workers: int, concurrency: int = 2
+    environment: dict[str, str],
+    directory: Path,
+    *,
+    webs: int,
+    workers: int,
+    concurrency: int = 2,
+    web_jobs: bool = False,
 ) -> Iterator[Cluster]:
-    """`webs` web processes that only enqueue, and `workers` workers; all stopped after."""
+    """`webs` web processes that only enqueue (or run jobs too: `web_jobs`), and `workers`
+    workers; all stopped after."""
     running = Cluster()
     directory.mkdir(parents=True, exist_ok=True)
     try:
         for number in range(webs):
             port = free_port()
             member = _start(
-                ["serve", "--no-jobs", "--port", str(port)],
+                ["serve", *([] if web_jobs else ["--no-jobs"]), "--port", str(port)],
                 environment,
                 directory / f"web-{number}.log",
             )

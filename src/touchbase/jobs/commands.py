@@ -11,6 +11,7 @@ from touchbase.calendar import calendars
 from touchbase.config import ConfigurationError, Settings, load_settings
 from touchbase.jobs.process import running
 from touchbase.startup import check_secret_key, prepare_database
+from touchbase.stopping import WORKER_DEADLINE_SECONDS, leave_after
 from touchbase.store import accounts
 
 log = logging.getLogger("touchbase.worker")
@@ -39,6 +40,7 @@ async def _work(settings: Settings, concurrency: int) -> None:
         print(f"touchbase worker: {concurrency} jobs at once; SIGTERM stops it", flush=True)
         await stop.wait()
         print("touchbase worker: stopping (jobs under way finish first)", flush=True)
+        leave_after(WORKER_DEADLINE_SECONDS, "the worker")
 
 
 def run_worker(*, concurrency: int | None) -> None:
