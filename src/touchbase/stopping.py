@@ -14,7 +14,7 @@ from types import FrameType
 
 import uvicorn
 
-from touchbase.jobs.procrastinate_queue import GRACEFUL_SECONDS
+from touchbase.jobs.queue import GRACEFUL_SECONDS
 
 log = logging.getLogger("touchbase.stopping")
 # Beyond the time stopping is given (requests draining, jobs finishing), before leaving.

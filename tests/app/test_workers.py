@@ -24,7 +24,7 @@ from tests.support.databases import BACKENDS, fresh_database
 from tests.support.servers import EmulatorControl
 from tests.support.sync import changes_told
 from touchbase.cli import STOP_SECONDS
-from touchbase.jobs.procrastinate_queue import GRACEFUL_SECONDS
+from touchbase.jobs.queue import GRACEFUL_SECONDS
 from touchbase.stopping import MARGIN_SECONDS, WORKER_DEADLINE_SECONDS
 from touchbase.store.database import libpq_url
 

@@ -16,11 +16,9 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from touchbase.jobs.queue import Job, JobQueue, Perform, Tick
+from touchbase.jobs.queue import GRACEFUL_SECONDS, Job, JobQueue, Perform, Tick
 
 log = logging.getLogger("touchbase.jobs")
-# A job running when the runner stops has this long to finish before it is cancelled.
-GRACEFUL_SECONDS = 10.0
 
 
 class InProcessQueue(JobQueue):

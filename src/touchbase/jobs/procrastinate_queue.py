@@ -23,7 +23,7 @@ from psycopg import AsyncConnection
 from psycopg.pq import TransactionStatus
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from touchbase.jobs.queue import Job, JobQueue, Perform, Tick
+from touchbase.jobs.queue import GRACEFUL_SECONDS, Job, JobQueue, Perform, Tick
 from touchbase.store.database import libpq_url
 
 # Frees what a run of a job held, by its holder name, when its worker died.
@@ -32,7 +32,6 @@ Abandon = Callable[[str], Awaitable[None]]
 log = logging.getLogger("touchbase.jobs")
 JOB_TASK = "touchbase.job"
 TICK_TASK = "touchbase.tick"
-GRACEFUL_SECONDS = 10.0
 POLL_SECONDS = 1.0
 # How a finished job's worker waits for its end to be recorded before announcing the next.
 WAKE_STEP_SECONDS = 0.01

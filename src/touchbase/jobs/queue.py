@@ -23,6 +23,8 @@ JobKind = Literal["push", "sync", "run", "watch"]
 MAX_ATTEMPTS = 8
 BASE_DELAY = timedelta(seconds=2)
 MAX_DELAY = timedelta(minutes=5)
+# A job running when its process stops has this long to finish before it is handed back.
+GRACEFUL_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
