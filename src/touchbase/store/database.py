@@ -15,7 +15,7 @@ from alembic import command
 from alembic.config import Config
 from psycopg import pq
 from sqlalchemy import event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -66,17 +66,21 @@ KEEPALIVES = {
 }
 
 
-def with_keepalives(url: str) -> str:
-    """A PostgreSQL URL with KEEPALIVES' settings where it has none of its own."""
+def _keepalive_url(url: str) -> URL:
     parsed = make_url(url)
     missing = {key: value for key, value in KEEPALIVES.items() if key not in parsed.query}
-    return parsed.update_query_dict(missing).render_as_string(hide_password=False)
+    return parsed.update_query_dict(missing)
+
+
+def with_keepalives(url: str) -> str:
+    """A PostgreSQL URL with KEEPALIVES' settings where it has none of its own."""
+    return _keepalive_url(url).render_as_string(hide_password=False)
 
 
 def libpq_url(url: str) -> str:
     """A PostgreSQL URL as libpq reads it (no SQLAlchemy driver name), with keepalives."""
-    parsed = make_url(with_keepalives(url))
-    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    libpq = _keepalive_url(url).set(drivername="postgresql")
+    return libpq.render_as_string(hide_password=False)
 
 
 def sync_url(url: str) -> str:
