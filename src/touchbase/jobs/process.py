@@ -139,7 +139,8 @@ async def running(
         await work.queue.open()
         runner = asyncio.create_task(work.queue.work(concurrency)) if run_jobs else None
         try:
-            yield Process(services, work)
+            with database.log_kept_short():
+                yield Process(services, work)
         finally:
             if runner is not None:
                 runner.cancel()

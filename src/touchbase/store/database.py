@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import select
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import PoolProxiedConnection
 
-from touchbase.store import request_check, sqlite_driver
+from touchbase.store import request_check, sqlite_driver, wal
 from touchbase.store.pending import TrackedSession
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -115,12 +115,19 @@ def create_sqlite_file(path: Path) -> None:
         connection.close()
 
 
+def sqlite_file(url: str) -> str | None:
+    """The file of a SQLite URL (None: another database, or SQLite in memory)."""
+    if _scheme(url) != "sqlite" or ":///" not in url:
+        return None
+    path = url.split(":///", 1)[1]
+    return path if path and path != ":memory:" else None
+
+
 def migrate(url: str) -> None:
     """Apply every pending migration (to a new SQLite file made by `create_sqlite_file`)."""
-    if url.startswith("sqlite") and ":///" in url:
-        path = url.split(":///", 1)[1]
-        if path and path != ":memory:":
-            create_sqlite_file(Path(path))
+    path = sqlite_file(url)
+    if path is not None:
+        create_sqlite_file(Path(path))
     command.upgrade(alembic_config(url), "head")
 
 
@@ -214,6 +221,22 @@ class Database:
         its own, without a transaction's BEGIN and COMMIT round trips."""
         async with self.engine.connect() as connection:
             yield await connection.execution_options(isolation_level="AUTOCOMMIT")
+
+    @contextmanager
+    def log_kept_short(self) -> Iterator[wal.Checkpointer | None]:
+        """For a process that runs for long on a SQLite file: its write-ahead log is
+        checkpointed from a thread meanwhile, not in a commit on the event loop (`wal`).
+        Nothing on PostgreSQL."""
+        path = sqlite_file(self.url)
+        if path is None:
+            yield None
+            return
+        checkpointer = wal.Checkpointer(path)
+        checkpointer.start()
+        try:
+            yield checkpointer
+        finally:
+            checkpointer.stop()
 
     async def ping(self) -> None:
         """Raise unless the database answers a query (a new connection if the pool's broke)."""
