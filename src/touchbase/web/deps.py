@@ -41,8 +41,9 @@ class MutationLimiter:
         self.buckets[user_id] = (tokens - cost, now)
 
 
-def services(request: Request) -> CalendarServices:
-    """The app's calendar services."""
+async def services(request: Request) -> CalendarServices:
+    """The app's calendar services (a coroutine: FastAPI runs a plain function in a thread,
+    a hand-over there and back on every request)."""
     found: CalendarServices = request.app.state.services
     return found
 
