@@ -9,10 +9,11 @@ its own, once the log has grown past CHECKPOINT_BYTES: first PASSIVE (copies wha
 makes nobody wait), then RESTART (the few frames written meanwhile, and then the next writer
 starts the log again from its beginning, so it stays short). RESTART holds new writers back
 while it runs, for a few ms; they wait for the lock the usual way, with asyncio sleeps, and
-the loop goes on serving. It waits at most RESTART_WAIT_MS for a writer or reader still in
-the log, and otherwise tries again next time. The connections' own automatic checkpoint
-stays, four times further out, for a process with no checkpointer (a command, a migration)
-and as a backstop should this thread fall behind.
+the loop goes on serving. It is not tried while a reader still needs part of the log, waits
+at most RESTART_WAIT_MS for a writer or reader still in it, and otherwise tries again next
+time. The connections' own automatic checkpoint stays, four times further out, for a process
+with no checkpointer (a command, a migration) and as a backstop should this thread fall
+behind.
 """
 
 from __future__ import annotations
@@ -41,8 +42,10 @@ _HEADER = struct.Struct("=IIIBBHI")
 def checkpoint(connection: sqlite3.Connection) -> bool:
     """Copy the log into the database and let the next writer start it again: whether the
     whole log was copied and no one was still reading it (else it is tried again later)."""
-    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-    busy, _frames, _copied = connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+    _, frames, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    if copied < frames:  # a reader still needs what is left: RESTART would only wait
+        return False
+    busy, _, _ = connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
     return bool(busy == 0)
 
 
