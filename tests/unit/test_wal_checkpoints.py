@@ -43,20 +43,23 @@ async def test_the_log_stays_short_under_steady_writes_with_no_commit_checkpoint
     db, path = database
     checkpointer = wal.Checkpointer(str(path), threshold_bytes=256 * 1024, interval_seconds=0.01)
     checkpointer.start()
-    longest, written, writes = 0, 0, 0
+    written, writes, restarts, logged = 0, 0, 0, 0
     try:
         while written < 12 * 2**20:  # writes back to back, as a busy server's
             await _write(db)
             writes += 1
             written += len(ROW)
-            longest = max(longest, checkpointer.log_bytes())
+            now = checkpointer.log_bytes()
+            restarts += now < logged  # the log started again from its beginning
+            logged = now
     finally:
         checkpointer.stop()
-    # The loop's connections checkpoint only at 64 MiB: everything written stayed in the
-    # log but for the thread's checkpoints.
+    # The loop's connections checkpoint only at 64 MiB: without the thread's checkpoints the
+    # log would only have grown (and with PASSIVE ones only, it never starts again under a
+    # steady stream of writes).
     assert written < WAL_CHECKPOINT_BYTES
     assert checkpointer.checkpoints >= 2
-    assert longest < written / 3, (longest, written)
+    assert restarts >= 2
     async with db.session() as session:
         assert (await session.execute(text("SELECT count(*) FROM scratch"))).scalar() == writes
 
