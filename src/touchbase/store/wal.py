@@ -5,45 +5,47 @@ that commit copies the log into the database and syncs both files. touchbase run
 the event loop's thread (`sqlite_driver`), so that commit held every request of the process
 meanwhile: 40-60 ms on this project's machines, every few hundred writes. A long-running
 process on a SQLite file (`serve`) therefore checkpoints from a thread, with a connection of
-its own, once the log has grown past CHECKPOINT_BYTES: first PASSIVE (copies what it can and
-makes nobody wait), then RESTART (the few frames written meanwhile, and then the next writer
-starts the log again from its beginning, so it stays short). RESTART holds new writers back
-while it runs, for a few ms; they wait for the lock the usual way, with asyncio sleeps, and
-the loop goes on serving. It is not tried while a reader still needs part of the log, waits
-at most RESTART_WAIT_MS for a writer or reader still in it, and otherwise tries again next
-time. The connections' own automatic checkpoint stays, four times further out, for a process
+its own, every INTERVAL_SECONDS: PASSIVE (copies what is new and makes nobody wait), and,
+once the log holds more than CHECKPOINT_BYTES, RESTART (the next writer starts the log
+again from its beginning, so it stays short). RESTART holds new writers back while it runs,
+for a few ms; they wait for the lock the usual way, with asyncio sleeps, and the loop goes
+on serving. It is not tried while a reader still needs part of the log, waits at most
+RESTART_WAIT_MS for a writer or reader still in it, and otherwise tries again next time.
+The connections' own automatic checkpoint stays, four times further out, for a process
 with no checkpointer (a command, a migration) and as a backstop should this thread fall
 behind.
+
+How long the log is comes from the PASSIVE checkpoint's answer, never from reading the
+`-shm` or `-wal` file: closing any file descriptor of a file drops every POSIX lock the
+process holds on it, SQLite's included, and a process that lost its lock on `-shm` can have
+it truncated under its mapping by another process opening the database (a bus error, or a
+corrupt database: sqlite.org/howtocorrupt.html, 2.2).
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
-import struct
 import threading
 
 from touchbase.store.sqlite_driver import WAL_CHECKPOINT_BYTES
 
 log = logging.getLogger("touchbase.store")
 
-# The log's size past which the thread checkpoints.
+# The log's size past which the thread restarts it.
 CHECKPOINT_BYTES = WAL_CHECKPOINT_BYTES // 4
-# How often the thread looks at the log's size.
+# How often the thread checkpoints.
 INTERVAL_SECONDS = 0.25
 # How long RESTART waits for a writer or reader still in the log (it holds new writers back).
 RESTART_WAIT_MS = 20
-# The start of the wal-index header in the `-shm` file (sqlite.org/walformat.html, in the
-# machine's byte order): version, unused, change counter, isInit, bigEndCksum, page size (1
-# for 65,536), then mxFrame, the frames in the log since it last started.
-_HEADER = struct.Struct("=IIIBBHI")
 
 
-def checkpoint(connection: sqlite3.Connection) -> bool:
-    """Copy the log into the database and let the next writer start it again: whether the
-    whole log was copied and no one was still reading it (else it is tried again later)."""
+def checkpoint(connection: sqlite3.Connection, *, restart_past_frames: int) -> bool:
+    """Copy what is new in the log into the database; when the log then holds more than
+    `restart_past_frames` pages and no reader still needs any of it, let the next writer
+    start it again from its beginning. Whether it was restarted (else: tried again later)."""
     _, frames, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-    if copied < frames:  # a reader still needs what is left: RESTART would only wait
+    if frames <= restart_past_frames or copied < frames:  # short, or a reader needs the rest
         return False
     busy, _, _ = connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
     return bool(busy == 0)
@@ -60,7 +62,7 @@ class Checkpointer:
         interval_seconds: float = INTERVAL_SECONDS,
     ) -> None:
         self.path, self.threshold_bytes, self.interval = path, threshold_bytes, interval_seconds
-        self.checkpoints = 0  # done in full, for a test or a log line
+        self.restarts = 0  # of the log, for a test or a log line
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="touchbase-wal", daemon=True)
 
@@ -71,28 +73,15 @@ class Checkpointer:
         self._stopping.set()
         self._thread.join()
 
-    def log_bytes(self) -> int:
-        """How much the log holds since it last started (its file keeps its largest size,
-        so that size says nothing): read from the wal-index header; 0 when there is none."""
-        try:
-            with open(self.path + "-shm", "rb") as shm:
-                header = shm.read(_HEADER.size)
-        except FileNotFoundError:
-            return 0
-        if len(header) < _HEADER.size:
-            return 0
-        *_, page_size, frames = _HEADER.unpack(header)
-        return int(frames) * (65_536 if page_size == 1 else int(page_size))
-
     def _run(self) -> None:
         connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         try:
             connection.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
+            (page_size,) = connection.execute("PRAGMA page_size").fetchone()
+            past_frames = self.threshold_bytes // page_size
             while not self._stopping.wait(self.interval):
-                if self.log_bytes() <= self.threshold_bytes:
-                    continue
                 try:
-                    self.checkpoints += checkpoint(connection)
+                    self.restarts += checkpoint(connection, restart_past_frames=past_frames)
                 except sqlite3.Error as error:  # tried again next time; the backstop remains
                     log.warning("checkpoint of %s failed: %s", self.path, error)
         finally:
