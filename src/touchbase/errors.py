@@ -4,6 +4,7 @@
     ├── InvalidRequestError             INVALID_REQUEST               400
     ├── AuthenticationError             UNAUTHENTICATED               401  send a valid API token
     │   └── CsrfError                   CSRF_FAILED                   403  reload the page
+    ├── DatabaseUnavailableError        DATABASE_UNAVAILABLE          503  try again (Retry-After)
     └── CalendarError
         ├── InvalidEventError           CALENDAR_INVALID_EVENT        422  never retried
         ├── PermissionDeniedError       CALENDAR_PERMISSION_DENIED    403  reconnect to write
@@ -225,6 +226,17 @@ class GoogleUnavailableError(TransientError):
     http_status = 503
     default_message = "Google Calendar is unavailable right now."
     default_action = "Your change is saved and will sync when Google is reachable."
+
+
+class DatabaseUnavailableError(TouchbaseError):
+    """touchbase's own database did not answer (refused or lost the connection, or a lock or
+    a connection was not had in time): nothing about the request was wrong."""
+
+    code = "DATABASE_UNAVAILABLE"
+    http_status = 503
+    default_message = "touchbase's database did not answer."
+    default_action = "Try again in a moment."
+    retryable = True
 
 
 class InvalidContactError(InvalidFieldError):

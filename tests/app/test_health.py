@@ -35,6 +35,33 @@ def test_ready_is_503_while_the_database_is_unreachable_and_200_again_after(
     assert httpx.get(app.url + "/api/health/ready").json() == READY
 
 
+def test_a_request_while_the_database_is_unreachable_is_a_503_to_retry_not_a_500(
+    app: AppHarness,
+) -> None:
+    """A database that does not answer (restarting, failing over, refusing connections) is
+    the API's 503 with its own code and a Retry-After, as Google's unavailability is: a
+    client or proxy may try again, and the log holds no traceback of a bug."""
+    if not app.database_url.startswith("postgresql"):
+        pytest.skip("a SQLite file cannot be taken away from a running process")
+    user = app.user("down@example.com", connect=False)
+    name = app.database_url.rsplit("/", 1)[1]
+    _admin(f"ALTER DATABASE {name} ALLOW_CONNECTIONS false")
+    try:
+        _end_connections(name)
+        wait_for(lambda: not _connections(name), what="the connections to end")
+        for request in (
+            lambda: user.api.get("/api/contacts"),
+            lambda: user.api.post("/api/contacts", json={"name": "Ada"}),
+        ):
+            down = request()
+            assert down.status_code == 503, down.text
+            assert down.json()["error"]["code"] == "DATABASE_UNAVAILABLE"
+            assert int(down.headers["retry-after"]) >= 1
+    finally:
+        _admin(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
+    assert user.api.post("/api/contacts", json={"name": "Ada"}).status_code == 201
+
+
 def test_requests_after_the_server_ended_every_connection_are_served(app: AppHarness) -> None:
     """A pooled connection the server ended (a restart, a cut) is replaced as it is taken
     from the pool, so no request fails on it."""

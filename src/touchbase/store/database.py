@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import psycopg
 from alembic import command
 from alembic.config import Config
 from psycopg import pq
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncSession,
@@ -143,6 +145,19 @@ def _drop_if_closed(_dbapi: Any, _record: Any, connection: PoolProxiedConnection
     waiting.register(pgconn.socket, select.POLLIN)
     if waiting.poll(0):
         raise DisconnectionError("the server ended the connection")
+
+
+def unavailable(error: BaseException) -> bool:
+    """Whether a database error says the database did not answer now, rather than that a
+    statement was wrong: a connection refused or lost, a statement cancelled, a lock or a
+    pooled connection not had in time. Trying again later may succeed."""
+    if isinstance(error, PoolTimeoutError):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated or isinstance(error.orig, psycopg.OperationalError):
+        return True
+    return isinstance(error.orig, sqlite3.OperationalError) and sqlite_driver.locked(error.orig)
 
 
 # Connections to PostgreSQL one process keeps at most (as many as SQLAlchemy's default

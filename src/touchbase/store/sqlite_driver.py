@@ -99,7 +99,8 @@ async def _no_wait() -> None:
     awaited something (a check that it runs on an async driver)."""
 
 
-def _locked(error: sqlite3.OperationalError) -> bool:
+def locked(error: sqlite3.OperationalError) -> bool:
+    """Whether SQLite failed for a lock another connection held."""
     return error.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
@@ -184,7 +185,7 @@ class InLoopSQLiteDialect(SQLiteDialect_pysqlite):
                 dbapi_connection.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as error:
-                if not _locked(error) or time.monotonic() + delay > deadline:
+                if not locked(error) or time.monotonic() + delay > deadline:
                     raise
             await_(asyncio.sleep(delay))
             delay = min(delay * 2, LONGEST_RETRY_SECONDS)

@@ -11,11 +11,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import Message, Receive, Scope, Send
 
-from touchbase.errors import InvalidEventError, TouchbaseError
+from touchbase.errors import DatabaseUnavailableError, InvalidEventError, TouchbaseError
+from touchbase.store.database import unavailable
 from touchbase.web.asgi import HttpMiddleware
 from touchbase.web.templating import TEMPLATES
 from touchbase.web.views import jsonable
@@ -32,6 +34,9 @@ def error_response(error: TouchbaseError) -> JSONResponse:
         {"error": jsonable(error.to_dict())}, status_code=error.http_status, headers=headers
     )
 
+
+# When a client may try again after touchbase's database did not answer.
+DATABASE_RETRY_AFTER_SECONDS = 1.0
 
 # The code of each HTTP error the framework raises (unknown routes, wrong methods, limits).
 HTTP_CODES = {
@@ -72,6 +77,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     413: _error("A body over 1 MiB"),
     422: _error("Invalid input: `details.field` names the field"),
     429: _error("Too many changes or Google calls: `Retry-After` says how long to wait"),
+    503: _error("touchbase's database did not answer: try again after `Retry-After`"),
 }
 
 
@@ -166,6 +172,16 @@ def install(app: FastAPI) -> None:
                 details={"problems": problems},
             )
         )
+
+    @app.exception_handler(SQLAlchemyError)
+    async def database_error(request: Request, error: SQLAlchemyError) -> Response:
+        if not unavailable(error):
+            return unexpected_error(request)
+        log.warning(
+            "the database did not answer %s %s: %r", request.method, request.url.path, error
+        )
+        failure = DatabaseUnavailableError(retry_after=DATABASE_RETRY_AFTER_SECONDS)
+        return error_page(request, failure) if _wants_page(request) else error_response(failure)
 
     @app.exception_handler(Exception)  # the last resort: raised outside `UnexpectedErrors`
     async def unexpected(request: Request, error: Exception) -> Response:
