@@ -411,10 +411,15 @@ async def get_calendar_event(
     services: CalendarServices, user_id: str, event_id: str
 ) -> EventRecord:
     """One of the user's events (404 for anyone else's)."""
-    async with services.db.session() as session:
-        row = await event_store.get_event(session, user_id, event_id)
-        if row is None or (row.deleted and row.pending_op is None):
-            raise EventNotFoundError()
-        if await gone_instance(session, row):
-            raise EventNotFoundError()
-        return await record_of(session, row)
+    async with services.db.read() as session:
+        return await event_record(session, user_id, event_id)
+
+
+async def event_record(session: AsyncSession, user_id: str, event_id: str) -> EventRecord:
+    """One of the user's events, in this transaction (404 for anyone else's)."""
+    row = await event_store.get_event(session, user_id, event_id)
+    if row is None or (row.deleted and row.pending_op is None):
+        raise EventNotFoundError()
+    if await gone_instance(session, row):
+        raise EventNotFoundError()
+    return await record_of(session, row)

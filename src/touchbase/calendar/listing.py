@@ -93,7 +93,7 @@ async def list_calendar_events(
     time; series expanded into instances (exceptions applied, cancelled instances left out)
     in each series' time zone."""
     after = _Position.read(page_token) if page_token else None
-    async with services.db.session() as session:
+    async with services.db.read() as session:
         rows = await event_store.in_window(session, user_id, time_min=time_min, time_max=time_max)
         return await expanded_page(session, user_id, rows, Window(time_min, time_max, after, limit))
 

@@ -49,11 +49,11 @@ DEFAULT_SCOPE: Scope = "instance"
 
 async def get_event(services: CalendarServices, user_id: str, event_id: str) -> EventRecord:
     """One event, or one occurrence by its occurrence id."""
-    async with services.db.session() as session:
+    async with services.db.read() as session:
         found = await find_occurrence(session, user_id, event_id)
         if found is not None:
             return await _occurrence_record(session, found)
-    return await events.get_calendar_event(services, user_id, event_id)
+        return await events.event_record(session, user_id, event_id)
 
 
 async def row_id(services: CalendarServices, user_id: str, event_id: str) -> str:

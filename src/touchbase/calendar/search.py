@@ -37,7 +37,7 @@ async def search_events(
     if not words:
         raise InvalidEventError("Give a word to search for.", field="q")
     offset = _offset(page_token)
-    async with services.db.session() as session:
+    async with services.db.read() as session:
         rows = await search_store.find_events(
             session,
             user_id,

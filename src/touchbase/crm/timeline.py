@@ -121,6 +121,6 @@ async def last_contacted(
 
 async def get_timeline(services: CalendarServices, user_id: str, contact_id: str) -> Timeline:
     """The timeline of one of the user's contacts (404 for anyone else's)."""
-    async with services.db.session() as session:
+    async with services.db.read() as session:
         await owned_contact(session, user_id, contact_id)
         return await contact_timeline(session, user_id, contact_id, now=services.clock())

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.store.crypto import SecretCipher
 from touchbase.store.models import ApiToken, Calendar, GoogleConnection, OAuthState, User
+from touchbase.store.pending import set_now_or_after
 
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 
@@ -108,7 +109,7 @@ async def user_for_token(session: AsyncSession, token: str, *, now: datetime) ->
             .where(ApiToken.token_hash == hash_token(token))
         )
     ).first()
-    if found is None or not _in_use(found[0], now):
+    if found is None or not _in_use(session, found[0], now):
         return None
     return found[1]
 
@@ -116,15 +117,16 @@ async def user_for_token(session: AsyncSession, token: str, *, now: datetime) ->
 async def token_holds(session: AsyncSession, token_hash: str, user_id: str, now: datetime) -> bool:
     """Whether the API token with this hash is still valid, and still `user_id`'s."""
     row = (await session.scalars(select(ApiToken).where(ApiToken.token_hash == token_hash))).first()
-    return row is not None and row.user_id == user_id and _in_use(row, now)
+    return row is not None and row.user_id == user_id and _in_use(session, row, now)
 
 
-def _in_use(row: ApiToken, now: datetime) -> bool:
-    """Whether a token has not expired; if so, it is noted as used."""
+def _in_use(session: AsyncSession, row: ApiToken, now: datetime) -> bool:
+    """Whether a token has not expired; if so, its use is noted, but not on every request
+    (reads should not write), and in a read-only transaction once it ends."""
     if row.expires_at is not None and row.expires_at <= now:
         return False
     if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION:
-        row.last_used_at = now  # not on every request: reads should not write
+        set_now_or_after(session.sync_session, row, last_used_at=now)
     return True
 
 

@@ -17,7 +17,7 @@ from alembic.config import Config
 from psycopg import pq
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import PoolProxiedConnection
 
-from touchbase.store import request_check, sqlite_driver, wal
+from touchbase.store import pending, request_check, sqlite_driver, wal
 from touchbase.store.pending import TrackedSession
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -204,21 +204,42 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A transaction that only reads, for a long read: on SQLite it takes no lock (a
-        write transaction holds the write lock from its start) and refuses writes; a
-        request's waiting check, which may write, runs first in a transaction of its own. On
+        """A transaction that only reads: on SQLite it takes no lock (a write transaction
+        holds the write lock from its start, so a read in one waits for any writer, say a
+        sync's page) and refuses writes; the request's waiting check runs in it too, and
+        the little it notes (a token's use) is written after the read if no writer holds
+        the lock then (`_note_if_free`). On
         PostgreSQL, where readers never wait for writers, it is a plain transaction."""
         if not self._sqlite:
             async with self.session() as session:
                 yield session
             return
-        await self.settle_request_check()
         reading = sqlite_driver.READ_ONLY.set(True)
         try:
             async with self._sessions() as session, session.begin():
+                pending.read_only(session.sync_session)
+                await request_check.run_pending(session)
                 yield session
+                writes = pending.take_writes_after_read(session.sync_session)
         finally:
             sqlite_driver.READ_ONLY.reset(reading)
+        if writes:
+            await self._note_if_free(writes)
+
+    async def _note_if_free(self, writes: list[pending.LaterWrite]) -> None:
+        """Make the notes a read left (a token's use), unless another transaction holds the
+        write lock: the read's request does not wait for it, and a later use notes again."""
+        waiting = sqlite_driver.WAIT_FOR_LOCK.set(False)
+        try:
+            async with self.session() as session:
+                for write in writes:
+                    await write(session)
+        except OperationalError as error:
+            cause = error.orig
+            if not (isinstance(cause, sqlite3.OperationalError) and sqlite_driver.locked(cause)):
+                raise
+        finally:
+            sqlite_driver.WAIT_FOR_LOCK.reset(waiting)
 
     async def settle_request_check(self, check: request_check.RequestCheck | None = None) -> None:
         """Run a request's waiting check in a transaction of its own, raising its failure

@@ -3,15 +3,17 @@ flushes, so the job queue can defer their push in the same transaction: no write
 forget to, and a change committed is a change some job will push (or the request that made
 it, holding its push lease; should that one die, the tick's sweep finds the change). And
 which calendars' events it changed at all, so open pages can be told (bulk writes note
-theirs themselves)."""
+theirs themselves). And the small writes a read-only transaction leaves for after it."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from touchbase.store.models import Event
@@ -19,6 +21,11 @@ from touchbase.store.models import Event
 _KEY = "touchbase.pending_pushes"
 _HELD = "touchbase.pushed_here"
 _CHANGED = "touchbase.changed_calendars"
+_READ_ONLY = "touchbase.read_only"
+_AFTER_READ = "touchbase.writes_after_read"
+
+# A note a read-only transaction could not write, for a transaction after it.
+LaterWrite = Callable[[AsyncSession], Awaitable[None]]
 
 
 class TrackedSession(Session):
@@ -73,3 +80,31 @@ def take_changes(session: Session) -> set[tuple[str, str]]:
     """The (user, calendar)s whose events the transaction changed; the note is emptied."""
     noted: set[tuple[str, str]] = session.info.pop(_CHANGED, set())
     return noted
+
+
+def read_only(session: Session) -> None:
+    """Note that this transaction refuses writes (`Database.read` on SQLite)."""
+    session.info[_READ_ONLY] = True
+
+
+def set_now_or_after(session: Session, row: Any, **values: Any) -> None:
+    """Note something on a row (one with an `id`) in this transaction, or, in a read-only
+    one, in a transaction of its own once the read ends, if the write lock is free then
+    (else a later use notes it again): for notes of a use, never for a change."""
+    if not session.info.get(_READ_ONLY):
+        for name, value in values.items():
+            setattr(row, name, value)
+        return
+    model, key = type(row), row.id
+
+    async def later(writing: AsyncSession) -> None:
+        await writing.execute(update(model).where(model.id == key).values(**values))
+
+    writes: list[LaterWrite] = session.info.setdefault(_AFTER_READ, [])
+    writes.append(later)
+
+
+def take_writes_after_read(session: Session) -> list[LaterWrite]:
+    """The writes a read-only transaction left for after it; the note is emptied."""
+    writes: list[LaterWrite] = session.info.pop(_AFTER_READ, [])
+    return writes

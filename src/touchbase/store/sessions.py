@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.store.accounts import hash_token
 from touchbase.store.models import User, WebSession
+from touchbase.store.pending import set_now_or_after
 
 SEEN_RESOLUTION = timedelta(minutes=1)
 
@@ -49,7 +50,7 @@ async def signed_in(
     session: AsyncSession, cookie: str, *, now: datetime, idle: timedelta
 ) -> SignedIn | None:
     """Who a session cookie belongs to, if it has neither expired nor lain unused for
-    `idle`; a use is noted (to the minute)."""
+    `idle`; a use is noted (to the minute; in a read-only transaction, once it ends)."""
     found = (
         await session.execute(
             select(WebSession, User.email)
@@ -64,7 +65,7 @@ async def signed_in(
     if row.expires_at <= now or now - seen > idle:
         return None
     if now - seen > SEEN_RESOLUTION:
-        row.last_seen_at = now
+        set_now_or_after(session.sync_session, row, last_seen_at=now)
     return SignedIn(user_id=row.user_id, email=email, csrf_token=row.csrf_token)
 
 

@@ -47,6 +47,9 @@ FIRST_RETRY_SECONDS = 0.001
 LONGEST_RETRY_SECONDS = 0.02
 # True while a read-only transaction begins and ends: BEGIN DEFERRED, with writes refused.
 READ_ONLY: ContextVar[bool] = ContextVar("touchbase_sqlite_read_only", default=False)
+# False while a transaction that should rather not happen than wait begins: if another
+# connection holds the write lock, it fails at once.
+WAIT_FOR_LOCK: ContextVar[bool] = ContextVar("touchbase_sqlite_wait_for_lock", default=True)
 # The execution option of a statement that may take long: run in a thread, off the loop.
 LONG_STATEMENT = "touchbase_long_statement"
 
@@ -178,7 +181,7 @@ class InLoopSQLiteDialect(SQLiteDialect_pysqlite):
             _refuse_writes(dbapi_connection, True)
             dbapi_connection.execute("BEGIN")
             return
-        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        deadline = time.monotonic() + (LOCK_WAIT_SECONDS if WAIT_FOR_LOCK.get() else 0.0)
         delay = FIRST_RETRY_SECONDS
         while True:
             try:

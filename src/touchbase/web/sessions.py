@@ -37,7 +37,7 @@ async def signed_in(request: Request, services: CalendarServices) -> SignedIn | 
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
-    async with services.db.session() as session:
+    async with services.db.read() as session:  # waits for no writer (say, a sync's page)
         return await sessions.signed_in(
             session,
             cookie,
