@@ -22,12 +22,17 @@ from touchbase.store.database import sqlite_file
 QUICKLY = 5.0
 
 
-@contextmanager
-def write_lock_held(app: AppHarness) -> Iterator[sqlite3.Connection]:
-    """The app's SQLite file's write lock, held by another connection meanwhile."""
+def _file(app: AppHarness) -> str:
     path = sqlite_file(app.database_url)
     if path is None:
         pytest.skip("PostgreSQL's readers never wait for its writers")
+    return path
+
+
+@contextmanager
+def write_lock_held(app: AppHarness) -> Iterator[sqlite3.Connection]:
+    """The app's SQLite file's write lock, held by another connection meanwhile."""
+    path = _file(app)
     holder = sqlite3.connect(path, isolation_level=None, timeout=0)
     holder.execute("BEGIN IMMEDIATE")  # as a sync's page of inserts does
     try:
@@ -39,22 +44,21 @@ def write_lock_held(app: AppHarness) -> Iterator[sqlite3.Connection]:
 
 def _a_while_ago(app: AppHarness, table: str, column: str) -> None:
     """Make every row's last noted use old enough to be noted again."""
-    path = sqlite_file(app.database_url)
-    assert path is not None
+    path = _file(app)
     old = f"{datetime.now(UTC) - timedelta(hours=1):%Y-%m-%d %H:%M:%S.%f}"  # as SQLite keeps it
     with sqlite3.connect(path) as connection:
         connection.execute(f"UPDATE {table} SET {column} = ?", (old,))
 
 
 def _noted(app: AppHarness, table: str, column: str) -> datetime:
-    path = sqlite_file(app.database_url)
-    assert path is not None
+    path = _file(app)
     with sqlite3.connect(path) as connection:
         (value,) = connection.execute(f"SELECT max({column}) FROM {table}").fetchone()
     return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
 def test_reads_with_an_api_token_answer_while_a_writer_holds_the_lock(app: AppHarness) -> None:
+    _file(app)
     user = app.user("reader@example.com")
     created = user.api.post(
         "/api/calendar/events",
@@ -86,6 +90,7 @@ def test_reads_with_an_api_token_answer_while_a_writer_holds_the_lock(app: AppHa
 
 
 def test_a_signed_in_page_reads_while_a_writer_holds_the_lock(app: AppHarness) -> None:
+    _file(app)
     app.user("browser@example.com", connect=False, password=PASSWORD)
     cookies = _cookies(_sign_in(app, "browser@example.com", PASSWORD))
     _a_while_ago(app, "web_sessions", "last_seen_at")

@@ -273,11 +273,13 @@ async def stage_create(
 
 
 async def editable(session: AsyncSession, actor: Actor, event_id: str) -> Event:
-    """The user's live event without an open conflict."""
-    row = await event_store.get_event(session, actor.user_id, event_id, for_update=True)
-    if row is None or row.deleted or await gone_instance(session, row):
+    """The user's live event without an open conflict, locked for a change."""
+    found = await event_store.event_to_edit(session, actor.user_id, event_id)
+    if found is None:
         raise EventNotFoundError()
-    conflict = await event_store.open_conflict(session, actor.user_id, row.id)
+    row, conflict = found
+    if row.deleted or await gone_instance(session, row):
+        raise EventNotFoundError()
     if conflict is not None:
         raise conflict_error(EventRecord.of(row, conflict))
     return row

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -80,6 +81,13 @@ def sort_key(record: EventRecord) -> tuple[datetime, str]:
     return event_span(record.event, "UTC")[0], record.id
 
 
+# Where listings expand their series, off the event loop: one at a time. Each holds the
+# interpreter's lock in turns with the loop; five costly ones at once kept /api/health
+# waiting 1.3 s, where one at a time keeps it answering (SQLite's write lock used to queue
+# listings before their expansion; since they read without it, this queue does).
+_EXPANDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="touchbase-expand")
+
+
 async def list_calendar_events(
     services: CalendarServices,
     user_id: str,
@@ -120,7 +128,10 @@ async def expanded_page(
         ],
         series,
     )
-    return await asyncio.to_thread(_page, singles, series, taken, zones, window)
+    expanding = asyncio.get_running_loop().run_in_executor(
+        _EXPANDER, _page, singles, series, taken, zones, window
+    )
+    return await expanding
 
 
 @dataclass(frozen=True)

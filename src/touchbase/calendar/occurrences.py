@@ -107,7 +107,11 @@ async def find_occurrence(
     parts = split_occurrence_id(event_id)
     if parts is not None:
         return await _by_slot(session, user_id, *parts, for_update=for_update)
-    row = await event_store.get_event(session, user_id, event_id, for_update=for_update)
+    if for_update:  # read with what a change of it needs too (its calendar, its conflict)
+        found = await event_store.event_to_edit(session, user_id, event_id)
+        row = found[0] if found is not None else None
+    else:
+        row = await event_store.get_event(session, user_id, event_id)
     if row is None or row.recurring_event_id is None:
         return None
     series = await event_store.by_google_id(session, row.calendar_id, row.recurring_event_id)

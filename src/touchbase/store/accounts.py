@@ -323,6 +323,12 @@ async def user_calendars(session: AsyncSession, user_id: str) -> list[Calendar]:
 CALENDARS_READ = "touchbase.calendars"
 
 
+def calendar_read(session: AsyncSession, row: Calendar) -> None:
+    """Keep a calendar row read with another for the rest of the transaction."""
+    read: dict[str, Calendar] = session.info.setdefault(CALENDARS_READ, {})
+    read.setdefault(row.id, row)
+
+
 async def calendar_by_id(session: AsyncSession, calendar_id: str) -> Calendar | None:
     """A calendar row, read once per transaction however many of its events it writes (the
     session's identity map alone lets a row no one holds go, and reads it again)."""

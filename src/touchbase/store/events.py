@@ -6,14 +6,17 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, Row, Text, cast, or_, select, update
+from sqlalchemy import CursorResult, Row, Text, and_, cast, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from touchbase.store.models import AuditEntry, Conflict, Event
+from touchbase.store import accounts
+from touchbase.store.models import AuditEntry, Calendar, Conflict, Event
 
 # session.info key: the events the session's transaction holds locked, by id (kept: the
 # session's identity map alone would let an unreferenced one go, and read it again).
 LOCKED_ROWS = "touchbase.locked_events"
+# session.info key: the open conflict read with a row as it was locked, for the next ask.
+CONFLICT_READ = "touchbase.conflict_read_with_lock"
 
 
 async def get_event(
@@ -31,6 +34,46 @@ async def get_event(
     if row is None or row.user_id != user_id or (row.deleted and row.pending_op is None):
         return None
     return row
+
+
+async def event_to_edit(
+    session: AsyncSession, user_id: str, event_id: str
+) -> tuple[Event, Conflict | None] | None:
+    """A user's live event locked for a change (as `get_event`), with its open conflict, in
+    one statement that also reads its calendar for the rest of the transaction (a change
+    needs the calendar's time zone and Google id)."""
+    locked: dict[str, Event] = session.info.setdefault(LOCKED_ROWS, {})
+    read_with_lock: dict[str, Conflict | None] = session.info.setdefault(CONFLICT_READ, {})
+    if event_id in locked:  # locked earlier in this transaction
+        row = await get_event(session, user_id, event_id, for_update=True)
+        if row is None:
+            return None
+        if event_id in read_with_lock:  # just now, by the lookup that locked it
+            return row, read_with_lock.pop(event_id)
+        return row, await open_conflict(session, user_id, row.id)
+    open_one = and_(
+        Conflict.event_id == Event.id, Conflict.user_id == Event.user_id, Conflict.status == "open"
+    )
+    found = (
+        await session.execute(
+            select(Event, Calendar, Conflict)
+            .join(Calendar, Calendar.id == Event.calendar_id)
+            .outerjoin(Conflict, open_one)
+            .where(Event.id == event_id)
+            .limit(1)
+            .with_for_update(of=Event)
+            .execution_options(populate_existing=True)  # as locked, not as read before
+        )
+    ).first()
+    if found is None:
+        return None
+    row, calendar, conflict = found
+    locked[event_id] = row
+    read_with_lock[event_id] = conflict
+    accounts.calendar_read(session, calendar)
+    if row.user_id != user_id or (row.deleted and row.pending_op is None):
+        return None
+    return row, conflict
 
 
 async def by_idempotency_key(session: AsyncSession, user_id: str, key: str) -> Event | None:
