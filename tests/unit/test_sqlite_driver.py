@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Column, Integer, MetaData, Table, Text, text
 from sqlalchemy.exc import OperationalError
 
 from touchbase.store import sqlite_driver
+from touchbase.store.bulk import insert_rows
 from touchbase.store.database import Database, migrate
 
 
@@ -141,3 +143,22 @@ async def test_a_read_takes_no_lock_and_refuses_writes(database: tuple[Database,
                 await session.execute(text("DELETE FROM users"))
     async with db.session() as session:  # the same pooled connection writes again
         await session.execute(text("UPDATE users SET email = email"))
+
+
+async def test_a_bulk_insert_runs_off_the_loops_thread(database: tuple[Database, Path]) -> None:
+    """A sync's page of inserts (each statement up to ~30 ms of SQLite's work) leaves the
+    loop free for the requests meanwhile, which read without waiting for its lock."""
+    db, _ = database
+    ran_on: list[tuple[int, str]] = []
+    async with db.session() as session:
+        await session.execute(text("CREATE TABLE scratch (n INTEGER, body TEXT)"))
+        raw = (await (await session.connection()).get_raw_connection()).driver_connection
+        raw.set_trace_callback(lambda sql: ran_on.append((threading.get_ident(), sql)))
+        table = Table("scratch", MetaData(), Column("n", Integer), Column("body", Text))
+        await insert_rows(session, table, [{"n": n, "body": "x" * 100} for n in range(3_000)])
+        raw.set_trace_callback(None)
+    inserts = {thread for thread, sql in ran_on if sql.startswith("INSERT INTO scratch")}
+    assert inserts
+    assert threading.get_ident() not in inserts
+    async with db.session() as session:
+        assert (await session.execute(text("SELECT count(*) FROM scratch"))).scalar() == 3_000

@@ -16,10 +16,14 @@ from sqlalchemy import JSON, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.store.database import json_text
+from touchbase.store.sqlite_driver import LONG_STATEMENT
 from touchbase.store.types import UtcDateTime
 
 # Bound parameters per INSERT: far below SQLite's 32,766 and PostgreSQL's 65,535.
 PARAMETERS_PER_STATEMENT = 5_000
+# Each INSERT is up to ~30 ms of SQLite's own work: in a thread, the event loop serves
+# meanwhile (reads take no lock, so they are served; other writers wait for the lock anyway).
+OFF_THE_LOOP = {LONG_STATEMENT: True}
 
 
 def _sqlite_datetime(value: datetime | None) -> str | None:
@@ -151,4 +155,5 @@ async def insert_rows(
         await connection.exec_driver_sql(
             _insert_statement(table, prepared, len(chunk), mark),
             shared + tuple(v for row in chunk for v in row),
+            execution_options=OFF_THE_LOOP,
         )
