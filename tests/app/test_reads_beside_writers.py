@@ -60,14 +60,7 @@ def _noted(app: AppHarness, table: str, column: str) -> datetime:
 def test_reads_with_an_api_token_answer_while_a_writer_holds_the_lock(app: AppHarness) -> None:
     _file(app)
     user = app.user("reader@example.com")
-    created = user.api.post(
-        "/api/calendar/events",
-        json={
-            "title": "Lunch with Ada",
-            "startTime": "2030-01-10T12:00:00Z",
-            "endTime": "2030-01-10T13:00:00Z",
-        },
-    ).json()
+    created = user.create(title="Lunch with Ada").json()
     contact = user.api.post("/api/contacts", json={"name": "Ada"}).json()
     _a_while_ago(app, "api_tokens", "last_used_at")
     reads = [

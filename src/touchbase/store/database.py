@@ -157,7 +157,13 @@ def unavailable(error: BaseException) -> bool:
         return False
     if error.connection_invalidated or isinstance(error.orig, psycopg.OperationalError):
         return True
-    return isinstance(error.orig, sqlite3.OperationalError) and sqlite_driver.locked(error.orig)
+    return _locked_elsewhere(error)
+
+
+def _locked_elsewhere(error: DBAPIError) -> bool:
+    """Whether SQLite refused for a lock another connection held."""
+    cause = error.orig
+    return isinstance(cause, sqlite3.OperationalError) and sqlite_driver.locked(cause)
 
 
 # Connections to PostgreSQL one process keeps at most (as many as SQLAlchemy's default
@@ -208,8 +214,8 @@ class Database:
         holds the write lock from its start, so a read in one waits for any writer, say a
         sync's page) and refuses writes; the request's waiting check runs in it too, and
         the little it notes (a token's use) is written after the read if no writer holds
-        the lock then (`_note_if_free`). On
-        PostgreSQL, where readers never wait for writers, it is a plain transaction."""
+        the lock then (`_note_if_free`). On PostgreSQL, where readers never wait for
+        writers, it is a plain transaction."""
         if not self._sqlite:
             async with self.session() as session:
                 yield session
@@ -235,8 +241,7 @@ class Database:
                 for write in writes:
                     await write(session)
         except OperationalError as error:
-            cause = error.orig
-            if not (isinstance(cause, sqlite3.OperationalError) and sqlite_driver.locked(cause)):
+            if not _locked_elsewhere(error):
                 raise
         finally:
             sqlite_driver.WAIT_FOR_LOCK.reset(waiting)

@@ -115,6 +115,11 @@ def error_page(request: Request, error: TouchbaseError) -> Response:
     return TEMPLATES.TemplateResponse(request, "error.html", context, status_code=error.http_status)
 
 
+def error_answer(request: Request, error: TouchbaseError) -> Response:
+    """An error as the page a browser asked for, or as the API's JSON."""
+    return error_page(request, error) if _wants_page(request) else error_response(error)
+
+
 def _missing_page(request: Request) -> Response:
     """A page that does not exist, as a page (a script asking the API gets JSON)."""
     context = {
@@ -149,7 +154,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(TouchbaseError)
     async def touchbase_error(request: Request, error: TouchbaseError) -> Response:
-        return error_page(request, error) if _wants_page(request) else error_response(error)
+        return error_answer(request, error)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
@@ -181,7 +186,7 @@ def install(app: FastAPI) -> None:
             "the database did not answer %s %s: %r", request.method, request.url.path, error
         )
         failure = DatabaseUnavailableError(retry_after=DATABASE_RETRY_AFTER_SECONDS)
-        return error_page(request, failure) if _wants_page(request) else error_response(failure)
+        return error_answer(request, failure)
 
     @app.exception_handler(Exception)  # the last resort: raised outside `UnexpectedErrors`
     async def unexpected(request: Request, error: Exception) -> Response:
@@ -192,7 +197,7 @@ def unexpected_error(request: Request) -> Response:
     """The answer to an error no handler expected (logged with its traceback)."""
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     failure = TouchbaseError()
-    return error_page(request, failure) if _wants_page(request) else error_response(failure)
+    return error_answer(request, failure)
 
 
 class UnexpectedErrors(HttpMiddleware):
