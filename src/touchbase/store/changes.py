@@ -22,9 +22,8 @@ from sqlalchemy.orm import Session
 
 log = logging.getLogger("touchbase.changes")
 CHANNEL = "touchbase_changes"
-# One notification carries at most this many calendars (PostgreSQL's payload limit is 8000
-# bytes; ids are 36 characters).
-MAX_PER_MESSAGE = 100
+# PostgreSQL refuses a notification payload of 8000 bytes or more.
+MAX_PAYLOAD_BYTES = 7999
 RECONNECT_SECONDS = 1.0
 
 Change = tuple[str, str]  # (user id, calendar id)
@@ -83,9 +82,7 @@ class PostgresChangeFeed(ChangeFeed):
         self._listener: asyncio.Task[None] | None = None
 
     async def publish(self, session: AsyncSession, changes: set[Change]) -> None:
-        ordered = sorted(changes)
-        for start in range(0, len(ordered), MAX_PER_MESSAGE):
-            payload = json.dumps(ordered[start : start + MAX_PER_MESSAGE])
+        for payload in payloads(changes):
             await session.execute(
                 text("SELECT pg_notify(:channel, :payload)"),
                 {"channel": CHANNEL, "payload": payload},
@@ -116,6 +113,24 @@ class PostgresChangeFeed(ChangeFeed):
             except Exception as error:  # the database went away: listen again
                 log.warning("change feed lost its connection (%s); listening again", error)
             await asyncio.sleep(RECONNECT_SECONDS)
+
+
+def payloads(changes: set[Change]) -> list[str]:
+    """The changes as JSON arrays of [user id, calendar id] pairs, each short enough for one
+    notification (as many pairs in each as fit)."""
+    found: list[str] = []
+    pairs: list[str] = []
+    size = 2  # the brackets
+    for change in sorted(changes):
+        pair = json.dumps(change)
+        if pairs and size + 2 + len(pair.encode()) > MAX_PAYLOAD_BYTES:
+            found.append("[" + ", ".join(pairs) + "]")
+            pairs, size = [], 2
+        pairs.append(pair)
+        size += 2 + len(pair.encode())
+    if pairs:
+        found.append("[" + ", ".join(pairs) + "]")
+    return found
 
 
 def _changes_in(payload: str) -> list[Change]:
