@@ -162,3 +162,30 @@ async def test_a_bulk_insert_runs_off_the_loops_thread(database: tuple[Database,
     assert threading.get_ident() not in inserts
     async with db.session() as session:
         assert (await session.execute(text("SELECT count(*) FROM scratch"))).scalar() == 3_000
+
+
+async def test_a_transaction_ends_whatever_its_statements_left_unread(
+    database: tuple[Database, Path],
+) -> None:
+    """A write with RETURNING whose rows nobody read (its changes are made at its first
+    step), and a read not read to its end: the transaction still commits, the pooled
+    connection serves the next one, and no old snapshot holds the write-ahead log back."""
+    db, path = database
+    async with db.session() as session:
+        await session.execute(text("CREATE TABLE scratch (n INTEGER)"))
+        await session.execute(text("INSERT INTO scratch VALUES (1), (2), (3)"))
+    unread = []
+    async with db.session() as session:
+        unread.append(await session.execute(text("UPDATE scratch SET n = n + 10 RETURNING n")))
+        unread.append(await session.execute(text("SELECT n FROM scratch")))
+        unread[-1].fetchmany(1)
+    async with db.session() as session:  # the same pooled connection
+        rows = await session.execute(text("SELECT n FROM scratch ORDER BY n"))
+        assert rows.scalars().all() == [11, 12, 13]
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("INSERT INTO scratch VALUES (4)")
+        busy, _, _ = other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        other.close()
+    assert busy == 0, "a reader's snapshot held the log back"

@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+import weakref
 from collections import deque
 from contextvars import ContextVar
 from typing import Any
@@ -92,9 +93,24 @@ class _ExecutionContext(SQLiteExecutionContext):
 
 class _Connection(sqlite3.Connection):
     query_only = False  # refusing writes (a read-only transaction's)
+    _cursors: weakref.WeakSet[sqlite3.Cursor] | None = None
 
     def cursor(self, factory: Any = _Cursor) -> Any:
-        return super().cursor(factory)
+        made = super().cursor(factory)
+        if self._cursors is None:
+            self._cursors = weakref.WeakSet()
+        self._cursors.add(made)
+        return made
+
+    def close_cursors(self) -> None:
+        """Close every cursor of the transaction ending. Since Python 3.11 a commit leaves
+        statements as they are, and one not stepped to its end stays active: a write with
+        RETURNING whose rows nobody read makes SQLite refuse the COMMIT ("SQL statements in
+        progress"), that transaction's and every later one's on this pooled connection (its
+        changes were all made at its first step, so nothing is lost by closing it); and a
+        read left open keeps its old snapshot, which holds the write-ahead log back."""
+        for cursor in list(self._cursors or ()):
+            cursor.close()
 
 
 async def _no_wait() -> None:
@@ -194,17 +210,25 @@ class InLoopSQLiteDialect(SQLiteDialect_pysqlite):
             delay = min(delay * 2, LONGEST_RETRY_SECONDS)
 
     def do_commit(self, dbapi_connection: Any) -> None:
+        _raw(dbapi_connection).close_cursors()
         super().do_commit(dbapi_connection)  # type: ignore[no-untyped-call]
         _refuse_writes(dbapi_connection, False)
 
     def do_rollback(self, dbapi_connection: Any) -> None:
+        _raw(dbapi_connection).close_cursors()
         super().do_rollback(dbapi_connection)  # type: ignore[no-untyped-call]
         _refuse_writes(dbapi_connection, False)
 
 
+def _raw(dbapi_connection: Any) -> _Connection:
+    """The sqlite3 connection under the pool's proxy."""
+    raw: _Connection = getattr(dbapi_connection, "dbapi_connection", dbapi_connection)
+    return raw
+
+
 def _refuse_writes(dbapi_connection: Any, refuse: bool) -> None:
     """Have the connection refuse writes, or no longer (only when that changes)."""
-    raw = getattr(dbapi_connection, "dbapi_connection", dbapi_connection)
+    raw = _raw(dbapi_connection)
     if raw.query_only != refuse:
         raw.execute(f"PRAGMA query_only={'ON' if refuse else 'OFF'}")
         raw.query_only = refuse
