@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import dateutil
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from touchbase.calendar.listing import LIST_PERIODS, LIST_SECONDS
@@ -40,6 +40,10 @@ def test_the_dateutil_this_relies_on() -> None:
         ("FREQ=DAILY;BYHOUR=24", "BYHOUR must be in 0..23"),
         ("FREQ=MONTHLY;BYMONTHDAY=-32", "BYMONTHDAY must be in ±1..31"),
         ("FREQ=MONTHLY;BYDAY=6MO", "BYDAY must be in ±1..5"),
+        # Within the month, in a yearly rule with BYMONTH (dateutil's walk of 30MO in July
+        # ran off the end of its year: an IndexError, a 500 before).
+        ("FREQ=YEARLY;BYMONTH=7;BYDAY=30MO", "BYDAY must be in ±1..5"),
+        ("FREQ=YEARLY;BYDAY=54MO", "BYDAY must be in ±1..53"),
         ("FREQ=WEEKLY;BYDAY=2MO", "only in a monthly or yearly rule"),
         ("FREQ=DAILY;BYWEEKNO=3", "BYWEEKNO belongs to a yearly rule"),
         ("FREQ=DAILY;BYSETPOS=1", "BYSETPOS needs another BY part"),
@@ -120,6 +124,7 @@ def rules(draw: st.DrawFn) -> str:
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rules())
+@example("FREQ=YEARLY;INTERVAL=1;BYMONTH=7;BYDAY=30MO")  # found by this test
 def test_any_accepted_rule_expands_its_first_thousand_on_the_budget(value: str) -> None:
     rule = series(f"RRULE:{value}")
     started = time.perf_counter()

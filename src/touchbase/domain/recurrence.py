@@ -175,6 +175,11 @@ def _simple_rule(
     return rule, frozenset(exdates)
 
 
+# What dateutil raises walking a rule it took: "empty rule", past year 9999, or an index
+# out of its masks (a combination its arithmetic does not cover): the series is unreadable.
+EXPANSION_ERRORS = (ValueError, OverflowError, IndexError)
+
+
 def check_recurrence(event: CalendarEvent, default_zone: ZoneInfo) -> None:
     """RecurrenceError unless the series can be read and has an occurrence within
     FIRST_WITHIN of its start, found within one event's budget."""
@@ -184,7 +189,7 @@ def check_recurrence(event: CalendarEvent, default_zone: ZoneInfo) -> None:
         first = next(iter(rules), None)
     except BudgetExceeded:
         first = None
-    except (ValueError, OverflowError) as exc:
+    except EXPANSION_ERRORS as exc:
         raise RecurrenceError(f"cannot expand the recurrence: {exc}") from exc
     if first is None or (first.replace(tzinfo=None) - start.replace(tzinfo=None)) > FIRST_WITHIN:
         raise RecurrenceError("the recurrence has no occurrence in the ten years after its start")
@@ -220,7 +225,7 @@ def occurrences(
             start = next(starts, None)
         except BudgetExceeded:
             raise
-        except (ValueError, OverflowError) as exc:  # dateutil's "empty rule", or year 9999
+        except EXPANSION_ERRORS as exc:
             raise RecurrenceError(f"cannot expand the recurrence: {exc}") from exc
         if start is None:
             return

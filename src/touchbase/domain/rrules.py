@@ -117,7 +117,11 @@ def _numbers(name: str, raw: str, low: int, high: int, signed: bool) -> tuple[in
     return tuple(_number(name, v, low, high, signed) for v in values)
 
 
-def _weekdays(raw: str, freq: str, has_weekno: bool) -> tuple[_dateutil.weekday, ...]:
+def _weekdays(raw: str, parts: dict[str, str]) -> tuple[_dateutil.weekday, ...]:
+    """BYDAY's days; a number (2MO, -1FR) counts within the month in a monthly rule and in
+    a yearly one with BYMONTH (RFC 5545 3.3.10), so at most 5, else within the year."""
+    freq = parts["FREQ"]
+    most = 5 if freq == "MONTHLY" or "BYMONTH" in parts else 53
     out = []
     for value in raw.split(","):
         found = _BYDAY.match(value)
@@ -127,11 +131,11 @@ def _weekdays(raw: str, freq: str, has_weekno: bool) -> tuple[_dateutil.weekday,
         if nth is None:
             out.append(WEEKDAYS[day])
             continue
-        if freq not in ("MONTHLY", "YEARLY") or has_weekno:
+        if freq not in ("MONTHLY", "YEARLY") or "BYWEEKNO" in parts:
             raise RecurrenceError(
                 "BYDAY takes a number (as in 2MO) only in a monthly or yearly rule"
             )
-        out.append(WEEKDAYS[day](_number("BYDAY", nth, 1, 5 if freq == "MONTHLY" else 53, True)))
+        out.append(WEEKDAYS[day](_number("BYDAY", nth, 1, most, True)))
     return tuple(out)
 
 
@@ -184,7 +188,7 @@ def parse_rule(value: str) -> RuleParts:
         if name in parts:
             keywords[keyword] = _numbers(name, parts[name], low, high, signed)
     if "BYDAY" in parts:
-        keywords["byweekday"] = _weekdays(parts["BYDAY"], freq, "BYWEEKNO" in parts)
+        keywords["byweekday"] = _weekdays(parts["BYDAY"], parts)
     if "WKST" in parts:
         if parts["WKST"] not in WEEKDAYS:
             raise RecurrenceError(f"WKST has an unknown day {parts['WKST']!r}")
