@@ -166,7 +166,8 @@ def validate(lines: list[str], series: SeriesTime) -> None:
         for count, _ in enumerate(rules):
             if count >= 3:
                 break
-    except (ValueError, TypeError, ApiError) as exc:
+    except (ValueError, TypeError, IndexError, OverflowError, ApiError) as exc:
+        # dateutil's IndexError: a rule it parses but cannot walk (BYMONTH=7;BYDAY=30MO).
         raise invalid("Invalid recurrence rule.", location="recurrence") from exc
 
 
