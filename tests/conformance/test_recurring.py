@@ -234,6 +234,7 @@ def test_bad_recurrence_is_400_invalid(raw: httpx.Client) -> None:
         ["RRULE:FREQ=WEEKLY;INTERVAL=-1;BYDAY=MO"],
         ["RRULE:FREQ=DAILY;COUNT=0"],
         ["RRULE:FREQ=YEARLY;BYMONTH=7;BYDAY=30MO"],  # dateutil's walk fails: not a 500
+        ["RRULE:FREQ=YEARLY;BYMONTH=1,2,3,7;BYDAY=1MO,-30MO"],  # it fails in July only
     ):
         response = raw.post(
             "/calendars/primary/events",

@@ -118,6 +118,18 @@ def _check_counts(line: str) -> None:
             raise invalid(f"Invalid recurrence rule: {line!r}", location="recurrence")
 
 
+def _check_month_ordinals(line: str) -> None:
+    """In a yearly rule with BYMONTH, a BYDAY number counts within the month (RFC 5545), so
+    at most 5; dateutil walks past the month's end and fails on more."""
+    parts = dict(p.partition("=")[::2] for p in line.upper().split(";"))
+    if parts.get("FREQ") != "YEARLY" or "BYMONTH" not in parts:
+        return
+    for day in parts.get("BYDAY", "").split(","):
+        number = re.match(r"[+-]?(\d+)", day.strip())
+        if number and int(number.group(1)) > 5:
+            raise invalid(f"Invalid recurrence rule: {line!r}", location="recurrence")
+
+
 def build_rule_set(lines: list[str], series: SeriesTime) -> rruleset:
     """The dateutil rule set of a `recurrence` list; 400 invalid for anything unparseable."""
     rules = rruleset()
@@ -130,6 +142,7 @@ def build_rule_set(lines: list[str], series: SeriesTime) -> rruleset:
         try:
             if kind in ("RRULE", "EXRULE"):
                 _check_counts(value)
+                _check_month_ordinals(value)
                 rule = rrulestr(_normalise_until(value, series), dtstart=series.start)
                 (rules.rrule if kind == "RRULE" else rules.exrule)(rule)  # type: ignore[arg-type]
             elif kind in ("RDATE", "EXDATE"):
