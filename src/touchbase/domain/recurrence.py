@@ -280,7 +280,7 @@ def series_span(event: CalendarEvent, default_zone: ZoneInfo) -> tuple[datetime,
         return first, last_instant + _duration(event, default_zone)
     except (BudgetExceeded, OverflowError):
         return first, FOREVER
-    except ValueError as exc:
+    except EXPANSION_ERRORS as exc:
         raise RecurrenceError(f"cannot expand the recurrence: {exc}") from exc
 
 
