@@ -194,6 +194,12 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, expire_on_commit=False, sync_session_class=TrackedSession
         )
+        # A read on PostgreSQL runs each statement by itself (see `read`).
+        self._reads = async_sessionmaker(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+            expire_on_commit=False,
+            sync_session_class=TrackedSession,
+        )
         # Runs last in every transaction that ends cleanly (the job queue defers there).
         self.before_commit: Callable[[AsyncSession], Awaitable[None]] | None = None
 
@@ -201,7 +207,14 @@ class Database:
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A transaction: committed when the block ends, rolled back on an exception. The
         first of a request runs the request's waiting check first (`request_check`)."""
-        async with self._sessions() as session, session.begin():
+        async with self._transaction(self._sessions) as session:
+            yield session
+
+    @asynccontextmanager
+    async def _transaction(
+        self, sessions: async_sessionmaker[AsyncSession]
+    ) -> AsyncIterator[AsyncSession]:
+        async with sessions() as session, session.begin():
             await request_check.run_pending(session)
             yield session
             if self.before_commit is not None:
@@ -215,9 +228,11 @@ class Database:
         sync's page) and refuses writes; the request's waiting check runs in it too, and
         the little it notes (a token's use) is written after the read if no writer holds
         the lock then (`_note_if_free`). On PostgreSQL, where readers never wait for
-        writers, it is a plain transaction."""
+        writers, each of its statements runs by itself (autocommit): at PostgreSQL's READ
+        COMMITTED each statement of a transaction sees a snapshot of its own anyway, so a
+        transaction around a read adds nothing but two round trips (BEGIN, COMMIT)."""
         if not self._sqlite:
-            async with self.session() as session:
+            async with self._transaction(self._reads) as session:
                 yield session
             return
         reading = sqlite_driver.READ_ONLY.set(True)
