@@ -28,6 +28,13 @@ def database_url(request: pytest.FixtureRequest, templates: Path, tmp_path: Path
 
 
 @pytest.fixture
+def postgres_url(templates: Path, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database (for tests of PostgreSQL alone)."""
+    with fresh_database("postgresql", template=templates, directory=tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
 def app(database_url: str, emulator: EmulatorControl) -> Iterator[AppHarness]:
     """The app running on 127.0.0.1 against the emulator."""
     server, url = start_app(database_url, emulator.url)

@@ -6,26 +6,18 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from tests.support.databases import BACKENDS, fresh_database
+from tests.support.databases import BACKENDS
 from touchbase.store.changes import CHANNEL, Change, PostgresChangeFeed
 from touchbase.store.database import libpq_url
 
 pytestmark = pytest.mark.skipif(
     "postgresql" not in BACKENDS, reason="needs TOUCHBASE_TEST_POSTGRES_URL"
 )
-
-
-@pytest.fixture
-def database(templates: Path, tmp_path: Path) -> Iterator[str]:
-    with fresh_database("postgresql", template=templates, directory=tmp_path) as url:
-        yield url
 
 
 async def _publish_and_commit(url: str, changes: set[Change]) -> None:
@@ -37,12 +29,12 @@ async def _publish_and_commit(url: str, changes: set[Change]) -> None:
         await engine.dispose()
 
 
-def test_a_transaction_that_changed_many_calendars_tells_them_all(database: str) -> None:
+def test_a_transaction_that_changed_many_calendars_tells_them_all(postgres_url: str) -> None:
     user = str(uuid.uuid4())
     changes = {(user, str(uuid.uuid4())) for _ in range(250)}  # ids as long as ours get
-    with psycopg.connect(libpq_url(database), autocommit=True) as listener:
+    with psycopg.connect(libpq_url(postgres_url), autocommit=True) as listener:
         listener.execute(f"LISTEN {CHANNEL}")
-        asyncio.run(_publish_and_commit(database, changes))
+        asyncio.run(_publish_and_commit(postgres_url, changes))
         payloads = [n.payload for n in listener.notifies(timeout=1)]
     told = {(u, c) for payload in payloads for u, c in json.loads(payload)}
     assert told == changes

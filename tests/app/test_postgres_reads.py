@@ -5,14 +5,13 @@ write still runs in one."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from psycopg import pq
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.support.databases import BACKENDS, fresh_database
+from tests.support.databases import BACKENDS
 from touchbase.store.database import Database
 
 pytestmark = pytest.mark.skipif(
@@ -21,11 +20,10 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-async def database(templates: Path, tmp_path: Path) -> AsyncIterator[Database]:
-    with fresh_database("postgresql", template=templates, directory=tmp_path) as url:
-        found = Database(url)
-        yield found
-        await found.dispose()
+async def database(postgres_url: str) -> AsyncIterator[Database]:
+    found = Database(postgres_url)
+    yield found
+    await found.dispose()
 
 
 async def _status(session: AsyncSession) -> pq.TransactionStatus:

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 
 from tests.support.app import ApiUser, AppHarness, wait_for
 from tests.support.cluster import Cluster, Member, cluster, cluster_environment
-from tests.support.databases import BACKENDS, fresh_database
+from tests.support.databases import BACKENDS
 from tests.support.servers import EmulatorControl
 from tests.support.sync import changes_told
 from touchbase.cli import STOP_SECONDS
@@ -34,12 +34,6 @@ pytestmark = pytest.mark.skipif(
 USERS = 4
 EDITS = 8
 SERVE_DEADLINE_SECONDS = STOP_SECONDS + GRACEFUL_SECONDS + MARGIN_SECONDS
-
-
-@pytest.fixture
-def postgres_url(templates: Path, tmp_path: Path) -> Iterator[str]:
-    with fresh_database("postgresql", template=templates, directory=tmp_path) as url:
-        yield url
 
 
 def _event(title: str, day: int) -> dict[str, Any]:

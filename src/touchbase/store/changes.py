@@ -118,19 +118,17 @@ class PostgresChangeFeed(ChangeFeed):
 def payloads(changes: set[Change]) -> list[str]:
     """The changes as JSON arrays of [user id, calendar id] pairs, each short enough for one
     notification (as many pairs in each as fit)."""
-    found: list[str] = []
-    pairs: list[str] = []
+    messages: list[list[str]] = [[]]
     size = 2  # the brackets
     for change in sorted(changes):
         pair = json.dumps(change)
-        if pairs and size + 2 + len(pair.encode()) > MAX_PAYLOAD_BYTES:
-            found.append("[" + ", ".join(pairs) + "]")
-            pairs, size = [], 2
-        pairs.append(pair)
-        size += 2 + len(pair.encode())
-    if pairs:
-        found.append("[" + ", ".join(pairs) + "]")
-    return found
+        cost = len(pair.encode()) + 2  # with its ", "
+        if messages[-1] and size + cost > MAX_PAYLOAD_BYTES:
+            messages.append([])
+            size = 2
+        messages[-1].append(pair)
+        size += cost
+    return ["[" + ", ".join(pairs) + "]" for pairs in messages if pairs]
 
 
 def _changes_in(payload: str) -> list[Change]:

@@ -121,7 +121,7 @@ def _check_counts(line: str) -> None:
 def _check_month_ordinals(line: str) -> None:
     """In a yearly rule with BYMONTH, a BYDAY number counts within the month (RFC 5545), so
     at most 5; dateutil walks past the month's end and fails on more."""
-    parts = dict(p.partition("=")[::2] for p in line.upper().split(";"))
+    parts = dict(part.split("=", 1) for part in line.upper().split(";") if "=" in part)
     if parts.get("FREQ") != "YEARLY" or "BYMONTH" not in parts:
         return
     for day in parts.get("BYDAY", "").split(","):
