@@ -79,7 +79,7 @@ def _serve(host: str, port: int, *, no_jobs: bool) -> None:
     import uvicorn
 
     from touchbase.config import load_settings
-    from touchbase.startup import check_secret_key, prepare_database
+    from touchbase.startup import check_secret_key, open_files_as_allowed, prepare_database
     from touchbase.stopping import StoppingServer
     from touchbase.web.app import create_app
 
@@ -93,14 +93,16 @@ def _serve(host: str, port: int, *, no_jobs: bool) -> None:
     settings.check()
     prepare_database(settings)
     check_secret_key(settings)
+    open_files_as_allowed()
+    app = create_app(settings)
     config = uvicorn.Config(
-        create_app(settings),
+        app,
         host=host,
         port=port,
         log_level="info",
         timeout_graceful_shutdown=STOP_SECONDS,
     )
-    server = StoppingServer(config)
+    server = StoppingServer(config, on_stop=app.state.streams.stop)
     server.run()
     if not server.started:  # as uvicorn.run: the port was taken, the app failed to start
         raise SystemExit(3)

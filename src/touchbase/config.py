@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     )
     # Mutations per user per minute through the API (create, update, delete, resolve).
     mutations_per_minute: int = 120
+    # Event streams (open pages, a sync's progress) one user may hold open in one process.
+    live_streams_per_user: int = Field(default=16, ge=1)
     # The job queue's tick: how often it defers the pushes and backstop syncs no job covers.
     job_tick_seconds: float = 10.0
     # Jobs one process runs at once (`touchbase worker --concurrency` overrides it).

@@ -13,6 +13,8 @@ import httpx
 import uvicorn
 
 from touchbase.config import Mode, Settings
+from touchbase.startup import open_files_as_allowed
+from touchbase.stopping import StoppingServer
 from touchbase.store.database import migrate
 from touchbase.users import add_user
 from touchbase.web.app import create_app
@@ -148,14 +150,12 @@ async def _synced(api: httpx.AsyncClient) -> None:
 
 
 async def _serve(settings: Settings, port: int, token: str, emulator_url: str) -> None:
+    open_files_as_allowed()
+    app = create_app(settings)
     config = uvicorn.Config(
-        create_app(settings),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        timeout_graceful_shutdown=5,  # open pages' event streams end
+        app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=5
     )
-    server = uvicorn.Server(config)
+    server = StoppingServer(config, on_stop=app.state.streams.stop)
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():

@@ -5,6 +5,7 @@
     ├── AuthenticationError             UNAUTHENTICATED               401  send a valid API token
     │   └── CsrfError                   CSRF_FAILED                   403  reload the page
     ├── DatabaseUnavailableError        DATABASE_UNAVAILABLE          503  try again (Retry-After)
+    ├── TooManyStreamsError             TOO_MANY_STREAMS              429  close some (Retry-After)
     └── CalendarError
         ├── InvalidEventError           CALENDAR_INVALID_EVENT        422  never retried
         ├── PermissionDeniedError       CALENDAR_PERMISSION_DENIED    403  reconnect to write
@@ -237,6 +238,15 @@ class DatabaseUnavailableError(TouchbaseError):
     default_message = "touchbase's database did not answer."
     default_action = "Try again in a moment."
     retryable = True
+
+
+class TooManyStreamsError(TouchbaseError):
+    """The user has as many event streams open in this process as one user may."""
+
+    code = "TOO_MANY_STREAMS"
+    http_status = 429
+    default_message = "Too many live connections are open for this account."
+    default_action = "Close some touchbase pages, or try again later."
 
 
 class InvalidContactError(InvalidFieldError):

@@ -6,6 +6,8 @@ traceback (a mistyped URL or a database that is down is not a bug in touchbase).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import resource
 from urllib.parse import urlsplit
 
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
@@ -14,6 +16,22 @@ from touchbase.config import ConfigurationError, Settings
 from touchbase.store import accounts
 from touchbase.store.crypto import SecretCipher
 from touchbase.store.database import Database, migrate
+
+# Where the hard limit is "unlimited", as many as Linux lets a process open by default.
+MOST_OPEN_FILES = 1_048_576
+
+
+def open_files_as_allowed() -> None:
+    """Raise this process's limit on open files to the most it is allowed. Each open page
+    holds a connection (its live stream): at the usual soft limit of 1,024 (systemd's, many
+    containers'), a thousand pages would leave the server unable to accept any other
+    connection, open its database or call Google. The event loop uses epoll, which has no
+    limit of its own on descriptors."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = MOST_OPEN_FILES if hard == resource.RLIM_INFINITY else hard
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        with contextlib.suppress(ValueError, OSError):  # above what the kernel allows
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
 def _where(url: str) -> str:

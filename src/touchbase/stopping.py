@@ -9,7 +9,9 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import threading
+from collections.abc import Callable
 from types import FrameType
 
 import uvicorn
@@ -36,7 +38,17 @@ def leave_after(seconds: float, what: str) -> None:
 
 class StoppingServer(uvicorn.Server):
     """uvicorn's server, leaving within a deadline once a signal tells it to stop: the time
-    open requests get, the time jobs under way get, and a margin."""
+    open requests get, the time jobs under way get, and a margin. `on_stop` is told the
+    moment stopping begins (uvicorn tells the app only once open requests are done)."""
+
+    def __init__(self, config: uvicorn.Config, on_stop: Callable[[], None] | None = None) -> None:
+        super().__init__(config)
+        self.on_stop = on_stop
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if self.on_stop is not None:
+            self.on_stop()
+        await super().shutdown(sockets)
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if not self.should_exit and sig in (signal.SIGTERM, signal.SIGINT):

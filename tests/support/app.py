@@ -13,9 +13,11 @@ from typing import Any, TypeVar
 
 import httpx
 import uvicorn
+from fastapi import FastAPI
 
 from tests.support.servers import EmulatorControl
 from touchbase.config import Mode, Settings
+from touchbase.stopping import StoppingServer
 from touchbase.users import add_user
 from touchbase.web.app import create_app
 from touchbase_emulator.process import free_port
@@ -24,18 +26,19 @@ T = TypeVar("T")
 
 
 class ServerThread:
-    """uvicorn serving an ASGI app from a background thread."""
+    """uvicorn serving the app from a background thread (as `serve` does: its open event
+    streams end as it starts to stop)."""
 
-    def __init__(self, app: Any, port: int) -> None:
+    def __init__(self, app: FastAPI, port: int) -> None:
         config = uvicorn.Config(
             app,
             host="127.0.0.1",
             port=port,
             log_level="warning",
             lifespan="on",
-            timeout_graceful_shutdown=2,  # open event streams end
+            timeout_graceful_shutdown=2,
         )
-        self.server = uvicorn.Server(config)
+        self.server = StoppingServer(config, on_stop=app.state.streams.stop)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def start(self) -> None:

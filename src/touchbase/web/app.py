@@ -34,6 +34,7 @@ from touchbase.web.headers import SecurityHeaders
 from touchbase.web.limits import BodyLimit
 from touchbase.web.logs import redact_access_log
 from touchbase.web.request_checks import KnownTokens, RequestChecks
+from touchbase.web.streams import Streams
 from touchbase.web.templating import TEMPLATES
 
 STATIC = Path(__file__).parent / "static"
@@ -59,14 +60,13 @@ def create_app(settings: Settings) -> FastAPI:
             settings, run_jobs=settings.jobs_in_process, concurrency=settings.job_concurrency
         ) as process:
             app.state.services, app.state.work = process.services, process.work
-            app.state.stopping = asyncio.Event()  # ends the pages' open streams
             await process.services.changes.start()
             redact_access_log()  # after the server has set its logging up
             freeze_start_up_objects()
             try:
                 yield
             finally:
-                app.state.stopping.set()
+                app.state.streams.stop()
                 await process.services.changes.stop()
 
     app = FastAPI(
@@ -80,6 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.limiter = MutationLimiter(settings.mutations_per_minute)
     app.state.sign_in_limiter = MutationLimiter(settings.sign_in_attempts_per_minute)
     app.state.settings = settings
+    app.state.streams = Streams(settings.live_streams_per_user)
     errors.install(app)
     app.include_router(events.router)
     app.include_router(search.router)

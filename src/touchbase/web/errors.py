@@ -76,7 +76,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     409: _error("The object changed since the version you sent (If-Match), or a conflict"),
     413: _error("A body over 1 MiB"),
     422: _error("Invalid input: `details.field` names the field"),
-    429: _error("Too many changes or Google calls: `Retry-After` says how long to wait"),
+    429: _error(
+        "Too many changes, Google calls or open event streams: `Retry-After` says how long to wait"
+    ),
     503: _error("touchbase's database did not answer: try again after `Retry-After`"),
 }
 

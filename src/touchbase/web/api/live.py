@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from touchbase.web.deps import CurrentActor, Services
+from touchbase.web.streams import Streams
 
 router = APIRouter(prefix="/api/calendar")
 # Changes arriving this close together are told as one.
@@ -40,31 +41,27 @@ async def changes(request: Request, services: Services, actor: CurrentActor) -> 
     # The token's check now: the stream opens no transaction, and a check failing only as
     # the answer starts would leave the stream running behind its 401.
     await services.db.settle_request_check()
+    streams: Streams = request.app.state.streams
     feed = services.changes
-    stopping: asyncio.Event = request.app.state.stopping
-    queue = feed.subscribe(actor.user_id)
 
     async def stream() -> AsyncIterator[str]:
+        queue = feed.subscribe(actor.user_id)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + STREAM_SECONDS
         try:
             yield f"retry: {RETRY_MS}\n: connected\n\n"
-            while loop.time() < deadline and not stopping.is_set():
-                try:
-                    first = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
-                except TimeoutError:
-                    yield ": keepalive\n\n"
+            while loop.time() < deadline and not streams.stopping.is_set():
+                first = await streams.wait(queue.get(), KEEPALIVE_SECONDS)
+                if first is None:
+                    if not streams.stopping.is_set():
+                        yield ": keepalive\n\n"
                     continue
                 calendars = {first}
-                await asyncio.sleep(DEBOUNCE_SECONDS)
+                await streams.pause(DEBOUNCE_SECONDS)
                 while not queue.empty():
                     calendars.add(queue.get_nowait())
                 yield f"event: changed\ndata: {json.dumps({'calendarIds': sorted(calendars)})}\n\n"
         finally:
             feed.unsubscribe(actor.user_id, queue)
 
-    return StreamingResponse(
-        stream(),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    return streams.open(actor.user_id, stream())

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from touchbase.calendar import calendars as calendars_uc
 from touchbase.calendar.services import CalendarServices
 from touchbase.web.deps import CurrentActor, MutatingActor, Services
+from touchbase.web.streams import Streams
 from touchbase.web.views import calendar_view, run_view, updates_view
 
 router = APIRouter(prefix="/api/calendar")
@@ -48,15 +49,18 @@ async def status(services: Services, actor: CurrentActor, run_id: str) -> JSONRe
 
 
 @router.get("/sync/{run_id}/events")
-async def stream(services: Services, actor: CurrentActor, run_id: str) -> StreamingResponse:
+async def stream(
+    request: Request, services: Services, actor: CurrentActor, run_id: str
+) -> StreamingResponse:
     """Server-sent events: `progress` whenever the run moves, then `done` with the result."""
     await _run(services, actor.user_id, run_id)  # 404 before the stream starts
+    streams: Streams = request.app.state.streams
 
     async def events() -> AsyncIterator[str]:
         last = None
         loop = asyncio.get_running_loop()
         deadline = loop.time() + STREAM_LIMIT_SECONDS
-        while loop.time() < deadline:
+        while loop.time() < deadline and not streams.stopping.is_set():
             view = await _run(services, actor.user_id, run_id)
             snapshot = json.dumps(view, sort_keys=True)
             if view["status"] != "running":
@@ -65,11 +69,9 @@ async def stream(services: Services, actor: CurrentActor, run_id: str) -> Stream
             if snapshot != last:
                 yield f"event: progress\ndata: {snapshot}\n\n"
                 last = snapshot
-            await asyncio.sleep(STREAM_POLL_SECONDS)
+            await streams.pause(STREAM_POLL_SECONDS)
 
-    return StreamingResponse(
-        events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
-    )
+    return streams.open(actor.user_id, events())
 
 
 @router.get("/calendars")

@@ -21,6 +21,8 @@ import { browserZone, localDate, showTimesIn, shownZone } from "./times.js";
 
 const $ = (id) => document.getElementById(id);
 const PENDING_POLL_MS = 1500;
+// A change stream the server refused (this account has too many open): try again this late.
+const REFUSED_STREAM_RETRY_MS = 30000;
 let pendingTimer = null;
 
 // ---- loading -------------------------------------------------------------------------------
@@ -73,12 +75,21 @@ function noticeChangeWhileEditing() {
 }
 
 // Changes made elsewhere (Google Calendar, another tab, a sync) arrive as they happen: the
-// visible range is read again. The browser reconnects a stream that ends.
+// visible range is read again. The browser reconnects a stream that ends; one the server
+// refused (too many of this account's pages are open) is asked for again later, and what
+// changed meanwhile is read then.
 function followChanges() {
   const source = new EventSource("/api/calendar/changes");
   const refetch = () => calendar.refetchEvents();
   // A change of this page's own is placed when its answer comes (then read again).
   source.addEventListener("changed", () => whenWritesSettle(refetch));
+  source.addEventListener("error", () => {
+    if (source.readyState !== EventSource.CLOSED) return;
+    setTimeout(() => {
+      followChanges();
+      whenWritesSettle(refetch);
+    }, REFUSED_STREAM_RETRY_MS);
+  });
 }
 
 // While changes wait for Google, look again until they settle.
