@@ -179,3 +179,29 @@ def test_hostile_rules_from_google_are_recorded_and_the_rest_syncs(app: AppHarne
     }
     titles = {item["title"] for item in listed["items"]}
     assert titles == {"good one", "rule 11"}
+
+
+def test_one_users_costly_listings_do_not_queue_ahead_of_anothers(app: AppHarness) -> None:
+    alice, bob = app.user(), app.user("bob@example.com")
+    for rule in COSTLY * 3:
+        assert alice.create(**WEEK, recurrence=[rule]).status_code == 201
+    made = bob.create(**WEEK, title="Bob's weekly", recurrence=["RRULE:FREQ=WEEKLY"])
+    assert made.status_code == 201, made.text
+    finished: list[str] = []
+
+    def costly() -> None:
+        _listing(alice.api, CENTURIES)
+        finished.append("alice")
+
+    threads = [threading.Thread(target=costly) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)  # hers are in line (each expands for up to 2 s)
+    week = {"timeMin": "2027-01-04T00:00:00Z", "timeMax": "2027-01-11T00:00:00Z"}
+    listed = _listing(bob.api, week)
+    finished.append("bob")
+    for thread in threads:
+        thread.join()
+    assert [i["title"] for i in listed["items"]] == ["Bob's weekly"]
+    # Behind the one of hers that was expanding (and the next, had it just begun), not all.
+    assert finished.index("bob") <= 2, finished

@@ -10,11 +10,13 @@ rule holds, a listing ends, and soon.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -86,6 +88,20 @@ def sort_key(record: EventRecord) -> tuple[datetime, str]:
 # waiting 1.3 s, where one at a time keeps it answering (SQLite's write lock used to queue
 # listings before their expansion; since they read without it, this queue does).
 _EXPANDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="touchbase-expand")
+# In that queue, one expansion of each user's at a time: a user's many costly listings (each
+# may take LIST_SECONDS) wait behind each other, not in front of everyone else's.
+_TURNS: weakref.WeakValueDictionary[tuple[int, str], asyncio.Lock] = weakref.WeakValueDictionary()
+
+
+async def _in_turn(user_id: str, work: Callable[[], EventPage]) -> EventPage:
+    """`work` run in the expansion thread once the user's turn comes."""
+    loop = asyncio.get_running_loop()
+    key = (id(loop), user_id)
+    turn = _TURNS.get(key)
+    if turn is None:
+        turn = _TURNS[key] = asyncio.Lock()
+    async with turn:
+        return await loop.run_in_executor(_EXPANDER, work)
 
 
 async def list_calendar_events(
@@ -128,10 +144,7 @@ async def expanded_page(
         ],
         series,
     )
-    expanding = asyncio.get_running_loop().run_in_executor(
-        _EXPANDER, _page, singles, series, taken, zones, window
-    )
-    return await expanding
+    return await _in_turn(user_id, partial(_page, singles, series, taken, zones, window))
 
 
 @dataclass(frozen=True)
