@@ -10,12 +10,14 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, Text, text
 from sqlalchemy.exc import OperationalError
 
+from touchbase.store import search as search_store
 from touchbase.store import sqlite_driver
 from touchbase.store.bulk import insert_rows
 from touchbase.store.database import Database, migrate
@@ -162,6 +164,24 @@ async def test_a_bulk_insert_runs_off_the_loops_thread(database: tuple[Database,
     assert threading.get_ident() not in inserts
     async with db.session() as session:
         assert (await session.execute(text("SELECT count(*) FROM scratch"))).scalar() == 3_000
+
+
+async def test_a_search_runs_off_the_loops_thread(database: tuple[Database, Path]) -> None:
+    """SQLite's search index is every user's: a word's prefix walks its postings in all
+    their events, so the statement leaves the loop to the requests meanwhile."""
+    db, _ = database
+    ran_on: list[tuple[int, str]] = []
+    async with db.read() as session:
+        raw = (await (await session.connection()).get_raw_connection()).driver_connection
+        raw.set_trace_callback(lambda sql: ran_on.append((threading.get_ident(), sql)))
+        found = await search_store.find_events(
+            session, "someone", ["a"], now=datetime.now(UTC), upcoming=True, limit=5, offset=0
+        )
+        raw.set_trace_callback(None)
+    assert found == []
+    searches = {thread for thread, sql in ran_on if "MATCH" in sql}
+    assert searches
+    assert threading.get_ident() not in searches
 
 
 async def test_a_transaction_ends_whatever_its_statements_left_unread(

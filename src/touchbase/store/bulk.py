@@ -16,14 +16,14 @@ from sqlalchemy import JSON, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.store.database import json_text
-from touchbase.store.sqlite_driver import LONG_STATEMENT
+from touchbase.store.sqlite_driver import OFF_THE_LOOP
 from touchbase.store.types import UtcDateTime
 
 # Bound parameters per INSERT: far below SQLite's 32,766 and PostgreSQL's 65,535.
 PARAMETERS_PER_STATEMENT = 5_000
-# Each INSERT is up to ~30 ms of SQLite's own work: in a thread, the event loop serves
-# meanwhile (reads take no lock, so they are served; other writers wait for the lock anyway).
-OFF_THE_LOOP = {LONG_STATEMENT: True}
+# Each INSERT is up to ~30 ms of SQLite's own work: in a thread (OFF_THE_LOOP), the event
+# loop serves meanwhile (reads take no lock, so they are served; other writers wait for the
+# lock anyway).
 
 
 def _sqlite_datetime(value: datetime | None) -> str | None:

@@ -13,11 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.store.events import LISTED
 from touchbase.store.models import ContactEmail, Event, EventGuest, Interaction
-from touchbase.store.sqlite_driver import LONG_STATEMENT
+from touchbase.store.sqlite_driver import OFF_THE_LOOP
 
 # Joins and aggregates over every meeting of the user's: with 100,000 events, SQLite works on
-# one for tenths of a second, off the event loop.
-LONG = {LONG_STATEMENT: True}
+# one for tenths of a second, off the event loop (OFF_THE_LOOP).
 
 # Outcomes that say a meeting did not take place.
 NOT_MET = ("no_show", "rescheduled")
@@ -85,7 +84,7 @@ async def _with_contacts(
     out: list[tuple[str, Sequence[Any]]] = []
     as_guest = guests.statement.add_columns(*LISTED).where(*where)
     for statement, contact_of in ((as_guest, guests.contact), (named, str)):
-        for found in (await session.execute(statement, execution_options=LONG)).all():
+        for found in (await session.execute(statement, execution_options=OFF_THE_LOOP)).all():
             contact_id, row = contact_of(found[0]), found[1:]
             if (contact_id, row[0]) not in seen:
                 seen.add((contact_id, row[0]))
@@ -144,7 +143,7 @@ async def last_met(
         logged = logged.where(Interaction.contact_id.in_(contact_ids))
     out: dict[str, datetime] = {}
     for query, contact_of in ((as_guest, guests.contact), (named, str), (logged, str)):
-        for key, when in (await session.execute(query, execution_options=LONG)).all():
+        for key, when in (await session.execute(query, execution_options=OFF_THE_LOOP)).all():
             if key is not None and when is not None:
                 contact_id = contact_of(key)
                 out[contact_id] = max(when, out.get(contact_id, when))

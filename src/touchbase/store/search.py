@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, and_, column, func, literal_column
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.store.models import Event
+from touchbase.store.sqlite_driver import OFF_THE_LOOP
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Words that say how a person asks, not what they look for ("meetings with Dana").
@@ -87,7 +88,10 @@ async def find_events(
     limit: int,
     offset: int,
 ) -> list[Event]:
-    """A page of `matching` events."""
+    """A page of `matching` events. Off the event loop: SQLite's index is every user's, and
+    a word's prefix walks its postings in all their events (eight one-letter words over
+    300,000 events: 0.1 s)."""
     dialect = session.get_bind().dialect.name
     query = matching(dialect, user_id, words, now=now, upcoming=upcoming)
-    return list(await session.scalars(query.limit(limit).offset(offset)))
+    found = await session.scalars(query.limit(limit).offset(offset), execution_options=OFF_THE_LOOP)
+    return list(found)

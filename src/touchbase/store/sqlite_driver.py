@@ -53,6 +53,9 @@ READ_ONLY: ContextVar[bool] = ContextVar("touchbase_sqlite_read_only", default=F
 WAIT_FOR_LOCK: ContextVar[bool] = ContextVar("touchbase_sqlite_wait_for_lock", default=True)
 # The execution option of a statement that may take long: run in a thread, off the loop.
 LONG_STATEMENT = "touchbase_long_statement"
+# The execution options of such a statement (ignored on PostgreSQL, whose driver never holds
+# the loop while the server works).
+OFF_THE_LOOP = {LONG_STATEMENT: True}
 
 
 class _Cursor(sqlite3.Cursor):
