@@ -3,9 +3,13 @@ new contacts at once or none; contacts already known by an email are skipped."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from tests.support.app import ApiUser, AppHarness
+from tests.support.app import ApiUser, AppHarness, HealthWatch
+
+# Contacts with a cadence imported at once (each plans a touchpoint with its event).
+LARGE = 600
 
 GOOGLE_CSV = (
     "First Name,Last Name,E-mail 1 - Type,E-mail 1 - Value,Organization 1 - Name,"
@@ -115,3 +119,34 @@ def test_imports_are_scoped_to_the_user(app: AppHarness) -> None:
     assert preview["counts"]["new"] == 2  # alice's contacts are not bob's
     assert all(row["existingContactId"] is None for row in preview["rows"])
     assert _names(bob) == []
+
+
+def test_a_large_import_plans_every_cadence_and_takes_turns_with_other_requests(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    met = datetime.now(UTC).replace(microsecond=0) - timedelta(days=40)
+    alice.meeting("Old call", met, attendees=["person0007@example.com"])
+    rows = [f"Person {n:04d},person{n:04d}@example.com,every 8 weeks" for n in range(LARGE)]
+    with HealthWatch(app.url) as watch:
+        done = alice.api.post(
+            "/api/contacts/import",
+            json={"format": "csv", "content": "name,email,cadence\n" + "\n".join(rows)},
+            timeout=120,
+        )
+    assert done.status_code == 201, done.text
+    assert done.json()["imported"] == LARGE
+    # Each request waited for a turn of the import's work, never for all of it (held at
+    # once, it took the loop for 1-7 s).
+    assert watch.failures == 0
+    assert watch.slowest < 0.5, watch.slowest
+    planned = alice.api.get("/api/touchpoints", params={"status": "planned"}).json()["items"]
+    due = {t["contactName"]: date.fromisoformat(t["dueDate"]) for t in planned}
+    assert len(due) == LARGE
+    # Planned from each one's own last contact: 8 weeks after the call, else after today.
+    assert due["Person 0007"] - met.date() in (
+        timedelta(weeks=8),
+        timedelta(weeks=8, days=1),
+        timedelta(weeks=8, days=2),
+    )
+    assert due["Person 0006"] > due["Person 0007"] + timedelta(weeks=4)

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.app import AppHarness
+from tests.support.app import AppHarness, HealthWatch
 from tests.support.sync import sync
 
 WEEK = {
@@ -62,37 +62,6 @@ def test_a_rule_that_cannot_be_expanded_is_refused_naming_the_field(
     assert answer.status_code == 422, answer.text
     assert answer.json()["error"]["details"]["field"] == "recurrence"
     assert alice.api.get("/api/calendar/events").json()["items"] == []
-
-
-class HealthWatch:
-    """Asks /api/health every 50 ms from another thread; records the slowest answer."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.slowest = 0.0
-        self.failures = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        with httpx.Client(base_url=self.url, timeout=5) as client:
-            while not self._stop.is_set():
-                started = time.monotonic()
-                try:
-                    ok = client.get("/api/health").status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                self.failures += not ok
-                self.slowest = max(self.slowest, time.monotonic() - started)
-                self._stop.wait(0.05)
-
-    def __enter__(self) -> HealthWatch:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def _listing(user_api: httpx.Client, params: dict[str, str]) -> dict[str, Any]:

@@ -173,6 +173,37 @@ def run_in_thread(coroutine: Coroutine[Any, Any, T]) -> T:
         return pool.submit(asyncio.run, coroutine).result()
 
 
+class HealthWatch:
+    """Asks /api/health every 50 ms from another thread; records the slowest answer."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.slowest = 0.0
+        self.failures = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        with httpx.Client(base_url=self.url, timeout=5) as client:
+            while not self._stop.is_set():
+                started = time.monotonic()
+                try:
+                    ok = client.get("/api/health").status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                self.failures += not ok
+                self.slowest = max(self.slowest, time.monotonic() - started)
+                self._stop.wait(0.05)
+
+    def __enter__(self) -> HealthWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def wait_for(check: Callable[[], bool], *, timeout: float = 10.0, what: str = "") -> None:
     """Poll until `check()` is true."""
     deadline = time.monotonic() + timeout

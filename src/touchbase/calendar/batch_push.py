@@ -23,8 +23,11 @@ from touchbase.errors import CalendarError
 from touchbase.google import GoogleCalendarClient, RetryPolicy
 from touchbase.store import events as event_store
 from touchbase.store import sync as sync_store
+from touchbase.store.turns import taking_turns
 
 PUSH_ROUNDS = 3
+# Outcomes written to the database at a time (each flush a turn of work on the event loop).
+FLUSH_EVERY = 100
 COUNT_KEYS = ("pulled", "created", "updated", "deleted", "pushed", "merged", "conflicts", "errors")
 Progress = Callable[[dict[str, Any]], Awaitable[None]]
 # Retries of one batch (a job, or a sync; a person waits on neither).
@@ -66,10 +69,11 @@ async def push_calendar(
                 lease=services.push_lease,
                 due_only=due_only,
             )
-            await sync_store.events_by_id(
-                session, ids
-            )  # one read; each snapshot then finds its own
-            snaps = [s for s in [await read_snapshot(session, i) for i in ids] if s]
+            # One read, kept while each snapshot finds its row (the session holds rows weakly:
+            # dropped at once, each was read again).
+            rows = await sync_store.events_by_id(session, ids)
+            snaps = [s async for i in taking_turns(ids) if (s := await read_snapshot(session, i))]
+            del rows
             held = not snaps and await event_store.pushes_held(
                 session, now=services.clock(), calendar_id=calendar_id
             )
@@ -120,7 +124,9 @@ async def _apply_pushes(
         rows = await sync_store.events_by_id(
             session, [snap.event_id for snap, _ in outcomes], for_update=True
         )
-        for snap, outcome in outcomes:
+        async for number, (snap, outcome) in taking_turns(enumerate(outcomes, start=1)):
+            if number % FLUSH_EVERY == 0:  # in parts: one flush of thousands holds the loop
+                await session.flush()
             row = rows.get(snap.event_id)
             if row is None:
                 continue

@@ -4,6 +4,7 @@ import that writes every new contact in one transaction, or nothing when any rec
 
 from __future__ import annotations
 
+import asyncio
 from typing import Literal
 
 import msgspec
@@ -25,8 +26,12 @@ from touchbase.domain.contact_import import (
 from touchbase.domain.validation import FieldProblem
 from touchbase.errors import InvalidImportError
 from touchbase.store import contacts as contact_store
+from touchbase.store.turns import taking_turns
 
 RecordStatus = Literal["new", "exists", "invalid"]
+# Contacts written per step of an import, the event loop serving other requests between steps
+# (a whole file of 5,000 at once held it 0.8 s).
+WRITE_CHUNK = 250
 
 
 class PreviewRow(msgspec.Struct, frozen=True):
@@ -74,14 +79,18 @@ async def import_contacts(
             if invalid := [row for row in preview.rows if row.status == "invalid"]:
                 raise _invalid_error(invalid)
             new = [row.record.fields for row in preview.rows if row.status == "new"]
-            made = await contact_store.create_contacts(session, actor.user_id, new, now=now)
-            for contact, fields in zip(made, new, strict=True):
-                await audit_created(session, actor, contact, fields, now=now, source="import")
+            made = []
+            async for start in taking_turns(range(0, len(new), WRITE_CHUNK), every=1):
+                chunk = new[start : start + WRITE_CHUNK]
+                added = await contact_store.create_contacts(session, actor.user_id, chunk, now=now)
+                for contact, fields in zip(added, chunk, strict=True):
+                    await audit_created(session, actor, contact, fields, now=now, source="import")
+                await session.flush()
+                made += added
             if planning and any(contact.cadence_every for contact in made):
                 context = await plan_context(session, actor, now)
                 calendar_id = context.calendar.id
-                for contact in made:
-                    await cadence.follow(context, contact)
+                await cadence.follow_new(context, made)
     if len(made) >= STATISTICS_AFTER:
         await services.db.refresh_statistics()
     if calendar_id is not None:  # the cadences' first touchpoints, pushed in batches
@@ -100,8 +109,8 @@ def _added_meanwhile_error() -> InvalidImportError:
 async def _preview(
     session: AsyncSession, user_id: str, kind: ImportFormat, text: str
 ) -> ImportPreview:
-    try:
-        parsed = parse_contacts(kind, text)
+    try:  # pure work on the text, up to 0.15 s: in a thread, the loop keeps its turns
+        parsed = await asyncio.to_thread(parse_contacts, kind, text)
     except ImportFileError as exc:
         raise InvalidImportError(str(exc), field="content") from None
     all_emails = tuple({e for r in parsed.records for e in r.fields.emails})

@@ -10,6 +10,7 @@ from sqlalchemy import CursorResult, delete, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.store.models import Calendar, Conflict, Event, SyncRun
+from touchbase.store.turns import taking_turns
 
 CHUNK = 2500  # ids per IN (...): a whole page; well inside SQLite and PostgreSQL limits
 
@@ -121,7 +122,8 @@ async def events_by_id(
     """These events by id, read at once (locked in id order with `for_update`)."""
     wanted = sorted(set(event_ids))
     found: dict[str, Event] = {}
-    for start in range(0, len(wanted), 500):  # bound the statement's parameters
+    # 500 a statement bounds its parameters; the loop serves others between statements.
+    async for start in taking_turns(range(0, len(wanted), 500), every=1):
         query = select(Event).where(Event.id.in_(wanted[start : start + 500])).order_by(Event.id)
         rows = await session.scalars(query.with_for_update() if for_update else query)
         found.update((row.id, row) for row in rows)
