@@ -124,10 +124,10 @@ async def follow_new(context: PlanContext, made: Sequence[Contact]) -> None:
     write lock for 43 s with 5,000). Each plan is ~7 ms of work on the event loop: it takes
     turns with other requests."""
     due = [c for c in made if cadence_of(c) is not None and c.archived_at is None]
+    user_id = context.actor.user_id
     latest: dict[str, datetime] = {}
     for start in range(0, len(due), READ_TOGETHER):
         ids = [c.id for c in due[start : start + READ_TOGETHER]]
-        user_id = context.actor.user_id
         latest |= await last_contacted(context.session, user_id, now=context.now, contact_ids=ids)
     async for contact in taking_turns(due):
         await plan_next(context, contact, _last_day(context, latest.get(contact.id)))
