@@ -21,9 +21,6 @@ from touchbase.store.types import UtcDateTime
 
 # Bound parameters per INSERT: far below SQLite's 32,766 and PostgreSQL's 65,535.
 PARAMETERS_PER_STATEMENT = 5_000
-# Each INSERT is up to ~30 ms of SQLite's own work: in a thread (OFF_THE_LOOP), the event
-# loop serves meanwhile (reads take no lock, so they are served; other writers wait for the
-# lock anyway).
 
 
 def _sqlite_datetime(value: datetime | None) -> str | None:
@@ -155,5 +152,7 @@ async def insert_rows(
         await connection.exec_driver_sql(
             _insert_statement(table, prepared, len(chunk), mark),
             shared + tuple(v for row in chunk for v in row),
+            # Up to ~30 ms of SQLite's own work: in a thread, the loop serves meanwhile (reads
+            # take no lock, so they are served; other writers wait for the lock anyway).
             execution_options=OFF_THE_LOOP,
         )

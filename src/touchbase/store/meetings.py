@@ -1,6 +1,7 @@
 """Meetings with contacts: events a contact is a guest of (by any of their emails, through
 `event_guests`) or that name them (`contact_id`), and what was logged after them; every query
-scoped to one user."""
+scoped to one user. Their joins and aggregates cover every meeting of the user's (with 100,000
+events, SQLite works on one for tenths of a second), so they run off the event loop."""
 
 from __future__ import annotations
 
@@ -14,9 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from touchbase.store.events import LISTED
 from touchbase.store.models import ContactEmail, Event, EventGuest, Interaction
 from touchbase.store.sqlite_driver import OFF_THE_LOOP
-
-# Joins and aggregates over every meeting of the user's: with 100,000 events, SQLite works on
-# one for tenths of a second, off the event loop (OFF_THE_LOOP).
 
 # Outcomes that say a meeting did not take place.
 NOT_MET = ("no_show", "rescheduled")
