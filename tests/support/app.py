@@ -173,24 +173,37 @@ def run_in_thread(coroutine: Coroutine[Any, Any, T]) -> T:
         return pool.submit(asyncio.run, coroutine).result()
 
 
-class HealthWatch:
-    """Asks /api/health every 50 ms from another thread; records the slowest answer."""
+def _health(client: httpx.Client) -> httpx.Response:
+    return client.get("/api/health")
 
-    def __init__(self, url: str) -> None:
+
+class HealthWatch:
+    """Asks /api/health (or makes another request: `ask`, with these `headers`) every 50 ms
+    from another thread; records the slowest answer and how many failed."""
+
+    def __init__(
+        self,
+        url: str,
+        ask: Callable[[httpx.Client], httpx.Response] = _health,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.url = url
         self.slowest = 0.0
         self.failures = 0
+        self.asked = 0
+        self._ask, self._headers = ask, headers or {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        with httpx.Client(base_url=self.url, timeout=5) as client:
+        with httpx.Client(base_url=self.url, headers=self._headers, timeout=30) as client:
             while not self._stop.is_set():
                 started = time.monotonic()
                 try:
-                    ok = client.get("/api/health").status_code == 200
+                    ok = self._ask(client).is_success
                 except httpx.HTTPError:
                     ok = False
+                self.asked += 1
                 self.failures += not ok
                 self.slowest = max(self.slowest, time.monotonic() - started)
                 self._stop.wait(0.05)

@@ -26,6 +26,10 @@ from touchbase.store import sync as sync_store
 from touchbase.store.turns import taking_turns
 
 PUSH_ROUNDS = 3
+# Changes taken and sent at a time (2 batch requests): their outcomes are one transaction,
+# short enough that other writers hardly wait for SQLite's lock (5,000 at once held it for
+# seconds), and each is sent well within its push lease.
+PUSH_AT_ONCE = 100
 # Outcomes written to the database at a time (each flush a turn of work on the event loop).
 FLUSH_EVERY = 100
 COUNT_KEYS = ("pulled", "created", "updated", "deleted", "pushed", "merged", "conflicts", "errors")
@@ -59,8 +63,10 @@ async def push_calendar(
     due_only: bool = False,
 ) -> None:
     """Send every pending change of the calendar (with `due_only`, those whose retry time has
-    come), in batches, until nothing more can go."""
-    for _ in range(PUSH_ROUNDS):
+    come), in batches, PUSH_AT_ONCE at a time, until nothing more can go (or Google asks to
+    wait: what is left then goes with the push job, after its backoff)."""
+    rounds = 0
+    while rounds < PUSH_ROUNDS:
         async with services.db.session() as session:
             ids = await sync_store.claim_pending(
                 session,
@@ -68,6 +74,7 @@ async def push_calendar(
                 now=services.clock(),
                 lease=services.push_lease,
                 due_only=due_only,
+                limit=PUSH_AT_ONCE,
             )
             # One read, kept while each snapshot finds its row (the session holds rows weakly:
             # dropped at once, each was read again).
@@ -80,17 +87,22 @@ async def push_calendar(
         if not snaps:
             # Changes another pusher holds are part of this sync's answer: wait for them,
             # and take over what they leave pending.
+            rounds += 1
             if held and await other_pushers_done(services, calendar_id=calendar_id):
                 continue
             return
         await progress({"phase": "push", "pushing": len(snaps)})
         try:
-            again = await _apply_pushes(services, await _send(client, snaps), result)
+            outcomes = await _send(client, snaps)
+            again = await _apply_pushes(services, outcomes, result)
         except BaseException:
             await _release(services, [snap.event_id for snap in snaps])
             raise
+        if len(ids) == PUSH_AT_ONCE and all(outcome.kind != "retry" for _, outcome in outcomes):
+            continue  # more were waiting
         if not again:
             return
+        rounds += 1
 
 
 async def _send(client: GoogleCalendarClient, snaps: list[Snapshot]) -> list[tuple[Snapshot, Any]]:

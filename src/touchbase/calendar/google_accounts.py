@@ -98,10 +98,11 @@ class GoogleAccounts:
 
     async def complete(
         self, *, state: str, code: str, browser_nonce: str | None, signed_in: str | None
-    ) -> frozenset[str]:
-        """Finish an authorization: store the tokens and the user's calendars. It must come
-        from the browser that started it (its nonce cookie), and from the same user if one
-        is signed in there: a consent link sent to someone else connects nobody."""
+    ) -> tuple[str, frozenset[str]]:
+        """Finish an authorization: store the tokens and the user's calendars; the user now
+        connected and the scopes granted. It must come from the browser that started it (its
+        nonce cookie), and from the same user if one is signed in there: a consent link sent
+        to someone else connects nobody."""
         async with self.db.session() as session:
             pending = await accounts.take_oauth_state(session, self.cipher, state)
         if pending is None or self.clock() - pending.created_at > STATE_LIFETIME:
@@ -133,7 +134,7 @@ class GoogleAccounts:
             await self.discover_calendars(user_id)
         except CalendarError:  # a grant without read access: writes will say so
             log.warning("could not list the calendars of user %s", user_id)
-        return tokens.scopes
+        return user_id, tokens.scopes
 
     async def disconnect(self, user_id: str) -> None:
         """Revoke the user's grant at Google (as far as Google answers) and forget their

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from touchbase.calendar.batch_push import push_pending
 from touchbase.calendar.events import Actor
 from touchbase.calendar.services import CalendarServices
 from touchbase.crm import contacts
@@ -25,13 +26,14 @@ from touchbase.crm.touchpoints import (
 from touchbase.domain.contacts import Cadence, ContactFields
 from touchbase.domain.touchpoints import next_date
 from touchbase.google.auth import WRITE_SCOPES
+from touchbase.store import contacts as contact_store
 from touchbase.store import touchpoints as touchpoint_store
 from touchbase.store.models import Contact
 from touchbase.store.turns import taking_turns
 
-# New contacts whose last contacts one statement reads (each sends its emails: far below the
-# bound values a statement may have).
-READ_TOGETHER = 500
+# Contacts whose owed touchpoints one transaction plans (about 3 ms each, SQLite's write lock
+# held meanwhile); their last contacts are read in one statement.
+OWED_AT_ONCE = 25
 
 
 async def can_plan(services: CalendarServices, user_id: str) -> bool:
@@ -77,14 +79,18 @@ async def _written(
     planning: bool,
 ) -> Contact:
     """A contact written, and its cadence followed in the same transaction (when `planning`
-    and touchpoints can get events); their events pushed after."""
-    planning = planning and await can_plan(services, actor.user_id)
+    and touchpoints can get events; when they cannot, the cadence is noted as owing one until
+    they can); their events pushed after."""
+    can = planning and await can_plan(services, actor.user_id)
     now = services.clock()
     with contacts.emails_kept_unique():
         async with services.db.session() as session:
             contact = await write(session, now)
-            context = await plan_context(session, actor, now) if planning else None
+            context = await plan_context(session, actor, now) if can else None
             to_push = await follow(context, contact) if context else []
+            owes = planning and not can and cadence_of(contact) is not None
+            if planning and owes != (contact.cadence_owed_at is not None):
+                contact.cadence_owed_at = now if owes else None
     await push_all(services, actor, to_push)
     return contact
 
@@ -93,6 +99,18 @@ async def follow(context: PlanContext, contact: Contact, *, later_only: bool = F
     """Keep the contact's cadence touchpoint where the cadence wants it: planned when none is,
     moved when one the cadence planned is elsewhere (`later_only`: only later, as after a
     meeting). A touchpoint planned by hand is left as it is. Returns the events to push."""
+    return await _follow(context, contact, None, later_only=later_only)
+
+
+async def _follow(
+    context: PlanContext,
+    contact: Contact,
+    latest: dict[str, datetime] | None,
+    *,
+    later_only: bool = False,
+) -> list[str]:
+    """`follow`, with the last contacts of the contacts at hand when they were read together
+    (None: read the contact's own)."""
     cadence = cadence_of(contact)
     if cadence is None or contact.archived_at is not None:
         return []
@@ -100,14 +118,15 @@ async def follow(context: PlanContext, contact: Contact, *, later_only: bool = F
     planned = await touchpoint_store.planned_of(context.session, user_id, contact.id)
     if planned and (len(planned) != 1 or planned[0].origin != "cadence"):
         return []  # planned by hand: left as it is, and no need to ask when they last met
-    latest = (
-        await last_contacted(context.session, user_id, now=context.now, contact_ids=[contact.id])
-    ).get(contact.id)
-    today = context.now.astimezone(context.zone).date()
-    last = _last_day(context, latest)
+    if latest is None:
+        latest = await last_contacted(
+            context.session, user_id, now=context.now, contact_ids=[contact.id]
+        )
+    last = _last_day(context, latest.get(contact.id))
     if not planned:
         made = await plan_next(context, contact, last)
         return [made.event_id] if made is not None and made.event_id else []
+    today = context.now.astimezone(context.zone).date()
     wanted = _wanted(context, last, today, cadence)
     touchpoint = planned[0]
     if wanted is None or wanted == touchpoint.due_date:
@@ -117,20 +136,44 @@ async def follow(context: PlanContext, contact: Contact, *, later_only: bool = F
     return await move_planned(context, touchpoint, contact, wanted)
 
 
-async def follow_new(context: PlanContext, made: Sequence[Contact]) -> None:
-    """`follow` for contacts made in this transaction (none has a touchpoint yet): the first
-    touchpoint of each with a cadence, their last contacts read together (an import of
-    thousands read them one contact at a time: 9 ms each, its transaction holding SQLite's
-    write lock for 43 s with 5,000). Each plan is ~7 ms of work on the event loop: it takes
-    turns with other requests."""
-    due = [c for c in made if cadence_of(c) is not None and c.archived_at is None]
+async def plan_owed(services: CalendarServices, actor: Actor) -> int:
+    """Follow the cadences that owe a touchpoint (`Contact.cadence_owed_at`), OWED_AT_ONCE
+    contacts per transaction, each transaction short enough that other writers hardly wait
+    for SQLite's lock (an import of 5,000 planned in one held it 15 s: others' writes gave
+    up); then push their events in batches. Nothing when touchpoints cannot get events yet.
+    Safe beside another run of it: each transaction takes contacts no other holds. Returns
+    how many contacts it followed."""
+    if not await can_plan(services, actor.user_id):
+        return 0
+    followed, calendar_id = 0, None
+    # The days' busy spans, read once and kept up to date across the transactions (read
+    # again in each, 5,000 plans due on one day read its thousands of events 200 times).
+    busy: dict[date, list[tuple[datetime, datetime]]] = {}
+    while True:
+        async with services.db.session() as session:
+            owed = await contact_store.owed_cadences(session, actor.user_id, limit=OWED_AT_ONCE)
+            if owed:
+                context = await plan_context(session, actor, services.clock(), busy=busy)
+                calendar_id = context.calendar.id
+                await _follow_owed(context, owed)
+        if not owed:
+            break
+        followed += len(owed)
+    if calendar_id is not None:
+        await push_pending(services, actor.user_id, calendar_id)
+    return followed
+
+
+async def _follow_owed(context: PlanContext, owed: Sequence[Contact]) -> None:
+    """`follow` for each of these contacts, their last contacts read together (one contact at
+    a time they took 9 ms each); each then owes nothing. Each plan is ~3 ms of work on the
+    event loop: it takes turns with other requests."""
     user_id = context.actor.user_id
-    latest: dict[str, datetime] = {}
-    for start in range(0, len(due), READ_TOGETHER):
-        ids = [c.id for c in due[start : start + READ_TOGETHER]]
-        latest |= await last_contacted(context.session, user_id, now=context.now, contact_ids=ids)
-    async for contact in taking_turns(due):
-        await plan_next(context, contact, _last_day(context, latest.get(contact.id)))
+    ids = [contact.id for contact in owed]
+    latest = await last_contacted(context.session, user_id, now=context.now, contact_ids=ids)
+    async for contact in taking_turns(owed):
+        await _follow(context, contact, latest)
+        contact.cadence_owed_at = None
 
 
 def _last_day(context: PlanContext, latest: datetime | None) -> date:

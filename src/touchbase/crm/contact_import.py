@@ -1,6 +1,7 @@
 """Importing contacts from a CSV or vCard file: a preview that says, per record, whether it is
 new, already a contact (matched by an email; skipped) or invalid (each problem named), and an
-import that writes every new contact in one transaction, or nothing when any record is invalid."""
+import that writes every new contact in one transaction, or nothing when any record is invalid;
+their cadences' first touchpoints are planned after."""
 
 from __future__ import annotations
 
@@ -10,13 +11,12 @@ from typing import Literal
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from touchbase.calendar.batch_push import push_pending
 from touchbase.calendar.events import Actor
 from touchbase.calendar.services import CalendarServices
 from touchbase.calendar.sync import STATISTICS_AFTER
 from touchbase.crm import cadence
 from touchbase.crm.contacts import audit_created, emails_kept_unique
-from touchbase.crm.touchpoints import plan_context
+from touchbase.crm.touchpoints import cadence_of
 from touchbase.domain.contact_import import (
     ImportFileError,
     ImportFormat,
@@ -67,34 +67,31 @@ async def preview_import(
 async def import_contacts(
     services: CalendarServices, actor: Actor, kind: ImportFormat, text: str
 ) -> ImportPreview:
-    """Add the file's new contacts, all in one transaction with their audit entries (and the
-    first touchpoint of each with a cadence); any invalid record -> InvalidImportError listing
-    them, and nothing is added."""
+    """Add the file's new contacts, all in one transaction with their audit entries; any
+    invalid record -> InvalidImportError listing them, and nothing is added. A cadence's first
+    touchpoint is planned after, in short transactions of its own (`cadence.plan_owed`); the
+    contacts note that they owe it, so a process that dies first leaves it to the cadence job."""
     now = services.clock()
-    planning = await cadence.can_plan(services, actor.user_id)
-    calendar_id = None
     with emails_kept_unique(_added_meanwhile_error):
         async with services.db.session() as session:
             preview = await _preview(session, actor.user_id, kind, text)
             if invalid := [row for row in preview.rows if row.status == "invalid"]:
                 raise _invalid_error(invalid)
             new = [row.record.fields for row in preview.rows if row.status == "new"]
-            made = []
+            made, owing = [], False
             async for start in taking_turns(range(0, len(new), WRITE_CHUNK), every=1):
                 chunk = new[start : start + WRITE_CHUNK]
                 added = await contact_store.create_contacts(session, actor.user_id, chunk, now=now)
                 for contact, fields in zip(added, chunk, strict=True):
                     await audit_created(session, actor, contact, fields, now=now, source="import")
+                    if cadence_of(contact) is not None:
+                        contact.cadence_owed_at, owing = now, True
                 await session.flush()
                 made += added
-            if planning and any(contact.cadence_every for contact in made):
-                context = await plan_context(session, actor, now)
-                calendar_id = context.calendar.id
-                await cadence.follow_new(context, made)
     if len(made) >= STATISTICS_AFTER:
         await services.db.refresh_statistics()
-    if calendar_id is not None:  # the cadences' first touchpoints, pushed in batches
-        await push_pending(services, actor.user_id, calendar_id)
+    if owing:
+        await cadence.plan_owed(services, actor)
     return msgspec.structs.replace(preview, imported=len(made))
 
 

@@ -126,11 +126,18 @@ class PlanContext:
         return slot
 
 
-async def plan_context(session: AsyncSession, actor: Actor, now: datetime) -> PlanContext:
+async def plan_context(
+    session: AsyncSession,
+    actor: Actor,
+    now: datetime,
+    *,
+    busy: dict[date, list[tuple[datetime, datetime]]] | None = None,
+) -> PlanContext:
+    """What planning needs in this transaction (`busy`: the spans already read, by day)."""
     calendar = await events.calendar_for(session, actor.user_id, None)
     user = await session.get(User, actor.user_id)
     hours = WorkingHours.read(user.working_hours if user else None)
-    return PlanContext(session, actor, calendar, hours, now, {})
+    return PlanContext(session, actor, calendar, hours, now, {} if busy is None else busy)
 
 
 def _checked(plan: TouchpointPlan, zone: ZoneInfo) -> TouchpointPlan:

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-JobKind = Literal["push", "sync", "run", "watch"]
+JobKind = Literal["push", "sync", "run", "watch", "cadence"]
 # Retries in our code (upstream retry with a queueing lock can wedge a job: issue 1446).
 MAX_ATTEMPTS = 8
 BASE_DELAY = timedelta(seconds=2)
@@ -30,8 +30,9 @@ GRACEFUL_SECONDS = 10.0
 @dataclass(frozen=True)
 class Job:
     """Push a calendar's due changes, sync it, or make its push-notification channels right
-    (`subject`: the calendar); or carry out a sync run a person asked for ("Sync now";
-    `subject`: the run). `attempt` counts the retries so far."""
+    (`subject`: the calendar); carry out a sync run a person asked for ("Sync now";
+    `subject`: the run); or plan the touchpoints a user's cadences owe (`cadence`; `subject`:
+    the user). `attempt` counts the retries so far."""
 
     kind: JobKind
     subject: str
@@ -41,18 +42,21 @@ class Job:
     @property
     def lock(self) -> str:
         """No two jobs of one calendar run at once (a run's calendars are held by their
-        sync leases, as they come)."""
-        return f"run:{self.subject}" if self.kind == "run" else f"calendar:{self.subject}"
+        sync leases, as they come), nor two of a user's cadences."""
+        if self.kind in ("run", "cadence"):
+            return f"{self.kind}:{self.subject}"
+        return f"calendar:{self.subject}"
 
     @property
     def queueing_lock(self) -> str:
-        """At most one push and one sync of a calendar wait."""
+        """At most one job of each kind waits for a calendar (or a run, or a user)."""
         return f"{self.kind}:{self.subject}"
 
     @property
     def priority(self) -> int:
-        """A person waits on a push or a run; then channels; a backstop sync is background."""
-        return {"sync": 0, "watch": 5}.get(self.kind, 10)
+        """A person waits on a push or a run; then channels and cadences; a backstop sync
+        is background."""
+        return {"sync": 0, "watch": 5, "cadence": 5}.get(self.kind, 10)
 
     def arguments(self) -> dict[str, Any]:
         """The job as JSON."""

@@ -1,5 +1,6 @@
 """What the jobs do, whichever queue runs them: push a calendar's due changes, sync a
-calendar, retry with backoff, and the periodic tick that re-defers what no job covers."""
+calendar, plan what a user's cadences owe, retry with backoff, and the periodic tick that
+re-defers what no job covers."""
 
 from __future__ import annotations
 
@@ -12,13 +13,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar.batch_push import push_changes
 from touchbase.calendar.channels import keep_watch
+from touchbase.calendar.events import Actor
 from touchbase.calendar.services import CalendarServices
 from touchbase.calendar.sync import perform_two_way_sync
+from touchbase.crm.cadence import plan_owed
+from touchbase.google.auth import WRITE_SCOPES
 from touchbase.jobs.queue import MAX_ATTEMPTS, Job, JobKind, JobQueue, retry_delay
 from touchbase.store import accounts, schedule
 from touchbase.store import channels as channel_store
 from touchbase.store import sync as sync_store
 from touchbase.store.accounts import new_id
+from touchbase.store.models import User
 from touchbase.store.pending import take_changes, take_pending_pushes
 
 log = logging.getLogger("touchbase.jobs")
@@ -29,6 +34,9 @@ MIN_PUSH_GAP = timedelta(seconds=1)
 RUN_RETENTION = timedelta(days=7)
 PRUNE_BATCH = 1000
 PRUNE_EVERY_SECONDS = 3600.0
+# The tick plans what cadences owe once they have owed it this long: a request (an import)
+# plans its own at once; the tick is there for one whose process died first.
+OWED_GRACE = timedelta(minutes=1)
 
 
 @dataclass
@@ -118,7 +126,22 @@ class JobWork:
         if job.kind == "watch":
             await keep_watch(self.services, job.subject)
             return True
+        if job.kind == "cadence":
+            await self._plan_owed(job.subject)
+            return True
         return await self._run(job, holder)
+
+    async def plan_cadences(self, user_id: str) -> None:
+        """Plan the touchpoints the user's cadences owe, soon (Google just connected: those
+        set before can now get their events)."""
+        await self.queue.defer(Job("cadence", user_id))
+
+    async def _plan_owed(self, user_id: str) -> None:
+        async with self.services.db.session() as session:
+            user = await session.get(User, user_id)
+        if user is not None:
+            actor = Actor(user_id=user.id, email=user.email, source="system")
+            await plan_owed(self.services, actor)
 
     async def _push(self, job: Job) -> bool:
         async with self.services.db.session() as session:
@@ -190,9 +213,10 @@ class JobWork:
             await sync_store.release_holder(session, holder)
 
     async def tick(self) -> None:
-        """Defer a push for every calendar with due changes, and the backstop sync of every
-        calendar whose time has come (moved on as taken: spread over time, and over the
-        workers that run the jobs). Jobs already waiting absorb these."""
+        """Defer a push for every calendar with due changes, a cadence job for every user
+        whose cadences have owed touchpoints a while (and can get their events), and the
+        backstop sync of every calendar whose time has come (moved on as taken: spread over
+        time, and over the workers that run the jobs). Jobs already waiting absorb these."""
         now = self.services.clock()
         await self._prune_runs()
         async with self.services.db.session() as session:
@@ -203,6 +227,10 @@ class JobWork:
                 session, now=now, watching=watching
             ):
                 await self.queue.defer(Job("watch", calendar_id), session=session)
+            owing = await schedule.users_owing_touchpoints(session, owed_before=now - OWED_GRACE)
+            for user_id, scopes in owing:
+                if scopes & WRITE_SCOPES:
+                    await self.queue.defer(Job("cadence", user_id), session=session)
             if self.sync_interval is None:
                 return
             due = await schedule.calendars_due_for_sync(

@@ -175,3 +175,16 @@ async def create_contacts(
     )
     await session.flush()
     return made
+
+
+async def owed_cadences(session: AsyncSession, user_id: str, *, limit: int) -> list[Contact]:
+    """Up to `limit` of the user's contacts whose cadence owes a touchpoint, oldest debt first,
+    locked (on PostgreSQL those another transaction holds are left to it)."""
+    found = await session.scalars(
+        select(Contact)
+        .where(Contact.user_id == user_id, Contact.cadence_owed_at.is_not(None))
+        .order_by(Contact.cadence_owed_at, Contact.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(found)

@@ -180,12 +180,20 @@ class GoogleQuota(Base):
     paused_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
+def _partial_index(name: str, *columns: str, where: str = "", unique: bool = False) -> Index:
+    """An index of the rows where `where` holds (by default: where the last column is set),
+    on SQLite and PostgreSQL alike."""
+    condition = text(where or f"{columns[-1]} IS NOT NULL")
+    return Index(name, *columns, unique=unique, sqlite_where=condition, postgresql_where=condition)
+
+
 class Contact(Base):
     """A CRM contact: a person the user keeps in touch with. `emails` in the user's order (the
     first is the one invitations go to); `ContactEmail` indexes them. `version` is the API's
     etag, as for events."""
 
     __tablename__ = "contacts"
+    __table_args__ = (_partial_index("ix_contacts_cadence_owed", "user_id", "cadence_owed_at"),)
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -199,6 +207,9 @@ class Contact(Base):
     cadence_every: Mapped[int | None] = mapped_column(Integer, nullable=True)
     cadence_unit: Mapped[str | None] = mapped_column(String(8), nullable=True)
     archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # Since when the cadence owes a touchpoint no one has planned yet (an import's contacts,
+    # a cadence set while Google could not take events): the cadence job plans it.
+    cadence_owed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -216,13 +227,6 @@ class ContactEmail(Base):
     contact_id: Mapped[str] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"), index=True
     )
-
-
-def _partial_index(name: str, *columns: str, where: str = "", unique: bool = False) -> Index:
-    """An index of the rows where `where` holds (by default: where the last column is set),
-    on SQLite and PostgreSQL alike."""
-    condition = text(where or f"{columns[-1]} IS NOT NULL")
-    return Index(name, *columns, unique=unique, sqlite_where=condition, postgresql_where=condition)
 
 
 class Event(Base):

@@ -1,6 +1,6 @@
 """What the job queue asks the rows (the source of truth; a job is only a reminder of them):
 which calendars have changes due for Google, which are due for a backstop sync, who owns a
-calendar, and when its next change is due."""
+calendar, when its next change is due, and whose cadences owe touchpoints."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.store.channels import has_live_channel
-from touchbase.store.models import Calendar, Event, GoogleConnection
+from touchbase.store.models import Calendar, Contact, Event, GoogleConnection
 
 
 def _waiting() -> list[ColumnElement[bool]]:
@@ -98,3 +98,23 @@ async def sync_again_at(session: AsyncSession, calendar_id: str, when: datetime)
 async def calendar_owner(session: AsyncSession, calendar_id: str) -> str | None:
     """The user whose calendar this is (None: it is gone)."""
     return await session.scalar(select(Calendar.user_id).where(Calendar.id == calendar_id))
+
+
+async def users_owing_touchpoints(
+    session: AsyncSession, *, owed_before: datetime, limit: int = 500
+) -> list[tuple[str, frozenset[str]]]:
+    """Users connected to Google with a contact whose cadence has owed a touchpoint since
+    before `owed_before`, with the scopes they granted."""
+    query = (
+        select(GoogleConnection.user_id, GoogleConnection.scopes)
+        .where(
+            GoogleConnection.user_id.in_(
+                select(Contact.user_id).where(
+                    Contact.cadence_owed_at.is_not(None), Contact.cadence_owed_at < owed_before
+                )
+            )
+        )
+        .limit(limit)
+    )
+    found = await session.execute(query)
+    return [(user_id, frozenset(scopes.split())) for user_id, scopes in found]

@@ -137,19 +137,28 @@ async def claim_pending(
     now: datetime,
     lease: timedelta,
     due_only: bool = False,
+    limit: int,
 ) -> list[str]:
-    """Take every event of the calendar with a change for Google (not already being pushed);
-    with `due_only`, only those whose retry time has come."""
+    """Take up to `limit` events of the calendar with a change for Google (not already being
+    pushed), series before occurrences, the longest waiting first; with `due_only`, only
+    those whose retry time has come."""
     due = or_(Event.next_push_at.is_(None), Event.next_push_at <= now) if due_only else true()
+    waiting = (
+        Event.calendar_id == calendar_id,
+        Event.pending_op.is_not(None),
+        Event.sync_status == "pending",
+        or_(Event.push_lease_until.is_(None), Event.push_lease_until < now),
+        due,
+    )
+    first = (
+        select(Event.id)
+        .where(*waiting)
+        .order_by(Event.recurring_event_id.is_not(None), Event.updated_at, Event.id)
+        .limit(limit)
+    )
     result = await session.execute(
         update(Event)
-        .where(
-            Event.calendar_id == calendar_id,
-            Event.pending_op.is_not(None),
-            Event.sync_status == "pending",
-            or_(Event.push_lease_until.is_(None), Event.push_lease_until < now),
-            due,
-        )
+        .where(Event.id.in_(first), *waiting)
         .values(push_lease_until=now + lease)
         .returning(Event.id)
     )

@@ -59,7 +59,8 @@ async def callback(
     error: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     """Where Google sends the user back (with a code, or an error such as `access_denied`):
-    store the tokens and the calendars.
+    store the tokens and the calendars, and have the touchpoints the user's cadences owe
+    planned.
 
     A browser goes on to the settings page, which says how it went; a script gets JSON.
     """
@@ -75,7 +76,7 @@ async def callback(
                 details={"field": "code", "reason": "access_denied" if denied else "refused"},
             )
         person = await signed_in(request, services)
-        scopes = await services.accounts.complete(
+        user_id, scopes = await services.accounts.complete(
             state=state,
             code=code,
             browser_nonce=request.cookies.get(FLOW_COOKIE),
@@ -89,6 +90,8 @@ async def callback(
             {"google": "failed", "reason": reason if reason in FAILURES else "refused"}
         )
         return _flow_over(RedirectResponse(where, status_code=303))
+    if scopes & WRITE_SCOPES:  # cadences set before Google could take their events
+        await request.app.state.work.plan_cadences(user_id)
     if browser:
         return _flow_over(RedirectResponse("/settings?google=connected", status_code=303))
     body = {"connected": True, "scopes": sorted(scopes), "canWrite": bool(scopes & WRITE_SCOPES)}
