@@ -242,6 +242,23 @@ def test_planning_many_at_once_batches_google_calls_all_or_none(app: AppHarness)
     assert len(tagged) == 120
 
 
+def test_a_batch_with_a_timed_touchpoint_still_sees_the_days_meetings(app: AppHarness) -> None:
+    alice = app.user()
+    dana, eli = _contact(alice), _contact(alice, "Eli Wallace")
+    _busy(alice, _at(4, 9), 60)
+    items = [
+        {"contactId": dana["id"], "dueAt": _at(4, 15).isoformat()},
+        {"contactId": eli["id"], "dueDate": _day(4).isoformat()},
+    ]
+    made = alice.api.post("/api/touchpoints/batch", json={"items": items})
+    assert made.status_code == 201, made.text
+    timed, day_only = made.json()["items"]
+    assert timed["dueAt"] == _at(4, 15).isoformat()
+    # The first free slot after the meeting at 9:00 (the timed one, placed first, was the only
+    # thing known of the day: the day's events were never read).
+    assert day_only["dueAt"] == _at(4, 10).isoformat()
+
+
 def test_nobody_elses_touchpoints_or_contacts(app: AppHarness) -> None:
     alice = app.user()
     bob = app.user("bob@example.com")

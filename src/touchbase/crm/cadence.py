@@ -20,8 +20,8 @@ from touchbase.crm.touchpoints import (
     LAST_YEAR,
     PlanContext,
     cadence_of,
+    plan_by_cadence,
     plan_context,
-    plan_next,
 )
 from touchbase.domain.contacts import Cadence, ContactFields
 from touchbase.domain.touchpoints import next_date
@@ -124,7 +124,7 @@ async def _follow(
         )
     last = _last_day(context, latest.get(contact.id))
     if not planned:
-        made = await plan_next(context, contact, last)
+        made = await plan_by_cadence(context, contact, last)
         return [made.event_id] if made is not None and made.event_id else []
     today = context.now.astimezone(context.zone).date()
     wanted = _wanted(context, last, today, cadence)
@@ -171,9 +171,10 @@ async def _follow_owed(context: PlanContext, owed: Sequence[Contact]) -> None:
     user_id = context.actor.user_id
     ids = [contact.id for contact in owed]
     latest = await last_contacted(context.session, user_id, now=context.now, contact_ids=ids)
-    async for contact in taking_turns(owed):
-        await _follow(context, contact, latest)
-        contact.cadence_owed_at = None
+    with context.session.no_autoflush:
+        async for contact in taking_turns(owed):
+            await _follow(context, contact, latest)
+            contact.cadence_owed_at = None
 
 
 def _last_day(context: PlanContext, latest: datetime | None) -> date:

@@ -183,7 +183,7 @@ async def slot_for(context: PlanContext, touchpoint: Touchpoint) -> datetime | N
     if touchpoint.due_at is not None:
         start = touchpoint.due_at.astimezone(context.zone)
         end = start + timedelta(minutes=touchpoint.duration_minutes)
-        context.busy.setdefault(touchpoint.due_date, []).append((start, end))
+        (await context.busy_on(touchpoint.due_date)).append((start, end))
         return start
     return await context.free_slot(touchpoint.due_date, touchpoint.duration_minutes)
 
@@ -200,11 +200,19 @@ async def make_event(context: PlanContext, touchpoint: Touchpoint, contact: Cont
 
 
 async def plan_one(
-    context: PlanContext, plan: TouchpointPlan, *, origin: str, key: str | None
+    context: PlanContext,
+    plan: TouchpointPlan,
+    *,
+    origin: str,
+    key: str | None,
+    contact: Contact | None = None,
 ) -> tuple[Touchpoint, Event]:
+    """A touchpoint and its event, staged (`contact`: the plan's, when the caller holds it;
+    else read, and another user's is a 404)."""
     plan = _checked(plan, context.zone)
     assert plan.day is not None
-    contact = await owned_contact(context.session, context.actor.user_id, plan.contact_id)
+    if contact is None or contact.id != plan.contact_id:
+        contact = await owned_contact(context.session, context.actor.user_id, plan.contact_id)
     if contact.archived_at is not None:
         raise InvalidTouchpointError("The contact is archived.", field="contactId")
     touchpoint = Touchpoint(
@@ -320,13 +328,18 @@ def cadence_of(contact: Contact) -> Cadence | None:
 async def plan_next(context: PlanContext, contact: Contact, last: date) -> Touchpoint | None:
     """The next touchpoint by the contact's cadence, a cadence after `last` (not before
     tomorrow), unless it has none or one is planned already."""
+    if await touchpoint_store.planned_of(context.session, context.actor.user_id, contact.id):
+        return None
+    return await plan_by_cadence(context, contact, last)
+
+
+async def plan_by_cadence(context: PlanContext, contact: Contact, last: date) -> Touchpoint | None:
+    """`plan_next` for a contact the caller knows has no touchpoint planned."""
     cadence = cadence_of(contact)
     if cadence is None or contact.archived_at is not None or last.year >= LAST_YEAR:
-        return None
-    if await touchpoint_store.planned_of(context.session, context.actor.user_id, contact.id):
         return None
     tomorrow = context.now.astimezone(context.zone).date() + timedelta(days=1)
     day = context.hours.working_day_from(next_date(last, cadence, today=tomorrow))
     plan = TouchpointPlan(contact.id, day=day)
-    touchpoint, _row = await plan_one(context, plan, origin="cadence", key=None)
+    touchpoint, _row = await plan_one(context, plan, origin="cadence", key=None, contact=contact)
     return touchpoint
