@@ -1,7 +1,8 @@
 """On SQLite one transaction writes at a time and holds the lock from its start (a sync's
 page of inserts holds it for tens of ms). A request that only reads must not queue behind
-it: listings, an event, a search, a contact's timeline, and the sign-in checks of the API
-token and the page session run in a lock-free read, and the use of a token or session they
+it: listings, an event, a search, a contact, its timeline and touchpoints, the settings, the
+activity, the conflicts, a sync's progress, the Google connection, and the sign-in checks of
+the API token and the page session run in a lock-free read, and the use of a token or session they
 note is written after it by a read that finds the lock free."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import httpx
 import pytest
 
 from tests.app.test_pages_and_contacts import PASSWORD, _cookies, _sign_in
-from tests.support.app import AppHarness
+from tests.support.app import AppHarness, wait_for
 from touchbase.store.database import sqlite_file
 
 # Far less than the 10 s a transaction waits for the write lock before it fails.
@@ -40,6 +41,43 @@ def write_lock_held(app: AppHarness) -> Iterator[sqlite3.Connection]:
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def _status(api: httpx.Client, path: str) -> int | str:
+    try:
+        return api.get(path).status_code
+    except httpx.TimeoutException:
+        return "timed out"
+
+
+def test_crm_and_account_reads_answer_while_a_writer_holds_the_lock(app: AppHarness) -> None:
+    _file(app)
+    user = app.user("reader@example.com")
+    contact = user.api.post("/api/contacts", json={"name": "Ada"}).json()
+    planned = user.api.post(
+        "/api/touchpoints", json={"contactId": contact["id"], "dueDate": "2027-03-02"}
+    )
+    assert planned.status_code == 201, planned.text
+    run = user.api.post("/api/calendar/sync").json()["runId"]
+    wait_for(lambda: user.api.get(f"/api/calendar/sync/{run}").json()["status"] != "running")
+    reads = [
+        f"/api/contacts/{contact['id']}",
+        "/api/touchpoints",
+        "/api/touchpoints/due",
+        f"/api/touchpoints/{planned.json()['id']}",
+        "/api/settings",
+        "/api/audit",
+        "/api/calendar/conflicts",
+        f"/api/calendar/sync/{run}",
+        "/api/google/connection",
+    ]
+    user.api.post("/api/google/connect")  # a grant's tokens are read from the database again
+    with (
+        write_lock_held(app),
+        httpx.Client(base_url=app.url, headers=user.api.headers, timeout=QUICKLY) as api,
+    ):
+        answers = {path: _status(api, path) for path in reads}
+    assert answers == dict.fromkeys(reads, 200)
 
 
 def _a_while_ago(app: AppHarness, table: str, column: str) -> None:

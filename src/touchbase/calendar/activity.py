@@ -40,7 +40,7 @@ async def activity(
     who: Who | None = None,
 ) -> Activity:
     """The user's activity, newest first, as filtered."""
-    async with services.db.session() as session:
+    async with services.db.read() as session:
         entries = await event_store.audit_entries(
             session,
             user_id,

@@ -18,13 +18,13 @@ async def list_calendars(services: CalendarServices, user_id: str) -> list[Calen
     """The user's calendars, refreshed from Google's calendar list when possible."""
     with contextlib.suppress(CalendarError):  # not connected, or no read scope
         await services.accounts.discover_calendars(user_id)
-    async with services.db.session() as session:
+    async with services.db.read() as session:
         return await accounts.user_calendars(session, user_id)
 
 
 async def live_until(services: CalendarServices, calendar_ids: list[str]) -> dict[str, datetime]:
     """Of these calendars, those Google sends push notifications for, and until when."""
-    async with services.db.session() as session:
+    async with services.db.read() as session:
         return await channel_store.live_channels(session, calendar_ids, now=services.clock())
 
 
@@ -63,7 +63,7 @@ async def remove_user(services: CalendarServices, user_id: str) -> None:
 
 async def sync_run(services: CalendarServices, user_id: str, run_id: str) -> SyncRun:
     """One of the user's sync runs."""
-    async with services.db.session() as session:
+    async with services.db.read() as session:
         run = await sync_store.get_run(session, user_id, run_id)
     if run is None:
         raise EventNotFoundError("No such sync run.")

@@ -28,7 +28,7 @@ def detect_conflict(
 
 async def list_conflicts(services: CalendarServices, user_id: str) -> list[ConflictInfo]:
     """The user's open conflicts."""
-    async with services.db.session() as session:
+    async with services.db.read() as session:
         return [ConflictInfo.of(c) for c in await event_store.open_conflicts(session, user_id)]
 
 

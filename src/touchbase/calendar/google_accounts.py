@@ -166,7 +166,7 @@ class GoogleAccounts:
         now = time.monotonic()
         if cached is not None and now - cached[0] < TOKEN_CACHE_SECONDS:
             return cached[1]
-        async with self.db.session() as session:
+        async with self.db.read() as session:
             stored = await accounts.load_connection(session, self.cipher, user_id)
         if stored is not None:
             self._cache[user_id] = (now, stored)
@@ -182,7 +182,7 @@ class GoogleAccounts:
         touchbase only writes without Google)."""
         scopes = await self.scopes(user_id)
         if scopes is None:
-            async with self.db.session() as session:
+            async with self.db.read() as session:
                 if await accounts.local_calendar(session, user_id) is not None:
                     return
             raise NotConnectedError(details={"reconnect": "/api/google/connect"})

@@ -120,6 +120,6 @@ async def _ranked(
 async def get_summary(services: CalendarServices, user_id: str, contact_id: str) -> ContactSummary:
     """One of the user's contacts with its last contact and next touchpoint (404 for anyone
     else's)."""
-    async with services.db.session() as session:
+    async with services.db.read() as session:
         contact = await owned_contact(session, user_id, contact_id)
         return (await summaries(session, user_id, [contact], now=services.clock()))[0]

@@ -43,7 +43,7 @@ class SettingsChange(msgspec.Struct, frozen=True):
 
 async def get_settings(services: CalendarServices, user_id: str) -> UserSettings:
     """The user's settings (the defaults where none are set)."""
-    async with services.db.session() as session:
+    async with services.db.read() as session:
         return UserSettings.of(await session.get(User, user_id))
 
 

@@ -299,7 +299,7 @@ class Due:
 async def due_touchpoints(services: CalendarServices, user_id: str) -> Due:
     """The user's Due view, now."""
     now = services.clock()
-    async with services.db.session() as session:
+    async with services.db.read() as session:
         found = await touchpoint_store.touchpoints(session, user_id, statuses=["planned"])
         planned = await states(session, user_id, found)
     planned.sort(key=lambda s: (s.due, s.start or datetime.min.replace(tzinfo=now.tzinfo)))
@@ -325,7 +325,7 @@ async def list_touchpoints(
     statuses: list[str] | None = None,
 ) -> list[TouchpointState]:
     """The user's touchpoints (of one contact; in some states), by date."""
-    async with services.db.session() as session:
+    async with services.db.read() as session:
         if contact_id is not None:
             await contacts.owned_contact(session, user_id, contact_id)
         found = await touchpoint_store.touchpoints(

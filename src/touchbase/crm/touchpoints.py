@@ -285,7 +285,7 @@ async def plan_touchpoints(
         calendar_id = context.calendar.id
     requests = await push_pending(services, actor.user_id, calendar_id)
     order = {t.id: n for n, t in enumerate(made)}
-    async with services.db.session() as session:
+    async with services.db.read() as session:
         found = await touchpoint_store.touchpoints(session, actor.user_id, ids=list(order))
         listed = await states(session, actor.user_id, found)
     return sorted(listed, key=lambda s: order[s.touchpoint.id]), requests
@@ -314,7 +314,7 @@ async def get_touchpoint(
     services: CalendarServices, user_id: str, touchpoint_id: str
 ) -> TouchpointState:
     """One of the user's touchpoints (404 for anyone else's)."""
-    async with services.db.session() as session:
+    async with services.db.read() as session:
         return await state_of(session, user_id, touchpoint_id)
 
 

@@ -212,17 +212,21 @@ class Database:
 
     @asynccontextmanager
     async def _transaction(
-        self, sessions: async_sessionmaker[AsyncSession]
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        check: request_check.RequestCheck | None = None,
     ) -> AsyncIterator[AsyncSession]:
         async with sessions() as session, session.begin():
-            await request_check.run_pending(session)
+            await request_check.run_pending(session, check)
             yield session
             if self.before_commit is not None:
                 await session.flush()
                 await self.before_commit(session)
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncSession]:
+    async def read(
+        self, check: request_check.RequestCheck | None = None
+    ) -> AsyncIterator[AsyncSession]:
         """A transaction that only reads: on SQLite it takes no lock (a write transaction
         holds the write lock from its start, so a read in one waits for any writer, say a
         sync's page) and refuses writes; the request's waiting check runs in it too, and
@@ -230,16 +234,18 @@ class Database:
         the lock then (`_note_if_free`). On PostgreSQL, where readers never wait for
         writers, each of its statements runs by itself (autocommit): at PostgreSQL's READ
         COMMITTED each statement of a transaction sees a snapshot of its own anyway, so a
-        transaction around a read adds nothing but two round trips (BEGIN, COMMIT)."""
+        transaction around a read adds nothing but two round trips (BEGIN, COMMIT). `check`:
+        a request's check to run in it, whatever task this is (by default, the current
+        request's)."""
         if not self._sqlite:
-            async with self._transaction(self._reads) as session:
+            async with self._transaction(self._reads, check) as session:
                 yield session
             return
         reading = sqlite_driver.READ_ONLY.set(True)
         try:
             async with self._sessions() as session, session.begin():
                 pending.read_only(session.sync_session)
-                await request_check.run_pending(session)
+                await request_check.run_pending(session, check)
                 yield session
                 writes = pending.take_writes_after_read(session.sync_session)
         finally:
@@ -262,14 +268,14 @@ class Database:
             sqlite_driver.WAIT_FOR_LOCK.reset(waiting)
 
     async def settle_request_check(self, check: request_check.RequestCheck | None = None) -> None:
-        """Run a request's waiting check in a transaction of its own, raising its failure
-        (or the one it had): the current request's, or `check` from any task (a streamed
-        answer starts in a task of its own)."""
+        """Run a request's waiting check in a read of its own (it waits for no writer),
+        raising its failure (or the one it had): the current request's, or `check` from any
+        task (a streamed answer starts in a task of its own)."""
         check = check or request_check.current()
         if check is None or not check.unsettled():
             return
-        async with self._sessions() as session, session.begin():
-            await request_check.run_pending(session, check)
+        async with self.read(check):
+            pass
 
     @asynccontextmanager
     async def autocommit(self) -> AsyncIterator[AsyncConnection]:
