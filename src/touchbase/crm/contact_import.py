@@ -6,6 +6,7 @@ their cadences' first touchpoints are planned after."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Literal
 
 import msgspec
@@ -28,6 +29,7 @@ from touchbase.errors import InvalidImportError
 from touchbase.store import contacts as contact_store
 from touchbase.store.turns import taking_turns
 
+log = logging.getLogger("touchbase.crm")
 RecordStatus = Literal["new", "exists", "invalid"]
 # Contacts written per step of an import, the event loop serving other requests between steps
 # (a whole file of 5,000 at once held it 0.8 s).
@@ -91,7 +93,10 @@ async def import_contacts(
     if len(made) >= STATISTICS_AFTER:
         await services.db.refresh_statistics()
     if owing:
-        await cadence.plan_owed(services, actor)
+        try:
+            await cadence.plan_owed(services, actor)
+        except Exception:  # the contacts are in, and still owe: the cadence job plans them
+            log.exception("planning the cadences of an import by user %s failed", actor.user_id)
     return msgspec.structs.replace(preview, imported=len(made))
 
 
