@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from tests.support.app import ApiUser, AppHarness, HealthWatch
+from tests.support.app import ApiUser, AppHarness, RequestWatch
 
 # Contacts with a cadence imported at once (each plans a touchpoint with its event).
 LARGE = 600
@@ -135,7 +135,7 @@ def test_a_large_import_plans_every_cadence_and_takes_turns_with_other_requests(
     alice.meeting("Old call", met, attendees=["person0007@example.com"])
     rows = [f"Person {n:04d},person{n:04d}@example.com,every 8 weeks" for n in range(LARGE)]
     bobs = {"Authorization": bob.api.headers["Authorization"]}
-    with HealthWatch(app.url) as watch, HealthWatch(app.url, _add_contact, bobs) as writes:
+    with RequestWatch(app.url) as watch, RequestWatch(app.url, _add_contact, bobs) as writes:
         done = alice.api.post(
             "/api/contacts/import",
             json={"format": "csv", "content": "name,email,cadence\n" + "\n".join(rows)},

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.app import AppHarness, HealthWatch
+from tests.support.app import AppHarness, RequestWatch
 from tests.support.sync import sync
 
 WEEK = {
@@ -72,7 +72,7 @@ def _listing(user_api: httpx.Client, params: dict[str, str]) -> dict[str, Any]:
 
 def test_costly_rules_list_in_pages_while_health_keeps_answering(app: AppHarness) -> None:
     alice = app.user()
-    with HealthWatch(app.url) as watch:
+    with RequestWatch(app.url) as watch:
         for rule in COSTLY * 2:
             assert alice.create(**WEEK, recurrence=[rule]).status_code == 201
         threads = [threading.Thread(target=_listing, args=(alice.api, CENTURIES)) for _ in range(4)]
@@ -135,7 +135,7 @@ def test_hostile_rules_from_google_are_recorded_and_the_rest_syncs(app: AppHarne
             ]
         }
     )
-    with HealthWatch(app.url) as watch:
+    with RequestWatch(app.url) as watch:
         run = sync(alice)
         _listing(alice.api, CENTURIES)
         listed = _listing(

@@ -5,11 +5,12 @@ once touchpoints can get events, by the cadence job, exactly once."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
 
+from tests.app.test_touchpoints import _working
 from tests.support.app import ApiUser, AppHarness, run_in_thread, wait_for
 from tests.support.inprocess import calendar_services, connected_user
 from tests.support.servers import EmulatorControl
@@ -18,11 +19,6 @@ from touchbase.crm.contacts import create_in
 from touchbase.domain.contacts import Cadence, ContactFields
 from touchbase.store.database import Database
 from touchbase.store.models import Contact, Touchpoint
-
-
-def _working(day: date) -> date:
-    """The first working day (Monday to Friday, the default) from `day`."""
-    return day + timedelta(days=max(0, 7 - day.weekday()) if day.weekday() >= 5 else 0)
 
 
 def _planned(user: ApiUser) -> dict[str, dict[str, Any]]:

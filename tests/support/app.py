@@ -177,7 +177,7 @@ def _health(client: httpx.Client) -> httpx.Response:
     return client.get("/api/health")
 
 
-class HealthWatch:
+class RequestWatch:
     """Asks /api/health (or makes another request: `ask`, with these `headers`) every 50 ms
     from another thread; records the slowest answer and how many failed."""
 
@@ -208,7 +208,7 @@ class HealthWatch:
                 self.slowest = max(self.slowest, time.monotonic() - started)
                 self._stop.wait(0.05)
 
-    def __enter__(self) -> HealthWatch:
+    def __enter__(self) -> RequestWatch:
         self._thread.start()
         return self
 

@@ -18,6 +18,7 @@ from touchbase.crm.timeline import last_contacted
 from touchbase.crm.touchpoint_changes import move_planned, push_all
 from touchbase.crm.touchpoints import (
     LAST_YEAR,
+    BusyDays,
     PlanContext,
     cadence_of,
     plan_by_cadence,
@@ -148,7 +149,7 @@ async def plan_owed(services: CalendarServices, actor: Actor) -> int:
     followed, calendar_id = 0, None
     # The days' busy spans, read once and kept up to date across the transactions (read
     # again in each, 5,000 plans due on one day read its thousands of events 200 times).
-    busy: dict[date, list[tuple[datetime, datetime]]] = {}
+    busy: BusyDays = {}
     while True:
         async with services.db.session() as session:
             owed = await contact_store.owed_cadences(session, actor.user_id, limit=OWED_AT_ONCE)

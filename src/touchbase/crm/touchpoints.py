@@ -41,6 +41,8 @@ from touchbase.store.models import Calendar, Contact, Event, Touchpoint, User
 
 # No cadence plans past this year (a date must stay within what the calendar stores).
 LAST_YEAR = 9990
+# The spans taken on each day looked at (start, end), as planning keeps them.
+BusyDays = dict[date, list[tuple[datetime, datetime]]]
 
 
 class TouchpointPlan(msgspec.Struct, frozen=True):
@@ -103,7 +105,7 @@ class PlanContext:
     calendar: Calendar
     hours: WorkingHours
     now: datetime
-    busy: dict[date, list[tuple[datetime, datetime]]]
+    busy: BusyDays
 
     @property
     def zone(self) -> ZoneInfo:
@@ -131,7 +133,7 @@ async def plan_context(
     actor: Actor,
     now: datetime,
     *,
-    busy: dict[date, list[tuple[datetime, datetime]]] | None = None,
+    busy: BusyDays | None = None,
 ) -> PlanContext:
     """What planning needs in this transaction (`busy`: the spans already read, by day)."""
     calendar = await events.calendar_for(session, actor.user_id, None)
