@@ -5,6 +5,7 @@ a meeting held or noted resets the clock (its touchpoint moves later, never earl
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from touchbase.calendar.events import Actor
 from touchbase.calendar.services import CalendarServices
 from touchbase.crm import contacts
 from touchbase.crm.timeline import last_contacted
-from touchbase.crm.touchpoint_changes import move_planned, push_all
+from touchbase.crm.touchpoint_changes import drop_cadence_plans, move_planned, push_all
 from touchbase.crm.touchpoints import (
     LAST_YEAR,
     BusyDays,
@@ -43,13 +44,24 @@ async def can_plan(services: CalendarServices, user_id: str) -> bool:
     return bool(scopes and scopes & WRITE_SCOPES)
 
 
+@dataclass(frozen=True)
+class _Written:
+    """A contact written in a transaction: whether its cadence is to be followed (`planning`),
+    and the events the write changed, to push after."""
+
+    contact: Contact
+    planning: bool
+    to_push: list[str] = field(default_factory=list)
+
+
 async def add_contact(services: CalendarServices, actor: Actor, fields: ContactFields) -> Contact:
     """A new contact, with its first touchpoint planned when it has a cadence."""
 
-    async def write(session: AsyncSession, now: datetime) -> Contact:
-        return await contacts.create_in(session, actor, fields, now=now)
+    async def write(session: AsyncSession, now: datetime) -> _Written:
+        contact = await contacts.create_in(session, actor, fields, now=now)
+        return _Written(contact, planning=fields.cadence is not None)
 
-    return await _written(services, actor, write, planning=fields.cadence is not None)
+    return await _written(services, actor, write, may_plan=fields.cadence is not None)
 
 
 async def change_contact(
@@ -61,39 +73,56 @@ async def change_contact(
     archived: bool | None,
     if_match: str | None,
 ) -> Contact:
-    """`contacts.update_contact`; a cadence set or changed plans or moves the touchpoint it
-    keeps, in the same transaction."""
+    """`contacts.change_in` in a transaction, and what the cadence does about it in the same:
+    a cadence set or changed plans or moves the touchpoint it keeps; archiving the contact
+    takes away what its cadence planned, and bringing it back plans the next."""
 
-    async def write(session: AsyncSession, now: datetime) -> Contact:
-        return await contacts.update_in(
-            session, actor, contact_id, changes, archived=archived, if_match=if_match, now=now
+    async def write(session: AsyncSession, now: datetime) -> _Written:
+        contact = await contacts.locked_contact(session, actor.user_id, contact_id)
+        was_archived = contact.archived_at is not None
+        await contacts.change_in(
+            session, actor, contact, changes, archived=archived, if_match=if_match, now=now
         )
+        archiving = contact.archived_at is not None and not was_archived
+        restoring = was_archived and contact.archived_at is None
+        to_push = await drop_cadence_plans(session, actor, contact, now) if archiving else []
+        planning = "cadence" in changes or archiving or restoring
+        return _Written(contact, planning, to_push)
 
-    return await _written(services, actor, write, planning="cadence" in changes)
+    may_plan = "cadence" in changes or archived is not None
+    return await _written(services, actor, write, may_plan=may_plan)
 
 
 async def _written(
     services: CalendarServices,
     actor: Actor,
-    write: Callable[[AsyncSession, datetime], Awaitable[Contact]],
+    write: Callable[[AsyncSession, datetime], Awaitable[_Written]],
     *,
-    planning: bool,
+    may_plan: bool,
 ) -> Contact:
-    """A contact written, and its cadence followed in the same transaction (when `planning`
-    and touchpoints can get events; when they cannot, the cadence is noted as owing one until
-    they can); their events pushed after."""
-    can = planning and await can_plan(services, actor.user_id)
+    """A contact written, and its cadence followed in the same transaction when the write
+    says so (and touchpoints can get events; when they cannot, a live contact's cadence is
+    noted as owing one until they can); the events pushed after. `may_plan`: whether the
+    write might say so (else whether touchpoints can get events is not asked)."""
+    can = may_plan and await can_plan(services, actor.user_id)
     now = services.clock()
     with contacts.emails_kept_unique():
         async with services.db.session() as session:
-            contact = await write(session, now)
-            context = await plan_context(session, actor, now) if can else None
-            to_push = await follow(context, contact) if context else []
-            owes = planning and not can and cadence_of(contact) is not None
-            if planning and owes != (contact.cadence_owed_at is not None):
-                contact.cadence_owed_at = now if owes else None
+            written = await write(session, now)
+            contact, to_push = written.contact, written.to_push
+            if written.planning:
+                if can:
+                    to_push += await follow(await plan_context(session, actor, now), contact)
+                owes = not can and _live_cadence(contact)
+                if owes != (contact.cadence_owed_at is not None):
+                    contact.cadence_owed_at = now if owes else None
     await push_all(services, actor, to_push)
     return contact
+
+
+def _live_cadence(contact: Contact) -> bool:
+    """Whether the contact has a cadence to keep (one it has, and not archived)."""
+    return cadence_of(contact) is not None and contact.archived_at is None
 
 
 async def follow(context: PlanContext, contact: Contact, *, later_only: bool = False) -> list[str]:

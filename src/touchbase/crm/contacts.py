@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar.events import Actor, audit
-from touchbase.calendar.services import CalendarServices
 from touchbase.domain.contacts import (
     ContactFields,
     ContactValidationError,
@@ -126,44 +125,28 @@ async def owned_contact(session: AsyncSession, user_id: str, contact_id: str) ->
     return contact
 
 
-async def update_contact(
-    services: CalendarServices,
-    actor: Actor,
-    contact_id: str,
-    changes: dict[str, Any],
-    *,
-    archived: bool | None = None,
-    if_match: str | None = None,
-) -> Contact:
-    """Change some details of a contact (`changes`: ContactFields' names), archive it or bring
-    it back; 412 when `if_match` names an older version."""
-    with emails_kept_unique():
-        async with services.db.session() as session:
-            return await update_in(
-                session,
-                actor,
-                contact_id,
-                changes,
-                archived=archived,
-                if_match=if_match,
-                now=services.clock(),
-            )
+async def locked_contact(session: AsyncSession, user_id: str, contact_id: str) -> Contact:
+    """One of the user's contacts, locked for a change in the caller's transaction (404 for
+    anyone else's)."""
+    contact = await contact_store.get_contact(session, user_id, contact_id, for_update=True)
+    if contact is None:
+        raise ContactNotFoundError()
+    return contact
 
 
-async def update_in(
+async def change_in(
     session: AsyncSession,
     actor: Actor,
-    contact_id: str,
+    contact: Contact,
     changes: dict[str, Any],
     *,
     archived: bool | None,
     if_match: str | None,
     now: datetime,
-) -> Contact:
-    """`update_contact` in the caller's transaction."""
-    contact = await contact_store.get_contact(session, actor.user_id, contact_id, for_update=True)
-    if contact is None:
-        raise ContactNotFoundError()
+) -> None:
+    """Change some details of a contact the caller locked (`changes`: ContactFields' names),
+    archive it or bring it back, in the caller's transaction; 412 when `if_match` names an
+    older version."""
     if if_match is not None and if_match != contact_etag(contact):
         raise ContactChangedError(details={"etag": contact_etag(contact)})
     before = fields_of(contact)
@@ -176,10 +159,9 @@ async def update_in(
         audited["archived"] = {"before": not archived, "after": archived}
         action = "contact_archive" if archived else "contact_restore"
     if not audited:
-        return contact
+        return
     await contact_store.update_contact(session, contact, after, now=now)
     audit(session, actor, None, contact_id=contact.id, action=action, now=now, changes=audited)
-    return contact
 
 
 async def _emails_free(

@@ -32,6 +32,7 @@ from touchbase.crm.touchpoints import (
 )
 from touchbase.domain.touchpoints import STATUSES, message_problem, minutes_problem
 from touchbase.errors import (
+    ConflictError,
     InvalidTouchpointError,
     TouchpointChangedError,
     TouchpointNotFoundError,
@@ -266,23 +267,51 @@ async def delete_touchpoint(services: CalendarServices, actor: Actor, touchpoint
     await services.accounts.require_write_access(actor.user_id)
     async with services.db.session() as session:
         change = await _begin(session, actor, touchpoint_id, services.clock())
-        tp = change.touchpoint
-        row = await _live_event(change)
-        if row is not None and tp.status == "planned":
-            await _delete_event(change, row, unlink=True)
-        elif row is not None:
-            await _unlink_event(change, row)
-        await session.delete(tp)
-        audit(
-            session,
-            actor,
-            tp.event_id,
-            contact_id=tp.contact_id,
-            action="touchpoint_delete",
-            now=change.context.now,
-            changes={"touchpointId": tp.id, "status": tp.status},
-        )
+        await _drop(change)
     await push_all(services, actor, change.to_push)
+
+
+async def _drop(change: _Change, **audited: str) -> None:
+    """`delete_touchpoint` in the change's transaction (`audited`: said in its audit entry)."""
+    tp, context = change.touchpoint, change.context
+    row = await _live_event(change)
+    if row is not None and tp.status == "planned":
+        await _delete_event(change, row, unlink=True)
+    elif row is not None:
+        await _unlink_event(change, row)
+    await context.session.delete(tp)
+    audit(
+        context.session,
+        context.actor,
+        tp.event_id,
+        contact_id=tp.contact_id,
+        action="touchpoint_delete",
+        now=context.now,
+        changes={"touchpointId": tp.id, "status": tp.status, **audited},
+    )
+
+
+async def drop_cadence_plans(
+    session: AsyncSession, actor: Actor, contact: Contact, now: datetime
+) -> list[str]:
+    """On archiving a contact: the touchpoints its cadence planned go, each with its event,
+    as if deleted by hand (restoring the contact plans the cadence's next). One planned by
+    hand stays: it was asked for. One whose event is in conflict stays as it is: the conflict
+    is for the user to settle. Returns the events to push."""
+    planned = await touchpoint_store.planned_of(session, actor.user_id, contact.id)
+    ours = [tp for tp in planned if tp.origin == "cadence"]
+    if not ours:
+        return []
+    context = await plan_context(session, actor, now)
+    to_push: list[str] = []
+    for tp in ours:
+        change = _Change(context, tp, contact)
+        try:
+            await _drop(change, by="archive")
+        except ConflictError:
+            continue  # raised before anything was staged
+        to_push += change.to_push
+    return to_push
 
 
 @dataclass(frozen=True)
@@ -354,12 +383,17 @@ async def set_next_touchpoint(
     now = services.clock()
     with contacts.emails_kept_unique():
         async with services.db.session() as session:
-            contact = await contacts.update_in(
-                session, actor, contact_id, changes, archived=archived, if_match=if_match, now=now
+            contact = await contacts.locked_contact(session, actor.user_id, contact_id)
+            was_archived = contact.archived_at is not None
+            await contacts.change_in(
+                session, actor, contact, changes, archived=archived, if_match=if_match, now=now
             )
+            to_push = []
+            if contact.archived_at is not None and not was_archived:
+                to_push = await drop_cadence_plans(session, actor, contact, now)
             context = await plan_context(session, actor, now)
             planned = await touchpoint_store.planned_of(session, actor.user_id, contact.id)
-            to_push = await _next_in(context, contact, planned, next_touchpoint)
+            to_push += await _next_in(context, contact, planned, next_touchpoint)
     await push_all(services, actor, to_push)
     return contact
 

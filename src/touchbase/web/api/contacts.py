@@ -13,7 +13,6 @@ from touchbase.crm import (
     cadence,
     contact_import,
     contact_list,
-    contacts,
     interactions,
     touchpoint_changes,
 )
@@ -232,7 +231,7 @@ async def archive(
 ) -> JSONResponse:
     """Archive a contact: out of lists and searches, its meetings and history kept; PATCH
     `archived: false` brings it back."""
-    contact = await contacts.update_contact(
+    contact = await cadence.change_contact(
         services, actor, contact_id, {}, archived=True, if_match=if_match
     )
     return JSONResponse(contact_view(contact))
