@@ -70,7 +70,15 @@ def test_a_google_contacts_csv_previews_then_imports_every_row(app: AppHarness) 
     }
     assert {t["id"] for t in planned} <= in_google, "each cadence's first touchpoint, pushed"
     audit = alice.api.get("/api/audit").json()["items"]
-    assert sum(1 for entry in audit if entry["action"] == "contact_create") == 2
+    created = {e["contactId"]: e for e in audit if e["action"] == "contact_create"}
+    dana_id = alice.api.get("/api/contacts?q=dana").json()["items"][0]["id"]
+    assert set(created) == {dana_id, eli["id"]}
+    entry = created[dana_id]
+    assert (entry["actor"], entry["changes"]["source"]) == (alice.email, "import")
+    assert entry["changes"]["emails"] == {
+        "before": None,
+        "after": ["dana@acme.example", "dana@fbi.example"],
+    }
 
     again = _import(alice, "csv", GOOGLE_CSV, dry_run=False)  # the same file twice
     assert again.status_code == 201, again.text

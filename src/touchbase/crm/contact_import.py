@@ -16,12 +16,12 @@ from touchbase.calendar.events import Actor
 from touchbase.calendar.services import CalendarServices
 from touchbase.calendar.sync import STATISTICS_AFTER
 from touchbase.crm import cadence
-from touchbase.crm.contacts import audit_created, emails_kept_unique
-from touchbase.crm.touchpoints import cadence_of
+from touchbase.crm.contacts import audit_imported, emails_kept_unique
 from touchbase.domain.contact_import import (
     ImportFileError,
     ImportFormat,
     ImportRecord,
+    ParsedFile,
     parse_contacts,
 )
 from touchbase.domain.validation import FieldProblem
@@ -62,8 +62,9 @@ async def preview_import(
     services: CalendarServices, user_id: str, kind: ImportFormat, text: str
 ) -> ImportPreview:
     """What importing the file would do; writes nothing."""
-    async with services.db.session() as session:
-        return await _preview(session, user_id, kind, text)
+    parsed = await _parsed(kind, text)
+    async with services.db.read() as session:
+        return await _preview(session, user_id, parsed)
 
 
 async def import_contacts(
@@ -72,32 +73,29 @@ async def import_contacts(
     """Add the file's new contacts, all in one transaction with their audit entries; any
     invalid record -> InvalidImportError listing them, and nothing is added. A cadence's first
     touchpoint is planned after, in short transactions of its own (`cadence.plan_owed`); the
-    contacts note that they owe it, so a process that dies first leaves it to the cadence job."""
+    contacts note that they owe it, so a process that dies first leaves it to the cadence job.
+    The file is read before the transaction, which only judges and writes: 5,000 contacts
+    hold SQLite's write lock about 0.2 s."""
+    parsed = await _parsed(kind, text)
     now = services.clock()
     with emails_kept_unique(_added_meanwhile_error):
         async with services.db.session() as session:
-            preview = await _preview(session, actor.user_id, kind, text)
+            preview = await _preview(session, actor.user_id, parsed)
             if invalid := [row for row in preview.rows if row.status == "invalid"]:
                 raise _invalid_error(invalid)
             new = [row.record.fields for row in preview.rows if row.status == "new"]
-            made, owing = [], False
             async for start in taking_turns(range(0, len(new), WRITE_CHUNK), every=1):
                 chunk = new[start : start + WRITE_CHUNK]
-                added = await contact_store.create_contacts(session, actor.user_id, chunk, now=now)
-                for contact, fields in zip(added, chunk, strict=True):
-                    await audit_created(session, actor, contact, fields, now=now, source="import")
-                    if cadence_of(contact) is not None:
-                        contact.cadence_owed_at, owing = now, True
-                await session.flush()
-                made += added
-    if len(made) >= STATISTICS_AFTER:
+                ids = await contact_store.insert_contacts(session, actor.user_id, chunk, now=now)
+                await audit_imported(session, actor, zip(ids, chunk, strict=True), now=now)
+    if len(new) >= STATISTICS_AFTER:
         await services.db.refresh_statistics()
-    if owing:
+    if any(fields.cadence is not None for fields in new):
         try:
             await cadence.plan_owed(services, actor)
         except Exception:  # the contacts are in, and still owe: the cadence job plans them
             log.exception("planning the cadences of an import by user %s failed", actor.user_id)
-    return msgspec.structs.replace(preview, imported=len(made))
+    return msgspec.structs.replace(preview, imported=len(new))
 
 
 def _added_meanwhile_error() -> InvalidImportError:
@@ -108,13 +106,15 @@ def _added_meanwhile_error() -> InvalidImportError:
     )
 
 
-async def _preview(
-    session: AsyncSession, user_id: str, kind: ImportFormat, text: str
-) -> ImportPreview:
+async def _parsed(kind: ImportFormat, text: str) -> ParsedFile:
+    """The file's records, or InvalidImportError naming `content`."""
     try:  # pure work on the text, up to 0.15 s: in a thread, the loop keeps its turns
-        parsed = await asyncio.to_thread(parse_contacts, kind, text)
+        return await asyncio.to_thread(parse_contacts, kind, text)
     except ImportFileError as exc:
         raise InvalidImportError(str(exc), field="content") from None
+
+
+async def _preview(session: AsyncSession, user_id: str, parsed: ParsedFile) -> ImportPreview:
     all_emails = tuple({e for r in parsed.records for e in r.fields.emails})
     taken = await contact_store.emails_of_others(session, user_id, all_emails, other_than=None)
     seen: dict[str, int] = {}

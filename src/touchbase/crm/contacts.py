@@ -3,7 +3,7 @@ change is one transaction with its audit entry; every problem names its field.""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -21,6 +21,7 @@ from touchbase.domain.contacts import (
 )
 from touchbase.errors import ContactChangedError, ContactNotFoundError, InvalidContactError
 from touchbase.store import contacts as contact_store
+from touchbase.store import events as event_store
 from touchbase.store.models import Contact
 
 
@@ -82,12 +83,9 @@ async def audit_created(
     fields: ContactFields,
     *,
     now: datetime,
-    source: str | None = None,
 ) -> None:
-    """The audit entry of a new contact (`source`: where it came from, as an import)."""
+    """The audit entry of a new contact."""
     changes = contact_changes(None, fields)
-    if source:
-        changes["source"] = source
     audit(
         session,
         actor,
@@ -96,6 +94,32 @@ async def audit_created(
         action="contact_create",
         now=now,
         changes=changes,
+    )
+
+
+async def audit_imported(
+    session: AsyncSession,
+    actor: Actor,
+    made: Iterable[tuple[str, ContactFields]],
+    *,
+    now: datetime,
+) -> None:
+    """The audit entries of contacts an import made ((id, details) of each), written at once."""
+    await event_store.record_audits(
+        session,
+        [
+            {
+                "user_id": actor.user_id,
+                "event_id": None,
+                "contact_id": contact_id,
+                "action": "contact_create",
+                "source": actor.source,
+                "actor": actor.email,
+                "at": now,
+                "changes": {**contact_changes(None, fields), "source": "import"},
+            }
+            for contact_id, fields in made
+        ],
     )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, Row, Text, and_, cast, or_, select, update
+from sqlalchemy import CursorResult, Row, Text, and_, cast, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.store import accounts
@@ -336,6 +336,13 @@ def record_audit(
             changes=changes,
         )
     )
+
+
+async def record_audits(session: AsyncSession, entries: list[dict[str, Any]]) -> None:
+    """Append many audit entries at once (`record_audit`'s arguments, each as a dict), as rows
+    with no objects kept."""
+    if entries:
+        await session.execute(insert(AuditEntry), entries)
 
 
 async def audit_entries(
