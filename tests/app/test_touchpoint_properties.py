@@ -28,9 +28,9 @@ from touchbase.crm.contacts import create_in
 from touchbase.crm.touchpoint_changes import (
     TouchpointChange,
     delete_touchpoint,
-    list_touchpoints,
     update_touchpoint,
 )
+from touchbase.crm.touchpoint_lists import list_touchpoints
 from touchbase.crm.touchpoints import TouchpointPlan, TouchpointState, plan_touchpoint
 from touchbase.domain.contacts import ContactFields
 from touchbase.errors import ConflictError, EventNotFoundError, TouchpointNotFoundError

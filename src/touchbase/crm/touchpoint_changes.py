@@ -1,11 +1,12 @@
 """Changing touchpoints: done, skipped, missed, rescheduled (its event moves), its message,
-deleted (its event too); a contact's next touchpoint set by date; and the Due view. Each change
-is one transaction with its events' changes and its audit entry; the events are pushed after."""
+deleted (its event too); a contact's next touchpoint set by date; what the cadence planned
+taken away with an archived contact. Each change is one transaction with its events' changes
+and its audit entry; the events are pushed after."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import msgspec
@@ -28,7 +29,6 @@ from touchbase.crm.touchpoints import (
     plan_next,
     plan_one,
     slot_for,
-    states,
 )
 from touchbase.domain.touchpoints import STATUSES, message_problem, minutes_problem
 from touchbase.errors import (
@@ -312,58 +312,6 @@ async def drop_cadence_plans(
             continue  # raised before anything was staged
         to_push += change.to_push
     return to_push
-
-
-@dataclass(frozen=True)
-class Due:
-    """The Due view: planned touchpoints that are overdue, due today, due this week, and
-    those whose event was deleted (they need a new date)."""
-
-    overdue: list[TouchpointState]
-    today: list[TouchpointState]
-    this_week: list[TouchpointState]
-    needs_date: list[TouchpointState]
-
-
-async def due_touchpoints(services: CalendarServices, user_id: str) -> Due:
-    """The user's Due view, now."""
-    now = services.clock()
-    async with services.db.read() as session:
-        found = await touchpoint_store.touchpoints(session, user_id, statuses=["planned"])
-        planned = await states(session, user_id, found)
-    planned.sort(key=lambda s: (s.due, s.start or datetime.min.replace(tzinfo=now.tzinfo)))
-    due = Due([], [], [], [])
-    for item in planned:
-        today = now.astimezone(item.zone).date()
-        if item.needs_date:
-            due.needs_date.append(item)
-        elif item.overdue(now):
-            due.overdue.append(item)
-        elif item.due == today:
-            due.today.append(item)
-        elif item.due <= today + timedelta(days=7):
-            due.this_week.append(item)
-    return due
-
-
-async def list_touchpoints(
-    services: CalendarServices,
-    user_id: str,
-    *,
-    contact_id: str | None = None,
-    statuses: list[str] | None = None,
-) -> list[TouchpointState]:
-    """The user's touchpoints (of one contact; in some states), by date."""
-    async with services.db.read() as session:
-        if contact_id is not None:
-            await contacts.owned_contact(session, user_id, contact_id)
-        found = await touchpoint_store.touchpoints(
-            session,
-            user_id,
-            contact_ids=[contact_id] if contact_id else None,
-            statuses=statuses or (),
-        )
-        return await states(session, user_id, found)
 
 
 async def set_next_touchpoint(

@@ -10,7 +10,8 @@ import msgspec
 from touchbase.crm.contact_import import ImportPreview
 from touchbase.crm.contact_list import ContactSummary
 from touchbase.crm.timeline import Meeting, Timeline
-from touchbase.crm.touchpoint_changes import Due, touchpoint_etag
+from touchbase.crm.touchpoint_changes import touchpoint_etag
+from touchbase.crm.touchpoint_lists import Due
 from touchbase.crm.touchpoints import TouchpointState
 from touchbase.store.models import Interaction
 from touchbase.web.views import contact_view, event_view

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from touchbase.crm import touchpoint_changes, touchpoints
+from touchbase.crm import touchpoint_changes, touchpoint_lists, touchpoints
 from touchbase.crm.touchpoint_changes import TouchpointChange
 from touchbase.crm.touchpoints import TouchpointPlan
 from touchbase.domain.touchpoints import DEFAULT_MINUTES, MAX_MESSAGE, MAX_MINUTES, MIN_MINUTES
@@ -70,7 +70,7 @@ async def search(
     status: Annotated[list[Status] | None, Query()] = None,
 ) -> JSONResponse:
     """The user's touchpoints (of one contact; in some states), by date."""
-    found = await touchpoint_changes.list_touchpoints(
+    found = await touchpoint_lists.list_touchpoints(
         services, actor.user_id, contact_id=contactId, statuses=list(status or [])
     )
     now = services.clock()
@@ -80,7 +80,7 @@ async def search(
 @router.get("/due")
 async def due(services: Services, actor: CurrentActor) -> JSONResponse:
     """The Due view: overdue, today, this week, and those that need a new date."""
-    found = await touchpoint_changes.due_touchpoints(services, actor.user_id)
+    found = await touchpoint_lists.due_touchpoints(services, actor.user_id)
     return JSONResponse(due_view(found, services.clock()))
 
 
