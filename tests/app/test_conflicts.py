@@ -243,3 +243,27 @@ def test_resolution_must_fit_the_conflict(app: AppHarness) -> None:
     )
     assert unknown.status_code == 400
     assert alice.api.get("/api/calendar/conflicts").json()["items"] != []
+
+
+def test_an_event_kept_from_google_no_longer_names_the_touchpoint_deleted_here(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    dana = alice.api.post("/api/contacts", json={"name": "Dana Scully"}).json()
+    touchpoint = alice.api.post(
+        "/api/touchpoints", json={"contactId": dana["id"], "dueDate": "2031-03-04"}
+    ).json()
+    event = alice.api.get(f"/api/calendar/events/{touchpoint['eventId']}").json()
+    _edit_in_google(alice, event, summary="Moved in Google")
+    alice.api.delete(f"/api/touchpoints/{touchpoint['id']}")  # its event's delete: a conflict
+    assert alice.api.get(f"/api/touchpoints/{touchpoint['id']}").status_code == 404
+
+    kept = alice.api.post(
+        f"/api/calendar/events/{event['id']}/conflict", json={"resolution": "keep_remote"}
+    )
+    assert kept.status_code == 200, kept.text
+    assert (kept.json()["title"], kept.json()["touchpointId"]) == ("Moved in Google", None)
+    in_google = alice.google.get(f"/events/{event['googleEventId']}").json()
+    assert in_google["status"] == "confirmed"
+    private = in_google.get("extendedProperties", {}).get("private", {})
+    assert "touchbaseTouchpointId" not in private, "it names no touchpoint that is gone"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from touchbase.calendar.events import Actor, checked, window
 from touchbase.calendar.records import API_FIELD, DOMAIN_FIELD, ConflictInfo, EventRecord
 from touchbase.calendar.records import audit_changes as diff
@@ -15,6 +17,7 @@ from touchbase.domain.merge import Side, three_way_merge
 from touchbase.errors import EventNotFoundError, InvalidRequestError
 from touchbase.google.ids import new_event_id
 from touchbase.store import events as event_store
+from touchbase.store import touchpoints as touchpoint_store
 from touchbase.store.codec import event_from_json, event_to_json
 from touchbase.store.models import Calendar, Conflict, Event
 
@@ -83,6 +86,15 @@ def _plan(
     return remote, None, False
 
 
+async def _its_touchpoint(session: AsyncSession, row: Event, version: CalendarEvent) -> bool:
+    """Whether the touchpoint this version of the row names (if any) is the user's and has
+    this row as its event."""
+    if version.touchpoint_id is None:
+        return True
+    found = await touchpoint_store.get_touchpoint(session, row.user_id, version.touchpoint_id)
+    return found is not None and found.event_id == row.id
+
+
 async def resolve_conflict(
     services: CalendarServices,
     actor: Actor,
@@ -101,6 +113,14 @@ async def resolve_conflict(
             raise EventNotFoundError("There is no open conflict for this event.")
         before = event_from_json(row.local)
         new_local, op, deleted = _plan(conflict, resolution, choices or {}, values or {})
+        if (
+            new_local is not None
+            and not deleted
+            and not await _its_touchpoint(session, row, new_local)
+        ):
+            # Google's side names a touchpoint deleted here meanwhile: kept as a plain event,
+            # in Google too.
+            new_local, op = new_local.replace(touchpoint_id=None), op or "update"
         if op == "create" and new_local is not None and new_local.recurring_event_id:
             # A lost occurrence comes back as an event of its own: its slot is gone.
             new_local = new_local.replace(recurring_event_id=None, original_start=None)
