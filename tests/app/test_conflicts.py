@@ -267,3 +267,41 @@ def test_an_event_kept_from_google_no_longer_names_the_touchpoint_deleted_here(
     assert in_google["status"] == "confirmed"
     private = in_google.get("extendedProperties", {}).get("private", {})
     assert "touchbaseTouchpointId" not in private, "it names no touchpoint that is gone"
+
+
+def test_a_touchpoint_waits_while_its_events_delete_meets_an_edit_in_google(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    dana = alice.api.post("/api/contacts", json={"name": "Dana Scully"}).json()
+    touchpoint = alice.api.post(
+        "/api/touchpoints", json={"contactId": dana["id"], "dueDate": "2031-03-04"}
+    ).json()
+    event = alice.api.get(f"/api/calendar/events/{touchpoint['eventId']}").json()
+    _edit_in_google(alice, event, description="Agenda added in Google")
+    deleted = alice.api.delete(f"/api/calendar/events/{event['id']}")
+    assert deleted.json()["error"]["details"]["conflict"]["kind"] == "deleted_locally"
+
+    path = f"/api/touchpoints/{touchpoint['id']}"
+    moved = alice.api.patch(path, json={"dueDate": "2031-03-20"})
+    assert moved.status_code == 409, "no second event while the first one's fate is open"
+    assert alice.api.delete(path).status_code == 409
+
+    kept = alice.api.post(
+        f"/api/calendar/events/{event['id']}/conflict", json={"resolution": "keep_remote"}
+    )
+    assert kept.status_code == 200, kept.text
+    back = alice.api.get(path).json()
+    assert (back["eventId"], back["dueDate"], back["needsDate"]) == (
+        event["id"],
+        "2031-03-04",
+        False,
+    )
+    tagged = [
+        e
+        for e in alice.google_events()
+        if e.get("status") != "cancelled"
+        and e.get("extendedProperties", {}).get("private", {}).get("touchbaseTouchpointId")
+        == touchpoint["id"]
+    ]
+    assert [e["id"] for e in tagged] == [event["googleEventId"]]

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar import events
 from touchbase.calendar.events import Actor, audit
-from touchbase.calendar.records import EventRecord
+from touchbase.calendar.records import EventRecord, conflict_error
 from touchbase.calendar.request_push import push_now
 from touchbase.calendar.services import CalendarServices
 from touchbase.crm import contacts
@@ -37,6 +37,7 @@ from touchbase.errors import (
     TouchpointChangedError,
     TouchpointNotFoundError,
 )
+from touchbase.store import events as event_store
 from touchbase.store import touchpoints as touchpoint_store
 from touchbase.store.models import Contact, Event, Touchpoint
 
@@ -81,14 +82,20 @@ async def _begin(session: AsyncSession, actor: Actor, touchpoint_id: str, now: d
 
 
 async def _live_event(change: _Change) -> Event | None:
-    """The touchpoint's event, unless it was deleted (a 409 while it is in conflict)."""
-    event_id = change.touchpoint.event_id
+    """The touchpoint's event, unless it was deleted (a 409 while it is in conflict, deleted
+    too: a delete that met an edit in Google waits for the user, who may bring it back)."""
+    event_id, session = change.touchpoint.event_id, change.context.session
     if event_id is None:
         return None
-    row = await change.context.session.get(Event, event_id, with_for_update=True)
-    if row is None or row.deleted:
+    row = await session.get(Event, event_id, with_for_update=True)
+    if row is None:
         return None
-    return await events.editable(change.context.session, change.context.actor, event_id)
+    if row.deleted:
+        conflict = await event_store.open_conflict(session, change.context.actor.user_id, row.id)
+        if conflict is not None:
+            raise conflict_error(EventRecord.of(row, conflict))
+        return None
+    return await events.editable(session, change.context.actor, event_id)
 
 
 async def _delete_event(change: _Change, row: Event, *, unlink: bool = False) -> None:
