@@ -245,15 +245,20 @@ def test_resolution_must_fit_the_conflict(app: AppHarness) -> None:
     assert alice.api.get("/api/calendar/conflicts").json()["items"] != []
 
 
+def _touchpoint_and_event(user: ApiUser) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A touchpoint planned for a new contact, and its event."""
+    dana = user.api.post("/api/contacts", json={"name": "Dana Scully"}).json()
+    touchpoint = user.api.post(
+        "/api/touchpoints", json={"contactId": dana["id"], "dueDate": "2031-03-04"}
+    ).json()
+    return touchpoint, user.api.get(f"/api/calendar/events/{touchpoint['eventId']}").json()
+
+
 def test_an_event_kept_from_google_no_longer_names_the_touchpoint_deleted_here(
     app: AppHarness,
 ) -> None:
     alice = app.user()
-    dana = alice.api.post("/api/contacts", json={"name": "Dana Scully"}).json()
-    touchpoint = alice.api.post(
-        "/api/touchpoints", json={"contactId": dana["id"], "dueDate": "2031-03-04"}
-    ).json()
-    event = alice.api.get(f"/api/calendar/events/{touchpoint['eventId']}").json()
+    touchpoint, event = _touchpoint_and_event(alice)
     _edit_in_google(alice, event, summary="Moved in Google")
     alice.api.delete(f"/api/touchpoints/{touchpoint['id']}")  # its event's delete: a conflict
     assert alice.api.get(f"/api/touchpoints/{touchpoint['id']}").status_code == 404
@@ -273,11 +278,7 @@ def test_a_touchpoint_waits_while_its_events_delete_meets_an_edit_in_google(
     app: AppHarness,
 ) -> None:
     alice = app.user()
-    dana = alice.api.post("/api/contacts", json={"name": "Dana Scully"}).json()
-    touchpoint = alice.api.post(
-        "/api/touchpoints", json={"contactId": dana["id"], "dueDate": "2031-03-04"}
-    ).json()
-    event = alice.api.get(f"/api/calendar/events/{touchpoint['eventId']}").json()
+    touchpoint, event = _touchpoint_and_event(alice)
     _edit_in_google(alice, event, description="Agenda added in Google")
     deleted = alice.api.delete(f"/api/calendar/events/{event['id']}")
     assert deleted.json()["error"]["details"]["conflict"]["kind"] == "deleted_locally"
