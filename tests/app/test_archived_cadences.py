@@ -89,3 +89,18 @@ def test_archiving_while_google_is_disconnected_takes_the_event_away_once_it_is_
 
     alice.connect()
     wait_for(lambda: _in_google(alice, by_cadence) == [], what="its delete reached Google")
+
+
+def test_archiving_answers_for_the_contact_when_the_cadences_event_meets_an_edit_in_google(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    dana = _contact(alice, cadence={"every": 2, "unit": "week"})
+    [by_cadence] = _planned(alice, dana)
+    [event] = _in_google(alice, by_cadence)
+    edited = alice.google.patch(f"/events/{event['id']}", json={"description": "Bring the deck"})
+    assert edited.status_code == 200, edited.text
+
+    _archive(alice, dana)  # the contact is archived: its answer says so
+    [conflict] = alice.api.get("/api/calendar/conflicts").json()["items"]
+    assert conflict["kind"] == "deleted_locally", "the event's fate is the user's to settle"

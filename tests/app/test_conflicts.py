@@ -3,6 +3,7 @@ user resolves; deletions on one side and edits on the other are conflicts too.""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -306,3 +307,36 @@ def test_a_touchpoint_waits_while_its_events_delete_meets_an_edit_in_google(
         == touchpoint["id"]
     ]
     assert [e["id"] for e in tagged] == [event["googleEventId"]]
+
+
+def test_a_logged_meeting_is_logged_when_the_cadences_move_meets_an_edit_in_google(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    alice.meeting("Intro", datetime.now(UTC) - timedelta(days=10), attendees=["dana@acme.example"])
+    dana = alice.api.post(
+        "/api/contacts",
+        json={
+            "name": "Dana",
+            "emails": ["dana@acme.example"],
+            "cadence": {"every": 3, "unit": "week"},
+        },
+    ).json()
+    planned = alice.api.get("/api/touchpoints", params={"contactId": dana["id"]}).json()["items"]
+    event = alice.api.get(f"/api/calendar/events/{planned[0]['eventId']}").json()
+    moved = (datetime.now(UTC) + timedelta(days=12)).replace(
+        hour=15, minute=0, second=0, microsecond=0
+    )
+    _edit_in_google(
+        alice,
+        event,
+        start={"dateTime": moved.isoformat()},
+        end={"dateTime": (moved + timedelta(minutes=30)).isoformat()},
+    )
+
+    logged = alice.api.post(
+        f"/api/contacts/{dana['id']}/interactions", json={"outcome": "held", "notes": "Lunch"}
+    )
+    assert logged.status_code == 201, logged.text  # the cadence's move waits in a conflict
+    [conflict] = alice.api.get("/api/calendar/conflicts").json()["items"]
+    assert conflict["eventId"] == event["id"]

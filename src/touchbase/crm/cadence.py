@@ -16,7 +16,11 @@ from touchbase.calendar.events import Actor
 from touchbase.calendar.services import CalendarServices
 from touchbase.crm import contacts
 from touchbase.crm.timeline import last_contacted
-from touchbase.crm.touchpoint_changes import drop_cadence_plans, move_planned, push_all
+from touchbase.crm.touchpoint_changes import (
+    drop_cadence_plans,
+    move_planned,
+    push_for_the_cadence,
+)
 from touchbase.crm.touchpoints import (
     LAST_YEAR,
     BusyDays,
@@ -116,7 +120,7 @@ async def _written(
                 owes = not can and _live_cadence(contact)
                 if owes != (contact.cadence_owed_at is not None):
                     contact.cadence_owed_at = now if owes else None
-    await push_all(services, actor, to_push)
+    await push_for_the_cadence(services, actor, to_push)
     return contact
 
 

@@ -5,6 +5,7 @@ and its audit entry; the events are pushed after."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -179,6 +180,17 @@ async def push_all(services: CalendarServices, actor: Actor, event_ids: list[str
     """Push these events now (each waits on its own; a failure stays queued)."""
     for event_id in event_ids:
         await push_now(services, actor.user_id, event_id)
+
+
+async def push_for_the_cadence(
+    services: CalendarServices, actor: Actor, event_ids: list[str]
+) -> None:
+    """`push_all` for the changes a cadence made of itself, beside what the request asked (a
+    contact changed or archived, a meeting logged): a change of theirs that meets an edit in
+    Google waits in the conflicts list, and the request is still answered for what it did."""
+    for event_id in event_ids:
+        with contextlib.suppress(ConflictError):
+            await push_now(services, actor.user_id, event_id)
 
 
 async def _set_status(change: _Change, status: str) -> None:
