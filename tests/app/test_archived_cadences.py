@@ -4,6 +4,7 @@ a PATCH that brings back nothing moves nothing."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.app.test_touchpoints import _contact, _day, _in_google, _plan, _planned, _working
@@ -104,3 +105,24 @@ def test_archiving_answers_for_the_contact_when_the_cadences_event_meets_an_edit
     _archive(alice, dana)  # the contact is archived: its answer says so
     [conflict] = alice.api.get("/api/calendar/conflicts").json()["items"]
     assert conflict["kind"] == "deleted_locally", "the event's fate is the user's to settle"
+
+
+def test_an_overdue_touchpoints_event_stays_in_the_calendar_naming_no_touchpoint(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    dana = _contact(alice, cadence={"every": 2, "unit": "week"})
+    [by_cadence] = _planned(alice, dana)
+    [event] = _in_google(alice, by_cadence)
+    earlier = (datetime.now(UTC) - timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
+    overdue = alice.api.patch(
+        f"/api/touchpoints/{by_cadence['id']}", json={"dueAt": earlier.isoformat()}
+    )
+    assert overdue.status_code == 200, overdue.text
+
+    _archive(alice, dana)
+    assert _planned(alice, dana) == []
+    assert _in_google(alice, by_cadence) == [], "it names no touchpoint"
+    kept = alice.google.get(f"/events/{event['id']}").json()
+    assert kept["status"] == "confirmed", "a meeting that may have happened stays"
+    assert datetime.fromisoformat(kept["start"]["dateTime"]) == earlier

@@ -115,9 +115,10 @@ async def _written(
             written = await write(session, now)
             contact, to_push = written.contact, written.to_push
             if written.planning:
-                if can:
+                live = _live_cadence(contact)
+                if can and live:
                     to_push += await follow(await plan_context(session, actor, now), contact)
-                owes = not can and _live_cadence(contact)
+                owes = live and not can
                 if owes != (contact.cadence_owed_at is not None):
                     contact.cadence_owed_at = now if owes else None
     await push_for_the_cadence(services, actor, to_push)

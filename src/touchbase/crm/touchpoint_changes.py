@@ -290,11 +290,13 @@ async def delete_touchpoint(services: CalendarServices, actor: Actor, touchpoint
     await push_all(services, actor, change.to_push)
 
 
-async def _drop(change: _Change, **audited: str) -> None:
-    """`delete_touchpoint` in the change's transaction (`audited`: said in its audit entry)."""
+async def _drop(change: _Change, *, keep_ended: bool = False, **audited: str) -> None:
+    """`delete_touchpoint` in the change's transaction (`keep_ended`: a planned one's event
+    that is over stays, naming no touchpoint; `audited`: said in its audit entry)."""
     tp, context = change.touchpoint, change.context
     row = await _live_event(change)
-    if row is not None and tp.status == "planned":
+    ended = row is not None and keep_ended and row.end_at <= context.now
+    if row is not None and tp.status == "planned" and not ended:
         await _delete_event(change, row, unlink=True)
     elif row is not None:
         await _unlink_event(change, row)
@@ -313,10 +315,11 @@ async def _drop(change: _Change, **audited: str) -> None:
 async def drop_cadence_plans(
     session: AsyncSession, actor: Actor, contact: Contact, now: datetime
 ) -> list[str]:
-    """On archiving a contact: the touchpoints its cadence planned go, each with its event,
-    as if deleted by hand (restoring the contact plans the cadence's next). One planned by
-    hand stays: it was asked for. One whose event is in conflict stays as it is: the conflict
-    is for the user to settle. Returns the events to push."""
+    """On archiving a contact: the touchpoints its cadence planned go, each with its event
+    unless that is over (a meeting that may have happened stays in the calendar, naming no
+    touchpoint); restoring the contact plans the cadence's next. One planned by hand stays:
+    it was asked for. One whose event is in conflict stays as it is: the conflict is for the
+    user to settle. Returns the events to push."""
     planned = await touchpoint_store.planned_of(session, actor.user_id, contact.id)
     ours = [tp for tp in planned if tp.origin == "cadence"]
     if not ours:
@@ -326,7 +329,7 @@ async def drop_cadence_plans(
     for tp in ours:
         change = _Change(context, tp, contact)
         try:
-            await _drop(change, by="archive")
+            await _drop(change, keep_ended=True, by="archive")
         except ConflictError:
             continue  # raised before anything was staged
         to_push += change.to_push
