@@ -334,9 +334,15 @@ def test_a_logged_meeting_is_logged_when_the_cadences_move_meets_an_edit_in_goog
         end={"dateTime": (moved + timedelta(minutes=30)).isoformat()},
     )
 
-    logged = alice.api.post(
-        f"/api/contacts/{dana['id']}/interactions", json={"outcome": "held", "notes": "Lunch"}
-    )
+    path = f"/api/contacts/{dana['id']}/interactions"
+    lunch = {"outcome": "held", "occurredAt": (datetime.now(UTC) - timedelta(days=5)).isoformat()}
+    logged = alice.api.post(path, json=lunch)
     assert logged.status_code == 201, logged.text  # the cadence's move waits in a conflict
     [conflict] = alice.api.get("/api/calendar/conflicts").json()["items"]
     assert conflict["eventId"] == event["id"]
+    [waiting] = alice.api.get("/api/touchpoints", params={"contactId": dana["id"]}).json()["items"]
+
+    call = alice.api.post(path, json={"outcome": "held", "notes": "Call"})
+    assert call.status_code == 201, "logged, though the touchpoint's event waits in a conflict"
+    [left] = alice.api.get("/api/touchpoints", params={"contactId": dana["id"]}).json()["items"]
+    assert left["dueDate"] == waiting["dueDate"], "left where it is until the user settles it"

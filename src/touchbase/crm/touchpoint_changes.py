@@ -158,9 +158,15 @@ async def _reschedule(change: _Change, wanted: TouchpointChange) -> None:
 async def move_planned(
     context: PlanContext, touchpoint: Touchpoint, contact: Contact, day: date
 ) -> list[str]:
-    """Move a planned touchpoint (and its event) to `day`, in the caller's transaction;
-    returns the events to push."""
+    """Move a planned touchpoint (and its event) to `day`, in the caller's transaction, as
+    its cadence asks; one whose event waits in a conflict is left for the user to settle
+    (the request that moved it, a contact changed or a meeting logged, still goes through).
+    Returns the events to push."""
     change = _Change(context, touchpoint, contact)
+    try:
+        await _live_event(change)  # before anything changes: it raises in a conflict
+    except ConflictError:
+        return []
     await _reschedule(change, TouchpointChange(day=day))
     touchpoint.version += 1
     touchpoint.updated_at = context.now
