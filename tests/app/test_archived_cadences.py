@@ -24,13 +24,20 @@ def _restore(user: ApiUser, contact: dict[str, Any]) -> None:
     assert (back.status_code, back.json()["archived"]) == (200, False), back.text
 
 
+def _kept_in_touch(user: ApiUser) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Dana, kept in touch with every two weeks: the contact, the touchpoint her cadence
+    planned, and its event in Google (one)."""
+    dana = _contact(user, cadence={"every": 2, "unit": "week"})
+    [by_cadence] = _planned(user, dana)
+    [event] = _in_google(user, by_cadence)
+    return dana, by_cadence, event
+
+
 def test_archiving_takes_the_cadences_touchpoint_away_and_restoring_plans_the_next(
     app: AppHarness,
 ) -> None:
     alice = app.user()
-    dana = _contact(alice, cadence={"every": 2, "unit": "week"})
-    [by_cadence] = _planned(alice, dana)
-    assert len(_in_google(alice, by_cadence)) == 1
+    dana, by_cadence, _event = _kept_in_touch(alice)
 
     _archive(alice, dana)
     assert _planned(alice, dana) == []
@@ -80,8 +87,7 @@ def test_archiving_while_google_is_disconnected_takes_the_event_away_once_it_is_
     app: AppHarness,
 ) -> None:
     alice = app.user()
-    dana = _contact(alice, cadence={"every": 2, "unit": "week"})
-    [by_cadence] = _planned(alice, dana)
+    dana, by_cadence, _event = _kept_in_touch(alice)
     assert alice.api.delete("/api/google/connection").status_code == 200
 
     _archive(alice, dana)
@@ -96,9 +102,7 @@ def test_archiving_answers_for_the_contact_when_the_cadences_event_meets_an_edit
     app: AppHarness,
 ) -> None:
     alice = app.user()
-    dana = _contact(alice, cadence={"every": 2, "unit": "week"})
-    [by_cadence] = _planned(alice, dana)
-    [event] = _in_google(alice, by_cadence)
+    dana, _by_cadence, event = _kept_in_touch(alice)
     edited = alice.google.patch(f"/events/{event['id']}", json={"description": "Bring the deck"})
     assert edited.status_code == 200, edited.text
 
@@ -111,9 +115,7 @@ def test_an_overdue_touchpoints_event_stays_in_the_calendar_naming_no_touchpoint
     app: AppHarness,
 ) -> None:
     alice = app.user()
-    dana = _contact(alice, cadence={"every": 2, "unit": "week"})
-    [by_cadence] = _planned(alice, dana)
-    [event] = _in_google(alice, by_cadence)
+    dana, by_cadence, event = _kept_in_touch(alice)
     earlier = (datetime.now(UTC) - timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
     overdue = alice.api.patch(
         f"/api/touchpoints/{by_cadence['id']}", json={"dueAt": earlier.isoformat()}
