@@ -28,13 +28,24 @@ def email_taken(error: IntegrityError) -> bool:
     )
 
 
+def _columns(fields: ContactFields) -> dict[str, Any]:
+    """A contact's details as its columns."""
+    return {
+        "name": fields.name,
+        "emails": list(fields.emails),
+        "company": fields.company,
+        "title": fields.title,
+        "phone": fields.phone,
+        "time_zone": fields.time_zone,
+        "notes": fields.notes,
+        "cadence_every": fields.cadence.every if fields.cadence else None,
+        "cadence_unit": fields.cadence.unit if fields.cadence else None,
+    }
+
+
 def _fill(contact: Contact, fields: ContactFields) -> None:
-    contact.name = fields.name
-    contact.emails = list(fields.emails)
-    contact.company, contact.title, contact.phone = fields.company, fields.title, fields.phone
-    contact.time_zone, contact.notes = fields.time_zone, fields.notes
-    contact.cadence_every = fields.cadence.every if fields.cadence else None
-    contact.cadence_unit = fields.cadence.unit if fields.cadence else None
+    for column, value in _columns(fields).items():
+        setattr(contact, column, value)
 
 
 async def emails_of_others(
@@ -181,15 +192,7 @@ async def insert_contacts(
             {
                 "id": contact_id,
                 "user_id": user_id,
-                "name": fields.name,
-                "emails": list(fields.emails),
-                "company": fields.company,
-                "title": fields.title,
-                "phone": fields.phone,
-                "time_zone": fields.time_zone,
-                "notes": fields.notes,
-                "cadence_every": fields.cadence.every if fields.cadence else None,
-                "cadence_unit": fields.cadence.unit if fields.cadence else None,
+                **_columns(fields),
                 "cadence_owed_at": now if fields.cadence else None,
                 "version": 1,
                 "created_at": now,
