@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import FloatRect, Locator, Page, expect
 
 from tests.support.app import ApiUser, AppHarness
 
@@ -129,11 +129,22 @@ class CalendarPage:
         assert row_box
         return column_box["x"] + column_box["width"] / 2, row_box["y"] + 2
 
+    def _box(self, element: Locator, what: str, hover: Locator | None = None) -> FloatRect:
+        """Where `element` is on the page, once it shows: a refetch (a live update, the poll of
+        pending events) may replace it between finding it and measuring it, so look again."""
+        for _ in range(50):
+            if hover is not None:
+                hover.hover()
+            box = element.bounding_box()
+            if box:
+                return box
+            self.page.wait_for_timeout(100)
+        raise AssertionError(f"{what} never showed")
+
     def drag(self, handle: Locator, to_moment: datetime, grab_dy: float = 5) -> None:
         """Drag an event with the mouse so that its top lands on `to_moment`, in small steps."""
         to = self.slot(to_moment)
-        box = handle.bounding_box()
-        assert box
+        box = self._box(handle, "the event")
         start_x, start_y = box["x"] + box["width"] / 2, box["y"] + grab_dy
         self.page.mouse.move(start_x, start_y)
         self.page.mouse.down()
@@ -144,14 +155,7 @@ class CalendarPage:
     def resize(self, event: Locator, into_slot: datetime) -> None:
         """Drag an event's end with the mouse into the slot starting at `into_slot` (the end
         snaps to the end of the slot under the pointer)."""
-        box = None
-        for _ in range(50):  # a refetch may replace the element under the pointer: hover again
-            event.hover()
-            box = event.locator(".fc-event-resizer-end").bounding_box()
-            if box:
-                break
-            self.page.wait_for_timeout(100)
-        assert box, "the event's resize handle"
+        box = self._box(event.locator(".fc-event-resizer-end"), "the event's resize handle", event)
         x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
         _, target = self.slot(into_slot)
         self.page.mouse.move(x, y)
