@@ -275,6 +275,62 @@ def test_an_event_kept_from_google_no_longer_names_the_touchpoint_deleted_here(
     assert "touchbaseTouchpointId" not in private, "it names no touchpoint that is gone"
 
 
+def _move_in_google(user: ApiUser, event: dict[str, Any]) -> None:
+    start = datetime.fromisoformat(event["startTime"]) + timedelta(hours=2)
+    _edit_in_google(
+        user,
+        event,
+        start={"dateTime": start.isoformat()},
+        end={"dateTime": (start + timedelta(minutes=30)).isoformat()},
+    )
+
+
+def test_a_touchpoint_change_that_meets_an_edit_in_google_is_answered_for_what_it_did(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    touchpoint, event = _touchpoint_and_event(alice)
+    path = f"/api/touchpoints/{touchpoint['id']}"
+    _move_in_google(alice, event)
+    moved = alice.api.patch(path, json={"dueDate": "2031-03-11"})
+    assert moved.status_code == 200, moved.text  # committed: the event's move waits
+    assert (moved.json()["dueDate"], moved.json()["eventSyncStatus"]) == ("2031-03-11", "conflict")
+    [conflict] = alice.api.get("/api/calendar/conflicts").json()["items"]
+    assert conflict["eventId"] == event["id"]
+    assert alice.api.patch(path, json={"message": "Again"}).status_code == 409, "until settled"
+
+    settled = alice.api.post(
+        f"/api/calendar/events/{event['id']}/conflict", json={"resolution": "keep_local"}
+    )
+    assert settled.status_code == 200, settled.text
+    assert alice.api.get(path).json()["eventSyncStatus"] == "synced"
+    _edit_in_google(alice, event, description="Agenda added in Google")
+    done = alice.api.patch(path, json={"status": "done", "deleteEvent": True})
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "done"
+
+    other, its_event = _touchpoint_and_event(alice)
+    _edit_in_google(alice, its_event, location="Moved in Google")
+    gone = alice.api.delete(f"/api/touchpoints/{other['id']}")
+    assert gone.status_code == 204, gone.text
+    assert alice.api.get(f"/api/touchpoints/{other['id']}").status_code == 404
+    its_delete = alice.api.get(f"/api/calendar/events/{its_event['id']}").json()
+    assert (its_delete["deleted"], its_delete["syncStatus"]) == (True, "conflict")
+    assert its_delete["conflict"]["kind"] == "deleted_locally"
+    waiting = {c["eventId"] for c in alice.api.get("/api/calendar/conflicts").json()["items"]}
+    assert waiting == {event["id"], its_event["id"]}
+
+    third, third_event = _touchpoint_and_event(alice)
+    _move_in_google(alice, third_event)
+    contact = alice.api.patch(
+        f"/api/contacts/{third['contactId']}", json={"nextTouchpointDate": "2031-04-01"}
+    )
+    assert contact.status_code == 200, contact.text
+    listed = alice.api.get("/api/touchpoints", params={"contactId": third["contactId"]})
+    [planned] = listed.json()["items"]
+    assert (planned["dueDate"], planned["eventSyncStatus"]) == ("2031-04-01", "conflict")
+
+
 def test_a_touchpoint_waits_while_its_events_delete_meets_an_edit_in_google(
     app: AppHarness,
 ) -> None:

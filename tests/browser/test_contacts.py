@@ -99,6 +99,10 @@ def test_a_contact_page_plans_a_touchpoint_and_logs_a_meeting(signed_in: Calenda
     expect(page.locator("#timeline-past")).to_contain_text("no-show")
     expect(page.locator("#last-contacted")).to_have_text("never")
     signed_in.screenshot("contact-page")
+    page.locator("#timeline-past").get_by_role("link", name="Intro call with Dana").click()
+    card = page.locator("#event-card")  # the calendar opens at the meeting, its card shown
+    expect(card.get_by_role("heading")).to_have_text("Intro call with Dana")
+    expect(signed_in.event("Intro call with Dana")).to_be_visible()
 
 
 def test_the_due_view_marks_done_and_reschedules(signed_in: CalendarPage) -> None:
@@ -134,6 +138,47 @@ def test_the_due_view_marks_done_and_reschedules(signed_in: CalendarPage) -> Non
     expect(signed_in.toast("Rescheduled")).to_be_visible()
     [moved] = api.get("/api/touchpoints", params={"contactId": ann["id"]}).json()["items"]
     assert moved["dueDate"] == later
+
+
+def test_a_touchpoint_moved_while_its_event_moved_in_google_leads_to_the_conflict(
+    signed_in: CalendarPage,
+) -> None:
+    page, api = signed_in.page, signed_in.user.api
+    ann = api.post("/api/contacts", json={"name": "Ann Archer"}).json()
+    soon = at(10, day=today() + timedelta(days=2))
+    planned = api.post("/api/touchpoints", json={"contactId": ann["id"], "dueAt": soon.isoformat()})
+    assert planned.status_code == 201, planned.text
+    event = api.get(f"/api/calendar/events/{planned.json()['eventId']}").json()
+    in_google = soon + timedelta(hours=3)
+    moved_there = signed_in.user.google.patch(
+        f"/events/{event['googleEventId']}",
+        json={
+            "start": {"dateTime": in_google.isoformat()},
+            "end": {"dateTime": (in_google + timedelta(minutes=30)).isoformat()},
+        },
+    )
+    assert moved_there.status_code == 200, moved_there.text
+
+    page.get_by_role("link", name="Due").click()
+    item = page.locator("#due-thisWeek li", has_text="Ann Archer")
+    later = (today() + timedelta(days=5)).isoformat()
+    item.get_by_label("New day for Ann Archer").fill(later)
+    item.get_by_role("button", name="Reschedule").click()
+    told = signed_in.toast("Its event was changed in Google Calendar too")
+    expect(told).to_contain_text("Rescheduled.")
+    [moved] = api.get("/api/touchpoints", params={"contactId": ann["id"]}).json()["items"]
+    assert moved["dueDate"] == later, "the reschedule was made"
+
+    told.get_by_role("link", name="Open the event").click()
+    modal = page.locator("#conflict-modal")
+    expect(modal).to_be_visible()
+    expect(modal.locator('tr[data-field="startTime"]')).to_have_class("differs disputed")
+    modal.get_by_label("Keep mine").check()
+    modal.get_by_role("button", name="Save").click()
+    expect(modal).to_be_hidden()
+    signed_in.expect_status("Touchpoint: Ann Archer", "synced")
+    kept = signed_in.google_event("Touchpoint: Ann Archer")["start"]["dateTime"]
+    assert datetime.fromisoformat(kept).astimezone(NEW_YORK).date().isoformat() == later
 
 
 def test_a_csv_import_previews_each_row_then_adds_them_all(
@@ -238,6 +283,42 @@ def test_deleting_a_touchpoints_event_asks_what_became_of_it(signed_in: Calendar
     assert (after["status"], after["eventId"]) == ("skipped", None)
     google = [e for e in signed_in.user.google_events() if e["summary"] == "Touchpoint: Eli Vance"]
     assert [e["status"] for e in google] == ["cancelled"]
+
+
+def test_a_touchpoints_event_deleted_while_changed_in_google_waits_for_a_choice(
+    signed_in: CalendarPage,
+) -> None:
+    page, api = signed_in.page, signed_in.user.api
+    eli = api.post("/api/contacts", json={"name": "Eli Vance"}).json()
+    planned = api.post(
+        "/api/touchpoints", json={"contactId": eli["id"], "dueAt": at(15).isoformat()}
+    ).json()
+    event = api.get(f"/api/calendar/events/{planned['eventId']}").json()
+    agenda = {"description": "Agenda from Google"}
+    assert signed_in.user.google.patch(f"/events/{event['googleEventId']}", json=agenda).is_success
+    signed_in.reload()
+    signed_in.open_event("Touchpoint: Eli Vance")
+    page.get_by_role("button", name="Delete…").click()
+    dialog = page.locator("#delete-modal")
+    dialog.get_by_label("What became of the touchpoint?").select_option("skipped")
+    dialog.get_by_role("button", name="Delete", exact=True).click()
+    expect(signed_in.toast("Touchpoint marked skipped.")).to_be_visible()
+    modal = page.locator("#conflict-modal")
+    expect(modal).to_contain_text("It was changed in Google Calendar after you deleted it here.")
+    modal.get_by_role("button", name="Later").click()
+
+    waiting = page.locator("#waiting-conflicts")  # not on the calendar, yet not lost from sight
+    expect(waiting).to_contain_text("Touchpoint: Eli Vance")
+    expect(waiting).to_contain_text("deleted here, changed in Google Calendar")
+    signed_in.screenshot("waiting-conflicts")
+    waiting.get_by_role("button", name="Choose what to keep").click()
+    modal.get_by_label("Keep Google's").check()
+    modal.get_by_role("button", name="Save").click()
+    expect(modal).to_be_hidden()
+    expect(waiting).to_be_hidden()
+    signed_in.expect_status("Touchpoint: Eli Vance", "synced")
+    assert signed_in.google_event("Touchpoint: Eli Vance")["description"] == "Agenda from Google"
+    assert api.get(f"/api/touchpoints/{planned['id']}").json()["status"] == "skipped"
 
 
 def test_an_outcome_is_logged_from_the_event_against_its_guest(signed_in: CalendarPage) -> None:

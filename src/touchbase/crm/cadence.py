@@ -19,7 +19,7 @@ from touchbase.crm.timeline import last_contacted
 from touchbase.crm.touchpoint_changes import (
     drop_cadence_plans,
     move_planned,
-    push_for_the_cadence,
+    push_all,
 )
 from touchbase.crm.touchpoints import (
     LAST_YEAR,
@@ -121,7 +121,7 @@ async def _written(
                 owes = live and not can
                 if owes != (contact.cadence_owed_at is not None):
                     contact.cadence_owed_at = now if owes else None
-    await push_for_the_cadence(services, actor, to_push)
+    await push_all(services, actor, to_push)
     return contact
 
 

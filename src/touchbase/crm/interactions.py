@@ -11,7 +11,7 @@ from touchbase.calendar import scoped
 from touchbase.calendar.events import Actor, audit
 from touchbase.calendar.services import CalendarServices
 from touchbase.crm import cadence, contacts
-from touchbase.crm.touchpoint_changes import push_for_the_cadence
+from touchbase.crm.touchpoint_changes import push_all
 from touchbase.crm.touchpoints import plan_context
 from touchbase.errors import (
     EventNotFoundError,
@@ -83,7 +83,7 @@ async def log_interaction(
         await session.flush()
         context = await plan_context(session, actor, now) if planning else None
         to_push = await cadence.follow(context, contact, later_only=True) if context else []
-    await push_for_the_cadence(services, actor, to_push)
+    await push_all(services, actor, to_push)
     return interaction
 
 

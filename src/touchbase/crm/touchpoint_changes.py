@@ -183,17 +183,11 @@ async def move_planned(
 
 
 async def push_all(services: CalendarServices, actor: Actor, event_ids: list[str]) -> None:
-    """Push these events now (each waits on its own; a failure stays queued)."""
-    for event_id in event_ids:
-        await push_now(services, actor.user_id, event_id)
-
-
-async def push_for_the_cadence(
-    services: CalendarServices, actor: Actor, event_ids: list[str]
-) -> None:
-    """`push_all` for the changes a cadence made of itself, beside what the request asked (a
-    contact changed or archived, a meeting logged): a change of theirs that meets an edit in
-    Google waits in the conflicts list, and the request is still answered for what it did."""
+    """Push the events a committed change staged, each now (a failure stays queued). A push
+    that meets an edit in Google leaves its event waiting in the conflicts list, as the
+    touchpoint's answer shows (`eventSyncStatus`): the change was made, and the request is
+    answered for what it did (a touchpoint whose event is already in a conflict is refused
+    with 409 before anything changes)."""
     for event_id in event_ids:
         with contextlib.suppress(ConflictError):
             await push_now(services, actor.user_id, event_id)

@@ -22,7 +22,8 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def touchpoint_view(state: TouchpointState, now: datetime) -> dict[str, Any]:
-    """A touchpoint: its own fields, when it is due (its event's time, once it has one), and
+    """A touchpoint: its own fields, when it is due (its event's time, once it has one), its
+    event's sync status (`conflict`: changed here and in Google, for the user to settle), and
     whether it needs a new date or is overdue."""
     tp = state.touchpoint
     return {
@@ -37,6 +38,7 @@ def touchpoint_view(state: TouchpointState, now: datetime) -> dict[str, Any]:
         "message": tp.message,
         "origin": tp.origin,
         "eventId": state.event.id if state.event is not None else None,
+        "eventSyncStatus": state.event.sync_status if state.event is not None else None,
         "needsDate": state.needs_date,
         "overdue": state.overdue(now),
         "completedAt": _iso(tp.completed_at),

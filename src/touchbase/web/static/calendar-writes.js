@@ -205,7 +205,14 @@ export async function removeWithTouchpoint(event, then) {
     if (then === "deleted") await api("DELETE", path);
     else await api("PATCH", path, { status: then, deleteEvent: true });
     events.delete(event.id);
-    toast(then === "deleted" ? "Event and touchpoint deleted." : `Event deleted; touchpoint marked ${then}.`, { kind: "success" });
+    // The touchpoint changed; the event's delete may have met a change in Google Calendar.
+    const after = await api("GET", `/api/calendar/events/${encodeURIComponent(event.id)}`).catch(() => null);
+    if (after?.conflict) {
+      toast(then === "deleted" ? "Touchpoint deleted." : `Touchpoint marked ${then}.`, { kind: "success" });
+      openConflict(after.id, after.conflict, (e) => settled(e, "Conflict resolved"));
+    } else {
+      toast(then === "deleted" ? "Event and touchpoint deleted." : `Event deleted; touchpoint marked ${then}.`, { kind: "success" });
+    }
   } catch (error) {
     showError(error, "The event was not deleted");
   }

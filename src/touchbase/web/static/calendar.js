@@ -8,6 +8,7 @@ import {
 } from "./calendar-events.js";
 import { create, hooks, moved, remove, removeWithTouchpoint, update } from "./calendar-writes.js";
 import { openConflict, setUpConflict } from "./conflict.js";
+import { showWaiting } from "./waiting-conflicts.js";
 import { setUpSync, showLastSync } from "./sync-status.js";
 import { cardEvent, closeCard, setUpCard, showCard } from "./event-card.js";
 import { connectGoogle } from "./google-connect.js";
@@ -53,6 +54,7 @@ async function loadEvents(range, success, failure) {
     success(live.map((e) => toCalendar(e)));
     schedulePendingPoll(live);
     noticeChangeWhileEditing();
+    showWaiting(resolved);
   } catch (error) {
     failure(error);
     showError(error, "The calendar could not be loaded");
@@ -319,10 +321,20 @@ async function submitted(submit) {
   else create(body, sendUpdates);
 }
 
-// A search result: its day on the calendar, and its card.
+// A search result, or the event a link names (`/calendar?event=ID`, from a contact's meetings
+// or a touchpoint): its day on the calendar, and its card, or its conflict if it waits in one.
 function openFound(event) {
   calendar.gotoDate(event.allDay ? event.startTime : new Date(event.startTime));
-  showCard(event.id, null, pattern);
+  if (event.syncStatus === "conflict") openEdit(event.id);
+  else showCard(event.id, null, pattern);
+}
+
+function openLinked() {
+  const id = new URLSearchParams(location.search).get("event");
+  if (!id) return;
+  api("GET", `/api/calendar/events/${encodeURIComponent(id)}`).then(openFound, (error) =>
+    showError(error, "The event could not be opened"),
+  );
 }
 
 // ---- wiring --------------------------------------------------------------------------------
@@ -406,4 +418,5 @@ showZone();
 offerToConnect();
 setUpSync(calendar);
 followChanges();
+openLinked();
 window.touchbaseCalendar = calendar; // for people poking at the page from the console

@@ -74,8 +74,17 @@ export function dueClass(tp) {
 
 async function change(tp, body, done) {
   try {
-    await api("PATCH", `/api/touchpoints/${encodeURIComponent(tp.id)}`, body);
-    toast(body.status ? `Marked ${body.status}.` : "Rescheduled.", { kind: "success", timeout: 4000 });
+    const changed = await api("PATCH", `/api/touchpoints/${encodeURIComponent(tp.id)}`, body);
+    const said = body.status ? `Marked ${body.status}.` : "Rescheduled.";
+    if (changed.eventSyncStatus === "conflict") {
+      // Made here; its event was changed in Google Calendar too and waits for the user.
+      toast(`${said} Its event was changed in Google Calendar too: choose what to keep.`, {
+        link: { href: `/calendar?event=${encodeURIComponent(changed.eventId)}`, text: "Open the event" },
+        timeout: 20000,
+      });
+    } else {
+      toast(said, { kind: "success", timeout: 4000 });
+    }
     await done();
   } catch (error) {
     showError(error, "The touchpoint was not changed");
