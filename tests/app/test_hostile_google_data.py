@@ -116,3 +116,50 @@ def test_a_contact_link_from_google_is_kept_only_if_the_contact_is_yours(
     by_id = {e["googleEventId"]: e for e in bob.api.get("/api/calendar/events").json()["items"]}
     assert by_id["foreign0001"]["contactId"] is None  # Alice's contact: not Bob's to link
     assert by_id["mine0000001"]["contactId"] == sam
+
+
+# A NUL character in any of these failed every statement storing it on PostgreSQL, and with it
+# every sync of the calendar.
+WITH_NUL: dict[str, dict[str, Any]] = {
+    "nulid\x0000001": {**HOUR, "summary": "In its id"},
+    "icaluid00001": {**HOUR, "summary": "In its iCalUID", "iCalUID": "uid\x00x@example.com"},
+    "etag00000001": {**HOUR, "summary": "In its etag", "etag": '"1\x00"'},
+    "guest0000001": {
+        **HOUR,
+        "summary": "In a guest's email",
+        "attendees": [{"email": "da\x00na@example.com", "responseStatus": "accepted\x00"}],
+    },
+    "props0000001": {
+        **HOUR,
+        "summary": "In its properties",
+        "extendedProperties": {"private": {"touchbaseContactId": "a\x00b", "k\x00": "v"}},
+    },
+    "link00000001": {**HOUR, "summary": "In its link", "htmlLink": "https://x.example/\x00e"},
+    "instance0001": {
+        **HOUR,
+        "summary": "In its series' id",
+        "recurringEventId": "ser\x00ies",
+        "originalStartTime": HOUR["start"],
+    },
+}
+
+
+def test_nul_characters_from_google_are_taken_out_and_the_calendar_syncs(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    raw = [{"_raw": True, "id": key, **body} for key, body in WITH_NUL.items()]
+    app.emulator.seed({"users": [{"email": alice.email, "events": raw}]})
+
+    run = sync(alice)
+    assert run["status"] == "succeeded", run
+    assert run["calendars"][0]["errors"] == []
+    listing = alice.api.get("/api/calendar/events")
+    assert listing.status_code == 200, listing.text
+    by_title = {e["title"]: e for e in listing.json()["items"]}
+    assert set(by_title) == {body["summary"] for body in WITH_NUL.values()}
+    assert by_title["In its id"]["googleEventId"] == "nulid00001"
+    assert by_title["In a guest's email"]["attendees"] == ["dana@example.com"]
+    assert by_title["In its link"]["htmlLink"] == "https://x.example/e"
+    assert "\\u0000" not in listing.text
+    assert sync(alice)["status"] == "succeeded"

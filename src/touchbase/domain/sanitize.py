@@ -20,6 +20,19 @@ _MARKUP = re.compile("[<>&\xa0]")
 WEB_LINK = re.compile(r"^https?://[^\s<>\"'`]+$", re.IGNORECASE)
 
 
+def without_nul(data: object) -> object:
+    """`data` (parsed JSON) with every NUL character taken out of its strings, keys too. No
+    text needs one, PostgreSQL cannot store one (a statement binding one fails), and the other
+    control characters are taken out of text fields anyway."""
+    if isinstance(data, str):
+        return data.replace("\x00", "")
+    if isinstance(data, dict):
+        return {without_nul(key): without_nul(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [without_nul(item) for item in data]
+    return data
+
+
 def clean_line(text: str) -> str:
     """A one-line field (title, location): no control characters, no line breaks."""
     return _LINE_BREAKS.sub(" ", _CONTROL.sub("", text)).strip()
