@@ -187,3 +187,37 @@ def test_a_patch_out_of_the_years_is_422_and_nothing_reaches_google(app: AppHarn
     window = alice.api.get("/api/calendar/events", params={"timeMin": "0001-01-01T00:00:00+14:00"})
     assert window.status_code == 422
     assert window.json()["error"]["details"]["field"] == "timeMin"
+
+
+def test_a_nul_character_anywhere_in_a_request_is_refused_or_taken_out(app: AppHarness) -> None:
+    """PostgreSQL cannot store one: each of these was a 500 there."""
+    alice = app.user()
+    dana = alice.api.post("/api/contacts", json={"name": "Dana", "company": "Acme"}).json()
+    event = alice.create(title="Call").json()
+    for path in (
+        "/api/contacts/a%00b",
+        "/api/contacts/a%00b/timeline",
+        "/api/calendar/events/a%00b",
+        "/api/touchpoints/a%00b",
+        "/api/calendar/sync/a%00b",
+    ):
+        assert alice.api.get(path).status_code == 404, path
+    patched = alice.api.patch("/api/calendar/events/a%00b", json={"title": "x"})
+    assert patched.status_code == 404
+    for path, name in (
+        ("/api/contacts?q=Da%00na", "q"),
+        ("/api/touchpoints?contactId=a%00b", "contactId"),
+        (f"/api/audit?eventId={event['id']}%00", "eventId"),
+    ):
+        refused = alice.api.get(path)
+        assert refused.status_code == 422, path
+        assert refused.json()["error"]["details"]["field"] == name
+
+    renamed = alice.api.patch(f"/api/contacts/{dana['id']}", json={"company": "Ac\x00me"})
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["company"] == "Acme"
+    planned = alice.api.post(
+        "/api/touchpoints", json={"contactId": f"{dana['id']}\x00", "dueDate": "2031-03-04"}
+    )
+    assert planned.status_code == 201, planned.text
+    assert planned.json()["contactId"] == dana["id"]

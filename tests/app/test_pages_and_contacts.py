@@ -99,6 +99,13 @@ def test_a_user_without_a_password_cannot_sign_in(app: AppHarness) -> None:
     assert _sign_in(app, "nobody@example.com", PASSWORD).status_code == 401
 
 
+def test_a_sign_in_with_a_nul_character_is_refused(app: AppHarness) -> None:
+    app.user("sam@example.com", password=PASSWORD)
+    refused = _sign_in(app, "sam\x00@example.com", PASSWORD)  # PostgreSQL: a 500 before
+    assert refused.status_code == 422, refused.text
+    assert _sign_in(app, "sam@example.com", PASSWORD).status_code == 303
+
+
 def test_pages_need_a_session_and_errors_read_as_pages(app: AppHarness) -> None:
     for path in ("/calendar", "/settings", "/activity"):
         answer = httpx.get(app.url + path)

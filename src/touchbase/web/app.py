@@ -8,7 +8,7 @@ import gc
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
@@ -29,7 +29,7 @@ from touchbase.web.api import (
     touchpoints,
     user_settings,
 )
-from touchbase.web.deps import MutationLimiter
+from touchbase.web.deps import MutationLimiter, no_nul_characters
 from touchbase.web.headers import SecurityHeaders
 from touchbase.web.limits import BodyLimit
 from touchbase.web.logs import redact_access_log
@@ -76,6 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
         responses=errors.ERROR_RESPONSES,
+        dependencies=[Depends(no_nul_characters)],
     )
     app.state.limiter = MutationLimiter(settings.mutations_per_minute)
     app.state.sign_in_limiter = MutationLimiter(settings.sign_in_attempts_per_minute)

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field, replace
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from touchbase.calendar.events import Actor
 from touchbase.calendar.services import CalendarServices
@@ -39,6 +41,29 @@ class MutationLimiter:
                 retry_after=(cost - tokens) * 60 / self.per_minute,
             )
         self.buckets[user_id] = (tokens - cost, now)
+
+
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def no_nul_characters(request: Request) -> None:
+    """Every route's first check: a NUL character (which PostgreSQL cannot store, and no id
+    or search holds) in a path is a 404, in a query parameter or a form field a 422 naming it.
+    A JSON body's are taken out (`schemas.RequestBody`)."""
+    if any("\x00" in value for value in request.path_params.values()):
+        raise StarletteHTTPException(404)
+    if b"%00" in request.scope["query_string"]:
+        _refuse_nul("query", request.query_params.multi_items())
+    if request.headers.get("content-type", "").startswith(_FORMS):
+        form = await request.form()
+        _refuse_nul("body", [(k, v) for k, v in form.multi_items() if isinstance(v, str)])
+
+
+def _refuse_nul(where: str, items: list[tuple[str, str]]) -> None:
+    for name, value in items:
+        if "\x00" in name or "\x00" in value:
+            problem = {"loc": (where, name.replace("\x00", "")), "msg": "holds a NUL character"}
+            raise RequestValidationError([{**problem, "type": "value_error"}])
 
 
 async def services(request: Request) -> CalendarServices:

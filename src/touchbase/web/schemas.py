@@ -9,10 +9,10 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from touchbase.domain import Attendee, CalendarEvent, EventTime
-from touchbase.domain.sanitize import clean_description, clean_line
+from touchbase.domain.sanitize import clean_description, clean_line, without_nul
 from touchbase.domain.validation import (
     MAX_ATTENDEES,
     MAX_DESCRIPTION,
@@ -26,7 +26,17 @@ from touchbase.errors import InvalidEventError
 MAX_ID = 64
 
 
-class _Strict(BaseModel):
+class RequestBody(BaseModel):
+    """A request body: NUL characters are taken out of every string in it (`without_nul`), as
+    out of Google's answers (PostgreSQL cannot store one); each field cleans what else it must."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_nul(cls, data: Any) -> Any:
+        return without_nul(data)
+
+
+class _Strict(RequestBody):
     model_config = ConfigDict(extra="forbid", str_max_length=20_000)
 
 

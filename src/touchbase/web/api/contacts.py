@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import ConfigDict, Field, TypeAdapter, field_validator
 
 from touchbase.crm import (
     cadence,
@@ -31,7 +31,7 @@ from touchbase.domain.contacts import Cadence as CadenceFields
 from touchbase.domain.validation import MAX_EMAIL
 from touchbase.web.crm_views import import_view, interaction_view, summary_view, timeline_view
 from touchbase.web.deps import CurrentActor, MutatingActor, Services
-from touchbase.web.schemas import IsoDate, IsoInstant
+from touchbase.web.schemas import IsoDate, IsoInstant, RequestBody
 from touchbase.web.views import FastJSONResponse, contact_view
 
 router = APIRouter(prefix="/api/contacts")
@@ -39,7 +39,7 @@ MAX_PAGE = 200
 Email = Annotated[str, Field(max_length=MAX_EMAIL)]
 
 
-class Cadence(BaseModel):
+class Cadence(RequestBody):
     """Keep in touch every `every` days, weeks or months."""
 
     model_config = ConfigDict(extra="forbid")
@@ -47,7 +47,7 @@ class Cadence(BaseModel):
     unit: Literal["day", "week", "month"]
 
 
-class ContactCreate(BaseModel):
+class ContactCreate(RequestBody):
     """POST /api/contacts."""
 
     model_config = ConfigDict(extra="forbid")
@@ -61,7 +61,7 @@ class ContactCreate(BaseModel):
     cadence: Cadence | None = None
 
 
-class ContactPatch(BaseModel):
+class ContactPatch(RequestBody):
     """PATCH /api/contacts/{id}: only the fields given change; `archived` archives the
     contact or brings it back."""
 
@@ -93,7 +93,7 @@ class ContactPatch(BaseModel):
         return TypeAdapter(IsoInstant).validate_python(value)
 
 
-class InteractionCreate(BaseModel):
+class InteractionCreate(RequestBody):
     """POST /api/contacts/{id}/interactions: what happened, after a meeting or on its own."""
 
     model_config = ConfigDict(extra="forbid")
@@ -103,7 +103,7 @@ class InteractionCreate(BaseModel):
     occurredAt: IsoInstant | None = None
 
 
-class ContactImport(BaseModel):
+class ContactImport(RequestBody):
     """POST /api/contacts/import: a file's text and its format."""
 
     model_config = ConfigDict(extra="forbid")

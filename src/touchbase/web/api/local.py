@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from touchbase.calendar.local import move_into_google, start_local_calendar
 from touchbase.web.deps import MutatingActor, Services
+from touchbase.web.schemas import RequestBody
 from touchbase.web.views import calendar_view
 
 router = APIRouter(prefix="/api/calendar/local")
 
 
-class MoveBody(BaseModel):
+class MoveBody(RequestBody):
     """POST /api/calendar/local/move."""
 
     model_config = ConfigDict(extra="forbid")

@@ -10,11 +10,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from touchbase.calendar import calendars as calendars_uc
 from touchbase.calendar.services import CalendarServices
 from touchbase.web.deps import CurrentActor, MutatingActor, Services
+from touchbase.web.schemas import RequestBody
 from touchbase.web.streams import Streams
 from touchbase.web.views import calendar_view, run_view, updates_view
 
@@ -23,7 +24,7 @@ STREAM_POLL_SECONDS = 0.1
 STREAM_LIMIT_SECONDS = 600
 
 
-class CalendarChoice(BaseModel):
+class CalendarChoice(RequestBody):
     """PATCH /api/calendar/calendars/{id}."""
 
     model_config = ConfigDict(extra="forbid")

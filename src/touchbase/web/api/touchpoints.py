@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from touchbase.crm import touchpoint_changes, touchpoint_lists, touchpoints
 from touchbase.crm.touchpoint_changes import TouchpointChange
@@ -14,14 +14,14 @@ from touchbase.crm.touchpoints import TouchpointPlan
 from touchbase.domain.touchpoints import DEFAULT_MINUTES, MAX_MESSAGE, MAX_MINUTES, MIN_MINUTES
 from touchbase.web.crm_views import due_view, touchpoint_view
 from touchbase.web.deps import CurrentActor, MutatingActor, Services
-from touchbase.web.schemas import IsoDate, IsoInstant
+from touchbase.web.schemas import IsoDate, IsoInstant, RequestBody
 
 router = APIRouter(prefix="/api/touchpoints")
 MAX_BATCH = 1_000
 Status = Literal["planned", "done", "skipped", "missed"]
 
 
-class TouchpointCreate(BaseModel):
+class TouchpointCreate(RequestBody):
     """POST /api/touchpoints: a day (its event goes to the first free slot of the working
     hours) or a time."""
 
@@ -38,14 +38,14 @@ class TouchpointCreate(BaseModel):
         )
 
 
-class TouchpointBatch(BaseModel):
+class TouchpointBatch(RequestBody):
     """POST /api/touchpoints/batch: many at once, all or none."""
 
     model_config = ConfigDict(extra="forbid")
     items: list[TouchpointCreate] = Field(min_length=1, max_length=MAX_BATCH)
 
 
-class TouchpointPatch(BaseModel):
+class TouchpointPatch(RequestBody):
     """PATCH /api/touchpoints/{id}: mark it done, skipped or missed, reschedule it (its event
     moves), or change its message or length."""
 

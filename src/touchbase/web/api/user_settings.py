@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from touchbase.crm.settings import SettingsChange, UserSettings, change_settings, get_settings
 from touchbase.web.deps import CurrentActor, MutatingActor, Services
+from touchbase.web.schemas import RequestBody
 
 router = APIRouter(prefix="/api/settings")
 
 
-class WorkingHoursBody(BaseModel):
+class WorkingHoursBody(RequestBody):
     """When touchpoints given only a day are placed, on the primary calendar's clock."""
 
     model_config = ConfigDict(extra="forbid")
@@ -26,7 +27,7 @@ class WorkingHoursBody(BaseModel):
     )
 
 
-class SettingsPatch(BaseModel):
+class SettingsPatch(RequestBody):
     """PATCH /api/settings: the settings to change (those left out stay as they are)."""
 
     model_config = ConfigDict(extra="forbid")
