@@ -1,40 +1,27 @@
 """The OpenAPI document says what the API really does: Schemathesis (its CLI, a fixed seed, a
 bounded number of examples) sends every operation generated valid and invalid requests and
-checks that none answers a 5xx, an undocumented status, or a body against the document."""
+checks that none answers a 5xx, an undocumented status, or a body against the document. On
+each database: PostgreSQL refuses what SQLite stores (a NUL character: a 500 there only)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.support.app import AppHarness, start_app
-from tests.support.databases import fresh_database
-from tests.support.servers import EmulatorControl
+from tests.support.app import AppHarness
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
-EXAMPLES_PER_OPERATION = 40
-SEED = 20261201
+# Fewer on PostgreSQL, where the suite's time is longer; its seed is the one that found the
+# NUL characters' 500s there (with 20 examples too).
+EXAMPLES_PER_OPERATION = {"sqlite": 40, "postgresql": 20}
+SEED = {"sqlite": 20261201, "postgresql": 7}
 
 
-@pytest.fixture
-def sqlite_app(templates: Path, tmp_path: Path, emulator: EmulatorControl) -> Iterator[AppHarness]:
-    with fresh_database("sqlite", template=templates, directory=tmp_path) as url:
-        server, base = start_app(url, emulator.url)
-        try:
-            yield AppHarness(base, url, emulator)
-        finally:
-            server.stop()
-
-
-def test_every_operation_keeps_to_the_openapi_document(
-    sqlite_app: AppHarness, tmp_path: Path
-) -> None:
-    alice = sqlite_app.user("alice@example.com")
+def test_every_operation_keeps_to_the_openapi_document(app: AppHarness, tmp_path: Path) -> None:
+    backend = "sqlite" if app.database_url.startswith("sqlite") else "postgresql"
+    alice = app.user("alice@example.com")
     alice.create(title="Something to read")  # so reads by id can find one
     token = alice.api.headers["authorization"]
     st = Path(sys.executable).with_name("st")
@@ -45,15 +32,15 @@ def test_every_operation_keeps_to_the_openapi_document(
             str(CONFIG),
             "--no-color",
             "run",
-            f"{sqlite_app.url}/api/openapi.json",
+            f"{app.url}/api/openapi.json",
             "--header",
             f"Authorization: {token}",
             "--checks",
             "all",
             "--seed",
-            str(SEED),
+            str(SEED[backend]),
             "--max-examples",
-            str(EXAMPLES_PER_OPERATION),
+            str(EXAMPLES_PER_OPERATION[backend]),
             "--workers",
             "1",
             "--report-dir",
