@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from touchbase.calendar.quota import GoogleQuota, SharedQuota
+from touchbase.domain.validation import is_valid_time_zone
 from touchbase.errors import (
     CalendarError,
     InvalidRequestError,
@@ -36,6 +37,11 @@ from touchbase.store.crypto import SecretCipher
 from touchbase.store.database import Database
 
 log = logging.getLogger("touchbase.google_accounts")
+# What a calendar's row holds (`store.models.Calendar`): an id that does not fit is not kept, a
+# longer name is cut.
+MAX_CALENDAR_ID = 255
+MAX_CALENDAR_NAME = 255
+MAX_ZONE = 64
 # Write access to events, and read access to the calendar list (to choose calendars).
 REQUESTED_SCOPES = [SCOPE_EVENTS, SCOPE_CALENDAR_READONLY]
 STATE_LIFETIME = timedelta(minutes=15)
@@ -232,23 +238,33 @@ class GoogleAccounts:
         async with self.db.session() as session:
             if scopes & {SCOPE_CALENDAR, SCOPE_CALENDAR_READONLY}:
                 for entry in await client.list_calendars():
+                    if len(entry.id) > MAX_CALENDAR_ID:
+                        log.warning("a calendar of user %s has an id too long to keep", user_id)
+                        continue
                     await accounts.upsert_calendar(
                         session,
                         user_id=user_id,
                         google_calendar_id=entry.id,
-                        summary=entry.summary or entry.id,
-                        time_zone=entry.time_zone or "UTC",
+                        summary=(entry.summary or entry.id)[:MAX_CALENDAR_NAME],
+                        time_zone=stated_zone(entry.time_zone),
                         is_primary=entry.primary,
                     )
                 return
             async for page in client.list_events("primary", page_size=1):
                 calendar_id = page.summary or "primary"
+                if len(calendar_id) > MAX_CALENDAR_ID:
+                    calendar_id = "primary"  # Google's name for it, whatever its address
                 await accounts.upsert_calendar(
                     session,
                     user_id=user_id,
                     google_calendar_id=calendar_id,
                     summary=calendar_id,
-                    time_zone=page.time_zone or "UTC",
+                    time_zone=stated_zone(page.time_zone),
                     is_primary=True,
                 )
                 break
+
+
+def stated_zone(name: str | None) -> str:
+    """A calendar's time zone as Google states it, if it is one (untrusted: UTC otherwise)."""
+    return name if name and len(name) <= MAX_ZONE and is_valid_time_zone(name) else "UTC"

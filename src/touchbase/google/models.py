@@ -7,7 +7,7 @@ milliseconds, faster than `json.loads` into dicts. Fields touchbase does not use
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 
@@ -58,11 +58,17 @@ class ExtendedProperties(WireModel):
     shared: dict[str, str] | None = None
 
 
+# Google's own limit for an event id, which touchbase's rows keep too, and the room they give an
+# etag: an event beyond them is unreadable (skipped and named in the run), not a failed sync.
+GoogleId = Annotated[str, msgspec.Meta(max_length=1024)]
+Etag = Annotated[str, msgspec.Meta(max_length=200)]
+
+
 class EventResource(WireModel):
     """An event, a recurring series, or one instance (exception) of a series."""
 
-    id: str
-    etag: str | None = None
+    id: GoogleId
+    etag: Etag | None = None
     status: str = "confirmed"
     summary: str | None = None
     description: str | None = None
@@ -73,7 +79,7 @@ class EventResource(WireModel):
     start: EventDateTime | None = None
     end: EventDateTime | None = None
     recurrence: list[str] | None = None
-    recurring_event_id: str | None = None
+    recurring_event_id: GoogleId | None = None
     original_start_time: EventDateTime | None = None
     ical_uid: str | None = msgspec.field(default=None, name="iCalUID")
     sequence: int | None = None
@@ -121,7 +127,7 @@ def _unreadable(raw: msgspec.Raw, error: Exception) -> UnreadableEvent:
     except msgspec.DecodeError:
         found = None
     event_id = found.get("id") if isinstance(found, dict) else None
-    return UnreadableEvent(event_id if isinstance(event_id, str) else "", str(error)[:300])
+    return UnreadableEvent(event_id[:1024] if isinstance(event_id, str) else "", str(error)[:300])
 
 
 def decode_events_page(content: bytes) -> EventsPage:
