@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from tests.support.app import AppHarness, start_app
 from tests.support.servers import EmulatorControl
+from tests.support.sync import sync
 from touchbase.store.database import Database
 
 GOOD = {"title": "Call", "startTime": "2027-01-10T09:00:00Z", "endTime": "2027-01-10T10:00:00Z"}
@@ -221,3 +222,50 @@ def test_a_nul_character_anywhere_in_a_request_is_refused_or_taken_out(app: AppH
     )
     assert planned.status_code == 201, planned.text
     assert planned.json()["contactId"] == dana["id"]
+
+
+def test_an_event_from_google_beyond_what_a_request_may_hold_can_still_be_changed(
+    app: AppHarness,
+) -> None:
+    """An all-hands with 250 guests, one of them at an address this check does not know, and a
+    long agenda: moving or renaming it is not refused for what the change left alone."""
+    alice = app.user()
+    guests = [{"email": f"g{n}@example.com"} for n in range(250)]
+    guests.append({"email": "anna@bücher.example"})
+    hands = {
+        "_raw": True,
+        "id": "allhands0001",
+        "summary": "All hands",
+        "description": "d" * 9000,
+        "attendees": guests,
+        "start": {"dateTime": "2027-01-10T09:00:00Z"},
+        "end": {"dateTime": "2027-01-10T10:00:00Z"},
+    }
+    app.emulator.seed({"users": [{"email": alice.email, "events": [hands]}]})
+    assert sync(alice)["status"] == "succeeded"
+    [event] = alice.api.get("/api/calendar/events").json()["items"]
+    path = f"/api/calendar/events/{event['id']}"
+
+    moved = alice.api.patch(
+        path,
+        json={
+            "title": "All hands (moved)",
+            "startTime": "2027-01-10T10:00:00Z",
+            "endTime": "2027-01-10T11:00:00Z",
+        },
+        headers={"If-Match": event["etag"]},
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["syncStatus"] == "synced", moved.json()
+    in_google = alice.google.get("/events/allhands0001").json()
+    assert (in_google["summary"], len(in_google["attendees"])) == ("All hands (moved)", 251)
+    assert in_google["start"]["dateTime"].startswith("2027-01-10T10:00:00")
+
+    # A guest list sent is checked, less the address Google had already: a new bad one is not.
+    fewer = {"attendees": ["anna@bücher.example", "not-an-email"]}
+    refused = alice.api.patch(path, json=fewer)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["details"]["field"] == "attendees[1]"
+    backwards = alice.api.patch(path, json={"endTime": "2027-01-10T08:00:00Z"})
+    assert backwards.status_code == 422
+    assert backwards.json()["error"]["details"]["field"] == "endTime"

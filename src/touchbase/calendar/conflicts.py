@@ -53,7 +53,7 @@ def _merged(
         DOMAIN_FIELD[f]: getattr(remote if side == "remote" else local, DOMAIN_FIELD[f])
         for f, side in choices.items()
     }
-    return checked(merged.replace(**picked, **values))
+    return checked(merged.replace(**picked, **values), local, remote)
 
 
 def _plan(

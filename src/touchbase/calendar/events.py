@@ -59,11 +59,12 @@ class Actor:
     send_updates: str = "none"
 
 
-def checked(event: CalendarEvent) -> CalendarEvent:
-    """The event, cleaned, or InvalidEventError naming every bad field."""
+def checked(event: CalendarEvent, *before: CalendarEvent) -> CalendarEvent:
+    """The event, cleaned, or InvalidEventError naming every bad field (`before`: the versions
+    it was changed from, whose own problems the change is not refused for)."""
     event = clean_event(event)
     try:
-        validate_event(event)
+        validate_event(event, *(clean_event(version) for version in before))
     except EventValidationError as exc:
         raise InvalidEventError(
             str(exc),
@@ -384,7 +385,7 @@ async def stage_plain_update(
     before = EventRecord.of(row).event
     wanted = changes(before) if callable(changes) else changes
     check_etag(row, before, if_match, wanted)
-    after = checked(before.replace(**wanted))
+    after = checked(before.replace(**wanted), before)
     await check_references(session, actor.user_id, after, before)
     if not changed_fields(before, after) and after == before:
         return Staged(row.id, unchanged=await record_of(session, row))

@@ -183,12 +183,12 @@ async def _update_in_scope(
                 "or all events.",
                 field="recurrence",
             )
-        after = checked(changed)
+        after = checked(changed, found.event)
         await events.check_references(session, actor.user_id, after, found.event)
         row_id = await _write_instance(session, actor, found, after, now)
         return _Written([row_id], row_id, found)
     if scope == "all":
-        after = checked(apply_to_series(series, found.event, changed))
+        after = checked(apply_to_series(series, found.event, changed), series)
         await events.check_references(session, actor.user_id, after, series)
         await events.stage_update(session, found.series, series, after, actor=actor, now=now)
         await series_edits.drop_lost_exceptions(session, actor, found, after, now)
@@ -231,7 +231,7 @@ async def _delete_in_scope(
         return _Written([found.series.id], found.series.id)
     if scope == "following":
         before, _ = split_rules(series, found.original, found.zone)
-        after = checked(series.replace(recurrence=before))
+        after = checked(series.replace(recurrence=before), series)
         await events.stage_update(session, found.series, series, after, actor=actor, now=now)
         await series_edits.end_exceptions_after(session, actor, found, now)
         return _Written([found.series.id], found.series.id)

@@ -130,7 +130,9 @@ async def _move(change: _Change, row: Event) -> None:
     start = await slot_for(context, tp)
     before = EventRecord.of(row).event
     made = event_of(tp, change.contact, start, context.calendar.time_zone)
-    after = events.checked(before.replace(start=made.start, end=made.end, description=tp.message))
+    after = events.checked(
+        before.replace(start=made.start, end=made.end, description=tp.message), before
+    )
     if after != before:
         await events.stage_update(
             context.session, row, before, after, actor=context.actor, now=context.now

@@ -115,8 +115,26 @@ def _order_problems(event: CalendarEvent) -> list[FieldProblem]:
     return []
 
 
-def validate_event(event: CalendarEvent) -> None:
-    """Raise EventValidationError naming every invalid field of `event`."""
+def validate_event(event: CalendarEvent, *before: CalendarEvent) -> None:
+    """Raise EventValidationError naming every invalid field of `event`, less the problems a
+    version it was changed from (`before`) has too: the change did not make them. An event
+    from Google may hold what touchbase takes from no request (300 guests, a longer
+    description, an address this check does not know); a change that leaves those alone is
+    not refused for them."""
+    problems = _problems(event)
+    if problems and before:
+        excused = {_key(p) for version in before for p in _problems(version)}
+        problems = [p for p in problems if _key(p) not in excused]
+    if problems:
+        raise EventValidationError(problems)
+
+
+def _key(problem: FieldProblem) -> tuple[str, str]:
+    """A problem whatever its place in a list (a guest's address moves when one is added)."""
+    return problem.field.split("[", 1)[0], problem.message
+
+
+def _problems(event: CalendarEvent) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
     for name, value, limit in (
         ("title", event.title, MAX_TITLE),
@@ -141,5 +159,4 @@ def validate_event(event: CalendarEvent) -> None:
             )
     if event.recurrence and not start_problems and not end_problems:
         problems += _recurrence_problems(event)
-    if problems:
-        raise EventValidationError(problems)
+    return problems

@@ -69,10 +69,11 @@ def events_path(calendar_id: str, event_id: str | None = None) -> str:
     return path if event_id is None else f"{path}/{quote(event_id, safe='')}"
 
 
-def check_event(event: CalendarEvent) -> None:
-    """Refuse invalid event data before any HTTP call (ids are Google's: not checked here)."""
+def check_event(event: CalendarEvent, *before: CalendarEvent) -> None:
+    """Refuse invalid event data before any HTTP call (ids are Google's: not checked here;
+    `before`: the version in Google, whose own problems a change is not refused for)."""
     try:
-        validate_event(event)
+        validate_event(event, *before)
     except EventValidationError as exc:
         problems = [{"field": p.field, "message": p.message} for p in exc.problems]
         raise InvalidEventError(str(exc), field=exc.field, details={"problems": problems}) from exc
@@ -99,7 +100,7 @@ def to_call(op: Operation, send_updates: SendUpdates) -> Call:
         check_new_id(op.event)
         return Call("POST", events_path(op.calendar_id), updates, event_body(op.event))
     if isinstance(op, PatchEvent):
-        check_event(op.target)
+        check_event(op.target, op.base)
         return Call(
             "PATCH",
             events_path(op.calendar_id, op.event_id),
