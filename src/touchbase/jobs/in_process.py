@@ -74,8 +74,11 @@ class InProcessQueue(JobQueue):
             while True:
                 self._start_due(concurrency)
                 self._wake.clear()
+                # Not `asyncio.wait_for`: on Python 3.11 it swallows a cancellation that comes
+                # as the wake-up does (a job finishing), and the loop then never stops.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self._until_next())
+                    async with asyncio.timeout(self._until_next()):
+                        await self._wake.wait()
         finally:
             ticker.cancel()
             await self._stop_running()

@@ -58,8 +58,9 @@ class Streams:
 
     async def pause(self, seconds: float) -> None:
         """Sleep `seconds`, or until the server starts to stop."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.stopping.wait(), seconds)
+        with contextlib.suppress(TimeoutError):  # not `wait_for`: see `InProcessQueue.work`
+            async with asyncio.timeout(seconds):
+                await self.stopping.wait()
 
     async def wait(self, waiting: Awaitable[T], seconds: float) -> T | None:
         """What `waiting` gives within `seconds`; None if the time runs out or the server
