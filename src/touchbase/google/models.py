@@ -60,8 +60,10 @@ class ExtendedProperties(WireModel):
 
 # Google's own limit for an event id, which touchbase's rows keep too, and the room they give an
 # etag: an event beyond them is unreadable (skipped and named in the run), not a failed sync.
-GoogleId = Annotated[str, msgspec.Meta(max_length=1024)]
-Etag = Annotated[str, msgspec.Meta(max_length=200)]
+MAX_GOOGLE_ID = 1024
+MAX_ETAG = 200
+GoogleId = Annotated[str, msgspec.Meta(max_length=MAX_GOOGLE_ID)]
+Etag = Annotated[str, msgspec.Meta(max_length=MAX_ETAG)]
 
 
 class EventResource(WireModel):
@@ -127,7 +129,8 @@ def _unreadable(raw: msgspec.Raw, error: Exception) -> UnreadableEvent:
     except msgspec.DecodeError:
         found = None
     event_id = found.get("id") if isinstance(found, dict) else None
-    return UnreadableEvent(event_id[:1024] if isinstance(event_id, str) else "", str(error)[:300])
+    shown_id = event_id[:MAX_GOOGLE_ID] if isinstance(event_id, str) else ""
+    return UnreadableEvent(shown_id, str(error)[:300])
 
 
 def decode_events_page(content: bytes) -> EventsPage:
