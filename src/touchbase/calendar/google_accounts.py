@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from sqlalchemy.orm import InstrumentedAttribute
 
 from touchbase.calendar.quota import GoogleQuota, SharedQuota
 from touchbase.domain.validation import is_valid_time_zone
@@ -35,13 +36,21 @@ from touchbase.store import accounts
 from touchbase.store import events as event_store
 from touchbase.store.crypto import SecretCipher
 from touchbase.store.database import Database
+from touchbase.store.models import Calendar
 
 log = logging.getLogger("touchbase.google_accounts")
-# What a calendar's row holds (`store.models.Calendar`): an id that does not fit is not kept, a
-# longer name is cut.
-MAX_CALENDAR_ID = 255
-MAX_CALENDAR_NAME = 255
-MAX_ZONE = 64
+
+
+def _length_of(column: InstrumentedAttribute[str]) -> int:
+    length = column.property.columns[0].type.length
+    assert isinstance(length, int)
+    return length
+
+
+# What a calendar's row holds: an id that does not fit is not kept, a longer name is cut.
+MAX_CALENDAR_ID = _length_of(Calendar.google_calendar_id)
+MAX_CALENDAR_NAME = _length_of(Calendar.summary)
+MAX_ZONE = _length_of(Calendar.time_zone)
 # Write access to events, and read access to the calendar list (to choose calendars).
 REQUESTED_SCOPES = [SCOPE_EVENTS, SCOPE_CALENDAR_READONLY]
 STATE_LIFETIME = timedelta(minutes=15)
