@@ -207,12 +207,9 @@ export async function removeWithTouchpoint(event, then) {
     events.delete(event.id);
     // The touchpoint changed; the event's delete may have met a change in Google Calendar.
     const after = await api("GET", `/api/calendar/events/${encodeURIComponent(event.id)}`).catch(() => null);
-    if (after?.conflict) {
-      toast(then === "deleted" ? "Touchpoint deleted." : `Touchpoint marked ${then}.`, { kind: "success" });
-      openConflict(after.id, after.conflict, (e) => settled(e, "Conflict resolved"));
-    } else {
-      toast(then === "deleted" ? "Event and touchpoint deleted." : `Event deleted; touchpoint marked ${then}.`, { kind: "success" });
-    }
+    const done = then === "deleted" ? "deleted" : `marked ${then}`;
+    toast(after?.conflict ? `Touchpoint ${done}.` : `Event deleted; touchpoint ${done}.`, { kind: "success" });
+    if (after?.conflict) openConflict(after.id, after.conflict, (e) => settled(e, "Conflict resolved"));
   } catch (error) {
     showError(error, "The event was not deleted");
   }
