@@ -129,6 +129,68 @@ def test_logged_outcomes_and_notes_are_on_the_timeline(app: AppHarness) -> None:
     assert datetime.fromisoformat(timeline["lastContacted"]) == _at(-1)
 
 
+def _last_contacted(user: ApiUser, contact: dict[str, Any]) -> str | None:
+    """What the timeline, the contact and the list say of the last contact (all the same)."""
+    said = {
+        _timeline(user, contact)["lastContacted"],
+        user.api.get(f"/api/contacts/{contact['id']}").json()["lastContacted"],
+        user.api.get("/api/contacts", params={"q": contact["name"]}).json()["items"][0][
+            "lastContacted"
+        ],
+    }
+    assert len(said) == 1, said
+    return None if None in said else min(str(s) for s in said)
+
+
+def test_a_touchpoints_event_is_a_contact_only_once_the_touchpoint_is_done(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    dana = _contact(alice, "Dana Scully", "dana@acme.example")
+    intro = _meeting(alice, "Intro call", -10, attendees=["dana@acme.example"])
+    intro_end = _at(-10) + timedelta(minutes=30)
+
+    def planned(days: int) -> dict[str, Any]:
+        body = {"contactId": dana["id"], "dueAt": _at(days).isoformat()}
+        made = alice.api.post("/api/touchpoints", json=body)
+        assert made.status_code == 201, made.text
+        return dict(made.json())
+
+    def held(touchpoint: dict[str, Any]) -> bool:
+        [meeting] = [
+            m for m in _timeline(alice, dana)["past"] if m["event"]["id"] == touchpoint["eventId"]
+        ]
+        return bool(meeting["held"])
+
+    overdue = planned(-3)  # its time went by, and nobody got in touch
+    assert not held(overdue)
+    assert datetime.fromisoformat(str(_last_contacted(alice, dana))) == intro_end
+    for status in ("skipped", "missed"):
+        changed = alice.api.patch(f"/api/touchpoints/{overdue['id']}", json={"status": status})
+        assert changed.status_code == 200, changed.text
+        assert not held(overdue)
+        assert datetime.fromisoformat(str(_last_contacted(alice, dana))) == intro_end
+
+    done = planned(-2)
+    changed = alice.api.patch(f"/api/touchpoints/{done['id']}", json={"status": "done"})
+    assert changed.status_code == 200, changed.text
+    assert held(done)
+    assert datetime.fromisoformat(str(_last_contacted(alice, dana))) == _at(-2) + timedelta(
+        minutes=30
+    )
+
+    # A meeting logged on a touchpoint's event counts, whatever the touchpoint says.
+    logged = planned(-1)
+    path = f"/api/contacts/{dana['id']}/interactions"
+    body = {"outcome": "held", "eventId": logged["eventId"], "occurredAt": _at(-1).isoformat()}
+    assert alice.api.post(path, json=body).status_code == 201
+    assert held(logged)
+    assert datetime.fromisoformat(str(_last_contacted(alice, dana))) == _at(-1) + timedelta(
+        minutes=30
+    )
+    assert intro["id"] not in {overdue["eventId"], done["eventId"], logged["eventId"]}
+
+
 def test_nobody_elses_meetings_contacts_or_interactions(app: AppHarness) -> None:
     alice = app.user()
     bob = app.user("bob@example.com")

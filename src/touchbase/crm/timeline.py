@@ -35,11 +35,16 @@ class Meeting:
     start: datetime
     end: datetime
     logged: list[Interaction] = field(default_factory=list)
+    # A touchpoint's event before the touchpoint is done (`meetings.reminders_among`).
+    reminder: bool = False
 
     @property
     def met(self) -> bool:
-        """Whether it counts as being in touch (not logged as a no-show or moved)."""
-        return not any(i.outcome in meeting_store.NOT_MET for i in self.logged)
+        """Whether it counts as being in touch (not logged as a no-show or moved, not a
+        reminder)."""
+        return not self.reminder and not any(
+            i.outcome in meeting_store.NOT_MET for i in self.logged
+        )
 
 
 @dataclass(frozen=True)
@@ -69,10 +74,13 @@ async def _meetings(
 ) -> list[Meeting]:
     page = await expanded_page(session, user_id, rows, window)
     zones = {c.id: c.time_zone for c in await accounts.user_calendars(session, user_id)}
+    reminders = await meeting_store.reminders_among(
+        session, user_id, [r.id for r in page.items if r.is_touchpoint]
+    )
     out = []
     for record in page.items:
         start, end = event_span(record.event, zones.get(record.calendar_id, "UTC"))
-        out.append(Meeting(record, start, end))
+        out.append(Meeting(record, start, end, reminder=record.id in reminders))
     return out
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.store.events import LISTED
-from touchbase.store.models import ContactEmail, Event, EventGuest, Interaction
+from touchbase.store.models import ContactEmail, Event, EventGuest, Interaction, Touchpoint
 from touchbase.store.sqlite_driver import OFF_THE_LOOP
 
 # Outcomes that say a meeting did not take place.
@@ -97,17 +97,49 @@ async def meeting_rows(
     return await _with_contacts(session, user_id, contact_ids) if contact_ids else []
 
 
-def _counted(statement: Any, user_id: str) -> Any:
-    """Meetings that count as contact: not a cancelled occurrence, not logged as not held."""
-    not_met = select(Interaction.event_id).where(
+def _logged_on(user_id: str, outcomes: Sequence[str]) -> Any:
+    """The events the user logged one of these outcomes on."""
+    return select(Interaction.event_id).where(
         Interaction.user_id == user_id,
-        Interaction.outcome.in_(NOT_MET),
+        Interaction.outcome.in_(outcomes),
         Interaction.event_id.is_not(None),
     )
+
+
+def _reminders(user_id: str) -> Any:
+    """The events of the user's touchpoints not done (planned, perhaps overdue, skipped or
+    missed) that no meeting was logged on: reminders to get in touch, not meetings held."""
+    return select(Touchpoint.event_id).where(
+        Touchpoint.user_id == user_id,
+        Touchpoint.event_id.is_not(None),
+        Touchpoint.status != "done",
+        Touchpoint.event_id.not_in(_logged_on(user_id, MET)),
+    )
+
+
+async def reminders_among(
+    session: AsyncSession, user_id: str, event_ids: Sequence[str]
+) -> set[str]:
+    """Which of these events are reminders (`_reminders`), not meetings."""
+    if not event_ids:
+        return set()
+    found = await session.scalars(
+        _reminders(user_id).where(Touchpoint.event_id.in_(list(event_ids)))
+    )
+    return {str(event_id) for event_id in found}
+
+
+def _counted(statement: Any, user_id: str) -> Any:
+    """Meetings that count as contact: not a cancelled occurrence, not logged as not held,
+    not a reminder (`_reminders`)."""
     cancelled_instance = and_(
         Event.recurring_event_id.is_not(None), Event.local["status"].as_string() == "cancelled"
     )
-    return statement.where(~cancelled_instance, Event.id.not_in(not_met))
+    return statement.where(
+        ~cancelled_instance,
+        Event.id.not_in(_logged_on(user_id, NOT_MET)),
+        Event.id.not_in(_reminders(user_id)),
+    )
 
 
 async def last_met(
