@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     # The backstop sync of a calendar Google sends push notifications for (they are not
     # guaranteed to arrive); never off.
     sync_interval_live_seconds: float = Field(default=3600.0, gt=0)
+    # How often each user's cadences move their touchpoints later after meetings held (on
+    # the calendar, with the contact) since they were planned.
+    cadence_review_seconds: float = Field(default=600.0, gt=0)
     # Browser sign-in: how long a session lasts, and whether its cookie is HTTPS-only (browsers
     # also accept such cookies from http://127.0.0.1 and http://localhost).
     session_days: float = 14.0

@@ -15,7 +15,7 @@ from touchbase.calendar.batch_push import push_pending
 from touchbase.calendar.events import Actor
 from touchbase.calendar.services import CalendarServices
 from touchbase.crm import contacts
-from touchbase.crm.timeline import last_contacted
+from touchbase.crm.timeline import MAX_SCOPED, last_contacted
 from touchbase.crm.touchpoint_changes import (
     drop_cadence_plans,
     move_planned,
@@ -143,9 +143,10 @@ async def _follow(
     latest: dict[str, datetime] | None,
     *,
     later_only: bool = False,
+    plan_if_none: bool = True,
 ) -> list[str]:
     """`follow`, with the last contacts of the contacts at hand when they were read together
-    (None: read the contact's own)."""
+    (None: read the contact's own); `plan_if_none`: else only a planned touchpoint is moved."""
     cadence = cadence_of(contact)
     if cadence is None or contact.archived_at is not None:
         return []
@@ -159,6 +160,8 @@ async def _follow(
         )
     last = _last_day(context, latest.get(contact.id))
     if not planned:
+        if not plan_if_none:
+            return []
         made = await plan_by_cadence(context, contact, last)
         return [made.event_id] if made is not None and made.event_id else []
     today = context.now.astimezone(context.zone).date()
@@ -213,6 +216,53 @@ async def _follow_owed(context: PlanContext, owed: Sequence[Contact]) -> None:
         async for contact in taking_turns(owed):
             await _follow(context, contact, latest)
             contact.cadence_owed_at = None
+
+
+async def follow_meetings(services: CalendarServices, actor: Actor) -> int:
+    """Move later each touchpoint a cadence planned that a meeting held since (with the
+    contact as a guest, or linked) makes early: the cadence runs from the last contact,
+    whether logged or only on the calendar. The last contacts of all the contacts with such a
+    touchpoint are read at once, and only those to move are then written, OWED_AT_ONCE per
+    transaction, each contact locked and its touchpoint read again. Returns how many moved."""
+    if not await can_plan(services, actor.user_id):
+        return 0
+    now = services.clock()
+    async with services.db.read() as session:
+        plans = await touchpoint_store.cadence_plans(session, actor.user_id)
+        if not plans:
+            return 0
+        cadences = await contact_store.live_cadences(session, actor.user_id)
+        ids = [i for i in plans if i in cadences]
+        scope = ids if len(ids) <= MAX_SCOPED else None
+        latest = await last_contacted(session, actor.user_id, now=now, contact_ids=scope)
+        context = await plan_context(session, actor, now)
+    early = [
+        i for i in ids if i in latest and _moves_later(context, cadences[i], latest[i], plans[i])
+    ]
+    moved, calendar_id = 0, None
+    busy: BusyDays = {}
+    for start in range(0, len(early), OWED_AT_ONCE):
+        async with services.db.session() as session:
+            context = await plan_context(session, actor, services.clock(), busy=busy)
+            calendar_id = context.calendar.id
+            async for contact_id in taking_turns(early[start : start + OWED_AT_ONCE]):
+                contact = await contact_store.get_contact(
+                    session, actor.user_id, contact_id, for_update=True
+                )
+                if contact is not None:
+                    moved += bool(
+                        await _follow(context, contact, latest, later_only=True, plan_if_none=False)
+                    )
+    if calendar_id is not None:
+        await push_pending(services, actor.user_id, calendar_id)
+    return moved
+
+
+def _moves_later(context: PlanContext, cadence: Cadence, latest: datetime, due: date) -> bool:
+    """Whether a cadence run from this last contact wants its touchpoint after `due`."""
+    today = context.now.astimezone(context.zone).date()
+    wanted = _wanted(context, _last_day(context, latest), today, cadence)
+    return wanted is not None and wanted > due
 
 
 def _last_day(context: PlanContext, latest: datetime | None) -> date:

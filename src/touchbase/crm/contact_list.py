@@ -11,9 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar.services import CalendarServices
 from touchbase.crm.contacts import owned_contact
-from touchbase.crm.timeline import last_contacted
+from touchbase.crm.timeline import MAX_SCOPED, last_contacted
 from touchbase.crm.touchpoints import TouchpointState, states
-from touchbase.domain.contacts import MAX_EMAILS
 from touchbase.store import contacts as contact_store
 from touchbase.store import touchpoints as touchpoint_store
 from touchbase.store.models import Contact
@@ -21,10 +20,6 @@ from touchbase.store.models import Contact
 ListOrder = Literal["name", "created", "next_touchpoint", "last_contacted"]
 # Sorting by touchpoint or last contact reads every match; at most this many.
 MAX_SORTED = 100_000
-# The keys of at most this many matches are read by their ids (beyond, every contact's
-# are): a statement binds at most 65,535 values on PostgreSQL, and each contact's emails
-# (up to MAX_EMAILS) are sent too.
-MAX_SCOPED = 60_000 // MAX_EMAILS
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from touchbase.calendar.listing import Window, expanded_page
 from touchbase.calendar.records import EventRecord
 from touchbase.calendar.services import CalendarServices
 from touchbase.crm.contacts import owned_contact
+from touchbase.domain.contacts import MAX_EMAILS
 from touchbase.domain.recurrence import event_span
 from touchbase.store import accounts
 from touchbase.store import meetings as meeting_store
@@ -25,6 +26,10 @@ PAST_SPAN = timedelta(days=2 * 366)
 AHEAD_SPAN = timedelta(days=366)
 UPCOMING_SHOWN = 20
 PAST_SHOWN = 100
+# The last contacts of at most this many contacts are read by their ids (beyond, every
+# contact's are): a statement binds at most 65,535 values on PostgreSQL, and each contact's
+# emails (up to MAX_EMAILS) are sent too.
+MAX_SCOPED = 60_000 // MAX_EMAILS
 
 
 @dataclass(frozen=True)

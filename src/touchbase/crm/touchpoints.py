@@ -24,7 +24,7 @@ from touchbase.calendar.request_push import push_now
 from touchbase.calendar.services import CalendarServices
 from touchbase.crm.contacts import owned_contact
 from touchbase.domain import CalendarEvent, EventTime
-from touchbase.domain.contacts import Cadence
+from touchbase.domain.contacts import Cadence, cadence_from
 from touchbase.domain.touchpoints import (
     DEFAULT_MINUTES,
     WorkingHours,
@@ -322,9 +322,7 @@ async def get_touchpoint(
 
 def cadence_of(contact: Contact) -> Cadence | None:
     """The contact's cadence, if it has one."""
-    if contact.cadence_every and contact.cadence_unit in ("day", "week", "month"):
-        return Cadence(contact.cadence_every, contact.cadence_unit)  # type: ignore[arg-type]
-    return None
+    return cadence_from(contact.cadence_every, contact.cadence_unit)
 
 
 async def plan_next(context: PlanContext, contact: Contact, last: date) -> Touchpoint | None:

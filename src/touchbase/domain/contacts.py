@@ -25,6 +25,13 @@ class Cadence(msgspec.Struct, frozen=True):
     unit: CadenceUnit
 
 
+def cadence_from(every: int | None, unit: str | None) -> Cadence | None:
+    """The cadence a contact's stored columns hold, if any."""
+    if every and unit in ("day", "week", "month"):
+        return Cadence(every, unit)  # type: ignore[arg-type]
+    return None
+
+
 class ContactFields(msgspec.Struct, frozen=True):
     """A contact's own details, as the user gives them."""
 

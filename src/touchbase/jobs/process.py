@@ -113,6 +113,7 @@ def job_work(settings: Settings, services: CalendarServices) -> JobWork:
         push_delay=push_delay(settings),
         live_sync_interval=timedelta(seconds=settings.sync_interval_live_seconds),
         notification_delay=timedelta(seconds=settings.notification_sync_delay_seconds),
+        cadence_review_interval=timedelta(seconds=settings.cadence_review_seconds),
     )
     services.db.before_commit = work.before_commit
     return work

@@ -1,6 +1,6 @@
 """What the jobs do, whichever queue runs them: push a calendar's due changes, sync a
-calendar, plan what a user's cadences owe, retry with backoff, and the periodic tick that
-re-defers what no job covers."""
+calendar, keep a user's cadences (plan what they owe, move later what meetings held made
+early), retry with backoff, and the periodic tick that re-defers what no job covers."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from touchbase.calendar.channels import keep_watch
 from touchbase.calendar.events import Actor
 from touchbase.calendar.services import CalendarServices
 from touchbase.calendar.sync import perform_two_way_sync
-from touchbase.crm.cadence import plan_owed
+from touchbase.crm.cadence import follow_meetings, plan_owed
 from touchbase.google.auth import WRITE_SCOPES
 from touchbase.jobs.queue import MAX_ATTEMPTS, Job, JobKind, JobQueue, retry_delay
 from touchbase.store import accounts, schedule
@@ -53,6 +53,8 @@ class JobWork:
     live_sync_interval: timedelta = timedelta(hours=1)
     # A notification's sync waits this long: the rest of a burst joins it.
     notification_delay: timedelta = timedelta(seconds=0.5)
+    # How often a user's cadences move their touchpoints after the meetings held since.
+    cadence_review_interval: timedelta = timedelta(minutes=10)
     # When this process next deletes old sync runs (time.monotonic()).
     _next_prune: float = field(default=0.0, init=False)
 
@@ -127,7 +129,7 @@ class JobWork:
             await keep_watch(self.services, job.subject)
             return True
         if job.kind == "cadence":
-            await self._plan_owed(job.subject)
+            await self._keep_cadences(job.subject)
             return True
         return await self._run(job, holder)
 
@@ -136,12 +138,14 @@ class JobWork:
         set before can now get their events)."""
         await self.queue.defer(Job("cadence", user_id))
 
-    async def _plan_owed(self, user_id: str) -> None:
+    async def _keep_cadences(self, user_id: str) -> None:
+        """Plan what the user's cadences owe, and move later what meetings held made early."""
         async with self.services.db.session() as session:
             user = await session.get(User, user_id)
         if user is not None:
             actor = Actor(user_id=user.id, email=user.email, source="system")
             await plan_owed(self.services, actor)
+            await follow_meetings(self.services, actor)
 
     async def _push(self, job: Job) -> bool:
         async with self.services.db.session() as session:
@@ -214,9 +218,10 @@ class JobWork:
 
     async def tick(self) -> None:
         """Defer a push for every calendar with due changes, a cadence job for every user
-        whose cadences have owed touchpoints a while (and can get their events), and the
-        backstop sync of every calendar whose time has come (moved on as taken: spread over
-        time, and over the workers that run the jobs). Jobs already waiting absorb these."""
+        whose cadences have owed touchpoints a while or are due for their review after
+        meetings held (and can get their events), and the backstop sync of every calendar
+        whose time has come (reviews and syncs moved on as taken: spread over time, and over
+        the workers that run the jobs). Jobs already waiting absorb these."""
         now = self.services.clock()
         await self._prune_runs()
         async with self.services.db.session() as session:
@@ -228,9 +233,13 @@ class JobWork:
             ):
                 await self.queue.defer(Job("watch", calendar_id), session=session)
             owing = await schedule.users_owing_touchpoints(session, owed_before=now - OWED_GRACE)
-            for user_id, scopes in owing:
-                if scopes & WRITE_SCOPES:
-                    await self.queue.defer(Job("cadence", user_id), session=session)
+            reviewing = await schedule.users_due_for_cadence_review(
+                session, now=now, interval=self.cadence_review_interval
+            )
+            for user_id in dict.fromkeys(
+                u for u, scopes in owing + reviewing if scopes & WRITE_SCOPES
+            ):
+                await self.queue.defer(Job("cadence", user_id), session=session)
             if self.sync_interval is None:
                 return
             due = await schedule.calendars_due_for_sync(

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from touchbase.domain.contacts import ContactFields
+from touchbase.domain.contacts import Cadence, ContactFields, cadence_from
 from touchbase.store.accounts import new_id, new_ids
 from touchbase.store.models import Contact, ContactEmail
 
@@ -157,6 +157,23 @@ async def contacts_by_id(session: AsyncSession, user_id: str, ids: list[str]) ->
     )
     by_id = {contact.id: contact for contact in found}
     return [by_id[i] for i in ids if i in by_id]
+
+
+async def live_cadences(session: AsyncSession, user_id: str) -> dict[str, Cadence]:
+    """{contact id: cadence} of the user's contacts that have a cadence and are not
+    archived. Columns only: a user may have tens of thousands."""
+    found = await session.execute(
+        select(Contact.id, Contact.cadence_every, Contact.cadence_unit).where(
+            Contact.user_id == user_id,
+            Contact.archived_at.is_(None),
+            Contact.cadence_every.is_not(None),
+        )
+    )
+    return {
+        contact_id: cadence
+        for contact_id, every, unit in found
+        if (cadence := cadence_from(every, unit)) is not None
+    }
 
 
 async def get_contact(

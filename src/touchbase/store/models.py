@@ -63,6 +63,9 @@ class User(Base):
     guest_emails: Mapped[str] = mapped_column(String(8), default="ask", server_default="ask")
     # The IANA zone the pages show times in; None: the browser's own.
     time_zone: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # When the cadence job next moves the touchpoints cadences planned after the meetings held
+    # since (None: at the next tick).
+    cadences_review_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class ApiToken(Base):

@@ -7,11 +7,11 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.store.channels import has_live_channel
-from touchbase.store.models import Calendar, Contact, Event, GoogleConnection
+from touchbase.store.models import Calendar, Contact, Event, GoogleConnection, Touchpoint, User
 
 
 def _waiting() -> list[ColumnElement[bool]]:
@@ -118,3 +118,34 @@ async def users_owing_touchpoints(
     )
     found = await session.execute(query)
     return [(user_id, frozenset(scopes.split())) for user_id, scopes in found]
+
+
+async def users_due_for_cadence_review(
+    session: AsyncSession, *, now: datetime, interval: timedelta, limit: int = 500
+) -> list[tuple[str, frozenset[str]]]:
+    """Users connected to Google with a touchpoint a cadence planned, whose cadences' review
+    (`User.cadences_review_at`) is due, with the scopes they granted; each moved on by
+    `interval` (give or take 20%) as it is taken, as the backstop sync is."""
+    cadence_planned = exists().where(
+        Touchpoint.user_id == User.id,
+        Touchpoint.status == "planned",
+        Touchpoint.origin == "cadence",
+    )
+    query = (
+        select(User.id, GoogleConnection.scopes)
+        .join(GoogleConnection, GoogleConnection.user_id == User.id)
+        .where(
+            or_(User.cadences_review_at.is_(None), User.cadences_review_at <= now),
+            cadence_planned,
+        )
+        .order_by(User.cadences_review_at)
+        .limit(limit)
+    )
+    due = list(await session.execute(query))
+    for user_id, _ in due:
+        await session.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(cadences_review_at=now + interval * random.uniform(0.8, 1.2))
+        )
+    return [(user_id, frozenset(scopes.split())) for user_id, scopes in due]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy import Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -74,6 +75,25 @@ async def planned_of(session: AsyncSession, user_id: str, contact_id: str) -> li
         .with_for_update()
     )
     return list(found)
+
+
+async def cadence_plans(session: AsyncSession, user_id: str) -> dict[str, date]:
+    """{contact id: due day} of the touchpoints cadences planned, for the user's contacts that
+    have one and no other planned (a touchpoint planned by hand stands in for the
+    cadence's). Columns only: a user may have tens of thousands."""
+    found = await session.execute(
+        select(Touchpoint.contact_id, Touchpoint.due_date, Touchpoint.origin).where(
+            Touchpoint.user_id == user_id, Touchpoint.status == "planned"
+        )
+    )
+    planned: dict[str, list[tuple[date, str]]] = {}
+    for contact_id, due, origin in found:
+        planned.setdefault(contact_id, []).append((due, origin))
+    return {
+        contact_id: only[0]
+        for contact_id, [only, *others] in planned.items()
+        if not others and only[1] == "cadence"
+    }
 
 
 async def move_to_event(
