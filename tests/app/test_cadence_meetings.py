@@ -13,6 +13,7 @@ import pytest
 from tests.app.test_touchpoints import _contact, _in_google, _plan, _planned, _working
 from tests.support.app import ApiUser, AppHarness, start_app, wait_for
 from tests.support.servers import EmulatorControl
+from tests.support.sync import sync
 
 MET_BEFORE = datetime.now(UTC).replace(microsecond=0) - timedelta(days=10)
 EVERY_3_WEEKS = {"every": 3, "unit": "week"}
@@ -44,9 +45,17 @@ def test_a_meeting_held_on_the_calendar_moves_the_cadences_touchpoint_later(
 ) -> None:
     alice = app.user()
     planned_day = _working(MET_BEFORE.date() + timedelta(days=21)).isoformat()
-    dana, eli, fran = (_met_before(alice, n) for n in ("Dana Scully", "Eli Vance", "Fran Kim"))
+    dana, eli, fran, gil = (
+        _met_before(alice, n) for n in ("Dana Scully", "Eli Vance", "Fran Kim", "Gil Grissom")
+    )
     [first] = _planned(alice, dana)
     assert first["dueDate"] == planned_day
+    # Gil's touchpoint lost its event in Google: it waits for a date, and stays so.
+    [gils] = _planned(alice, gil)
+    [gils_event] = _in_google(alice, gils)
+    alice.google.delete(f"/events/{gils_event['id']}")
+    assert sync(alice)["status"] == "succeeded"
+    gil_planned = _due(alice, gil)
     by_hand = _plan(alice, eli, dueDate=(MET_BEFORE.date() + timedelta(days=12)).isoformat())
     eli_planned, fran_planned = _due(alice, eli), _due(alice, fran)
     just_now = datetime.now(UTC).replace(microsecond=0)
@@ -54,6 +63,7 @@ def test_a_meeting_held_on_the_calendar_moves_the_cadences_touchpoint_later(
     # cadence's, and neither moves.
     alice.meeting("Demo for Fran", just_now + timedelta(hours=1), attendees=["fran@acme.example"])
     alice.meeting("Call with Eli", just_now - timedelta(minutes=31), attendees=["eli@acme.example"])
+    alice.meeting("Call with Gil", just_now - timedelta(minutes=31), attendees=["gil@acme.example"])
     held = alice.meeting(
         "Lunch with Dana", just_now - timedelta(minutes=31), attendees=["dana@acme.example"]
     )
@@ -74,5 +84,8 @@ def test_a_meeting_held_on_the_calendar_moves_the_cadences_touchpoint_later(
     assert _due(alice, eli) == eli_planned
     assert by_hand["id"] in {t[0] for t in eli_planned}
     assert _due(alice, fran) == fran_planned
+    assert _due(alice, gil) == gil_planned
+    assert _in_google(alice, gils) == [], "not made again behind the user's back"
+    assert alice.api.get(f"/api/touchpoints/{gils['id']}").json()["needsDate"] is True
     time.sleep(1.5)  # reviewed again, three times: nothing moves further
     assert _due(alice, dana) == [(first["id"], moved_to, "cadence")]

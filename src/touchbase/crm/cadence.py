@@ -143,10 +143,11 @@ async def _follow(
     latest: dict[str, datetime] | None,
     *,
     later_only: bool = False,
-    plan_if_none: bool = True,
+    on_its_own: bool = False,
 ) -> list[str]:
     """`follow`, with the last contacts of the contacts at hand when they were read together
-    (None: read the contact's own); `plan_if_none`: else only a planned touchpoint is moved."""
+    (None: read the contact's own). `on_its_own` (no one asked): only a touchpoint planned
+    with its event is moved; none is planned, and no deleted event is made again."""
     cadence = cadence_of(contact)
     if cadence is None or contact.archived_at is not None:
         return []
@@ -160,7 +161,7 @@ async def _follow(
         )
     last = _last_day(context, latest.get(contact.id))
     if not planned:
-        if not plan_if_none:
+        if on_its_own:
             return []
         made = await plan_by_cadence(context, contact, last)
         return [made.event_id] if made is not None and made.event_id else []
@@ -171,7 +172,7 @@ async def _follow(
         return []
     if later_only and wanted < touchpoint.due_date:
         return []
-    return await move_planned(context, touchpoint, contact, wanted)
+    return await move_planned(context, touchpoint, contact, wanted, remake_event=not on_its_own)
 
 
 async def plan_owed(services: CalendarServices, actor: Actor) -> int:
@@ -251,7 +252,7 @@ async def follow_meetings(services: CalendarServices, actor: Actor) -> int:
                 )
                 if contact is not None:
                     moved += bool(
-                        await _follow(context, contact, latest, later_only=True, plan_if_none=False)
+                        await _follow(context, contact, latest, later_only=True, on_its_own=True)
                     )
     if calendar_id is not None:
         await push_pending(services, actor.user_id, calendar_id)

@@ -158,16 +158,24 @@ async def _reschedule(change: _Change, wanted: TouchpointChange) -> None:
 
 
 async def move_planned(
-    context: PlanContext, touchpoint: Touchpoint, contact: Contact, day: date
+    context: PlanContext,
+    touchpoint: Touchpoint,
+    contact: Contact,
+    day: date,
+    *,
+    remake_event: bool = True,
 ) -> list[str]:
     """Move a planned touchpoint (and its event) to `day`, in the caller's transaction, as
     its cadence asks; one whose event waits in a conflict is left for the user to settle
     (the request that moved it, a contact changed or a meeting logged, still goes through).
-    Returns the events to push."""
+    One whose event was deleted gets a new event there, unless `remake_event` is False: then
+    it is left waiting for a date. Returns the events to push."""
     change = _Change(context, touchpoint, contact)
     try:
-        await _live_event(change)  # before anything changes: it raises in a conflict
+        live = await _live_event(change)  # before anything changes: it raises in a conflict
     except ConflictError:
+        return []
+    if live is None and not remake_event:
         return []
     await _reschedule(change, TouchpointChange(day=day))
     touchpoint.version += 1
