@@ -145,3 +145,64 @@ def test_each_contacts_email_becomes_its_list_and_links_to_one_contact(database_
     as_lists = {k: json.loads(v) if isinstance(v, str) else v for k, v in emails.items()}
     assert as_lists == {"c1": ["dana@acme.example"], "c2": ["dana@acme.example"], "c3": []}
     assert [tuple(row) for row in linked] == [("dana@acme.example", "c1")]
+
+
+def test_guests_who_declined_leave_the_guest_index(database_url: str) -> None:
+    config = alembic_config(database_url)
+    command.downgrade(config, "0020")
+    engine = _sync_engine(database_url)
+    now = "2026-12-05 00:00:00"
+    attendees = [
+        {"email": "Dana@Acme.example", "responseStatus": "declined"},
+        {"email": "eli@globex.example", "responseStatus": "accepted"},
+    ]
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO users (id, email, created_at) VALUES ('u', 'u@x.org', :now)"),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO calendars (id, user_id, google_calendar_id, summary, time_zone,"
+                    " is_primary, sync_enabled) VALUES ('c', 'u', 'g', 's', 'UTC', true, true)"
+                )
+            )
+            for row_id, local in (
+                ("e1", {"title": "Demo", "attendees": attendees}),
+                ("e2", {"title": "Intro", "attendees": attendees[1:]}),
+                ("e3", {"title": "declined", "attendees": [attendees[0] | {"email": "x@y.z"}]}),
+            ):
+                connection.execute(
+                    text(
+                        "INSERT INTO events (id, user_id, calendar_id, google_event_id, local,"
+                        " start_at, end_at, is_touchpoint, sync_status, deleted, send_updates,"
+                        " push_attempts, created_at, updated_at) VALUES (:id, 'u', 'c', :id,"
+                        " :local, :now, :now, false, 'synced', false, 'none', 0, :now, :now)"
+                    ),
+                    {"id": row_id, "local": json.dumps(local), "now": now},
+                )
+            for row_id, email in (
+                ("e1", "dana@acme.example"),
+                ("e1", "eli@globex.example"),
+                ("e2", "eli@globex.example"),
+                ("e3", "x@y.z"),
+            ):
+                connection.execute(
+                    text(
+                        "INSERT INTO event_guests (event_id, email, user_id)"
+                        " VALUES (:id, :email, 'u')"
+                    ),
+                    {"id": row_id, "email": email},
+                )
+        command.upgrade(config, "head")
+        with engine.connect() as connection:
+            found = connection.execute(
+                text("SELECT event_id, email FROM event_guests ORDER BY event_id, email")
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in found] == [
+        ("e1", "eli@globex.example"),
+        ("e2", "eli@globex.example"),
+    ]

@@ -78,6 +78,43 @@ def test_a_guest_removed_in_google_leaves_the_timeline(app: AppHarness) -> None:
     assert _titles(_timeline(alice, dana)["upcoming"]) == ["Second call"]
 
 
+def test_a_meeting_a_contact_declined_is_no_meeting_with_them(app: AppHarness) -> None:
+    alice = app.user()
+    dana = _contact(alice, "Dana Scully", "dana@acme.example")
+    eli = _contact(alice, "Eli Vance", "eli@globex.example")
+    _meeting(alice, "Intro call", -10, attendees=["dana@acme.example"])
+    guests = [{"email": "dana@acme.example"}, {"email": "eli@globex.example"}]
+    demo = _meeting(alice, "Demo", -2, attendees=[g["email"] for g in guests])
+    made_in_google = alice.google.post(
+        "/events",
+        json={
+            "summary": "Offsite",
+            "start": {"dateTime": _at(-1).isoformat()},
+            "end": {"dateTime": (_at(-1) + timedelta(hours=1)).isoformat()},
+            "attendees": [{"email": "dana@acme.example", "responseStatus": "declined"}],
+        },
+    )
+    assert made_in_google.status_code == 200, made_in_google.text
+    # Dana declines the demo too (an answer that reaches touchbase by the sync); Eli comes.
+    answered = [{**guests[0], "responseStatus": "declined"}, guests[1]]
+    changed = alice.google.patch(f"/events/{demo['googleEventId']}", json={"attendees": answered})
+    assert changed.status_code == 200, changed.text
+    assert sync(alice)["status"] == "succeeded"
+    timeline = _timeline(alice, dana)
+    assert _titles(timeline["past"]) == ["Intro call"]
+    assert datetime.fromisoformat(timeline["lastContacted"]) == _at(-10) + timedelta(minutes=30)
+    assert _last_contacted(alice, dana) == timeline["lastContacted"]
+    assert _titles(_timeline(alice, eli)["past"]) == ["Demo"]
+    # Accepted after all: the demo is a meeting with her again.
+    changed = alice.google.patch(
+        f"/events/{demo['googleEventId']}",
+        json={"attendees": [{**guests[0], "responseStatus": "accepted"}, guests[1]]},
+    )
+    assert changed.status_code == 200, changed.text
+    assert sync(alice)["status"] == "succeeded"
+    assert _titles(_timeline(alice, dana)["past"]) == ["Demo", "Intro call"]
+
+
 def test_a_weekly_meeting_counts_its_last_occurrence_as_the_last_contact(
     app: AppHarness,
 ) -> None:

@@ -326,15 +326,18 @@ def _keep_base(target: Event, value: Any, old: Any, _initiator: Any) -> Any:
     return value
 
 
-def guest_emails(addresses: Iterable[object]) -> list[str]:
-    """An event's guests' emails as `event_guests` holds them: lower case, each once."""
-    found = {str(a or "").strip().lower() for a in addresses}
+def guest_emails(guests: Iterable[tuple[object, object]]) -> list[str]:
+    """The emails `event_guests` holds of an event's guests, given as (email, response
+    status) pairs: lower case, each once, and not those who declined (they were not met)."""
+    found = {str(email or "").strip().lower() for email, status in guests if status != "declined"}
     return sorted(e for e in found if e and len(e) <= MAX_EMAIL)
 
 
 def _guests_in(local: dict[str, Any]) -> list[str]:
     attendees = local.get("attendees") or ()
-    return guest_emails(a.get("email") for a in attendees if isinstance(a, dict))
+    return guest_emails(
+        (a.get("email"), a.get("responseStatus")) for a in attendees if isinstance(a, dict)
+    )
 
 
 def _index_guests(connection: Any, row: Event, *, replace: bool) -> None:
@@ -405,8 +408,8 @@ class Conflict(Base):
 
 
 class EventGuest(Base):
-    """One guest email of a cached event (kept by store/guests.py at every write of its
-    `local`): what puts a meeting on the timelines of the contacts with that email."""
+    """One guest email of a cached event, unless that guest declined (kept at every write of
+    its `local`): what puts a meeting on the timelines of the contacts with that email."""
 
     __tablename__ = "event_guests"
     __table_args__ = (Index("ix_event_guests_user_email", "user_id", "email"),)
