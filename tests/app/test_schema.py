@@ -63,6 +63,36 @@ def test_mostly_null_columns_are_indexed_only_where_set(database_url: str) -> No
     assert indexes["uq_events_user_idempotency_key"]["unique"]
 
 
+def _user_and_calendar(connection: Any, now: str) -> None:
+    """User `u` and their calendar `c`, as rows."""
+    connection.execute(
+        text("INSERT INTO users (id, email, created_at) VALUES ('u', 'u@x.org', :now)"),
+        {"now": now},
+    )
+    connection.execute(
+        text(
+            "INSERT INTO calendars (id, user_id, google_calendar_id, summary, time_zone,"
+            " is_primary, sync_enabled) VALUES ('c', 'u', 'g', 's', 'UTC', true, true)"
+        )
+    )
+
+
+def _event(
+    connection: Any, row_id: str, local: str, now: str, *, series: str | None = None
+) -> None:
+    """An event of calendar `c`, as a row (`local`: its JSON)."""
+    connection.execute(
+        text(
+            "INSERT INTO events (id, user_id, calendar_id, google_event_id, local,"
+            " start_at, end_at, recurring_event_id, is_touchpoint, sync_status,"
+            " deleted, send_updates, push_attempts, created_at, updated_at) VALUES"
+            " (:id, 'u', 'c', :id, :local, :now, :now, :series, false, 'synced',"
+            " false, 'none', 0, :now, :now)"
+        ),
+        {"id": row_id, "local": local, "now": now, "series": series},
+    )
+
+
 def test_downgrade_and_upgrade_again(database_url: str) -> None:
     config = alembic_config(database_url)
     command.downgrade(config, "0004")
@@ -79,31 +109,13 @@ def test_the_original_start_of_stored_occurrences_is_filled_in(database_url: str
     dated = '{"title": "y", "originalStart": {"date": "2027-03-26"}}'
     try:
         with engine.begin() as connection:
-            connection.execute(
-                text("INSERT INTO users (id, email, created_at) VALUES ('u', 'u@x.org', :now)"),
-                {"now": now},
-            )
-            connection.execute(
-                text(
-                    "INSERT INTO calendars (id, user_id, google_calendar_id, summary, time_zone,"
-                    " is_primary, sync_enabled) VALUES ('c', 'u', 'g', 's', 'UTC', true, true)"
-                )
-            )
+            _user_and_calendar(connection, now)
             for row_id, local, series in (
                 ("e1", timed, "s"),
                 ("e2", dated, "s"),
                 ("e3", "{}", None),
             ):
-                connection.execute(
-                    text(
-                        "INSERT INTO events (id, user_id, calendar_id, google_event_id, local,"
-                        " start_at, end_at, recurring_event_id, is_touchpoint, sync_status,"
-                        " deleted, send_updates, push_attempts, created_at, updated_at) VALUES"
-                        " (:id, 'u', 'c', :id, :local, :now, :now, :series, false, 'synced',"
-                        " false, 'none', 0, :now, :now)"
-                    ),
-                    {"id": row_id, "local": local, "now": now, "series": series},
-                )
+                _event(connection, row_id, local, now, series=series)
         command.upgrade(config, "head")
         with engine.connect() as connection:
             found = dict(connection.execute(text("SELECT id, original_start_at FROM events")).all())
@@ -158,30 +170,13 @@ def test_guests_who_declined_leave_the_guest_index(database_url: str) -> None:
     ]
     try:
         with engine.begin() as connection:
-            connection.execute(
-                text("INSERT INTO users (id, email, created_at) VALUES ('u', 'u@x.org', :now)"),
-                {"now": now},
-            )
-            connection.execute(
-                text(
-                    "INSERT INTO calendars (id, user_id, google_calendar_id, summary, time_zone,"
-                    " is_primary, sync_enabled) VALUES ('c', 'u', 'g', 's', 'UTC', true, true)"
-                )
-            )
+            _user_and_calendar(connection, now)
             for row_id, local in (
                 ("e1", {"title": "Demo", "attendees": attendees}),
                 ("e2", {"title": "Intro", "attendees": attendees[1:]}),
                 ("e3", {"title": "declined", "attendees": [attendees[0] | {"email": "x@y.z"}]}),
             ):
-                connection.execute(
-                    text(
-                        "INSERT INTO events (id, user_id, calendar_id, google_event_id, local,"
-                        " start_at, end_at, is_touchpoint, sync_status, deleted, send_updates,"
-                        " push_attempts, created_at, updated_at) VALUES (:id, 'u', 'c', :id,"
-                        " :local, :now, :now, false, 'synced', false, 'none', 0, :now, :now)"
-                    ),
-                    {"id": row_id, "local": json.dumps(local), "now": now},
-                )
+                _event(connection, row_id, json.dumps(local), now)
             for row_id, email in (
                 ("e1", "dana@acme.example"),
                 ("e1", "eli@globex.example"),
