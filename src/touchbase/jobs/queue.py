@@ -31,8 +31,9 @@ GRACEFUL_SECONDS = 10.0
 class Job:
     """Push a calendar's due changes, sync it, or make its push-notification channels right
     (`subject`: the calendar); carry out a sync run a person asked for ("Sync now";
-    `subject`: the run); or plan the touchpoints a user's cadences owe (`cadence`; `subject`:
-    the user). `attempt` counts the retries so far."""
+    `subject`: the run); or keep a user's cadences (`cadence`; `subject`: the user): plan the
+    touchpoints they owe, and move later those meetings held made early. `attempt` counts the
+    retries so far."""
 
     kind: JobKind
     subject: str
