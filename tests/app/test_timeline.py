@@ -6,8 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.support.app import ApiUser, AppHarness
+from sqlalchemy import update
+
+from tests.support.app import ApiUser, AppHarness, run_in_thread
 from tests.support.sync import sync
+from touchbase.store.database import Database
+from touchbase.store.models import Touchpoint
 
 
 def _at(days: int, hour: int = 10) -> datetime:
@@ -179,6 +183,24 @@ def _last_contacted(user: ApiUser, contact: dict[str, Any]) -> str | None:
     return None if None in said else min(str(s) for s in said)
 
 
+def _completed_at(database_url: str, touchpoint_id: str, when: datetime) -> None:
+    """What a touchpoint marked done at `when` leaves (the API marks it done now)."""
+
+    async def write() -> None:
+        database = Database(database_url)
+        try:
+            async with database.session() as session:
+                await session.execute(
+                    update(Touchpoint)
+                    .where(Touchpoint.id == touchpoint_id)
+                    .values(completed_at=when)
+                )
+        finally:
+            await database.dispose()
+
+    run_in_thread(write())
+
+
 def test_a_touchpoints_event_is_a_contact_only_once_the_touchpoint_is_done(
     app: AppHarness,
 ) -> None:
@@ -187,8 +209,8 @@ def test_a_touchpoints_event_is_a_contact_only_once_the_touchpoint_is_done(
     intro = _meeting(alice, "Intro call", -10, attendees=["dana@acme.example"])
     intro_end = _at(-10) + timedelta(minutes=30)
 
-    def planned(days: int) -> dict[str, Any]:
-        body = {"contactId": dana["id"], "dueAt": _at(days).isoformat()}
+    def planned(days: int, hour: int = 10) -> dict[str, Any]:
+        body = {"contactId": dana["id"], "dueAt": _at(days, hour).isoformat()}
         made = alice.api.post("/api/touchpoints", json=body)
         assert made.status_code == 201, made.text
         return dict(made.json())
@@ -212,6 +234,17 @@ def test_a_touchpoints_event_is_a_contact_only_once_the_touchpoint_is_done(
     changed = alice.api.patch(f"/api/touchpoints/{done['id']}", json={"status": "done"})
     assert changed.status_code == 200, changed.text
     assert held(done)
+    assert datetime.fromisoformat(str(_last_contacted(alice, dana))) == _at(-2) + timedelta(
+        minutes=30
+    )
+
+    # Done before its event began, the contact happened otherwise: the event is no meeting.
+    early = planned(-1, hour=15)
+    changed = alice.api.patch(f"/api/touchpoints/{early['id']}", json={"status": "done"})
+    assert changed.status_code == 200, changed.text
+    assert held(early)  # done after it began
+    _completed_at(app.database_url, early["id"], _at(-2, 9))
+    assert not held(early)
     assert datetime.fromisoformat(str(_last_contacted(alice, dana))) == _at(-2) + timedelta(
         minutes=30
     )

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from touchbase.store.events import LISTED
 from touchbase.store.models import ContactEmail, Event, EventGuest, Interaction, Touchpoint
@@ -108,12 +109,20 @@ def _logged_on(user_id: str, outcomes: Sequence[str]) -> Any:
 
 def _reminders(user_id: str) -> Any:
     """The events of the user's touchpoints not done (planned, perhaps overdue, skipped or
-    missed) that no meeting was logged on: reminders to get in touch, not meetings held."""
-    return select(Touchpoint.event_id).where(
-        Touchpoint.user_id == user_id,
-        Touchpoint.event_id.is_not(None),
-        Touchpoint.status != "done",
-        Touchpoint.event_id.not_in(_logged_on(user_id, MET)),
+    missed), or done before their event began (the contact happened otherwise), that no
+    meeting was logged on: reminders to get in touch, not meetings held."""
+    its_event = aliased(Event)
+    done_before = and_(
+        Touchpoint.completed_at.is_not(None), its_event.start_at > Touchpoint.completed_at
+    )
+    return (
+        select(Touchpoint.event_id)
+        .join(its_event, its_event.id == Touchpoint.event_id)
+        .where(
+            Touchpoint.user_id == user_id,
+            or_(Touchpoint.status != "done", done_before),
+            Touchpoint.event_id.not_in(_logged_on(user_id, MET)),
+        )
     )
 
 
