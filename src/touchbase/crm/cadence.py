@@ -222,24 +222,12 @@ async def _follow_owed(context: PlanContext, owed: Sequence[Contact]) -> None:
 async def follow_meetings(services: CalendarServices, actor: Actor) -> int:
     """Move later each touchpoint a cadence planned that a meeting held since (with the
     contact as a guest, or linked) makes early: the cadence runs from the last contact,
-    whether logged or only on the calendar. The last contacts of all the contacts with such a
-    touchpoint are read at once, and only those to move are then written, OWED_AT_ONCE per
-    transaction, each contact locked and its touchpoint read again. Returns how many moved."""
+    whether logged or only on the calendar. Only those to move are written, OWED_AT_ONCE
+    per transaction, each contact locked and its touchpoint read again (`_follow`, on its
+    own). Returns how many moved."""
     if not await can_plan(services, actor.user_id):
         return 0
-    now = services.clock()
-    async with services.db.read() as session:
-        plans = await touchpoint_store.cadence_plans(session, actor.user_id)
-        if not plans:
-            return 0
-        cadences = await contact_store.live_cadences(session, actor.user_id)
-        ids = [i for i in plans if i in cadences]
-        scope = ids if len(ids) <= MAX_SCOPED else None
-        latest = await last_contacted(session, actor.user_id, now=now, contact_ids=scope)
-        context = await plan_context(session, actor, now)
-    early = [
-        i for i in ids if i in latest and _moves_later(context, cadences[i], latest[i], plans[i])
-    ]
+    early, latest = await _made_early(services, actor)
     moved, calendar_id = 0, None
     busy: BusyDays = {}
     for start in range(0, len(early), OWED_AT_ONCE):
@@ -257,6 +245,28 @@ async def follow_meetings(services: CalendarServices, actor: Actor) -> int:
     if calendar_id is not None:
         await push_pending(services, actor.user_id, calendar_id)
     return moved
+
+
+async def _made_early(
+    services: CalendarServices, actor: Actor
+) -> tuple[list[str], dict[str, datetime]]:
+    """The contacts whose cadence's touchpoint their last contact wants later, and the last
+    contacts: one read of the touchpoints cadences planned, the cadences (columns only: a
+    user may have tens of thousands) and the last contacts of their contacts."""
+    now = services.clock()
+    async with services.db.read() as session:
+        plans = await touchpoint_store.cadence_plans(session, actor.user_id)
+        if not plans:
+            return [], {}
+        cadences = await contact_store.live_cadences(session, actor.user_id)
+        ids = [i for i in plans if i in cadences]
+        scope = ids if len(ids) <= MAX_SCOPED else None
+        latest = await last_contacted(session, actor.user_id, now=now, contact_ids=scope)
+        context = await plan_context(session, actor, now)
+    early = [
+        i for i in ids if i in latest and _moves_later(context, cadences[i], latest[i], plans[i])
+    ]
+    return early, latest
 
 
 def _moves_later(context: PlanContext, cadence: Cadence, latest: datetime, due: date) -> bool:
