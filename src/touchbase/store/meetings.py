@@ -107,17 +107,21 @@ def _logged_on(user_id: str, outcomes: Sequence[str]) -> Any:
     )
 
 
+# A touchpoint's event, beside the events a query is about (made once: an alias's columns
+# are adapted when first used, 2 ms a query when made in each).
+_ITS_EVENT = aliased(Event)
+
+
 def _reminders(user_id: str) -> Any:
     """The events of the user's touchpoints not done (planned, perhaps overdue, skipped or
     missed), or done before their event began (the contact happened otherwise), that no
     meeting was logged on: reminders to get in touch, not meetings held."""
-    its_event = aliased(Event)
     done_before = and_(
-        Touchpoint.completed_at.is_not(None), its_event.start_at > Touchpoint.completed_at
+        Touchpoint.completed_at.is_not(None), _ITS_EVENT.start_at > Touchpoint.completed_at
     )
     return (
         select(Touchpoint.event_id)
-        .join(its_event, its_event.id == Touchpoint.event_id)
+        .join(_ITS_EVENT, _ITS_EVENT.id == Touchpoint.event_id)
         .where(
             Touchpoint.user_id == user_id,
             or_(Touchpoint.status != "done", done_before),
@@ -138,13 +142,13 @@ async def reminders_among(
     return {str(event_id) for event_id in found}
 
 
-def _counted(statement: Any, user_id: str) -> Any:
-    """Meetings that count as contact: not a cancelled occurrence, not logged as not held,
-    not a reminder (`_reminders`)."""
+def _counted(user_id: str) -> Any:
+    """What makes an event a meeting that counts as contact: not a cancelled occurrence, not
+    logged as not held, not a reminder (`_reminders`)."""
     cancelled_instance = and_(
         Event.recurring_event_id.is_not(None), Event.local["status"].as_string() == "cancelled"
     )
-    return statement.where(
+    return and_(
         ~cancelled_instance,
         Event.id.not_in(_logged_on(user_id, NOT_MET)),
         Event.id.not_in(_reminders(user_id)),
@@ -157,17 +161,21 @@ async def last_met(
     """{contact id: when the latest meeting with them that is over ended, or the latest
     interaction logged}, of these contacts (None: all the user's). Series still running are
     the caller's to expand (`running_series_ids`)."""
-    ended = Event.end_at <= now
+    counted = and_(Event.end_at <= now, _counted(user_id))
     guests = await _guests(session, user_id, contact_ids)
-    as_guest = _counted(
-        guests.statement.add_columns(func.max(Event.end_at)).where(ended), user_id
-    ).group_by(guests.key)
-    named = _counted(
-        select(Event.contact_id, func.max(Event.end_at)).where(
-            Event.user_id == user_id, Event.deleted.is_(False), Event.contact_id.is_not(None), ended
-        ),
-        user_id,
-    ).group_by(Event.contact_id)
+    as_guest = (
+        guests.statement.add_columns(func.max(Event.end_at)).where(counted).group_by(guests.key)
+    )
+    named = (
+        select(Event.contact_id, func.max(Event.end_at))
+        .where(
+            Event.user_id == user_id,
+            Event.deleted.is_(False),
+            Event.contact_id.is_not(None),
+            counted,
+        )
+        .group_by(Event.contact_id)
+    )
     logged = (
         select(Interaction.contact_id, func.max(Interaction.occurred_at))
         .where(
