@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, cast, get_args
 
 import msgspec
 
@@ -27,8 +27,8 @@ class Cadence(msgspec.Struct, frozen=True):
 
 def cadence_from(every: int | None, unit: str | None) -> Cadence | None:
     """The cadence a contact's stored columns hold, if any."""
-    if every and unit in ("day", "week", "month"):
-        return Cadence(every, unit)  # type: ignore[arg-type]
+    if every and unit in get_args(CadenceUnit):
+        return Cadence(every, cast(CadenceUnit, unit))
     return None
 
 

@@ -25,6 +25,7 @@ from touchbase.domain.contacts import (
     MAX_NAME,
     MAX_NOTES,
     MAX_PHONE,
+    CadenceUnit,
     ContactFields,
 )
 from touchbase.domain.contacts import Cadence as CadenceFields
@@ -44,7 +45,7 @@ class Cadence(RequestBody):
 
     model_config = ConfigDict(extra="forbid")
     every: int = Field(ge=1, le=3650)
-    unit: Literal["day", "week", "month"]
+    unit: CadenceUnit
 
 
 class ContactCreate(RequestBody):
