@@ -271,8 +271,19 @@ def test_nobody_elses_touchpoints_or_contacts(app: AppHarness) -> None:
     planned = alice.api.post(
         "/api/touchpoints", json={"contactId": bobs["id"], "dueDate": _day(3).isoformat()}
     )
-    assert planned.status_code == 404
+    assert (planned.status_code, planned.json()["error"]["details"]["field"]) == (422, "contactId")
+    mine = {"contactId": _contact(alice, "Alice's contact")["id"], "dueDate": _day(3).isoformat()}
+    batch = alice.api.post(
+        "/api/touchpoints/batch", json={"items": [mine, {**mine, "contactId": bobs["id"]}]}
+    )
+    assert (batch.status_code, batch.json()["error"]["details"]["field"]) == (
+        422,
+        "items[1].contactId",
+    )
     assert alice.api.get("/api/touchpoints").json()["items"] == []
+    assert [t["contactName"] for t in bob.api.get("/api/touchpoints").json()["items"]] == [
+        "Bob's contact"
+    ]
     no_day = alice.api.post("/api/touchpoints", json={"contactId": _contact(alice)["id"]})
     assert (no_day.status_code, no_day.json()["error"]["details"]["field"]) == (422, "dueDate")
 

@@ -33,7 +33,7 @@ from touchbase.domain.touchpoints import (
     minutes_problem,
     next_date,
 )
-from touchbase.errors import InvalidTouchpointError, TouchpointNotFoundError
+from touchbase.errors import ContactNotFoundError, InvalidTouchpointError, TouchpointNotFoundError
 from touchbase.store import accounts
 from touchbase.store import touchpoints as touchpoint_store
 from touchbase.store.accounts import new_id
@@ -210,11 +210,14 @@ async def plan_one(
     contact: Contact | None = None,
 ) -> tuple[Touchpoint, Event]:
     """A touchpoint and its event, staged (`contact`: the plan's, when the caller holds it;
-    else read, and another user's is a 404)."""
+    else read: another user's, named in the body, is invalid input, as an unknown one)."""
     plan = _checked(plan, context.zone)
     assert plan.day is not None
     if contact is None or contact.id != plan.contact_id:
-        contact = await owned_contact(context.session, context.actor.user_id, plan.contact_id)
+        try:
+            contact = await owned_contact(context.session, context.actor.user_id, plan.contact_id)
+        except ContactNotFoundError:
+            raise InvalidTouchpointError("No such contact.", field="contactId") from None
     if contact.archived_at is not None:
         raise InvalidTouchpointError("The contact is archived.", field="contactId")
     touchpoint = Touchpoint(

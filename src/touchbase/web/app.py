@@ -19,8 +19,10 @@ from touchbase.jobs.process import running
 from touchbase.web import errors, pages
 from touchbase.web.api import (
     account,
+    contact_import,
     contacts,
     events,
+    interactions,
     live,
     local,
     notifications,
@@ -92,6 +94,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(sync.router)
     app.include_router(user_settings.router)
     app.include_router(contacts.router)
+    app.include_router(contact_import.router)
+    app.include_router(interactions.router)
     app.include_router(touchpoints.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

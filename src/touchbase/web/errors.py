@@ -5,18 +5,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import Message, Receive, Scope, Send
 
-from touchbase.errors import DatabaseUnavailableError, InvalidEventError, TouchbaseError
+from touchbase.errors import (
+    DatabaseUnavailableError,
+    InvalidEventError,
+    InvalidFieldError,
+    TouchbaseError,
+)
 from touchbase.store.database import unavailable
 from touchbase.web.asgi import HttpMiddleware
 from touchbase.web.templating import TEMPLATES
@@ -151,6 +157,30 @@ def _field(location: tuple[int | str, ...]) -> str:
 _OBJECTS = ("values", "cadence")
 
 
+def invalid_input_as(error: type[InvalidFieldError]) -> type[APIRoute]:
+    """A route class (a router's `route_class`) whose requests' invalid input, a body, query,
+    path or header the schema refuses, is answered as `error`: the error of what the route is
+    about, the same as its own checks raise (a contact's as CRM_INVALID_CONTACT). Routes of
+    any other class answer as an event's."""
+    return cast(type[APIRoute], type(f"{error.__name__}Route", (APIRoute,), {"invalid": error}))
+
+
+def _invalid_input(request: Request, error: RequestValidationError) -> InvalidFieldError:
+    problems = [
+        {"field": _field(tuple(e["loc"])), "message": str(e["msg"]).removeprefix("Value error, ")}
+        for e in error.errors()
+    ]
+    first = problems[0] if problems else {"field": "body", "message": "invalid"}
+    invalid: type[InvalidFieldError] = getattr(
+        request.scope.get("route"), "invalid", InvalidEventError
+    )
+    return invalid(
+        f"{first['field']}: {first['message']}",
+        field=first["field"],
+        details={"problems": problems},
+    )
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers."""
 
@@ -170,15 +200,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_input(request: Request, error: RequestValidationError) -> JSONResponse:
-        problems = [{"field": _field(tuple(e["loc"])), "message": e["msg"]} for e in error.errors()]
-        first = problems[0] if problems else {"field": "body", "message": "invalid"}
-        return error_response(
-            InvalidEventError(
-                f"{first['field']}: {first['message']}",
-                field=first["field"],
-                details={"problems": problems},
-            )
-        )
+        return error_response(_invalid_input(request, error))
 
     @app.exception_handler(SQLAlchemyError)
     async def database_error(request: Request, error: SQLAlchemyError) -> Response:

@@ -1,24 +1,18 @@
-"""/api/contacts: the people the user keeps in touch with (full CRUD; archive, not delete)."""
+"""/api/contacts: the people the user keeps in touch with (full CRUD; archive, not delete).
+Their import and their interactions have modules of their own."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field, TypeAdapter, field_validator
 
-from touchbase.crm import (
-    cadence,
-    contact_import,
-    contact_list,
-    interactions,
-    touchpoint_changes,
-)
+from touchbase.crm import cadence, contact_list, touchpoint_changes
 from touchbase.crm import timeline as contact_timeline
 from touchbase.crm.contact_list import ListOrder
-from touchbase.domain.contact_import import MAX_IMPORT_CHARS, ImportFormat
 from touchbase.domain.contacts import (
     MAX_EMAILS,
     MAX_LINE,
@@ -30,12 +24,14 @@ from touchbase.domain.contacts import (
 )
 from touchbase.domain.contacts import Cadence as CadenceFields
 from touchbase.domain.validation import MAX_EMAIL
-from touchbase.web.crm_views import import_view, interaction_view, summary_view, timeline_view
+from touchbase.errors import InvalidContactError
+from touchbase.web.crm_views import summary_view, timeline_view
 from touchbase.web.deps import CurrentActor, MutatingActor, Services
+from touchbase.web.errors import invalid_input_as
 from touchbase.web.schemas import IsoDate, IsoInstant, RequestBody
 from touchbase.web.views import FastJSONResponse, contact_view
 
-router = APIRouter(prefix="/api/contacts")
+router = APIRouter(prefix="/api/contacts", route_class=invalid_input_as(InvalidContactError))
 MAX_PAGE = 200
 Email = Annotated[str, Field(max_length=MAX_EMAIL)]
 
@@ -92,25 +88,6 @@ class ContactPatch(RequestBody):
         if isinstance(value, str) and len(value) == len("YYYY-MM-DD"):
             return TypeAdapter(IsoDate).validate_python(value)
         return TypeAdapter(IsoInstant).validate_python(value)
-
-
-class InteractionCreate(RequestBody):
-    """POST /api/contacts/{id}/interactions: what happened, after a meeting or on its own."""
-
-    model_config = ConfigDict(extra="forbid")
-    outcome: Literal["held", "no_show", "rescheduled", "note"]
-    notes: str = Field(default="", max_length=MAX_NOTES)
-    eventId: str | None = Field(default=None, max_length=200)
-    occurredAt: IsoInstant | None = None
-
-
-class ContactImport(RequestBody):
-    """POST /api/contacts/import: a file's text and its format."""
-
-    model_config = ConfigDict(extra="forbid")
-    format: ImportFormat
-    content: str = Field(max_length=MAX_IMPORT_CHARS)
-    dryRun: bool = False
 
 
 # API names of a contact's fields -> ContactFields' names.
@@ -170,24 +147,6 @@ async def create(services: Services, actor: MutatingActor, body: ContactCreate) 
     return JSONResponse(summary_view(found, services.clock()), status_code=201)
 
 
-@router.post("/import")
-async def import_file(
-    services: Services, actor: MutatingActor, body: ContactImport
-) -> JSONResponse:
-    """Import contacts from a CSV (a header row naming the columns: name or first/last name,
-    email, company, title, phone, time zone, notes, cadence) or vCard file. `dryRun: true`
-    previews: each record is `new`, `exists` (an email already a contact's: skipped) or
-    `invalid` (its problems named). Otherwise every new contact is added in one transaction,
-    or, if any record is invalid, none (422 listing them in `details.rows`)."""
-    if body.dryRun:
-        preview = await contact_import.preview_import(
-            services, actor.user_id, body.format, body.content
-        )
-        return FastJSONResponse(import_view(preview))
-    done = await contact_import.import_contacts(services, actor, body.format, body.content)
-    return FastJSONResponse(import_view(done), status_code=201)
-
-
 @router.get("/{contact_id}")
 async def get(services: Services, actor: CurrentActor, contact_id: str) -> JSONResponse:
     """One contact, with `lastContacted` and `nextTouchpoint`."""
@@ -244,29 +203,3 @@ async def timeline(services: Services, actor: CurrentActor, contact_id: str) -> 
     come and past, with what was logged, and when the user was last in touch."""
     found = await contact_timeline.get_timeline(services, actor.user_id, contact_id)
     return FastJSONResponse(timeline_view(found))
-
-
-@router.post("/{contact_id}/interactions", status_code=201)
-async def log(
-    services: Services, actor: MutatingActor, contact_id: str, body: InteractionCreate
-) -> JSONResponse:
-    """Log notes and an outcome against the contact (`eventId`: the meeting they are about)."""
-    made = await interactions.log_interaction(
-        services,
-        actor,
-        contact_id,
-        outcome=body.outcome,
-        notes=body.notes,
-        event_id=body.eventId,
-        occurred_at=body.occurredAt,
-    )
-    return JSONResponse(interaction_view(made), status_code=201)
-
-
-@router.delete("/{contact_id}/interactions/{interaction_id}", status_code=204)
-async def unlog(
-    services: Services, actor: MutatingActor, contact_id: str, interaction_id: str
-) -> Response:
-    """Remove an interaction logged by mistake."""
-    await interactions.delete_interaction(services, actor, contact_id, interaction_id)
-    return Response(status_code=204)

@@ -12,11 +12,13 @@ from touchbase.crm import touchpoint_changes, touchpoint_lists, touchpoints
 from touchbase.crm.touchpoint_changes import TouchpointChange
 from touchbase.crm.touchpoints import TouchpointPlan
 from touchbase.domain.touchpoints import DEFAULT_MINUTES, MAX_MESSAGE, MAX_MINUTES, MIN_MINUTES
+from touchbase.errors import InvalidTouchpointError
 from touchbase.web.crm_views import due_view, touchpoint_view
 from touchbase.web.deps import CurrentActor, MutatingActor, Services
+from touchbase.web.errors import invalid_input_as
 from touchbase.web.schemas import IsoDate, IsoInstant, RequestBody
 
-router = APIRouter(prefix="/api/touchpoints")
+router = APIRouter(prefix="/api/touchpoints", route_class=invalid_input_as(InvalidTouchpointError))
 MAX_BATCH = 1_000
 Status = Literal["planned", "done", "skipped", "missed"]
 

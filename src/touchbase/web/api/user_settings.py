@@ -8,10 +8,12 @@ from fastapi import APIRouter
 from pydantic import ConfigDict, Field
 
 from touchbase.crm.settings import SettingsChange, UserSettings, change_settings, get_settings
+from touchbase.errors import InvalidSettingError
 from touchbase.web.deps import CurrentActor, MutatingActor, Services
+from touchbase.web.errors import invalid_input_as
 from touchbase.web.schemas import RequestBody
 
-router = APIRouter(prefix="/api/settings")
+router = APIRouter(prefix="/api/settings", route_class=invalid_input_as(InvalidSettingError))
 
 
 class WorkingHoursBody(RequestBody):
