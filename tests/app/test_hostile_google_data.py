@@ -34,6 +34,15 @@ UNREADABLE: dict[str, dict[str, Any]] = {
         "start": {"dateTime": "2027-01-10T09:00:00", "timeZone": "../../etc/passwd"},
         "end": HOUR["end"],
     },
+    "localzone001": {  # the zone of whichever machine reads it
+        "start": {"dateTime": "2027-01-10T09:00:00", "timeZone": "localtime"},
+        "end": {"dateTime": "2027-01-10T10:00:00", "timeZone": "localtime"},
+    },
+    "rightzone001": {
+        "start": {"dateTime": "2027-01-10T09:00:00Z", "timeZone": "right/UTC"},
+        "end": HOUR["end"],
+        "recurrence": ["RRULE:FREQ=DAILY;COUNT=3"],
+    },
     "attnumber001": {**HOUR, "attendees": [{"email": 5}]},
     "attnull00001": {**HOUR, "attendees": [None]},
     "nodate000001": {"start": {}, "end": {}},

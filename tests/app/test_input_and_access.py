@@ -19,6 +19,8 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
     ("end before start", {"endTime": "2027-01-10T08:00:00Z"}, "endTime"),
     ("end equals start", {"endTime": "2027-01-10T09:00:00Z"}, "endTime"),
     ("bad time zone", {"timeZone": "Mars/Olympus"}, "timeZone"),
+    ("the server's own zone", {"timeZone": "localtime"}, "timeZone"),
+    ("a zone counting leap seconds", {"timeZone": "right/Europe/Berlin"}, "timeZone"),
     ("naive time without zone", {"startTime": "2027-01-10T09:00:00"}, "startTime"),
     ("bad email", {"attendees": ["not-an-email"]}, "attendees[0]"),
     ("title too long", {"title": "x" * 1025}, "title"),

@@ -44,6 +44,14 @@ REFUSED: list[tuple[str, str, str, dict[str, Any], str, str]] = [
         "CRM_INVALID_CONTACT",
         "cadence.every",
     ),
+    (
+        "contact in the server's own zone",
+        "PATCH",
+        "/api/contacts/{contact}",
+        {"timeZone": "localtime"},
+        "CRM_INVALID_CONTACT",
+        "timeZone",
+    ),
     ("contacts page of none", "GET", "/api/contacts", {"limit": 0}, "CRM_INVALID_CONTACT", "limit"),
     (
         "import of another format",
@@ -92,6 +100,14 @@ REFUSED: list[tuple[str, str, str, dict[str, Any], str, str]] = [
         {"guestEmails": "maybe"},
         "INVALID_SETTING",
         "guestEmails",
+    ),
+    (
+        "pages in a zone counting leap seconds",
+        "PATCH",
+        "/api/settings",
+        {"timeZone": "right/Europe/Berlin"},
+        "INVALID_SETTING",
+        "timeZone",
     ),
     (
         "event without a title",

@@ -41,6 +41,8 @@ BAD_BODIES: list[tuple[str, Any]] = [
     ("mixed kinds", {"start": {"date": "2027-01-01"}, "end": GOOD_END}),
     ("end before start", {"start": GOOD_END, "end": GOOD_START}),
     ("bad time zone", {"start": {**GOOD_START, "timeZone": "Moon/Base"}, "end": GOOD_END}),
+    ("the server's zone", {"start": {**GOOD_START, "timeZone": "localtime"}, "end": GOOD_END}),
+    ("a leap-second zone", {"start": GOOD_START, "end": {**GOOD_END, "timeZone": "right/UTC"}}),
     ("unknown status", {"start": GOOD_START, "end": GOOD_END, "status": "maybe"}),
     ("unknown visibility", {"start": GOOD_START, "end": GOOD_END, "visibility": "secret"}),
     ("attendee without email", {"start": GOOD_START, "end": GOOD_END, "attendees": [{}]}),

@@ -15,6 +15,11 @@ from touchbase.calendar.google_accounts import stated_zone
         ("", "UTC"),
         ("Mars/Olympus", "UTC"),
         ("../../etc/passwd", "UTC"),
+        ("US/Pacific", "US/Pacific"),  # an old name IANA still links
+        ("localtime", "UTC"),  # a file of the zone directory: the server's own zone
+        ("right/Europe/Paris", "UTC"),  # ... counting leap seconds
+        ("posix/Europe/Paris", "UTC"),
+        ("Factory", "UTC"),  # IANA's stand-in for a machine whose zone was never set
         ("A" * 100, "UTC"),  # longer than a calendar's row keeps
     ],
 )

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from touchbase.domain import Attendee, CalendarEvent, EventStatus, EventTime
 from touchbase.domain.sanitize import clean_event
+from touchbase.domain.validation import is_valid_time_zone
 from touchbase.google.models import EventAttendee, EventDateTime, EventResource
 
 # The CRM link lives in the event's private extended properties (keys of at most 44 chars).
@@ -17,11 +18,14 @@ _STATUSES = {s.value: s for s in EventStatus}
 
 def time_to_domain(value: EventDateTime) -> EventTime:
     """A wire time as a domain time: a `dateTime` without an offset is read in its `timeZone`
-    (Google's rule), and is unreadable without one."""
+    (Google's rule), and is unreadable without one, or with a zone that is not IANA's (as
+    `localtime`, the zone of whichever machine reads it)."""
     if value.date is not None:
         return EventTime.all_day(value.date)
     if value.date_time is None:
         raise ValueError("an event time has neither date nor dateTime")
+    if value.time_zone and not is_valid_time_zone(value.time_zone):
+        raise ValueError(f"not an IANA time zone: {value.time_zone[:64]!r}")
     moment = value.date_time
     if moment.tzinfo is None:
         if not value.time_zone:
