@@ -82,20 +82,36 @@ def _key(header: str) -> str:
     return re.sub(r"[^a-z0-9]", "", header.lower())
 
 
+# Columns about something else than the contact's own details: a field's kind ("E-mail 1 -
+# Type"), a name's reading (Outlook's "Company Yomi", Google's "Phonetic First Name"),
+# someone else's (Outlook's "Assistant's Phone").
+_NOT_THEIRS = ("yomi", "phonetic", "assistant", "manager", "telex")
+# "Email", "E-mail 2 Address", "E-mail 1 - Value", "Work Email", "Email - Home", "Emails";
+# not "Mailing City", "Email Opt Out", "Email Domain" or "E-mail Display Name".
+_KIND = r"(work|home|other|personal|primary|business|private)?"
+_EMAIL = re.compile(_KIND + r"e?mails?\d*(address(es)?|value)?\d*" + _KIND + r"\d*")
+_COMPANY = re.compile(r"company(name)?|organi[sz]ation\d*(name)?|org|account(name)?")
+# Of several phone columns, the first filled in this order of their headers' words.
+_PHONE_PREFERENCE = ("primary", "mobile", "cell", "business", "work", "home")
+
+
 def _column_of(header: str) -> str | None:
     """Which contact field a CSV column holds, by its header's usual spellings (ours, Google
-    Contacts', Outlook's, CRMs'), or None to ignore it."""
+    Contacts', Outlook's, LinkedIn's, CRMs'), or None to ignore it. `title` is a bare "Title"
+    column: a job title unless a more specific one is there too (Outlook's is the name's
+    prefix, "Dr.", beside its "Job Title")."""
     key = _key(header)
-    if key.endswith(("type", "label")):
+    if key.endswith(("type", "label")) or any(word in key for word in _NOT_THEIRS):
         return None
     rules: list[tuple[Callable[[str], bool], str]] = [
         (lambda k: k in {"name", "fullname", "displayname", "contact", "contactname"}, "name"),
         (lambda k: k in {"firstname", "givenname"}, "first"),
         (lambda k: k in {"lastname", "familyname", "surname"}, "last"),
-        (lambda k: k.startswith(("email", "mail")), "emails"),
-        (lambda k: "title" in k or k in {"position", "role"}, "title"),
-        (lambda k: k.startswith(("company", "organization", "organisation", "org")), "company"),
-        (lambda k: k.startswith(("phone", "mobile", "tel", "cell")), "phone"),
+        (lambda k: _EMAIL.fullmatch(k) is not None, "emails"),
+        (lambda k: "phone" in k or k.startswith(("mobile", "tel", "cell")), "phone"),
+        (lambda k: k == "title", "title"),
+        (lambda k: "title" in k or k in {"position", "role"}, "job_title"),
+        (lambda k: _COMPANY.fullmatch(k) is not None, "company"),
         (lambda k: k in {"timezone", "tz"}, "time_zone"),
         (lambda k: k in {"notes", "note", "comments"}, "notes"),
         (lambda k: k in {"cadence", "keepintouch", "every"}, "cadence"),
@@ -103,38 +119,93 @@ def _column_of(header: str) -> str | None:
     return next((field for test, field in rules if test(key)), None)
 
 
+def _phone_rank(header: str) -> int:
+    key = _key(header)
+    return next((n for n, w in enumerate(_PHONE_PREFERENCE) if w in key), len(_PHONE_PREFERENCE))
+
+
+# Lines an export may put before its header: LinkedIn's connections begin with three of notes.
+MAX_PREAMBLE = 10
+
+
+def _names_someone(columns: list[str | None]) -> bool:
+    return "name" in columns or bool({"first", "last"} & set(columns))
+
+
+def _readings(line: str) -> list[list[str]]:
+    """A line's non-empty cells as each separator would read them."""
+    readings = []
+    for separator in ",;\t":
+        try:
+            cells = next(csv.reader([line], delimiter=separator), [])
+        except csv.Error:
+            cells = [line]
+        readings.append([cell.strip() for cell in cells if cell.strip()])
+    return readings
+
+
+def _header_line(text: str) -> int:
+    """How many lines come before the header: notes of one cell each may (LinkedIn's three
+    lines of them), up to `MAX_PREAMBLE`; the header names a name column (or first and last
+    name columns), however its cells are separated."""
+    lines = io.StringIO(text)
+    for number in range(MAX_PREAMBLE + 1):
+        readings = _readings(lines.readline())
+        if any(_names_someone([_column_of(cell) for cell in cells]) for cells in readings):
+            return number
+        if max(len(cells) for cells in readings) > 1:
+            break  # a row of the table, and no header before it
+    raise ImportFileError(
+        "The first row must name the columns, one of them name (or first name and last "
+        "name); others can be email, company, title, phone, time zone, notes, cadence."
+    )
+
+
 def _parse_csv(text: str) -> ParsedFile:
+    skipped = _header_line(text)
+    lines = io.StringIO(text)
+    for _ in range(skipped):
+        lines.readline()
+    rest = lines.read()
     try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096].partition("\n")[0], delimiters=",;\t")
+        dialect: Any = csv.Sniffer().sniff(rest[:4096].partition("\n")[0], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(rest), dialect)
     try:
         header = next(reader, [])
-        columns = [_column_of(h) for h in header]
-        if "name" not in columns and not {"first", "last"} & set(columns):
-            raise ImportFileError(
-                "The first row must name the columns, one of them name (or first name and "
-                "last name); others can be email, company, title, phone, time zone, notes, "
-                "cadence."
-            )
-        records = list(_csv_records(reader, columns))
+        columns = _chosen(header)
+        records = list(_csv_records(reader, columns, first_row=skipped + 2))
     except csv.Error as exc:
-        raise ImportFileError(f"Row {reader.line_num}: not CSV ({exc}).") from None
-    ignored = tuple(h for h, c in zip(header, columns, strict=True) if c is None and h.strip())
+        raise ImportFileError(f"Row {skipped + reader.line_num}: not CSV ({exc}).") from None
+    read = {n for n, _ in columns}
+    ignored = tuple(h for n, h in enumerate(header) if n not in read and h.strip())
     return ParsedFile(tuple(records), ignored)
 
 
-def _csv_records(rows: Iterable[list[str]], columns: list[str | None]) -> Iterator[ImportRecord]:
-    for count, cells in enumerate(rows, start=1):
-        _too_many(count)
+def _chosen(header: list[str]) -> list[tuple[int, str]]:
+    """The columns read, (position, field), a field's columns in the order their values are
+    taken: phones by `_PHONE_PREFERENCE`, the rest as in the file."""
+    fields = [_column_of(h) for h in header]
+    if "job_title" in fields:
+        fields = [None if f == "title" else f for f in fields]
+    read = [(n, "title" if f == "job_title" else f) for n, f in enumerate(fields) if f]
+    return sorted(read, key=lambda c: _phone_rank(header[c[0]]) if c[1] == "phone" else 0)
+
+
+def _csv_records(
+    rows: Iterable[list[str]], columns: list[tuple[int, str]], *, first_row: int
+) -> Iterator[ImportRecord]:
+    for count, cells in enumerate(rows):
+        _too_many(count + 1)
         if not any(cell.strip() for cell in cells):
             continue
         values: dict[str, list[str]] = {}
-        for column, cell in zip(columns, cells, strict=False):
-            if column and cell.strip():
-                values.setdefault(column, []).append(cell.strip())
-        yield _csv_record(count + 1, values)
+        for position, column in columns:
+            cell = cells[position].strip() if position < len(cells) else ""
+            if cell:
+                values.setdefault(column, []).append(cell)
+        yield _csv_record(first_row + count, values)
 
 
 def _csv_record(row: int, values: dict[str, list[str]]) -> ImportRecord:
