@@ -209,6 +209,35 @@ def test_a_csv_import_previews_each_row_then_adds_them_all(
     expect(page.locator("#contact-rows")).to_contain_text("Acme")
 
 
+def test_a_phones_address_book_with_pictures_imports_whole(
+    signed_in: CalendarPage, tmp_path: Path
+) -> None:
+    # 30 cards with a 48 KB picture each, as a phone exports them: 1.5 MB, over a request's
+    # 1 MiB. The pictures (and the lines folded under them) are not sent.
+    picture = "".join(f" {'A' * 74}\r\n" for _ in range(650))
+    cards = "".join(
+        f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person {n}\r\n"
+        f"item1.EMAIL;type=INTERNET;type=pref:person{n}@acme.example\r\n"
+        f"item1.X-ABLabel:_$!<Work>!$_\r\nPHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQ\r\n{picture}"
+        f"TEL;type=CELL:+1 555 01{n:02}\r\nEND:VCARD\r\n"
+        for n in range(30)
+    )
+    assert len(cards) > 1_500_000
+    book = tmp_path / "contacts.vcf"
+    book.write_text(cards, newline="")
+    page = signed_in.page
+    page.goto(signed_in.app.url + "/contacts")
+    page.get_by_role("button", name="Import…").click()
+    page.get_by_label("File").set_input_files(book)
+    expect(page.locator("#import-rows tr[data-status=new]")).to_have_count(30)
+    page.get_by_role("button", name="Import 30 contacts").click()
+    expect(page.locator("#import-modal")).not_to_be_visible()
+    found = signed_in.user.api.get("/api/contacts", params={"q": "Person 29"}).json()["items"]
+    assert [(c["emails"], c["phone"]) for c in found] == [
+        (["person29@acme.example"], "+1 555 0129")
+    ]
+
+
 def test_working_hours_are_set_on_the_settings_page(signed_in: CalendarPage) -> None:
     page = signed_in.page
     page.goto(signed_in.app.url + "/settings")
