@@ -209,6 +209,28 @@ def test_a_csv_import_previews_each_row_then_adds_them_all(
     expect(page.locator("#contact-rows")).to_contain_text("Acme")
 
 
+def test_spreadsheets_saved_by_windows_programs_import_their_accents(
+    signed_in: CalendarPage, tmp_path: Path
+) -> None:
+    # Excel's and Outlook's "CSV" is in the Windows code page; Excel's "Unicode text" is
+    # UTF-16 with tabs between the cells.
+    files = {
+        "excel.csv": ("Name,Email\r\nJürgen Müller,jm@acme.example\r\n", "cp1252"),
+        "unicode.txt": ("Name\tEmail\r\nZoë Łukasz\tzl@acme.example\r\n", "utf-16"),
+    }
+    page = signed_in.page
+    page.goto(signed_in.app.url + "/contacts")
+    for name, (text, encoding) in files.items():
+        saved = tmp_path / name
+        saved.write_bytes(text.encode(encoding))
+        page.get_by_role("button", name="Import…").click()
+        page.get_by_label("File").set_input_files(saved)
+        page.get_by_role("button", name="Import 1 contact").click()
+        expect(page.locator("#import-modal")).not_to_be_visible()
+    names = [c["name"] for c in signed_in.user.api.get("/api/contacts").json()["items"]]
+    assert names == ["Jürgen Müller", "Zoë Łukasz"]
+
+
 def test_a_phones_address_book_with_pictures_imports_whole(
     signed_in: CalendarPage, tmp_path: Path
 ) -> None:

@@ -11,6 +11,19 @@ function formatOf(name) {
   return /\.(vcf|vcard)$/i.test(name) ? "vcard" : "csv";
 }
 
+// Most files are UTF-8; Excel and Outlook for Windows write CSV in the system's code page
+// (Windows-1252 in the West: "Müller" is not UTF-8) or, as "Unicode text", in UTF-16.
+function decoded(bytes) {
+  const start = new Uint8Array(bytes.slice(0, 2));
+  if (start[0] === 0xff && start[1] === 0xfe) return new TextDecoder("utf-16le").decode(bytes);
+  if (start[0] === 0xfe && start[1] === 0xff) return new TextDecoder("utf-16be").decode(bytes);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder("windows-1252").decode(bytes);
+  }
+}
+
 // A phone's vCards are mostly their pictures (base64, tens of kilobytes each), which touchbase
 // does not read: they are left out before sending, with the lines folded under them, so a
 // whole address book fits in one request.
@@ -64,7 +77,7 @@ async function preview() {
   const chosen = $("import-file").files[0];
   if (!chosen) return;
   const format = formatOf(chosen.name);
-  const text = await chosen.text();
+  const text = decoded(await chosen.arrayBuffer());
   file = { format, content: format === "vcard" ? withoutPictures(text) : text };
   try {
     showPreview(await api("POST", "/api/contacts/import", { ...file, dryRun: true }));
