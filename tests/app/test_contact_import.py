@@ -122,6 +122,27 @@ def test_vcards_import_and_a_file_that_is_not_one_is_refused(app: AppHarness) ->
         assert refused.json()["error"]["details"]["field"] == "content"
 
 
+def test_contacts_without_an_email_are_known_again_by_name(app: AppHarness) -> None:
+    # Most of a LinkedIn export has no email: importing it again must not add them twice.
+    alice, bob = app.user(), app.user("bob@example.com")
+    made = alice.api.post("/api/contacts", json={"name": "Kim Park", "company": "Hooli"})
+    content = (
+        "First Name,Last Name,Email Address,Company\n"
+        "Kim,Park,,Hooli\n"
+        "Lars,Lindqvist,,Initech\n"
+        "Lars,Lindqvist,,Globex\n"  # two people may share a name
+        "Kim,Park,kim@pied-piper.example,Pied Piper\n"  # an email says who it is
+    )
+    first = _import(alice, "csv", content, dry_run=False).json()
+    assert [r["status"] for r in first["rows"]] == ["exists", "new", "new", "new"]
+    assert first["rows"][0]["existingContactId"] == made.json()["id"]
+    again = _import(alice, "csv", content, dry_run=False)
+    assert again.status_code == 201, again.text
+    assert again.json()["counts"] == {"new": 0, "exists": 4, "invalid": 0}
+    assert _names(alice) == ["Kim Park", "Kim Park", "Lars Lindqvist", "Lars Lindqvist"]
+    assert _import(bob, "csv", content, dry_run=True).json()["counts"]["new"] == 4
+
+
 def test_imports_are_scoped_to_the_user(app: AppHarness) -> None:
     alice, bob = app.user(), app.user("bob@example.com")
     assert _import(alice, "csv", GOOGLE_CSV, dry_run=False).status_code == 201

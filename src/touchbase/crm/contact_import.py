@@ -1,7 +1,7 @@
 """Importing contacts from a CSV or vCard file: a preview that says, per record, whether it is
-new, already a contact (matched by an email; skipped) or invalid (each problem named), and an
-import that writes every new contact in one transaction, or nothing when any record is invalid;
-their cadences' first touchpoints are planned after."""
+new, already a contact (matched by an email, or by its name when it has none; skipped) or
+invalid (each problem named), and an import that writes every new contact in one transaction,
+or nothing when any record is invalid; their cadences' first touchpoints are planned after."""
 
 from __future__ import annotations
 
@@ -117,16 +117,23 @@ async def _parsed(kind: ImportFormat, text: str) -> ParsedFile:
 async def _preview(session: AsyncSession, user_id: str, parsed: ParsedFile) -> ImportPreview:
     all_emails = tuple({e for r in parsed.records for e in r.fields.emails})
     taken = await contact_store.emails_of_others(session, user_id, all_emails, other_than=None)
+    unreachable = tuple({r.fields.name for r in parsed.records if not r.fields.emails})
+    known = await contact_store.named(session, user_id, unreachable)
     seen: dict[str, int] = {}
     rows = []
     for record in parsed.records:
-        rows.append(_judged(record, taken, seen))
+        rows.append(_judged(record, taken, known, seen))
         for email in record.fields.emails:
             seen.setdefault(email, record.row)
     return ImportPreview(tuple(rows), parsed.ignored_columns)
 
 
-def _judged(record: ImportRecord, taken: dict[str, str], seen: dict[str, int]) -> PreviewRow:
+def _judged(
+    record: ImportRecord, taken: dict[str, str], known: dict[str, str], seen: dict[str, int]
+) -> PreviewRow:
+    """A record is already a contact when one of its emails is a contact's, or, having none
+    (most of a LinkedIn export), when a contact has its name: importing a file again adds
+    nothing."""
     problems = list(record.problems)
     problems += [
         FieldProblem(f"emails[{n}]", f"{email} is also on row {seen[email]}")
@@ -136,6 +143,8 @@ def _judged(record: ImportRecord, taken: dict[str, str], seen: dict[str, int]) -
     if problems:
         return PreviewRow(record, "invalid", tuple(problems))
     existing = next((taken[e] for e in record.fields.emails if e in taken), None)
+    if not record.fields.emails:
+        existing = known.get(record.fields.name)
     return PreviewRow(record, "exists" if existing else "new", existing=existing)
 
 

@@ -62,6 +62,16 @@ async def emails_of_others(
     return {email: owner for email, owner in found if owner != other_than}
 
 
+async def named(session: AsyncSession, user_id: str, names: tuple[str, ...]) -> dict[str, str]:
+    """{name: contact id} of the user's contacts (archived ones too) with one of these names."""
+    if not names:
+        return {}
+    found = await session.execute(
+        select(Contact.name, Contact.id).where(Contact.user_id == user_id, Contact.name.in_(names))
+    )
+    return {str(name): str(contact_id) for name, contact_id in found.all()}
+
+
 async def create_contact(
     session: AsyncSession, user_id: str, fields: ContactFields, *, now: datetime
 ) -> Contact:
