@@ -91,3 +91,12 @@ def test_a_date_time_without_an_offset_is_read_in_its_time_zone() -> None:
     assert read.date_time.utcoffset() == dt.timedelta(hours=1)
     with pytest.raises(ValueError, match="offset"):
         time_to_domain(EventDateTime(date_time=naive))
+
+
+def test_a_guest_list_sent_carries_the_answers_google_has() -> None:
+    base = BASE.replace(attendees=(Attendee("dana@acme.example", "declined"),))
+    target = BASE.replace(attendees=(Attendee("dana@acme.example"), Attendee("eli@x.example")))
+    assert patch_body(base, target)["attendees"] == [
+        {"email": "dana@acme.example", "responseStatus": "declined"},
+        {"email": "eli@x.example", "responseStatus": "needsAction"},
+    ]

@@ -43,3 +43,14 @@ def test_attendee_answers_are_not_edits() -> None:
     local = BASE.replace(attendees=(Attendee("a@example.com"),))
     remote = BASE.replace(attendees=(Attendee("a@example.com", "accepted"),))
     assert changed_fields(local, remote) == []
+
+
+def test_a_guest_list_changed_here_takes_the_answers_given_in_google() -> None:
+    base = BASE.replace(attendees=(Attendee("dana@acme.example"),))
+    local = base.replace(attendees=(*base.attendees, Attendee("eli@globex.example")))
+    remote = base.replace(attendees=(Attendee("Dana@Acme.example", "accepted"),))
+    merged = three_way_merge(base, local, remote).merged
+    assert [(a.email, a.response_status) for a in merged.attendees] == [
+        ("dana@acme.example", "accepted"),
+        ("eli@globex.example", "needsAction"),
+    ]

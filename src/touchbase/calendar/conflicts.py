@@ -13,6 +13,7 @@ from touchbase.calendar.records import audit_changes as diff
 from touchbase.calendar.request_push import push_for_answer
 from touchbase.calendar.services import CalendarServices
 from touchbase.domain import CalendarEvent
+from touchbase.domain.events import with_answers
 from touchbase.domain.merge import Side, three_way_merge
 from touchbase.errors import EventNotFoundError, InvalidRequestError
 from touchbase.google.ids import new_event_id
@@ -53,7 +54,9 @@ def _merged(
         DOMAIN_FIELD[f]: getattr(remote if side == "remote" else local, DOMAIN_FIELD[f])
         for f, side in choices.items()
     }
-    return checked(merged.replace(**picked, **values), local, remote)
+    chosen = merged.replace(**picked, **values)
+    chosen = chosen.replace(attendees=with_answers(chosen.attendees, remote.attendees))
+    return checked(chosen, local, remote)
 
 
 def _plan(

@@ -64,6 +64,21 @@ class Attendee(msgspec.Struct, frozen=True, rename="camel"):
     optional: bool = False
 
 
+def with_answers(
+    attendees: tuple[Attendee, ...], answered: tuple[Attendee, ...]
+) -> tuple[Attendee, ...]:
+    """The guest list `attendees`, each guest also in `answered` (by email, in any case)
+    with the answer given there: a list edited here keeps what the guests answered in
+    Google, and only the guests new to it wait for an answer."""
+    known = {a.email.lower(): a.response_status for a in answered}
+    return tuple(
+        msgspec.structs.replace(a, response_status=known[a.email.lower()])
+        if known.get(a.email.lower(), a.response_status) != a.response_status
+        else a
+        for a in attendees
+    )
+
+
 class CalendarEvent(msgspec.Struct, frozen=True, rename="camel"):
     """One event, a recurring series, or one instance of a series."""
 

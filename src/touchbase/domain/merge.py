@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from touchbase.domain.events import CalendarEvent
+from touchbase.domain.events import CalendarEvent, with_answers
 
 MERGE_FIELDS = (
     "title",
@@ -67,4 +67,6 @@ def three_way_merge(
         else:
             values[name] = getattr(local, name)
             conflicts.append(name)
-    return MergeResult(remote.replace(**values), tuple(conflicts))
+    merged = remote.replace(**values)  # a guest list from either side, the answers Google's:
+    merged = merged.replace(attendees=with_answers(merged.attendees, remote.attendees))
+    return MergeResult(merged, tuple(conflicts))

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from touchbase.domain import Attendee, CalendarEvent, EventTime
+from touchbase.domain.events import with_answers
 from touchbase.domain.sanitize import clean_description, clean_line, without_nul
 from touchbase.domain.validation import (
     MAX_ATTENDEES,
@@ -125,8 +126,10 @@ def _text_changes(fields: EventFields) -> dict[str, Any]:
 
 
 def changes_for(fields: EventFields, current: CalendarEvent) -> dict[str, Any]:
-    """Domain changes a PATCH asks for, on top of `current`."""
+    """Domain changes a PATCH asks for, on top of `current` (its guests' answers kept)."""
     changes = _text_changes(fields)
+    if "attendees" in changes:
+        changes["attendees"] = with_answers(changes["attendees"], current.attendees)
     zone = _zone(fields.timeZone) if fields.timeZone is not None else current.start.time_zone
     all_day = fields.allDay if fields.allDay is not None else current.start.is_all_day
     times = (fields.startTime, fields.endTime, fields.allDay, fields.timeZone)
