@@ -201,3 +201,35 @@ def test_guests_who_declined_leave_the_guest_index(database_url: str) -> None:
         ("e1", "eli@globex.example"),
         ("e2", "eli@globex.example"),
     ]
+
+
+def test_invitations_the_user_declined_leave_the_guest_index(database_url: str) -> None:
+    config = alembic_config(database_url)
+    command.downgrade(config, "0021")
+    engine = _sync_engine(database_url)
+    now = "2026-12-05 00:00:00"
+    dana = {"email": "dana@acme.example", "responseStatus": "accepted"}
+    try:
+        with engine.begin() as connection:
+            _user_and_calendar(connection, now)  # calendar `c`, Google's id `g`
+            for row_id, answer in (("e1", "declined"), ("e2", "accepted")):
+                user = {"email": "G", "responseStatus": answer}
+                _event(connection, row_id, json.dumps({"attendees": [dana, user]}), now)
+                connection.execute(
+                    text(
+                        "INSERT INTO event_guests (event_id, email, user_id)"
+                        " VALUES (:id, 'dana@acme.example', 'u'), (:id, 'g', 'u')"
+                    ),
+                    {"id": row_id},
+                )
+        command.upgrade(config, "head")
+        with engine.connect() as connection:
+            found = connection.execute(
+                text("SELECT event_id, email FROM event_guests ORDER BY event_id, email")
+            ).all()
+            local = connection.execute(text("SELECT local FROM events WHERE id = 'e1'")).scalar()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in found] == [("e2", "dana@acme.example"), ("e2", "g")]
+    marked = json.loads(local) if isinstance(local, str) else local
+    assert marked["attendees"][1] == {"email": "G", "responseStatus": "declined", "isSelf": True}

@@ -119,6 +119,38 @@ def test_a_meeting_a_contact_declined_is_no_meeting_with_them(app: AppHarness) -
     assert _titles(_timeline(alice, dana)["past"]) == ["Demo", "Intro call"]
 
 
+def test_an_invitation_the_user_declined_is_no_meeting_with_anyone(app: AppHarness) -> None:
+    alice = app.user()
+    dana = _contact(alice, "Dana Scully", "dana@acme.example")
+    _meeting(alice, "Intro call", -10, attendees=["dana@acme.example"])
+
+    def invitation(key: str, days: int, alices_answer: str) -> dict[str, Any]:
+        return {  # Dana's invitation, as it stands in Alice's calendar
+            "_raw": True,
+            "id": key,
+            "summary": key,
+            "start": {"dateTime": _at(days).isoformat()},
+            "end": {"dateTime": (_at(days) + timedelta(hours=1)).isoformat()},
+            "organizer": {"email": "dana@acme.example"},
+            "attendees": [
+                {"email": "dana@acme.example", "organizer": True, "responseStatus": "accepted"},
+                {"email": alice.email, "self": True, "responseStatus": alices_answer},
+            ],
+        }
+
+    declined, accepted = (
+        invitation("declined0001", -2, "declined"),
+        invitation("later00001", 3, "accepted"),
+    )
+    app.emulator.seed({"users": [{"email": alice.email, "events": [declined, accepted]}]})
+    assert sync(alice)["status"] == "succeeded"
+    timeline = _timeline(alice, dana)
+    assert _titles(timeline["past"]) == ["Intro call"]
+    assert _titles(timeline["upcoming"]) == ["later00001"]
+    assert datetime.fromisoformat(timeline["lastContacted"]) == _at(-10) + timedelta(minutes=30)
+    assert _last_contacted(alice, dana) == timeline["lastContacted"]
+
+
 def test_a_weekly_meeting_counts_its_last_occurrence_as_the_last_contact(
     app: AppHarness,
 ) -> None:

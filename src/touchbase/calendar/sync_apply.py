@@ -246,7 +246,9 @@ class PullApplier:
         guests = [
             {"event_id": row["id"], "email": email}
             for row in self.new_rows
-            for email in guest_emails((a.email, a.response_status) for a in row["local"].attendees)
+            for email in guest_emails(
+                (a.email, a.response_status, a.is_self) for a in row["local"].attendees
+            )
         ]
         await insert_rows(self.session, GUESTS_TABLE, guests, {"user_id": self.calendar.user_id})
         if self.new_rows and self.importing:

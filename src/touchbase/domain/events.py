@@ -56,26 +56,34 @@ class EventTime(msgspec.Struct, frozen=True, rename="camel"):
 
 
 class Attendee(msgspec.Struct, frozen=True, rename="camel"):
-    """A guest of an event."""
+    """A guest of an event. `is_self`: the guest is the calendar the event is in (Google's
+    read-only `self`: the user, in their own calendar)."""
 
     email: str
     response_status: str = "needsAction"
     display_name: str | None = None
     optional: bool = False
+    is_self: bool = False
 
 
 def with_answers(
     attendees: tuple[Attendee, ...], answered: tuple[Attendee, ...]
 ) -> tuple[Attendee, ...]:
     """The guest list `attendees`, each guest also in `answered` (by email, in any case)
-    with the answer given there: a list edited here keeps what the guests answered in
-    Google, and only the guests new to it wait for an answer."""
-    known = {a.email.lower(): a.response_status for a in answered}
-    return tuple(
-        msgspec.structs.replace(a, response_status=known[a.email.lower()])
-        if known.get(a.email.lower(), a.response_status) != a.response_status
-        else a
-        for a in attendees
+    with the answer given there (and whether it is the user): a list edited here keeps what
+    the guests answered in Google, and only the guests new to it wait for an answer."""
+    known = {a.email.lower(): a for a in answered}
+    return tuple(_answered(guest, known.get(guest.email.lower())) for guest in attendees)
+
+
+def _answered(guest: Attendee, known: Attendee | None) -> Attendee:
+    if known is None or (known.response_status, known.is_self) == (
+        guest.response_status,
+        guest.is_self,
+    ):
+        return guest
+    return msgspec.structs.replace(
+        guest, response_status=known.response_status, is_self=known.is_self
     )
 
 

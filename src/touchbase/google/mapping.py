@@ -66,6 +66,7 @@ def to_domain(resource: EventResource) -> CalendarEvent:
                 response_status=a.response_status or "needsAction",
                 display_name=a.display_name,
                 optional=bool(a.optional),
+                is_self=bool(a.is_self),
             )
             for a in resource.attendees or ()
             if a.email

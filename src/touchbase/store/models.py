@@ -326,17 +326,25 @@ def _keep_base(target: Event, value: Any, old: Any, _initiator: Any) -> Any:
     return value
 
 
-def guest_emails(guests: Iterable[tuple[object, object]]) -> list[str]:
+def guest_emails(guests: Iterable[tuple[object, object, object]]) -> list[str]:
     """The emails `event_guests` holds of an event's guests, given as (email, response
-    status) pairs: lower case, each once, and not those who declined (they were not met)."""
-    found = {str(email or "").strip().lower() for email, status in guests if status != "declined"}
+    status, whether the guest is the user) triples: lower case, each once, not those who
+    declined (they were not met), and none when the user declined (no one was met)."""
+    listed = list(guests)
+    if any(is_self and status == "declined" for _, status, is_self in listed):
+        return []
+    found = {
+        str(email or "").strip().lower() for email, status, _ in listed if status != "declined"
+    }
     return sorted(e for e in found if e and len(e) <= MAX_EMAIL)
 
 
 def _guests_in(local: dict[str, Any]) -> list[str]:
     attendees = local.get("attendees") or ()
     return guest_emails(
-        (a.get("email"), a.get("responseStatus")) for a in attendees if isinstance(a, dict)
+        (a.get("email"), a.get("responseStatus"), a.get("isSelf"))
+        for a in attendees
+        if isinstance(a, dict)
     )
 
 
