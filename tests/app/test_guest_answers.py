@@ -77,3 +77,23 @@ def test_a_guest_removed_here_is_gone_and_the_rest_keep_their_answers(app: AppHa
 
     _guests(alice, event, ["Eli@Globex.example"])
     assert _answers_in_google(alice, google_id) == {"eli@globex.example": "accepted"}
+
+
+def test_a_guests_comment_and_company_stay_with_their_answer(app: AppHarness) -> None:
+    alice = app.user()
+    event = alice.create(attendees=["dana@acme.example"]).json()
+    google_id = event["googleEventId"]
+    answer = {
+        "email": "dana@acme.example",
+        "responseStatus": "accepted",
+        "comment": "Running 5 minutes late",
+        "additionalGuests": 1,
+    }
+    answered = alice.google.patch(f"/events/{google_id}", json={"attendees": [answer]})
+    assert answered.status_code == 200, answered.text
+    assert sync(alice)["status"] == "succeeded"
+    event = alice.api.get(f"/api/calendar/events/{event['id']}").json()
+
+    _guests(alice, event, ["dana@acme.example", "eli@globex.example"])
+    guests = alice.google.get(f"/events/{google_id}").json()["attendees"]
+    assert {k: guests[0].get(k) for k in answer} == answer

@@ -8,6 +8,10 @@ from touchbase.domain import Attendee, CalendarEvent, EventTime
 from touchbase.google.mapping import CONTACT_KEY, event_body, patch_body, to_domain
 from touchbase.google.models import EventResource, convert
 
+HOUR_JSON = {
+    "start": {"dateTime": "2027-01-01T10:00:00Z"},
+    "end": {"dateTime": "2027-01-01T11:00:00Z"},
+}
 BASE = CalendarEvent(
     title="Call",
     start=EventTime.at(datetime(2027, 1, 1, 9, tzinfo=UTC), "UTC"),
@@ -100,3 +104,24 @@ def test_a_guest_list_sent_carries_the_answers_google_has() -> None:
         {"email": "dana@acme.example", "responseStatus": "declined"},
         {"email": "eli@x.example", "responseStatus": "needsAction"},
     ]
+
+
+def test_a_guests_answer_is_read_bounded_and_clean() -> None:
+    guest = {
+        "email": "a@example.com",
+        "responseStatus": "accepted",
+        "self": True,
+        "comment": "Late\x00\x07 " + "x" * 5000,
+        "additionalGuests": 10**9,
+    }
+    resource = convert(EventResource, {"id": "x1234", **HOUR_JSON, "attendees": [guest]})
+    (read,) = to_domain(resource).attendees
+    assert read.is_self
+    assert read.comment is not None
+    assert read.comment.startswith("Late x")
+    assert len(read.comment) <= 1024
+    assert read.additional_guests == 1000
+    negative = convert(
+        EventResource, {"id": "x1234", **HOUR_JSON, "attendees": [guest | {"additionalGuests": -3}]}
+    )
+    assert to_domain(negative).attendees[0].additional_guests == 0

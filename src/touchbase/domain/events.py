@@ -57,13 +57,16 @@ class EventTime(msgspec.Struct, frozen=True, rename="camel"):
 
 class Attendee(msgspec.Struct, frozen=True, rename="camel"):
     """A guest of an event. `is_self`: the guest is the calendar the event is in (Google's
-    read-only `self`: the user, in their own calendar)."""
+    read-only `self`: the user, in their own calendar). The answer is the guest's: its status,
+    its comment ("running late") and how many they bring (`additional_guests`)."""
 
     email: str
     response_status: str = "needsAction"
     display_name: str | None = None
     optional: bool = False
     is_self: bool = False
+    comment: str | None = None
+    additional_guests: int = 0
 
 
 def with_answers(
@@ -76,14 +79,19 @@ def with_answers(
     return tuple(_answered(guest, known.get(guest.email.lower())) for guest in attendees)
 
 
+def _answer(guest: Attendee) -> tuple[str, bool, str | None, int]:
+    return (guest.response_status, guest.is_self, guest.comment, guest.additional_guests)
+
+
 def _answered(guest: Attendee, known: Attendee | None) -> Attendee:
-    if known is None or (known.response_status, known.is_self) == (
-        guest.response_status,
-        guest.is_self,
-    ):
+    if known is None or _answer(known) == _answer(guest):
         return guest
     return msgspec.structs.replace(
-        guest, response_status=known.response_status, is_self=known.is_self
+        guest,
+        response_status=known.response_status,
+        is_self=known.is_self,
+        comment=known.comment,
+        additional_guests=known.additional_guests,
     )
 
 

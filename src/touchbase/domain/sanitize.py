@@ -82,18 +82,20 @@ def _is_clean(event: CalendarEvent) -> bool:
 
 
 def _is_clean_attendee(attendee: Attendee) -> bool:
-    name = attendee.display_name
-    return _is_clean_line(attendee.email) and (name is None or _is_clean_line(name))
+    return _is_clean_line(attendee.email) and all(
+        text is None or _is_clean_line(text) for text in (attendee.display_name, attendee.comment)
+    )
 
 
 def _clean_attendee(attendee: Attendee) -> Attendee:
     if _is_clean_attendee(attendee):
         return attendee
-    name = attendee.display_name
+    name, comment = attendee.display_name, attendee.comment
     return msgspec.structs.replace(
         attendee,
         email=clean_line(attendee.email),
         display_name=None if name is None else clean_line(name),
+        comment=None if comment is None else clean_line(comment),
     )
 
 

@@ -15,6 +15,9 @@ from touchbase.google.models import EventAttendee, EventDateTime, EventResource
 CONTACT_KEY = "touchbaseContactId"
 TOUCHPOINT_KEY = "touchbaseTouchpointId"
 _STATUSES = {s.value: s for s in EventStatus}
+# A guest's comment and party as kept (Google's data is untrusted: its sizes are bounded).
+MAX_COMMENT = 1024
+MAX_ADDITIONAL_GUESTS = 1000
 
 
 def time_to_domain(value: EventDateTime) -> EventTime:
@@ -67,6 +70,8 @@ def to_domain(resource: EventResource) -> CalendarEvent:
                 display_name=a.display_name,
                 optional=bool(a.optional),
                 is_self=bool(a.is_self),
+                comment=a.comment[:MAX_COMMENT] if a.comment else None,
+                additional_guests=min(max(a.additional_guests or 0, 0), MAX_ADDITIONAL_GUESTS),
             )
             for a in resource.attendees or ()
             if a.email
@@ -94,6 +99,8 @@ def _attendees_to_wire(attendees: tuple[Attendee, ...]) -> list[dict[str, Any]]:
             display_name=a.display_name,
             response_status=a.response_status,
             optional=a.optional or None,
+            comment=a.comment,
+            additional_guests=a.additional_guests or None,
         ).to_wire()
         for a in attendees
     ]

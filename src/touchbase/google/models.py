@@ -41,6 +41,8 @@ class EventAttendee(WireModel):
     optional: bool | None = None
     organizer: bool | None = None
     is_self: bool | None = msgspec.field(default=None, name="self")
+    comment: str | None = None
+    additional_guests: int | None = None
 
 
 class EventPerson(WireModel):
