@@ -87,6 +87,24 @@ def test_a_day_only_touchpoint_takes_the_first_free_slot_once(app: AppHarness) -
     assert (listed["contactId"], listed["touchpointId"]) == (dana["id"], touchpoint["id"])
 
 
+def test_an_invitation_the_user_declined_leaves_its_time_free(app: AppHarness) -> None:
+    alice = app.user()
+    dana = _contact(alice)
+    declined = {
+        "_raw": True,
+        "id": "declined0001",
+        "summary": "Vendor webinar",
+        "start": {"dateTime": _at(3, 9).isoformat()},
+        "end": {"dateTime": _at(3, 10).isoformat()},
+        "organizer": {"email": "vendor@x.example"},
+        "attendees": [{"email": alice.email, "self": True, "responseStatus": "declined"}],
+    }
+    app.emulator.seed({"users": [{"email": alice.email, "events": [declined]}]})
+    assert sync(alice)["status"] == "succeeded"
+    touchpoint = _plan(alice, dana, dueDate=_day(3).isoformat())
+    assert touchpoint["dueAt"] == _at(3, 9).isoformat()
+
+
 def test_a_full_day_makes_an_all_day_event_and_a_timed_one_keeps_its_time(
     app: AppHarness,
 ) -> None:

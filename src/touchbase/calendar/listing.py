@@ -335,7 +335,8 @@ async def busy_spans(
 ) -> list[tuple[datetime, datetime]]:
     """The spans the user's timed events (series' instances among them) take between `start`
     and `end`, from the cache: what a touchpoint placed in a free slot must not overlap.
-    All-day events leave the day free, as Google's do by default."""
+    All-day events leave the day free, as Google's do by default, and so do invitations the
+    user declined."""
     rows = await event_store.in_window(session, user_id, time_min=start, time_max=end)
     page = await expanded_page(session, user_id, rows, Window(start, end))
     return [
@@ -344,4 +345,5 @@ async def busy_spans(
         if r.event.start.date_time is not None
         and r.event.end.date_time is not None
         and r.event.status is not EventStatus.CANCELLED
+        and not r.event.declined
     ]

@@ -122,6 +122,11 @@ class CalendarEvent(msgspec.Struct, frozen=True, rename="camel"):
         """A copy with some fields changed."""
         return msgspec.structs.replace(self, **changes)
 
+    @property
+    def declined(self) -> bool:
+        """Whether the user declined it: an invitation kept in their calendar, not attended."""
+        return any(a.is_self and a.response_status == "declined" for a in self.attendees)
+
     def content(self) -> tuple[object, ...]:
         """What a person edits: equal content means the same event, whatever its version."""
         return (
