@@ -118,6 +118,27 @@ def test_one_idempotency_key_with_thirty_bodies_makes_one_event(app: AppHarness)
     assert len(alice.google_events()) == 1
 
 
+def test_one_idempotency_key_plans_one_touchpoint_for_one_request(app: AppHarness) -> None:
+    alice = app.user()
+    dana = alice.api.post("/api/contacts", json={"name": "Dana"}).json()
+    clients = [_client(alice) for _ in range(WRITERS)]
+    key = {"Idempotency-Key": "plan-once-0001"}
+    body = {"contactId": dana["id"], "dueDate": "2030-01-07"}
+    answers = _at_once(
+        [lambda c=c: c.post("/api/touchpoints", json=body, headers=key) for c in clients]
+    )
+    assert sorted(a.status_code for a in answers) == [201] * WRITERS, [a.text for a in answers]
+    assert len({a.json()["id"] for a in answers}) == 1
+    other = alice.api.post(
+        "/api/touchpoints", json={**body, "message": "another request"}, headers=key
+    )
+    assert other.status_code == 422, other.text
+    assert other.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert len(alice.api.get("/api/touchpoints").json()["items"]) == 1
+    planned = [e for e in alice.google_events() if e["status"] != "cancelled"]
+    assert len(planned) == 1
+
+
 def test_an_empty_idempotency_key_is_refused_and_breaks_nothing(app: AppHarness) -> None:
     alice = app.user()
     empty = alice.api.post(

@@ -7,12 +7,14 @@ Done, skipped or missed, the contact's cadence plans the next one and its event.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import msgspec
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar import events
@@ -33,7 +35,12 @@ from touchbase.domain.touchpoints import (
     minutes_problem,
     next_date,
 )
-from touchbase.errors import ContactNotFoundError, InvalidTouchpointError, TouchpointNotFoundError
+from touchbase.errors import (
+    ContactNotFoundError,
+    IdempotencyKeyReusedError,
+    InvalidTouchpointError,
+    TouchpointNotFoundError,
+)
 from touchbase.store import accounts
 from touchbase.store import touchpoints as touchpoint_store
 from touchbase.store.accounts import new_id
@@ -257,19 +264,42 @@ async def plan_touchpoint(
     idempotency_key: str | None = None,
 ) -> TouchpointState:
     """Plan one touchpoint and make its event; a replay with the same `idempotency_key`
-    answers the touchpoint it planned (the seed's createTouchpointEvent)."""
+    answers the touchpoint it planned (the seed's createTouchpointEvent), also when it comes
+    while the first is still being planned; the key sent with another request is
+    IdempotencyKeyReusedError."""
     await services.accounts.require_write_access(actor.user_id)
-    async with services.db.session() as session:
-        if idempotency_key:
-            earlier = await touchpoint_store.by_idempotency_key(
+    digest = hashlib.sha256(msgspec.json.encode(plan)).hexdigest() if idempotency_key else None
+    try:
+        async with services.db.session() as session:
+            if idempotency_key:
+                earlier = await touchpoint_store.by_idempotency_key(
+                    session, actor.user_id, idempotency_key
+                )
+                if earlier is not None:
+                    return await _replayed(session, actor.user_id, earlier, digest)
+            context = await plan_context(session, actor, services.clock())
+            touchpoint, row = await plan_one(context, plan, origin="manual", key=idempotency_key)
+            touchpoint.idempotency_fingerprint = digest
+    except IntegrityError:
+        if not idempotency_key:
+            raise
+        # The same key, in a transaction that committed first: that one's touchpoint.
+        async with services.db.read() as session:
+            found = await touchpoint_store.by_idempotency_key(
                 session, actor.user_id, idempotency_key
             )
-            if earlier is not None:
-                return await state_of(session, actor.user_id, earlier.id)
-        context = await plan_context(session, actor, services.clock())
-        touchpoint, row = await plan_one(context, plan, origin="manual", key=idempotency_key)
+            assert found is not None
+            return await _replayed(session, actor.user_id, found, digest)
     await push_now(services, actor.user_id, row.id)
     return await get_touchpoint(services, actor.user_id, touchpoint.id)
+
+
+async def _replayed(
+    session: AsyncSession, user_id: str, earlier: Touchpoint, digest: str | None
+) -> TouchpointState:
+    if earlier.idempotency_fingerprint not in (None, digest):
+        raise IdempotencyKeyReusedError(details={"field": "Idempotency-Key"})
+    return await state_of(session, user_id, earlier.id)
 
 
 async def plan_touchpoints(

@@ -471,6 +471,8 @@ class Touchpoint(Base):
     event_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # A digest of the request that used `idempotency_key`: a replay must send the same body.
+    idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
