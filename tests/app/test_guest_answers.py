@@ -20,6 +20,16 @@ def _answer_in_google(user: ApiUser, google_id: str, answers: dict[str, str]) ->
     assert answered.status_code == 200, answered.text
 
 
+def _answered_meeting(user: ApiUser, answers: dict[str, str]) -> tuple[dict[str, Any], str]:
+    """A meeting made here whose guests answered in Google, as touchbase knows it after a
+    sync; and its Google id."""
+    event = user.create(attendees=list(answers)).json()
+    google_id = event["googleEventId"]
+    _answer_in_google(user, google_id, answers)
+    assert sync(user)["status"] == "succeeded"
+    return user.api.get(f"/api/calendar/events/{event['id']}").json(), google_id
+
+
 def _guests(user: ApiUser, event: dict[str, Any], emails: list[str]) -> dict[str, Any]:
     changed = user.api.patch(
         f"/api/calendar/events/{event['id']}",
@@ -32,13 +42,9 @@ def _guests(user: ApiUser, event: dict[str, Any], emails: list[str]) -> dict[str
 
 def test_a_guest_added_here_leaves_the_others_answers_as_they_are(app: AppHarness) -> None:
     alice = app.user()
-    event = alice.create(attendees=["dana@acme.example", "eli@globex.example"]).json()
-    google_id = event["googleEventId"]
-    _answer_in_google(
-        alice, google_id, {"dana@acme.example": "accepted", "eli@globex.example": "declined"}
+    event, google_id = _answered_meeting(
+        alice, {"dana@acme.example": "accepted", "eli@globex.example": "declined"}
     )
-    assert sync(alice)["status"] == "succeeded"
-    event = alice.api.get(f"/api/calendar/events/{event['id']}").json()
 
     changed = _guests(alice, event, ["dana@acme.example", "eli@globex.example", "fran@x.example"])
     expected = {
@@ -67,13 +73,9 @@ def test_an_answer_touchbase_has_not_heard_of_yet_is_kept_too(app: AppHarness) -
 
 def test_a_guest_removed_here_is_gone_and_the_rest_keep_their_answers(app: AppHarness) -> None:
     alice = app.user()
-    event = alice.create(attendees=["dana@acme.example", "eli@globex.example"]).json()
-    google_id = event["googleEventId"]
-    _answer_in_google(
-        alice, google_id, {"dana@acme.example": "tentative", "eli@globex.example": "accepted"}
+    event, google_id = _answered_meeting(
+        alice, {"dana@acme.example": "tentative", "eli@globex.example": "accepted"}
     )
-    assert sync(alice)["status"] == "succeeded"
-    event = alice.api.get(f"/api/calendar/events/{event['id']}").json()
 
     _guests(alice, event, ["Eli@Globex.example"])
     assert _answers_in_google(alice, google_id) == {"eli@globex.example": "accepted"}
