@@ -4,6 +4,8 @@ their answers, the contact; Edit, Delete and Open contact from it."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.browser.calendar_page import CalendarPage, at
@@ -107,3 +109,32 @@ def test_a_description_is_edited_as_formatted_text_not_tags(signed_in: CalendarP
     signed_in.save_form()
     signed_in.expect_status("Notes (kept)", "synced")
     assert signed_in.google_event("Notes (kept)")["description"] == "line one\nline two"
+
+
+def test_an_invitation_declined_shows_struck_through(signed_in: CalendarPage) -> None:
+    page = signed_in.page
+    email = signed_in.user.email
+
+    def invitation(key: str, hour: int, answer: str) -> dict[str, object]:
+        return {
+            "_raw": True,
+            "id": key,
+            "summary": key,
+            "start": {"dateTime": at(hour).isoformat()},
+            "end": {"dateTime": at(hour + 1).isoformat()},
+            "organizer": {"email": "dana@acme.example"},
+            "attendees": [{"email": email, "self": True, "responseStatus": answer}],
+        }
+
+    invitations = [
+        invitation("declined0001", 9, "declined"),
+        invitation("accepted001", 11, "accepted"),
+    ]
+    signed_in.app.emulator.seed({"users": [{"email": email, "events": invitations}]})
+    page.get_by_role("button", name="Sync now").click()
+    expect(page.locator("#sync-status")).to_contain_text("Synced")
+    signed_in.reload()
+    expect(signed_in.event("declined0001")).to_have_class(re.compile(r"\bdeclined\b"))
+    expect(signed_in.event("declined0001")).to_have_css("text-decoration-line", "line-through")
+    expect(signed_in.event("accepted001")).not_to_have_class(re.compile(r"\bdeclined\b"))
+    signed_in.screenshot("declined-invitation")

@@ -57,6 +57,8 @@ def event_view(record: EventRecord) -> dict[str, Any]:
         "etag": record.api_etag,
         **event_fields(record.event),
         "isTouchpointEvent": record.is_touchpoint,
+        # An invitation the user declined (kept in their calendar, as Google keeps it).
+        "declined": record.event.declined,
         "seriesId": record.series_id,
         # An occurrence's series' rule (to show the pattern, and to change it).
         "seriesRecurrence": list(record.series_recurrence) if record.series_id else None,

@@ -36,7 +36,7 @@ export function toCalendar(event, status = event.syncStatus) {
     end: event.endTime,
     allDay: event.allDay,
     editable: !event.recurrence.length && status !== "conflict",
-    classNames: [`sync-${status}`],
+    classNames: [`sync-${status}`, ...(event.declined ? ["declined"] : [])],
     extendedProps: { syncStatus: status, pattern: pattern(event), zone: event.timeZone },
   };
 }
