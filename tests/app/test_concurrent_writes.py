@@ -139,6 +139,29 @@ def test_one_idempotency_key_plans_one_touchpoint_for_one_request(app: AppHarnes
     assert len(planned) == 1
 
 
+def test_a_batch_retried_with_its_key_plans_its_touchpoints_once(app: AppHarness) -> None:
+    alice = app.user()
+    contacts = [alice.api.post("/api/contacts", json={"name": f"C{n}"}).json() for n in range(3)]
+    items = [{"contactId": c["id"], "dueDate": "2030-01-07"} for c in contacts]
+    key = {"Idempotency-Key": "batch-once-0001"}
+    clients = [_client(alice) for _ in range(10)]
+    answers = _at_once(
+        [
+            lambda c=c: c.post("/api/touchpoints/batch", json={"items": items}, headers=key)
+            for c in clients
+        ]
+    )
+    assert sorted(a.status_code for a in answers) == [201] * 10, [a.text for a in answers]
+    made = {tuple(t["id"] for t in a.json()["items"]) for a in answers}
+    assert len(made) == 1
+    assert [t["contactId"] for t in answers[0].json()["items"]] == [c["id"] for c in contacts]
+    fewer = alice.api.post("/api/touchpoints/batch", json={"items": items[:2]}, headers=key)
+    assert fewer.status_code == 422, fewer.text
+    assert fewer.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert len(alice.api.get("/api/touchpoints").json()["items"]) == 3
+    assert len([e for e in alice.google_events() if e["status"] != "cancelled"]) == 3
+
+
 def test_an_empty_idempotency_key_is_refused_and_breaks_nothing(app: AppHarness) -> None:
     alice = app.user()
     empty = alice.api.post(

@@ -31,7 +31,8 @@ from touchbase.crm.touchpoint_changes import (
     update_touchpoint,
 )
 from touchbase.crm.touchpoint_lists import list_touchpoints
-from touchbase.crm.touchpoints import TouchpointPlan, TouchpointState, plan_touchpoint
+from touchbase.crm.touchpoint_requests import plan_touchpoint
+from touchbase.crm.touchpoints import TouchpointPlan, TouchpointState
 from touchbase.domain.contacts import ContactFields
 from touchbase.errors import ConflictError, EventNotFoundError, TouchpointNotFoundError
 

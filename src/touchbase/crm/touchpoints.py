@@ -7,22 +7,18 @@ Done, skipped or missed, the contact's cadence plans the next one and its event.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import msgspec
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar import events
-from touchbase.calendar.batch_push import push_pending
 from touchbase.calendar.events import Actor, audit
 from touchbase.calendar.listing import busy_spans
 from touchbase.calendar.records import EventRecord
-from touchbase.calendar.request_push import push_now
 from touchbase.calendar.services import CalendarServices
 from touchbase.crm.contacts import owned_contact
 from touchbase.domain import CalendarEvent, EventTime
@@ -37,7 +33,6 @@ from touchbase.domain.touchpoints import (
 )
 from touchbase.errors import (
     ContactNotFoundError,
-    IdempotencyKeyReusedError,
     InvalidTouchpointError,
     TouchpointNotFoundError,
 )
@@ -254,76 +249,6 @@ async def plan_one(
         changes={"touchpointId": touchpoint.id, "due": plan.day.isoformat(), "origin": origin},
     )
     return touchpoint, row
-
-
-async def plan_touchpoint(
-    services: CalendarServices,
-    actor: Actor,
-    plan: TouchpointPlan,
-    *,
-    idempotency_key: str | None = None,
-) -> TouchpointState:
-    """Plan one touchpoint and make its event; a replay with the same `idempotency_key`
-    answers the touchpoint it planned (the seed's createTouchpointEvent), also when it comes
-    while the first is still being planned; the key sent with another request is
-    IdempotencyKeyReusedError."""
-    await services.accounts.require_write_access(actor.user_id)
-    digest = hashlib.sha256(msgspec.json.encode(plan)).hexdigest() if idempotency_key else None
-    try:
-        async with services.db.session() as session:
-            if idempotency_key:
-                earlier = await touchpoint_store.by_idempotency_key(
-                    session, actor.user_id, idempotency_key
-                )
-                if earlier is not None:
-                    return await _replayed(session, actor.user_id, earlier, digest)
-            context = await plan_context(session, actor, services.clock())
-            touchpoint, row = await plan_one(context, plan, origin="manual", key=idempotency_key)
-            touchpoint.idempotency_fingerprint = digest
-    except IntegrityError:
-        if not idempotency_key:
-            raise
-        # The same key, in a transaction that committed first: that one's touchpoint.
-        async with services.db.read() as session:
-            found = await touchpoint_store.by_idempotency_key(
-                session, actor.user_id, idempotency_key
-            )
-            assert found is not None
-            return await _replayed(session, actor.user_id, found, digest)
-    await push_now(services, actor.user_id, row.id)
-    return await get_touchpoint(services, actor.user_id, touchpoint.id)
-
-
-async def _replayed(
-    session: AsyncSession, user_id: str, earlier: Touchpoint, digest: str | None
-) -> TouchpointState:
-    if earlier.idempotency_fingerprint not in (None, digest):
-        raise IdempotencyKeyReusedError(details={"field": "Idempotency-Key"})
-    return await state_of(session, user_id, earlier.id)
-
-
-async def plan_touchpoints(
-    services: CalendarServices, actor: Actor, plans: Sequence[TouchpointPlan]
-) -> tuple[list[TouchpointState], int]:
-    """Plan many touchpoints at once, all or none; their events go to Google in batches.
-    Returns them and the Google requests made."""
-    await services.accounts.require_write_access(actor.user_id)
-    async with services.db.session() as session:
-        context = await plan_context(session, actor, services.clock())
-        made = []
-        for n, plan in enumerate(plans):
-            try:
-                made.append((await plan_one(context, plan, origin="manual", key=None))[0])
-            except InvalidTouchpointError as problem:
-                field = f"items[{n}].{problem.field}" if problem.field else f"items[{n}]"
-                raise InvalidTouchpointError(problem.message, field=field) from None
-        calendar_id = context.calendar.id
-    requests = await push_pending(services, actor.user_id, calendar_id)
-    order = {t.id: n for n, t in enumerate(made)}
-    async with services.db.read() as session:
-        found = await touchpoint_store.touchpoints(session, actor.user_id, ids=list(order))
-        listed = await states(session, actor.user_id, found)
-    return sorted(listed, key=lambda s: order[s.touchpoint.id]), requests
 
 
 async def state_of(session: AsyncSession, user_id: str, touchpoint_id: str) -> TouchpointState:

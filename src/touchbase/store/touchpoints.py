@@ -55,12 +55,21 @@ async def get_touchpoint(
     return found.first()
 
 
-async def by_idempotency_key(session: AsyncSession, user_id: str, key: str) -> Touchpoint | None:
-    """The touchpoint planned earlier with this idempotency key."""
+async def by_idempotency_keys(
+    session: AsyncSession, user_id: str, keys: Sequence[str]
+) -> list[WithEvent]:
+    """The touchpoints planned earlier with these idempotency keys, in the keys' order."""
     found = await session.scalars(
-        select(Touchpoint).where(Touchpoint.user_id == user_id, Touchpoint.idempotency_key == key)
+        select(Touchpoint.id).where(
+            Touchpoint.user_id == user_id, Touchpoint.idempotency_key.in_(list(keys))
+        )
     )
-    return found.first()
+    ids = list(found)
+    if not ids:
+        return []
+    listed = await touchpoints(session, user_id, ids=ids)
+    place = {key: n for n, key in enumerate(keys)}
+    return sorted(listed, key=lambda row: place[row[0].idempotency_key or ""])
 
 
 async def planned_of(session: AsyncSession, user_id: str, contact_id: str) -> list[Touchpoint]:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import ConfigDict, Field
 
-from touchbase.crm import touchpoint_changes, touchpoint_lists, touchpoints
+from touchbase.crm import touchpoint_changes, touchpoint_lists, touchpoint_requests, touchpoints
 from touchbase.crm.touchpoint_changes import TouchpointChange
 from touchbase.crm.touchpoints import TouchpointPlan
 from touchbase.domain.touchpoints import DEFAULT_MINUTES, MAX_MESSAGE, MAX_MINUTES, MIN_MINUTES
@@ -91,11 +91,11 @@ async def plan(
     services: Services,
     actor: MutatingActor,
     body: TouchpointCreate,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
 ) -> JSONResponse:
     """Plan a touchpoint: its calendar event is made with it, exactly once (a replay with the
     same Idempotency-Key answers the same touchpoint)."""
-    made = await touchpoints.plan_touchpoint(
+    made = await touchpoint_requests.plan_touchpoint(
         services, actor, body.plan(), idempotency_key=idempotency_key
     )
     return JSONResponse(touchpoint_view(made, services.clock()), status_code=201)
@@ -103,11 +103,16 @@ async def plan(
 
 @router.post("/batch", status_code=201)
 async def plan_many(
-    services: Services, actor: MutatingActor, body: TouchpointBatch
+    services: Services,
+    actor: MutatingActor,
+    body: TouchpointBatch,
+    # Each touchpoint keeps it with its place in the batch ("#999"): 200 characters in all.
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=195)] = None,
 ) -> JSONResponse:
-    """Plan many touchpoints at once (all or none); their events go to Google in batches."""
-    made, requests = await touchpoints.plan_touchpoints(
-        services, actor, [item.plan() for item in body.items]
+    """Plan many touchpoints at once (all or none); their events go to Google in batches (a
+    replay with the same Idempotency-Key answers the same touchpoints, and makes no more)."""
+    made, requests = await touchpoint_requests.plan_touchpoints(
+        services, actor, [item.plan() for item in body.items], idempotency_key=idempotency_key
     )
     now = services.clock()
     return JSONResponse(
