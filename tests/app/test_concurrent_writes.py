@@ -162,6 +162,49 @@ def test_a_batch_retried_with_its_key_plans_its_touchpoints_once(app: AppHarness
     assert len([e for e in alice.google_events() if e["status"] != "cancelled"]) == 3
 
 
+def test_a_contact_and_an_interaction_retried_with_their_keys_are_made_once(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    clients = [_client(alice) for _ in range(10)]
+    # With an email (a retry would have been refused as a duplicate) and without one (a retry
+    # would have added the person twice), and with a cadence (its touchpoint has an event).
+    for n, body in enumerate(
+        [
+            {"name": "Dana", "emails": ["dana@acme.example"]},
+            {"name": "Eli", "cadence": {"every": 2, "unit": "week"}},
+        ]
+    ):
+        key = {"Idempotency-Key": f"contact-once-{n}"}
+        answers = _at_once(
+            [
+                lambda c=c, body=body, key=key: c.post("/api/contacts", json=body, headers=key)
+                for c in clients
+            ]
+        )
+        assert sorted(a.status_code for a in answers) == [201] * 10, [a.text for a in answers]
+        assert len({a.json()["id"] for a in answers}) == 1
+        other = alice.api.post("/api/contacts", json={**body, "name": "Other"}, headers=key)
+        assert other.status_code == 422, other.text
+        assert other.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    contacts = alice.api.get("/api/contacts").json()["items"]
+    assert sorted(c["name"] for c in contacts) == ["Dana", "Eli"]
+    assert len(alice.api.get("/api/touchpoints").json()["items"]) == 1
+    assert len([e for e in alice.google_events() if e["status"] != "cancelled"]) == 1
+
+    eli = next(c for c in contacts if c["name"] == "Eli")
+    url = f"/api/contacts/{eli['id']}/interactions"
+    key = {"Idempotency-Key": "logged-once-0001"}
+    held = {"outcome": "held", "notes": "Coffee"}
+    answers = _at_once([lambda c=c: c.post(url, json=held, headers=key) for c in clients])
+    assert sorted(a.status_code for a in answers) == [201] * 10, [a.text for a in answers]
+    assert len({a.json()["id"] for a in answers}) == 1
+    other = alice.api.post(url, json={**held, "notes": "Lunch"}, headers=key)
+    assert other.status_code == 422, other.text
+    logged = alice.api.get(f"/api/contacts/{eli['id']}/timeline").json()
+    assert [i["notes"] for i in logged["past"] if i["kind"] == "interaction"] == ["Coffee"]
+
+
 def test_an_empty_idempotency_key_is_refused_and_breaks_nothing(app: AppHarness) -> None:
     alice = app.user()
     empty = alice.api.post(

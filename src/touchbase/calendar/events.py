@@ -7,13 +7,11 @@ stays pending and the background pusher sends it later: it is never lost.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import msgspec
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +23,7 @@ from touchbase.calendar.records import (
     audit_changes,
     conflict_error,
 )
+from touchbase.calendar.replays import check_same_request, request_digest
 from touchbase.calendar.request_push import Staged, answer, staged
 from touchbase.calendar.services import CalendarServices
 from touchbase.domain import CalendarEvent, EventValidationError, validate_event
@@ -35,7 +34,6 @@ from touchbase.domain.splits import slot_instant
 from touchbase.errors import (
     ConflictError,
     EventNotFoundError,
-    IdempotencyKeyReusedError,
     InvalidEventError,
     NotConnectedError,
 )
@@ -170,13 +168,11 @@ async def create_calendar_event(
 
 def _fingerprint(event: CalendarEvent, calendar_id: str | None, is_touchpoint: bool) -> str:
     """A digest of what a create request asks for."""
-    raw = msgspec.json.encode([event, calendar_id, is_touchpoint])
-    return hashlib.sha256(raw).hexdigest()
+    return request_digest([event, calendar_id, is_touchpoint])
 
 
 async def _replayed(session: AsyncSession, earlier: Event, fingerprint: str | None) -> EventRecord:
-    if earlier.idempotency_fingerprint not in (None, fingerprint):
-        raise IdempotencyKeyReusedError(details={"field": "Idempotency-Key"})
+    check_same_request(earlier.idempotency_fingerprint, fingerprint)
     return await record_of(session, earlier)
 
 

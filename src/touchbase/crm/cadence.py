@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar.batch_push import push_pending
 from touchbase.calendar.events import Actor
+from touchbase.calendar.replays import check_same_request, request_digest
 from touchbase.calendar.services import CalendarServices
 from touchbase.crm import contacts
 from touchbase.crm.timeline import MAX_SCOPED, last_contacted
@@ -31,6 +33,7 @@ from touchbase.crm.touchpoints import (
 )
 from touchbase.domain.contacts import Cadence, ContactFields
 from touchbase.domain.touchpoints import next_date
+from touchbase.errors import InvalidContactError
 from touchbase.google.auth import WRITE_SCOPES
 from touchbase.store import contacts as contact_store
 from touchbase.store import touchpoints as touchpoint_store
@@ -58,14 +61,42 @@ class _Written:
     to_push: list[str] = field(default_factory=list)
 
 
-async def add_contact(services: CalendarServices, actor: Actor, fields: ContactFields) -> Contact:
-    """A new contact, with its first touchpoint planned when it has a cadence."""
+async def add_contact(
+    services: CalendarServices,
+    actor: Actor,
+    fields: ContactFields,
+    *,
+    idempotency_key: str | None = None,
+) -> Contact:
+    """A new contact, with its first touchpoint planned when it has a cadence. A replay with
+    the same `idempotency_key` answers the contact the first request added, also while that
+    one is under way (its key, or its emails, are then taken when this one writes)."""
+    digest = request_digest(fields) if idempotency_key else None
+    if idempotency_key and (earlier := await _added(services, actor, idempotency_key, digest)):
+        return earlier
 
     async def write(session: AsyncSession, now: datetime) -> _Written:
         contact = await contacts.create_in(session, actor, fields, now=now)
+        contact.idempotency_key, contact.idempotency_fingerprint = idempotency_key, digest
         return _Written(contact, planning=fields.cadence is not None)
 
-    return await _written(services, actor, write, may_plan=fields.cadence is not None)
+    try:
+        return await _written(services, actor, write, may_plan=fields.cadence is not None)
+    except (IntegrityError, InvalidContactError):
+        if idempotency_key and (earlier := await _added(services, actor, idempotency_key, digest)):
+            return earlier
+        raise
+
+
+async def _added(
+    services: CalendarServices, actor: Actor, key: str, digest: str | None
+) -> Contact | None:
+    """The contact a request with this Idempotency-Key added (if it asked for the same)."""
+    async with services.db.read() as session:
+        earlier = await contact_store.by_idempotency_key(session, actor.user_id, key)
+    if earlier is not None:
+        check_same_request(earlier.idempotency_fingerprint, digest)
+    return earlier
 
 
 async def change_contact(

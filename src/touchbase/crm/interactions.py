@@ -7,8 +7,12 @@ from datetime import datetime
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
+import msgspec
+from sqlalchemy.exc import IntegrityError
+
 from touchbase.calendar import scoped
 from touchbase.calendar.events import Actor, audit
+from touchbase.calendar.replays import check_same_request, request_digest
 from touchbase.calendar.services import CalendarServices
 from touchbase.crm import cadence, contacts
 from touchbase.crm.touchpoint_changes import push_all
@@ -28,57 +32,104 @@ OUTCOMES: tuple[str, ...] = get_args(Outcome)
 MAX_NOTES = 20_000
 
 
+class Logged(msgspec.Struct, frozen=True):
+    """What a person logs: an outcome and notes about a contact, about one of their meetings
+    (`event_id`: an event's or an occurrence's id) or not, at a time or not."""
+
+    contact_id: str
+    outcome: str
+    notes: str
+    event_id: str | None = None
+    occurred_at: datetime | None = None
+
+
 async def log_interaction(
     services: CalendarServices,
     actor: Actor,
-    contact_id: str,
+    logged: Logged,
     *,
-    outcome: str,
-    notes: str,
-    event_id: str | None = None,
-    occurred_at: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> Interaction:
-    """Log what happened with a contact; about one of the user's meetings (`event_id`: an
-    event's or an occurrence's id), it happened when the meeting ended, unless told."""
-    if outcome not in OUTCOMES:
+    """Log what happened with a contact; about a meeting, it happened when the meeting ended,
+    unless told. A replay with the same `idempotency_key` answers what the first request
+    logged, also while that one is under way."""
+    digest = request_digest(logged) if idempotency_key else None
+    if idempotency_key and (earlier := await _logged(services, actor, idempotency_key, digest)):
+        return earlier
+    try:
+        return await _log(services, actor, logged, idempotency_key, digest)
+    except IntegrityError:
+        if idempotency_key and (earlier := await _logged(services, actor, idempotency_key, digest)):
+            return earlier
+        raise
+
+
+async def _logged(
+    services: CalendarServices, actor: Actor, key: str, digest: str | None
+) -> Interaction | None:
+    """The interaction a request with this Idempotency-Key logged (if it asked the same)."""
+    async with services.db.read() as session:
+        earlier = await meeting_store.interaction_by_key(session, actor.user_id, key)
+    if earlier is not None:
+        check_same_request(earlier.idempotency_fingerprint, digest)
+    return earlier
+
+
+async def _checked(services: CalendarServices, actor: Actor, logged: Logged) -> Logged:
+    """What is logged, its notes cleaned and its time known, or InvalidInteractionError."""
+    if logged.outcome not in OUTCOMES:
         raise InvalidInteractionError(
             f"outcome must be one of {', '.join(OUTCOMES)}.", field="outcome"
         )
-    notes = "".join(c for c in notes if c in "\n\t" or c.isprintable()).strip()
+    notes = "".join(c for c in logged.notes if c in "\n\t" or c.isprintable()).strip()
     if len(notes) > MAX_NOTES:
         raise InvalidInteractionError(f"at most {MAX_NOTES} characters", field="notes")
-    if occurred_at is not None and occurred_at.tzinfo is None:
+    when = logged.occurred_at
+    if when is not None and when.tzinfo is None:
         raise InvalidInteractionError("a time with its offset", field="occurredAt")
-    when = occurred_at
-    if event_id is not None:
+    if logged.event_id is not None:
         try:
-            meeting = await scoped.get_event(services, actor.user_id, event_id)
+            meeting = await scoped.get_event(services, actor.user_id, logged.event_id)
         except EventNotFoundError:
             raise InvalidInteractionError("No such event.", field="eventId") from None
         when = when or meeting.event.end.instant(ZoneInfo("UTC"))
+    return msgspec.structs.replace(logged, notes=notes, occurred_at=when)
+
+
+async def _log(
+    services: CalendarServices,
+    actor: Actor,
+    logged: Logged,
+    key: str | None,
+    digest: str | None,
+) -> Interaction:
+    logged = await _checked(services, actor, logged)
     now = services.clock()
-    planning = outcome in MET and await cadence.can_plan(services, actor.user_id)
+    planning = logged.outcome in MET and await cadence.can_plan(services, actor.user_id)
     async with services.db.session() as session:
-        contact = await contacts.owned_contact(session, actor.user_id, contact_id)
+        contact = await contacts.owned_contact(session, actor.user_id, logged.contact_id)
         interaction = Interaction(
             id=new_id(),
             user_id=actor.user_id,
-            contact_id=contact_id,
-            event_id=event_id,
-            occurred_at=when or now,
-            outcome=outcome,
-            notes=notes,
+            contact_id=logged.contact_id,
+            event_id=logged.event_id,
+            occurred_at=logged.occurred_at or now,
+            outcome=logged.outcome,
+            notes=logged.notes,
+            idempotency_key=key,
+            idempotency_fingerprint=digest,
             created_at=now,
         )
         session.add(interaction)
+        changes = {"outcome": logged.outcome, "eventId": logged.event_id, "notes": logged.notes}
         audit(
             session,
             actor,
             None,
-            contact_id=contact_id,
+            contact_id=logged.contact_id,
             action="interaction_log",
             now=now,
-            changes={"outcome": outcome, "eventId": event_id, "notes": notes},
+            changes=changes,
         )
         await session.flush()
         context = await plan_context(session, actor, now) if planning else None

@@ -6,15 +6,14 @@ touchpoints carry the key with their place in it (`key#n`)."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 
-import msgspec
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar.batch_push import push_pending
 from touchbase.calendar.events import Actor
+from touchbase.calendar.replays import check_same_request, request_digest
 from touchbase.calendar.request_push import push_now
 from touchbase.calendar.services import CalendarServices
 from touchbase.crm.touchpoints import (
@@ -29,10 +28,6 @@ from touchbase.errors import IdempotencyKeyReusedError, InvalidTouchpointError
 from touchbase.store import touchpoints as touchpoint_store
 
 
-def _digest(plans: Sequence[TouchpointPlan]) -> str:
-    return hashlib.sha256(msgspec.json.encode(list(plans))).hexdigest()
-
-
 async def _earlier(
     session: AsyncSession, user_id: str, keys: list[str], digest: str
 ) -> list[TouchpointState] | None:
@@ -40,10 +35,10 @@ async def _earlier(
     found = await touchpoint_store.by_idempotency_keys(session, user_id, keys)
     if not found:
         return None
-    if len(found) != len(keys) or any(
-        tp.idempotency_fingerprint not in (None, digest) for tp, _, _ in found
-    ):
+    if len(found) != len(keys):
         raise IdempotencyKeyReusedError(details={"field": "Idempotency-Key"})
+    for touchpoint, _, _ in found:
+        check_same_request(touchpoint.idempotency_fingerprint, digest)
     return await states(session, user_id, found)
 
 
@@ -58,7 +53,7 @@ async def _plan(
     """The touchpoints planned (with their events staged), or planned before with `keys`;
     and the calendar whose changes are to push (None for a replay). In a `batch`, a bad
     plan's field is named by its place (`items[n].dueDate`)."""
-    digest = _digest(plans)
+    digest = request_digest(list(plans))
     try:
         async with services.db.session() as session:
             if keys and (earlier := await _earlier(session, actor.user_id, keys, digest)):

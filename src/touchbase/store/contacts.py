@@ -195,6 +195,14 @@ async def get_contact(
     return found.first()
 
 
+async def by_idempotency_key(session: AsyncSession, user_id: str, key: str) -> Contact | None:
+    """The contact a request with this Idempotency-Key added."""
+    found = await session.scalars(
+        select(Contact).where(Contact.user_id == user_id, Contact.idempotency_key == key)
+    )
+    return found.first()
+
+
 async def owned_ids(session: AsyncSession, user_id: str, contact_ids: set[str]) -> set[str]:
     """Those of `contact_ids` that are the user's contacts."""
     if not contact_ids:

@@ -219,6 +219,16 @@ async def interactions_of(
     return list(found)
 
 
+async def interaction_by_key(session: AsyncSession, user_id: str, key: str) -> Interaction | None:
+    """The interaction a request with this Idempotency-Key logged."""
+    found = await session.scalars(
+        select(Interaction).where(
+            Interaction.user_id == user_id, Interaction.idempotency_key == key
+        )
+    )
+    return found.first()
+
+
 async def interaction_of(
     session: AsyncSession, user_id: str, contact_id: str, interaction_id: str
 ) -> Interaction | None:

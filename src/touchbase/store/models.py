@@ -196,7 +196,12 @@ class Contact(Base):
     etag, as for events."""
 
     __tablename__ = "contacts"
-    __table_args__ = (_partial_index("ix_contacts_cadence_owed", "user_id", "cadence_owed_at"),)
+    __table_args__ = (
+        _partial_index("ix_contacts_cadence_owed", "user_id", "cadence_owed_at"),
+        _partial_index(
+            "uq_contacts_user_idempotency_key", "user_id", "idempotency_key", unique=True
+        ),
+    )
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -213,6 +218,9 @@ class Contact(Base):
     # Since when the cadence owes a touchpoint no one has planned yet (an import's contacts,
     # a cadence set while Google could not take events): the cadence job plans it.
     cadence_owed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # The Idempotency-Key of the request that added it, and a digest of that request.
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -433,7 +441,12 @@ class Interaction(Base):
     after a meeting (`event_id`: the event or occurrence it is about) or on its own."""
 
     __tablename__ = "interactions"
-    __table_args__ = (Index("ix_interactions_contact_when", "contact_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_interactions_contact_when", "contact_id", "occurred_at"),
+        _partial_index(
+            "uq_interactions_user_idempotency_key", "user_id", "idempotency_key", unique=True
+        ),
+    )
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     contact_id: Mapped[str] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
@@ -441,6 +454,9 @@ class Interaction(Base):
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime())
     outcome: Mapped[str] = mapped_column(String(16))  # held | no_show | rescheduled | note
     notes: Mapped[str] = mapped_column(Text)
+    # The Idempotency-Key of the request that logged it, and a digest of that request.
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

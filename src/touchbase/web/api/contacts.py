@@ -130,8 +130,14 @@ async def search(
 
 
 @router.post("", status_code=201)
-async def create(services: Services, actor: MutatingActor, body: ContactCreate) -> JSONResponse:
-    """Add a contact (with a cadence, its first touchpoint is planned)."""
+async def create(
+    services: Services,
+    actor: MutatingActor,
+    body: ContactCreate,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
+) -> JSONResponse:
+    """Add a contact (with a cadence, its first touchpoint is planned; a replay with the same
+    Idempotency-Key answers the contact added, and adds nothing more)."""
     fields = ContactFields(
         name=body.name,
         emails=tuple(body.emails),
@@ -142,7 +148,7 @@ async def create(services: Services, actor: MutatingActor, body: ContactCreate) 
         notes=body.notes,
         cadence=CadenceFields(body.cadence.every, body.cadence.unit) if body.cadence else None,
     )
-    contact = await cadence.add_contact(services, actor, fields)
+    contact = await cadence.add_contact(services, actor, fields, idempotency_key=idempotency_key)
     found = await contact_list.get_summary(services, actor.user_id, contact.id)
     return JSONResponse(summary_view(found, services.clock()), status_code=201)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse, Response
 from pydantic import ConfigDict, Field
 
@@ -31,17 +31,19 @@ class InteractionCreate(RequestBody):
 
 @router.post("/{contact_id}/interactions", status_code=201)
 async def log(
-    services: Services, actor: MutatingActor, contact_id: str, body: InteractionCreate
+    services: Services,
+    actor: MutatingActor,
+    contact_id: str,
+    body: InteractionCreate,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
 ) -> JSONResponse:
-    """Log notes and an outcome against the contact (`eventId`: the meeting they are about)."""
+    """Log notes and an outcome against the contact (`eventId`: the meeting they are about;
+    a replay with the same Idempotency-Key answers what was logged, and logs nothing more)."""
+    logged = interactions.Logged(
+        contact_id, body.outcome, body.notes, body.eventId, body.occurredAt
+    )
     made = await interactions.log_interaction(
-        services,
-        actor,
-        contact_id,
-        outcome=body.outcome,
-        notes=body.notes,
-        event_id=body.eventId,
-        occurred_at=body.occurredAt,
+        services, actor, logged, idempotency_key=idempotency_key
     )
     return JSONResponse(interaction_view(made), status_code=201)
 
