@@ -24,19 +24,19 @@ from touchbase.crm.touchpoints import (
     plan_one,
     states,
 )
-from touchbase.errors import IdempotencyKeyReusedError, InvalidTouchpointError
+from touchbase.errors import InvalidTouchpointError
 from touchbase.store import touchpoints as touchpoint_store
 
 
 async def _earlier(
     session: AsyncSession, user_id: str, keys: list[str], digest: str
 ) -> list[TouchpointState] | None:
-    """What a request with these keys planned, in their order; None if nothing yet."""
+    """What a request with these keys planned (those still there), in their order; None if
+    nothing yet. The digest covers every item: a request for fewer or other items is not
+    the same."""
     found = await touchpoint_store.by_idempotency_keys(session, user_id, keys)
     if not found:
         return None
-    if len(found) != len(keys):
-        raise IdempotencyKeyReusedError(details={"field": "Idempotency-Key"})
     for touchpoint, _, _ in found:
         check_same_request(touchpoint.idempotency_fingerprint, digest)
     return await states(session, user_id, found)
