@@ -105,6 +105,25 @@ def test_an_invitation_the_user_declined_leaves_its_time_free(app: AppHarness) -
     assert touchpoint["dueAt"] == _at(3, 9).isoformat()
 
 
+def test_an_event_shown_as_free_leaves_its_time_free(app: AppHarness) -> None:
+    alice = app.user()
+    dana = _contact(alice)
+    _busy(alice, _at(3, 9), 60)
+    free = alice.google.post(
+        "/events",
+        json={
+            "summary": "Lunch, if nothing else comes up",
+            "start": {"dateTime": _at(3, 10).isoformat()},
+            "end": {"dateTime": _at(3, 11).isoformat()},
+            "transparency": "transparent",
+        },
+    )
+    assert free.status_code == 200, free.text
+    assert sync(alice)["status"] == "succeeded"
+    touchpoint = _plan(alice, dana, dueDate=_day(3).isoformat())
+    assert touchpoint["dueAt"] == _at(3, 10).isoformat()
+
+
 def test_a_full_day_makes_an_all_day_event_and_a_timed_one_keeps_its_time(
     app: AppHarness,
 ) -> None:

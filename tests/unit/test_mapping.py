@@ -125,3 +125,12 @@ def test_a_guests_answer_is_read_bounded_and_clean() -> None:
         EventResource, {"id": "x1234", **HOUR_JSON, "attendees": [guest | {"additionalGuests": -3}]}
     )
     assert to_domain(negative).attendees[0].additional_guests == 0
+
+
+def test_an_event_shown_as_free_stays_free_when_written_whole() -> None:
+    resource = convert(EventResource, {"id": "x1234", **HOUR_JSON, "transparency": "transparent"})
+    event = to_domain(resource)
+    assert event.transparent
+    assert event_body(event)["transparency"] == "transparent"
+    assert "transparency" not in event_body(event.replace(transparent=False))
+    assert "transparency" not in patch_body(event, event.replace(title="Renamed"))

@@ -106,6 +106,8 @@ class CalendarEvent(msgspec.Struct, frozen=True, rename="camel"):
     attendees: tuple[Attendee, ...] = ()
     recurrence: tuple[str, ...] = ()
     status: EventStatus = EventStatus.CONFIRMED
+    # Shown as free: the event leaves its time free for other things (Google's transparency).
+    transparent: bool = False
     contact_id: str | None = None
     touchpoint_id: str | None = None
     # The provider's identity and version of the event.

@@ -78,6 +78,7 @@ def to_domain(resource: EventResource) -> CalendarEvent:
         ),
         recurrence=tuple(resource.recurrence or ()),
         status=_STATUSES.get(resource.status, EventStatus.CONFIRMED),
+        transparent=resource.transparency == "transparent",
         contact_id=private.get(CONTACT_KEY),
         touchpoint_id=private.get(TOUCHPOINT_KEY),
         updated=resource.updated,
@@ -133,6 +134,8 @@ def event_body(event: CalendarEvent) -> dict[str, Any]:
         body["attendees"] = _attendees_to_wire(event.attendees)
     if event.recurrence:
         body["recurrence"] = list(event.recurrence)
+    if event.transparent:
+        body["transparency"] = "transparent"
     props = _crm_properties(event)
     if props:
         body["extendedProperties"] = {"private": props}
@@ -158,6 +161,8 @@ def patch_body(base: CalendarEvent, target: CalendarEvent) -> dict[str, Any]:
         body["recurrence"] = list(target.recurrence) or None
     if target.status != base.status:
         body["status"] = target.status.value
+    if target.transparent != base.transparent:
+        body["transparency"] = "transparent" if target.transparent else "opaque"
     props: dict[str, str | None] = {}
     for attr, key in (("contact_id", CONTACT_KEY), ("touchpoint_id", TOUCHPOINT_KEY)):
         if getattr(target, attr) != getattr(base, attr):

@@ -74,6 +74,7 @@ class EventResource(WireModel):
     id: GoogleId
     etag: Etag | None = None
     status: str = "confirmed"
+    transparency: str | None = None  # "transparent": the event leaves its time free
     summary: str | None = None
     description: str | None = None
     location: str | None = None
