@@ -36,6 +36,9 @@ STORED_BY_0_1 = {
     "htmlLink": "https://www.google.com/calendar/event?eid=x",
 }
 
+# Keys events carry since that codec: Google's "show as free" (2026-12-05).
+ADDED_SINCE = {"transparent"}
+
 
 def test_reads_what_the_earlier_codec_stored() -> None:
     event = event_from_json(STORED_BY_0_1)
@@ -45,7 +48,9 @@ def test_reads_what_the_earlier_codec_stored() -> None:
     assert event.status is EventStatus.TENTATIVE
     assert (event.contact_id, event.sequence, event.ical_uid) == ("c-1", 2, "abc123@google.com")
     assert event.updated == datetime(2026, 11, 24, 7, 25, 20, 728000, tzinfo=UTC)
-    assert set(event_to_json(event)) == set(STORED_BY_0_1)  # the same keys are written
+    # The same keys are written, and those added since (with defaults old rows read as).
+    assert set(event_to_json(event)) == set(STORED_BY_0_1) | ADDED_SINCE
+    assert not event.transparent
 
 
 def test_round_trip_keeps_every_field() -> None:
