@@ -9,6 +9,7 @@ import os
 import re
 import resource
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -19,6 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.app import flow_cookie, wait_for
+from tests.support.servers import EmulatorControl
 from touchbase_emulator.process import free_port, wait_until_up
 
 # The soft limit on open files `serve` is started with here; its hard limit is the test's.
@@ -43,13 +46,10 @@ LOW_SOFT_LIMIT = (
 )
 
 
-@pytest.fixture
-def served(tmp_path: Path, emulator_url: str) -> Iterator[Served]:
-    """`touchbase serve` on SQLite, started with a soft limit of 256 open files, one user
-    allowed more streams than that."""
-    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard != resource.RLIM_INFINITY and hard < 2 * STREAMS:
-        pytest.skip(f"this machine lets a process open {hard} files at most")
+@contextlib.contextmanager
+def _serving(tmp_path: Path, emulator_url: str, **settings: str) -> Iterator[Served]:
+    """`touchbase serve` on SQLite with these settings (TOUCHBASE_ ones, named without the
+    prefix), started with a soft limit of 256 open files; a user, Ann, with an API token."""
     port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("TOUCHBASE_")},
@@ -57,7 +57,7 @@ def served(tmp_path: Path, emulator_url: str) -> Iterator[Served]:
         "TOUCHBASE_DATABASE_URL": f"sqlite:///{tmp_path}/serve.db",
         "TOUCHBASE_SECRET_KEY": "test-secret-key",
         "TOUCHBASE_GOOGLE_BASE_URL": emulator_url,
-        "TOUCHBASE_LIVE_STREAMS_PER_USER": str(2 * STREAMS),
+        **{f"TOUCHBASE_{name}": value for name, value in settings.items()},
     }
     command = [sys.executable, "-m", "touchbase"]
     added = subprocess.run(
@@ -85,6 +85,16 @@ def served(tmp_path: Path, emulator_url: str) -> Iterator[Served]:
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
+
+
+@pytest.fixture
+def served(tmp_path: Path, emulator_url: str) -> Iterator[Served]:
+    """`touchbase serve`, one user allowed more streams than its soft limit of open files."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 2 * STREAMS:
+        pytest.skip(f"this machine lets a process open {hard} files at most")
+    with _serving(tmp_path, emulator_url, LIVE_STREAMS_PER_USER=str(2 * STREAMS)) as server:
+        yield server
 
 
 async def _open_streams(served: Served, count: int) -> tuple[list[int], int]:
@@ -135,3 +145,43 @@ def test_stopping_with_pages_open_is_prompt_and_clean(served: Served) -> None:
     assert "timeout graceful shutdown exceeded" not in log, log
     assert "Traceback" not in log, log
     assert took < 5, f"the stop waited for the open page ({took:.1f} s)"
+
+
+def test_stopping_while_google_fails_leaves_the_change_queued_at_once(
+    tmp_path: Path, emulator: EmulatorControl
+) -> None:
+    """A push job waiting to try Google again gives up its wait when the process stops: the
+    change stays queued (pushed by the next start), and the process does not wait out the
+    job's backoff (it waited the whole graceful timeout, 10 s)."""
+    settings = {"PUSH_IN_REQUEST": "false", "PUSH_DELAY_SECONDS": "0"}
+    with _serving(tmp_path, emulator.url, **settings) as served:
+        started = httpx.post(served.url + "/api/google/connect", headers=served.headers)
+        consent = started.json()["authorizationUrl"] + "&login_hint=ann@example.com"
+        httpx.get(consent, cookies=flow_cookie(started), follow_redirects=True).raise_for_status()
+        emulator.fault(method="POST", path="/events$", status=503, times=1000)
+        made = httpx.post(
+            served.url + "/api/calendar/events",
+            headers=served.headers,
+            json={
+                "title": "Call",
+                "startTime": "2030-01-07T09:00:00Z",
+                "endTime": "2030-01-07T10:00:00Z",
+            },
+        )
+        assert made.status_code == 201, made.text
+
+        def refused() -> int:
+            stats = emulator.http.get(emulator.url + "/_emulator/stats").json()
+            return int(stats["byMethod"].get("calendar.v3.Events.Insert", 0))
+
+        wait_for(lambda: refused() >= 2, what="the push job meets Google's 503 and waits")
+        began = time.monotonic()
+        served.process.send_signal(signal.SIGTERM)
+        served.process.wait(timeout=30)
+        took = time.monotonic() - began
+        log = served.log.read_text(errors="replace")
+        assert "Traceback" not in log, log
+        assert took < 5, f"the stop waited out the push's backoff ({took:.1f} s)"
+    with sqlite3.connect(tmp_path / "serve.db") as database:
+        waiting = database.execute("SELECT pending_op, sync_status FROM events").fetchall()
+    assert waiting == [("create", "pending")]

@@ -90,6 +90,16 @@ class GoogleAccounts:
         self._cache: dict[str, tuple[float, accounts.StoredTokens]] = {}
         self._calls_per_minute = calls_per_minute
         self._quotas: dict[str, Quota] = {}
+        self._winding_down = False
+
+    def wind_down(self) -> None:
+        """The process is stopping: calls waiting to be tried again give up at once, each
+        with the failure it last met (what it carried stays queued, to be retried later),
+        rather than holding the process for the rest of their backoff."""
+        self._winding_down = True
+
+    def _stopping(self) -> bool:
+        return self._winding_down
 
     async def authorization_url(
         self, user_id: str, *, browser_nonce: str, login_hint: str | None = None
@@ -231,7 +241,12 @@ class GoogleAccounts:
         if quota is None:
             quota = self._quotas[user_id] = self._new_quota(user_id)
         return GoogleCalendarClient(
-            credentials, endpoints=self.endpoints, http=self.http, retry=retry, quota=quota
+            credentials,
+            endpoints=self.endpoints,
+            http=self.http,
+            retry=retry,
+            quota=quota,
+            stopping=self._stopping,
         )
 
     def _new_quota(self, user_id: str) -> Quota:

@@ -63,6 +63,8 @@ MAX_PAGE = 2500
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 Sleep = Callable[[float], Awaitable[None]]
+# How often a wait between attempts looks whether the process began stopping.
+STOP_CHECK_SECONDS = 0.25
 
 
 class Quota(Protocol):
@@ -170,6 +172,7 @@ class GoogleCalendarClient:
         new_id: Callable[[], str] = new_event_id,
         batch_size: int = BATCH_SIZE,
         quota: Quota | None = None,
+        stopping: Callable[[], bool] | None = None,
     ) -> None:
         self._credentials = credentials
         self.endpoints = endpoints or GoogleEndpoints()
@@ -183,6 +186,7 @@ class GoogleCalendarClient:
         self._new_id = new_id
         self._batch_size = batch_size
         self._quota = quota
+        self._stopping = stopping
         self.requests_sent = 0
         self._api = self.endpoints.api.rstrip("/") + "/calendar/v3"
 
@@ -248,10 +252,27 @@ class GoogleCalendarClient:
             uncertain = uncertain or maybe_done
             delay = self._retry.delay(attempt, retry_after=error.retry_after)
             elapsed = time.monotonic() - started
-            if not self._retry.should_retry(attempt, elapsed=elapsed, delay=delay):
+            if not (
+                self._retry.should_retry(attempt, elapsed=elapsed, delay=delay)
+                and await self._backoff(delay)
+            ):
                 error.details["attempts"] = attempt
                 return _Attempted(None, error, uncertain)
-            await self._sleep(delay)
+
+    async def _backoff(self, seconds: float) -> bool:
+        """Wait `seconds` before the next attempt; False (no next attempt) when the process
+        begins stopping first (`stopping`, looked at every `STOP_CHECK_SECONDS`): the call
+        then fails as it last did."""
+        if self._stopping is None:
+            await self._sleep(seconds)
+            return True
+        deadline = time.monotonic() + seconds
+        while not self._stopping():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return True
+            await self._sleep(min(left, STOP_CHECK_SECONDS))
+        return False
 
     # ---- reading ----------------------------------------------------------------------
 
@@ -462,8 +483,8 @@ class GoogleCalendarClient:
                 ops, calls, pending, results, uncertain, final=attempt >= self._retry.max_attempts
             )
             pending = retry
-            if pending:
-                await self._sleep(self._retry.delay(attempt, retry_after=wait))
+            if pending and not await self._backoff(self._retry.delay(attempt, retry_after=wait)):
+                break  # the process is stopping: the rest fail as unavailable, to retry later
         return [
             r if r is not None else BatchResult(ops[i], error=GoogleUnavailableError())
             for i, r in enumerate(results)

@@ -143,6 +143,7 @@ async def running(
             with database.log_kept_short():
                 yield Process(services, work)
         finally:
+            services.accounts.wind_down()  # jobs waiting to try Google again leave at once
             if runner is not None:
                 runner.cancel()
                 await asyncio.gather(runner, return_exceptions=True)
