@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar.batch_push import push_pending
 from touchbase.calendar.events import Actor
-from touchbase.calendar.replays import check_same_request, request_digest
+from touchbase.calendar.replays import made_before, request_digest
 from touchbase.calendar.services import CalendarServices
 from touchbase.crm import contacts
 from touchbase.crm.timeline import MAX_SCOPED, last_contacted
@@ -92,11 +92,11 @@ async def _added(
     services: CalendarServices, actor: Actor, key: str, digest: str | None
 ) -> Contact | None:
     """The contact a request with this Idempotency-Key added (if it asked for the same)."""
-    async with services.db.read() as session:
-        earlier = await contact_store.by_idempotency_key(session, actor.user_id, key)
-    if earlier is not None:
-        check_same_request(earlier.idempotency_fingerprint, digest)
-    return earlier
+
+    def find(session: AsyncSession) -> Awaitable[Contact | None]:
+        return contact_store.by_idempotency_key(session, actor.user_id, key)
+
+    return await made_before(services.db, find, digest)
 
 
 async def change_contact(

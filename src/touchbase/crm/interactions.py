@@ -3,16 +3,18 @@ page), on the contact's timeline; a meeting held resets the cadence's clock."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
 import msgspec
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar import scoped
 from touchbase.calendar.events import Actor, audit
-from touchbase.calendar.replays import check_same_request, request_digest
+from touchbase.calendar.replays import made_before, request_digest
 from touchbase.calendar.services import CalendarServices
 from touchbase.crm import cadence, contacts
 from touchbase.crm.touchpoint_changes import push_all
@@ -68,11 +70,11 @@ async def _logged(
     services: CalendarServices, actor: Actor, key: str, digest: str | None
 ) -> Interaction | None:
     """The interaction a request with this Idempotency-Key logged (if it asked the same)."""
-    async with services.db.read() as session:
-        earlier = await meeting_store.interaction_by_key(session, actor.user_id, key)
-    if earlier is not None:
-        check_same_request(earlier.idempotency_fingerprint, digest)
-    return earlier
+
+    def find(session: AsyncSession) -> Awaitable[Interaction | None]:
+        return meeting_store.interaction_by_key(session, actor.user_id, key)
+
+    return await made_before(services.db, find, digest)
 
 
 async def _checked(services: CalendarServices, actor: Actor, logged: Logged) -> Logged:
