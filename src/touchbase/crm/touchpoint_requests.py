@@ -29,7 +29,7 @@ from touchbase.store import touchpoints as touchpoint_store
 
 
 async def _earlier(
-    session: AsyncSession, user_id: str, keys: list[str], digest: str
+    session: AsyncSession, user_id: str, keys: list[str], digest: str | None
 ) -> list[TouchpointState] | None:
     """What a request with these keys planned (those still there), in their order; None if
     nothing yet. The digest covers every item: a request for fewer or other items is not
@@ -53,7 +53,7 @@ async def _plan(
     """The touchpoints planned (with their events staged), or planned before with `keys`;
     and the calendar whose changes are to push (None for a replay). In a `batch`, a bad
     plan's field is named by its place (`items[n].dueDate`)."""
-    digest = request_digest(list(plans))
+    digest = request_digest(list(plans)) if keys else None  # only a keyed request keeps one
     try:
         async with services.db.session() as session:
             if keys and (earlier := await _earlier(session, actor.user_id, keys, digest)):
@@ -69,7 +69,7 @@ async def _plan(
                         raise
                     field = f"items[{n}].{problem.field}" if problem.field else f"items[{n}]"
                     raise InvalidTouchpointError(problem.message, field=field) from None
-                touchpoint.idempotency_fingerprint = digest if keys else None
+                touchpoint.idempotency_fingerprint = digest
                 made.append(touchpoint.id)
             calendar_id = context.calendar.id
     except IntegrityError:
