@@ -3,12 +3,16 @@ new contacts at once or none; contacts already known by an email are skipped."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
+import sqlalchemy
 
 from tests.support.app import ApiUser, AppHarness, RequestWatch
+from touchbase.store.database import sync_url
 
 # Contacts with a cadence imported at once (each plans a touchpoint with its event).
 LARGE = 600
@@ -192,3 +196,45 @@ def test_a_large_import_plans_every_cadence_and_takes_turns_with_other_requests(
         timedelta(weeks=8, days=2),
     )
     assert due["Person 0006"] > due["Person 0007"] + timedelta(weeks=4)
+
+
+def test_an_import_answers_only_once_every_owed_cadence_is_planned(app: AppHarness) -> None:
+    """A contact owing its cadence's touchpoint may be held by another planner (the cadence
+    job) while an import plans what is owed: the import waits for it instead of passing it
+    by, so its answer still means every cadence is planned. (The import used to answer 25
+    short: the cadence job's batch, committed after.)"""
+    if not app.database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no row locks: one writer at a time holds every contact")
+    alice = app.user(connect=False)
+    owing = alice.api.post(
+        "/api/contacts", json={"name": "Held", "cadence": {"every": 2, "unit": "week"}}
+    )
+    assert owing.status_code == 201, owing.text  # it owes a touchpoint: no Google yet
+    held = sqlalchemy.create_engine(sync_url(app.database_url)).connect()
+    try:
+        held.execute(  # another planner's transaction, holding the contact
+            sqlalchemy.text("SELECT id FROM contacts WHERE id = :id FOR UPDATE"),
+            {"id": owing.json()["id"]},
+        )
+        alice.connect()
+        answered: list[set[str]] = []
+
+        def import_then_list() -> None:
+            done = alice.api.post(
+                "/api/contacts/import",
+                json={"format": "csv", "content": "name,cadence\nNew One,every 3 weeks\n"},
+                timeout=60,
+            )
+            assert done.status_code == 201, done.text
+            planned = alice.api.get("/api/touchpoints", params={"status": "planned"})
+            answered.append({t["contactName"] for t in planned.json()["items"]})
+
+        importing = threading.Thread(target=import_then_list)
+        importing.start()
+        importing.join(timeout=1.5)
+        assert importing.is_alive(), "answered while a contact's touchpoint was unplanned"
+        held.rollback()  # the other planner lets go, having planned nothing
+        importing.join(timeout=60)
+    finally:
+        held.close()
+    assert answered == [{"Held", "New One"}]

@@ -206,13 +206,17 @@ async def _follow(
     return await move_planned(context, touchpoint, contact, wanted, remake_event=not on_its_own)
 
 
-async def plan_owed(services: CalendarServices, actor: Actor) -> int:
+async def plan_owed(
+    services: CalendarServices, actor: Actor, *, until_none_owed: bool = False
+) -> int:
     """Follow the cadences that owe a touchpoint (`Contact.cadence_owed_at`), OWED_AT_ONCE
     contacts per transaction, each transaction short enough that other writers hardly wait
     for SQLite's lock (an import of 5,000 planned in one held it 15 s: others' writes gave
     up); then push their events in batches. Nothing when touchpoints cannot get events yet.
-    Safe beside another run of it: each transaction takes contacts no other holds. Returns
-    how many contacts it followed."""
+    Safe beside another run of it: each transaction takes contacts no other holds, or with
+    `until_none_owed` waits for those another holds, so that on return none owes (an import
+    answers that its contacts are planned; the cadence job may hold some of them meanwhile).
+    Returns how many contacts it followed."""
     if not await can_plan(services, actor.user_id):
         return 0
     followed, calendar_id = 0, None
@@ -221,13 +225,15 @@ async def plan_owed(services: CalendarServices, actor: Actor) -> int:
     busy: BusyDays = {}
     while True:
         async with services.db.session() as session:
-            owed = await contact_store.owed_cadences(session, actor.user_id, limit=OWED_AT_ONCE)
+            owed = await contact_store.owed_cadences(
+                session, actor.user_id, limit=OWED_AT_ONCE, wait=until_none_owed
+            )
             if owed:
                 context = await plan_context(session, actor, services.clock(), busy=busy)
                 calendar_id = context.calendar.id
                 await _follow_owed(context, owed)
-        if not owed:
-            break
+            elif not until_none_owed or not await contact_store.owes_any(session, actor.user_id):
+                break
         followed += len(owed)
     if calendar_id is not None:
         await push_pending(services, actor.user_id, calendar_id)

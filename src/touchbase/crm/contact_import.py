@@ -92,7 +92,7 @@ async def import_contacts(
         await services.db.refresh_statistics()
     if any(fields.cadence is not None for fields in new):
         try:
-            await cadence.plan_owed(services, actor)
+            await cadence.plan_owed(services, actor, until_none_owed=True)
         except Exception:  # the contacts are in, and still owe: the cadence job plans them
             log.exception("planning the cadences of an import by user %s failed", actor.user_id)
     return msgspec.structs.replace(preview, imported=len(new))

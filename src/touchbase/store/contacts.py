@@ -246,14 +246,27 @@ async def insert_contacts(
     return ids
 
 
-async def owed_cadences(session: AsyncSession, user_id: str, *, limit: int) -> list[Contact]:
+async def owed_cadences(
+    session: AsyncSession, user_id: str, *, limit: int, wait: bool = False
+) -> list[Contact]:
     """Up to `limit` of the user's contacts whose cadence owes a touchpoint, oldest debt first,
-    locked (on PostgreSQL those another transaction holds are left to it)."""
+    locked. On PostgreSQL those another transaction holds are left to it, or with `wait`,
+    waited for: then those it followed meanwhile are not among them (fewer than `limit`, or
+    none, while others still owe: see `owes_any`)."""
     found = await session.scalars(
         select(Contact)
         .where(Contact.user_id == user_id, Contact.cadence_owed_at.is_not(None))
         .order_by(Contact.cadence_owed_at, Contact.id)
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=not wait)
     )
     return list(found)
+
+
+async def owes_any(session: AsyncSession, user_id: str) -> bool:
+    """Whether any of the user's contacts' cadences owes a touchpoint (held by another
+    transaction or not)."""
+    owing = select(Contact.id).where(
+        Contact.user_id == user_id, Contact.cadence_owed_at.is_not(None)
+    )
+    return bool(await session.scalar(select(owing.exists())))

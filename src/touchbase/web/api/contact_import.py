@@ -33,9 +33,11 @@ async def import_file(
 ) -> JSONResponse:
     """Import contacts from a CSV (a header row naming the columns: name or first/last name,
     email, company, title, phone, time zone, notes, cadence) or vCard file. `dryRun: true`
-    previews: each record is `new`, `exists` (an email already a contact's: skipped) or
-    `invalid` (its problems named). Otherwise every new contact is added in one transaction,
-    or, if any record is invalid, none (422 listing them in `details.rows`)."""
+    previews: each record is `new`, `exists` (skipped: one of its emails is a contact's, or
+    it has none and a contact has its name) or `invalid` (its problems named). Otherwise
+    every new contact is added in one transaction, or, if any record is invalid, none (422
+    listing them in `details.rows`); the cadences' first touchpoints are planned before the
+    answer."""
     if body.dryRun:
         preview = await contact_import.preview_import(
             services, actor.user_id, body.format, body.content
