@@ -155,33 +155,71 @@ def test_stopping_while_google_fails_leaves_the_change_queued_at_once(
     job's backoff (it waited the whole graceful timeout, 10 s)."""
     settings = {"PUSH_IN_REQUEST": "false", "PUSH_DELAY_SECONDS": "0"}
     with _serving(tmp_path, emulator.url, **settings) as served:
-        started = httpx.post(served.url + "/api/google/connect", headers=served.headers)
-        consent = started.json()["authorizationUrl"] + "&login_hint=ann@example.com"
-        httpx.get(consent, cookies=flow_cookie(started), follow_redirects=True).raise_for_status()
+        _connect_ann(served)
         emulator.fault(method="POST", path="/events$", status=503, times=1000)
-        made = httpx.post(
-            served.url + "/api/calendar/events",
-            headers=served.headers,
-            json={
-                "title": "Call",
-                "startTime": "2030-01-07T09:00:00Z",
-                "endTime": "2030-01-07T10:00:00Z",
-            },
-        )
-        assert made.status_code == 201, made.text
+        _add_event(served)
+        wait_for(lambda: _inserts(emulator) >= 2, what="the push job meets Google's 503 and waits")
+        _stop_promptly(served, "the push's backoff")
+    assert _events_pending(tmp_path) == [("create", "pending")]
 
-        def refused() -> int:
-            stats = emulator.http.get(emulator.url + "/_emulator/stats").json()
-            return int(stats["byMethod"].get("calendar.v3.Events.Insert", 0))
 
-        wait_for(lambda: refused() >= 2, what="the push job meets Google's 503 and waits")
-        began = time.monotonic()
-        served.process.send_signal(signal.SIGTERM)
-        served.process.wait(timeout=30)
-        took = time.monotonic() - began
-        log = served.log.read_text(errors="replace")
-        assert "Traceback" not in log, log
-        assert took < 5, f"the stop waited out the push's backoff ({took:.1f} s)"
+def test_stopping_while_the_google_quota_is_spent_leaves_the_change_queued_at_once(
+    tmp_path: Path, emulator: EmulatorControl
+) -> None:
+    """A push job waiting for its turn in the user's budget of Google calls (spent: one a
+    minute here, by connecting) gives up its wait when the process stops,
+    as a wait to try again does; the change stays queued. It held the process for the whole
+    graceful timeout."""
+    settings = {
+        "PUSH_IN_REQUEST": "false",
+        "PUSH_DELAY_SECONDS": "0",
+        "GOOGLE_CALLS_PER_MINUTE": "1",
+    }
+    with _serving(tmp_path, emulator.url, **settings) as served:
+        _connect_ann(served)
+        _add_event(served)
+        time.sleep(1.0)  # the push job is under way, and waits for the quota
+        assert _inserts(emulator) == 0, "the quota let the push through: nothing to wait for"
+        _stop_promptly(served, "the quota's wait")
+    assert _events_pending(tmp_path) == [("create", "pending")]
+
+
+def _connect_ann(served: Served) -> None:
+    started = httpx.post(served.url + "/api/google/connect", headers=served.headers)
+    consent = started.json()["authorizationUrl"] + "&login_hint=ann@example.com"
+    httpx.get(consent, cookies=flow_cookie(started), follow_redirects=True).raise_for_status()
+
+
+def _add_event(served: Served) -> None:
+    made = httpx.post(
+        served.url + "/api/calendar/events",
+        headers=served.headers,
+        json={
+            "title": "Call",
+            "startTime": "2030-01-07T09:00:00Z",
+            "endTime": "2030-01-07T10:00:00Z",
+        },
+    )
+    assert made.status_code == 201, made.text
+
+
+def _inserts(emulator: EmulatorControl) -> int:
+    """How many events.insert calls reached Google (the emulator)."""
+    stats = emulator.http.get(emulator.url + "/_emulator/stats").json()
+    return int(stats["byMethod"].get("calendar.v3.Events.Insert", 0))
+
+
+def _stop_promptly(served: Served, waiting: str) -> None:
+    """SIGTERM; the process leaves within 5 s (its graceful timeout is 10 s), cleanly."""
+    began = time.monotonic()
+    served.process.send_signal(signal.SIGTERM)
+    served.process.wait(timeout=30)
+    took = time.monotonic() - began
+    log = served.log.read_text(errors="replace")
+    assert "Traceback" not in log, log
+    assert took < 5, f"the stop waited out {waiting} ({took:.1f} s)"
+
+
+def _events_pending(tmp_path: Path) -> list[tuple[str, str]]:
     with sqlite3.connect(tmp_path / "serve.db") as database:
-        waiting = database.execute("SELECT pending_op, sync_status FROM events").fetchall()
-    assert waiting == [("create", "pending")]
+        return database.execute("SELECT pending_op, sync_status FROM events").fetchall()

@@ -43,3 +43,19 @@ async def test_throttling_pauses_every_caller() -> None:
     assert time.slept == [5.0]
     await quota.acquire()
     assert time.slept == [5.0]
+
+
+async def test_a_caller_waiting_for_its_turn_gives_up_when_the_process_stops() -> None:
+    time = FakeTime()
+    stopping = False
+
+    async def sleep(seconds: float) -> None:
+        nonlocal stopping
+        await time.sleep(seconds)
+        stopping = True  # told to stop during the wait
+
+    quota = GoogleQuota(60, clock=time.clock, sleep=sleep, stopping=lambda: stopping)
+    for _ in range(60):
+        assert await quota.acquire()
+    assert not await quota.acquire(), "no call taken"
+    assert time.slept == [0.25], "it looked again within a quarter second"

@@ -93,9 +93,10 @@ class GoogleAccounts:
         self._winding_down = False
 
     def wind_down(self) -> None:
-        """The process is stopping: calls waiting to be tried again give up at once, each
-        with the failure it last met (what it carried stays queued, to be retried later),
-        rather than holding the process for the rest of their backoff."""
+        """The process is stopping: calls waiting to be tried again, or for their turn in the
+        user's quota, give up at once, each with the failure it last met (Google
+        unavailable, if none yet; what it carried stays queued, to be retried later),
+        rather than holding the process for the rest of their wait."""
         self._winding_down = True
 
     def _stopping(self) -> bool:
@@ -252,8 +253,8 @@ class GoogleAccounts:
     def _new_quota(self, user_id: str) -> Quota:
         """One budget per user: in the database when several processes may share it."""
         if self.db.engine.dialect.name == "postgresql":
-            return SharedQuota(self.db, user_id, self._calls_per_minute)
-        return GoogleQuota(self._calls_per_minute)
+            return SharedQuota(self.db, user_id, self._calls_per_minute, stopping=self._stopping)
+        return GoogleQuota(self._calls_per_minute, stopping=self._stopping)
 
     async def discover_calendars(self, user_id: str) -> None:
         """Store the user's calendars (the primary one at least)."""

@@ -8,6 +8,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
+from touchbase.google.pausing import Stopping, pause
 from touchbase.store import quota as quota_store
 from touchbase.store.database import Database
 
@@ -21,8 +22,10 @@ class GoogleQuota:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        stopping: Stopping | None = None,
     ) -> None:
         self.per_minute = per_minute
+        self._stopping = stopping
         self._tokens = float(per_minute)
         self._clock = clock
         self._sleep = sleep
@@ -36,8 +39,9 @@ class GoogleQuota:
         )
         self._then = now
 
-    async def acquire(self) -> None:
-        """Wait for a call's turn (callers queue in order)."""
+    async def acquire(self) -> bool:
+        """Wait for a call's turn (callers queue in order); False (no call taken) when the
+        process begins stopping first."""
         async with self._lock:
             while True:
                 now = self._clock()
@@ -45,10 +49,11 @@ class GoogleQuota:
                 wait = max(self._paused_until - now, 0.0)
                 if wait == 0.0 and self._tokens >= 1:
                     self._tokens -= 1
-                    return
+                    return True
                 if wait == 0.0:
                     wait = (1 - self._tokens) * 60 / self.per_minute
-                await self._sleep(wait)
+                if not await pause(wait, stopping=self._stopping, sleep=self._sleep):
+                    return False
 
     def back_off(self, seconds: float) -> None:
         """Pause every caller for `seconds` (Google said to slow down)."""
@@ -67,21 +72,25 @@ class SharedQuota:
         per_minute: int,
         *,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        stopping: Stopping | None = None,
     ) -> None:
         self.db, self.user_id, self.per_minute = db, user_id, per_minute
         self._sleep = sleep
+        self._stopping = stopping
         self._writes: set[asyncio.Task[None]] = set()
 
-    async def acquire(self) -> None:
-        """Wait for a call's turn, across processes."""
+    async def acquire(self) -> bool:
+        """Wait for a call's turn, across processes; False (no call taken) when the process
+        begins stopping first."""
         while True:
             async with self.db.autocommit() as connection:
                 wait = await quota_store.take_call(
                     connection, self.user_id, per_minute=self.per_minute
                 )
             if wait == 0.0:
-                return
-            await self._sleep(wait)
+                return True
+            if not await pause(wait, stopping=self._stopping, sleep=self._sleep):
+                return False
 
     def back_off(self, seconds: float) -> None:
         """Pause every caller, in every process, for `seconds` (written at once, aside)."""

@@ -55,6 +55,7 @@ from touchbase.google.operations import (
     target_id,
     to_call,
 )
+from touchbase.google.pausing import Sleep, Stopping, pause
 from touchbase.google.retry import RetryPolicy
 
 BATCH_SIZE = 50
@@ -62,16 +63,13 @@ MAX_PAGE = 2500
 # Failures after which the request may have been carried out although no answer came.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
-Sleep = Callable[[float], Awaitable[None]]
-# How often a wait between attempts looks whether the process began stopping.
-STOP_CHECK_SECONDS = 0.25
-
 
 class Quota(Protocol):
     """A budget of Google calls, shared by everything that calls Google for one account."""
 
-    async def acquire(self) -> None:
-        """Wait until one more call is allowed."""
+    async def acquire(self) -> bool:
+        """Wait until one more call is allowed; False (no call taken) when the process
+        began stopping first."""
         ...
 
     def back_off(self, seconds: float) -> None:
@@ -172,7 +170,7 @@ class GoogleCalendarClient:
         new_id: Callable[[], str] = new_event_id,
         batch_size: int = BATCH_SIZE,
         quota: Quota | None = None,
-        stopping: Callable[[], bool] | None = None,
+        stopping: Stopping | None = None,
     ) -> None:
         self._credentials = credentials
         self.endpoints = endpoints or GoogleEndpoints()
@@ -223,15 +221,16 @@ class GoogleCalendarClient:
 
     async def _with_retries(self, send: Callable[[], Awaitable[httpx.Response]]) -> _Attempted:
         started, attempt, refreshed, uncertain = time.monotonic(), 0, False, False
+        error: CalendarError = GoogleUnavailableError()
         while True:
             attempt += 1
-            if self._quota is not None:
-                await self._quota.acquire()
+            if self._quota is not None and not await self._quota.acquire():
+                return _Attempted(None, error, uncertain)  # stopping: as it last failed
             self.requests_sent += 1
             try:
                 response = await send()
             except httpx.TransportError as exc:
-                error: CalendarError = error_from_transport(exc)
+                error = error_from_transport(exc)
                 maybe_done = not isinstance(exc, _NOT_SENT)
             else:
                 if response.status_code < 400 or response.status_code == 304:
@@ -261,18 +260,8 @@ class GoogleCalendarClient:
 
     async def _backoff(self, seconds: float) -> bool:
         """Wait `seconds` before the next attempt; False (no next attempt) when the process
-        begins stopping first (`stopping`, looked at every `STOP_CHECK_SECONDS`): the call
-        then fails as it last did."""
-        if self._stopping is None:
-            await self._sleep(seconds)
-            return True
-        deadline = time.monotonic() + seconds
-        while not self._stopping():
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return True
-            await self._sleep(min(left, STOP_CHECK_SECONDS))
-        return False
+        begins stopping first: the call then fails as it last did."""
+        return await pause(seconds, stopping=self._stopping, sleep=self._sleep)
 
     # ---- reading ----------------------------------------------------------------------
 
