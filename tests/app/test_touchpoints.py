@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tests.support.app import ApiUser, AppHarness
 from tests.support.sync import sync
@@ -85,6 +86,39 @@ def test_a_day_only_touchpoint_takes_the_first_free_slot_once(app: AppHarness) -
     assert event["description"] == "Ask about Q2"
     listed = alice.api.get(f"/api/calendar/events/{touchpoint['eventId']}").json()
     assert (listed["contactId"], listed["touchpointId"]) == (dana["id"], touchpoint["id"])
+
+
+def test_a_day_only_touchpoint_goes_where_the_contacts_working_day_meets_the_users(
+    app: AppHarness,
+) -> None:
+    """Alice's hours are 09:00-17:00 in her calendar's zone (UTC here); Dana is in New York,
+    where 09:00 UTC is 04:00 or 05:00: the call goes to Dana's 09:00, planned or moved."""
+    alice = app.user()
+    dana = _contact(alice, timeZone="America/New_York")
+    day = _working(_day(3))
+    touchpoint = _plan(alice, dana, dueDate=day.isoformat())
+    assert datetime.fromisoformat(touchpoint["dueAt"]) == _nine_in_new_york(day)
+    [event] = _in_google(alice, touchpoint)
+    assert datetime.fromisoformat(event["start"]["dateTime"]) == _nine_in_new_york(day)
+    later = _working(day + timedelta(days=1))
+    moved = alice.api.patch(
+        f"/api/touchpoints/{touchpoint['id']}",
+        json={"dueDate": later.isoformat()},
+        headers={"If-Match": touchpoint["etag"]},
+    )
+    assert moved.status_code == 200, moved.text
+    assert datetime.fromisoformat(moved.json()["dueAt"]) == _nine_in_new_york(later)
+    ann = _contact(alice, "Ann Perkins")  # no zone: Alice's first free slot
+    assert (
+        _plan(alice, ann, dueDate=day.isoformat())["dueAt"]
+        == _at((day - TODAY).days, 9).isoformat()
+    )
+
+
+def _nine_in_new_york(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo("America/New_York")).replace(
+        hour=9
+    )
 
 
 def test_an_invitation_the_user_declined_leaves_its_time_free(app: AppHarness) -> None:

@@ -35,6 +35,36 @@ def test_a_full_day_has_no_slot() -> None:
     assert first_free_slot(DAY, hours, BERLIN, busy, 15) == _at(11, 45)
 
 
+def test_a_slot_in_the_contacts_working_hours_comes_first_where_the_two_overlap() -> None:
+    new_york, kolkata = ZoneInfo("America/New_York"), ZoneInfo("Asia/Kolkata")
+    # Berlin 09:00-17:00 is New York's 03:00-11:00 (on 10 March 2027, both on winter time).
+    assert first_free_slot(DAY, WorkingHours(), BERLIN, [], 30, theirs=new_york) == _at(15)
+    busy = [(_at(15), _at(16, 10))]
+    assert first_free_slot(DAY, WorkingHours(), BERLIN, busy, 30, theirs=new_york) == _at(16, 15)
+    # Kolkata's 09:00 is Berlin's 04:30: their day is under way when the user's begins.
+    assert first_free_slot(DAY, WorkingHours(), BERLIN, [], 30, theirs=kolkata) == _at(9)
+    late = [(_at(9), _at(12, 50))]  # Kolkata closes at Berlin's 12:30; the user's hours go on
+    assert first_free_slot(DAY, WorkingHours(), BERLIN, late, 30, theirs=kolkata) == _at(13)
+
+
+def test_no_overlap_or_their_weekend_leaves_the_users_own_hours() -> None:
+    tokyo, auckland = ZoneInfo("Asia/Tokyo"), ZoneInfo("Pacific/Auckland")
+    # Tokyo's 09:00-17:00 is Berlin's 01:00-09:00: no shared hour, the user's first slot.
+    assert first_free_slot(DAY, WorkingHours(), BERLIN, [], 30, theirs=tokyo) == _at(9)
+    # Los Angeles' Thursday and Friday 09:00-17:00 are Auckland's Friday and Saturday
+    # 06:00-14:00: the hours shared with their Friday come first, not those of their Saturday.
+    los_angeles = ZoneInfo("America/Los_Angeles")
+    thursday, friday = date(2027, 3, 11), date(2027, 3, 12)
+    at_noon = datetime.combine(thursday, time(12), tzinfo=los_angeles)
+    assert (
+        first_free_slot(thursday, WorkingHours(), los_angeles, [], 30, theirs=auckland) == at_noon
+    )
+    assert first_free_slot(
+        friday, WorkingHours(), los_angeles, [], 30, theirs=auckland
+    ) == datetime.combine(friday, time(9), tzinfo=los_angeles)
+    assert first_free_slot(DAY, WorkingHours(), BERLIN, [], 30, theirs=BERLIN) == _at(9)
+
+
 def test_working_hours_read_back_or_fall_back() -> None:
     assert WorkingHours.read({"start": "08:30", "end": "16:00"}) == WorkingHours(
         time(8, 30), time(16)

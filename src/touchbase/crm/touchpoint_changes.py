@@ -127,7 +127,7 @@ async def _move(change: _Change, row: Event) -> None:
     tp, context = change.touchpoint, change.context
     busy = await context.busy_on(tp.due_date)
     busy[:] = [s for s in busy if s != (row.start_at, row.end_at)]
-    start = await slot_for(context, tp)
+    start = await slot_for(context, tp, change.contact)
     before = EventRecord.of(row).event
     made = event_of(tp, change.contact, start, context.calendar.time_zone)
     after = events.checked(

@@ -31,6 +31,7 @@ from touchbase.domain.touchpoints import (
     minutes_problem,
     next_date,
 )
+from touchbase.domain.validation import is_valid_time_zone
 from touchbase.errors import (
     ContactNotFoundError,
     InvalidTouchpointError,
@@ -122,9 +123,11 @@ class PlanContext:
             )
         return self.busy[day]
 
-    async def free_slot(self, day: date, minutes: int) -> datetime | None:
+    async def free_slot(
+        self, day: date, minutes: int, *, theirs: ZoneInfo | None = None
+    ) -> datetime | None:
         busy = await self.busy_on(day)
-        slot = first_free_slot(day, self.hours, self.zone, busy, minutes)
+        slot = first_free_slot(day, self.hours, self.zone, busy, minutes, theirs=theirs)
         if slot is not None:
             busy.append((slot, slot + timedelta(minutes=minutes)))
         return slot
@@ -183,18 +186,24 @@ def event_of(
     )
 
 
-async def slot_for(context: PlanContext, touchpoint: Touchpoint) -> datetime | None:
+async def slot_for(
+    context: PlanContext, touchpoint: Touchpoint, contact: Contact
+) -> datetime | None:
+    """When the touchpoint's event starts: its time, or the first free slot of its day (in
+    the contact's working hours too, where theirs and the user's overlap); None: all day."""
     if touchpoint.due_at is not None:
         start = touchpoint.due_at.astimezone(context.zone)
         end = start + timedelta(minutes=touchpoint.duration_minutes)
         (await context.busy_on(touchpoint.due_date)).append((start, end))
         return start
-    return await context.free_slot(touchpoint.due_date, touchpoint.duration_minutes)
+    zone = contact.time_zone
+    theirs = ZoneInfo(zone) if zone and is_valid_time_zone(zone) else None
+    return await context.free_slot(touchpoint.due_date, touchpoint.duration_minutes, theirs=theirs)
 
 
 async def make_event(context: PlanContext, touchpoint: Touchpoint, contact: Contact) -> Event:
     """The touchpoint's new event, staged to be pushed (its id noted on the touchpoint)."""
-    start = await slot_for(context, touchpoint)
+    start = await slot_for(context, touchpoint, contact)
     event = events.checked(event_of(touchpoint, contact, start, context.calendar.time_zone))
     row = await events.stage_create(
         context.session, context.actor, event, context.calendar, now=context.now

@@ -1,5 +1,6 @@
 """Touchpoints as pure rules: where a touchpoint given only a day goes (the first free slot of
-the user's working hours), when a cadence plans the next one, and what a valid one is."""
+the user's working hours, within the contact's where they overlap), when a cadence plans the
+next one, and what a valid one is."""
 
 from __future__ import annotations
 
@@ -92,20 +93,55 @@ def first_free_slot(
     zone: ZoneInfo,
     busy: Iterable[tuple[datetime, datetime]],
     minutes: int,
+    *,
+    theirs: ZoneInfo | None = None,
 ) -> datetime | None:
     """The first start on the quarter hour, within working hours of `day` in `zone`, of
-    `minutes` overlapping none of the `busy` spans; None when the day has no such slot."""
+    `minutes` overlapping none of the `busy` spans; None when the day has no such slot.
+    With `theirs` (the contact's zone), a slot also within the same hours of one of their
+    working days comes first (a call at 09:00 in Berlin is midnight in San Francisco); where
+    none is free, the first of the user's hours."""
     opens = datetime.combine(day, hours.start, tzinfo=zone)
     closes = datetime.combine(day, hours.end, tzinfo=zone)
     length = timedelta(minutes=minutes)
     spans = sorted((s, e) for s, e in busy if e > opens and s < closes and e > s)
-    candidate = opens
-    for start, end in spans:
+    windows = _shared_hours(opens, closes, hours, theirs) if theirs is not None else []
+    for start, end in [*windows, (opens, closes)]:
+        slot = _first_free_in(_on_grid(start, opens), end, spans, length)
+        if slot is not None:
+            return slot
+    return None
+
+
+def _shared_hours(
+    opens: datetime, closes: datetime, hours: WorkingHours, theirs: ZoneInfo
+) -> list[tuple[datetime, datetime]]:
+    """The parts of [opens, closes) within `hours` of a working day in the zone `theirs`."""
+    first = opens.astimezone(theirs).date()
+    shared = []
+    for offset in range((closes.astimezone(theirs).date() - first).days + 1):
+        their_day = first + timedelta(days=offset)
+        if their_day.weekday() not in hours.days:
+            continue
+        start = max(opens, datetime.combine(their_day, hours.start, tzinfo=theirs))
+        end = min(closes, datetime.combine(their_day, hours.end, tzinfo=theirs))
+        if start < end:
+            shared.append((start, end))
+    return shared
+
+
+def _first_free_in(
+    candidate: datetime, end: datetime, spans: list[tuple[datetime, datetime]], length: timedelta
+) -> datetime | None:
+    """The first start from `candidate` (then on the grid after each span in the way) of
+    `length` ending by `end` and overlapping none of the sorted `spans`."""
+    origin = candidate
+    for start, stop in spans:
         if candidate + length <= start:
             break
-        if end > candidate:
-            candidate = _on_grid(end, opens)
-    return candidate if candidate + length <= closes else None
+        if stop > candidate:
+            candidate = _on_grid(stop, origin)
+    return candidate if candidate + length <= end else None
 
 
 def _on_grid(moment: datetime, origin: datetime) -> datetime:
