@@ -210,7 +210,8 @@ def test_an_import_answers_only_once_every_owed_cadence_is_planned(app: AppHarne
         "/api/contacts", json={"name": "Held", "cadence": {"every": 2, "unit": "week"}}
     )
     assert owing.status_code == 201, owing.text  # it owes a touchpoint: no Google yet
-    held = sqlalchemy.create_engine(sync_url(app.database_url)).connect()
+    engine = sqlalchemy.create_engine(sync_url(app.database_url))
+    held = engine.connect()
     try:
         held.execute(  # another planner's transaction, holding the contact
             sqlalchemy.text("SELECT id FROM contacts WHERE id = :id FOR UPDATE"),
@@ -237,4 +238,5 @@ def test_an_import_answers_only_once_every_owed_cadence_is_planned(app: AppHarne
         importing.join(timeout=60)
     finally:
         held.close()
+        engine.dispose()
     assert answered == [{"Held", "New One"}]
