@@ -36,8 +36,10 @@ def in_los_angeles(app: AppHarness, browser: Browser) -> Iterator[CalendarPage]:
     assert errors == []
 
 
-def _tomorrow_at(hour: int, zone: ZoneInfo) -> datetime:
-    day = datetime.now(LOS_ANGELES).date() + timedelta(days=1)
+def _tomorrow_at(hour: int, zone: ZoneInfo, *, shown_in: ZoneInfo = LOS_ANGELES) -> datetime:
+    """`hour` in `zone` on tomorrow's date in the zone the grid shows, within the week it
+    shows first (in Berlin, Sunday may have begun while Los Angeles is in Saturday)."""
+    day = datetime.now(shown_in).date() + timedelta(days=1)
     if day.weekday() == 6:  # the week shown starts on Sunday: stay in this week
         day -= timedelta(days=2)
     return datetime(day.year, day.month, day.day, hour, tzinfo=zone)
@@ -63,7 +65,7 @@ def test_an_event_in_another_zone_shows_both_times(in_los_angeles: CalendarPage)
 
 def test_the_zone_setting_moves_the_grid(in_los_angeles: CalendarPage) -> None:
     page = in_los_angeles.page
-    start = _tomorrow_at(10, BERLIN)
+    start = _tomorrow_at(10, BERLIN, shown_in=BERLIN)  # the grid shows Berlin's week
     in_los_angeles.api_create("Standup in Berlin", start, 30, timeZone="Europe/Berlin")
     page.goto(in_los_angeles.app.url + "/settings")
     expect(page.locator("#device-zone")).to_have_text("America/Los_Angeles")
