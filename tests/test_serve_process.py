@@ -8,6 +8,7 @@ import contextlib
 import os
 import re
 import resource
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -15,6 +16,8 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 
 import httpx
@@ -47,12 +50,16 @@ LOW_SOFT_LIMIT = (
 
 
 @contextlib.contextmanager
-def _serving(tmp_path: Path, emulator_url: str, **settings: str) -> Iterator[Served]:
+def _serving(
+    tmp_path: Path, emulator_url: str, environment: dict[str, str] | None = None, **settings: str
+) -> Iterator[Served]:
     """`touchbase serve` on SQLite with these settings (TOUCHBASE_ ones, named without the
-    prefix), started with a soft limit of 256 open files; a user, Ann, with an API token."""
+    prefix) and `environment`, started with a soft limit of 256 open files; a user, Ann, with
+    an API token."""
     port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("TOUCHBASE_")},
+        **(environment or {}),
         "TOUCHBASE_MODE": "test",
         "TOUCHBASE_DATABASE_URL": f"sqlite:///{tmp_path}/serve.db",
         "TOUCHBASE_SECRET_KEY": "test-secret-key",
@@ -182,6 +189,38 @@ def test_stopping_while_the_google_quota_is_spent_leaves_the_change_queued_at_on
         assert _inserts(emulator) == 0, "the quota let the push through: nothing to wait for"
         _stop_promptly(served, "the quota's wait")
     assert _events_pending(tmp_path) == [("create", "pending")]
+
+
+def test_a_wall_time_is_placed_by_the_locked_zone_rules_not_the_machines(
+    tmp_path: Path, emulator_url: str
+) -> None:
+    """Every process reads zone rules from the `tzdata` package the lock pins, not from the
+    machine's zone files first: a web process and a worker on machines of different tz
+    releases place 09:00 in Berlin alike. Here the machine's own "Europe/Berlin" holds
+    Tokyo's rules (an outdated or odd release, made extreme): 09:00 is still 08:00 UTC."""
+    machine_zones = tmp_path / "zoneinfo"
+    (machine_zones / "Europe").mkdir(parents=True)
+    shutil.copy(
+        resources.files("tzdata") / "zoneinfo" / "Asia" / "Tokyo",
+        machine_zones / "Europe" / "Berlin",
+    )
+    with (
+        _serving(tmp_path, emulator_url, {"PYTHONTZPATH": str(machine_zones)}) as served,
+        httpx.Client(base_url=served.url, headers=served.headers) as api,
+    ):
+        assert api.post("/api/calendar/local").status_code == 201
+        made = api.post(
+            "/api/calendar/events",
+            json={
+                "title": "Standup",
+                "startTime": "2030-01-07T09:00:00",
+                "endTime": "2030-01-07T09:30:00",
+                "timeZone": "Europe/Berlin",
+            },
+        )
+        assert made.status_code == 201, made.text
+        start = datetime.fromisoformat(made.json()["startTime"])
+        assert start == datetime(2030, 1, 7, 8, tzinfo=UTC), start
 
 
 def _connect_ann(served: Served) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import zoneinfo
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -151,6 +152,9 @@ def _add_user(args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `touchbase` command."""
     args = _parser().parse_args(argv)
+    # Zone rules from the locked `tzdata` package only, not the machine's zone files first:
+    # a web process and a worker on machines of different tz releases place a wall time alike.
+    zoneinfo.reset_tzpath(to=[])
     if args.command == "emulator":
         from touchbase_emulator.cli import run
 
