@@ -62,8 +62,8 @@ def is_valid_time_zone(name: str) -> bool:
     """Whether `name` is an IANA time zone: one of IANA's names, not any file the server's
     zone directory happens to hold (`localtime` is the server's own zone, another on each
     machine; `right/...` counts leap seconds, so its clock is off by half a minute or, read
-    by Python, by an hour; neither means anything to Google). Each name loads, from the
-    system's zone files or the tzdata package."""
+    by Python, by an hour; neither means anything to Google). Each name loads (from the
+    tzdata package alone in the processes `touchbase` starts: see `cli.main`)."""
     return name in _zone_names()
 
 
