@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
@@ -103,6 +104,42 @@ def test_a_contact_page_plans_a_touchpoint_and_logs_a_meeting(signed_in: Calenda
     card = page.locator("#event-card")  # the calendar opens at the meeting, its card shown
     expect(card.get_by_role("heading")).to_have_text("Intro call with Dana")
     expect(signed_in.event("Intro call with Dana")).to_be_visible()
+
+
+def test_a_contact_page_shows_their_time_and_plans_in_their_working_hours(
+    signed_in: CalendarPage,
+) -> None:
+    """Alice opens the page of a contact in Berlin: it says what time it is there, and a
+    touchpoint given a day only goes where Berlin's working day meets hers: her hours begin
+    at 06:00 (in her calendar's zone, UTC here), the call at Berlin's 09:00, not its 07:00."""
+    page, api = signed_in.page, signed_in.user.api
+    berlin = ZoneInfo("Europe/Berlin")
+    ines = api.post("/api/contacts", json={"name": "Ines", "timeZone": "Europe/Berlin"}).json()
+    page.goto(f"{signed_in.app.url}/contacts/{ines['id']}")
+    clock = page.locator("#contact-clock")
+    expect(clock).to_be_visible()
+    expect(clock).to_contain_text("their time (Europe/Berlin)")
+    shown = clock.inner_text().split(" their time")[0]
+    there = [datetime.now(berlin) + timedelta(minutes=m) for m in (-1, 0)]
+    assert shown in {f"{t.strftime('%I').lstrip('0')}:{t:%M %p}" for t in there}, shown
+    expect(page.locator("#plan-their-hours")).to_be_visible()
+
+    settings = {"workingHours": {"start": "06:00", "end": "17:00", "days": [0, 1, 2, 3, 4, 5, 6]}}
+    assert api.patch("/api/settings", json=settings).status_code == 200
+    day = today() + timedelta(days=3)
+    page.get_by_label("Day", exact=True).fill(day.isoformat())
+    page.get_by_role("button", name="Plan touchpoint").click()
+    expect(signed_in.toast("Touchpoint planned")).to_be_visible()
+    planned = api.get(f"/api/contacts/{ines['id']}").json()["nextTouchpoint"]
+    start = datetime.fromisoformat(planned["dueAt"])
+    assert start.astimezone(berlin).hour == 9, "Berlin's 09:00, not Alice's 06:00"
+    assert start.astimezone(NEW_YORK).date() == day
+
+    eli = api.post("/api/contacts", json={"name": "Eli"}).json()  # no zone: no clock
+    page.goto(f"{signed_in.app.url}/contacts/{eli['id']}")
+    expect(page.locator("#contact-name")).to_have_text("Eli")
+    expect(page.locator("#contact-clock")).to_be_hidden()
+    expect(page.locator("#plan-their-hours")).to_be_hidden()
 
 
 def test_the_due_view_marks_done_and_reschedules(signed_in: CalendarPage) -> None:

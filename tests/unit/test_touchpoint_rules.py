@@ -45,6 +45,11 @@ def test_a_slot_in_the_contacts_working_hours_comes_first_where_the_two_overlap(
     assert first_free_slot(DAY, WorkingHours(), BERLIN, [], 30, theirs=kolkata) == _at(9)
     late = [(_at(9), _at(12, 50))]  # Kolkata closes at Berlin's 12:30; the user's hours go on
     assert first_free_slot(DAY, WorkingHours(), BERLIN, late, 30, theirs=kolkata) == _at(13)
+    # The user's own hours say when the user calls, not when the contact works: from 06:00
+    # in Berlin, a contact in London still gets their 09:00 (Berlin's 10:00).
+    early = WorkingHours(time(6), time(17))
+    london = ZoneInfo("Europe/London")
+    assert first_free_slot(DAY, early, BERLIN, [], 30, theirs=london) == _at(10)
 
 
 def test_no_overlap_or_their_weekend_leaves_the_users_own_hours() -> None:

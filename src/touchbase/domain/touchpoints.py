@@ -87,6 +87,11 @@ def _clock(field: str, text: str) -> time:
         raise WorkingHoursError(field, "a time of day as HH:MM (09:00)") from None
 
 
+# A contact's working day, in their own zone: we know only their zone, so the usual one (the
+# user's own hours say when the user calls, not when others work).
+THEIR_HOURS = WorkingHours()
+
+
 def first_free_slot(
     day: date,
     hours: WorkingHours,
@@ -98,14 +103,14 @@ def first_free_slot(
 ) -> datetime | None:
     """The first start on the quarter hour, within working hours of `day` in `zone`, of
     `minutes` overlapping none of the `busy` spans; None when the day has no such slot.
-    With `theirs` (the contact's zone), a slot also within the same hours of one of their
-    working days comes first (a call at 09:00 in Berlin is midnight in San Francisco); where
-    none is free, the first of the user's hours."""
+    With `theirs` (the contact's zone), a slot also within their working day (THEIR_HOURS
+    there) comes first (a call at 09:00 in Berlin is midnight in San Francisco); where none
+    is free, the first of the user's hours."""
     opens = datetime.combine(day, hours.start, tzinfo=zone)
     closes = datetime.combine(day, hours.end, tzinfo=zone)
     length = timedelta(minutes=minutes)
     spans = sorted((s, e) for s, e in busy if e > opens and s < closes and e > s)
-    windows = _shared_hours(opens, closes, hours, theirs) if theirs is not None else []
+    windows = _shared_hours(opens, closes, theirs) if theirs is not None else []
     for start, end in [*windows, (opens, closes)]:
         slot = _first_free_in(_on_grid(start, opens), end, spans, length)
         if slot is not None:
@@ -114,9 +119,10 @@ def first_free_slot(
 
 
 def _shared_hours(
-    opens: datetime, closes: datetime, hours: WorkingHours, theirs: ZoneInfo
+    opens: datetime, closes: datetime, theirs: ZoneInfo
 ) -> list[tuple[datetime, datetime]]:
-    """The parts of [opens, closes) within `hours` of a working day in the zone `theirs`."""
+    """The parts of [opens, closes) within THEIR_HOURS of a working day in the zone `theirs`."""
+    hours = THEIR_HOURS
     first = opens.astimezone(theirs).date()
     shared = []
     for offset in range((closes.astimezone(theirs).date() - first).days + 1):

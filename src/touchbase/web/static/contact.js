@@ -2,6 +2,7 @@
 
 import { api, formatWhen, showError, toast } from "./app.js";
 import { cadenceText, el, fillContactForm, readContactForm, showFieldError, touchpointItem } from "./crm.js";
+import { isZone } from "./times.js";
 
 const $ = (id) => document.getElementById(id);
 const contactId = decodeURIComponent(location.pathname.split("/").pop());
@@ -48,6 +49,7 @@ async function show() {
   $("contact-name").textContent = contact.name;
   $("contact-company").textContent = [contact.title, contact.company].filter(Boolean).join(", ");
   $("cadence").textContent = cadenceText(contact.cadence);
+  showTheirClock(contact.timeZone);
   fillContactForm(contact);
   const next = $("next-touchpoint");
   next.replaceChildren();
@@ -61,6 +63,17 @@ async function show() {
   $("plan-form").hidden = Boolean(contact.nextTouchpoint);
   $("archive-contact").textContent = contact.archived ? "Bring back" : "Archive";
   $("archive-contact").dataset.archived = contact.archived ? "1" : "";
+}
+
+// The contact's own time now, when their zone is known (a day-only touchpoint then goes
+// where their working day meets the user's).
+function showTheirClock(zone) {
+  const known = Boolean(zone) && isZone(zone);
+  $("contact-clock").hidden = !known;
+  $("plan-their-hours").hidden = !known;
+  if (!known) return;
+  const now = new Date().toLocaleTimeString([], { timeZone: zone, hour: "numeric", minute: "2-digit" });
+  $("contact-clock").textContent = `${now} their time (${zone})`;
 }
 
 async function refresh() {
