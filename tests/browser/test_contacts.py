@@ -142,6 +142,57 @@ def test_a_contact_page_shows_their_time_and_plans_in_their_working_hours(
     expect(page.locator("#plan-their-hours")).to_be_hidden()
 
 
+def test_a_double_click_saves_once(signed_in: CalendarPage) -> None:
+    """A double click on a form's button sends it once: one contact (a person without an
+    email was added twice), one touchpoint (two, each with its event in Google), one note
+    (logged twice), from the contact's page and from an event's dialog alike."""
+    page, api = signed_in.page, signed_in.user.api
+    page.get_by_role("button", name="New event").click()
+    signed_in.fill_form(title="Call with Gil", start=at(11), end=at(11, 30))
+    modal = page.locator("#event-modal")
+    modal.get_by_role("combobox", name="Contact").fill("Gil Grissom")
+    page.get_by_role("option").get_by_role("button", name="Create contact “Gil Grissom”…").click()
+    modal.locator("#contact-new").get_by_role("button", name="Create contact").dblclick()
+    expect(modal.locator("#contact-new")).to_be_hidden()
+    signed_in.save_form()
+    start = datetime.now(NEW_YORK).replace(second=0, microsecond=0) - timedelta(hours=3)
+    signed_in.api_create("Demo for Acme", start, attendees=["gil@lvpd.example"])
+    gil = api.get("/api/contacts", params={"q": "gil"}).json()["items"][0]
+    patched = api.patch(f"/api/contacts/{gil['id']}", json={"emails": ["gil@lvpd.example"]})
+    assert patched.status_code == 200, patched.text
+    signed_in.reload()
+    if start.date() < today() and today().weekday() == 6:  # Sunday: last week's Saturday
+        page.locator(".fc-prev-button").click()
+    signed_in.open_event("Demo for Acme")
+    log = page.locator("#ev-log")
+    log.get_by_label("Notes").fill("Wants a pilot")
+    log.get_by_role("button", name="Log it").dblclick()
+    expect(signed_in.toast("Logged on Gil Grissom's timeline")).to_be_visible()
+
+    page.goto(signed_in.app.url + "/contacts")
+    page.get_by_role("button", name="New contact").click()
+    page.get_by_label("Name").fill("Ann Perkins")
+    page.get_by_role("button", name="Save").dblclick()
+    expect(page.locator("#contact-name")).to_have_text("Ann Perkins")
+    page.get_by_label("Day", exact=True).fill((today() + timedelta(days=3)).isoformat())
+    page.get_by_role("button", name="Plan touchpoint").dblclick()
+    expect(page.locator("#next-touchpoint .touchpoint")).to_have_count(1)
+    page.get_by_label("What happened").fill("Called about the pilot")
+    page.get_by_role("button", name="Log it").dblclick()
+    expect(page.locator("#timeline-past")).to_contain_text("Called about the pilot")
+    page.wait_for_timeout(500)  # a second request, if one went, has been answered
+
+    names = sorted(c["name"] for c in api.get("/api/contacts").json()["items"])
+    assert names == ["Ann Perkins", "Gil Grissom"]
+    assert len(api.get("/api/touchpoints").json()["items"]) == 1
+    ann = next(c for c in api.get("/api/contacts").json()["items"] if c["name"] == "Ann Perkins")
+    for contact, note in ((ann, "Called about the pilot"), (gil, "Wants a pilot")):
+        past = api.get(f"/api/contacts/{contact['id']}/timeline").json()["past"]
+        assert [e["notes"] for e in past if e["kind"] == "interaction"] + [
+            n["notes"] for e in past if e["kind"] == "meeting" for n in e["logged"]
+        ] == [note], past
+
+
 def test_the_due_view_marks_done_and_reschedules(signed_in: CalendarPage) -> None:
     page, api = signed_in.page, signed_in.user.api
     eli = api.post(

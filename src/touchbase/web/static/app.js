@@ -160,6 +160,22 @@ export function showError(error, what) {
   toast(what ? `${what}: ${message}` : message, { kind: "error", action, link });
 }
 
+// A submit (or click) handler that runs once at a time: a second one while the first is
+// under way (a double click) is ignored, not sent again as a second contact or touchpoint.
+export function oneAtATime(handler) {
+  let running = false;
+  return async (event) => {
+    event?.preventDefault();
+    if (running) return;
+    running = true;
+    try {
+      await handler(event);
+    } finally {
+      running = false;
+    }
+  };
+}
+
 // Close a <dialog> from any button marked data-close.
 export function wireDialogs() {
   for (const dialog of document.querySelectorAll("dialog")) {

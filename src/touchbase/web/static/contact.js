@@ -1,6 +1,6 @@
 // One contact: details, next touchpoint, cadence, and the timeline of meetings and notes.
 
-import { api, formatWhen, showError, toast } from "./app.js";
+import { api, formatWhen, oneAtATime, showError, toast } from "./app.js";
 import { cadenceText, el, fillContactForm, readContactForm, showFieldError, touchpointItem } from "./crm.js";
 import { isZone } from "./times.js";
 
@@ -131,8 +131,8 @@ async function archive() {
   }
 }
 
-$("contact-form").addEventListener("submit", save);
-$("plan-form").addEventListener("submit", plan);
-$("log-form").addEventListener("submit", log);
+$("contact-form").addEventListener("submit", oneAtATime(save));
+$("plan-form").addEventListener("submit", oneAtATime(plan));
+$("log-form").addEventListener("submit", oneAtATime(log));
 $("archive-contact").addEventListener("click", archive);
 refresh().catch((error) => showError(error, "The contact could not be loaded"));

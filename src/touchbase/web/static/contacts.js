@@ -1,6 +1,6 @@
 // Contacts: search, sort by next touchpoint or last contacted, add one.
 
-import { api, formatWhen, showError, wireDialogs } from "./app.js";
+import { api, formatWhen, oneAtATime, showError, wireDialogs } from "./app.js";
 import { dueClass, dueText, el, readContactForm, showFieldError } from "./crm.js";
 
 const $ = (id) => document.getElementById(id);
@@ -46,7 +46,7 @@ async function save(event) {
 
 wireDialogs();
 $("new-contact").addEventListener("click", open);
-$("contact-form").addEventListener("submit", save);
+$("contact-form").addEventListener("submit", oneAtATime(save));
 $("contact-sort").addEventListener("change", () => show().catch((e) => showError(e, "The contacts could not be loaded")));
 $("contact-search").addEventListener("input", () => {
   clearTimeout(searching);

@@ -1,7 +1,7 @@
 // The event form's contact: search the user's contacts by name, or create one inline, and
 // offer to add the chosen contact's email as a guest.
 
-import { api } from "./app.js";
+import { api, oneAtATime } from "./app.js";
 
 const $ = (id) => document.getElementById(id);
 const input = () => $("ev-contact");
@@ -127,7 +127,7 @@ export function setUpContact() {
       else input().closest("dialog")?.close();
     }
   });
-  $("cn-save").addEventListener("click", saveNew);
+  $("cn-save").addEventListener("click", oneAtATime(saveNew));
   $("cn-cancel").addEventListener("click", () => {
     $("contact-new").hidden = true;
     input().focus();

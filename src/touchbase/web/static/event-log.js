@@ -1,7 +1,7 @@
 // The event dialog's "After the meeting": log an outcome and notes against one of the meeting's
 // contacts (the linked one, or a guest who is a contact); it appears on their timeline.
 
-import { api, showError, toast } from "./app.js";
+import { api, oneAtATime, showError, toast } from "./app.js";
 
 const $ = (id) => document.getElementById(id);
 let eventId = null;
@@ -59,5 +59,5 @@ async function save() {
 }
 
 export function setUpLog() {
-  $("ev-log-save").addEventListener("click", save);
+  $("ev-log-save").addEventListener("click", oneAtATime(save));
 }
