@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
-from touchbase.google.pausing import Stopping, pause
+from touchbase.google.pausing import Sleep, Stopping, pause
 from touchbase.store import quota as quota_store
 from touchbase.store.database import Database
 
@@ -21,7 +21,7 @@ class GoogleQuota:
         per_minute: int,
         *,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sleep: Sleep = asyncio.sleep,
         stopping: Stopping | None = None,
     ) -> None:
         self.per_minute = per_minute
@@ -71,7 +71,7 @@ class SharedQuota:
         user_id: str,
         per_minute: int,
         *,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sleep: Sleep = asyncio.sleep,
         stopping: Stopping | None = None,
     ) -> None:
         self.db, self.user_id, self.per_minute = db, user_id, per_minute

@@ -122,15 +122,14 @@ def _shared_hours(
     opens: datetime, closes: datetime, theirs: ZoneInfo
 ) -> list[tuple[datetime, datetime]]:
     """The parts of [opens, closes) within THEIR_HOURS of a working day in the zone `theirs`."""
-    hours = THEIR_HOURS
     first = opens.astimezone(theirs).date()
     shared = []
     for offset in range((closes.astimezone(theirs).date() - first).days + 1):
         their_day = first + timedelta(days=offset)
-        if their_day.weekday() not in hours.days:
+        if their_day.weekday() not in THEIR_HOURS.days:
             continue
-        start = max(opens, datetime.combine(their_day, hours.start, tzinfo=theirs))
-        end = min(closes, datetime.combine(their_day, hours.end, tzinfo=theirs))
+        start = max(opens, datetime.combine(their_day, THEIR_HOURS.start, tzinfo=theirs))
+        end = min(closes, datetime.combine(their_day, THEIR_HOURS.end, tzinfo=theirs))
         if start < end:
             shared.append((start, end))
     return shared
