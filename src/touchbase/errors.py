@@ -10,7 +10,8 @@
         ├── InvalidEventError           CALENDAR_INVALID_EVENT        422  never retried
         ├── PermissionDeniedError       CALENDAR_PERMISSION_DENIED    403  reconnect to write
         │   ├── NotConnectedError       CALENDAR_PERMISSION_DENIED    403  connect Google first
-        │   └── NotOrganizerError       CALENDAR_PERMISSION_DENIED    403  organizer only
+        │   ├── NotOrganizerError       CALENDAR_PERMISSION_DENIED    403  organizer only
+        │   └── ReadOnlyCalendarError   CALENDAR_READ_ONLY            403  shared to view only
         ├── AuthorizationExpiredError   CALENDAR_AUTHORIZATION_EXPIRED 401 reconnect Google
         ├── EventNotFoundError          CALENDAR_EVENT_NOT_FOUND      404  (410 deleted too)
         ├── ConflictError               CALENDAR_CONFLICT             409  changed elsewhere (412)
@@ -117,6 +118,14 @@ class NotOrganizerError(PermissionDeniedError):
 
     default_message = "Only the organizer of this event can change it."
     default_action = "Ask the organizer to make the change."
+
+
+class ReadOnlyCalendarError(PermissionDeniedError):
+    """The calendar is shared with the user to view only (or to see when they are busy)."""
+
+    code = "CALENDAR_READ_ONLY"
+    default_message = "This calendar is shared with you to view only."
+    default_action = "Ask its owner for permission to make changes, or use a calendar of yours."
 
 
 class AuthorizationExpiredError(CalendarError):

@@ -5,10 +5,12 @@ their answers, the contact; Edit, Delete and Open contact from it."""
 from __future__ import annotations
 
 import re
+from datetime import UTC
 
 from playwright.sync_api import expect
 
 from tests.browser.calendar_page import CalendarPage, at
+from tests.support.sharing import BOB, meeting, shared_with
 
 DASH = "\u2013"  # the en dash between two times
 
@@ -138,3 +140,32 @@ def test_an_invitation_declined_shows_struck_through(signed_in: CalendarPage) ->
     expect(signed_in.event("declined0001")).to_have_css("text-decoration-line", "line-through")
     expect(signed_in.event("accepted001")).not_to_have_class(re.compile(r"\bdeclined\b"))
     signed_in.screenshot("declined-invitation")
+
+
+def test_an_event_of_a_calendar_shared_to_view_only_opens_to_be_seen(
+    signed_in: CalendarPage,
+) -> None:
+    page = signed_in.page
+    signed_in.app.user(BOB)
+    start = at(11).astimezone(UTC)
+    shared_with(signed_in.app, signed_in.user, "reader", meeting(start, "Bob's review"))
+    signed_in.api_create("Focus time", at(9), 30)
+    signed_in.reload()
+
+    expect(signed_in.event("Bob's review")).not_to_have_class(re.compile("fc-event-draggable"))
+    expect(signed_in.event("Focus time")).to_have_class(re.compile("fc-event-draggable"))
+    card = signed_in.open_card("Bob's review")
+    expect(card).to_contain_text("Shared with you to view only")
+    expect(card.get_by_role("button", name="Delete…")).to_be_hidden()
+    card.get_by_role("button", name="Edit").click()
+    modal = page.locator("#event-modal")
+    expect(modal).to_contain_text("This calendar is shared with you to view only")
+    expect(modal.get_by_role("button", name="Save")).to_be_hidden()
+    expect(modal.get_by_role("button", name="Delete")).to_be_hidden()
+    modal.get_by_role("button", name="Cancel").click()
+
+    # A calendar of her own still offers every change.
+    card = signed_in.open_card("Focus time")
+    expect(card.get_by_role("button", name="Delete…")).to_be_visible()
+    card.get_by_role("button", name="Edit").click()
+    expect(modal.get_by_role("button", name="Save")).to_be_visible()

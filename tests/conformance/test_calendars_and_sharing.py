@@ -119,9 +119,8 @@ def test_sharing_gives_exactly_the_role_granted(service_for: ServiceFactory) -> 
         .execute()
     )
     assert rule["id"] == f"user:{BOB}"
-    assert [e["summary"] for e in bob.events().list(calendarId=shared).execute()["items"]] == [
-        "Meeting"
-    ]
+    seen = bob.events().list(calendarId=shared).execute()
+    assert ([e["summary"] for e in seen["items"]], seen["accessRole"]) == (["Meeting"], "reader")
     with pytest.raises(HttpError) as read_only:
         bob.events().insert(calendarId=shared, body=timed(START, END)).execute()
     assert _status(read_only) == 403

@@ -19,6 +19,7 @@ from touchbase.errors import (
     NotOrganizerError,
     PermissionDeniedError,
     RateLimitError,
+    ReadOnlyCalendarError,
 )
 from touchbase.google import (
     DeleteEvent,
@@ -80,6 +81,7 @@ async def test_rate_limit_that_persists_becomes_rate_limit_error(
     [
         (400, "invalid", InvalidEventError, "CALENDAR_INVALID_EVENT"),
         (403, "forbiddenForNonOrganizer", NotOrganizerError, "CALENDAR_PERMISSION_DENIED"),
+        (403, "requiredAccessLevel", ReadOnlyCalendarError, "CALENDAR_READ_ONLY"),
         (404, "notFound", EventNotFoundError, "CALENDAR_EVENT_NOT_FOUND"),
         (409, "duplicate", DuplicateEventError, "CALENDAR_DUPLICATE_EVENT"),
         (410, "deleted", EventNotFoundError, "CALENDAR_EVENT_NOT_FOUND"),

@@ -36,6 +36,7 @@ from touchbase.errors import (
     EventNotFoundError,
     InvalidEventError,
     NotConnectedError,
+    ReadOnlyCalendarError,
 )
 from touchbase.google.ids import new_event_id
 from touchbase.store import accounts
@@ -103,6 +104,10 @@ async def calendar_for(session: AsyncSession, user_id: str, calendar_id: str | N
         found = await accounts.user_calendar(session, user_id, calendar_id)
         if found is None:
             raise InvalidEventError("Unknown calendar.", field="calendarId")
+        if not found.writable:
+            raise InvalidEventError(
+                f"{found.summary} is shared with you to view only.", field="calendarId"
+            )
         return found
     primary = await accounts.primary_calendar(session, user_id)
     if primary is None:
@@ -110,6 +115,13 @@ async def calendar_for(session: AsyncSession, user_id: str, calendar_id: str | N
     if primary is None:
         raise NotConnectedError(details={"reconnect": "/api/google/connect"})
     return primary
+
+
+def check_writable(calendar: Calendar) -> None:
+    """Refuse a change in a calendar shared with the user to view only, before anything is
+    written (Google would refuse it, and the change would wait for nothing)."""
+    if not calendar.writable:
+        raise ReadOnlyCalendarError(f"{calendar.summary} is shared with you to view only.")
 
 
 def kept_here(row: Event, calendar: Calendar) -> None:
@@ -188,6 +200,7 @@ def pending_row(
     """A new row of the user's, in `calendar`, whose change `op` waits for Google; its
     Google id is the event's own."""
     assert event.id is not None
+    check_writable(calendar)
     start_at, end_at = window(event, calendar.time_zone)
     row = Event(
         id=accounts.new_id(),
@@ -340,6 +353,7 @@ async def stage_update(
     """Write a checked change of a row, to be pushed, with its audit entry."""
     calendar = await accounts.calendar_by_id(session, row.calendar_id)
     assert calendar is not None
+    check_writable(calendar)
     row.send_updates = send_updates(row, actor, before, after)
     row.local = event_to_json(after)
     row.start_at, row.end_at = window(after, calendar.time_zone)
@@ -355,11 +369,13 @@ async def stage_delete(
     session: AsyncSession, row: Event, before: CalendarEvent, actor: Actor, now: datetime
 ) -> None:
     """Mark a row deleted, to be pushed, with its audit entry."""
+    calendar = await accounts.calendar_by_id(session, row.calendar_id)
+    if calendar is not None:
+        check_writable(calendar)
     row.send_updates = send_updates(row, actor, before)
     row.deleted, row.pending_op, row.sync_status = True, "delete", "pending"
     row.new_version()
     row.next_push_at, row.updated_at, row.push_attempts = now, now, 0
-    calendar = await accounts.calendar_by_id(session, row.calendar_id)
     if calendar is not None:
         kept_here(row, calendar)
     audit(session, actor, row.id, action="delete", now=now, changes=audit_changes(before, None))

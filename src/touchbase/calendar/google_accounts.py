@@ -273,6 +273,7 @@ class GoogleAccounts:
                         summary=(entry.summary or entry.id)[:MAX_CALENDAR_NAME],
                         time_zone=stated_zone(entry.time_zone),
                         is_primary=entry.primary,
+                        access_role=entry.access_role,
                     )
                 return
             async for page in client.list_events("primary", page_size=1):

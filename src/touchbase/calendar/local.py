@@ -27,8 +27,10 @@ async def _target(session: AsyncSession, user_id: str, calendar_id: str | None) 
     """The Google calendar events move into."""
     if calendar_id:
         found = await accounts.user_calendar(session, user_id, calendar_id)
-        if found is None or found.is_local:
-            raise InvalidEventError("Choose one of your Google calendars.", field="calendarId")
+        if found is None or found.is_local or not found.writable:
+            raise InvalidEventError(
+                "Choose one of your Google calendars that you can change.", field="calendarId"
+            )
         return found
     primary = await accounts.primary_calendar(session, user_id)
     if primary is None:

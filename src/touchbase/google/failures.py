@@ -21,6 +21,7 @@ from touchbase.errors import (
     NotOrganizerError,
     PermissionDeniedError,
     RateLimitError,
+    ReadOnlyCalendarError,
     SyncTokenExpiredError,
 )
 
@@ -73,6 +74,8 @@ def error_from_response(response: httpx.Response) -> CalendarError:
     mapped = _BY_STATUS.get(status)
     if status == 403 and reason == "forbiddenForNonOrganizer":
         mapped = NotOrganizerError
+    if status == 403 and reason == "requiredAccessLevel":
+        mapped = ReadOnlyCalendarError
     if status == 410 and reason == "fullSyncRequired":
         mapped = SyncTokenExpiredError
     if mapped is InvalidEventError:

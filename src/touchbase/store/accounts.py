@@ -13,7 +13,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.store.crypto import SecretCipher
-from touchbase.store.models import ApiToken, Calendar, GoogleConnection, OAuthState, User
+from touchbase.store.models import (
+    ACCESS_ROLES,
+    ApiToken,
+    Calendar,
+    GoogleConnection,
+    OAuthState,
+    User,
+)
 from touchbase.store.pending import set_now_or_after
 
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)
@@ -248,8 +255,10 @@ async def upsert_calendar(
     summary: str,
     time_zone: str,
     is_primary: bool,
+    access_role: str | None = None,
 ) -> Calendar:
-    """Add or refresh one of a user's calendars."""
+    """Add or refresh one of a user's calendars (`access_role`: the user's role on it, if
+    Google said; a role Google may add later is kept as not known)."""
     row = (
         await session.scalars(
             select(Calendar).where(
@@ -266,6 +275,7 @@ async def upsert_calendar(
         )
         session.add(row)
     row.summary, row.time_zone, row.is_primary = summary, time_zone, is_primary
+    row.access_role = access_role if access_role in ACCESS_ROLES else None
     await session.flush()
     return row
 
@@ -307,6 +317,17 @@ async def start_local_calendar(session: AsyncSession, user_id: str, time_zone: s
     session.add(row)
     await session.flush()
     return row
+
+
+async def user_addresses(session: AsyncSession, user_id: str) -> list[str]:
+    """The user's own addresses in Google (lower case): their primary calendar's id, which
+    is their account's address, and the address their connection was granted for."""
+    primary = select(Calendar.google_calendar_id).where(
+        Calendar.user_id == user_id, Calendar.is_primary.is_(True)
+    )
+    granted = select(GoogleConnection.google_email).where(GoogleConnection.user_id == user_id)
+    found = await session.scalars(primary.union_all(granted))
+    return sorted({str(a).strip().lower() for a in found if a})
 
 
 async def user_calendars(session: AsyncSession, user_id: str) -> list[Calendar]:

@@ -1,7 +1,8 @@
 """Meetings with contacts: events a contact is a guest of (by any of their emails, through
-`event_guests`) or that name them (`contact_id`), and what was logged after them; every query
-scoped to one user. Their joins and aggregates cover every meeting of the user's (with 100,000
-events, SQLite works on one for tenths of a second), so they run off the event loop."""
+`event_guests`; in a calendar shared with the user, only where the user is a guest too) or
+that name them (`contact_id`), and what was logged after them; every query scoped to one
+user. Their joins and aggregates cover every meeting of the user's (with 100,000 events,
+SQLite works on one for tenths of a second), so they run off the event loop."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from touchbase.store import accounts
 from touchbase.store.events import LISTED
 from touchbase.store.models import ContactEmail, Event, EventGuest, Interaction, Touchpoint
 from touchbase.store.sqlite_driver import OFF_THE_LOOP
@@ -36,10 +38,28 @@ class _Guests:
         return self.owners[key] if self.owners is not None else key
 
 
+async def _others_meetings(session: AsyncSession, user_id: str) -> Any:
+    """The events of calendars shared with the user (another person's, `Calendar.shared`)
+    that the user is not a guest of: that person's meetings, not the user's. None when the
+    user has no such calendar (most users: nothing is added to their queries)."""
+    shared = [c.id for c in await accounts.user_calendars(session, user_id) if c.shared]
+    if not shared:
+        return None
+    with_user = select(EventGuest.event_id).where(
+        EventGuest.user_id == user_id,
+        EventGuest.email.in_(await accounts.user_addresses(session, user_id)),
+    )
+    return and_(Event.calendar_id.in_(shared), Event.id.not_in(with_user))
+
+
 async def _guests(
     session: AsyncSession, user_id: str, contact_ids: Sequence[str] | None
 ) -> _Guests:
-    live = Event.deleted.is_(False)
+    """The meetings' guests: of events the user was in (`_others_meetings` left out)."""
+    live: Any = Event.deleted.is_(False)
+    others = await _others_meetings(session, user_id)
+    if others is not None:
+        live = and_(live, ~others)
     if contact_ids is None:
         statement = (
             select(ContactEmail.contact_id)

@@ -38,6 +38,11 @@ NAMING = {
 }
 ID = String(36)
 MAX_EMAIL = 254
+# A user's roles on a calendar (Google's calendarList `accessRole`): those of a calendar
+# shared with them, the two of them that only read, and every role kept.
+READ_ONLY_ROLES = ("freeBusyReader", "reader")
+SHARED_ROLES = (*READ_ONLY_ROLES, "writerWithoutPrivateAccess", "writer")
+ACCESS_ROLES = (*SHARED_ROLES, "owner")
 
 
 class Base(DeclarativeBase):
@@ -147,6 +152,20 @@ class Calendar(Base):
     sync_lease_holder: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # After Google refused it a watch channel: when to ask again.
     next_watch_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # The user's role on it, as Google's calendar list last said (`SHARED_ROLES`; NULL: not
+    # known yet, taken as the user's own).
+    access_role: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+    @property
+    def writable(self) -> bool:
+        """Whether the user may change its events (not shared with them to view only)."""
+        return self.access_role not in READ_ONLY_ROLES
+
+    @property
+    def shared(self) -> bool:
+        """Whether it is someone else's calendar shared with the user: its meetings are the
+        user's only where the user is a guest."""
+        return not (self.is_primary or self.is_local) and self.access_role in SHARED_ROLES
 
 
 class WatchChannel(Base):

@@ -138,6 +138,8 @@ def calendar_view(calendar: Calendar, updates: dict[str, Any] | None = None) -> 
         "timeZone": calendar.time_zone,
         "primary": calendar.is_primary,
         "isLocal": calendar.is_local,
+        "accessRole": calendar.access_role,
+        "writable": calendar.writable,
         "syncEnabled": calendar.sync_enabled,
         "lastSyncedAt": calendar.last_synced_at.isoformat() if calendar.last_synced_at else None,
         "lastSyncRunId": calendar.last_sync_run_id,

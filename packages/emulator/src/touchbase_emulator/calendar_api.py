@@ -156,7 +156,7 @@ class CalendarApi:
             "description": calendar.description,
             "updated": format_rfc3339(now_utc()),
             "timeZone": calendar.time_zone,
-            "accessRole": "owner",
+            "accessRole": sharing.role_of(calendar, principal.email),
             "defaultReminders": [],
             "items": items,
         }
@@ -272,7 +272,8 @@ class CalendarApi:
             found = instances.instance_at(
                 calendar, series.data, original, show_deleted=request.param("showDeleted") == "true"
             )
-            return ApiResponse(200, instances.listing_of(calendar, series, found))
+            role = sharing.role_of(calendar, principal.email)
+            return ApiResponse(200, instances.listing_of(calendar, series, found, role))
         query = listing.parse_query(request.query, instances=True)
         if not series.data.get("recurrence"):
             members = [series]
@@ -290,7 +291,7 @@ class CalendarApi:
             "etag": f'"{series.seq}"',
             "summary": calendar.summary,
             "timeZone": calendar.time_zone,
-            "accessRole": "owner",
+            "accessRole": sharing.role_of(calendar, principal.email),
             "items": items,
         }
         if page_token:

@@ -52,14 +52,14 @@ def instance_at(
     return found
 
 
-def listing_of(calendar: Calendar, series: StoredEvent, found: Json | None) -> Json:
-    """An instances answer holding `found` alone (or nothing)."""
+def listing_of(calendar: Calendar, series: StoredEvent, found: Json | None, role: str) -> Json:
+    """An instances answer holding `found` alone (or nothing), to a caller with `role`."""
     return {
         "kind": "calendar#events",
         "etag": f'"{series.seq}"',
         "summary": calendar.summary,
         "timeZone": calendar.time_zone,
-        "accessRole": "owner",
+        "accessRole": role,
         "items": [found] if found is not None else [],
     }
 

@@ -13,6 +13,8 @@ export const STATUS_TEXT = {
 export const events = new Map(); // id -> the API's latest view of each loaded event
 export const known = new Map(); // id -> the version this page first loaded or last wrote itself
 export const board = { calendar: null };
+// Calendars shared with the user to view only: their events are seen here, not changed.
+export const readOnly = new Set();
 const UNDO_MS = 10_000; // how long a change's toast offers to undo it
 
 // One occurrence of a recurring series (a change to it asks which occurrences it is for).
@@ -35,7 +37,7 @@ export function toCalendar(event, status = event.syncStatus) {
     start: event.startTime,
     end: event.endTime,
     allDay: event.allDay,
-    editable: !event.recurrence.length && status !== "conflict",
+    editable: !event.recurrence.length && status !== "conflict" && !readOnly.has(event.calendarId),
     classNames: [`sync-${status}`, ...(event.declined ? ["declined"] : [])],
     extendedProps: { syncStatus: status, pattern: pattern(event), zone: event.timeZone },
   };

@@ -3,8 +3,8 @@
 
 import { api, showError, toast, userSettings, whenWritesSettle, wireDialogs } from "./app.js";
 import {
-  board, dragEnded, dragStarted, dragStopped, events, isOccurrence, known, pattern, remember,
-  settled, SOURCE, STATUS_TEXT, toCalendar,
+  board, dragEnded, dragStarted, dragStopped, events, isOccurrence, known, pattern, readOnly,
+  remember, settled, SOURCE, STATUS_TEXT, toCalendar,
 } from "./calendar-events.js";
 import { create, hooks, moved, remove, removeWithTouchpoint, update } from "./calendar-writes.js";
 import { openConflict, setUpConflict } from "./conflict.js";
@@ -151,6 +151,16 @@ function showWorkingDay(view) {
   if (slot) window.scrollBy(0, slot.getBoundingClientRect().top - 60);
 }
 
+// Which calendars are shared with the user to view only (their events already shown stop
+// being draggable once known; the calendar list is refreshed from Google as it is read).
+async function learnReadOnly() {
+  const { items } = await api("GET", "/api/calendar/calendars").catch(() => ({ items: [] }));
+  for (const entry of items) if (!entry.writable) readOnly.add(entry.id);
+  for (const shown of calendar.getEvents()) {
+    if (readOnly.has(events.get(shown.id)?.calendarId)) shown.setProp("editable", false);
+  }
+}
+
 // A user without Google connected (and no calendar kept here) is shown the way to start, not
 // a calendar that could only refuse.
 async function offerToConnect() {
@@ -195,6 +205,7 @@ function openCreate(range) {
   editing = null;
   $("event-modal-title").textContent = "New event";
   $("event-delete").hidden = true;
+  $("event-save").hidden = false;
   $("event-warning").hidden = true;
   $("event-series-note").hidden = true;
   formError("");
@@ -239,8 +250,10 @@ async function openEdit(id) {
     return openConflict(event.id, event.conflict, (e) => resolved(e));
   }
   editing = { event };
-  $("event-modal-title").textContent = "Edit event";
-  $("event-delete").hidden = false;
+  const viewOnly = readOnly.has(event.calendarId);
+  $("event-modal-title").textContent = viewOnly ? "Event" : "Edit event";
+  $("event-delete").hidden = viewOnly;
+  $("event-save").hidden = viewOnly;
   const repeats = pattern(event);
   $("event-series-note").textContent = repeats ? `Recurring: ${repeats}.` : "";
   $("event-series-note").hidden = !repeats;
@@ -259,6 +272,7 @@ async function openEdit(id) {
     );
     known.set(event.id, event);
   }
+  if (viewOnly) warn("This calendar is shared with you to view only: its events cannot be changed here.", []);
   if (!modal.open) modal.showModal();
 }
 
@@ -416,6 +430,7 @@ $("shortcuts-help").addEventListener("click", () => $("shortcuts-modal").showMod
 calendar.render();
 showZone();
 offerToConnect();
+learnReadOnly();
 setUpSync(calendar);
 followChanges();
 openLinked();

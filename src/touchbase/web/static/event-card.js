@@ -4,7 +4,7 @@
 // contact, the sync state; Edit, Delete and Open contact.
 
 import { api, showError } from "./app.js";
-import { STATUS_TEXT } from "./calendar-events.js";
+import { readOnly, STATUS_TEXT } from "./calendar-events.js";
 import { formatted } from "./rich-text.js";
 import { shownZone } from "./times.js";
 
@@ -136,6 +136,7 @@ async function rows(event, repeats) {
     text.append(formatted(event.description));
     found.push(row("Description", text));
   }
+  if (readOnly.has(event.calendarId)) found.push(row("Calendar", "Shared with you to view only"));
   found.push(row("Sync", STATUS_TEXT[event.syncStatus] ?? event.syncStatus));
   return found;
 }
@@ -152,6 +153,7 @@ export async function showCard(id, anchor, repeatsOf) {
   const card = $("event-card");
   $("card-title").textContent = event.title;
   $("card-details").replaceChildren(...(await rows(event, repeatsOf(event))));
+  $("card-delete").hidden = readOnly.has(event.calendarId);
   const contact = $("card-contact");
   contact.hidden = !event.contactId;
   contact.href = event.contactId ? `/contacts/${encodeURIComponent(event.contactId)}` : "#";

@@ -1,0 +1,105 @@
+"""Calendars another person shares with the user: one shared to view only takes no change
+(refused before anything is written, not queued for a Google that will refuse it), and the
+meetings in a shared calendar are the user's only where the user is a guest."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tests.support.app import ApiUser, AppHarness
+from tests.support.sharing import BOB, google_as, meeting, shared_with
+
+
+def _in_calendar(alice: ApiUser, calendar_id: str) -> list[dict[str, Any]]:
+    listed = alice.api.get(
+        "/api/calendar/events",
+        params={"start": "2026-01-01T00:00:00Z", "end": "2028-01-01T00:00:00Z"},
+    ).json()["items"]
+    return [e for e in listed if e["calendarId"] == calendar_id]
+
+
+def test_a_calendar_shared_to_view_only_takes_no_change(app: AppHarness) -> None:
+    app.user(BOB)
+    alice = app.user("alice@example.com")
+    start = datetime(2027, 3, 1, 10, tzinfo=UTC)
+    shared, calendar = shared_with(app, alice, "reader", meeting(start, "Bob's review"))
+    assert (calendar["accessRole"], calendar["writable"]) == ("reader", False)
+    [bobs] = _in_calendar(alice, calendar["id"])
+
+    made = alice.create(calendarId=calendar["id"], title="Alice's note")
+    assert made.status_code == 422, made.text
+    assert made.json()["error"]["details"]["field"] == "calendarId"
+    assert "view only" in made.json()["error"]["message"]
+    changed = alice.api.patch(f"/api/calendar/events/{bobs['id']}", json={"title": "Renamed"})
+    assert changed.status_code == 403, changed.text
+    assert changed.json()["error"]["code"] == "CALENDAR_READ_ONLY"
+    deleted = alice.api.delete(f"/api/calendar/events/{bobs['id']}")
+    assert deleted.status_code == 403, deleted.text
+    assert [(e["title"], e["syncStatus"]) for e in _in_calendar(alice, calendar["id"])] == [
+        ("Bob's review", "synced")
+    ]
+    in_google = google_as(app, BOB).get(f"/calendars/{shared}/events").json()["items"]
+    assert [e["summary"] for e in in_google] == ["Bob's review"]
+
+    # Made a writer, she may change it (her touchbase learns so when it lists her calendars).
+    rule = f"/calendars/{shared}/acl/user:{alice.email}"
+    assert google_as(app, BOB).patch(rule, json={"role": "writer"}).status_code == 200
+    listed = alice.api.get("/api/calendar/calendars").json()["items"]
+    assert next(c for c in listed if c["id"] == calendar["id"])["writable"] is True
+    changed = alice.api.patch(f"/api/calendar/events/{bobs['id']}", json={"title": "Renamed"})
+    assert changed.status_code == 200, changed.text
+    in_google = google_as(app, BOB).get(f"/calendars/{shared}/events").json()["items"]
+    assert [e["summary"] for e in in_google] == ["Renamed"]
+
+
+def test_a_change_google_refuses_for_a_calendar_now_read_only_says_so(app: AppHarness) -> None:
+    app.user(BOB)
+    alice = app.user("alice@example.com")
+    start = datetime(2027, 3, 1, 10, tzinfo=UTC)
+    shared, calendar = shared_with(app, alice, "writer", meeting(start, "Bob's review"))
+    [bobs] = _in_calendar(alice, calendar["id"])
+    rule = f"/calendars/{shared}/acl/user:{alice.email}"
+    assert google_as(app, BOB).patch(rule, json={"role": "reader"}).status_code == 200
+
+    changed = alice.api.patch(f"/api/calendar/events/{bobs['id']}", json={"title": "Renamed"})
+    assert changed.status_code == 200, changed.text
+    error = changed.json()["lastError"]
+    assert error["code"] == "CALENDAR_READ_ONLY", error
+    assert "view only" in error["message"]
+
+
+def test_another_persons_meetings_in_a_shared_calendar_are_not_the_users(
+    app: AppHarness,
+) -> None:
+    app.user(BOB)
+    alice = app.user("alice@example.com")
+    now = datetime.now(UTC).replace(microsecond=0)
+    bobs_alone = meeting(now - timedelta(days=3), "Bob and Carol", "carol@example.com")
+    with_alice = meeting(
+        now - timedelta(days=5), "Bob, Alice and Dave", "dave@example.com", alice.email
+    )
+    shared_with(app, alice, "reader", bobs_alone, with_alice)
+    carol = alice.api.post(
+        "/api/contacts", json={"name": "Carol", "emails": ["carol@example.com"]}
+    ).json()
+    dave = alice.api.post("/api/contacts", json={"name": "Dave", "emails": ["dave@example.com"]})
+    dave_id = dave.json()["id"]
+
+    assert alice.api.get(f"/api/contacts/{carol['id']}").json()["lastContacted"] is None
+    timeline = alice.api.get(f"/api/contacts/{carol['id']}/timeline").json()
+    assert (timeline["past"], timeline["lastContacted"]) == ([], None), timeline
+    seen = datetime.fromisoformat(alice.api.get(f"/api/contacts/{dave_id}").json()["lastContacted"])
+    assert seen == now - timedelta(days=5) + timedelta(hours=1)
+    listed = alice.api.get("/api/contacts", params={"sort": "last_contacted"}).json()["items"]
+    assert {c["name"]: c["lastContacted"] is not None for c in listed} == {
+        "Carol": False,
+        "Dave": True,
+    }
+
+    # Her own meeting with Carol, in her own calendar, is hers.
+    alice.meeting("Alice and Carol", now - timedelta(days=8), attendees=["carol@example.com"])
+    seen = datetime.fromisoformat(
+        alice.api.get(f"/api/contacts/{carol['id']}").json()["lastContacted"]
+    )
+    assert seen == now - timedelta(days=8) + timedelta(minutes=30)

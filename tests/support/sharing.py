@@ -1,0 +1,56 @@
+"""Another person's calendar shared with a touchbase user (Bob's, in the emulator)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from tests.support.app import ApiUser, AppHarness
+from tests.support.sync import sync
+
+BOB = "bob@example.com"
+
+
+def google_as(app: AppHarness, email: str) -> httpx.Client:
+    """Google Calendar's API as `email` (all their calendars, not only the primary)."""
+    token = app.emulator.token(email)
+    return httpx.Client(
+        base_url=app.emulator.url + "/calendar/v3",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+
+
+def meeting(start: datetime, title: str, *guests: str) -> dict[str, Any]:
+    """An hour's meeting from `start` with these guests, as Google's API takes it."""
+    return {
+        "summary": title,
+        "start": {"dateTime": start.isoformat()},
+        "end": {"dateTime": (start + timedelta(hours=1)).isoformat()},
+        "attendees": [{"email": g} for g in guests],
+    }
+
+
+def shared_with(
+    app: AppHarness, alice: ApiUser, role: str, *meetings: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    """Bob's calendar holding these meetings, shared with Alice with `role`, added to her
+    calendar list and synced by her touchbase: its Google id and her touchbase's calendar."""
+    bob = google_as(app, BOB)
+    shared = bob.post("/calendars", json={"summary": "Bob's clients"}).json()["id"]
+    for each in meetings:
+        assert bob.post(f"/calendars/{shared}/events", json=each).status_code == 200
+    scope = {"type": "user", "value": alice.email}
+    rule = bob.post(f"/calendars/{shared}/acl", json={"role": role, "scope": scope})
+    assert rule.status_code == 200, rule.text
+    added = google_as(app, alice.email).post("/users/me/calendarList", json={"id": shared})
+    assert added.status_code == 200, added.text
+    listed = alice.api.get("/api/calendar/calendars").json()["items"]
+    calendar = next(c for c in listed if c["googleCalendarId"] == shared)
+    choice = {"syncEnabled": True}
+    chosen = alice.api.patch(f"/api/calendar/calendars/{calendar['id']}", json=choice)
+    assert chosen.status_code == 200, chosen.text
+    assert sync(alice)["status"] == "succeeded"
+    return shared, calendar
