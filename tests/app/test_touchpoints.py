@@ -483,3 +483,32 @@ def test_deleting_a_done_touchpoint_keeps_its_meeting_naming_no_touchpoint(
     assert _in_google(alice, planned) == [], "no event names the deleted touchpoint"
     kept = [e for e in alice.google_events() if e["id"] == event["id"]]
     assert [e["status"] for e in kept] == ["confirmed"], "the meeting that happened stays"
+
+
+def test_a_touchpoint_marked_done_is_the_last_contact_until_planned_again(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    met = alice.meeting("Old call", _at(-60, 10), attendees=["dana@acme.example"])
+    dana = _contact(alice, emails=["dana@acme.example"])
+    path = f"/api/contacts/{dana['id']}"
+    assert alice.api.get(path).json()["lastContacted"] == met["endTime"]
+    touchpoint = _plan(alice, dana, dueAt=_at(3, 15).isoformat())
+
+    before = datetime.now(UTC)
+    done = alice.api.patch(f"/api/touchpoints/{touchpoint['id']}", json={"status": "done"})
+    assert done.status_code == 200, done.text
+    when = datetime.fromisoformat(done.json()["completedAt"])
+    assert before <= when <= datetime.now(UTC)
+    assert datetime.fromisoformat(alice.api.get(path).json()["lastContacted"]) == when
+    timeline = alice.api.get(f"{path}/timeline").json()
+    assert datetime.fromisoformat(timeline["lastContacted"]) == when
+    [listed] = alice.api.get("/api/contacts", params={"sort": "last_contacted"}).json()["items"]
+    assert datetime.fromisoformat(listed["lastContacted"]) == when
+
+    again = alice.api.patch(
+        f"/api/touchpoints/{touchpoint['id']}", json={"dueDate": _day(4).isoformat()}
+    )
+    assert (again.status_code, again.json()["status"]) == (200, "planned"), again.text
+    assert alice.api.get(path).json()["lastContacted"] == met["endTime"]
+    assert alice.api.get(f"{path}/timeline").json()["lastContacted"] == met["endTime"]

@@ -1,5 +1,6 @@
 """A contact's timeline: the meetings with them (made here or in Google, found by their guests'
-emails or an explicit link), what was logged after them, and when the user was last in touch."""
+emails or an explicit link), what was logged after them, and when the user was last in touch
+(a meeting held, an interaction logged, a touchpoint marked done)."""
 
 from __future__ import annotations
 
@@ -107,7 +108,9 @@ async def contact_timeline(
     past: list[Meeting | Interaction] = [m for m in meetings if m.end <= now]
     past += [i for i in logged if not i.event_id or i.event_id in by_event]
     past.sort(key=lambda m: m.end if isinstance(m, Meeting) else m.occurred_at, reverse=True)
-    return Timeline(upcoming, past[:PAST_SHOWN], _latest_touch(past))
+    done = await meeting_store.last_done(session, user_id, contact_id, now=now)
+    latest = max((t for t in (_latest_touch(past), done) if t is not None), default=None)
+    return Timeline(upcoming, past[:PAST_SHOWN], latest)
 
 
 async def last_contacted(

@@ -175,12 +175,47 @@ def _counted(user_id: str) -> Any:
     )
 
 
+def _done(user_id: str, now: datetime) -> Any:
+    """(contact id, when the latest touchpoint with them was marked done) of touchpoints done
+    without their event (none, gone, or not begun when marked done: the contact happened
+    otherwise). One done after its event began was that meeting, which counts at its end
+    (`_reminders`), not when the user got round to marking it."""
+    held = (
+        select(_ITS_EVENT.id)
+        .where(
+            _ITS_EVENT.id == Touchpoint.event_id,
+            _ITS_EVENT.deleted.is_(False),
+            _ITS_EVENT.start_at <= Touchpoint.completed_at,
+        )
+        .exists()
+    )
+    return (
+        select(Touchpoint.contact_id, func.max(Touchpoint.completed_at))
+        .where(
+            Touchpoint.user_id == user_id,
+            Touchpoint.status == "done",
+            Touchpoint.completed_at <= now,
+            ~held,
+        )
+        .group_by(Touchpoint.contact_id)
+    )
+
+
+async def last_done(
+    session: AsyncSession, user_id: str, contact_id: str, *, now: datetime
+) -> datetime | None:
+    """When a touchpoint with the contact was last marked done (`_done`)."""
+    found = await session.execute(_done(user_id, now).where(Touchpoint.contact_id == contact_id))
+    return max((when for _, when in found.all() if when is not None), default=None)
+
+
 async def last_met(
     session: AsyncSession, user_id: str, *, now: datetime, contact_ids: Sequence[str] | None
 ) -> dict[str, datetime]:
-    """{contact id: when the latest meeting with them that is over ended, or the latest
-    interaction logged}, of these contacts (None: all the user's). Series still running are
-    the caller's to expand (`running_series_ids`)."""
+    """{contact id: when the latest meeting with them that is over ended, the latest
+    interaction logged, or the latest touchpoint with them marked done}, of these contacts
+    (None: all the user's). Series still running are the caller's to expand
+    (`running_series_ids`)."""
     counted = and_(Event.end_at <= now, _counted(user_id))
     guests = await _guests(session, user_id, contact_ids)
     as_guest = (
@@ -205,11 +240,14 @@ async def last_met(
         )
         .group_by(Interaction.contact_id)
     )
+    done = _done(user_id, now)
     if contact_ids is not None:
         named = named.where(Event.contact_id.in_(contact_ids))
         logged = logged.where(Interaction.contact_id.in_(contact_ids))
+        done = done.where(Touchpoint.contact_id.in_(contact_ids))
     out: dict[str, datetime] = {}
-    for query, contact_of in ((as_guest, guests.contact), (named, str), (logged, str)):
+    queries = ((as_guest, guests.contact), (named, str), (logged, str), (done, str))
+    for query, contact_of in queries:
         for key, when in (await session.execute(query, execution_options=OFF_THE_LOOP)).all():
             if key is not None and when is not None:
                 contact_id = contact_of(key)
