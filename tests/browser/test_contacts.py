@@ -145,7 +145,8 @@ def test_a_contact_page_shows_their_time_and_plans_in_their_working_hours(
 def test_a_double_click_saves_once(signed_in: CalendarPage) -> None:
     """A double click on a form's button sends it once: one contact (a person without an
     email was added twice), one touchpoint (two, each with its event in Google), one note
-    (logged twice), from the contact's page and from an event's dialog alike."""
+    (logged twice), from the contact's page and from an event's dialog alike; a touchpoint
+    marked done once (it said so twice)."""
     page, api = signed_in.page, signed_in.user.api
     page.get_by_role("button", name="New event").click()
     signed_in.fill_form(title="Call with Gil", start=at(11), end=at(11, 30))
@@ -177,6 +178,10 @@ def test_a_double_click_saves_once(signed_in: CalendarPage) -> None:
     page.get_by_label("Day", exact=True).fill((today() + timedelta(days=3)).isoformat())
     page.get_by_role("button", name="Plan touchpoint").dblclick()
     expect(page.locator("#next-touchpoint .touchpoint")).to_have_count(1)
+    page.locator("#next-touchpoint").get_by_role("button", name="Done").dblclick()
+    expect(signed_in.toast("Marked done.")).to_be_visible()
+    page.wait_for_timeout(500)  # a second answer, if a second request went, has come
+    expect(signed_in.toast("Marked done.")).to_have_count(1)
     page.get_by_label("What happened").fill("Called about the pilot")
     page.get_by_role("button", name="Log it").dblclick()
     expect(page.locator("#timeline-past")).to_contain_text("Called about the pilot")

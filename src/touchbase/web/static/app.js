@@ -162,10 +162,11 @@ export function showError(error, what) {
 
 // A submit (or click) handler that runs once at a time: a second one while the first is
 // under way (a double click) is ignored, not sent again as a second contact or touchpoint.
+// Called with a DOM event, its default is prevented; called with anything else, it is passed on.
 export function oneAtATime(handler) {
   let running = false;
   return async (event) => {
-    event?.preventDefault();
+    if (event instanceof Event) event.preventDefault();
     if (running) return;
     running = true;
     try {

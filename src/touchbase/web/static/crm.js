@@ -1,7 +1,7 @@
 // Shared by the contacts, contact and due pages: a contact's form fields, and one touchpoint
 // with its buttons (done, skip, reschedule).
 
-import { api, formatWhen, showError, toast } from "./app.js";
+import { api, formatWhen, oneAtATime, showError, toast } from "./app.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -103,11 +103,13 @@ export function touchpointItem(tp, done, { withContact = true } = {}) {
   item.append(el("span", dueText(tp), dueClass(tp)));
   if (tp.message) item.append(" ", el("span", tp.message, "hint"));
   const buttons = el("span", null, "row actions");
+  // One change of the touchpoint at a time: a double click on Done marks it done once.
+  const act = oneAtATime((body) => change(tp, body, done));
   if (tp.status === "planned") {
     for (const [label, status] of [["Done", "done"], ["Skip", "skipped"]]) {
       const button = el("button", label);
       button.type = "button";
-      button.addEventListener("click", () => change(tp, { status }, done));
+      button.addEventListener("click", () => act({ status }));
       buttons.append(button);
     }
   }
@@ -117,7 +119,7 @@ export function touchpointItem(tp, done, { withContact = true } = {}) {
   day.value = tp.dueDate;
   const move = el("button", "Reschedule");
   move.type = "button";
-  move.addEventListener("click", () => change(tp, { dueDate: day.value }, done));
+  move.addEventListener("click", () => act({ dueDate: day.value }));
   buttons.append(day, move);
   item.append(buttons);
   return item;
