@@ -9,6 +9,7 @@ from typing import Any
 
 from tests.support.app import ApiUser, AppHarness
 from tests.support.sharing import BOB, google_as, meeting, shared_with
+from tests.support.sync import sync
 
 
 def _in_calendar(alice: ApiUser, calendar_id: str) -> list[dict[str, Any]]:
@@ -103,3 +104,44 @@ def test_another_persons_meetings_in_a_shared_calendar_are_not_the_users(
         alice.api.get(f"/api/contacts/{carol['id']}").json()["lastContacted"]
     )
     assert seen == now - timedelta(days=8) + timedelta(minutes=30)
+
+
+def test_a_calendar_no_longer_shared_is_forgotten_and_the_rest_still_syncs(
+    app: AppHarness,
+) -> None:
+    app.user(BOB)
+    alice = app.user("alice@example.com")
+    start = datetime(2027, 3, 1, 10, tzinfo=UTC)
+    shared, calendar = shared_with(app, alice, "reader", meeting(start, "Bob's review"))
+    [bobs] = _in_calendar(alice, calendar["id"])
+    assert alice.google.post("/events", json=meeting(start, "Dentist")).status_code == 200
+    unshared = google_as(app, BOB).delete(f"/calendars/{shared}/acl/user:{alice.email}")
+    assert unshared.status_code == 204
+
+    run = sync(alice)
+    assert run["status"] == "succeeded", run
+    assert {c["summary"]: c["status"] for c in run["calendars"]} == {
+        "Bob's clients": "removed",
+        alice.email: "succeeded",
+    }
+    assert run["counts"]["pulled"] == 1  # her own calendar synced all the same
+    listed = alice.api.get("/api/calendar/calendars").json()["items"]
+    assert [c["summary"] for c in listed] == [alice.email]
+    assert _in_calendar(alice, calendar["id"]) == []
+    assert alice.api.get(f"/api/calendar/events/{bobs['id']}").status_code == 404
+    assert sync(alice)["status"] == "succeeded"
+
+
+def test_a_calendar_hidden_in_googles_list_is_kept(app: AppHarness) -> None:
+    alice = app.user("alice@example.com")
+    google = google_as(app, alice.email)
+    gym = google.post("/calendars", json={"summary": "Gym"}).json()["id"]
+    hidden = google.patch(f"/users/me/calendarList/{gym}", json={"hidden": True})
+    assert hidden.status_code == 200, hidden.text
+    listed = alice.api.get("/api/calendar/calendars").json()["items"]
+    [kept] = [c for c in listed if c["googleCalendarId"] == gym]
+    chosen = alice.api.patch(f"/api/calendar/calendars/{kept['id']}", json={"syncEnabled": True})
+    assert chosen.status_code == 200
+    assert sync(alice)["status"] == "succeeded"
+    listed = alice.api.get("/api/calendar/calendars").json()["items"]
+    assert [c["syncEnabled"] for c in listed if c["googleCalendarId"] == gym] == [True]

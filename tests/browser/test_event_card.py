@@ -10,7 +10,7 @@ from datetime import UTC
 from playwright.sync_api import expect
 
 from tests.browser.calendar_page import CalendarPage, at
-from tests.support.sharing import BOB, meeting, shared_with
+from tests.support.sharing import BOB, google_as, meeting, shared_with
 
 DASH = "\u2013"  # the en dash between two times
 
@@ -169,3 +169,23 @@ def test_an_event_of_a_calendar_shared_to_view_only_opens_to_be_seen(
     expect(card.get_by_role("button", name="Delete…")).to_be_visible()
     card.get_by_role("button", name="Edit").click()
     expect(modal.get_by_role("button", name="Save")).to_be_visible()
+
+
+def test_sync_now_says_which_calendars_left_the_users_google_calendars(
+    signed_in: CalendarPage,
+) -> None:
+    page = signed_in.page
+    signed_in.app.user(BOB)
+    start = at(11).astimezone(UTC)
+    shared, _ = shared_with(signed_in.app, signed_in.user, "reader", meeting(start, "Bob's review"))
+    signed_in.reload()
+    expect(signed_in.event("Bob's review")).to_be_visible()
+    rule = f"/calendars/{shared}/acl/user:{signed_in.user.email}"
+    assert google_as(signed_in.app, BOB).delete(rule).status_code == 204
+
+    page.get_by_role("button", name="Sync now").click()
+    expect(page.locator("#sync-status")).to_contain_text(
+        "No longer in your Google calendars, so removed here: Bob's clients."
+    )
+    signed_in.reload()
+    expect(page.locator("#calendar")).not_to_contain_text("Bob's review")

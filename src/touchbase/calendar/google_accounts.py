@@ -257,12 +257,20 @@ class GoogleAccounts:
         return GoogleQuota(self._calls_per_minute, stopping=self._stopping)
 
     async def discover_calendars(self, user_id: str) -> None:
-        """Store the user's calendars (the primary one at least)."""
+        """Store the user's calendars (the primary one at least), and forget those no longer
+        in their calendar list (with their events)."""
         client = await self.client(user_id)
         scopes = await self.scopes(user_id) or frozenset()
         async with self.db.session() as session:
             if scopes & {SCOPE_CALENDAR, SCOPE_CALENDAR_READONLY}:
-                for entry in await client.list_calendars():
+                listed = await client.list_calendars()
+                kept = {entry.id for entry in listed}
+                gone = await accounts.forget_calendars(session, user_id, kept=kept)
+                if gone:
+                    log.info(
+                        "user %s: %d calendars no longer listed: forgotten", user_id, len(gone)
+                    )
+                for entry in listed:
                     if len(entry.id) > MAX_CALENDAR_ID:
                         log.warning("a calendar of user %s has an id too long to keep", user_id)
                         continue
@@ -289,6 +297,15 @@ class GoogleAccounts:
                     is_primary=True,
                 )
                 break
+
+    async def lost(self, calendar: Calendar) -> bool:
+        """Whether a calendar Google no longer shows the user (404) is gone from their
+        calendar list too, and so forgotten here (`discover_calendars`); never the primary."""
+        if calendar.is_primary or calendar.is_local:
+            return False
+        await self.discover_calendars(calendar.user_id)
+        async with self.db.read() as session:
+            return await accounts.user_calendar(session, calendar.user_id, calendar.id) is None
 
 
 def stated_zone(name: str | None) -> str:

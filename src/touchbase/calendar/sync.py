@@ -36,7 +36,7 @@ from touchbase.domain import CalendarEvent, EventStatus
 from touchbase.domain.recurrence import event_span
 from touchbase.domain.rrules import RecurrenceError
 from touchbase.domain.validation import in_supported_range
-from touchbase.errors import CalendarError, SyncTokenExpiredError
+from touchbase.errors import CalendarError, EventNotFoundError, SyncTokenExpiredError
 from touchbase.google import GoogleCalendarClient
 from touchbase.google.mapping import time_to_domain, to_domain
 from touchbase.google.models import EventResource, EventsPage
@@ -199,7 +199,8 @@ async def sync_calendar(
     progress: Progress,
     holder: str | None = None,
 ) -> CalendarSync:
-    """Pull, apply, push one calendar (skipped when another sync holds it)."""
+    """Pull, apply, push one calendar (skipped when another sync holds it; `removed`, with
+    its events, when Google no longer shows it to the user nor lists it for them)."""
     result = CalendarSync(calendar.id, calendar.summary)
     async with services.db.session() as session:
         claimed = await sync_store.claim_calendar(
@@ -213,7 +214,14 @@ async def sync_calendar(
         async def report(update: dict[str, Any]) -> None:
             await progress({"calendar": calendar.id, **update})
 
-        await pull_calendar(services, client, calendar, result, report)
+        try:
+            await pull_calendar(services, client, calendar, result, report)
+        except EventNotFoundError:  # the calendar itself: unshared, deleted, or removed
+            if not await services.accounts.lost(calendar):
+                raise
+            result.status = "removed"
+            await report({"phase": "done", "counts": dict(result.counts)})
+            return result
         await push_calendar(services, client, calendar.id, result, report)
         result.status = "succeeded"
         await report({"phase": "done", "counts": dict(result.counts)})

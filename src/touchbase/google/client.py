@@ -345,11 +345,14 @@ class GoogleCalendarClient:
         return decode(EventResource, response.content)
 
     async def list_calendars(self) -> list[CalendarListEntry]:
-        """calendarList.list: every calendar of the account."""
+        """calendarList.list: every calendar of the account (those hidden in Google's list
+        too: hidden is not gone)."""
         entries: list[CalendarListEntry] = []
         page_token: str | None = None
         while True:
-            params = (("pageToken", page_token),) if page_token else ()
+            params: tuple[tuple[str, str], ...] = (("showHidden", "true"),)
+            if page_token:
+                params += (("pageToken", page_token),)
             call = Call("GET", "/users/me/calendarList", params)
             page = decode(CalendarListPage, (await self._send(call)).result().content)
             entries.extend(page.items)

@@ -280,6 +280,21 @@ async def upsert_calendar(
     return row
 
 
+async def forget_calendars(session: AsyncSession, user_id: str, *, kept: set[str]) -> list[str]:
+    """Remove the user's Google calendars whose Google ids are not among `kept` (no longer
+    in their calendar list: unshared, deleted, or removed by them), with their events; never
+    the primary one nor the one kept on touchbase. Returns the names of those removed."""
+    gone = [
+        row
+        for row in await user_calendars(session, user_id)
+        if not (row.is_primary or row.is_local) and row.google_calendar_id not in kept
+    ]
+    for row in gone:
+        await session.delete(row)
+    await session.flush()
+    return [row.summary for row in gone]
+
+
 async def primary_calendar(session: AsyncSession, user_id: str) -> Calendar | None:
     """The user's primary calendar, if connected."""
     found = await session.scalars(

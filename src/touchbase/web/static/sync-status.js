@@ -18,7 +18,9 @@ function showSyncResult(run) {
   syncStatus.replaceChildren();
   if (run.status === "succeeded") {
     const c = run.counts ?? {};
-    syncStatus.textContent = `Synced: pulled ${c.pulled ?? 0}, pushed ${c.pushed ?? 0}, conflicts ${c.conflicts ?? 0}` + (c.errors ? `, errors ${c.errors}` : "") + ".";
+    const removed = (run.calendars ?? []).filter((r) => r.status === "removed").map((r) => r.summary);
+    syncStatus.textContent = `Synced: pulled ${c.pulled ?? 0}, pushed ${c.pushed ?? 0}, conflicts ${c.conflicts ?? 0}` + (c.errors ? `, errors ${c.errors}` : "") + "." +
+      (removed.length ? ` No longer in your Google calendars, so removed here: ${removed.join(", ")}.` : "");
     syncStatus.dataset.state = "done";
     return;
   }
