@@ -145,3 +145,33 @@ def test_a_calendar_hidden_in_googles_list_is_kept(app: AppHarness) -> None:
     assert sync(alice)["status"] == "succeeded"
     listed = alice.api.get("/api/calendar/calendars").json()["items"]
     assert [c["syncEnabled"] for c in listed if c["googleCalendarId"] == gym] == [True]
+
+
+def test_one_calendar_google_refuses_to_list_fails_alone(app: AppHarness) -> None:
+    app.user(BOB)
+    alice = app.user("alice@example.com")
+    start = datetime(2027, 3, 1, 10, tzinfo=UTC)
+    shared, calendar = shared_with(app, alice, "reader", meeting(start, "Bob's review"))
+    rule = f"/calendars/{shared}/acl/user:{alice.email}"
+    lowered = google_as(app, BOB).patch(rule, json={"role": "freeBusyReader"})
+    assert lowered.status_code == 200, lowered.text
+    assert alice.google.post("/events", json=meeting(start, "Dentist")).status_code == 200
+
+    run = sync(alice)  # "Bob's clients" goes first (by name) and is refused
+    assert run["status"] == "failed", run
+    assert run["error"]["message"] == (
+        "Bob's clients: This calendar shares only when its owner is busy with you, not its events."
+    )
+    assert {c["summary"]: c["status"] for c in run["calendars"]} == {
+        "Bob's clients": "failed",
+        alice.email: "succeeded",
+    }
+    assert run["counts"]["pulled"] == 1  # her own calendar synced all the same
+
+    # Known for what it is, it is synced no more, and cannot be chosen to be.
+    listed = alice.api.get("/api/calendar/calendars").json()["items"]
+    [busy_only] = [c for c in listed if c["id"] == calendar["id"]]
+    assert (busy_only["accessRole"], busy_only["syncEnabled"]) == ("freeBusyReader", False)
+    on = alice.api.patch(f"/api/calendar/calendars/{calendar['id']}", json={"syncEnabled": True})
+    assert on.status_code == 422, on.text
+    assert on.json()["error"]["details"]["field"] == "syncEnabled"

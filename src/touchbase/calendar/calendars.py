@@ -11,7 +11,7 @@ from touchbase.errors import CalendarError, EventNotFoundError, InvalidEventErro
 from touchbase.store import accounts
 from touchbase.store import channels as channel_store
 from touchbase.store import sync as sync_store
-from touchbase.store.models import Calendar, SyncRun
+from touchbase.store.models import BUSY_ONLY_ROLE, Calendar, SyncRun
 
 
 async def list_calendars(services: CalendarServices, user_id: str) -> list[Calendar]:
@@ -40,6 +40,12 @@ async def choose_calendar(
             raise InvalidEventError(
                 "This calendar is kept on touchbase only: move its events into a Google "
                 "calendar instead.",
+                field="syncEnabled",
+            )
+        if row.access_role == BUSY_ONLY_ROLE and sync_enabled:
+            raise InvalidEventError(
+                f"{row.summary} shares only when its owner is busy, not its events: there "
+                "is nothing to sync.",
                 field="syncEnabled",
             )
         row.sync_enabled = sync_enabled

@@ -11,6 +11,7 @@ after every change it covers is stored, creates carry our own ids, and leases ex
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import time
 from dataclasses import asdict, dataclass
@@ -36,7 +37,13 @@ from touchbase.domain import CalendarEvent, EventStatus
 from touchbase.domain.recurrence import event_span
 from touchbase.domain.rrules import RecurrenceError
 from touchbase.domain.validation import in_supported_range
-from touchbase.errors import CalendarError, EventNotFoundError, SyncTokenExpiredError
+from touchbase.errors import (
+    CalendarError,
+    EventNotFoundError,
+    GoogleApiError,
+    ReadOnlyCalendarError,
+    SyncTokenExpiredError,
+)
 from touchbase.google import GoogleCalendarClient
 from touchbase.google.mapping import time_to_domain, to_domain
 from touchbase.google.models import EventResource, EventsPage
@@ -216,8 +223,8 @@ async def sync_calendar(
 
         try:
             await pull_calendar(services, client, calendar, result, report)
-        except EventNotFoundError:  # the calendar itself: unshared, deleted, or removed
-            if not await services.accounts.lost(calendar):
+        except (EventNotFoundError, ReadOnlyCalendarError):  # the user's access changed
+            if not await services.accounts.lost(calendar):  # (the list read again)
                 raise
             result.status = "removed"
             await report({"phase": "done", "counts": dict(result.counts)})
@@ -248,6 +255,26 @@ class _RunProgress:
         self._written = time.monotonic()
         async with self.services.db.session() as session:
             await sync_store.note_progress(session, self.run_id, self.calendars)
+
+
+def _of_one_calendar(failure: CalendarError) -> bool:
+    """Whether a failure is the calendar's own (Google shows it no more, or lets the user
+    only see when it is busy), which the user's other calendars do not share; not the
+    account's (its grant, Google away or rationing calls), which they would."""
+    return isinstance(failure, EventNotFoundError | ReadOnlyCalendarError | GoogleApiError)
+
+
+def _failed(calendar: Calendar, failure: CalendarError) -> CalendarSync:
+    result = CalendarSync(calendar.id, calendar.summary, status="failed")
+    result.errors.append({"code": failure.code, "message": failure.message})
+    return result
+
+
+def _named(calendar: Calendar, failure: CalendarError) -> CalendarError:
+    """The run's error: the calendar's, naming it."""
+    named = copy.copy(failure)
+    named.message = f"{calendar.summary}: {failure.message}"
+    return named
 
 
 async def start_sync(services: CalendarServices, user_id: str, *, trigger: str) -> str:
@@ -286,7 +313,13 @@ async def perform_two_way_sync(
                 query = query.where(Calendar.sync_enabled.is_(True))
             calendars = list(await session.scalars(query.order_by(Calendar.summary)))
         for calendar in calendars:
-            results.append(await sync_calendar(services, client, calendar, progress, holder))
+            try:
+                results.append(await sync_calendar(services, client, calendar, progress, holder))
+            except CalendarError as failure:
+                if not _of_one_calendar(failure):
+                    raise
+                results.append(_failed(calendar, failure))
+                error = error or _named(calendar, failure)
     except CalendarError as failure:
         error = failure
     except Exception:

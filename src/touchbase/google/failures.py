@@ -25,6 +25,8 @@ from touchbase.errors import (
     SyncTokenExpiredError,
 )
 
+# What a calendar shared to show only when its owner is busy says to a read of its events.
+BUSY_ONLY = "This calendar shares only when its owner is busy with you, not its events."
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"})
 
 
@@ -75,6 +77,8 @@ def error_from_response(response: httpx.Response) -> CalendarError:
     if status == 403 and reason == "forbiddenForNonOrganizer":
         mapped = NotOrganizerError
     if status == 403 and reason == "requiredAccessLevel":
+        if "reader access" in str(details["googleMessage"]):  # to read: busy times only
+            return ReadOnlyCalendarError(BUSY_ONLY, details=details)
         mapped = ReadOnlyCalendarError
     if status == 410 and reason == "fullSyncRequired":
         mapped = SyncTokenExpiredError

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from touchbase.store.crypto import SecretCipher
 from touchbase.store.models import (
     ACCESS_ROLES,
+    BUSY_ONLY_ROLE,
     ApiToken,
     Calendar,
     GoogleConnection,
@@ -276,6 +277,8 @@ async def upsert_calendar(
         session.add(row)
     row.summary, row.time_zone, row.is_primary = summary, time_zone, is_primary
     row.access_role = access_role if access_role in ACCESS_ROLES else None
+    if row.access_role == BUSY_ONLY_ROLE:  # no events to read: nothing to sync
+        row.sync_enabled = False
     await session.flush()
     return row
 

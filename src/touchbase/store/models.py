@@ -40,7 +40,8 @@ ID = String(36)
 MAX_EMAIL = 254
 # A user's roles on a calendar (Google's calendarList `accessRole`): those of a calendar
 # shared with them, the two of them that only read, and every role kept.
-READ_ONLY_ROLES = ("freeBusyReader", "reader")
+BUSY_ONLY_ROLE = "freeBusyReader"  # sees when the calendar is busy, not its events
+READ_ONLY_ROLES = (BUSY_ONLY_ROLE, "reader")
 SHARED_ROLES = (*READ_ONLY_ROLES, "writerWithoutPrivateAccess", "writer")
 ACCESS_ROLES = (*SHARED_ROLES, "owner")
 
