@@ -14,6 +14,7 @@ from tests.browser.conftest import BROWSER_TIME_ZONE, PASSWORD
 from tests.support.app import AppHarness, start_app
 from tests.support.databases import fresh_database
 from tests.support.servers import EmulatorControl
+from tests.support.sharing import BOB, google_as
 from touchbase.config import Mode
 
 
@@ -331,3 +332,24 @@ def test_a_new_user_can_start_without_google_and_move_in_later(app: AppHarness, 
     page.goto(app.url + "/calendar")
     calendar.expect_status("Plan the quarter", "synced")
     assert calendar.google_event("Plan the quarter")["status"] == "confirmed"
+
+
+def test_settings_say_how_each_calendar_is_shared(signed_in: CalendarPage) -> None:
+    page, app = signed_in.page, signed_in.app
+    app.user(BOB)
+    bob = google_as(app, BOB)
+    for name, role in (("Bob's clients", "reader"), ("Bob's week", "freeBusyReader")):
+        made = bob.post("/calendars", json={"summary": name}).json()["id"]
+        scope = {"type": "user", "value": signed_in.user.email}
+        assert bob.post(f"/calendars/{made}/acl", json={"role": role, "scope": scope}).is_success
+        mine = google_as(app, signed_in.user.email)
+        assert mine.post("/users/me/calendarList", json={"id": made}).is_success
+    page.get_by_role("link", name="Settings").click()
+    clients = page.locator("#calendar-rows tr", has_text="Bob's clients")
+    expect(clients).to_contain_text("(shared with you: view only)")
+    expect(clients.get_by_role("checkbox")).to_be_enabled()
+    week = page.locator("#calendar-rows tr", has_text="Bob's week")
+    expect(week).to_contain_text("(shared with you: busy times only, nothing to sync)")
+    expect(week.get_by_role("checkbox")).to_be_disabled()
+    own = page.locator("#calendar-rows tr", has_text=signed_in.user.email)
+    expect(own).not_to_contain_text("shared with you")

@@ -78,6 +78,14 @@ function moveButton(connected) {
   return button;
 }
 
+// How a calendar someone shared with the user reads beside its name.
+const SHARED_AS = {
+  reader: " (shared with you: view only)",
+  freeBusyReader: " (shared with you: busy times only, nothing to sync)",
+  writer: " (shared with you)",
+  writerWithoutPrivateAccess: " (shared with you)",
+};
+
 async function showCalendars() {
   const { items } = await api("GET", "/api/calendar/calendars");
   const rows = $("calendar-rows");
@@ -102,8 +110,9 @@ async function showCalendars() {
     const name = document.createElement("td");
     const label = document.createElement("label");
     label.htmlFor = box.id;
-    label.textContent = calendar.summary + (calendar.primary ? " (primary)" : "");
+    label.textContent = calendar.summary + (calendar.primary ? " (primary)" : "") + (SHARED_AS[calendar.accessRole] ?? "");
     name.append(label);
+    if (calendar.accessRole === "freeBusyReader") box.disabled = true; // no events to sync
     const updates = document.createElement("td");
     updates.className = "updates";
     updates.textContent = updatesText(calendar.updates);
