@@ -299,8 +299,10 @@ class GoogleAccounts:
                 break
 
     async def lost(self, calendar: Calendar) -> bool:
-        """Whether a calendar Google no longer shows the user (404) is gone from their
-        calendar list too, and so forgotten here (`discover_calendars`); never the primary."""
+        """Whether a calendar Google refused to list the events of (gone, or shared for less
+        than that now) has left the user's calendar list too, and so is forgotten here: the
+        list is read again (`discover_calendars`, which also refreshes the user's role on
+        it). Never the primary calendar."""
         if calendar.is_primary or calendar.is_local:
             return False
         await self.discover_calendars(calendar.user_id)
