@@ -22,7 +22,7 @@ from touchbase.store.models import (
     OAuthState,
     User,
 )
-from touchbase.store.pending import set_now_or_after
+from touchbase.store.pending import note_changes, set_now_or_after
 from touchbase.store.sqlite_driver import OFF_THE_LOOP
 
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)
@@ -300,6 +300,7 @@ async def forget_calendars(session: AsyncSession, user_id: str, *, kept: set[str
         )
         for row in gone:
             session.expunge(row)
+        note_changes(session.sync_session, [(user_id, row.id) for row in gone])  # pages
     return [row.summary for row in gone]
 
 
