@@ -213,3 +213,26 @@ def test_forgetting_a_large_calendar_stalls_no_other_request(app: AppHarness) ->
     assert _in_calendar(alice, big["id"]) == []
     assert watch.failures == 0
     assert watch.slowest < 0.3, watch.slowest  # the 40,000 events deleted on the loop: 0.7 s
+
+
+def test_a_calendar_left_out_of_the_list_but_still_shown_is_kept(app: AppHarness) -> None:
+    """Only a calendar Google no longer shows the user is forgotten: one merely left out of
+    their calendar list (here removed from it by them, still theirs) keeps its cache and the
+    choice to sync it."""
+    alice = app.user("alice@example.com")
+    google = google_as(app, alice.email)
+    gym = google.post("/calendars", json={"summary": "Gym"}).json()["id"]
+    swim = meeting(datetime(2027, 3, 1, 7, tzinfo=UTC), "Swim")
+    assert google.post(f"/calendars/{gym}/events", json=swim).is_success
+    listed = alice.api.get("/api/calendar/calendars").json()["items"]
+    [kept] = [c for c in listed if c["googleCalendarId"] == gym]
+    alice.api.patch(f"/api/calendar/calendars/{kept['id']}", json={"syncEnabled": True})
+    assert sync(alice)["status"] == "succeeded"
+    assert google.delete(f"/users/me/calendarList/{gym}").status_code == 204
+
+    listed = alice.api.get("/api/calendar/calendars").json()["items"]
+    assert [(c["summary"], c["syncEnabled"]) for c in listed if c["id"] == kept["id"]] == [
+        ("Gym", True)
+    ]
+    assert [e["title"] for e in _in_calendar(alice, kept["id"])] == ["Swim"]
+    assert sync(alice)["status"] == "succeeded"

@@ -287,3 +287,18 @@ async def test_a_push_that_breaks_here_backs_off_then_stops_as_an_error(
         assert row.pending_op == "create"  # the change is kept
         assert row.last_error is not None
         assert row.calendar_id not in due
+
+
+async def test_a_calendar_turned_off_since_its_sync_was_asked_is_left_alone(
+    database_url: str, emulator: EmulatorControl
+) -> None:
+    async with calendar_services(database_url, emulator.url) as services:
+        actor = await connected_user(services, "alice@example.com")
+        emulator.seed(_remote_events(1))
+        async with services.db.session() as session:
+            [primary] = list(await session.scalars(select(Calendar)))
+            primary.sync_enabled = False
+        result = await perform_two_way_sync(services, actor.user_id, calendar_ids=[primary.id])
+        assert (result.status, result.calendars) == ("succeeded", [])
+        async with services.db.session() as session:
+            assert list(await session.scalars(select(Event))) == []

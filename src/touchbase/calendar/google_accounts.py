@@ -18,6 +18,7 @@ from touchbase.calendar.quota import GoogleQuota, SharedQuota
 from touchbase.domain.validation import is_valid_time_zone
 from touchbase.errors import (
     CalendarError,
+    EventNotFoundError,
     InvalidRequestError,
     NotConnectedError,
     PermissionDeniedError,
@@ -257,33 +258,41 @@ class GoogleAccounts:
         return GoogleQuota(self._calls_per_minute, stopping=self._stopping)
 
     async def discover_calendars(self, user_id: str) -> None:
-        """Store the user's calendars (the primary one at least), and forget those no longer
-        in their calendar list (with their events)."""
+        """Store the user's calendars (the primary one at least); forget those gone."""
         client = await self.client(user_id)
         scopes = await self.scopes(user_id) or frozenset()
+        if scopes & {SCOPE_CALENDAR, SCOPE_CALENDAR_READONLY}:
+            await self._store_listed(client, user_id)
+        else:
+            await self._store_primary(client, user_id)
+
+    async def _store_listed(self, client: GoogleCalendarClient, user_id: str) -> None:
+        """Every calendar of the user's calendar list, and those gone (`_gone`) forgotten
+        with their events (Google is asked first, outside the transaction)."""
+        listed = await client.list_calendars()
+        gone = await self._gone(client, user_id, {entry.id for entry in listed})
         async with self.db.session() as session:
-            if scopes & {SCOPE_CALENDAR, SCOPE_CALENDAR_READONLY}:
-                listed = await client.list_calendars()
-                kept = {entry.id for entry in listed}
-                gone = await accounts.forget_calendars(session, user_id, kept=kept)
-                if gone:
-                    log.info(
-                        "user %s: %d calendars no longer listed: forgotten", user_id, len(gone)
-                    )
-                for entry in listed:
-                    if len(entry.id) > MAX_CALENDAR_ID:
-                        log.warning("a calendar of user %s has an id too long to keep", user_id)
-                        continue
-                    await accounts.upsert_calendar(
-                        session,
-                        user_id=user_id,
-                        google_calendar_id=entry.id,
-                        summary=(entry.summary or entry.id)[:MAX_CALENDAR_NAME],
-                        time_zone=stated_zone(entry.time_zone),
-                        is_primary=entry.primary,
-                        access_role=entry.access_role,
-                    )
-                return
+            if gone:
+                await accounts.forget_calendars(session, user_id, gone)
+                log.info("user %s: %d calendars gone, forgotten", user_id, len(gone))
+            for entry in listed:
+                if len(entry.id) > MAX_CALENDAR_ID:
+                    log.warning("a calendar of user %s has an id too long to keep", user_id)
+                    continue
+                await accounts.upsert_calendar(
+                    session,
+                    user_id=user_id,
+                    google_calendar_id=entry.id,
+                    summary=(entry.summary or entry.id)[:MAX_CALENDAR_NAME],
+                    time_zone=stated_zone(entry.time_zone),
+                    is_primary=entry.primary,
+                    access_role=entry.access_role,
+                )
+
+    async def _store_primary(self, client: GoogleCalendarClient, user_id: str) -> None:
+        """The primary calendar alone, as its events' listing names it (a grant that may
+        not read the calendar list)."""
+        async with self.db.session() as session:
             async for page in client.list_events("primary", page_size=1):
                 calendar_id = page.summary or "primary"
                 if len(calendar_id) > MAX_CALENDAR_ID:
@@ -297,6 +306,29 @@ class GoogleAccounts:
                     is_primary=True,
                 )
                 break
+
+    async def _gone(
+        self, client: GoogleCalendarClient, user_id: str, listed: set[str]
+    ) -> list[str]:
+        """The ids of the user's calendars (not the primary one, nor the one kept here) that
+        left their calendar list and whose events Google no longer shows them either (404):
+        unshared, deleted, or no longer theirs. A list that merely leaves one out (hidden,
+        removed from the list by the user while still shared, or a list Google answered
+        short) is not enough to lose a calendar's cache and the choice to sync it."""
+        async with self.db.read() as session:
+            known = await accounts.user_calendars(session, user_id)
+        gone = []
+        for calendar in known:
+            if calendar.is_primary or calendar.is_local or calendar.google_calendar_id in listed:
+                continue
+            try:
+                async for _page in client.list_events(calendar.google_calendar_id, page_size=1):
+                    break
+            except EventNotFoundError:
+                gone.append(calendar.id)
+            except CalendarError:
+                continue  # refused or failing otherwise: still there, as far as is known
+        return gone
 
     async def lost(self, calendar: Calendar) -> bool:
         """Whether a calendar Google refused to list the events of (gone, or shared for less

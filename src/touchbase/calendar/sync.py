@@ -306,11 +306,13 @@ async def perform_two_way_sync(
     try:
         client = await services.accounts.client(user_id, retry=SYNC_RETRY)
         async with services.db.session() as session:
-            query = select(Calendar).where(Calendar.user_id == user_id)
+            # Only calendars chosen to sync (one turned off since its job was queued, or
+            # found to show only busy times, is left alone).
+            query = select(Calendar).where(
+                Calendar.user_id == user_id, Calendar.sync_enabled.is_(True)
+            )
             if calendar_ids is not None:
                 query = query.where(Calendar.id.in_(calendar_ids))
-            else:
-                query = query.where(Calendar.sync_enabled.is_(True))
             calendars = list(await session.scalars(query.order_by(Calendar.summary)))
         for calendar in calendars:
             try:

@@ -284,24 +284,24 @@ async def upsert_calendar(
     return row
 
 
-async def forget_calendars(session: AsyncSession, user_id: str, *, kept: set[str]) -> list[str]:
-    """Remove the user's Google calendars whose Google ids are not among `kept` (no longer
-    in their calendar list: unshared, deleted, or removed by them), with their events; never
-    the primary one nor the one kept on touchbase. Returns the names of those removed."""
+async def forget_calendars(session: AsyncSession, user_id: str, calendar_ids: list[str]) -> None:
+    """Remove these calendars of the user's with their events (gone from Google for them);
+    never the primary one nor the one kept on touchbase."""
     gone = [
         row
         for row in await user_calendars(session, user_id)
-        if not (row.is_primary or row.is_local) and row.google_calendar_id not in kept
+        if row.id in calendar_ids and not (row.is_primary or row.is_local)
     ]
-    if gone:  # its events go by the database's cascade: a long statement, off the loop
-        ids = [row.id for row in gone]
-        await session.execute(
-            delete(Calendar).where(Calendar.id.in_(ids)), execution_options=OFF_THE_LOOP
-        )
-        for row in gone:
-            session.expunge(row)
-        note_changes(session.sync_session, [(user_id, row.id) for row in gone])  # pages
-    return [row.summary for row in gone]
+    if not gone:
+        return
+    # Its events go by the database's cascade: a long statement, off the loop.
+    ids = [row.id for row in gone]
+    await session.execute(
+        delete(Calendar).where(Calendar.id.in_(ids)), execution_options=OFF_THE_LOOP
+    )
+    for row in gone:
+        session.expunge(row)
+    note_changes(session.sync_session, [(user_id, row_id) for row_id in ids])  # open pages
 
 
 async def primary_calendar(session: AsyncSession, user_id: str) -> Calendar | None:
