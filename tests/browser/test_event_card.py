@@ -171,10 +171,9 @@ def test_an_event_of_a_calendar_shared_to_view_only_opens_to_be_seen(
     expect(modal.get_by_role("button", name="Save")).to_be_visible()
 
 
-def test_sync_now_says_which_calendars_left_the_users_google_calendars(
-    signed_in: CalendarPage,
-) -> None:
-    page = signed_in.page
+def _shown_then_unshared(signed_in: CalendarPage) -> None:
+    """Bob's calendar, shared with the user to view, shown on the page; then no longer
+    shared (the page not told yet)."""
     signed_in.app.user(BOB)
     start = at(11).astimezone(UTC)
     shared, _ = shared_with(signed_in.app, signed_in.user, "reader", meeting(start, "Bob's review"))
@@ -183,24 +182,23 @@ def test_sync_now_says_which_calendars_left_the_users_google_calendars(
     rule = f"/calendars/{shared}/acl/user:{signed_in.user.email}"
     assert google_as(signed_in.app, BOB).delete(rule).status_code == 204
 
+
+def test_sync_now_says_which_calendars_left_the_users_google_calendars(
+    signed_in: CalendarPage,
+) -> None:
+    page = signed_in.page
+    _shown_then_unshared(signed_in)
     page.get_by_role("button", name="Sync now").click()
     expect(page.locator("#sync-status")).to_contain_text(
         "No longer in your Google calendars, so removed here: Bob's clients."
     )
-    expect(page.locator("#calendar")).not_to_contain_text("Bob's review")  # told live
+    expect(page.locator("#calendar")).not_to_contain_text("Bob's review")
 
 
 def test_an_open_page_drops_the_events_of_a_calendar_forgotten_elsewhere(
     signed_in: CalendarPage,
 ) -> None:
-    signed_in.app.user(BOB)
-    start = at(11).astimezone(UTC)
-    shared, _ = shared_with(signed_in.app, signed_in.user, "reader", meeting(start, "Bob's review"))
-    signed_in.reload()
-    expect(signed_in.event("Bob's review")).to_be_visible()
-    rule = f"/calendars/{shared}/acl/user:{signed_in.user.email}"
-    assert google_as(signed_in.app, BOB).delete(rule).status_code == 204
-
+    _shown_then_unshared(signed_in)
     listed = signed_in.user.api.get("/api/calendar/calendars").json()["items"]  # another tab
     assert [c["summary"] for c in listed] == [signed_in.user.email]
     expect(signed_in.page.locator("#calendar")).not_to_contain_text("Bob's review")
