@@ -153,8 +153,8 @@ class Calendar(Base):
     sync_lease_holder: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # After Google refused it a watch channel: when to ask again.
     next_watch_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-    # The user's role on it, as Google's calendar list last said (`SHARED_ROLES`; NULL: not
-    # known yet, taken as the user's own).
+    # The user's role on it, as Google's calendar list last said (one of `ACCESS_ROLES`;
+    # NULL: not known yet, taken as the user's own).
     access_role: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
     @property
