@@ -319,7 +319,7 @@ class GoogleAccounts:
             known = await accounts.user_calendars(session, user_id)
         gone = []
         for calendar in known:
-            if calendar.is_primary or calendar.is_local or calendar.google_calendar_id in listed:
+            if not calendar.can_leave or calendar.google_calendar_id in listed:
                 continue
             try:
                 async for _page in client.list_events(calendar.google_calendar_id, page_size=1):
@@ -335,7 +335,7 @@ class GoogleAccounts:
         than that now) has left the user's calendar list too, and so is forgotten here: the
         list is read again (`discover_calendars`, which also refreshes the user's role on
         it). Never the primary calendar."""
-        if calendar.is_primary or calendar.is_local:
+        if not calendar.can_leave:
             return False
         await self.discover_calendars(calendar.user_id)
         async with self.db.read() as session:

@@ -290,7 +290,7 @@ async def forget_calendars(session: AsyncSession, user_id: str, calendar_ids: li
     gone = [
         row
         for row in await user_calendars(session, user_id)
-        if row.id in calendar_ids and not (row.is_primary or row.is_local)
+        if row.id in calendar_ids and row.can_leave
     ]
     if not gone:
         return

@@ -163,10 +163,16 @@ class Calendar(Base):
         return self.access_role not in READ_ONLY_ROLES
 
     @property
+    def can_leave(self) -> bool:
+        """Whether it may leave the user (unshared, deleted): any but their primary calendar
+        and the one kept on touchbase."""
+        return not (self.is_primary or self.is_local)
+
+    @property
     def shared(self) -> bool:
         """Whether it is someone else's calendar shared with the user: its meetings are the
         user's only where the user is a guest."""
-        return not (self.is_primary or self.is_local) and self.access_role in SHARED_ROLES
+        return self.can_leave and self.access_role in SHARED_ROLES
 
 
 class WatchChannel(Base):
