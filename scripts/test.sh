@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole check: lint, format, types, then every test, on SQLite and on PostgreSQL.
-# Extra arguments go to pytest.
+# Extra arguments go to pytest (`-n 0` runs the tests in this one process).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -28,4 +28,6 @@ if [ -z "${TOUCHBASE_TEST_CHROMIUM:-}" ]; then
     echo "warning: Chromium unavailable; browser tests are skipped" >&2
   fi
 fi
-.venv/bin/pytest "$@"
+# Two pytest-xdist workers (one on a one-core machine): every test starts its own servers on
+# free ports and its own database, so they share nothing but PostgreSQL's server.
+.venv/bin/pytest -n auto --maxprocesses 2 "$@"

@@ -17,7 +17,8 @@ import psycopg
 from touchbase.store.database import migrate
 
 POSTGRES_URL = os.environ.get("TOUCHBASE_TEST_POSTGRES_URL")  # postgresql+psycopg://.../db
-TEMPLATE = "touchbase_test_template"
+# One template per pytest-xdist worker: a template being copied cannot be dropped or made again.
+TEMPLATE = f"touchbase_test_template_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
 
 
