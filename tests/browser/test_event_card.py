@@ -171,6 +171,23 @@ def test_an_event_of_a_calendar_shared_to_view_only_opens_to_be_seen(
     expect(modal.get_by_role("button", name="Save")).to_be_visible()
 
 
+def test_a_view_only_event_opened_by_a_link_as_the_page_loads_offers_no_change(
+    signed_in: CalendarPage,
+) -> None:
+    page = signed_in.page
+    signed_in.app.user(BOB)
+    start = at(11).astimezone(UTC)
+    shared_with(signed_in.app, signed_in.user, "reader", meeting(start, "Bob's review"))
+    signed_in.reload()
+    event_id = signed_in.event("Bob's review").get_attribute("data-event-id")
+    # Google is slow to list the calendars: the card the link opens waits to know the role.
+    signed_in.app.emulator.fault(path="calendarList", latencyMs=1500, times=10)
+    page.goto(f"{signed_in.app.url}/calendar?event={event_id}")
+    card = page.locator("#event-card")
+    expect(card).to_contain_text("Shared with you to view only")
+    expect(card.get_by_role("button", name="Delete…")).to_be_hidden()
+
+
 def _shown_then_unshared(signed_in: CalendarPage) -> None:
     """Bob's calendar, shared with the user to view, shown on the page; then no longer
     shared (the page not told yet)."""

@@ -15,6 +15,7 @@ export const known = new Map(); // id -> the version this page first loaded or l
 export const board = { calendar: null };
 // Calendars shared with the user to view only: their events are seen here, not changed.
 export const readOnly = new Set();
+let readOnlyRead = Promise.resolve(); // the calendar list being read (`learnReadOnly`)
 const UNDO_MS = 10_000; // how long a change's toast offers to undo it
 
 // One occurrence of a recurring series (a change to it asks which occurrences it is for).
@@ -28,6 +29,21 @@ export function pattern(event) {
   if (!rule?.length) return "";
   const start = event.allDay ? event.startTime.slice(0, 10) : localDate(new Date(event.startTime));
   return ruleInWords(rule, start, event.timeZone || shownZone);
+}
+
+// Learn which calendars are view only from `listed`, the API's calendar list being read.
+export function learnReadOnly(listed) {
+  readOnlyRead = listed.then(({ items }) => {
+    for (const entry of items) if (!entry.writable) readOnly.add(entry.id);
+  });
+  return readOnlyRead;
+}
+
+// Whether an event's calendar is view only. An event opened while the page loads waits for the
+// calendar list: it never offers a Save or a Delete the server would refuse.
+export async function isReadOnly(calendarId) {
+  await readOnlyRead;
+  return readOnly.has(calendarId);
 }
 
 export function toCalendar(event, status = event.syncStatus) {

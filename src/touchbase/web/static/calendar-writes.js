@@ -53,6 +53,7 @@ export async function create(body, sendUpdates, done = "Event created") {
     id: `tmp-${key}`, title: body.title, ...dates, editable: false,
     classNames: ["sync-saving"], extendedProps: { syncStatus: "saving" },
   });
+  showDay(temp, dates.start);
   try {
     const path = `/api/calendar/events${writeQuery(null, sendUpdates)}`;
     const event = await api("POST", path, body, { "Idempotency-Key": key });
@@ -61,6 +62,13 @@ export async function create(body, sendUpdates, done = "Event created") {
   } catch (error) {
     handleWriteError(error, "The event was not created", () => temp.remove());
   }
+}
+
+// A new event outside the days shown turns the calendar to it (as Google Calendar does): the
+// user sees it land, not nothing.
+function showDay(fcEvent, start) {
+  const { activeStart, activeEnd } = board.calendar.view;
+  if (fcEvent.start < activeStart || fcEvent.start >= activeEnd) board.calendar.gotoDate(start);
 }
 
 function snapshot(fcEvent) {

@@ -3,8 +3,8 @@
 
 import { api, showError, toast, userSettings, whenWritesSettle, wireDialogs } from "./app.js";
 import {
-  board, dragEnded, dragStarted, dragStopped, events, isOccurrence, known, pattern, readOnly,
-  remember, settled, SOURCE, STATUS_TEXT, toCalendar,
+  board, dragEnded, dragStarted, dragStopped, events, isOccurrence, isReadOnly, known, learnReadOnly,
+  pattern, readOnly, remember, settled, SOURCE, STATUS_TEXT, toCalendar,
 } from "./calendar-events.js";
 import { create, hooks, moved, remove, removeWithTouchpoint, update } from "./calendar-writes.js";
 import { openConflict, setUpConflict } from "./conflict.js";
@@ -153,9 +153,8 @@ function showWorkingDay(view) {
 
 // Which calendars are shared with the user to view only (their events already shown stop
 // being draggable once known; the calendar list is refreshed from Google as it is read).
-async function learnReadOnly() {
-  const { items } = await api("GET", "/api/calendar/calendars").catch(() => ({ items: [] }));
-  for (const entry of items) if (!entry.writable) readOnly.add(entry.id);
+async function learnViewOnly() {
+  await learnReadOnly(api("GET", "/api/calendar/calendars").catch(() => ({ items: [] })));
   for (const shown of calendar.getEvents()) {
     if (readOnly.has(events.get(shown.id)?.calendarId)) shown.setProp("editable", false);
   }
@@ -250,7 +249,7 @@ async function openEdit(id) {
     return openConflict(event.id, event.conflict, (e) => resolved(e));
   }
   editing = { event };
-  const viewOnly = readOnly.has(event.calendarId);
+  const viewOnly = await isReadOnly(event.calendarId);
   $("event-modal-title").textContent = viewOnly ? "Event" : "Edit event";
   $("event-delete").hidden = viewOnly;
   $("event-save").hidden = viewOnly;
@@ -430,7 +429,7 @@ $("shortcuts-help").addEventListener("click", () => $("shortcuts-modal").showMod
 calendar.render();
 showZone();
 offerToConnect();
-learnReadOnly();
+learnViewOnly();
 setUpSync(calendar);
 followChanges();
 openLinked();

@@ -4,7 +4,7 @@
 // contact, the sync state; Edit, Delete and Open contact.
 
 import { api, showError } from "./app.js";
-import { readOnly, STATUS_TEXT } from "./calendar-events.js";
+import { isReadOnly, STATUS_TEXT } from "./calendar-events.js";
 import { formatted } from "./rich-text.js";
 import { shownZone } from "./times.js";
 
@@ -113,7 +113,7 @@ async function contactRow(event) {
   }
 }
 
-async function rows(event, repeats) {
+async function rows(event, repeats, viewOnly) {
   const found = [row("When", whenInWords(event, shownZone))];
   if (!event.allDay && event.timeZone && event.timeZone !== shownZone) {
     found.push(row("Their time", `${whenInWords(event, event.timeZone)} (${event.timeZone})`));
@@ -136,7 +136,7 @@ async function rows(event, repeats) {
     text.append(formatted(event.description));
     found.push(row("Description", text));
   }
-  if (readOnly.has(event.calendarId)) found.push(row("Calendar", "Shared with you to view only"));
+  if (viewOnly) found.push(row("Calendar", "Shared with you to view only"));
   found.push(row("Sync", STATUS_TEXT[event.syncStatus] ?? event.syncStatus));
   return found;
 }
@@ -149,11 +149,12 @@ export async function showCard(id, anchor, repeatsOf) {
   } catch (error) {
     return showError(error, "The event could not be opened");
   }
+  const viewOnly = await isReadOnly(event.calendarId);
   shown = event;
   const card = $("event-card");
   $("card-title").textContent = event.title;
-  $("card-details").replaceChildren(...(await rows(event, repeatsOf(event))));
-  $("card-delete").hidden = readOnly.has(event.calendarId);
+  $("card-details").replaceChildren(...(await rows(event, repeatsOf(event), viewOnly)));
+  $("card-delete").hidden = viewOnly;
   const contact = $("card-contact");
   contact.hidden = !event.contactId;
   contact.href = event.contactId ? `/contacts/${encodeURIComponent(event.contactId)}` : "#";
