@@ -506,6 +506,24 @@ def test_a_touchpoint_marked_done_is_the_last_contact_until_planned_again(
     [listed] = alice.api.get("/api/contacts", params={"sort": "last_contacted"}).json()["items"]
     assert datetime.fromisoformat(listed["lastContacted"]) == when
 
+    # Marked done while its meeting goes on: the user is in touch now, not once it ends.
+    now = datetime.now(UTC)
+    going_on = _plan(alice, dana, dueAt=(now - timedelta(minutes=10)).isoformat())
+    event = alice.api.get(f"/api/calendar/events/{going_on['eventId']}").json()
+    assert datetime.fromisoformat(event["startTime"]) < now < datetime.fromisoformat(
+        event["endTime"]
+    )
+    done = alice.api.patch(f"/api/touchpoints/{going_on['id']}", json={"status": "done"})
+    assert done.status_code == 200, done.text
+    during = datetime.fromisoformat(done.json()["completedAt"])
+    assert datetime.fromisoformat(alice.api.get(path).json()["lastContacted"]) == during
+    timeline = alice.api.get(f"{path}/timeline").json()
+    assert datetime.fromisoformat(timeline["lastContacted"]) == during
+    undone = alice.api.patch(
+        f"/api/touchpoints/{going_on['id']}", json={"dueAt": _at(5, 15).isoformat()}
+    )
+    assert undone.status_code == 200, undone.text
+
     again = alice.api.patch(
         f"/api/touchpoints/{touchpoint['id']}", json={"dueDate": _day(4).isoformat()}
     )

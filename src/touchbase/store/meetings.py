@@ -177,15 +177,16 @@ def _counted(user_id: str) -> Any:
 
 def _done(user_id: str, now: datetime) -> Any:
     """(contact id, when the latest touchpoint with them was marked done) of touchpoints done
-    without their event (none, gone, or not begun when marked done: the contact happened
-    otherwise). One done after its event began was that meeting, which counts at its end
+    without their event over (none, gone, not begun when marked done: the contact happened
+    otherwise; or still going on: the user is meeting them now, and the meeting counts when it
+    ends). One done after its event ended was that meeting, which counts at its end
     (`_reminders`), not when the user got round to marking it."""
     held = (
         select(_ITS_EVENT.id)
         .where(
             _ITS_EVENT.id == Touchpoint.event_id,
             _ITS_EVENT.deleted.is_(False),
-            _ITS_EVENT.start_at <= Touchpoint.completed_at,
+            _ITS_EVENT.end_at <= Touchpoint.completed_at,
         )
         .exists()
     )
