@@ -10,7 +10,7 @@
         ├── InvalidEventError           CALENDAR_INVALID_EVENT        422  never retried
         ├── PermissionDeniedError       CALENDAR_PERMISSION_DENIED    403  reconnect to write
         │   ├── NotConnectedError       CALENDAR_PERMISSION_DENIED    403  connect Google first
-        │   ├── NotOrganizerError       CALENDAR_PERMISSION_DENIED    403  organizer only
+        │   ├── NotOrganizerError       CALENDAR_ORGANIZER_ONLY       403  organizer only
         │   └── ReadOnlyCalendarError   CALENDAR_READ_ONLY            403  shared to view only
         ├── AuthorizationExpiredError   CALENDAR_AUTHORIZATION_EXPIRED 401 reconnect Google
         ├── EventNotFoundError          CALENDAR_EVENT_NOT_FOUND      404  (410 deleted too)
@@ -114,8 +114,9 @@ class NotConnectedError(PermissionDeniedError):
 
 
 class NotOrganizerError(PermissionDeniedError):
-    """Only the event's organizer may make this change."""
+    """Only the event's organizer may make this change (the user is one of its guests)."""
 
+    code = "CALENDAR_ORGANIZER_ONLY"
     default_message = "Only the organizer of this event can change it."
     default_action = "Ask the organizer to make the change."
 

@@ -510,8 +510,8 @@ def test_a_touchpoint_marked_done_is_the_last_contact_until_planned_again(
     now = datetime.now(UTC)
     going_on = _plan(alice, dana, dueAt=(now - timedelta(minutes=10)).isoformat())
     event = alice.api.get(f"/api/calendar/events/{going_on['eventId']}").json()
-    assert datetime.fromisoformat(event["startTime"]) < now < datetime.fromisoformat(
-        event["endTime"]
+    assert (
+        datetime.fromisoformat(event["startTime"]) < now < datetime.fromisoformat(event["endTime"])
     )
     done = alice.api.patch(f"/api/touchpoints/{going_on['id']}", json={"status": "done"})
     assert done.status_code == 200, done.text

@@ -10,7 +10,7 @@ from datetime import UTC
 from playwright.sync_api import expect
 
 from tests.browser.calendar_page import CalendarPage, at
-from tests.support.sharing import BOB, google_as, meeting, shared_with
+from tests.support.sharing import BOB, CAROL, google_as, invitation, meeting, shared_with
 
 DASH = "\u2013"  # the en dash between two times
 
@@ -142,13 +142,20 @@ def test_an_invitation_declined_shows_struck_through(signed_in: CalendarPage) ->
     signed_in.screenshot("declined-invitation")
 
 
+def _bobs_review_shared_to_view(signed_in: CalendarPage) -> str:
+    """Bob's calendar, holding "Bob's review" at 11:00 today, shared with the user to view
+    only and synced: its Google id."""
+    signed_in.app.user(BOB)
+    start = at(11).astimezone(UTC)
+    shared, _ = shared_with(signed_in.app, signed_in.user, "reader", meeting(start, "Bob's review"))
+    return shared
+
+
 def test_an_event_of_a_calendar_shared_to_view_only_opens_to_be_seen(
     signed_in: CalendarPage,
 ) -> None:
     page = signed_in.page
-    signed_in.app.user(BOB)
-    start = at(11).astimezone(UTC)
-    shared_with(signed_in.app, signed_in.user, "reader", meeting(start, "Bob's review"))
+    _bobs_review_shared_to_view(signed_in)
     signed_in.api_create("Focus time", at(9), 30)
     signed_in.reload()
 
@@ -175,9 +182,7 @@ def test_a_view_only_event_opened_by_a_link_as_the_page_loads_offers_no_change(
     signed_in: CalendarPage,
 ) -> None:
     page = signed_in.page
-    signed_in.app.user(BOB)
-    start = at(11).astimezone(UTC)
-    shared_with(signed_in.app, signed_in.user, "reader", meeting(start, "Bob's review"))
+    _bobs_review_shared_to_view(signed_in)
     signed_in.reload()
     event_id = signed_in.event("Bob's review").get_attribute("data-event-id")
     # Google is slow to list the calendars: the card the link opens waits to know the role.
@@ -188,12 +193,43 @@ def test_a_view_only_event_opened_by_a_link_as_the_page_loads_offers_no_change(
     expect(card.get_by_role("button", name="Delete…")).to_be_hidden()
 
 
+def test_an_invitation_shows_its_organizer_and_takes_only_its_contact(
+    signed_in: CalendarPage,
+) -> None:
+    page, user = signed_in.page, signed_in.user
+    made = user.api.post("/api/contacts", json={"name": "Carol Danvers", "emails": [CAROL]})
+    assert made.status_code == 201, made.text
+    event = invitation(user, at(11).astimezone(UTC), "Carol's review")
+    signed_in.reload()
+
+    expect(signed_in.event("Carol's review")).not_to_have_class(re.compile("fc-event-draggable"))
+    card = signed_in.open_card("Carol's review")
+    expect(card).to_contain_text(f"{CAROL} (only they can change it)")
+    card.get_by_role("button", name="Edit").click()
+    modal = page.locator("#event-modal")
+    expect(modal).to_contain_text(f"{CAROL} organizes this event: only they can change it.")
+    for label in ("Title", "Start date", "Location", "Attendees"):
+        expect(modal.get_by_label(label)).to_be_disabled()
+    expect(modal.get_by_role("textbox", name="Description")).to_have_attribute(
+        "contenteditable", "false"
+    )
+    modal.get_by_role("combobox", name="Contact").fill("carol")
+    page.get_by_role("option").get_by_role("button", name="Carol Danvers").click()
+    signed_in.save_form()
+    expect(page.locator("#toasts .toast.error")).to_have_count(0)
+    signed_in.expect_status("Carol's review", "synced")
+    linked = user.api.get(f"/api/calendar/events/{event['id']}").json()
+    assert (linked["contactId"], linked["title"]) == (made.json()["id"], "Carol's review")
+
+    # A new event's form is whole again.
+    page.get_by_role("button", name="New event").click()
+    expect(modal.get_by_label("Title", exact=True)).to_be_enabled()
+
+
 def _shown_then_unshared(signed_in: CalendarPage) -> None:
     """Bob's calendar, shared with the user to view, shown on the page; then no longer
     shared (the page not told yet)."""
-    signed_in.app.user(BOB)
-    start = at(11).astimezone(UTC)
-    shared, _ = shared_with(signed_in.app, signed_in.user, "reader", meeting(start, "Bob's review"))
+    shared = _bobs_review_shared_to_view(signed_in)
     signed_in.reload()
     expect(signed_in.event("Bob's review")).to_be_visible()
     rule = f"/calendars/{shared}/acl/user:{signed_in.user.email}"

@@ -251,6 +251,23 @@ def test_import_inserts_then_updates_by_ical_uid(alice: Any) -> None:
     assert second["iCalUID"] == "meeting-42@crm.example"
 
 
+def test_a_guests_copy_keeps_its_organizer_and_cannot_set_what_every_copy_shares(
+    alice: Any, raw: httpx.Client
+) -> None:
+    carol = {"email": "carol@elsewhere.example"}
+    body = timed(START, END, iCalUID="review-7@elsewhere.example", organizer=carol)
+    copy = alice.events().import_(calendarId="primary", body=body).execute()
+    assert copy["organizer"] == carol  # no `self`: the copy is a guest's, not Carol's
+    refused = raw.patch(f"/calendars/primary/events/{copy['id']}", json={"guestsCanModify": True})
+    assert refused.status_code == 403
+    assert reason_of(refused) == "forbiddenForNonOrganizer"
+
+    own = alice.events().insert(calendarId="primary", body=timed(START, END)).execute()
+    assert own["organizer"]["self"] is True
+    allowed = raw.patch(f"/calendars/primary/events/{own['id']}", json={"guestsCanModify": True})
+    assert allowed.status_code == 200, allowed.text
+
+
 def test_move_to_another_calendar_keeps_id(alice: Any, raw: httpx.Client) -> None:
     other = alice.calendars().insert(body={"summary": "Side"}).execute()
     event = alice.events().insert(calendarId="primary", body=timed(START, END)).execute()

@@ -80,7 +80,7 @@ async def test_rate_limit_that_persists_becomes_rate_limit_error(
     ("status", "reason", "error_type", "code"),
     [
         (400, "invalid", InvalidEventError, "CALENDAR_INVALID_EVENT"),
-        (403, "forbiddenForNonOrganizer", NotOrganizerError, "CALENDAR_PERMISSION_DENIED"),
+        (403, "forbiddenForNonOrganizer", NotOrganizerError, "CALENDAR_ORGANIZER_ONLY"),
         (403, "requiredAccessLevel", ReadOnlyCalendarError, "CALENDAR_READ_ONLY"),
         (404, "notFound", EventNotFoundError, "CALENDAR_EVENT_NOT_FOUND"),
         (409, "duplicate", DuplicateEventError, "CALENDAR_DUPLICATE_EVENT"),

@@ -1,7 +1,9 @@
-"""Another person's calendar shared with a touchbase user (Bob's, in the emulator)."""
+"""Other people's calendars and events with a touchbase user: Bob's calendar shared with them,
+Carol's meetings they are invited to (in the emulator)."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,6 +13,7 @@ from tests.support.app import ApiUser, AppHarness
 from tests.support.sync import sync
 
 BOB = "bob@example.com"
+CAROL = "carol@elsewhere.example"
 
 
 def google_as(app: AppHarness, email: str) -> httpx.Client:
@@ -54,3 +57,20 @@ def shared_with(
     assert chosen.status_code == 200, chosen.text
     assert sync(alice)["status"] == "succeeded"
     return shared, calendar
+
+
+def invitation(user: ApiUser, at: datetime, title: str, **extra: Any) -> dict[str, Any]:
+    """Carol's meeting with the user, as Google keeps the user's copy of it in their primary
+    calendar (Carol organizes it), synced: the event as touchbase's API shows it."""
+    body = {
+        **meeting(at, title, CAROL, user.email),
+        "iCalUID": f"{uuid.uuid4().hex}@elsewhere.example",
+        "organizer": {"email": CAROL},
+        **extra,
+    }
+    copied = user.google.post("/events/import", json=body)
+    assert copied.status_code == 200, copied.text
+    assert sync(user)["status"] == "succeeded"
+    window = {"start": at.isoformat(), "end": (at + timedelta(hours=1)).isoformat()}
+    listed = user.api.get("/api/calendar/events", params=window).json()["items"]
+    return next(e for e in listed if e["googleEventId"] == copied.json()["id"])

@@ -127,6 +127,23 @@ def test_a_guests_answer_is_read_bounded_and_clean() -> None:
     assert to_domain(negative).attendees[0].additional_guests == 0
 
 
+def test_who_organizes_an_event_is_read_bounded_and_clean() -> None:
+    def read(**fields: object) -> CalendarEvent:
+        return to_domain(convert(EventResource, {"id": "x1234", **HOUR_JSON, **fields}))
+
+    own = read(organizer={"email": "me@example.com", "self": True})
+    assert (own.organizer, own.organizer_only) == ("me@example.com", False)
+    assert not read().organizer_only  # no organizer said: taken as the user's own
+    guest = read(organizer={"email": "carol@\x00example.com\n" + "x" * 5000})
+    assert guest.organizer_only
+    assert guest.organizer is not None
+    assert guest.organizer.startswith("carol@example.com x")
+    assert len(guest.organizer) <= 320
+    modifiable = read(organizer={"email": "carol@example.com"}, guestsCanModify=True)
+    assert not modifiable.organizer_only
+    assert "organizer" not in patch_body(own, guest.replace(title="Other"))
+
+
 def test_an_event_shown_as_free_stays_free_when_written_whole() -> None:
     resource = convert(EventResource, {"id": "x1234", **HOUR_JSON, "transparency": "transparent"})
     event = to_domain(resource)

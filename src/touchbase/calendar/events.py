@@ -36,6 +36,7 @@ from touchbase.errors import (
     EventNotFoundError,
     InvalidEventError,
     NotConnectedError,
+    NotOrganizerError,
     ReadOnlyCalendarError,
 )
 from touchbase.google.ids import new_event_id
@@ -124,6 +125,15 @@ def check_writable(calendar: Calendar) -> None:
         raise ReadOnlyCalendarError(f"{calendar.summary} is shared with you to view only.")
 
 
+def check_organizer(before: CalendarEvent, after: CalendarEvent) -> None:
+    """Refuse a change of the details of someone else's event the user is a guest of (only
+    its organizer may make it), before anything is written. Its contact link and whether it
+    is a touchpoint are the user's own, kept in their copy."""
+    if before.organizer_only and before.details() != after.details():
+        who = f", {before.organizer}," if before.organizer else ""
+        raise NotOrganizerError(f"Only the organizer of this event{who} can change it.")
+
+
 def kept_here(row: Event, calendar: Calendar) -> None:
     """A change in a calendar kept on touchbase only is done once written: nothing to push."""
     if calendar.is_local:
@@ -201,6 +211,8 @@ def pending_row(
     Google id is the event's own."""
     assert event.id is not None
     check_writable(calendar)
+    if base is not None and op != "delete":
+        check_organizer(base, event)
     start_at, end_at = window(event, calendar.time_zone)
     row = Event(
         id=accounts.new_id(),
@@ -354,6 +366,7 @@ async def stage_update(
     calendar = await accounts.calendar_by_id(session, row.calendar_id)
     assert calendar is not None
     check_writable(calendar)
+    check_organizer(before, after)
     row.send_updates = send_updates(row, actor, before, after)
     row.local = event_to_json(after)
     row.start_at, row.end_at = window(after, calendar.time_zone)

@@ -119,6 +119,12 @@ class CalendarEvent(msgspec.Struct, frozen=True, rename="camel"):
     original_start: EventTime | None = None
     ical_uid: str | None = msgspec.field(default=None, name="iCalUID")
     html_link: str | None = None
+    # Who organizes it (Google's organizer's email), whether this copy is the organizer's own
+    # (Google's `organizer.self`: false in the copy of each guest), and whether guests may
+    # change it too (`guestsCanModify`).
+    organizer: str | None = None
+    organizer_self: bool = True
+    guests_can_modify: bool = False
 
     def replace(self, **changes: object) -> CalendarEvent:
         """A copy with some fields changed."""
@@ -129,8 +135,14 @@ class CalendarEvent(msgspec.Struct, frozen=True, rename="camel"):
         """Whether the user declined it: an invitation kept in their calendar, not attended."""
         return any(a.is_self and a.response_status == "declined" for a in self.attendees)
 
-    def content(self) -> tuple[object, ...]:
-        """What a person edits: equal content means the same event, whatever its version."""
+    @property
+    def organizer_only(self) -> bool:
+        """Whether its details are its organizer's alone to change: the user's copy of someone
+        else's event, whose guests may not modify it (Google refuses or ignores a change)."""
+        return not self.organizer_self and not self.guests_can_modify
+
+    def details(self) -> tuple[object, ...]:
+        """What every guest's copy shares: the content but for the user's own links."""
         return (
             self.title,
             self.description,
@@ -140,9 +152,11 @@ class CalendarEvent(msgspec.Struct, frozen=True, rename="camel"):
             frozenset(a.email.lower() for a in self.attendees),
             self.recurrence,
             self.status,
-            self.contact_id,
-            self.touchpoint_id,
         )
+
+    def content(self) -> tuple[object, ...]:
+        """What a person edits: equal content means the same event, whatever its version."""
+        return (*self.details(), self.contact_id, self.touchpoint_id)
 
     def same_content(self, other: CalendarEvent) -> bool:
         """Whether two versions say the same thing to a person."""

@@ -78,6 +78,7 @@ def _is_clean(event: CalendarEvent) -> bool:
         and _is_clean_text(event.description)
         and all(_is_clean_attendee(a) for a in event.attendees)
         and (event.html_link is None or WEB_LINK.match(event.html_link) is not None)
+        and (event.organizer is None or _is_clean_line(event.organizer))
     )
 
 
@@ -116,4 +117,6 @@ def clean_event(event: CalendarEvent) -> CalendarEvent:
         changes["attendees"] = attendees
     if event.html_link is not None and WEB_LINK.match(event.html_link) is None:
         changes["html_link"] = None
+    if event.organizer is not None and not _is_clean_line(event.organizer):
+        changes["organizer"] = clean_line(event.organizer) or None
     return event.replace(**changes) if changes else event

@@ -18,6 +18,7 @@ _STATUSES = {s.value: s for s in EventStatus}
 # A guest's comment and party as kept (Google's data is untrusted: its sizes are bounded).
 MAX_COMMENT = 1024
 MAX_ADDITIONAL_GUESTS = 1000
+MAX_ORGANIZER = 320  # an address's longest
 
 
 def time_to_domain(value: EventDateTime) -> EventTime:
@@ -89,6 +90,11 @@ def to_domain(resource: EventResource) -> CalendarEvent:
         else None,
         ical_uid=resource.ical_uid,
         html_link=resource.html_link,
+        organizer=(resource.organizer.email or "")[:MAX_ORGANIZER] or None
+        if resource.organizer
+        else None,
+        organizer_self=resource.organizer is None or bool(resource.organizer.is_self),
+        guests_can_modify=bool(resource.guests_can_modify),
     )
     return clean_event(event)  # Google's data is untrusted input, as a request body is
 

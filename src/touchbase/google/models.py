@@ -92,6 +92,7 @@ class EventResource(WireModel):
     extended_properties: ExtendedProperties | None = None
     creator: EventPerson | None = None
     organizer: EventPerson | None = None
+    guests_can_modify: bool | None = None
 
     @property
     def is_cancelled(self) -> bool:

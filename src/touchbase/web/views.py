@@ -59,6 +59,10 @@ def event_view(record: EventRecord) -> dict[str, Any]:
         "isTouchpointEvent": record.is_touchpoint,
         # An invitation the user declined (kept in their calendar, as Google keeps it).
         "declined": record.event.declined,
+        # Who organizes it; an event of someone else's the user is a guest of has its details
+        # changed by its organizer only (a change of them is 403 CALENDAR_ORGANIZER_ONLY).
+        "organizer": record.event.organizer,
+        "organizerOnly": record.event.organizer_only,
         "seriesId": record.series_id,
         # An occurrence's series' rule (to show the pattern, and to change it).
         "seriesRecurrence": list(record.series_recurrence) if record.series_id else None,

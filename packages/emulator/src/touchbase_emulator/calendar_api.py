@@ -218,6 +218,7 @@ class CalendarApi:
         else:
             merged = resources.replace_with(current, body)
         merged = extras.settle(request, merged, current, calendar.id)
+        resources.check_organizer(current, merged)
         if "recurringEventId" in current and merged.get("recurrence"):
             raise invalid("An instance cannot have a recurrence.", location="recurrence")
         fields = resources.normalise(merged, calendar)
@@ -345,7 +346,8 @@ class CalendarApi:
         data = self.stamp(fields, event_id=event_id, calendar=calendar, previous=previous)
         data["iCalUID"] = ical_uid
         if isinstance(body.get("organizer"), dict) and body["organizer"].get("email"):
-            data["organizer"] = body["organizer"]  # an import keeps who organized it
+            # An import keeps who organized it.
+            data["organizer"] = resources.imported_organizer(body["organizer"], calendar)
         self.store(calendar, data)
         return ApiResponse(200, data, {"ETag": data["etag"]})
 

@@ -338,6 +338,32 @@ def organizer_of(calendar: Calendar) -> Json:
     return {"email": calendar.id, "displayName": calendar.summary, "self": True}
 
 
+# What every guest's copy of an event shares, which only its organizer may set.
+SHARED_PROPERTIES = ("guestsCanModify", "guestsCanInviteOthers", "guestsCanSeeOtherGuests")
+
+
+def imported_organizer(organizer: Json, calendar: Calendar) -> Json:
+    """Who organizes an imported event, as given, `self` where it is this calendar."""
+    kept = {k: v for k, v in organizer.items() if k in ("email", "displayName", "id")}
+    if kept.get("email") == calendar.id:
+        kept["self"] = True
+    return kept
+
+
+def check_organizer(current: Json, changed: Json) -> None:
+    """A guest's copy (its organizer is not this calendar) cannot change what every copy
+    shares: Google's 403 forbiddenForNonOrganizer."""
+    if (current.get("organizer") or {}).get("self"):
+        return
+    if any(current.get(key) != changed.get(key) for key in SHARED_PROPERTIES):
+        raise ApiError(
+            403,
+            "forbiddenForNonOrganizer",
+            "Shared properties can only be changed by the organizer of the event.",
+            domain="calendar",
+        )
+
+
 def stamp(
     fields: Json,
     *,

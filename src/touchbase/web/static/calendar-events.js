@@ -53,7 +53,8 @@ export function toCalendar(event, status = event.syncStatus) {
     start: event.startTime,
     end: event.endTime,
     allDay: event.allDay,
-    editable: !event.recurrence.length && status !== "conflict" && !readOnly.has(event.calendarId),
+    editable: !event.recurrence.length && status !== "conflict" && !readOnly.has(event.calendarId)
+      && !event.organizerOnly,
     classNames: [`sync-${status}`, ...(event.declined ? ["declined"] : [])],
     extendedProps: { syncStatus: status, pattern: pattern(event), zone: event.timeZone },
   };

@@ -272,6 +272,10 @@ async function openEdit(id) {
     known.set(event.id, event);
   }
   if (viewOnly) warn("This calendar is shared with you to view only: its events cannot be changed here.", []);
+  else if (event.organizerOnly) {
+    const who = event.organizer ?? "Someone else";
+    warn(`${who} organizes this event: only they can change it. The contact it is with is yours to set.`, []);
+  }
   if (!modal.open) modal.showModal();
 }
 
@@ -325,9 +329,14 @@ async function submitted(submit) {
   const body = readForm();
   if (!body) return;
   const current = editing;
-  if (current && !Object.keys(changedFields(current.before, body)).length) return modal.close();
-  // Asked over the form: stepping back returns to it with everything typed.
-  const sendUpdates = await emailGuests(current ? "update" : "create", current?.event, body);
+  const changed = current ? Object.keys(changedFields(current.before, body)) : null;
+  if (changed && !changed.length) return modal.close();
+  // Asked over the form: stepping back returns to it with everything typed. Whom the event is
+  // with is the user's own note (in their copy only): no guest hears of it.
+  const ownNoteOnly = changed?.every((key) => key === "contactId");
+  const sendUpdates = ownNoteOnly
+    ? "none"
+    : await emailGuests(current ? "update" : "create", current?.event, body);
   if (!sendUpdates) return;
   modal.close();
   if (current) update(current.event, current.before, body, sendUpdates);

@@ -137,6 +137,9 @@ async function rows(event, repeats, viewOnly) {
     found.push(row("Description", text));
   }
   if (viewOnly) found.push(row("Calendar", "Shared with you to view only"));
+  if (event.organizerOnly) {
+    found.push(row("Organizer", `${event.organizer ?? "Someone else"} (only they can change it)`));
+  }
   found.push(row("Sync", STATUS_TEXT[event.syncStatus] ?? event.syncStatus));
   return found;
 }

@@ -66,6 +66,15 @@ export async function fillForm(event) {
   fillEditor(field.description, event.description);
   await showContact(event.contactId);
   showTimes();
+  lockDetails(Boolean(event.organizerOnly));
+}
+
+// Someone else's event the user is a guest of: its details are its organizer's to change;
+// the contact it is with stays the user's to set.
+function lockDetails(locked) {
+  $("ev-details").disabled = locked;
+  field.description.contentEditable = String(!locked);
+  $("contact-guest-add").disabled = locked; // adding a guest changes the details
 }
 
 export function formError(message, input) {

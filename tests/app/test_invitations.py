@@ -1,0 +1,106 @@
+"""Someone else's meeting the user is invited to: its details are its organizer's to change
+(Google refuses a guest's change, or ignores it); the contact it is with, and whether it stays
+in the user's calendar, are the user's own."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tests.support.app import ApiUser, AppHarness
+from tests.support.sharing import CAROL, invitation
+from tests.support.sync import sync
+
+START = datetime(2027, 3, 1, 10, tzinfo=UTC)
+
+
+def _refused(user: ApiUser, path: str, change: dict[str, Any]) -> None:
+    answer = user.api.patch(path, json=change)
+    assert answer.status_code == 403, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "CALENDAR_ORGANIZER_ONLY"
+    assert CAROL in error["message"]
+
+
+def _in_google(user: ApiUser, event: dict[str, Any]) -> dict[str, Any]:
+    """The user's copy of the event in Google."""
+    return dict(user.google.get(f"/events/{event['googleEventId']}").json())
+
+
+def _contact(user: ApiUser) -> dict[str, Any]:
+    made = user.api.post("/api/contacts", json={"name": "Carol Danvers", "emails": [CAROL]})
+    assert made.status_code == 201, made.text
+    return dict(made.json())
+
+
+def test_an_invitation_keeps_its_details_for_its_organizer_to_change(app: AppHarness) -> None:
+    alice = app.user()
+    event = invitation(alice, START, "Carol's review")
+    assert (event["organizer"], event["organizerOnly"]) == (CAROL, True)
+    own = alice.create(title="Alice's own").json()
+    assert own["organizerOnly"] is False
+    path = f"/api/calendar/events/{event['id']}"
+    later = (START + timedelta(hours=2)).isoformat()
+    end = (START + timedelta(hours=3)).isoformat()
+    for change in (
+        {"title": "Renamed"},
+        {"startTime": later, "endTime": end},
+        {"attendees": [CAROL, alice.email, "dave@example.com"]},
+        {"description": "My notes"},
+    ):
+        _refused(alice, path, change)
+    kept = alice.api.get(path).json()
+    assert (kept["title"], kept["etag"], kept["syncStatus"]) == (
+        "Carol's review",
+        event["etag"],
+        "synced",
+    )
+    assert _in_google(alice, event)["summary"] == "Carol's review"
+
+    # Whom it is with is hers: the link is kept in her copy, which Google lets a guest change.
+    carol = _contact(alice)
+    linked = alice.api.patch(path, json={"contactId": carol["id"]})
+    assert linked.status_code == 200, linked.text
+    assert linked.json()["syncStatus"] == "synced"
+    copy = _in_google(alice, event)
+    assert copy["extendedProperties"]["private"]["touchbaseContactId"] == carol["id"]
+    assert copy["summary"] == "Carol's review"
+
+    # And whether it stays in her calendar.
+    assert alice.api.delete(path).status_code in (200, 204)
+    assert _in_google(alice, event)["status"] == "cancelled"
+
+
+def test_an_invitation_whose_guests_may_modify_it_takes_a_change(app: AppHarness) -> None:
+    alice = app.user()
+    event = invitation(alice, START, "Open agenda", guestsCanModify=True)
+    assert event["organizerOnly"] is False
+    changed = alice.api.patch(f"/api/calendar/events/{event['id']}", json={"title": "Agenda"})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["syncStatus"] == "synced"
+    assert _in_google(alice, event)["summary"] == "Agenda"
+
+
+def test_no_occurrence_of_a_recurring_invitation_is_changed_here(app: AppHarness) -> None:
+    alice = app.user()
+    invitation(
+        alice,
+        START,
+        "Carol's weekly",
+        start={"dateTime": START.isoformat(), "timeZone": "Europe/London"},
+        end={"dateTime": (START + timedelta(hours=1)).isoformat(), "timeZone": "Europe/London"},
+        recurrence=["RRULE:FREQ=WEEKLY;COUNT=4"],
+    )
+    window = {"start": START.isoformat(), "end": (START + timedelta(days=28)).isoformat()}
+    occurrences = alice.api.get("/api/calendar/events", params=window).json()["items"]
+    assert len(occurrences) == 4
+    assert all(o["organizerOnly"] for o in occurrences)
+    second = occurrences[1]
+    for scope in ("instance", "following", "all"):
+        path = f"/api/calendar/events/{second['id']}?scope={scope}"
+        _refused(alice, path, {"title": "Mine now"})
+    assert sync(alice)["status"] == "succeeded"
+    after = alice.api.get("/api/calendar/events", params=window).json()["items"]
+    assert [(o["title"], o["syncStatus"]) for o in after] == [("Carol's weekly", "synced")] * 4
+    [series] = alice.google_events()
+    assert series["recurrence"] == ["RRULE:FREQ=WEEKLY;COUNT=4"]
