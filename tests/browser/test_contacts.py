@@ -496,3 +496,26 @@ def test_an_outcome_is_logged_from_the_event_against_its_guest(signed_in: Calend
     assert [(i["outcome"], i["notes"]) for i in meeting["logged"]] == [
         ("held", "Wants a pilot in Q1")
     ]
+
+
+def test_a_touchpoint_done_before_its_event_offers_to_free_its_time(
+    signed_in: CalendarPage,
+) -> None:
+    page, api = signed_in.page, signed_in.user.api
+    ann = api.post("/api/contacts", json={"name": "Ann Archer"}).json()
+    soon = (today() + timedelta(days=2)).isoformat()
+    made = api.post("/api/touchpoints", json={"contactId": ann["id"], "dueDate": soon})
+    assert made.status_code == 201, made.text
+    event_path = f"/api/calendar/events/{made.json()['eventId']}"
+    page.get_by_role("link", name="Due").click()
+    item = page.locator("#due-thisWeek li", has_text="Ann Archer")
+    item.get_by_role("button", name="Done").click()
+    offer = signed_in.toast("is still in your calendar")
+    expect(offer).to_be_visible()
+    assert api.get(event_path).json()["deleted"] is False  # kept unless the user says so
+
+    offer.get_by_role("button", name="Remove the event").click()
+    expect(signed_in.toast("Its event was removed from your calendar.")).to_be_visible()
+    assert api.get(event_path).status_code == 404
+    [done] = api.get("/api/touchpoints", params={"contactId": ann["id"]}).json()["items"]
+    assert (done["status"], done["eventId"]) == ("done", None)

@@ -82,12 +82,28 @@ async function change(tp, body, done) {
         link: { href: `/calendar?event=${encodeURIComponent(changed.eventId)}`, text: "Open the event" },
         timeout: 20000,
       });
+    } else if (body.status === "done" && changed.eventId && new Date(changed.dueAt) > new Date()) {
+      // Done before its event: the time it holds is the user's to free, in one click.
+      toast(`${said} Its event, ${formatWhen(changed.dueAt)}, is still in your calendar.`, {
+        button: { label: "Remove the event", act: () => removeEvent(changed, done) },
+        timeout: 20000,
+      });
     } else {
       toast(said, { kind: "success", timeout: 4000 });
     }
     await done();
   } catch (error) {
     showError(error, "The touchpoint was not changed");
+  }
+}
+
+async function removeEvent(tp, done) {
+  try {
+    await api("PATCH", `/api/touchpoints/${encodeURIComponent(tp.id)}`, { deleteEvent: true });
+    toast("Its event was removed from your calendar.", { kind: "success", timeout: 4000 });
+    await done();
+  } catch (error) {
+    showError(error, "The event was not removed");
   }
 }
 
