@@ -221,6 +221,16 @@ def test_an_invitation_shows_its_organizer_and_takes_only_its_contact(
     linked = user.api.get(f"/api/calendar/events/{event['id']}").json()
     assert (linked["contactId"], linked["title"]) == (made.json()["id"], "Carol's review")
 
+    # Taking it off her calendar asks nothing about emailing guests: Google tells none.
+    signed_in.open_card("Carol's review").get_by_role("button", name="Delete…").click()
+    dialog = page.locator("#delete-modal")
+    expect(dialog).to_contain_text(f"{CAROL} organizes it: the other guests keep it.")
+    dialog.get_by_role("button", name="Delete", exact=True).click()
+    expect(signed_in.toast("Event deleted")).to_be_visible()
+    expect(page.locator("#guests-modal")).to_be_hidden()
+    expect(signed_in.event("Carol's review")).to_have_count(0)
+    assert user.google.get(f"/events/{event['googleEventId']}").json()["status"] == "cancelled"
+
     # A new event's form is whole again.
     page.get_by_role("button", name="New event").click()
     expect(modal.get_by_label("Title", exact=True)).to_be_enabled()

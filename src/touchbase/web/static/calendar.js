@@ -296,15 +296,21 @@ function resolved(event) {
 }
 
 async function askDelete(event) {
+  // Someone else's event the user is a guest of leaves their calendar only: Google emails no
+  // guest for them, so nothing is asked.
+  const emailThem = () => (event.organizerOnly ? "none" : emailGuests("delete", event));
   if (isOccurrence(event)) {
     const scope = await askScope("Delete recurring event");
     if (!scope) return;
-    const sendUpdates = await emailGuests("delete", event);
+    const sendUpdates = await emailThem();
     if (!sendUpdates) return;
     modal.close();
     return remove(event, scope, sendUpdates);
   }
-  $("delete-summary").textContent = `“${event.title}” will be removed here and from Google Calendar.`;
+  $("delete-summary").textContent = event.organizerOnly
+    ? `“${event.title}” will be removed from your calendar, here and in Google Calendar. ` +
+      `${event.organizer ?? "Its organizer"} organizes it: the other guests keep it.`
+    : `“${event.title}” will be removed here and from Google Calendar.`;
   $("delete-touchpoint").hidden = !(event.isTouchpointEvent || event.touchpointId);
   $("delete-touchpoint-choice").hidden = !event.touchpointId;
   $("delete-touchpoint-then").value = "planned";
@@ -313,7 +319,7 @@ async function askDelete(event) {
   confirm.onclick = async () => {
     const then = $("delete-touchpoint-then").value;
     const withTouchpoint = event.touchpointId && then !== "planned";
-    const sendUpdates = withTouchpoint ? "none" : await emailGuests("delete", event);
+    const sendUpdates = withTouchpoint ? "none" : await emailThem();
     if (!sendUpdates) return;
     $("delete-modal").close();
     modal.close();
