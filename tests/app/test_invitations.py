@@ -104,3 +104,34 @@ def test_no_occurrence_of_a_recurring_invitation_is_changed_here(app: AppHarness
     assert [(o["title"], o["syncStatus"]) for o in after] == [("Carol's weekly", "synced")] * 4
     [series] = alice.google_events()
     assert series["recurrence"] == ["RRULE:FREQ=WEEKLY;COUNT=4"]
+
+
+def test_a_conflict_on_an_invitation_is_settled_without_changing_its_details(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    event = invitation(alice, START, "Carol's review")
+    path = f"/api/calendar/events/{event['id']}"
+    carol = _contact(alice)
+    dave = alice.api.post("/api/contacts", json={"name": "Dave"}).json()
+    # Linked to Dave from another of her touchbase's clients, to Carol here from a stale page.
+    linked = {"extendedProperties": {"private": {"touchbaseContactId": dave["id"]}}}
+    assert alice.google.patch(f"/events/{event['googleEventId']}", json=linked).status_code == 200
+    stale = alice.api.patch(
+        path, json={"contactId": carol["id"]}, headers={"If-Match": event["etag"]}
+    )
+    assert stale.status_code == 409, stale.text
+
+    by_hand = {"fields": {"contactId": "local"}, "values": {"title": "Mine now"}}
+    refused = alice.api.post(f"{path}/conflict", json={"resolution": "merge", **by_hand})
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["error"]["code"] == "CALENDAR_ORGANIZER_ONLY"
+    assert [c["eventId"] for c in alice.api.get("/api/calendar/conflicts").json()["items"]] == [
+        event["id"]
+    ]
+    settled = alice.api.post(f"{path}/conflict", json={"resolution": "keep_local"})
+    assert settled.status_code == 200, settled.text
+    assert (settled.json()["contactId"], settled.json()["title"]) == (carol["id"], "Carol's review")
+    copy = _in_google(alice, event)
+    assert copy["extendedProperties"]["private"]["touchbaseContactId"] == carol["id"]
+    assert copy["summary"] == "Carol's review"

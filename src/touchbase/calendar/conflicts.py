@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from touchbase.calendar.events import Actor, checked, window
+from touchbase.calendar.events import Actor, check_organizer, checked, window
 from touchbase.calendar.records import API_FIELD, DOMAIN_FIELD, ConflictInfo, EventRecord
 from touchbase.calendar.records import audit_changes as diff
 from touchbase.calendar.request_push import push_for_answer
@@ -128,6 +128,8 @@ async def resolve_conflict(
             # A lost occurrence comes back as an event of its own: its slot is gone.
             new_local = new_local.replace(recurring_event_id=None, original_start=None)
             row.recurring_event_id = row.original_start_at = None
+        if new_local is not None and op != "create" and conflict.remote is not None:
+            check_organizer(event_from_json(conflict.remote), new_local)  # a guest's copy
         if new_local is not None:
             calendar = await session.get(Calendar, row.calendar_id)
             assert calendar is not None
