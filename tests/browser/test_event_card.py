@@ -227,6 +227,8 @@ def test_an_invitation_shows_its_organizer_and_takes_only_its_contact(
     expect(dialog).to_contain_text(f"{CAROL} organizes it: the other guests keep it.")
     dialog.get_by_role("button", name="Delete", exact=True).click()
     expect(signed_in.toast("Event deleted")).to_be_visible()
+    # No undo: made again, it would be hers, and Carol's guests invited to a second one.
+    expect(signed_in.toast("Event deleted").get_by_role("button", name="Undo")).to_have_count(0)
     expect(page.locator("#guests-modal")).to_be_hidden()
     expect(signed_in.event("Carol's review")).to_have_count(0)
     assert user.google.get(f"/events/{event['googleEventId']}").json()["status"] == "cancelled"

@@ -194,7 +194,10 @@ export async function remove(event, scope = null, sendUpdates = null) {
     const path = `/api/calendar/events/${encodeURIComponent(event.id)}${writeQuery(scope, sendUpdates)}`;
     const answer = await api("DELETE", path, undefined, headers);
     events.delete(event.id);
-    const undo = undoable(scope) && !event.recurrence.length ? () => restoreDeleted(event, sendUpdates) : null;
+    // Undone, a deleted event is made again, as the user's own: never someone else's.
+    const undo = undoable(scope) && !event.recurrence.length && !event.organizerOnly
+      ? () => restoreDeleted(event, sendUpdates)
+      : null;
     toast(answer.syncStatus === "pending" ? "Event deleted. Saved, will sync with Google Calendar." : "Event deleted.", {
       kind: answer.syncStatus === "pending" ? "pending" : "success",
       ...undoOffer(undo),
