@@ -135,3 +135,56 @@ def test_a_conflict_on_an_invitation_is_settled_without_changing_its_details(
     copy = _in_google(alice, event)
     assert copy["extendedProperties"]["private"]["touchbaseContactId"] == carol["id"]
     assert copy["summary"] == "Carol's review"
+
+
+def _answers(user: ApiUser, event: dict[str, Any]) -> dict[str, str]:
+    copy = _in_google(user, event)
+    return {a["email"]: a["responseStatus"] for a in copy["attendees"]}
+
+
+def test_the_user_answers_an_invitation_and_google_has_their_answer(app: AppHarness) -> None:
+    alice = app.user()
+    event = invitation(alice, START, "Carol's review")
+    assert event["myResponse"] == "needsAction"
+    path = f"/api/calendar/events/{event['id']}"
+    for answer in ("accepted", "tentative", "declined"):
+        answered = alice.api.patch(path, json={"myResponse": answer})
+        assert answered.status_code == 200, answered.text
+        assert (answered.json()["myResponse"], answered.json()["syncStatus"]) == (answer, "synced")
+        assert _answers(alice, event) == {CAROL: "needsAction", alice.email: answer}
+    assert alice.api.get(path).json()["declined"] is True
+
+    own = alice.create(title="Alice's own", attendees=["dave@example.com"]).json()
+    assert own["myResponse"] is None
+    refused = alice.api.patch(f"/api/calendar/events/{own['id']}", json={"myResponse": "declined"})
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["details"]["field"] == "myResponse"
+    wrong = alice.api.patch(path, json={"myResponse": "maybe"})
+    assert wrong.status_code == 422, wrong.text
+
+
+def test_an_answer_given_here_survives_a_change_google_made_meanwhile(app: AppHarness) -> None:
+    alice = app.user()
+    event = invitation(alice, START, "Carol's review")
+    path = f"/api/calendar/events/{event['id']}"
+    # Carol moves it to another room, and Dave answers, while Alice's answer waits to be sent.
+    app.emulator.fault(path="/calendar/v3/.*", status=503, times=10_000)
+    answered = alice.api.patch(path, json={"myResponse": "accepted"})
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["syncStatus"] == "pending"
+    app.emulator.http.delete(app.emulator.url + "/_emulator/faults")
+    guests = [
+        {"email": CAROL, "responseStatus": "accepted"},
+        {"email": alice.email, "responseStatus": "needsAction"},
+    ]
+    moved = {"location": "Room 7", "attendees": guests}
+    assert alice.google.patch(f"/events/{event['googleEventId']}", json=moved).status_code == 200
+
+    assert sync(alice)["status"] == "succeeded"
+    shown = alice.api.get(path).json()
+    assert (shown["location"], shown["myResponse"], shown["syncStatus"]) == (
+        "Room 7",
+        "accepted",
+        "synced",
+    )
+    assert _answers(alice, event) == {CAROL: "accepted", alice.email: "accepted"}

@@ -221,6 +221,18 @@ def test_an_invitation_shows_its_organizer_and_takes_only_its_contact(
     linked = user.api.get(f"/api/calendar/events/{event['id']}").json()
     assert (linked["contactId"], linked["title"]) == (made.json()["id"], "Carol's review")
 
+    # She answers from the card; Google has her answer.
+    card = signed_in.open_card("Carol's review")
+    card.get_by_role("button", name="Yes").click()
+    expect(signed_in.toast("Your answer was sent")).to_be_visible()
+    expect(card.get_by_role("button", name="Yes")).to_have_attribute("aria-pressed", "true")
+    copy = user.google.get(f"/events/{event['googleEventId']}").json()
+    assert {a["email"]: a["responseStatus"] for a in copy["attendees"]}[user.email] == "accepted"
+    card.get_by_role("button", name="No").click()
+    expect(card.get_by_role("button", name="No")).to_have_attribute("aria-pressed", "true")
+    expect(signed_in.event("Carol's review")).to_have_class(re.compile(r"\bdeclined\b"))
+    page.keyboard.press("Escape")
+
     # Taking it off her calendar asks nothing about emailing guests: Google tells none.
     signed_in.open_card("Carol's review").get_by_role("button", name="Delete…").click()
     dialog = page.locator("#delete-modal")

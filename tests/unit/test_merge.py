@@ -54,3 +54,26 @@ def test_a_guest_list_changed_here_takes_the_answers_given_in_google() -> None:
         ("dana@acme.example", "accepted"),
         ("eli@globex.example", "needsAction"),
     ]
+
+
+def test_the_users_answer_given_here_is_theirs_and_every_other_answer_googles() -> None:
+    def invited(mine: str, carol: str) -> tuple[Attendee, ...]:
+        return (
+            Attendee("carol@example.com", carol),
+            Attendee("me@example.com", mine, is_self=True),
+        )
+
+    invitation = BASE.replace(organizer_self=False, attendees=invited("needsAction", "accepted"))
+    answered_here = invitation.replace(attendees=invited("accepted", "accepted"))
+    carol_answered = invited("needsAction", "declined")
+    carol_moved = invitation.replace(location="Room 7", attendees=carol_answered)
+    merged = three_way_merge(invitation, answered_here, carol_moved).merged
+    assert merged.location == "Room 7"
+    assert merged.attendees == invited("accepted", "declined")
+    assert not merged.same_content(carol_moved)  # the answer is still to be sent
+
+    # Answered elsewhere (in Gmail), not here: Google's answer.
+    in_gmail = carol_moved.replace(attendees=invited("declined", "declined"))
+    assert three_way_merge(invitation, invitation, in_gmail).merged.attendees == invited(
+        "declined", "declined"
+    )

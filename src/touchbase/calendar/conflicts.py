@@ -13,7 +13,7 @@ from touchbase.calendar.records import audit_changes as diff
 from touchbase.calendar.request_push import push_for_answer
 from touchbase.calendar.services import CalendarServices
 from touchbase.domain import CalendarEvent
-from touchbase.domain.events import with_answers
+from touchbase.domain.events import answers_kept
 from touchbase.domain.merge import Side, three_way_merge
 from touchbase.errors import EventNotFoundError, InvalidRequestError
 from touchbase.google.ids import new_event_id
@@ -55,7 +55,10 @@ def _merged(
         for f, side in choices.items()
     }
     chosen = merged.replace(**picked, **values)
-    chosen = chosen.replace(attendees=with_answers(chosen.attendees, remote.attendees))
+    guests = answers_kept(
+        chosen.attendees, google=remote.attendees, base=base.attendees, local=local.attendees
+    )
+    chosen = chosen.replace(attendees=guests)
     return checked(chosen, local, remote)
 
 

@@ -79,6 +79,35 @@ def with_answers(
     return tuple(_answered(guest, known.get(guest.email.lower())) for guest in attendees)
 
 
+def own_answer(attendees: tuple[Attendee, ...]) -> str | None:
+    """The user's own answer (the guest Google marks `self`); None when they are no guest."""
+    return next((a.response_status for a in attendees if a.is_self), None)
+
+
+def with_own_answer(attendees: tuple[Attendee, ...], answer: str | None) -> tuple[Attendee, ...]:
+    """The guest list with the user's own answer set to `answer` (unchanged when None)."""
+    if answer is None:
+        return attendees
+    return tuple(
+        msgspec.structs.replace(a, response_status=answer) if a.is_self else a for a in attendees
+    )
+
+
+def answers_kept(
+    guests: tuple[Attendee, ...],
+    *,
+    google: tuple[Attendee, ...],
+    base: tuple[Attendee, ...],
+    local: tuple[Attendee, ...],
+) -> tuple[Attendee, ...]:
+    """The guest list `guests` with each guest's answer as `google` has it, but the user's own
+    answer as `local` has it where they changed it here (it differs from `base`, the list
+    Google had when they did): the others' answers are theirs, the user's is the user's."""
+    mine = own_answer(local)
+    changed_here = mine if mine is not None and mine != own_answer(base) else None
+    return with_own_answer(with_answers(guests, google), changed_here)
+
+
 def _answer(guest: Attendee) -> tuple[str, bool, str | None, int]:
     return (guest.response_status, guest.is_self, guest.comment, guest.additional_guests)
 
@@ -154,9 +183,14 @@ class CalendarEvent(msgspec.Struct, frozen=True, rename="camel"):
             self.status,
         )
 
+    @property
+    def my_response(self) -> str | None:
+        """The user's answer to it when it is an invitation (someone else organizes it)."""
+        return None if self.organizer_self else own_answer(self.attendees)
+
     def content(self) -> tuple[object, ...]:
         """What a person edits: equal content means the same event, whatever its version."""
-        return (*self.details(), self.contact_id, self.touchpoint_id)
+        return (*self.details(), self.my_response, self.contact_id, self.touchpoint_id)
 
     def same_content(self, other: CalendarEvent) -> bool:
         """Whether two versions say the same thing to a person."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from touchbase.domain.events import CalendarEvent, with_answers
+from touchbase.domain.events import CalendarEvent, answers_kept
 
 MERGE_FIELDS = (
     "title",
@@ -67,6 +67,9 @@ def three_way_merge(
         else:
             values[name] = getattr(local, name)
             conflicts.append(name)
-    merged = remote.replace(**values)  # a guest list from either side, the answers Google's:
-    merged = merged.replace(attendees=with_answers(merged.attendees, remote.attendees))
+    merged = remote.replace(**values)  # a guest list from either side, the answers Google's
+    guests = answers_kept(  # (the user's own answer, where changed here, the user's)
+        merged.attendees, google=remote.attendees, base=base.attendees, local=local.attendees
+    )
+    merged = merged.replace(attendees=guests)
     return MergeResult(merged, tuple(conflicts))

@@ -6,7 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from touchbase.domain import Attendee, CalendarEvent, EventStatus, EventTime
-from touchbase.domain.events import with_answers
+from touchbase.domain.events import answers_kept
 from touchbase.domain.sanitize import clean_event
 from touchbase.domain.validation import is_valid_time_zone
 from touchbase.google.models import EventAttendee, EventDateTime, EventResource
@@ -162,7 +162,9 @@ def patch_body(base: CalendarEvent, target: CalendarEvent) -> dict[str, Any]:
     if target.start != base.start or target.end != base.end:
         body["start"], body["end"] = time_to_wire(target.start), time_to_wire(target.end)
     if target.attendees != base.attendees:  # Google takes each answer sent as the guest's
-        body["attendees"] = _attendees_to_wire(with_answers(target.attendees, base.attendees))
+        guests = base.attendees
+        kept = answers_kept(target.attendees, google=guests, base=guests, local=target.attendees)
+        body["attendees"] = _attendees_to_wire(kept)
     if target.recurrence != base.recurrence:
         body["recurrence"] = list(target.recurrence) or None
     if target.status != base.status:

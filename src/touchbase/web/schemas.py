@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from touchbase.domain import Attendee, CalendarEvent, EventTime
-from touchbase.domain.events import with_answers
+from touchbase.domain.events import own_answer, with_answers, with_own_answer
 from touchbase.domain.sanitize import clean_description, clean_line, without_nul
 from touchbase.domain.validation import (
     MAX_ATTENDEES,
@@ -70,6 +70,8 @@ class EventUpdate(EventFields):
     """PATCH /api/calendar/events/{id}: the fields to change, and the etag last seen."""
 
     etag: str | None = Field(default=None, max_length=200)
+    # The user's answer to an invitation (an event someone else organizes).
+    myResponse: Literal["accepted", "tentative", "declined"] | None = None
 
 
 class ConflictResolution(_Strict):
@@ -130,6 +132,10 @@ def changes_for(fields: EventFields, current: CalendarEvent) -> dict[str, Any]:
     changes = _text_changes(fields)
     if "attendees" in changes:
         changes["attendees"] = with_answers(changes["attendees"], current.attendees)
+    answer = fields.myResponse if isinstance(fields, EventUpdate) else None
+    if answer is not None:
+        guests = changes.get("attendees", current.attendees)
+        changes["attendees"] = _answered(guests, current, answer)
     zone = _zone(fields.timeZone) if fields.timeZone is not None else current.start.time_zone
     all_day = fields.allDay if fields.allDay is not None else current.start.is_all_day
     times = (fields.startTime, fields.endTime, fields.allDay, fields.timeZone)
@@ -139,6 +145,17 @@ def changes_for(fields: EventFields, current: CalendarEvent) -> dict[str, Any]:
         changes["start"] = _time(start, all_day=all_day, zone=zone, field="startTime")
         changes["end"] = _time(end, all_day=all_day, zone=zone, field="endTime")
     return changes
+
+
+def _answered(
+    guests: tuple[Attendee, ...], current: CalendarEvent, answer: str
+) -> tuple[Attendee, ...]:
+    """The guest list with the user's own answer to an invitation given."""
+    if current.organizer_self:
+        raise InvalidEventError("You organize this event: guests answer it.", field="myResponse")
+    if own_answer(guests) is None:
+        raise InvalidEventError("You are not among this event's guests.", field="myResponse")
+    return with_own_answer(guests, answer)
 
 
 def _current(value: EventTime, zone: str | None) -> datetime | date:

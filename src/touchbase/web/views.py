@@ -63,6 +63,8 @@ def event_view(record: EventRecord) -> dict[str, Any]:
         # changed by its organizer only (a change of them is 403 CALENDAR_ORGANIZER_ONLY).
         "organizer": record.event.organizer,
         "organizerOnly": record.event.organizer_only,
+        # The user's answer to an invitation (None on their own events).
+        "myResponse": record.event.my_response,
         "seriesId": record.series_id,
         # An occurrence's series' rule (to show the pattern, and to change it).
         "seriesRecurrence": list(record.series_recurrence) if record.series_id else None,

@@ -416,7 +416,7 @@ $("calendar").addEventListener("pointerdown", (event) => event.target.closest(".
 document.addEventListener("pointerup", dragStopped, true);
 document.addEventListener("pointercancel", dragStopped, true);
 hooks.openEdit = openEdit;
-setUpCard({ edit: openEdit, remove: askDelete });
+setUpCard({ edit: openEdit, remove: askDelete, answered: (event) => settled(event, "Your answer was sent") });
 setUpSearch(openFound);
 setUpShortcuts({
   calendar,

@@ -16,7 +16,7 @@ const RSVP = {
 const MEETING = /^https:\/\/([a-z0-9-]+\.)*(meet\.google\.com|zoom\.us|teams\.microsoft\.com|webex\.com|whereby\.com)\//i;
 const LINK = /https?:\/\/[^\s<>"']+/gi;
 
-let actions = { edit: null, remove: null };
+let actions = { edit: null, remove: null, answered: null };
 let shown = null;
 let opener = null; // the element focused before the card: focused again when it closes
 
@@ -113,6 +113,34 @@ async function contactRow(event) {
   }
 }
 
+// An invitation's answer: Yes, Maybe, No (the one given pressed).
+function answerRow(event) {
+  let current = event;
+  const box = document.createElement("span");
+  box.className = "answers";
+  const buttons = [["Yes", "accepted"], ["Maybe", "tentative"], ["No", "declined"]].map(([label, value]) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = label;
+    button.addEventListener("click", async () => {
+      const path = `/api/calendar/events/${encodeURIComponent(current.id)}`;
+      try {
+        current = await api("PATCH", path, { myResponse: value }, { "If-Match": current.etag });
+      } catch (error) {
+        return showError(error, "Your answer was not sent");
+      }
+      for (const [other, said] of buttons) other.setAttribute("aria-pressed", String(said === current.myResponse));
+      actions.answered?.(current);
+    });
+    return [button, value];
+  });
+  for (const [button, value] of buttons) {
+    button.setAttribute("aria-pressed", String(value === event.myResponse));
+    box.append(button, " ");
+  }
+  return row("Going?", box);
+}
+
 async function rows(event, repeats, viewOnly) {
   const found = [row("When", whenInWords(event, shownZone))];
   if (!event.allDay && event.timeZone && event.timeZone !== shownZone) {
@@ -136,6 +164,7 @@ async function rows(event, repeats, viewOnly) {
     text.append(formatted(event.description));
     found.push(row("Description", text));
   }
+  if (event.myResponse && !viewOnly) found.push(answerRow(event));
   if (viewOnly) found.push(row("Calendar", "Shared with you to view only"));
   if (event.organizerOnly) {
     found.push(row("Organizer", `${event.organizer ?? "Someone else"} (only they can change it)`));
