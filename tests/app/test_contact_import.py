@@ -160,6 +160,7 @@ def _add_contact(client: httpx.Client) -> httpx.Response:
     return client.post("/api/contacts", json={"name": "Someone of Bob's"})
 
 
+@pytest.mark.timing
 def test_a_large_import_plans_every_cadence_and_takes_turns_with_other_requests(
     app: AppHarness,
 ) -> None:

@@ -70,6 +70,7 @@ def _listing(user_api: httpx.Client, params: dict[str, str]) -> dict[str, Any]:
     return dict(answer.json())
 
 
+@pytest.mark.timing
 def test_costly_rules_list_in_pages_while_health_keeps_answering(app: AppHarness) -> None:
     alice = app.user()
     with RequestWatch(app.url) as watch:
@@ -105,6 +106,7 @@ def test_a_window_years_after_a_secondly_series_starts_lists_its_instances(
     assert items[-1]["startTime"].startswith("2031-06-01T14:04:30+02:00")
 
 
+@pytest.mark.timing
 def test_hostile_rules_from_google_are_recorded_and_the_rest_syncs(app: AppHarness) -> None:
     alice = app.user()
     hostile = [*REFUSED[:11], "RRULE:FREQ=SECONDLY"]
@@ -150,6 +152,7 @@ def test_hostile_rules_from_google_are_recorded_and_the_rest_syncs(app: AppHarne
     assert titles == {"good one", "rule 11"}
 
 
+@pytest.mark.timing
 def test_one_users_costly_listings_do_not_queue_ahead_of_anothers(app: AppHarness) -> None:
     alice, bob = app.user(), app.user("bob@example.com")
     for rule in COSTLY * 3:

@@ -105,6 +105,7 @@ def test_a_change_in_google_reaches_the_cache_by_itself(live: AppHarness) -> Non
     wait_for(lambda: titles(alice) == ["Made in Google"], timeout=10, what="the change")
 
 
+@pytest.mark.timing
 def test_a_burst_of_changes_is_one_sync_or_two(live: AppHarness) -> None:
     alice = live.user()
     _watched(live, alice)
@@ -120,6 +121,7 @@ def test_a_burst_of_changes_is_one_sync_or_two(live: AppHarness) -> None:
     assert 1 <= _lists(live.emulator) - before_lists <= 2 * syncs  # an incremental list each
 
 
+@pytest.mark.timing
 def test_a_notification_during_a_sync_is_exactly_one_more(live: AppHarness) -> None:
     alice = live.user()
     _watched(live, alice)

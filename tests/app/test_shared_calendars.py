@@ -180,6 +180,7 @@ def test_one_calendar_google_refuses_to_list_fails_alone(app: AppHarness) -> Non
     assert on.json()["error"]["details"]["field"] == "syncEnabled"
 
 
+@pytest.mark.timing
 def test_forgetting_a_large_calendar_stalls_no_other_request(app: AppHarness) -> None:
     if not app.database_url.startswith("sqlite"):
         pytest.skip("PostgreSQL's driver never holds the loop while the server works")
