@@ -38,7 +38,7 @@ from touchbase.google.auth import WRITE_SCOPES
 from touchbase.store import contacts as contact_store
 from touchbase.store import touchpoints as touchpoint_store
 from touchbase.store.models import Contact
-from touchbase.store.turns import taking_turns
+from touchbase.store.turns import taking_turns, writers_first
 
 # Contacts whose owed touchpoints one transaction plans (about 1.5 ms each, SQLite's write
 # lock held meanwhile); their last contacts are read in one statement.
@@ -235,6 +235,7 @@ async def plan_owed(
             elif not until_none_owed or not await contact_store.owes_any(session, actor.user_id):
                 break
         followed += len(owed)
+        await writers_first()
     if calendar_id is not None:
         await push_pending(services, actor.user_id, calendar_id)
     return followed

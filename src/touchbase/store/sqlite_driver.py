@@ -46,6 +46,8 @@ WAL_CHECKPOINT_BYTES = 64 * 2**20
 LOCK_WAIT_SECONDS = 10.0
 FIRST_RETRY_SECONDS = 0.001
 LONGEST_RETRY_SECONDS = 0.02
+# Transactions of this process waiting for the write lock now (`waiting_writers`).
+_waiting = 0
 # True while a read-only transaction begins and ends: BEGIN DEFERRED, with writes refused.
 READ_ONLY: ContextVar[bool] = ContextVar("touchbase_sqlite_read_only", default=False)
 # False while a transaction that should rather not happen than wait begins: if another
@@ -202,15 +204,20 @@ class InLoopSQLiteDialect(SQLiteDialect_pysqlite):
             return
         deadline = time.monotonic() + (LOCK_WAIT_SECONDS if WAIT_FOR_LOCK.get() else 0.0)
         delay = FIRST_RETRY_SECONDS
-        while True:
-            try:
-                dbapi_connection.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as error:
-                if not locked(error) or time.monotonic() + delay > deadline:
-                    raise
-            await_(asyncio.sleep(delay))
-            delay = min(delay * 2, LONGEST_RETRY_SECONDS)
+        global _waiting  # noqa: PLW0603 (one loop's count, read by `waiting_writers`)
+        _waiting += 1
+        try:
+            while True:
+                try:
+                    dbapi_connection.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as error:
+                    if not locked(error) or time.monotonic() + delay > deadline:
+                        raise
+                await_(asyncio.sleep(delay))
+                delay = min(delay * 2, LONGEST_RETRY_SECONDS)
+        finally:
+            _waiting -= 1
 
     def do_commit(self, dbapi_connection: Any) -> None:
         _raw(dbapi_connection).close_cursors()
@@ -221,6 +228,11 @@ class InLoopSQLiteDialect(SQLiteDialect_pysqlite):
         _raw(dbapi_connection).close_cursors()
         super().do_rollback(dbapi_connection)  # type: ignore[no-untyped-call]
         _refuse_writes(dbapi_connection, False)
+
+
+def waiting_writers() -> int:
+    """How many transactions of this process wait for the write lock (or are beginning)."""
+    return _waiting
 
 
 def _raw(dbapi_connection: Any) -> _Connection:

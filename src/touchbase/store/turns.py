@@ -11,9 +11,12 @@ import asyncio
 from collections.abc import AsyncIterator, Iterable
 from typing import TypeVar
 
+from touchbase.store.sqlite_driver import LONGEST_RETRY_SECONDS, waiting_writers
+
 T = TypeVar("T")
 # Items between two turns: a few ms of work each, so others wait tens of ms at most.
 EVERY = 10
+LOOK_EVERY_SECONDS = 0.001  # how often `writers_first` looks whether writers still wait
 
 
 async def taking_turns(items: Iterable[T], every: int = EVERY) -> AsyncIterator[T]:
@@ -22,3 +25,15 @@ async def taking_turns(items: Iterable[T], every: int = EVERY) -> AsyncIterator[
         yield item
         if number % every == 0:
             await asyncio.sleep(0)
+
+
+async def writers_first() -> None:
+    """Between two transactions of a long run of writes: the other writers of this process
+    that wait for SQLite's write lock take it first (each retries after a sleep of up to
+    LONGEST_RETRY_SECONDS, and the run's next transaction would take the lock before they
+    wake, again and again: a write beside an import waited over a second). Nothing waits
+    on PostgreSQL, nor when no one waits."""
+    for _ in range(round(2 * LONGEST_RETRY_SECONDS / LOOK_EVERY_SECONDS)):
+        if not waiting_writers():
+            return
+        await asyncio.sleep(LOOK_EVERY_SECONDS)
