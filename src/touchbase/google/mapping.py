@@ -56,6 +56,7 @@ def to_domain(resource: EventResource) -> CalendarEvent:
     if resource.start is None or resource.end is None:
         raise ValueError(f"event {resource.id} has no start or end")
     private = (resource.extended_properties and resource.extended_properties.private) or {}
+    organizer, organizer_self = _organizer(resource)
     event = CalendarEvent(
         id=resource.id,
         etag=resource.etag,
@@ -90,13 +91,21 @@ def to_domain(resource: EventResource) -> CalendarEvent:
         else None,
         ical_uid=resource.ical_uid,
         html_link=resource.html_link,
-        organizer=(resource.organizer.email or "")[:MAX_ORGANIZER] or None
-        if resource.organizer
-        else None,
-        organizer_self=resource.organizer is None or bool(resource.organizer.is_self),
+        organizer=organizer,
+        organizer_self=organizer_self,
         guests_can_modify=bool(resource.guests_can_modify),
     )
     return clean_event(event)  # Google's data is untrusted input, as a request body is
+
+
+def _organizer(resource: EventResource) -> tuple[str | None, bool]:
+    """Who organizes the event (bounded), and whether this calendar does: an event Google
+    sends without an organizer counts as the calendar's own."""
+    if resource.organizer is None:
+        return None, True
+    return (resource.organizer.email or "")[:MAX_ORGANIZER] or None, bool(
+        resource.organizer.is_self
+    )
 
 
 def _attendees_to_wire(attendees: tuple[Attendee, ...]) -> list[dict[str, Any]]:

@@ -151,10 +151,9 @@ function showWorkingDay(view) {
   if (slot) window.scrollBy(0, slot.getBoundingClientRect().top - 60);
 }
 
-// Which calendars are shared with the user to view only (their events already shown stop
-// being draggable once known; the calendar list is refreshed from Google as it is read).
-async function learnViewOnly() {
-  await learnReadOnly(api("GET", "/api/calendar/calendars").catch(() => ({ items: [] })));
+// The events of calendars shared with the user to view only stop being draggable once known.
+async function lockViewOnly() {
+  await learnReadOnly();
   for (const shown of calendar.getEvents()) {
     if (readOnly.has(events.get(shown.id)?.calendarId)) shown.setProp("editable", false);
   }
@@ -444,7 +443,7 @@ $("shortcuts-help").addEventListener("click", () => $("shortcuts-modal").showMod
 calendar.render();
 showZone();
 offerToConnect();
-learnViewOnly();
+lockViewOnly();
 setUpSync(calendar);
 followChanges();
 openLinked();

@@ -118,6 +118,9 @@ function answerRow(event) {
   let current = event;
   const box = document.createElement("span");
   box.className = "answers";
+  const press = (answer) => {
+    for (const [button, value] of buttons) button.setAttribute("aria-pressed", String(value === answer));
+  };
   const buttons = [["Yes", "accepted"], ["Maybe", "tentative"], ["No", "declined"]].map(([label, value]) => {
     const button = document.createElement("button");
     button.type = "button";
@@ -129,15 +132,13 @@ function answerRow(event) {
       } catch (error) {
         return showError(error, "Your answer was not sent");
       }
-      for (const [other, said] of buttons) other.setAttribute("aria-pressed", String(said === current.myResponse));
+      press(current.myResponse);
       actions.answered?.(current);
     });
+    box.append(button, " ");
     return [button, value];
   });
-  for (const [button, value] of buttons) {
-    button.setAttribute("aria-pressed", String(value === event.myResponse));
-    box.append(button, " ");
-  }
+  press(event.myResponse);
   return row("Going?", box);
 }
 
