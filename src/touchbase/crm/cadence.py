@@ -19,7 +19,8 @@ from touchbase.calendar.services import CalendarServices
 from touchbase.crm import contacts
 from touchbase.crm.timeline import MAX_SCOPED, last_contacted
 from touchbase.crm.touchpoint_changes import (
-    drop_cadence_plans,
+    ContactWas,
+    contact_changed,
     move_planned,
     push_all,
 )
@@ -114,14 +115,12 @@ async def change_contact(
 
     async def write(session: AsyncSession, now: datetime) -> _Written:
         contact = await contacts.locked_contact(session, actor.user_id, contact_id)
-        was_archived = contact.archived_at is not None
+        was = ContactWas.of(contact)
         await contacts.change_in(
             session, actor, contact, changes, archived=archived, if_match=if_match, now=now
         )
-        archiving = contact.archived_at is not None and not was_archived
-        restoring = was_archived and contact.archived_at is None
-        to_push = await drop_cadence_plans(session, actor, contact, now) if archiving else []
-        planning = "cadence" in changes or archiving or restoring
+        to_push = await contact_changed(session, actor, contact, was, now)
+        planning = "cadence" in changes or was.archived != (contact.archived_at is not None)
         return _Written(contact, planning, to_push)
 
     may_plan = "cadence" in changes or archived is not None

@@ -29,6 +29,7 @@ from touchbase.crm.touchpoints import (
     plan_context,
     plan_next,
     plan_one,
+    retitle_events,
     slot_for,
 )
 from touchbase.domain.touchpoints import STATUSES, message_problem, minutes_problem
@@ -322,6 +323,32 @@ async def _drop(change: _Change, *, keep_ended: bool = False, **audited: str) ->
     )
 
 
+@dataclass(frozen=True)
+class ContactWas:
+    """What a contact was before a change, that its touchpoints follow."""
+
+    archived: bool
+    name: str
+
+    @classmethod
+    def of(cls, contact: Contact) -> ContactWas:
+        return cls(contact.archived_at is not None, contact.name)
+
+
+async def contact_changed(
+    session: AsyncSession, actor: Actor, contact: Contact, was: ContactWas, now: datetime
+) -> list[str]:
+    """What a change of a contact does to its touchpoints, in the change's transaction:
+    archived, what its cadence planned goes; renamed, their events take the new name.
+    Returns the events to push."""
+    to_push = []
+    if contact.archived_at is not None and not was.archived:
+        to_push += await drop_cadence_plans(session, actor, contact, now)
+    if contact.name != was.name:
+        to_push += await retitle_events(session, actor, contact, was.name, now)
+    return to_push
+
+
 async def drop_cadence_plans(
     session: AsyncSession, actor: Actor, contact: Contact, now: datetime
 ) -> list[str]:
@@ -364,13 +391,11 @@ async def set_next_touchpoint(
     with contacts.emails_kept_unique():
         async with services.db.session() as session:
             contact = await contacts.locked_contact(session, actor.user_id, contact_id)
-            was_archived = contact.archived_at is not None
+            was = ContactWas.of(contact)
             await contacts.change_in(
                 session, actor, contact, changes, archived=archived, if_match=if_match, now=now
             )
-            to_push = []
-            if contact.archived_at is not None and not was_archived:
-                to_push = await drop_cadence_plans(session, actor, contact, now)
+            to_push = await contact_changed(session, actor, contact, was, now)
             context = await plan_context(session, actor, now)
             planned = await touchpoint_store.planned_of(session, actor.user_id, contact.id)
             to_push += await _next_in(context, contact, planned, next_touchpoint)

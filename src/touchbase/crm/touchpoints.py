@@ -35,9 +35,11 @@ from touchbase.domain.validation import is_valid_time_zone
 from touchbase.errors import (
     ContactNotFoundError,
     InvalidTouchpointError,
+    ReadOnlyCalendarError,
     TouchpointNotFoundError,
 )
 from touchbase.store import accounts
+from touchbase.store import events as event_store
 from touchbase.store import touchpoints as touchpoint_store
 from touchbase.store.accounts import new_id
 from touchbase.store.models import Calendar, Contact, Event, Touchpoint, User
@@ -164,6 +166,39 @@ def _checked(plan: TouchpointPlan, zone: ZoneInfo) -> TouchpointPlan:
     return plan
 
 
+def title_for(name: str) -> str:
+    """The title touchbase gives the event of a touchpoint with contact `name`."""
+    return f"Touchpoint: {name}"
+
+
+async def retitle_events(
+    session: AsyncSession, actor: Actor, contact: Contact, old_name: str, now: datetime
+) -> list[str]:
+    """A renamed contact's planned touchpoints' events take the new name, where they still
+    bear the title touchbase gave them (one the user retitled keeps theirs). An event in
+    conflict, or in a calendar now shared to view only, is left as it is: a rename never
+    waits on it. Returns the events to push."""
+    old, new = title_for(old_name), title_for(contact.name)
+    if old == new:
+        return []
+    to_push: list[str] = []
+    for tp in await touchpoint_store.planned_of(session, actor.user_id, contact.id):
+        found = tp.event_id and await event_store.event_to_edit(session, actor.user_id, tp.event_id)
+        if not found or found[1] is not None or found[0].deleted:
+            continue
+        row = found[0]
+        before = EventRecord.of(row).event
+        if before.title != old:
+            continue
+        try:
+            after = events.checked(before.replace(title=new), before)
+            await events.stage_update(session, row, before, after, actor=actor, now=now)
+        except ReadOnlyCalendarError:
+            continue  # raised before anything was written
+        to_push.append(row.id)
+    return to_push
+
+
 def event_of(
     touchpoint: Touchpoint, contact: Contact, start: datetime | None, zone: str
 ) -> CalendarEvent:
@@ -177,7 +212,7 @@ def event_of(
         end = start + timedelta(minutes=touchpoint.duration_minutes)
         when, until = EventTime.at(start, zone), EventTime.at(end, zone)
     return CalendarEvent(
-        title=f"Touchpoint: {contact.name}",
+        title=title_for(contact.name),
         description=touchpoint.message,
         start=when,
         end=until,
