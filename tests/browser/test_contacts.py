@@ -19,6 +19,14 @@ def test_an_empty_list_says_what_to_do_and_a_new_contact_opens_its_page(
     page.get_by_role("link", name="Contacts").click()
     expect(page.locator("#contacts-empty")).to_be_visible()
     expect(page.locator("#contacts-empty")).to_contain_text("Add the people you keep in touch with")
+    title, new = page.locator("h1").bounding_box(), page.locator("#new-contact").bounding_box()
+    imports = page.locator("#import-contacts").bounding_box()
+    assert title is not None
+    assert new is not None
+    assert imports is not None
+    assert new["width"] < 300, "the buttons keep their own width"
+    assert imports["y"] == new["y"], "side by side"
+    assert new["y"] < title["y"] + title["height"], "on the title's line"
     page.get_by_role("button", name="New contact").click()
     page.get_by_label("Name").fill("Dana Scully")
     page.get_by_label("Emails").fill("dana@acme.example, not-an-email")

@@ -112,3 +112,27 @@ def test_a_short_event_keeps_its_sync_state_in_sight(signed_in: CalendarPage) ->
     assert icon_box["y"] + icon_box["height"] <= box["y"] + box["height"]
     assert box["x"] <= icon_box["x"]
     assert icon_box["x"] + icon_box["width"] <= box["x"] + box["width"]
+
+
+def test_the_crm_pages_show_and_take_times_in_the_zone_setting(
+    in_los_angeles: CalendarPage,
+) -> None:
+    page, api = in_los_angeles.page, in_los_angeles.user.api
+    assert api.patch("/api/settings", json={"timeZone": "Europe/Berlin"}).status_code == 200
+    dana = api.post("/api/contacts", json={"name": "Dana Scully"}).json()
+    page.goto(f"{in_los_angeles.app.url}/contacts/{dana['id']}")
+    day = datetime.now(BERLIN).date() + timedelta(days=3)
+    page.get_by_label("Day", exact=True).fill(day.isoformat())
+    page.locator("#plan-time").fill("10:00")
+    page.get_by_role("button", name="Plan touchpoint").click()
+    expect(in_los_angeles.toast("Touchpoint planned")).to_be_visible()
+    [planned] = api.get("/api/touchpoints", params={"contactId": dana["id"]}).json()["items"]
+    assert datetime.fromisoformat(planned["dueAt"]) == datetime(
+        day.year, day.month, day.day, 10, tzinfo=BERLIN
+    ), "10:00 as the pages show times: Berlin's"
+    shown = f"{day.strftime('%b')} {day.day}, {day.year}, 10:00 AM"
+    expect(page.locator("#next-touchpoint")).to_contain_text(shown)
+    page.goto(f"{in_los_angeles.app.url}/due")
+    expect(page.locator("#due-thisWeek")).to_contain_text(shown)
+    page.goto(f"{in_los_angeles.app.url}/contacts")
+    expect(page.locator("#contact-rows")).to_contain_text(shown)

@@ -1,8 +1,7 @@
 // Activity: what happened, newest first, in words, filtered by event, contact and author.
 
-import { api, showError, userSettings } from "./app.js";
+import { api, showError, useShownZone } from "./app.js";
 import { ago, details, sentence } from "./activity-words.js";
-import { showTimesIn } from "./times.js";
 
 const $ = (id) => document.getElementById(id);
 const me = document.querySelector(".signout .who")?.textContent.trim() ?? "";
@@ -67,8 +66,7 @@ async function show() {
 }
 
 async function start() {
-  const settings = await userSettings().catch(() => null);
-  showTimesIn(settings?.timeZone);
+  await useShownZone();
   const wanted = new URLSearchParams(location.search);
   await show();
   for (const [param, id] of [["event", "activity-event"], ["contact", "activity-contact"]]) {

@@ -1,5 +1,7 @@
 // Shared by every page: the API client (session cookie + CSRF token), readable errors, toasts.
 
+import { showTimesIn, shownZone } from "./times.js";
+
 const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 
 export class ApiError extends Error {
@@ -82,6 +84,14 @@ export function userSettings() {
     throw error;
   });
   return settingsRead;
+}
+
+// Show times in the zone of the user's setting (else this browser's): every page, first.
+// Returns the settings (null when they cannot be read).
+export async function useShownZone() {
+  const settings = await userSettings().catch(() => null);
+  showTimesIn(settings?.timeZone);
+  return settings;
 }
 
 const RECONNECT = new Set(["CALENDAR_PERMISSION_DENIED", "CALENDAR_AUTHORIZATION_EXPIRED"]);
@@ -186,8 +196,11 @@ export function wireDialogs() {
   }
 }
 
+// A day ("Dec 4, 2026") or a moment ("Dec 4, 2026, 10:00 AM", in the zone the pages show).
 export function formatWhen(iso) {
   if (!iso) return "";
-  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) return new Date(iso + "T00:00:00").toLocaleDateString();
-  return new Date(iso).toLocaleString();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) {
+    return new Date(`${iso}T12:00:00Z`).toLocaleDateString(undefined, { dateStyle: "medium", timeZone: "UTC" });
+  }
+  return new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short", timeZone: shownZone });
 }

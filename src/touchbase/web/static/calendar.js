@@ -1,7 +1,7 @@
 // The calendar page: FullCalendar fed by the API, optimistic create / edit / move / delete,
 // sync states and conflicts (the sync-status area is sync-status.js).
 
-import { api, showError, toast, userSettings, whenWritesSettle, wireDialogs } from "./app.js";
+import { api, showError, toast, useShownZone, whenWritesSettle, wireDialogs } from "./app.js";
 import {
   board, dragEnded, dragStarted, dragStopped, events, isOccurrence, isReadOnly, known, learnReadOnly,
   pattern, readOnly, remember, settled, SOURCE, STATUS_TEXT, toCalendar,
@@ -18,7 +18,7 @@ import { setUpLog, showLog } from "./event-log.js";
 import { changedFields, fillForm, formError, readForm, setUpForm } from "./event-form.js";
 import { emailGuests } from "./guests-prompt.js";
 import { askScope } from "./scope.js";
-import { browserZone, localDate, showTimesIn, shownZone } from "./times.js";
+import { browserZone, localDate, shownZone } from "./times.js";
 
 const $ = (id) => document.getElementById(id);
 const PENDING_POLL_MS = 1500;
@@ -368,8 +368,7 @@ function openLinked() {
 
 const narrow = window.matchMedia("(max-width: 640px)").matches;
 // The user's zone and working hours (the defaults when they cannot be read).
-const settings = await userSettings().catch(() => null);
-showTimesIn(settings?.timeZone);
+const settings = await useShownZone();
 // The view last used here opens again (as in Google Calendar).
 const VIEW_KEY = "touchbase.view";
 const VIEWS = ["dayGridMonth", "timeGridWeek", "timeGridDay", "listWeek"];

@@ -1,8 +1,8 @@
 // One contact: details, next touchpoint, cadence, and the timeline of meetings and notes.
 
-import { api, formatWhen, oneAtATime, showError, toast } from "./app.js";
+import { api, formatWhen, oneAtATime, showError, toast, useShownZone } from "./app.js";
 import { cadenceText, el, fillContactForm, readContactForm, showFieldError, touchpointItem } from "./crm.js";
-import { isZone } from "./times.js";
+import { instantIn, isZone, shownZone } from "./times.js";
 
 const $ = (id) => document.getElementById(id);
 const contactId = decodeURIComponent(location.pathname.split("/").pop());
@@ -97,7 +97,7 @@ async function plan(event) {
   const day = $("plan-date").value;
   const time = $("plan-time").value;
   const body = { contactId, message: $("plan-message").value };
-  if (time) body.dueAt = new Date(`${day}T${time}`).toISOString();
+  if (time) body.dueAt = instantIn(day, time, shownZone).toISOString();
   else body.dueDate = day;
   try {
     await api("POST", "/api/touchpoints", body, { "Idempotency-Key": crypto.randomUUID() });
@@ -135,4 +135,5 @@ $("contact-form").addEventListener("submit", oneAtATime(save));
 $("plan-form").addEventListener("submit", oneAtATime(plan));
 $("log-form").addEventListener("submit", oneAtATime(log));
 $("archive-contact").addEventListener("click", archive);
+await useShownZone();
 refresh().catch((error) => showError(error, "The contact could not be loaded"));

@@ -1,6 +1,6 @@
 // Contacts: search, sort by next touchpoint or last contacted, add one.
 
-import { api, formatWhen, oneAtATime, showError, wireDialogs } from "./app.js";
+import { api, formatWhen, oneAtATime, showError, useShownZone, wireDialogs } from "./app.js";
 import { dueClass, dueText, el, readContactForm, showFieldError } from "./crm.js";
 
 const $ = (id) => document.getElementById(id);
@@ -54,4 +54,5 @@ $("contact-search").addEventListener("input", () => {
 });
 document.addEventListener("contacts-changed", () => show().catch((e) => showError(e, "The contacts could not be loaded")));
 $("contact-filter").addEventListener("submit", (event) => event.preventDefault());
+await useShownZone();
 show().catch((error) => showError(error, "The contacts could not be loaded"));

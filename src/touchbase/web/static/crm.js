@@ -2,6 +2,7 @@
 // with its buttons (done, skip, reschedule).
 
 import { api, formatWhen, oneAtATime, showError, toast } from "./app.js";
+import { localDate } from "./times.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -56,8 +57,7 @@ export function cadenceText(cadence) {
 }
 
 function today() {
-  const now = new Date();
-  return new Date(now.getTime() - now.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+  return localDate(new Date());
 }
 
 export function dueText(tp) {

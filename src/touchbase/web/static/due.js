@@ -1,6 +1,6 @@
 // Due: touchpoints overdue, today, this week, and those whose event was deleted.
 
-import { api, showError } from "./app.js";
+import { api, showError, useShownZone } from "./app.js";
 import { el, touchpointItem } from "./crm.js";
 
 const GROUPS = ["overdue", "today", "thisWeek", "needsDate"];
@@ -14,4 +14,5 @@ async function show() {
   }
 }
 
+await useShownZone();
 show().catch((error) => showError(error, "The due touchpoints could not be loaded"));

@@ -1,7 +1,7 @@
 // Settings: connect or reconnect Google Calendar, the granted scopes, the calendars to sync and
 // the last sync result of each.
 
-import { api, formatWhen, showError, toast } from "./app.js";
+import { api, formatWhen, showError, toast, useShownZone } from "./app.js";
 import { connectGoogle } from "./google-connect.js";
 
 const $ = (id) => document.getElementById(id);
@@ -156,5 +156,6 @@ if (params.get("google") === "failed") {
   toast(`Google Calendar was not connected: ${FAILURES[params.get("reason")] ?? FAILURES.refused}`, { kind: "error" });
 }
 $("google-connect").addEventListener("click", connectGoogle);
+await useShownZone();
 showConnection().catch((error) => showError(error, "The connection could not be loaded"));
 showCalendars().catch((error) => showError(error, "The calendars could not be loaded"));
