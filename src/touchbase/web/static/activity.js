@@ -1,6 +1,6 @@
 // Activity: what happened, newest first, in words, filtered by event, contact and author.
 
-import { api, showError, useShownZone } from "./app.js";
+import { api, formatWhen, showError, useShownZone } from "./app.js";
 import { ago, details, sentence } from "./activity-words.js";
 
 const $ = (id) => document.getElementById(id);
@@ -39,7 +39,7 @@ function item(entry, names, answer) {
   }
   const when = document.createElement("time");
   when.dateTime = entry.at;
-  when.title = new Date(entry.at).toLocaleString();
+  when.title = formatWhen(entry.at);
   when.textContent = ago(entry.at);
   row.append(when, said);
   const more = details(entry);

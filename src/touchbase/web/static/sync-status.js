@@ -1,6 +1,6 @@
 // The sync-status area: "Sync now", its progress over server-sent events, and the result.
 
-import { api, ApiError, describe } from "./app.js";
+import { api, ApiError, describe, formatWhen } from "./app.js";
 
 const $ = (id) => document.getElementById(id);
 const syncStatus = $("sync-status");
@@ -92,7 +92,7 @@ export async function showLastSync() {
       anchor.textContent = "Connect Google Calendar";
       syncStatus.append(anchor);
     } else {
-      syncStatus.textContent = times.length ? `Last synced ${new Date(times.at(-1)).toLocaleString()}.` : "Changes made in Google not fetched yet: use Sync now.";
+      syncStatus.textContent = times.length ? `Last synced ${formatWhen(times.at(-1))}.` : "Changes made in Google not fetched yet: use Sync now.";
     }
   } catch {
     syncStatus.textContent = "";
