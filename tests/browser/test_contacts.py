@@ -309,6 +309,17 @@ def test_a_csv_import_previews_each_row_then_adds_them_all(
     expect(page.locator("#contact-rows")).to_contain_text("Ben")
     expect(page.locator("#contact-rows")).to_contain_text("Acme")
 
+    with page.expect_download() as downloading:
+        page.get_by_role("link", name="Export CSV").click()
+    download = downloading.value
+    assert download.suggested_filename == "touchbase-contacts.csv"
+    lines = Path(download.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("Name,Emails,Company")
+    assert lines[1:] == [
+        "Ann Archer,ann@acme.example,Acme,,,,,,,",
+        "Ben,ben@globex.example,Globex,,,,,,,",
+    ]
+
 
 def test_spreadsheets_saved_by_windows_programs_import_their_accents(
     signed_in: CalendarPage, tmp_path: Path

@@ -60,3 +60,12 @@ def test_a_file_over_the_limits_is_refused_whole() -> None:
         parse_contacts("csv", "name\n" + "x" * 1_000_000)
     with pytest.raises(ImportFileError, match="Row"):
         parse_contacts("csv", 'name\n"' + "x" * 200_000)  # a field over csv's limit
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_a_quote_inside_a_quoted_cell_is_read_as_one_quote(delimiter: str) -> None:
+    """As RFC 4180 writes it (doubled), though the header has no quotes to guess from."""
+    header = delimiter.join(["Name", "Title", "Notes"])
+    row = delimiter.join(["Dana", '"Head of ""Sales"", EMEA"', '"She said ""hi"""'])
+    [record] = parse_contacts("csv", f"{header}\n{row}\n").records
+    assert (record.fields.title, record.fields.notes) == ('Head of "Sales", EMEA', 'She said "hi"')

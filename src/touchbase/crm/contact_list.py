@@ -10,9 +10,10 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar.services import CalendarServices
-from touchbase.crm.contacts import owned_contact
+from touchbase.crm.contacts import fields_of, owned_contact
 from touchbase.crm.timeline import MAX_SCOPED, last_contacted
 from touchbase.crm.touchpoints import TouchpointState, states
+from touchbase.domain.contact_export import ExportedContact
 from touchbase.store import contacts as contact_store
 from touchbase.store import touchpoints as touchpoint_store
 from touchbase.store.models import Contact
@@ -118,3 +119,25 @@ async def get_summary(services: CalendarServices, user_id: str, contact_id: str)
     async with services.db.read() as session:
         contact = await owned_contact(session, user_id, contact_id)
         return (await summaries(session, user_id, [contact], now=services.clock()))[0]
+
+
+async def exported(
+    services: CalendarServices, user_id: str, *, archived: bool
+) -> list[ExportedContact]:
+    """Every one of the user's contacts (live, or archived), by name, with when they were last
+    in touch and their next touchpoint: what a file of them holds."""
+    now = services.clock()
+    async with services.db.read() as session:
+        found = await contact_store.search_contacts(
+            session, user_id, "", archived=archived, limit=MAX_SORTED
+        )
+        last = await last_contacted(session, user_id, now=now, contact_ids=None)
+        nexts = await _next_touchpoints(session, user_id, None)
+    return [
+        ExportedContact(fields_of(c), last.get(c.id), _next_time(nexts.get(c.id))) for c in found
+    ]
+
+
+def _next_time(item: TouchpointState | None) -> date | datetime | None:
+    """When a next touchpoint is: its event's start, or its day (all day, or no event)."""
+    return None if item is None else (item.start or item.due)

@@ -13,6 +13,7 @@ from typing import Any, Literal
 import msgspec
 import vobject  # type: ignore[import-untyped]
 
+from touchbase.domain.contact_export import CADENCE_PROPERTY, unguarded
 from touchbase.domain.contacts import (
     Cadence,
     ContactFields,
@@ -168,10 +169,12 @@ def _parse_csv(text: str) -> ParsedFile:
         lines.readline()
     rest = lines.read()
     try:
-        dialect: Any = csv.Sniffer().sniff(rest[:4096].partition("\n")[0], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(rest[:4096].partition("\n")[0], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(rest), dialect)
+        delimiter = ","
+    # Only the delimiter is guessed from the header: quotes are RFC 4180's, a quote inside a
+    # quoted cell doubled (the sniffer, seeing no quote in a header, guessed otherwise).
+    reader = csv.reader(io.StringIO(rest), csv.excel, delimiter=delimiter)
     try:
         header = next(reader, [])
         columns = _chosen(header)
@@ -202,7 +205,7 @@ def _csv_records(
             continue
         values: dict[str, list[str]] = {}
         for position, column in columns:
-            cell = cells[position].strip() if position < len(cells) else ""
+            cell = unguarded(cells[position].strip()) if position < len(cells) else ""
             if cell:
                 values.setdefault(column, []).append(cell)
         yield _csv_record(first_row + count, values)
@@ -283,4 +286,5 @@ def _vcard_record(number: int, card: Any) -> ImportRecord:
     }
     if raw["time_zone"] and "/" not in raw["time_zone"]:
         raw["time_zone"] = None  # a UTC offset ("-05:00") names no zone; leave it unset
-    return _record(number, raw, [])
+    cadence, problems = _cadence(_text((_values(card, CADENCE_PROPERTY.lower()) or [""])[0]))
+    return _record(number, {**raw, "cadence": cadence}, problems)

@@ -19,6 +19,7 @@ from touchbase.jobs.process import running
 from touchbase.web import errors, pages
 from touchbase.web.api import (
     account,
+    contact_export,
     contact_import,
     contacts,
     events,
@@ -93,6 +94,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(live.router)
     app.include_router(sync.router)
     app.include_router(user_settings.router)
+    app.include_router(contact_export.router)  # before contacts' /{contact_id}
     app.include_router(contacts.router)
     app.include_router(contact_import.router)
     app.include_router(interactions.router)
