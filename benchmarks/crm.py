@@ -4,8 +4,8 @@
   ratio shows what scale costs: p50/p95 of a contacts search (by name, email and company; by
   name and by "last contacted") and of a contact's timeline, requests interleaved;
 - the big user's whole list sorted by last contacted, then by next touchpoint (no search: every
-  contact's key), each the median of 5, and meanwhile the small user's requests, one every
-  10 ms: how long others wait while such a list is made;
+  contact's key), then every contact exported as CSV, each the median of 5, and meanwhile the
+  small user's requests, one every 10 ms: how long others wait while such a list is made;
 - planning 1,000 touchpoints in one request: its time, and the Google calls it made (counted
   by the emulator) against the bound of one batch per 50 events, beside planning them one by
   one (20 of them, per touchpoint).
@@ -120,17 +120,22 @@ def _waits_while(
         prober.join()
 
 
-def _beside_sorted_lists(big: httpx.Client, small: httpx.Client) -> list[str]:
-    """Lines: each whole-list order's time, and the small user's waits meanwhile."""
+def _beside_whole_lists(big: httpx.Client, small: httpx.Client) -> list[str]:
+    """Lines: the time of each read of every contact (the list in each whole-list order, the
+    export as CSV), and the small user's waits meanwhile."""
+    reads = {
+        f"the whole list by {order}": ("/api/contacts", {"sort": order, "limit": 20})
+        for order in ("last_contacted", "next_touchpoint")
+    }
+    reads["every contact exported as CSV"] = ("/api/contacts/export", {"format": "csv"})
     lines = []
-    for order in ("last_contacted", "next_touchpoint"):
-        params = {"sort": order, "limit": 20}
+    for what, (path, params) in reads.items():
         took, waits = _waits_while(
             small,
-            lambda p=params: [_timed(lambda: big.get("/api/contacts", params=p)) for _ in range(5)],  # type: ignore[misc]
+            lambda u=path, p=params: [_timed(lambda: big.get(u, params=p)) for _ in range(5)],  # type: ignore[misc]
         )
         lines.append(
-            f"the whole list by {order}: {statistics.median(took) * 1000:.0f} ms (median of 5); "
+            f"{what}: {statistics.median(took) * 1000:.0f} ms (median of 5); "
             f"another user's {len(waits)} requests meanwhile: p50 "
             f"{statistics.median(waits) * 1000:.0f} ms, at most {max(waits) * 1000:.0f} ms"
         )
@@ -230,7 +235,7 @@ def main() -> None:
         sizes = [
             len(clients[BIG].get(f"/api/contacts/{i}/timeline").json()["past"]) for i in picked[BIG]
         ]
-        beside = _beside_sorted_lists(clients[BIG], clients[SMALL])
+        beside = _beside_whole_lists(clients[BIG], clients[SMALL])
         batch = _batch(clients[BIG], control, ids[BIG])
     table(
         f"CRM at scale ({REQUESTS} requests each, interleaved; ms; set-up {prepared:.0f} s; "
