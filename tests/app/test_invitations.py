@@ -4,14 +4,20 @@ in the user's calendar, are the user's own."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import sqlalchemy
+from alembic import command
 
 from tests.support.app import ApiUser, AppHarness
 from tests.support.sharing import CAROL, invitation
 from tests.support.sync import sync
+from touchbase.store.database import alembic_config, sync_url
 
 START = datetime(2027, 3, 1, 10, tzinfo=UTC)
+END = START + timedelta(hours=1)
 
 
 def _refused(user: ApiUser, path: str, change: dict[str, Any]) -> None:
@@ -188,3 +194,51 @@ def test_an_answer_given_here_survives_a_change_google_made_meanwhile(app: AppHa
         "synced",
     )
     assert _answers(alice, event) == {CAROL: "accepted", alice.email: "accepted"}
+
+
+def _as_stored_before_organizers(app: AppHarness, *event_ids: str) -> None:
+    """These events as a version before organizers were kept stored them, and the database
+    then upgraded (its last migration run again)."""
+    engine = sqlalchemy.create_engine(sync_url(app.database_url))
+    try:
+        with engine.begin() as connection:
+            for event_id in event_ids:
+                local = connection.execute(
+                    sqlalchemy.text("SELECT local FROM events WHERE id = :id"), {"id": event_id}
+                ).scalar_one()
+                old = json.loads(local) if isinstance(local, str) else local
+                for key in ("organizer", "organizerSelf", "guestsCanModify"):
+                    old.pop(key)
+                connection.execute(
+                    sqlalchemy.text("UPDATE events SET local = :old, base = NULL WHERE id = :id"),
+                    {"old": json.dumps(old), "id": event_id},
+                )
+    finally:
+        engine.dispose()
+    config = alembic_config(app.database_url)
+    command.downgrade(config, "0025")
+    command.upgrade(config, "head")
+
+
+def test_events_stored_before_organizers_were_kept_learn_theirs(app: AppHarness) -> None:
+    alice = app.user()
+    event = invitation(alice, START, "Carol's review")
+    own = alice.create(title="Own", startTime=START.isoformat(), endTime=END.isoformat()).json()
+    _as_stored_before_organizers(app, event["id"], own["id"])
+    path = f"/api/calendar/events/{event['id']}"
+    assert alice.api.get(path).json()["organizerOnly"] is False, "as it was stored"
+
+    # Changed in Google and here before the next sync: both changes are kept.
+    gid = own["googleEventId"]
+    assert alice.google.patch(f"/events/{gid}", json={"description": "From Google"}).is_success
+    renamed = alice.api.patch(f"/api/calendar/events/{own['id']}", json={"title": "Own, renamed"})
+    assert renamed.status_code == 200, renamed.text
+    assert (alice.google.get(f"/events/{gid}").json()["summary"]) == "Own, renamed"
+
+    assert sync(alice)["status"] == "succeeded"
+    learned = alice.api.get(path).json()
+    assert (learned["organizer"], learned["organizerOnly"]) == (CAROL, True)
+    _refused(alice, path, {"title": "Renamed"})
+    kept = alice.api.get(f"/api/calendar/events/{own['id']}").json()
+    assert (kept["title"], kept["description"]) == ("Own, renamed", "From Google")
+    assert kept["organizerOnly"] is False

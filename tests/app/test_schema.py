@@ -233,3 +233,40 @@ def test_invitations_the_user_declined_leave_the_guest_index(database_url: str) 
     assert [tuple(row) for row in found] == [("e2", "dana@acme.example"), ("e2", "g")]
     marked = json.loads(local) if isinstance(local, str) else local
     assert marked["attendees"][1] == {"email": "G", "responseStatus": "declined", "isSelf": True}
+
+
+def test_events_stored_without_their_organizer_are_read_from_google_again(
+    database_url: str,
+) -> None:
+    config = alembic_config(database_url)
+    command.downgrade(config, "0025")
+    engine = _sync_engine(database_url)
+    now = "2026-12-06 00:00:00"
+    known = json.dumps({"title": "Known", "organizer": "carol@x.org", "organizerSelf": False})
+    try:
+        with engine.begin() as connection:
+            _user_and_calendar(connection, now)  # calendar `c`
+            connection.execute(text("UPDATE calendars SET sync_token = 'token'"))
+            for row_id, local in (
+                ("old", json.dumps({"title": "Old"})),
+                ("known", known),
+                ("changed", json.dumps({"title": "Changed here"})),
+                ("never", json.dumps({"title": "Not in Google yet"})),
+            ):
+                _event(connection, row_id, local, now)
+            connection.execute(text("UPDATE events SET etag = '\"e-' || id || '\"'"))
+            connection.execute(text("UPDATE events SET pending_op = 'update' WHERE id = 'changed'"))
+            connection.execute(text("UPDATE events SET etag = NULL WHERE id = 'never'"))
+        command.upgrade(config, "head")
+        with engine.connect() as connection:
+            etags = dict(connection.execute(text("SELECT id, etag FROM events")).all())
+            token = connection.execute(text("SELECT sync_token FROM calendars")).scalar()
+    finally:
+        engine.dispose()
+    assert etags == {
+        "old": '"e-old"#organizer',  # Google's next version replaces it, and a push gets 412
+        "known": '"e-known"',
+        "changed": '"e-changed"',  # its push merges with Google's version as it is
+        "never": None,
+    }
+    assert token is None, "the next sync lists every event"
