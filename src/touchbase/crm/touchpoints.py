@@ -183,9 +183,11 @@ async def retitle_events(
         return []
     to_push: list[str] = []
     for tp in await touchpoint_store.planned_of(session, actor.user_id, contact.id):
-        found = tp.event_id and await event_store.event_to_edit(session, actor.user_id, tp.event_id)
-        if not found or found[1] is not None or found[0].deleted:
+        if tp.event_id is None:
             continue
+        found = await event_store.event_to_edit(session, actor.user_id, tp.event_id)
+        if found is None or found[1] is not None or found[0].deleted:
+            continue  # gone, or in conflict
         row = found[0]
         before = EventRecord.of(row).event
         if before.title != old:
