@@ -12,7 +12,7 @@ import sqlalchemy
 from alembic import command
 
 from tests.support.app import ApiUser, AppHarness
-from tests.support.sharing import CAROL, invitation
+from tests.support.sharing import CAROL, invitation, meeting
 from tests.support.sync import sync
 from touchbase.store.database import alembic_config, sync_url
 
@@ -242,3 +242,33 @@ def test_events_stored_before_organizers_were_kept_learn_theirs(app: AppHarness)
     kept = alice.api.get(f"/api/calendar/events/{own['id']}").json()
     assert (kept["title"], kept["description"]) == ("Own, renamed", "From Google")
     assert kept["organizerOnly"] is False
+
+
+def test_a_change_waiting_when_carol_locks_her_meeting_waits_for_the_user(app: AppHarness) -> None:
+    alice = app.user()
+    event = invitation(alice, START, "Open agenda", guestsCanModify=True)
+    path = f"/api/calendar/events/{event['id']}"
+    app.emulator.fault(method="PATCH", status=503, times=10_000)  # Google away a while
+    waiting = alice.api.patch(path, json={"title": "Agenda v2"})
+    assert (waiting.status_code, waiting.json()["syncStatus"]) == (200, "pending"), waiting.text
+    # Meanwhile Carol stops her guests changing it (her change reaches Alice's copy).
+    locked = {
+        **meeting(START, "Open agenda", CAROL, alice.email),
+        "iCalUID": _in_google(alice, event)["iCalUID"],
+        "organizer": {"email": CAROL},
+        "guestsCanModify": False,
+    }
+    assert alice.google.post("/events/import", json=locked).status_code == 200
+    app.emulator.http.delete(f"{app.emulator.url}/_emulator/faults").raise_for_status()
+
+    assert sync(alice)["status"] == "succeeded"
+    after = alice.api.get(path).json()
+    assert (after["syncStatus"], after["conflict"]["fields"]) == ("conflict", ["title"])
+    assert _in_google(alice, event)["summary"] == "Open agenda", "her version stands"
+    mine = alice.api.post(f"{path}/conflict", json={"resolution": "keep_local"})
+    assert mine.status_code == 403, mine.text
+    settled = alice.api.post(f"{path}/conflict", json={"resolution": "keep_remote"})
+    assert settled.status_code == 200, settled.text
+    kept = settled.json()
+    assert (kept["title"], kept["syncStatus"]) == ("Open agenda", "synced")
+    assert kept["organizerOnly"] is True

@@ -77,3 +77,14 @@ def test_the_users_answer_given_here_is_theirs_and_every_other_answer_googles() 
     assert three_way_merge(invitation, invitation, in_gmail).merged.attendees == invited(
         "declined", "declined"
     )
+
+
+def test_a_detail_changed_here_conflicts_with_an_organizer_only_version() -> None:
+    """Carol stopped her guests changing her meeting while a change made here waited."""
+    mine = BASE.replace(organizer="carol@x.example", organizer_self=False, guests_can_modify=True)
+    local = mine.replace(title="Mine now", contact_id="c1")
+    locked = mine.replace(guests_can_modify=False, etag='"locked"')
+    result = three_way_merge(mine, local, locked)
+    assert result.conflicts == ("title",)
+    assert result.merged.contact_id == "c1", "the user's own link is theirs to change"
+    assert three_way_merge(mine, local, mine.replace(etag='"moved"')).clean, "while she allows it"

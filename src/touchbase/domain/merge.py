@@ -25,6 +25,9 @@ MERGE_FIELDS = (
     "touchpoint_id",
 )
 Side = Literal["local", "remote"]
+# The user's own links, kept in their copy of any event; every other field is a detail every
+# guest's copy shares, which only its organizer may change in some events.
+OWN_FIELDS = ("contact_id", "touchpoint_id")
 
 
 def _comparable(event: CalendarEvent, name: str) -> object:
@@ -55,14 +58,17 @@ class MergeResult:
 def three_way_merge(
     base: CalendarEvent, local: CalendarEvent, remote: CalendarEvent
 ) -> MergeResult:
-    """Merge `local` and `remote`, both derived from `base`. Identity comes from `remote`."""
+    """Merge `local` and `remote`, both derived from `base`. Identity comes from `remote`.
+    Where Google's version is one only its organizer may change (an invitation whose guests
+    may not modify it, as it became meanwhile), a detail changed here cannot go out: it is a
+    conflict with the organizer's version, for the user to see, not a change to push."""
     values: dict[str, object] = {}
     conflicts: list[str] = []
     for name in MERGE_FIELDS:
         was, ours, theirs = (_comparable(e, name) for e in (base, local, remote))
         if ours in (theirs, was):
             values[name] = getattr(remote, name)
-        elif theirs == was:
+        elif theirs == was and not (remote.organizer_only and name not in OWN_FIELDS):
             values[name] = getattr(local, name)
         else:
             values[name] = getattr(local, name)
