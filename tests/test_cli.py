@@ -131,8 +131,12 @@ def test_demo_runs_the_emulator_and_the_app_with_sample_events(tmp_path: Path) -
         singles = [e for e in events if e["seriesId"] is None]
         weekly = [e for e in events if e["seriesId"] is not None]
         # 3 to come, 2 past meetings matched to contacts by email, 3 touchpoints' events
-        # (Eli's and Fran's, and Dana's planned by her cadence from the discovery call).
-        assert len(singles) == 8
+        # (Eli's and Fran's, and Dana's planned by her cadence from the discovery call), and
+        # Fran's invitation, not yet answered.
+        assert len(singles) == 9
+        [invited] = [e for e in singles if e["organizerOnly"]]
+        assert invited["organizer"] == "fran@globex.example"
+        assert invited["myResponse"] == "needsAction"
         assert len(weekly) == 10, "the weekly series of 10, expanded"
         assert {e["syncStatus"] for e in events} == {"synced"}
         assert any(e["allDay"] for e in singles)

@@ -104,7 +104,37 @@ def sample_touchpoints(contact_ids: list[str], now: datetime) -> list[dict[str, 
     ]
 
 
-async def _set_up(app_url: str, token: str) -> None:
+def sample_invitation(now: datetime) -> dict[str, Any]:
+    """Fran's meeting the demo user is invited to (not yet answered): only she may change it,
+    and the user answers it from its card."""
+    start = (now + timedelta(days=2)).replace(hour=15, minute=0, second=0, microsecond=0)
+    return {
+        "summary": "Globex quarterly planning",
+        "start": {"dateTime": start.isoformat()},
+        "end": {"dateTime": (start + timedelta(hours=1)).isoformat()},
+        "organizer": {"email": "fran@globex.example"},
+        "attendees": [
+            {"email": "fran@globex.example", "responseStatus": "accepted"},
+            {"email": DEMO_EMAIL, "responseStatus": "needsAction"},
+        ],
+        "iCalUID": "quarterly-planning@globex.example",
+    }
+
+
+async def _invited(emulator_url: str) -> None:
+    """Fran's invitation, in the demo user's calendar as Google keeps a guest's copy."""
+    async with httpx.AsyncClient(base_url=emulator_url, timeout=30.0) as google:
+        answer = await google.post("/_emulator/tokens", json={"email": DEMO_EMAIL})
+        headers = {"Authorization": f"Bearer {answer.raise_for_status().json()['access_token']}"}
+        imported = await google.post(
+            "/calendar/v3/calendars/primary/events/import",
+            json=sample_invitation(datetime.now(UTC)),
+            headers=headers,
+        )
+        imported.raise_for_status()
+
+
+async def _set_up(app_url: str, token: str, emulator_url: str) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=app_url, headers=headers, timeout=30.0) as api:
         connection = (await api.get("/api/google/connection")).json()
@@ -119,6 +149,7 @@ async def _set_up(app_url: str, token: str) -> None:
                 answer.raise_for_status()
         if not (await api.get("/api/contacts")).json()["items"]:
             await _samples(api)
+            await _invited(emulator_url)
         await _synced(api)
 
 
@@ -163,7 +194,7 @@ async def _serve(settings: Settings, port: int, token: str, emulator_url: str) -
             return
         await asyncio.sleep(0.05)
     app_url = f"http://127.0.0.1:{port}"
-    await _set_up(app_url, token)
+    await _set_up(app_url, token, emulator_url)
     print(
         f"""
 touchbase demo is running.
