@@ -48,6 +48,15 @@ def test_scripts_control_characters_and_odd_links_are_removed() -> None:
     assert cleaned.html_link is None
 
 
+def test_text_cannot_show_other_than_it_reads() -> None:
+    """Bidirectional overrides, embeddings and isolates go; a right-to-left title stays."""
+    spoofed = event(title="Invoice \u202egpj.exe", location="\u2067Room\u2069 4")
+    cleaned = clean_event(spoofed)
+    assert (cleaned.title, cleaned.location) == ("Invoice gpj.exe", "Room 4")
+    hebrew = event(title="\u05e4\u05d2\u05d9\u05e9\u05d4 \u200fwith Dana")
+    assert clean_event(hebrew) == hebrew
+
+
 TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=40) | st.sampled_from(
     ["", " x", "x ", "<b>x</b>", "a & b", "\x00", "tab\there", "line\nbreak", "\u00a0"]
 )

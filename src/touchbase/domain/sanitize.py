@@ -11,8 +11,11 @@ import nh3
 
 from touchbase.domain.events import Attendee, CalendarEvent
 
-# Everything in C0/C1 but tab and newline, plus DEL.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Everything in C0/C1 but tab and newline, plus DEL; and the bidirectional embeddings,
+# overrides and isolates, which make text show other than it reads ("\u202eexe.pdf" shows as
+# "fdp.exe": a meeting's title from anyone, a name in an imported file). The marks that
+# only set a direction (U+200E, U+200F) stay.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _LINE_BREAKS = re.compile(r"[\r\n\t]+")
 DESCRIPTION_TAGS = {"a", "b", "strong", "i", "em", "u", "br", "p", "ul", "ol", "li", "span"}
 DESCRIPTION_ATTRIBUTES = {"a": {"href"}}
