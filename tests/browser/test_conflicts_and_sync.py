@@ -142,6 +142,16 @@ def test_google_refusing_a_change_shows_the_error_state(signed_in: CalendarPage)
     expect(message).not_to_contain_text("{")
     expect(page.locator("#toasts")).not_to_contain_text("Traceback")
 
+    card = signed_in.open_card("Offsite planning v2")
+    expect(card.locator("#card-details")).to_contain_text("✕ error: Google refused the event")
+    card.get_by_role("button", name="Use Google's version").click()
+    expect(signed_in.toast("Back to Google Calendar's version")).to_be_visible()
+    signed_in.expect_status("Offsite planning", "synced")
+    expect(signed_in.event("Offsite planning v2")).to_have_count(0)
+    expect(
+        signed_in.open_card("Offsite planning").get_by_role("button", name="Use Google's version")
+    ).to_be_hidden()
+
 
 def test_sync_now_shows_progress_and_the_result(signed_in: CalendarPage) -> None:
     page = signed_in.page

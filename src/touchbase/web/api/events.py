@@ -8,10 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 
-from touchbase.calendar import conflicts, events, listing, scoped
+from touchbase.calendar import conflicts, events, listing, refused, scoped
 from touchbase.domain.validation import in_supported_range
 from touchbase.errors import InvalidEventError
-from touchbase.web.deps import CurrentActor, EmailingActor, Services
+from touchbase.web.deps import CurrentActor, EmailingActor, MutatingActor, Services
 from touchbase.web.schemas import (
     ConflictResolution,
     EventCreate,
@@ -164,6 +164,15 @@ async def resolve(
         services, actor, event_id, body.resolution, choices=body.fields, values=values
     )
     return JSONResponse(event_view(record))
+
+
+@router.post("/events/{event_id}/discard")
+async def discard(services: Services, actor: MutatingActor, event_id: str) -> JSONResponse:
+    """Drop the change of an event Google Calendar refused for good (`syncStatus` `error`):
+    the event is again as Google has it (a refused delete brings it back); nothing is sent.
+    400 when no change of it was refused, or Google never had the event."""
+    event_id = await scoped.row_id(services, actor.user_id, event_id)
+    return JSONResponse(event_view(await refused.discard_refused(services, actor, event_id)))
 
 
 @router.get("/conflicts")

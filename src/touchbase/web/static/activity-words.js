@@ -87,6 +87,7 @@ export function sentence(entry, me, names) {
     case "conflict": return `${quoted(title)} was changed here and in Google Calendar${c.fields?.length ? ` (${listed(c.fields.map((f) => FIELD[f] ?? f))})` : ""}: choose what to keep`;
     case "resolve_conflict": return `${by} resolved the conflict on ${quoted(title)}`;
     case "push_refused": return `Google refused the change to ${quoted(title)}: ${c.error?.message ?? "no reason given"}`;
+    case "discard_refused": return `${by} went back to Google Calendar's version of ${quoted(title)}`;
     case "contact_create": return `${by} added the contact ${contact}`;
     case "interaction_log": return `${by} logged ${OUTCOME[c.outcome] ?? "an interaction"} with ${contact}`;
     case "interaction_delete": return `${by} removed a logged interaction with ${contact}`;

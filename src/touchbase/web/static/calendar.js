@@ -294,6 +294,16 @@ function resolved(event) {
   settled(event, "Conflict resolved");
 }
 
+// Drop a change Google refused: the event is again as Google has it.
+async function discardRefused(event) {
+  try {
+    const back = await api("POST", `/api/calendar/events/${encodeURIComponent(event.id)}/discard`);
+    settled(back, "Back to Google Calendar's version");
+  } catch (error) {
+    showError(error, "The change was not dropped");
+  }
+}
+
 async function askDelete(event) {
   // Someone else's event the user is a guest of leaves their calendar only: Google emails no
   // guest for them, so nothing is asked.
@@ -414,7 +424,12 @@ $("calendar").addEventListener("pointerdown", (event) => event.target.closest(".
 document.addEventListener("pointerup", dragStopped, true);
 document.addEventListener("pointercancel", dragStopped, true);
 hooks.openEdit = openEdit;
-setUpCard({ edit: openEdit, remove: askDelete, answered: (event) => settled(event, "Your answer was sent") });
+setUpCard({
+  edit: openEdit,
+  remove: askDelete,
+  answered: (event) => settled(event, "Your answer was sent"),
+  discard: discardRefused,
+});
 setUpSearch(openFound);
 setUpShortcuts({
   calendar,

@@ -1,9 +1,10 @@
 // The event card: what a click on an event shows before any editing. Its time (and the
 // event's own zone's time when that differs), the pattern of a series, where (a link), the join
 // link, the description as the formatted text it is, the guests and their answers, the
-// contact, the sync state; Edit, Delete and Open contact.
+// contact, the sync state (and why Google refused a change); Edit, Delete, Open contact, and
+// for a change Google refused, going back to Google's version.
 
-import { api, showError } from "./app.js";
+import { api, ApiError, describe, showError } from "./app.js";
 import { isReadOnly, STATUS_TEXT } from "./calendar-events.js";
 import { formatted } from "./rich-text.js";
 import { shownZone } from "./times.js";
@@ -16,7 +17,7 @@ const RSVP = {
 const MEETING = /^https:\/\/([a-z0-9-]+\.)*(meet\.google\.com|zoom\.us|teams\.microsoft\.com|webex\.com|whereby\.com)\//i;
 const LINK = /https?:\/\/[^\s<>"']+/gi;
 
-let actions = { edit: null, remove: null, answered: null };
+let actions = { edit: null, remove: null, answered: null, discard: null };
 let shown = null;
 let opener = null; // the element focused before the card: focused again when it closes
 
@@ -25,6 +26,7 @@ export function setUpCard(handlers) {
   const card = $("event-card");
   $("card-edit").addEventListener("click", () => shown && (card.close(), actions.edit(shown.id)));
   $("card-delete").addEventListener("click", () => shown && (card.close(), actions.remove(shown)));
+  $("card-discard").addEventListener("click", () => shown && (card.close(), actions.discard(shown)));
   $("card-close").addEventListener("click", () => card.close());
   card.addEventListener("close", () => {
     if (opener?.isConnected && (!document.activeElement || card.contains(document.activeElement) || document.activeElement === document.body)) opener.focus();
@@ -142,6 +144,18 @@ function answerRow(event) {
   return row("Going?", box);
 }
 
+// The sync state, and why Google refused the change when it did.
+function syncInWords(event) {
+  const state = STATUS_TEXT[event.syncStatus] ?? event.syncStatus;
+  if (event.syncStatus !== "error" || !event.lastError) return state;
+  return `${state}: ${describe(new ApiError(502, { error: event.lastError })).message}`;
+}
+
+// Whether Google has a version of the event to go back to, from a change it refused.
+function refusedChange(event) {
+  return event.syncStatus === "error" && event.pendingOperation !== "create";
+}
+
 async function rows(event, repeats, viewOnly) {
   const found = [row("When", whenInWords(event, shownZone))];
   if (!event.allDay && event.timeZone && event.timeZone !== shownZone) {
@@ -170,7 +184,7 @@ async function rows(event, repeats, viewOnly) {
   if (event.organizerOnly) {
     found.push(row("Organizer", `${event.organizer ?? "Someone else"} (only they can change it)`));
   }
-  found.push(row("Sync", STATUS_TEXT[event.syncStatus] ?? event.syncStatus));
+  found.push(row("Sync", syncInWords(event)));
   return found;
 }
 
@@ -188,6 +202,7 @@ export async function showCard(id, anchor, repeatsOf) {
   $("card-title").textContent = event.title;
   $("card-details").replaceChildren(...(await rows(event, repeatsOf(event), viewOnly)));
   $("card-delete").hidden = viewOnly;
+  $("card-discard").hidden = viewOnly || !refusedChange(event);
   const contact = $("card-contact");
   contact.hidden = !event.contactId;
   contact.href = event.contactId ? `/contacts/${encodeURIComponent(event.contactId)}` : "#";
