@@ -96,6 +96,12 @@ def test_a_contact_page_plans_a_touchpoint_and_logs_a_meeting(signed_in: Calenda
     assert api.patch(f"/api/contacts/{dana['id']}", json=cadence).status_code == 200
     page.reload()
     expect(page.locator("#cadence")).to_have_text("every 2 weeks")
+    monthly = {"cadence": {"every": 1, "unit": "month"}}
+    assert api.patch(f"/api/contacts/{dana['id']}", json=monthly).status_code == 200
+    page.reload()
+    expect(page.locator("#cadence")).to_have_text("every month")
+    assert api.patch(f"/api/contacts/{dana['id']}", json=cadence).status_code == 200
+    page.reload()
     expect(page.locator("#next-touchpoint .touchpoint")).to_have_count(1)  # the one planned
     expect(page.locator("#timeline-upcoming")).to_contain_text("Touchpoint: Dana Scully")
     assert signed_in.google_event("Touchpoint: Dana Scully")["description"] == "Send the proposal"

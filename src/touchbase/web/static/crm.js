@@ -50,10 +50,10 @@ export function showFieldError(error, form, box) {
   box.hidden = false;
 }
 
+// "every 2 weeks", "every month" (as the import reads it, and the export writes it).
 export function cadenceText(cadence) {
   if (!cadence) return "none";
-  const unit = cadence.every === 1 ? cadence.unit : `${cadence.unit}s`;
-  return `every ${cadence.every} ${unit}`;
+  return cadence.every === 1 ? `every ${cadence.unit}` : `every ${cadence.every} ${cadence.unit}s`;
 }
 
 function today() {
