@@ -4,7 +4,7 @@
   ratio shows what scale costs: p50/p95 of a contacts search (by name, email and company; by
   name and by "last contacted") and of a contact's timeline, requests interleaved;
 - the big user's whole list sorted by last contacted, then by next touchpoint (no search: every
-  contact's key), then every contact exported as CSV, each the median of 5, and meanwhile the
+  contact's key), then every contact exported (CSV, vCard), each the median of 5, and meanwhile the
   small user's requests, one every 10 ms: how long others wait while such a list is made;
 - planning 1,000 touchpoints in one request: its time, and the Google calls it made (counted
   by the emulator) against the bound of one batch per 50 events, beside planning them one by
@@ -127,7 +127,8 @@ def _beside_whole_lists(big: httpx.Client, small: httpx.Client) -> list[str]:
         f"the whole list by {order}": ("/api/contacts", {"sort": order, "limit": 20})
         for order in ("last_contacted", "next_touchpoint")
     }
-    reads["every contact exported as CSV"] = ("/api/contacts/export", {"format": "csv"})
+    for kind in ("csv", "vcard"):
+        reads[f"every contact exported as {kind}"] = ("/api/contacts/export", {"format": kind})
     lines = []
     for what, (path, params) in reads.items():
         took, waits = _waits_while(
