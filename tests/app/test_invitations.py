@@ -265,8 +265,11 @@ def test_a_change_waiting_when_carol_locks_her_meeting_waits_for_the_user(app: A
     after = alice.api.get(path).json()
     assert (after["syncStatus"], after["conflict"]["fields"]) == ("conflict", ["title"])
     assert _in_google(alice, event)["summary"] == "Open agenda", "her version stands"
+    conflict = after["conflict"]
+    assert (conflict["organizerOnly"], conflict["organizer"]) == (True, CAROL)
+    assert conflict["resolutions"] == ["keep_remote", "merge"], "keeping one's own is no choice"
     mine = alice.api.post(f"{path}/conflict", json={"resolution": "keep_local"})
-    assert mine.status_code == 403, mine.text
+    assert mine.status_code == 400, mine.text
     settled = alice.api.post(f"{path}/conflict", json={"resolution": "keep_remote"})
     assert settled.status_code == 200, settled.text
     kept = settled.json()

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser.calendar_page import CalendarPage, at
 from tests.support.sharing import BOB, CAROL, google_as, invitation, meeting, shared_with
+from tests.support.sync import sync
 
 DASH = "\u2013"  # the en dash between two times
 
@@ -279,3 +280,33 @@ def test_an_open_page_drops_the_events_of_a_calendar_forgotten_elsewhere(
     listed = signed_in.user.api.get("/api/calendar/calendars").json()["items"]  # another tab
     assert [c["summary"] for c in listed] == [signed_in.user.email]
     expect(signed_in.page.locator("#calendar")).not_to_contain_text("Bob's review")
+
+
+def test_a_conflict_on_a_locked_invitation_keeps_the_organizers_details(
+    signed_in: CalendarPage,
+) -> None:
+    page, user, app = signed_in.page, signed_in.user, signed_in.app
+    start = at(11).astimezone(UTC)
+    event = invitation(user, start, "Open agenda", guestsCanModify=True)
+    app.emulator.fault(method="PATCH", status=503, times=10_000)  # Google away a while
+    path = f"/api/calendar/events/{event['id']}"
+    assert user.api.patch(path, json={"title": "Agenda v2"}).json()["syncStatus"] == "pending"
+    locked = {  # meanwhile Carol stops her guests changing it
+        **meeting(start, "Open agenda", CAROL, user.email),
+        "iCalUID": user.google.get(f"/events/{event['googleEventId']}").json()["iCalUID"],
+        "organizer": {"email": CAROL},
+        "guestsCanModify": False,
+    }
+    assert user.google.post("/events/import", json=locked).status_code == 200
+    app.emulator.http.delete(f"{app.emulator.url}/_emulator/faults").raise_for_status()
+    assert sync(user)["status"] == "succeeded"
+    signed_in.reload()
+
+    signed_in.event("Agenda v2").click()  # a conflict opens at once
+    modal = page.locator("#conflict-modal")
+    expect(modal.locator("#conflict-explain")).to_contain_text(f"Only its organizer, {CAROL},")
+    expect(modal.get_by_label("Keep mine")).to_have_count(0)
+    expect(modal.locator('tr[data-field="title"]').get_by_label("Google")).to_be_checked()
+    modal.get_by_role("button", name="Save").click()
+    expect(modal).to_be_hidden()
+    signed_in.expect_status("Open agenda", "synced")

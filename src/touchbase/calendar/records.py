@@ -52,8 +52,21 @@ class ConflictInfo:
     created_at: datetime
 
     @property
+    def organizer_only(self) -> bool:
+        """Whether Google's version is one only its organizer may change, and the version
+        here changes its details: keeping it whole is no choice (Google would not take it)."""
+        return (
+            self.remote is not None
+            and self.local is not None
+            and self.remote.organizer_only
+            and self.remote.details() != self.local.details()
+        )
+
+    @property
     def resolutions(self) -> tuple[str, ...]:
         """What the user may choose."""
+        if self.organizer_only:
+            return tuple(r for r in RESOLUTIONS[self.kind] if r != "keep_local")
         return RESOLUTIONS[self.kind]
 
     @classmethod

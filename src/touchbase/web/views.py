@@ -100,6 +100,9 @@ def conflict_view(conflict: ConflictInfo) -> dict[str, Any]:
         "local": version(conflict.local),
         "remote": version(conflict.remote),
         "resolutions": list(conflict.resolutions),
+        # Google's version is its organizer's to change (and this one changes its details).
+        "organizerOnly": conflict.organizer_only,
+        "organizer": conflict.remote.organizer if conflict.remote else None,
         "createdAt": conflict.created_at.isoformat(),
     }
 

@@ -114,7 +114,7 @@ function renderRows() {
         input.type = "radio";
         input.name = `pick-${key}`;
         input.value = side;
-        input.checked = side === "local";
+        input.checked = side === (current.conflict.organizerOnly ? "remote" : "local");
         input.addEventListener("change", renderPreview);
         labelEl.append(input, side === "local" ? " Here" : " Google");
         pick.append(labelEl);
@@ -147,8 +147,10 @@ function renderChoices() {
 
 export function openConflict(eventId, conflict, onResolved) {
   current = { eventId, conflict, onResolved };
-  $("conflict-explain").textContent =
-    conflict.kind === "fields"
+  const organizer = conflict.organizer ? `, ${conflict.organizer},` : "";
+  $("conflict-explain").textContent = conflict.organizerOnly
+    ? `Only its organizer${organizer} can change its details now: Google Calendar keeps theirs. What is yours (its contact) can stay.`
+    : conflict.kind === "fields"
       ? "It was changed here and in Google Calendar. Choose what to keep; nothing is lost until you save."
       : conflict.kind === "deleted_remotely"
         ? "It was deleted in Google Calendar while you changed it here."
