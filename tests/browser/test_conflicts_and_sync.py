@@ -151,6 +151,10 @@ def test_google_refusing_a_change_shows_the_error_state(signed_in: CalendarPage)
     expect(
         signed_in.open_card("Offsite planning").get_by_role("button", name="Use Google's version")
     ).to_be_hidden()
+    page.get_by_role("link", name="Activity").click()
+    expect(page.locator("#activity-list > li").first).to_contain_text(
+        "You went back to Google Calendar's version of “Offsite planning"
+    )
 
 
 def test_sync_now_shows_progress_and_the_result(signed_in: CalendarPage) -> None:
