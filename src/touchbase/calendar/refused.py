@@ -32,12 +32,14 @@ async def discard_refused(services: CalendarServices, actor: Actor, event_id: st
         assert calendar is not None
         before = event_from_json(row.local)
         googles = event_from_json(row.base)
-        row.local = row.base = row.base  # one copy: the row is as Google has it
+        version = row.version
+        row.local = row.base = row.base  # one copy; a new version if the content changed
         row.start_at, row.end_at = window(googles, calendar.time_zone)
         row.contact_id, row.deleted = googles.contact_id, False
         row.pending_op, row.sync_status, row.next_push_at = None, "synced", None
         row.push_attempts, row.last_error, row.updated_at = 0, None, now
-        row.new_version()
+        if row.version == version:  # a restored delete, or only its state changed
+            row.new_version()
         changes = audit_changes(before, googles)
         audit(session, actor, row.id, action="discard_refused", now=now, changes=changes)
         return await record_of(session, row)

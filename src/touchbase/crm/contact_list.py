@@ -143,13 +143,14 @@ async def exported(
             page = await contact_store.contacts_by_id(
                 session, user_id, ids[start : start + EXPORT_CHUNK]
             )
-            found += [_exported(ContactSummary(c, last.get(c.id), nexts.get(c.id))) for c in page]
+            found += [_exported(c, last.get(c.id), nexts.get(c.id)) for c in page]
     return found
 
 
-def _exported(item: ContactSummary) -> ExportedContact:
+def _exported(
+    contact: Contact, last_contacted: datetime | None, upcoming: TouchpointState | None
+) -> ExportedContact:
     """A contact as a file holds them: the next touchpoint at its event's start, or its day
     (all day, or no event)."""
-    upcoming = item.next_touchpoint
     when = None if upcoming is None else (upcoming.start or upcoming.due)
-    return ExportedContact(fields_of(item.contact), item.last_contacted, when)
+    return ExportedContact(fields_of(contact), last_contacted, when)

@@ -103,9 +103,8 @@ def _organizer(resource: EventResource) -> tuple[str | None, bool]:
     sends without an organizer counts as the calendar's own."""
     if resource.organizer is None:
         return None, True
-    return (resource.organizer.email or "")[:MAX_ORGANIZER] or None, bool(
-        resource.organizer.is_self
-    )
+    email = (resource.organizer.email or "")[:MAX_ORGANIZER]
+    return email or None, bool(resource.organizer.is_self)
 
 
 def _attendees_to_wire(attendees: tuple[Attendee, ...]) -> list[dict[str, Any]]:
