@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.browser.calendar_page import CalendarPage
 from tests.browser.conftest import PASSWORD
 from tests.support.app import AppHarness
+from tests.support.zones import today_in_one_zone_only
 
 LOS_ANGELES = ZoneInfo("America/Los_Angeles")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -136,3 +137,18 @@ def test_the_crm_pages_show_and_take_times_in_the_zone_setting(
     expect(page.locator("#due-thisWeek")).to_contain_text(shown)
     page.goto(f"{in_los_angeles.app.url}/contacts")
     expect(page.locator("#contact-rows")).to_contain_text(shown)
+
+
+def test_the_due_page_s_today_is_the_browser_s_when_it_shows_the_browser_s_times(
+    in_los_angeles: CalendarPage,
+) -> None:
+    api = in_los_angeles.user.api
+    dana = api.post("/api/contacts", json={"name": "Dana Scully"}).json()
+    now = datetime.now(LOS_ANGELES)
+    at = today_in_one_zone_only(now, LOS_ANGELES)  # the calendar's zone is UTC
+    made = api.post("/api/touchpoints", json={"contactId": dana["id"], "dueAt": at.isoformat()})
+    assert made.status_code == 201, made.text
+    today_here = at.astimezone(LOS_ANGELES).date() == now.date()
+    in_los_angeles.page.goto(f"{in_los_angeles.app.url}/due")
+    shown = in_los_angeles.page.locator("#due-today" if today_here else "#due-thisWeek")
+    expect(shown).to_contain_text("Dana Scully")

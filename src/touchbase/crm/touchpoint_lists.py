@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from touchbase.calendar.services import CalendarServices
 from touchbase.crm import contacts
 from touchbase.crm.touchpoints import TouchpointState, states
 from touchbase.store import touchpoints as touchpoint_store
+from touchbase.store.models import User
 
 
 @dataclass(frozen=True)
@@ -23,12 +25,18 @@ class Due:
     needs_date: list[TouchpointState]
 
 
-async def due_touchpoints(services: CalendarServices, user_id: str) -> Due:
-    """The user's Due view, now."""
+async def due_touchpoints(services: CalendarServices, user_id: str, zone: str | None = None) -> Due:
+    """The user's Due view, now, by the days of `zone` (an IANA name): the zone the pages
+    show, so that "today" is the day the user sees. Without one, the zone of their setting,
+    else their primary calendar's."""
     now = services.clock()
     async with services.db.read() as session:
         found = await touchpoint_store.touchpoints(session, user_id, statuses=["planned"])
-        planned = await states(session, user_id, found)
+        if zone is None and found:
+            user = await session.get(User, user_id)
+            zone = user.time_zone if user is not None else None
+        shown = ZoneInfo(zone) if zone else None
+        planned = await states(session, user_id, found, zone=shown)
     planned.sort(key=lambda s: (s.due, s.start or datetime.min.replace(tzinfo=now.tzinfo)))
     due = Due([], [], [], [])
     for item in planned:

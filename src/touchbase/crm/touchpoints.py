@@ -305,11 +305,17 @@ async def state_of(session: AsyncSession, user_id: str, touchpoint_id: str) -> T
 
 
 async def states(
-    session: AsyncSession, user_id: str, found: Sequence[touchpoint_store.WithEvent]
+    session: AsyncSession,
+    user_id: str,
+    found: Sequence[touchpoint_store.WithEvent],
+    *,
+    zone: ZoneInfo | None = None,
 ) -> list[TouchpointState]:
-    """Touchpoints as the user sees them, in the zone of the user's primary calendar."""
-    calendar = await accounts.primary_calendar(session, user_id) if found else None
-    zone = ZoneInfo(calendar.time_zone if calendar else "UTC")
+    """Touchpoints as the user sees them: their days in `zone`, else in the zone of the
+    user's primary calendar."""
+    if zone is None:
+        calendar = await accounts.primary_calendar(session, user_id) if found else None
+        zone = ZoneInfo(calendar.time_zone if calendar else "UTC")
     return [
         TouchpointState(tp, EventRecord.of(row) if row is not None else None, name, zone)
         for tp, row, name in found

@@ -12,6 +12,7 @@ from touchbase.crm import touchpoint_changes, touchpoint_lists, touchpoint_reque
 from touchbase.crm.touchpoint_changes import TouchpointChange
 from touchbase.crm.touchpoints import TouchpointPlan
 from touchbase.domain.touchpoints import DEFAULT_MINUTES, MAX_MESSAGE, MAX_MINUTES, MIN_MINUTES
+from touchbase.domain.validation import is_valid_time_zone
 from touchbase.errors import InvalidTouchpointError
 from touchbase.web.crm_views import due_view, touchpoint_view
 from touchbase.web.deps import CurrentActor, MutatingActor, Services
@@ -80,9 +81,17 @@ async def search(
 
 
 @router.get("/due")
-async def due(services: Services, actor: CurrentActor) -> JSONResponse:
-    """The Due view: overdue, today, this week, and those that need a new date."""
-    found = await touchpoint_lists.due_touchpoints(services, actor.user_id)
+async def due(
+    services: Services,
+    actor: CurrentActor,
+    zone: Annotated[str | None, Query(max_length=64)] = None,
+) -> JSONResponse:
+    """The Due view: overdue, today, this week, and those that need a new date. Days are
+    those of `zone` (an IANA time zone: the one the page shows), else of the user's time
+    zone setting, else of their primary calendar."""
+    if zone is not None and not is_valid_time_zone(zone):
+        raise InvalidTouchpointError(f"Unknown time zone {zone!r}.", field="zone")
+    found = await touchpoint_lists.due_touchpoints(services, actor.user_id, zone)
     return JSONResponse(due_view(found, services.clock()))
 
 

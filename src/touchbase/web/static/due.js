@@ -2,11 +2,13 @@
 
 import { api, showError, useShownZone } from "./app.js";
 import { el, touchpointItem } from "./crm.js";
+import { shownZone } from "./times.js";
 
 const GROUPS = ["overdue", "today", "thisWeek", "needsDate"];
 
 async function show() {
-  const due = await api("GET", "/api/touchpoints/due");
+  // "Today" is the day the page shows, in its zone.
+  const due = await api("GET", `/api/touchpoints/due?zone=${encodeURIComponent(shownZone)}`);
   for (const group of GROUPS) {
     const list = document.getElementById(`due-${group}`);
     list.replaceChildren(...due[group].map((tp) => touchpointItem(tp, show)));
