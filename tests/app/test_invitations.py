@@ -151,7 +151,7 @@ def _answers(user: ApiUser, event: dict[str, Any]) -> dict[str, str]:
 def test_the_user_answers_an_invitation_and_google_has_their_answer(app: AppHarness) -> None:
     alice = app.user()
     event = invitation(alice, START, "Carol's review")
-    assert event["myResponse"] == "needsAction"
+    assert (event["myResponse"], event["myEmail"]) == ("needsAction", alice.email)
     path = f"/api/calendar/events/{event['id']}"
     for answer in ("accepted", "tentative", "declined"):
         answered = alice.api.patch(path, json={"myResponse": answer})

@@ -227,15 +227,21 @@ def test_an_invitation_shows_its_organizer_and_takes_only_its_contact(
     card.get_by_role("button", name="Yes").click()
     expect(signed_in.toast("Your answer was sent")).to_be_visible()
     expect(card.get_by_role("button", name="Yes")).to_have_attribute("aria-pressed", "true")
+    expect(card.locator(".guests li", has_text=user.email)).to_have_text(
+        f"You ({user.email}) — Going"
+    )
     copy = user.google.get(f"/events/{event['googleEventId']}").json()
     assert {a["email"]: a["responseStatus"] for a in copy["attendees"]}[user.email] == "accepted"
     card.get_by_role("button", name="No").click()
     expect(card.get_by_role("button", name="No")).to_have_attribute("aria-pressed", "true")
     expect(signed_in.event("Carol's review")).to_have_class(re.compile(r"\bdeclined\b"))
-    page.keyboard.press("Escape")
+    expect(card.locator(".guests li", has_text=user.email)).to_have_text(
+        f"You ({user.email}) — Not going"
+    )
 
-    # Taking it off her calendar asks nothing about emailing guests: Google tells none.
-    signed_in.open_card("Carol's review").get_by_role("button", name="Delete…").click()
+    # Taking it off her calendar, from the card she answered on, asks nothing about emailing
+    # guests: Google tells none.
+    card.get_by_role("button", name="Delete…").click()
     dialog = page.locator("#delete-modal")
     expect(dialog).to_contain_text(f"{CAROL} organizes it: the other guests keep it.")
     dialog.get_by_role("button", name="Delete", exact=True).click()

@@ -65,6 +65,8 @@ def event_view(record: EventRecord) -> dict[str, Any]:
         "organizerOnly": record.event.organizer_only,
         # The user's answer to an invitation (None on their own events).
         "myResponse": record.event.my_response,
+        # Which guest the user is (Google marks them; None when they are not a guest).
+        "myEmail": next((a.email for a in record.event.attendees if a.is_self), None),
         "seriesId": record.series_id,
         # An occurrence's series' rule (to show the pattern, and to change it).
         "seriesRecurrence": list(record.series_recurrence) if record.series_id else None,

@@ -97,7 +97,8 @@ function guests(event) {
     const item = document.createElement("li");
     const answer = event.attendeeResponses?.[email] ?? "needsAction";
     item.dataset.rsvp = answer;
-    item.textContent = `${email} — ${RSVP[answer] ?? answer}`;
+    const who = email === event.myEmail ? `You (${email})` : email;
+    item.textContent = `${who} — ${RSVP[answer] ?? answer}`;
     list.append(item);
   }
   return list;
@@ -135,13 +136,24 @@ function answerRow(event) {
         return showError(error, "Your answer was not sent");
       }
       press(current.myResponse);
-      actions.answered?.(current);
+      showAnswered(current);
     });
     box.append(button, " ");
     return [button, value];
   });
   press(event.myResponse);
   return row("Going?", box);
+}
+
+// The card after the user answered: its version (what Delete sends as If-Match), the
+// guests' answers and the sync state are the new ones.
+function showAnswered(event) {
+  if (shown?.id !== event.id) return;
+  shown = event;
+  document.querySelector("#card-details .guests")?.replaceWith(guests(event));
+  const sync = document.querySelector("#card-details .card-sync dd");
+  if (sync) sync.textContent = syncInWords(event);
+  actions.answered?.(event);
 }
 
 // The sync state, and why Google refused the change when it did.
@@ -184,7 +196,9 @@ async function rows(event, repeats, viewOnly) {
   if (event.organizerOnly) {
     found.push(row("Organizer", `${event.organizer ?? "Someone else"} (only they can change it)`));
   }
-  found.push(row("Sync", syncInWords(event)));
+  const sync = row("Sync", syncInWords(event));
+  sync.classList.add("card-sync");
+  found.push(sync);
   return found;
 }
 
