@@ -382,6 +382,10 @@ def test_working_hours_are_set_on_the_settings_page(signed_in: CalendarPage) -> 
     page = signed_in.page
     page.goto(signed_in.app.url + "/settings")
     expect(page.locator("#hours-start")).to_have_value("09:00")
+    [calendar] = signed_in.user.api.get("/api/calendar/calendars").json()["items"]
+    expect(page.locator("section[aria-labelledby=hours-title]")).to_contain_text(
+        f"on your primary calendar's clock: {calendar['timeZone']})"
+    )
     page.locator("#hours-start").fill("18:00")
     page.get_by_role("button", name="Save working hours").click()
     expect(page.locator("#hours-error")).to_contain_text("workingHours.end")

@@ -88,6 +88,8 @@ const SHARED_AS = {
 
 async function showCalendars() {
   const { items } = await api("GET", "/api/calendar/calendars");
+  const primary = items.find((calendar) => calendar.primary && !calendar.isLocal);
+  $("hours-zone").textContent = primary ? `: ${primary.timeZone}` : "";
   const rows = $("calendar-rows");
   rows.replaceChildren();
   for (const calendar of items) {
