@@ -8,7 +8,9 @@ import re
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -111,6 +113,7 @@ def test_demo_runs_the_emulator_and_the_app_with_sample_events(tmp_path: Path) -
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        env={**os.environ, "TZ": "America/New_York"},  # the machine's zone, as a user's
     )
     try:
         assert process.stdout is not None
@@ -151,6 +154,11 @@ def test_demo_runs_the_emulator_and_the_app_with_sample_events(tmp_path: Path) -
         contacts = httpx.get(f"http://127.0.0.1:{port}/api/contacts", headers=auth).json()
         dana = next(c for c in contacts["items"] if c["name"] == "Dana Scully")
         assert dana["lastContacted"] is not None, "the discovery call, matched by her email"
+        # The demo calendar is in the machine's zone, its meetings at that zone's hours.
+        assert "(calendar in America/New_York)" in output
+        [intro] = [e for e in singles if e["title"] == "Intro call with Dana (Acme)"]
+        start = datetime.fromisoformat(intro["startTime"])
+        assert start.astimezone(ZoneInfo("America/New_York")).hour == 9
     finally:
         process.terminate()
         process.wait(timeout=20)

@@ -4,15 +4,19 @@ emulator, and a few sample events, created through the app's own API."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import signal
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import uvicorn
 
 from touchbase.config import Mode, Settings
+from touchbase.domain.validation import is_valid_time_zone
 from touchbase.startup import open_files_as_allowed
 from touchbase.stopping import StoppingServer
 from touchbase.store.database import migrate
@@ -46,8 +50,22 @@ SAMPLE_CONTACTS = [
 ]
 
 
+def machine_zone() -> str:
+    """This machine's time zone, which the demo calendar takes (so that its meetings are at
+    9:00 where the person trying it is): `TZ`, else what `/etc/localtime` links to, else
+    `/etc/timezone`'s name; UTC when none is an IANA name."""
+    names = [os.environ.get("TZ", "").removeprefix(":")]
+    linked = os.path.realpath("/etc/localtime")
+    if "/zoneinfo/" in linked:
+        names.append(linked.split("/zoneinfo/", 1)[1])
+    with contextlib.suppress(OSError):
+        names.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    return next((name for name in names if name and is_valid_time_zone(name)), "UTC")
+
+
 def sample_events(now: datetime) -> list[dict[str, Any]]:
-    """A single meeting, an all-day event, one with attendees, and a weekly series."""
+    """A single meeting, an all-day event, one with attendees, and a weekly series (`now` in
+    the demo calendar's zone: they are at its wall-clock times)."""
     day = (now + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
     return [
         {
@@ -93,7 +111,8 @@ def sample_events(now: datetime) -> list[dict[str, Any]]:
 
 
 def sample_touchpoints(contact_ids: list[str], now: datetime) -> list[dict[str, Any]]:
-    """Eli's touchpoint, two days overdue; Fran's, due later today."""
+    """Eli's touchpoint, two days overdue; Fran's, due later today (`now` in the calendar's
+    zone)."""
     overdue = (now - timedelta(days=2)).replace(hour=10, minute=0, second=0, microsecond=0)
     later = (now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
     if later.date() != now.date():
@@ -106,7 +125,7 @@ def sample_touchpoints(contact_ids: list[str], now: datetime) -> list[dict[str, 
 
 def sample_invitation(now: datetime) -> dict[str, Any]:
     """Fran's meeting the demo user is invited to (not yet answered): only she may change it,
-    and the user answers it from its card."""
+    and the user answers it from its card (`now` in the calendar's zone)."""
     start = (now + timedelta(days=2)).replace(hour=15, minute=0, second=0, microsecond=0)
     return {
         "summary": "Globex quarterly planning",
@@ -121,24 +140,33 @@ def sample_invitation(now: datetime) -> dict[str, Any]:
     }
 
 
-async def _invited(emulator_url: str) -> None:
+async def _invited(emulator_url: str, zone: ZoneInfo) -> None:
     """Fran's invitation, in the demo user's calendar as Google keeps a guest's copy."""
     async with httpx.AsyncClient(base_url=emulator_url, timeout=30.0) as google:
         answer = await google.post("/_emulator/tokens", json={"email": DEMO_EMAIL})
         headers = {"Authorization": f"Bearer {answer.raise_for_status().json()['access_token']}"}
         imported = await google.post(
             "/calendar/v3/calendars/primary/events/import",
-            json=sample_invitation(datetime.now(UTC)),
+            json=sample_invitation(datetime.now(zone)),
             headers=headers,
         )
         imported.raise_for_status()
 
 
-async def _set_up(app_url: str, token: str, emulator_url: str) -> None:
+async def _calendar_in(emulator_url: str, zone: str) -> None:
+    """The demo user's Google calendar, in `zone` (a calendar made before keeps its own)."""
+    async with httpx.AsyncClient(base_url=emulator_url, timeout=30.0) as google:
+        users = {"users": [{"email": DEMO_EMAIL, "timeZone": zone}]}
+        (await google.post("/_emulator/seed", json=users)).raise_for_status()
+
+
+async def _set_up(app_url: str, token: str, emulator_url: str) -> str:
+    """The demo user connected, with the samples the first time; the calendar's zone."""
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=app_url, headers=headers, timeout=30.0) as api:
         connection = (await api.get("/api/google/connection")).json()
         if not connection["connected"]:
+            await _calendar_in(emulator_url, machine_zone())
             started = await api.post("/api/google/connect")
             url = started.json()["authorizationUrl"]
             flow = dict(started.cookies.items())
@@ -147,22 +175,25 @@ async def _set_up(app_url: str, token: str, emulator_url: str) -> None:
             ) as browser:
                 answer = await browser.get(url + "&login_hint=" + DEMO_EMAIL)
                 answer.raise_for_status()
+        calendars = (await api.get("/api/calendar/calendars")).json()["items"]
+        zone = next((c["timeZone"] for c in calendars if c["primary"] and not c["isLocal"]), "UTC")
         if not (await api.get("/api/contacts")).json()["items"]:
-            await _samples(api)
-            await _invited(emulator_url)
+            await _samples(api, ZoneInfo(zone))
+            await _invited(emulator_url, ZoneInfo(zone))
         await _synced(api)
+        return str(zone)
 
 
-async def _samples(api: httpx.AsyncClient) -> None:
+async def _samples(api: httpx.AsyncClient, zone: ZoneInfo) -> None:
     """The sample contacts, events and touchpoints."""
     made = []
     for contact in SAMPLE_CONTACTS:
         answer = await api.post("/api/contacts", json={**contact, "cadence": None})
         answer.raise_for_status()
         made.append(answer.json()["id"])
-    for body in sample_events(datetime.now(UTC)):
+    for body in sample_events(datetime.now(zone)):
         (await api.post("/api/calendar/events", json=body)).raise_for_status()
-    for plan in sample_touchpoints(made, datetime.now(UTC)):
+    for plan in sample_touchpoints(made, datetime.now(zone)):
         (await api.post("/api/touchpoints", json=plan)).raise_for_status()
     # Cadences last: Dana's plans her next touchpoint from the discovery call; Eli's and
     # Fran's keep the touchpoints planned above.
@@ -194,14 +225,14 @@ async def _serve(settings: Settings, port: int, token: str, emulator_url: str) -
             return
         await asyncio.sleep(0.05)
     app_url = f"http://127.0.0.1:{port}"
-    await _set_up(app_url, token, emulator_url)
+    zone = await _set_up(app_url, token, emulator_url)
     print(
         f"""
 touchbase demo is running.
   calendar:  {app_url}/calendar   (click "Sign in as the demo user")
   API docs:  {app_url}/api/docs
   emulator:  {emulator_url}   (Google Calendar API v3 + OAuth)
-  demo user: {DEMO_EMAIL}
+  demo user: {DEMO_EMAIL}   (calendar in {zone})
   API token: {token}
 
 Try:  curl -H 'Authorization: Bearer {token}' {app_url}/api/calendar/events
