@@ -93,6 +93,44 @@ def test_activity_reads_as_sentences_with_names(signed_in: CalendarPage) -> None
     expect(entries.first).to_contain_text("You added the contact Dana Scully")
 
 
+def test_contact_and_touchpoint_changes_read_as_sentences(signed_in: CalendarPage) -> None:
+    page, api = signed_in.page, signed_in.user.api
+    ada = api.post("/api/contacts", json={"name": "Ada Lovelace"}).json()
+    path = f"/api/contacts/{ada['id']}"
+    for change in (
+        {"name": "Ada King"},
+        {"cadence": {"every": 2, "unit": "week"}},
+        {"company": "Analytical Engines", "phone": "+44 20 7946 0000"},
+        {"cadence": None},
+    ):
+        assert api.patch(path, json=change).status_code == 200, change
+    day = today() + timedelta(days=3)
+    touchpoint = api.post(
+        "/api/touchpoints", json={"contactId": ada["id"], "dueDate": day.isoformat()}
+    ).json()
+    moved = day + timedelta(days=1)
+    tp_path = f"/api/touchpoints/{touchpoint['id']}"
+    assert api.patch(tp_path, json={"dueDate": moved.isoformat()}).status_code == 200
+    assert api.patch(tp_path, json={"status": "done"}).status_code == 200
+    assert api.delete(path).status_code in (200, 204)
+    assert api.patch(path, json={"archived": False}).status_code == 200
+
+    page.get_by_role("link", name="Activity").click()
+    expect(page.locator("#activity-list > li").first).to_contain_text("brought back")
+    text = page.locator("#activity-list").inner_text()
+    assert "You renamed the contact “Ada Lovelace” to “Ada King”" in text
+    assert "You set Ada King's cadence to every 2 weeks" in text
+    assert "You changed Ada King's company and phone" in text
+    assert "You stopped Ada King's cadence" in text
+    shown_day = f"{moved.strftime('%a')}, {moved.strftime('%b')} {moved.day}"
+    assert f"You moved the touchpoint with Ada King to {shown_day}" in text
+    assert "You marked the touchpoint with Ada King done" in text
+    assert "You archived the contact Ada King" in text
+    assert "You brought back the contact Ada King" in text
+    assert "contact update" not in text
+    assert not RAW.search(text), text
+
+
 def test_deleting_a_touchpoint_event_warns_first(signed_in: CalendarPage) -> None:
     page = signed_in.page
     signed_in.api_create("Check in with Dana", at(10), isTouchpointEvent=True)

@@ -1,6 +1,7 @@
 // An activity entry in words: "You moved “Intro call” from Tue 10:00 AM to Wed 2:00 PM",
 // "Google Calendar changed the title of …", "Google refused …". Names, never ids.
 
+import { cadenceText } from "./crm.js";
 import { plainText } from "./rich-text.js";
 import { shownZone } from "./times.js";
 
@@ -70,6 +71,36 @@ function changeSentence(by, title, changes) {
   return `${by} changed the ${listed(names)} of ${quoted(title)}`;
 }
 
+const CONTACT_FIELD = {
+  name: "name", emails: "emails", company: "company", title: "job title", phone: "phone",
+  time_zone: "time zone", notes: "notes", cadence: "cadence",
+};
+const MARKED = {
+  done: (contact) => `marked the touchpoint with ${contact} done`,
+  skipped: (contact) => `skipped the touchpoint with ${contact}`,
+  missed: (contact) => `marked the touchpoint with ${contact} missed`,
+  planned: (contact) => `planned the touchpoint with ${contact} again`,
+};
+
+function contactSentence(by, contact, c) {
+  const keys = Object.keys(c);
+  if (keys.length === 1 && c.name) return `${by} renamed the contact ${quoted(c.name.before)} to ${quoted(c.name.after)}`;
+  if (keys.length === 1 && c.cadence) {
+    return c.cadence.after
+      ? `${by} set ${contact}'s cadence to ${cadenceText(c.cadence.after)}`
+      : `${by} stopped ${contact}'s cadence`;
+  }
+  return `${by} changed ${contact}'s ${listed(keys.map((k) => CONTACT_FIELD[k] ?? k))}`;
+}
+
+function touchpointSentence(by, contact, c) {
+  const marked = MARKED[c.status?.after];
+  if (marked) return `${by} ${marked(contact)}`;
+  const cadence = c.by === "cadence" ? ", by the cadence" : "";
+  if (c.due) return `${by} moved the touchpoint with ${contact} to ${timeOf({ date: c.due })}${cadence}`;
+  return `${by} updated a touchpoint with ${contact}`;
+}
+
 // The sentence of an entry; `names`: {title(eventId), contact(contactId)}.
 export function sentence(entry, me, names) {
   const by = who(entry, me);
@@ -89,10 +120,14 @@ export function sentence(entry, me, names) {
     case "push_refused": return `Google refused the change to ${quoted(title)}: ${c.error?.message ?? "no reason given"}`;
     case "discard_refused": return `${by} went back to Google Calendar's version of ${quoted(title)}`;
     case "contact_create": return `${by} added the contact ${contact}`;
+    case "contact_update": return contactSentence(by, contact, c);
+    case "contact_archive": return `${by} archived the contact ${contact}`;
+    case "contact_restore": return `${by} brought back the contact ${contact}`;
+    case "move_to_google": return `${by} moved ${quoted(title)} to ${c.calendar?.after ?? "Google Calendar"}`;
     case "interaction_log": return `${by} logged ${OUTCOME[c.outcome] ?? "an interaction"} with ${contact}`;
     case "interaction_delete": return `${by} removed a logged interaction with ${contact}`;
     case "touchpoint_plan": return `${by} planned a touchpoint with ${contact}${c.due ? ` for ${timeOf({ date: c.due })}` : ""}`;
-    case "touchpoint_update": return `${by} updated a touchpoint with ${contact}`;
+    case "touchpoint_update": return touchpointSentence(by, contact, c);
     case "touchpoint_delete": return `${by} deleted a touchpoint with ${contact}`;
     case "settings_update": return `${by} changed the settings (${listed(Object.keys(c))})`;
     default: return `${by}: ${entry.action.replaceAll("_", " ")} ${title ? quoted(title) : ""}`.trim();
