@@ -293,11 +293,18 @@ async def update_touchpoint(
 
 async def delete_touchpoint(services: CalendarServices, actor: Actor, touchpoint_id: str) -> None:
     """Delete a touchpoint; a planned one's event goes with it, the event of one that is over
-    (a meeting that happened) stays, no longer naming it."""
+    (a meeting that happened) stays, no longer naming it. A contact's cadence goes on: with
+    a planned one deleted, it plans the next from its day, as when one is skipped (one
+    occurrence of a series deleted, the series goes on; clearing the cadence stops it)."""
     await services.accounts.require_write_access(actor.user_id)
     async with services.db.session() as session:
         change = await _begin(session, actor, touchpoint_id, services.clock())
+        tp = change.touchpoint
         await _drop(change)
+        if tp.status == "planned":
+            following = await plan_next(change.context, change.contact, tp.due_date)
+            if following is not None and following.event_id is not None:
+                change.to_push.append(following.event_id)
     await push_all(services, actor, change.to_push)
 
 
