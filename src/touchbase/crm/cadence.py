@@ -17,13 +17,9 @@ from touchbase.calendar.events import Actor
 from touchbase.calendar.replays import made_before, request_digest
 from touchbase.calendar.services import CalendarServices
 from touchbase.crm import contacts
+from touchbase.crm.contact_touchpoints import ContactWas, contact_changed
 from touchbase.crm.timeline import MAX_SCOPED, last_contacted
-from touchbase.crm.touchpoint_changes import (
-    ContactWas,
-    contact_changed,
-    move_planned,
-    push_all,
-)
+from touchbase.crm.touchpoint_changes import move_planned, push_all
 from touchbase.crm.touchpoints import (
     LAST_YEAR,
     BusyDays,

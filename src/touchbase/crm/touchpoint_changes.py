@@ -1,7 +1,7 @@
 """Changing touchpoints: done, skipped, missed, rescheduled (its event moves), its message,
-deleted (its event too); a contact's next touchpoint set by date; what the cadence planned
-taken away with an archived contact. Each change is one transaction with its events' changes
-and its audit entry; the events are pushed after."""
+deleted (its event too). Each change is one transaction with its events' changes and its
+audit entry; the events are pushed after. What a contact's change does to its touchpoints
+is `contact_touchpoints`, on the steps here."""
 
 from __future__ import annotations
 
@@ -21,15 +21,12 @@ from touchbase.calendar.services import CalendarServices
 from touchbase.crm import contacts
 from touchbase.crm.touchpoints import (
     PlanContext,
-    TouchpointPlan,
     TouchpointState,
     event_of,
     get_touchpoint,
     make_event,
     plan_context,
     plan_next,
-    plan_one,
-    retitle_events,
     slot_for,
 )
 from touchbase.domain.touchpoints import STATUSES, message_problem, minutes_problem
@@ -62,7 +59,7 @@ def touchpoint_etag(touchpoint: Touchpoint) -> str:
 
 
 @dataclass
-class _Change:
+class Change:
     """One change in progress: its transaction's context, and the events to push after."""
 
     context: PlanContext
@@ -72,7 +69,7 @@ class _Change:
     audited: dict[str, Any] = field(default_factory=dict)
 
 
-async def _begin(session: AsyncSession, actor: Actor, touchpoint_id: str, now: datetime) -> _Change:
+async def _begin(session: AsyncSession, actor: Actor, touchpoint_id: str, now: datetime) -> Change:
     """A change of one of the user's touchpoints, locked (404 for anyone else's)."""
     tp = await touchpoint_store.get_touchpoint(
         session, actor.user_id, touchpoint_id, for_update=True
@@ -80,10 +77,10 @@ async def _begin(session: AsyncSession, actor: Actor, touchpoint_id: str, now: d
     if tp is None:
         raise TouchpointNotFoundError()
     contact = await contacts.owned_contact(session, actor.user_id, tp.contact_id)
-    return _Change(await plan_context(session, actor, now), tp, contact)
+    return Change(await plan_context(session, actor, now), tp, contact)
 
 
-async def _live_event(change: _Change) -> Event | None:
+async def live_event(change: Change) -> Event | None:
     """The touchpoint's event, unless it was deleted (a 409 while it is in conflict, deleted
     too: a delete that met an edit in Google waits for the user, who may bring it back)."""
     event_id, session = change.touchpoint.event_id, change.context.session
@@ -100,7 +97,7 @@ async def _live_event(change: _Change) -> Event | None:
     return await events.editable(session, change.context.actor, event_id)
 
 
-async def _delete_event(change: _Change, row: Event, *, unlink: bool = False) -> None:
+async def delete_event(change: Change, row: Event, *, unlink: bool = False) -> None:
     """Stage the delete of the touchpoint's event (`unlink`: as an event of no touchpoint)."""
     context = change.context
     before = EventRecord.of(row).event
@@ -110,7 +107,7 @@ async def _delete_event(change: _Change, row: Event, *, unlink: bool = False) ->
     change.to_push.append(row.id)
 
 
-async def _unlink_event(change: _Change, row: Event) -> None:
+async def _unlink_event(change: Change, row: Event) -> None:
     """The event stays, as an event of no touchpoint (here and, once pushed, in Google)."""
     context = change.context
     before = EventRecord.of(row).event
@@ -123,7 +120,7 @@ async def _unlink_event(change: _Change, row: Event) -> None:
     change.to_push.append(row.id)
 
 
-async def _move(change: _Change, row: Event) -> None:
+async def _move(change: Change, row: Event) -> None:
     """The touchpoint's event goes to its new day or time (its own span is no obstacle)."""
     tp, context = change.touchpoint, change.context
     busy = await context.busy_on(tp.due_date)
@@ -141,7 +138,7 @@ async def _move(change: _Change, row: Event) -> None:
         change.to_push.append(row.id)
 
 
-async def _reschedule(change: _Change, wanted: TouchpointChange) -> None:
+async def reschedule(change: Change, wanted: TouchpointChange) -> None:
     tp, zone = change.touchpoint, change.context.zone
     if wanted.at is not None:
         if wanted.at.tzinfo is None:
@@ -151,7 +148,7 @@ async def _reschedule(change: _Change, wanted: TouchpointChange) -> None:
         tp.due_at, tp.due_date = None, wanted.day
     change.audited["due"] = tp.due_date.isoformat()
     tp.status, tp.completed_at = "planned", None
-    row = await _live_event(change)
+    row = await live_event(change)
     if row is None:
         change.to_push.append((await make_event(change.context, tp, change.contact)).id)
     else:
@@ -171,14 +168,14 @@ async def move_planned(
     (the request that moved it, a contact changed or a meeting logged, still goes through).
     One whose event was deleted gets a new event there, unless `remake_event` is False: then
     it is left waiting for a date. Returns the events to push."""
-    change = _Change(context, touchpoint, contact)
+    change = Change(context, touchpoint, contact)
     try:
-        live = await _live_event(change)  # before anything changes: it raises in a conflict
+        live = await live_event(change)  # before anything changes: it raises in a conflict
     except ConflictError:
         return []
     if live is None and not remake_event:
         return []
-    await _reschedule(change, TouchpointChange(day=day))
+    await reschedule(change, TouchpointChange(day=day))
     touchpoint.version += 1
     touchpoint.updated_at = context.now
     audit(
@@ -204,7 +201,7 @@ async def push_all(services: CalendarServices, actor: Actor, event_ids: list[str
             await push_now(services, actor.user_id, event_id)
 
 
-async def _set_status(change: _Change, status: str) -> None:
+async def _set_status(change: Change, status: str) -> None:
     tp, context = change.touchpoint, change.context
     if status not in STATUSES:
         raise InvalidTouchpointError(f"one of {', '.join(STATUSES)}", field="status")
@@ -218,16 +215,16 @@ async def _set_status(change: _Change, status: str) -> None:
     last = tp.due_date
     if status == "done":
         tp.completed_at, last = context.now, today
-    row = await _live_event(change)
+    row = await live_event(change)
     if status == "skipped" and row is not None and row.end_at > context.now:
-        await _delete_event(change, row)
+        await delete_event(change, row)
     following = await plan_next(context, change.contact, last)
     if following is not None and following.event_id is not None:
         change.audited["next"] = following.id
         change.to_push.append(following.event_id)
 
 
-async def _apply(change: _Change, wanted: TouchpointChange) -> None:
+async def _apply(change: Change, wanted: TouchpointChange) -> None:
     tp = change.touchpoint
     if wanted.message is not None:
         problem = message_problem(wanted.message)
@@ -240,9 +237,9 @@ async def _apply(change: _Change, wanted: TouchpointChange) -> None:
             raise InvalidTouchpointError(problem, field="durationMinutes")
         tp.duration_minutes = change.audited["durationMinutes"] = wanted.minutes
     if wanted.day is not None or wanted.at is not None:
-        await _reschedule(change, wanted)
+        await reschedule(change, wanted)
     elif wanted.message is not None or wanted.minutes is not None:
-        row = await _live_event(change)
+        row = await live_event(change)
         if row is not None and tp.status == "planned":
             await _move(change, row)
     if wanted.status is not None and not (wanted.status == "planned" and "due" in change.audited):
@@ -253,9 +250,9 @@ async def _apply(change: _Change, wanted: TouchpointChange) -> None:
                 "say what became of it (done, skipped or missed) to delete its event",
                 field="status",
             )
-        row = await _live_event(change)
+        row = await live_event(change)
         if row is not None:
-            await _delete_event(change, row)
+            await delete_event(change, row)
             change.audited["eventDeleted"] = row.id
 
 
@@ -300,7 +297,7 @@ async def delete_touchpoint(services: CalendarServices, actor: Actor, touchpoint
     async with services.db.session() as session:
         change = await _begin(session, actor, touchpoint_id, services.clock())
         tp = change.touchpoint
-        await _drop(change)
+        await drop(change)
         if tp.status == "planned":
             following = await plan_next(change.context, change.contact, tp.due_date)
             if following is not None and following.event_id is not None:
@@ -308,14 +305,14 @@ async def delete_touchpoint(services: CalendarServices, actor: Actor, touchpoint
     await push_all(services, actor, change.to_push)
 
 
-async def _drop(change: _Change, *, keep_ended: bool = False, **audited: str) -> None:
+async def drop(change: Change, *, keep_ended: bool = False, **audited: str) -> None:
     """`delete_touchpoint` in the change's transaction (`keep_ended`: a planned one's event
     that is over stays, naming no touchpoint; `audited`: said in its audit entry)."""
     tp, context = change.touchpoint, change.context
-    row = await _live_event(change)
+    row = await live_event(change)
     ended = row is not None and keep_ended and row.end_at <= context.now
     if row is not None and tp.status == "planned" and not ended:
-        await _delete_event(change, row, unlink=True)
+        await delete_event(change, row, unlink=True)
     elif row is not None:
         await _unlink_event(change, row)
     await context.session.delete(tp)
@@ -328,108 +325,3 @@ async def _drop(change: _Change, *, keep_ended: bool = False, **audited: str) ->
         now=context.now,
         changes={"touchpointId": tp.id, "status": tp.status, **audited},
     )
-
-
-@dataclass(frozen=True)
-class ContactWas:
-    """What a contact was before a change, that its touchpoints follow."""
-
-    archived: bool
-    name: str
-
-    @classmethod
-    def of(cls, contact: Contact) -> ContactWas:
-        return cls(contact.archived_at is not None, contact.name)
-
-
-async def contact_changed(
-    session: AsyncSession, actor: Actor, contact: Contact, was: ContactWas, now: datetime
-) -> list[str]:
-    """What a change of a contact does to its touchpoints, in the change's transaction:
-    archived, what its cadence planned goes; renamed, their events take the new name.
-    Returns the events to push."""
-    to_push = []
-    if contact.archived_at is not None and not was.archived:
-        to_push += await drop_cadence_plans(session, actor, contact, now)
-    if contact.name != was.name:
-        to_push += await retitle_events(session, actor, contact, was.name, now)
-    return to_push
-
-
-async def drop_cadence_plans(
-    session: AsyncSession, actor: Actor, contact: Contact, now: datetime
-) -> list[str]:
-    """On archiving a contact: the touchpoints its cadence planned go, each with its event
-    unless that is over (a meeting that may have happened stays in the calendar, naming no
-    touchpoint); restoring the contact plans the cadence's next. One planned by hand stays:
-    it was asked for. One whose event is in conflict stays as it is: the conflict is for the
-    user to settle. Returns the events to push."""
-    planned = await touchpoint_store.planned_of(session, actor.user_id, contact.id)
-    ours = [tp for tp in planned if tp.origin == "cadence"]
-    if not ours:
-        return []
-    context = await plan_context(session, actor, now)
-    to_push: list[str] = []
-    for tp in ours:
-        change = _Change(context, tp, contact)
-        try:
-            await _drop(change, keep_ended=True, by="archive")
-        except ConflictError:
-            continue  # raised before anything was staged
-        to_push += change.to_push
-    return to_push
-
-
-async def set_next_touchpoint(
-    services: CalendarServices,
-    actor: Actor,
-    contact_id: str,
-    changes: dict[str, Any],
-    *,
-    archived: bool | None,
-    if_match: str | None,
-    next_touchpoint: date | datetime | None,
-) -> Contact:
-    """Change a contact and set the date of their next touchpoint in one transaction (the
-    seed's `nextTouchpointDate`): the planned one moves there, or one is planned, with its
-    event; None deletes the planned one and its event."""
-    await services.accounts.require_write_access(actor.user_id)
-    now = services.clock()
-    with contacts.emails_kept_unique():
-        async with services.db.session() as session:
-            contact = await contacts.locked_contact(session, actor.user_id, contact_id)
-            was = ContactWas.of(contact)
-            await contacts.change_in(
-                session, actor, contact, changes, archived=archived, if_match=if_match, now=now
-            )
-            to_push = await contact_changed(session, actor, contact, was, now)
-            context = await plan_context(session, actor, now)
-            planned = await touchpoint_store.planned_of(session, actor.user_id, contact.id)
-            to_push += await _next_in(context, contact, planned, next_touchpoint)
-    await push_all(services, actor, to_push)
-    return contact
-
-
-async def _next_in(
-    context: PlanContext,
-    contact: Contact,
-    planned: list[Touchpoint],
-    when: date | datetime | None,
-) -> list[str]:
-    wanted = TouchpointChange(at=when) if isinstance(when, datetime) else TouchpointChange(day=when)
-    if planned:
-        change = _Change(context, min(planned, key=lambda t: t.due_date), contact)
-        if when is None:
-            row = await _live_event(change)
-            if row is not None:
-                await _delete_event(change, row)
-            await context.session.delete(change.touchpoint)
-        else:
-            await _reschedule(change, wanted)
-            change.touchpoint.version += 1
-        return change.to_push
-    if when is None:
-        return []
-    plan = TouchpointPlan(contact.id, day=wanted.day, at=wanted.at)
-    _tp, row = await plan_one(context, plan, origin="manual", key=None)
-    return [row.id]

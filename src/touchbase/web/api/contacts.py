@@ -10,7 +10,7 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field, TypeAdapter, field_validator
 
-from touchbase.crm import cadence, contact_list, touchpoint_changes
+from touchbase.crm import cadence, contact_list, contact_touchpoints
 from touchbase.crm import timeline as contact_timeline
 from touchbase.crm.contact_list import ListOrder
 from touchbase.domain.contacts import (
@@ -171,7 +171,7 @@ async def update(
     """Change a contact's details, archive it or bring it back, set its next touchpoint
     (If-Match: its etag, to be refused with 412 if it changed meanwhile)."""
     if "nextTouchpointDate" in body.model_fields_set:
-        await touchpoint_changes.set_next_touchpoint(
+        await contact_touchpoints.set_next_touchpoint(
             services,
             actor,
             contact_id,
