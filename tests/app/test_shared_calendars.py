@@ -73,8 +73,13 @@ def test_a_change_google_refuses_for_a_calendar_now_read_only_says_so(app: AppHa
     assert "view only" in error["message"]
 
 
+@pytest.mark.parametrize(
+    ("role", "bobs_primary"),
+    [("reader", False), ("owner", True)],
+    ids=["a calendar of his shared to read", "his own calendar shared to manage"],
+)
 def test_another_persons_meetings_in_a_shared_calendar_are_not_the_users(
-    app: AppHarness,
+    app: AppHarness, role: str, bobs_primary: bool
 ) -> None:
     app.user(BOB)
     alice = app.user("alice@example.com")
@@ -83,7 +88,8 @@ def test_another_persons_meetings_in_a_shared_calendar_are_not_the_users(
     with_alice = meeting(
         now - timedelta(days=5), "Bob, Alice and Dave", "dave@example.com", alice.email
     )
-    shared_with(app, alice, "reader", bobs_alone, with_alice)
+    _, calendar = shared_with(app, alice, role, bobs_alone, with_alice, bobs_primary=bobs_primary)
+    assert calendar["accessRole"] == role
     carol = alice.api.post(
         "/api/contacts", json={"name": "Carol", "emails": ["carol@example.com"]}
     ).json()

@@ -37,12 +37,20 @@ def meeting(start: datetime, title: str, *guests: str) -> dict[str, Any]:
 
 
 def shared_with(
-    app: AppHarness, alice: ApiUser, role: str, *meetings: dict[str, Any]
+    app: AppHarness,
+    alice: ApiUser,
+    role: str,
+    *meetings: dict[str, Any],
+    bobs_primary: bool = False,
 ) -> tuple[str, dict[str, Any]]:
-    """Bob's calendar holding these meetings, shared with Alice with `role`, added to her
-    calendar list and synced by her touchbase: its Google id and her touchbase's calendar."""
+    """Bob's calendar holding these meetings (a new one, or his primary), shared with Alice
+    with `role`, added to her calendar list and synced by her touchbase: its Google id and
+    her touchbase's calendar."""
     bob = google_as(app, BOB)
-    shared = bob.post("/calendars", json={"summary": "Bob's clients"}).json()["id"]
+    if bobs_primary:
+        shared = BOB
+    else:
+        shared = bob.post("/calendars", json={"summary": "Bob's clients"}).json()["id"]
     for each in meetings:
         assert bob.post(f"/calendars/{shared}/events", json=each).status_code == 200
     scope = {"type": "user", "value": alice.email}

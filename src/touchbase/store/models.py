@@ -171,8 +171,21 @@ class Calendar(Base):
     @property
     def shared(self) -> bool:
         """Whether it is someone else's calendar shared with the user: its meetings are the
-        user's only where the user is a guest."""
-        return self.can_leave and self.access_role in SHARED_ROLES
+        user's only where the user is a guest. Google says `owner` to the people a calendar
+        is shared with to manage as well as to its maker; a calendar named by a person's
+        address (not a secondary calendar's `...@group.calendar.google.com`) that is not the
+        user's primary is that person's own."""
+        if not self.can_leave:
+            return False
+        if self.access_role in SHARED_ROLES:
+            return True
+        return self.access_role == "owner" and _a_persons_calendar(self.google_calendar_id)
+
+
+def _a_persons_calendar(google_id: str) -> bool:
+    """Whether a calendar id is a person's address (their primary calendar), not one of
+    Google's own (secondary, resource, holiday and imported calendars end so)."""
+    return "@" in google_id and not google_id.lower().endswith("calendar.google.com")
 
 
 class WatchChannel(Base):
