@@ -309,6 +309,11 @@ def test_a_csv_import_previews_each_row_then_adds_them_all(
     )
     page.get_by_label("File").set_input_files(good)
     expect(page.locator("#import-rows tr[data-status=new]")).to_have_count(2)
+    badge = page.locator("#import-rows tr[data-status=new] .badge").first
+    badge_box, cell_box = badge.bounding_box(), badge.locator("xpath=..").bounding_box()
+    assert badge_box
+    assert cell_box
+    assert badge_box["height"] < cell_box["height"], "a pill in its cell, not the cell"
     page.get_by_role("button", name="Import 2 contacts").click()
     expect(page.locator("#import-modal")).not_to_be_visible()
     expect(page.locator("#contact-rows tr")).to_have_count(2)

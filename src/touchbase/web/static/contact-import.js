@@ -39,9 +39,15 @@ function withoutPictures(text) {
   return kept.join("\r\n");
 }
 
+// A row's result: a badge (a span: a cell of its own would be the pill) or its problems.
 function result(row) {
-  if (row.status === "new") return el("td", "new", "badge");
-  if (row.status === "exists") return el("td", "already a contact: skipped", "badge pending");
+  const badge = (text, kind) => {
+    const cell = el("td");
+    cell.append(el("span", text, kind));
+    return cell;
+  };
+  if (row.status === "new") return badge("new", "badge");
+  if (row.status === "exists") return badge("already a contact: skipped", "badge pending");
   const cell = el("td", "", "error");
   cell.append(...row.problems.map((p) => el("div", `${p.field}: ${p.message}`)));
   return cell;
