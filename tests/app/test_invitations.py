@@ -89,16 +89,7 @@ def test_an_invitation_whose_guests_may_modify_it_takes_a_change(app: AppHarness
 
 def test_no_occurrence_of_a_recurring_invitation_is_changed_here(app: AppHarness) -> None:
     alice = app.user()
-    invitation(
-        alice,
-        START,
-        "Carol's weekly",
-        start={"dateTime": START.isoformat(), "timeZone": "Europe/London"},
-        end={"dateTime": (START + timedelta(hours=1)).isoformat(), "timeZone": "Europe/London"},
-        recurrence=["RRULE:FREQ=WEEKLY;COUNT=4"],
-    )
-    window = {"start": START.isoformat(), "end": (START + timedelta(days=28)).isoformat()}
-    occurrences = alice.api.get("/api/calendar/events", params=window).json()["items"]
+    occurrences = _weekly_invitation(alice)
     assert len(occurrences) == 4
     assert all(o["organizerOnly"] for o in occurrences)
     second = occurrences[1]
@@ -106,10 +97,51 @@ def test_no_occurrence_of_a_recurring_invitation_is_changed_here(app: AppHarness
         path = f"/api/calendar/events/{second['id']}?scope={scope}"
         _refused(alice, path, {"title": "Mine now"})
     assert sync(alice)["status"] == "succeeded"
-    after = alice.api.get("/api/calendar/events", params=window).json()["items"]
+    after = _occurrences(alice)
     assert [(o["title"], o["syncStatus"]) for o in after] == [("Carol's weekly", "synced")] * 4
     [series] = alice.google_events()
     assert series["recurrence"] == ["RRULE:FREQ=WEEKLY;COUNT=4"]
+
+
+def _weekly_invitation(user: ApiUser) -> list[dict[str, Any]]:
+    """Carol's weekly meeting, four times, the user invited: its occurrences."""
+    invitation(
+        user,
+        START,
+        "Carol's weekly",
+        start={"dateTime": START.isoformat(), "timeZone": "Europe/London"},
+        end={"dateTime": END.isoformat(), "timeZone": "Europe/London"},
+        recurrence=["RRULE:FREQ=WEEKLY;COUNT=4"],
+    )
+    return _occurrences(user)
+
+
+def _occurrences(user: ApiUser) -> list[dict[str, Any]]:
+    window = {"start": START.isoformat(), "end": (START + timedelta(days=28)).isoformat()}
+    return list(user.api.get("/api/calendar/events", params=window).json()["items"])
+
+
+def test_a_recurring_invitation_is_answered_for_one_occurrence_or_all(app: AppHarness) -> None:
+    alice = app.user()
+    second = _weekly_invitation(alice)[1]
+    path = f"/api/calendar/events/{second['id']}"
+
+    split = alice.api.patch(f"{path}?scope=following", json={"myResponse": "accepted"})
+    assert split.status_code == 422, split.text
+    assert split.json()["error"]["details"]["field"] == "scope"
+    assert [o["myResponse"] for o in _occurrences(alice)] == ["needsAction"] * 4, "nothing"
+
+    one = alice.api.patch(f"{path}?scope=instance", json={"myResponse": "tentative"})
+    assert (one.status_code, one.json()["myResponse"]) == (200, "tentative"), one.text
+    every = alice.api.patch(f"{path}?scope=all", json={"myResponse": "accepted"})
+    assert every.status_code == 200, every.text
+    assert sync(alice)["status"] == "succeeded"
+    answers = [o["myResponse"] for o in _occurrences(alice)]
+    assert answers == ["accepted", "tentative", "accepted", "accepted"], "its own answer kept"
+    [series] = [e for e in alice.google_events() if "recurrence" in e]
+    assert {a["email"]: a["responseStatus"] for a in series["attendees"]}[alice.email] == (
+        "accepted"
+    )
 
 
 def test_a_conflict_on_an_invitation_is_settled_without_changing_its_details(

@@ -257,6 +257,39 @@ def test_an_invitation_shows_its_organizer_and_takes_only_its_contact(
     expect(modal.get_by_label("Title", exact=True)).to_be_enabled()
 
 
+def test_a_recurring_invitation_is_answered_for_one_occurrence_or_all(
+    signed_in: CalendarPage,
+) -> None:
+    page, user = signed_in.page, signed_in.user
+    start = at(11)
+    zoned = {"timeZone": "America/New_York"}
+    invitation(
+        user,
+        start.astimezone(UTC),
+        "Carol's weekly",
+        start={"dateTime": start.isoformat(), **zoned},
+        end={"dateTime": start.replace(hour=12).isoformat(), **zoned},
+        recurrence=["RRULE:FREQ=WEEKLY;COUNT=3"],
+    )
+    signed_in.reload()
+    card = signed_in.open_card("Carol's weekly")
+    card.get_by_role("button", name="Yes").click()
+    dialog = page.locator("#scope-modal")
+    expect(dialog).to_contain_text("Answer recurring event")
+    expect(dialog.get_by_label("This and following events")).to_be_hidden()
+    dialog.get_by_label("All events").check()
+    dialog.get_by_role("button", name="OK").click()
+    expect(signed_in.toast("Your answer was sent")).to_be_visible()
+    expect(card.locator(".guests li", has_text=user.email)).to_have_text(
+        f"You ({user.email}) — Going"
+    )
+    expect(card.get_by_role("button", name="Yes")).to_have_attribute("aria-pressed", "true")
+    window = {"start": start.isoformat(), "end": start.replace(year=start.year + 1).isoformat()}
+    listed = user.api.get("/api/calendar/events", params=window).json()["items"]
+    weekly = [e for e in listed if e["title"] == "Carol's weekly"]
+    assert [e["myResponse"] for e in weekly] == ["accepted"] * 3
+
+
 def _shown_then_unshared(signed_in: CalendarPage) -> None:
     """Bob's calendar, shared with the user to view, shown on the page; then no longer
     shared (the page not told yet)."""

@@ -176,6 +176,12 @@ async def _update_in_scope(
     series = event_from_json(found.series.local)
     if scope == "following" and first_occurrence(series, found.original):
         scope = "all"
+    if scope == "following" and _only_answered(changed, found.event):
+        raise InvalidEventError(
+            "Answer this event or all events: an answer from this one on would split the "
+            "series, which only its organizer can do.",
+            field="scope",
+        )
     if scope == "instance":
         if changed.recurrence:
             raise InvalidEventError(
@@ -195,6 +201,13 @@ async def _update_in_scope(
         return _Written([found.series.id], found.series.id)
     rows = await series_edits.split(session, actor, found, series, changed, now=now)
     return _Written(rows, rows[1])
+
+
+def _only_answered(changed: CalendarEvent, before: CalendarEvent) -> bool:
+    """Whether a change is only an answer to the invitation (the same guests, an answer
+    changed, nothing else)."""
+    same_guests = [a.email for a in changed.attendees] == [a.email for a in before.attendees]
+    return same_guests and changed.replace(attendees=before.attendees) == before
 
 
 async def _write_instance(

@@ -7,6 +7,7 @@
 import { api, ApiError, describe, showError } from "./app.js";
 import { isReadOnly, STATUS_TEXT } from "./calendar-events.js";
 import { formatted } from "./rich-text.js";
+import { askScope } from "./scope.js";
 import { shownZone } from "./times.js";
 
 const $ = (id) => document.getElementById(id);
@@ -129,9 +130,14 @@ function answerRow(event) {
     button.type = "button";
     button.textContent = label;
     button.addEventListener("click", async () => {
+      // An occurrence's answer is for it alone, or for the whole series, as Google asks.
+      const scope = current.seriesId ? await askScope("Answer recurring event", { following: false }) : "instance";
+      if (!scope) return;
       const path = `/api/calendar/events/${encodeURIComponent(current.id)}`;
       try {
-        current = await api("PATCH", path, { myResponse: value }, { "If-Match": current.etag });
+        const answered = await api("PATCH", `${path}?scope=${scope}`, { myResponse: value }, { "If-Match": current.etag });
+        // The series answers for all events: the card shows its occurrence, as now.
+        current = scope === "all" ? await api("GET", path) : answered;
       } catch (error) {
         return showError(error, "Your answer was not sent");
       }

@@ -4,11 +4,13 @@
 const $ = (id) => document.getElementById(id);
 
 // Resolves to "instance", "following" or "all", or null when the person cancels. `single: false`
-// leaves "This event" out (a new rule is never one occurrence's own).
-export function askScope(title, { single = true } = {}) {
+// leaves "This event" out (a new rule is never one occurrence's own); `following: false`
+// leaves "This and following events" out (an answer to an invitation cannot split its series).
+export function askScope(title, { single = true, following = true } = {}) {
   const dialog = $("scope-modal");
   $("scope-modal-title").textContent = title;
   $("scope-instance-choice").hidden = !single;
+  $("scope-following-choice").hidden = !following;
   const first = single ? "instance" : "following";
   for (const input of dialog.querySelectorAll('input[name="scope"]')) input.checked = input.value === first;
   return new Promise((resolve) => {
