@@ -129,6 +129,12 @@ def test_contact_and_touchpoint_changes_read_as_sentences(signed_in: CalendarPag
     assert "You brought back the contact Ada King" in text
     assert "contact update" not in text
     assert not RAW.search(text), text
+    # Her name, where a sentence says it, leads to her page.
+    said = page.locator("#activity-list > li", has_text="cadence to every 2 weeks")
+    expect(said.get_by_role("link", name="Ada King")).to_have_attribute(
+        "href", f"/contacts/{ada['id']}"
+    )
+    expect(said.locator(".said")).to_have_text("You set Ada King's cadence to every 2 weeks.")
 
 
 def test_deleting_a_touchpoint_event_warns_first(signed_in: CalendarPage) -> None:

@@ -28,14 +28,19 @@ function item(entry, names, answer) {
   row.dataset.action = entry.action;
   const said = document.createElement("p");
   said.className = "said";
-  said.textContent = `${sentence(entry, me, names)}.`;
+  const text = `${sentence(entry, me, names)}.`;
   const contactId = entry.contactId ?? answer.eventContacts[entry.eventId];
   const contactName = names.contact(contactId);
-  if (contactName && !said.textContent.includes(contactName)) {
+  if (contactName) {
+    // The contact's name links to their page: where the sentence names them, else after it.
     const link = document.createElement("a");
     link.href = `/contacts/${encodeURIComponent(contactId)}`;
     link.textContent = contactName;
-    said.append(" ", link);
+    const at = text.lastIndexOf(contactName);
+    if (at < 0) said.append(text, " ", link);
+    else said.append(text.slice(0, at), link, text.slice(at + contactName.length));
+  } else {
+    said.textContent = text;
   }
   const when = document.createElement("time");
   when.dateTime = entry.at;
