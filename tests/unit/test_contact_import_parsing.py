@@ -13,6 +13,7 @@ from touchbase.domain.contact_import import (
     MAX_IMPORT_ROWS,
     ImportFileError,
     parse_contacts,
+    zone_read,
 )
 
 VCARD_LINES = st.sampled_from(
@@ -69,3 +70,31 @@ def test_a_quote_inside_a_quoted_cell_is_read_as_one_quote(delimiter: str) -> No
     row = delimiter.join(["Dana", '"Head of ""Sales"", EMEA"', '"She said ""hi"""'])
     [record] = parse_contacts("csv", f"{header}\n{row}\n").records
     assert (record.fields.title, record.fields.notes) == ('Head of "Sales", EMEA', 'She said "hi"')
+
+
+@pytest.mark.parametrize(
+    ("cell", "zone"),
+    [
+        ("America/New_York", "America/New_York"),
+        ("America/New York", "America/New_York"),
+        ("America/Argentina/Buenos Aires", "America/Argentina/Buenos_Aires"),
+        ("(GMT+01:00) Europe/Berlin", "Europe/Berlin"),
+        ("Eastern Time", "America/New_York"),
+        ("(GMT-05:00) Eastern Time (US & Canada)", "America/New_York"),
+        ("Pacific Standard Time", "America/Los_Angeles"),
+        ("central daylight time", "America/Chicago"),
+        ("US/Pacific", "US/Pacific"),
+        ("", None),
+        ("Central European Time", "Central European Time"),  # left for the check to name
+        ("Mars/Olympus Mons", "Mars/Olympus Mons"),
+    ],
+)
+def test_a_time_zone_cell_reads_as_the_iana_name_it_means(cell: str, zone: str | None) -> None:
+    assert zone_read(cell) == zone
+
+
+def test_a_zone_cell_it_cannot_read_is_the_records_problem_naming_the_field() -> None:
+    text = "Name,Email,Time Zone\nAnn,ann@acme.example,Eastern Time\nBen,ben@acme.example,Mars\n"
+    ann, ben = parse_contacts("csv", text).records
+    assert (ann.fields.time_zone, ann.problems) == ("America/New_York", ())
+    assert [p.field for p in ben.problems] == ["timeZone"]
