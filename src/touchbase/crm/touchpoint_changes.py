@@ -67,6 +67,7 @@ class Change:
     contact: Contact
     to_push: list[str] = field(default_factory=list)
     audited: dict[str, Any] = field(default_factory=dict)
+    message_was: str | None = None  # set when the change gives a new message
 
 
 async def _begin(session: AsyncSession, actor: Actor, touchpoint_id: str, now: datetime) -> Change:
@@ -121,15 +122,19 @@ async def _unlink_event(change: Change, row: Event) -> None:
 
 
 async def _move(change: Change, row: Event) -> None:
-    """The touchpoint's event goes to its new day or time (its own span is no obstacle)."""
+    """The touchpoint's event goes to its new day or time (its own span is no obstacle);
+    what the user wrote on it stays."""
     tp, context = change.touchpoint, change.context
     busy = await context.busy_on(tp.due_date)
     busy[:] = [s for s in busy if s != (row.start_at, row.end_at)]
     start = await slot_for(context, tp, change.contact)
     before = EventRecord.of(row).event
     made = event_of(tp, change.contact, start, context.calendar.time_zone)
+    description = before.description
+    if change.message_was is not None and description in ("", change.message_was):
+        description = tp.message  # the event says what touchbase wrote: the new message
     after = events.checked(
-        before.replace(start=made.start, end=made.end, description=tp.message), before
+        before.replace(start=made.start, end=made.end, description=description), before
     )
     if after != before:
         await events.stage_update(
@@ -230,6 +235,7 @@ async def _apply(change: Change, wanted: TouchpointChange) -> None:
         problem = message_problem(wanted.message)
         if problem:
             raise InvalidTouchpointError(problem, field="message")
+        change.message_was = tp.message
         tp.message = change.audited["message"] = wanted.message.strip()
     if wanted.minutes is not None:
         problem = minutes_problem(wanted.minutes)

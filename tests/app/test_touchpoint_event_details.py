@@ -1,0 +1,48 @@
+"""A touchpoint's event is the user's too: what they write on it (in Google, or here) stays
+when the touchpoint moves; its message is written on it only where the event still says
+what touchbase wrote."""
+
+from __future__ import annotations
+
+from tests.app.test_touchpoints import _at, _contact, _in_google, _plan
+from tests.support.app import AppHarness
+from tests.support.sync import sync
+
+NOTES = "Ask about Q2<br>Agenda: pricing, the renewal"
+
+
+def test_notes_written_on_a_touchpoints_event_stay_when_it_moves(app: AppHarness) -> None:
+    alice = app.user()
+    dana = _contact(alice)
+    touchpoint = _plan(alice, dana, dueAt=_at(4, 14).isoformat(), message="Ask about Q2")
+    [event] = _in_google(alice, touchpoint)
+    assert event["description"] == "Ask about Q2"
+    alice.google.patch(f"/events/{event['id']}", json={"description": NOTES})
+    assert sync(alice)["status"] == "succeeded"
+
+    path = f"/api/touchpoints/{touchpoint['id']}"
+    moved = alice.api.patch(path, json={"dueAt": _at(5, 15).isoformat()})
+    assert moved.status_code == 200, moved.text
+    [after] = _in_google(alice, touchpoint)
+    assert after["description"] == NOTES, "the notes, not the message again"
+    changed = alice.api.patch(path, json={"message": "Ask about Q3"})
+    assert changed.status_code == 200, changed.text
+    [after] = _in_google(alice, touchpoint)
+    assert after["description"] == NOTES, "the user's notes are not the message"
+
+
+def test_a_new_message_is_written_on_an_event_that_still_says_the_old_one(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    dana = _contact(alice)
+    touchpoint = _plan(alice, dana, dueAt=_at(4, 14).isoformat(), message="Ask about Q2")
+    path = f"/api/touchpoints/{touchpoint['id']}"
+    changed = alice.api.patch(path, json={"message": "Ask about Q3"})
+    assert changed.status_code == 200, changed.text
+    [after] = _in_google(alice, touchpoint)
+    assert after["description"] == "Ask about Q3"
+    bare = _plan(alice, dana, dueAt=_at(6, 10).isoformat())
+    changed = alice.api.patch(f"/api/touchpoints/{bare['id']}", json={"message": "Say hi"})
+    assert changed.status_code == 200, changed.text
+    assert _in_google(alice, bare)[0]["description"] == "Say hi", "an empty one takes it"
