@@ -144,6 +144,33 @@ def test_a_recurring_invitation_is_answered_for_one_occurrence_or_all(app: AppHa
     )
 
 
+def test_answering_all_from_an_occurrence_with_guests_of_its_own_keeps_the_series_guests(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    _weekly_invitation(alice)
+    [series] = alice.google_events()
+    guests = {a["email"] for a in series["attendees"]}
+    instances = alice.google.get(f"/events/{series['id']}/instances").json()["items"]
+    extra = [*instances[1]["attendees"], {"email": "dave@example.com"}]
+    assert (
+        alice.google.patch(f"/events/{instances[1]['id']}", json={"attendees": extra}).status_code
+        == 200
+    )
+    assert sync(alice)["status"] == "succeeded"
+    second = _occurrences(alice)[1]
+    assert "dave@example.com" in second["attendees"]
+
+    path = f"/api/calendar/events/{second['id']}?scope=all"
+    assert alice.api.patch(path, json={"myResponse": "accepted"}).status_code == 200
+    assert sync(alice)["status"] == "succeeded"
+    [after] = [e for e in alice.google_events() if e["id"] == series["id"]]
+    assert {a["email"] for a in after["attendees"]} == guests, "Dave is that week's only"
+    assert {a["email"]: a["responseStatus"] for a in after["attendees"]}[alice.email] == (
+        "accepted"
+    )
+
+
 def test_a_conflict_on_an_invitation_is_settled_without_changing_its_details(
     app: AppHarness,
 ) -> None:

@@ -32,6 +32,7 @@ from touchbase.calendar.records import EventRecord, audit_changes, conflict_erro
 from touchbase.calendar.request_push import answer, push_now
 from touchbase.calendar.services import CalendarServices
 from touchbase.domain import CalendarEvent, EventStatus
+from touchbase.domain.events import own_answer, with_own_answer
 from touchbase.domain.splits import (
     apply_to_series,
     first_occurrence,
@@ -176,7 +177,8 @@ async def _update_in_scope(
     series = event_from_json(found.series.local)
     if scope == "following" and first_occurrence(series, found.original):
         scope = "all"
-    if scope == "following" and _only_answered(changed, found.event):
+    answer_only = _only_answered(changed, found.event)
+    if scope == "following" and answer_only:
         raise InvalidEventError(
             "Answer this event or all events: an answer from this one on would split the "
             "series, which only its organizer can do.",
@@ -194,7 +196,12 @@ async def _update_in_scope(
         row_id = await _write_instance(session, actor, found, after, now)
         return _Written([row_id], row_id, found)
     if scope == "all":
-        after = checked(apply_to_series(series, found.event, changed), series)
+        wanted = (
+            _answered_series(series, changed)
+            if answer_only
+            else apply_to_series(series, found.event, changed)
+        )
+        after = checked(wanted, series)
         await events.check_references(session, actor.user_id, after, series)
         await events.stage_update(session, found.series, series, after, actor=actor, now=now)
         await series_edits.drop_lost_exceptions(session, actor, found, after, now)
@@ -208,6 +215,13 @@ def _only_answered(changed: CalendarEvent, before: CalendarEvent) -> bool:
     changed, nothing else)."""
     same_guests = [a.email for a in changed.attendees] == [a.email for a in before.attendees]
     return same_guests and changed.replace(attendees=before.attendees) == before
+
+
+def _answered_series(series: CalendarEvent, changed: CalendarEvent) -> CalendarEvent:
+    """The series with the user's answer given on one of its occurrences: the series' own
+    guests, not the occurrence's (an occurrence may have guests of its own)."""
+    answered = with_own_answer(series.attendees, own_answer(changed.attendees))
+    return series.replace(attendees=answered)
 
 
 async def _write_instance(
