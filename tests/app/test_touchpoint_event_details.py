@@ -4,6 +4,9 @@ what touchbase wrote."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from tests.app.test_touchpoints import _at, _contact, _in_google, _plan
 from tests.support.app import AppHarness
 from tests.support.sync import sync
@@ -46,3 +49,33 @@ def test_a_new_message_is_written_on_an_event_that_still_says_the_old_one(
     changed = alice.api.patch(f"/api/touchpoints/{bare['id']}", json={"message": "Say hi"})
     assert changed.status_code == 200, changed.text
     assert _in_google(alice, bare)[0]["description"] == "Say hi", "an empty one takes it"
+
+
+def test_a_touchpoints_event_made_longer_in_google_keeps_its_length_when_it_moves(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    dana = _contact(alice)
+    touchpoint = _plan(alice, dana, dueAt=_at(4, 14).isoformat())
+    assert touchpoint["durationMinutes"] == 30
+    [event] = _in_google(alice, touchpoint)
+    longer = {"dateTime": (_at(4, 15)).isoformat()}
+    alice.google.patch(f"/events/{event['id']}", json={"end": longer})
+    assert sync(alice)["status"] == "succeeded"
+    path = f"/api/touchpoints/{touchpoint['id']}"
+    assert alice.api.get(path).json()["durationMinutes"] == 60, "as long as its event"
+
+    moved = alice.api.patch(path, json={"dueAt": _at(5, 10).isoformat()})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["durationMinutes"] == 60, "the touchpoint follows its event's length"
+    assert _span(_in_google(alice, touchpoint)[0]) == (_at(5, 10), _at(5, 11))
+    shorter = alice.api.patch(path, json={"durationMinutes": 45})
+    assert shorter.status_code == 200, shorter.text
+    assert _span(_in_google(alice, touchpoint)[0]) == (_at(5, 10), _at(5, 10, 45)), "asked for"
+
+
+def _span(event: dict[str, Any]) -> tuple[datetime, datetime]:
+    return (
+        datetime.fromisoformat(event["start"]["dateTime"]),
+        datetime.fromisoformat(event["end"]["dateTime"]),
+    )

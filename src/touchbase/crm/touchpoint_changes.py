@@ -29,7 +29,14 @@ from touchbase.crm.touchpoints import (
     plan_next,
     slot_for,
 )
-from touchbase.domain.touchpoints import STATUSES, message_problem, minutes_problem
+from touchbase.domain import CalendarEvent
+from touchbase.domain.touchpoints import (
+    MAX_MINUTES,
+    MIN_MINUTES,
+    STATUSES,
+    message_problem,
+    minutes_problem,
+)
 from touchbase.errors import (
     ConflictError,
     InvalidTouchpointError,
@@ -125,10 +132,11 @@ async def _move(change: Change, row: Event) -> None:
     """The touchpoint's event goes to its new day or time (its own span is no obstacle);
     what the user wrote on it stays."""
     tp, context = change.touchpoint, change.context
+    before = EventRecord.of(row).event
+    _keep_length(change, before)
     busy = await context.busy_on(tp.due_date)
     busy[:] = [s for s in busy if s != (row.start_at, row.end_at)]
     start = await slot_for(context, tp, change.contact)
-    before = EventRecord.of(row).event
     made = event_of(tp, change.contact, start, context.calendar.time_zone)
     description = before.description
     if change.message_was is not None and description in ("", change.message_was):
@@ -141,6 +149,17 @@ async def _move(change: Change, row: Event) -> None:
             context.session, row, before, after, actor=context.actor, now=context.now
         )
         change.to_push.append(row.id)
+
+
+def _keep_length(change: Change, event: CalendarEvent) -> None:
+    """A timed event made longer or shorter (in Google, or here) keeps its length when it
+    moves: the touchpoint takes it, unless the change asks for a length."""
+    start, end = event.start.date_time, event.end.date_time
+    if "durationMinutes" in change.audited or start is None or end is None:
+        return
+    minutes = int((end - start).total_seconds() // 60)
+    if MIN_MINUTES <= minutes <= MAX_MINUTES:
+        change.touchpoint.duration_minutes = minutes
 
 
 async def reschedule(change: Change, wanted: TouchpointChange) -> None:

@@ -81,6 +81,15 @@ class TouchpointState:
         return self.event.event.start.date_time if self.event is not None else None
 
     @property
+    def minutes(self) -> int:
+        """How long it is: its timed event's length, else the length it was planned with."""
+        start = self.event.event.start.date_time if self.event is not None else None
+        end = self.event.event.end.date_time if self.event is not None else None
+        if start is None or end is None:
+            return self.touchpoint.duration_minutes
+        return int((end - start).total_seconds() // 60)
+
+    @property
     def due(self) -> date:
         """The day it is due: its event's, or the one it was planned for."""
         if self.event is None:

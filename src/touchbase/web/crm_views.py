@@ -34,7 +34,7 @@ def touchpoint_view(state: TouchpointState, now: datetime) -> dict[str, Any]:
         "dueDate": state.due.isoformat(),
         "dueAt": _iso(state.start),
         "anyTime": tp.due_at is None,
-        "durationMinutes": tp.duration_minutes,
+        "durationMinutes": state.minutes,
         "message": tp.message,
         "origin": tp.origin,
         "eventId": state.event.id if state.event is not None else None,
