@@ -79,3 +79,40 @@ def _span(event: dict[str, Any]) -> tuple[datetime, datetime]:
         datetime.fromisoformat(event["start"]["dateTime"]),
         datetime.fromisoformat(event["end"]["dateTime"]),
     )
+
+
+def test_a_touchpoints_event_guests_were_invited_to_stays_when_skipped_or_archived(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    dana = _contact(alice, cadence={"every": 2, "unit": "week"})
+    [by_cadence] = alice.api.get(
+        "/api/touchpoints", params={"contactId": dana["id"], "status": "planned"}
+    ).json()["items"]
+    eli = _contact(alice, "Eli Vance")
+    planned = _plan(alice, eli, dueAt=_at(4, 14).isoformat())
+    for touchpoint in (by_cadence, planned):
+        [event] = _in_google(alice, touchpoint)
+        guests = {"attendees": [{"email": "dana@acme.example"}]}
+        assert alice.google.patch(f"/events/{event['id']}", json=guests).status_code == 200
+    assert sync(alice)["status"] == "succeeded"
+
+    skipped = alice.api.patch(f"/api/touchpoints/{planned['id']}", json={"status": "skipped"})
+    assert skipped.status_code == 200, skipped.text
+    archived = alice.api.delete(f"/api/contacts/{dana['id']}")
+    assert archived.status_code == 200, archived.text
+    for touchpoint in (planned, by_cadence):
+        title = f"Touchpoint: {touchpoint['contactName']}"
+        kept = [e for e in alice.google_events() if e.get("summary") == title]
+        assert [e.get("status") for e in kept] == ["confirmed"], "a meeting with Dana, kept"
+        private = kept[0].get("extendedProperties", {}).get("private", {})
+        assert "touchbaseTouchpointId" not in private, "no longer the touchpoint's"
+
+
+def test_a_touchpoints_reminder_still_goes_when_skipped(app: AppHarness) -> None:
+    alice = app.user()
+    eli = _contact(alice, "Eli Vance")
+    planned = _plan(alice, eli, dueAt=_at(4, 14).isoformat())
+    skipped = alice.api.patch(f"/api/touchpoints/{planned['id']}", json={"status": "skipped"})
+    assert skipped.status_code == 200, skipped.text
+    assert _in_google(alice, planned) == []

@@ -128,6 +128,12 @@ async def _unlink_event(change: Change, row: Event) -> None:
     change.to_push.append(row.id)
 
 
+def _a_meeting(row: Event) -> bool:
+    """Whether guests were invited to a touchpoint's event: a meeting now, not only the
+    user's reminder (deleting it as a side effect would cancel it for them)."""
+    return bool(EventRecord.of(row).event.attendees)
+
+
 async def _move(change: Change, row: Event) -> None:
     """The touchpoint's event goes to its new day or time (its own span is no obstacle);
     what the user wrote on it stays."""
@@ -241,7 +247,10 @@ async def _set_status(change: Change, status: str) -> None:
         tp.completed_at, last = context.now, today
     row = await live_event(change)
     if status == "skipped" and row is not None and row.end_at > context.now:
-        await delete_event(change, row)
+        if _a_meeting(row):
+            await _unlink_event(change, row)  # guests were invited to it: it is theirs too
+        else:
+            await delete_event(change, row)
     following = await plan_next(context, change.contact, last)
     if following is not None and following.event_id is not None:
         change.audited["next"] = following.id
@@ -332,11 +341,12 @@ async def delete_touchpoint(services: CalendarServices, actor: Actor, touchpoint
 
 async def drop(change: Change, *, keep_ended: bool = False, **audited: str) -> None:
     """`delete_touchpoint` in the change's transaction (`keep_ended`: a planned one's event
-    that is over stays, naming no touchpoint; `audited`: said in its audit entry)."""
+    that is over, or that guests were invited to, stays, naming no touchpoint; `audited`:
+    said in its audit entry)."""
     tp, context = change.touchpoint, change.context
     row = await live_event(change)
-    ended = row is not None and keep_ended and row.end_at <= context.now
-    if row is not None and tp.status == "planned" and not ended:
+    kept = row is not None and keep_ended and (row.end_at <= context.now or _a_meeting(row))
+    if row is not None and tp.status == "planned" and not kept:
         await delete_event(change, row, unlink=True)
     elif row is not None:
         await _unlink_event(change, row)
