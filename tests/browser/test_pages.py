@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from tests.browser.conftest import BROWSER_TIME_ZONE, PASSWORD
 from tests.support.app import AppHarness, start_app
 from tests.support.databases import fresh_database
 from tests.support.servers import EmulatorControl
-from tests.support.sharing import BOB, google_as
+from tests.support.sharing import BOB, CAROL, google_as, invitation
 from touchbase.config import Mode
 
 
@@ -410,3 +410,26 @@ def test_settings_say_how_each_calendar_is_shared(signed_in: CalendarPage) -> No
     expect(week.get_by_role("checkbox")).to_be_disabled()
     own = page.locator("#calendar-rows tr", has_text=signed_in.user.email)
     expect(own).not_to_contain_text("shared with you")
+
+
+def test_answers_to_an_invitation_read_as_answers(signed_in: CalendarPage) -> None:
+    page, user = signed_in.page, signed_in.user
+    event = invitation(user, at(11).astimezone(UTC), "Carol's review")
+    path = f"/api/calendar/events/{event['id']}"
+    assert user.api.patch(path, json={"myResponse": "accepted"}).status_code == 200
+    copy = user.google.get(f"/events/{event['googleEventId']}").json()
+    guests = [
+        {**guest, "responseStatus": "declined"} if guest["email"] == CAROL else guest
+        for guest in copy["attendees"]
+    ]
+    changed = user.google.patch(f"/events/{copy['id']}", json={"attendees": guests})
+    assert changed.status_code == 200, changed.text
+    assert user.api.post("/api/calendar/sync").status_code == 202
+
+    page.get_by_role("link", name="Activity").click()
+    entries = page.locator("#activity-list > li")
+    expect(entries.first).to_contain_text(f"Answers to “Carol's review”: {CAROL} not going")
+    text = page.locator("#activity-list").inner_text()
+    assert "You answered “Carol's review”: going" in text
+    assert "changed the guests" not in text
+    assert "guests:" not in text, "no list of the same guests before and after"

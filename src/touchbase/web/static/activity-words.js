@@ -53,8 +53,28 @@ function quoted(title) {
   return `“${title || "(no title)"}”`;
 }
 
+const ANSWER = { accepted: "going", tentative: "maybe", declined: "not going", needsAction: "not answered" };
+
+// The guests whose answer a change of the guest list is (the same guests, answers changed),
+// or null when the guests themselves changed.
+function answered(change) {
+  const before = change?.before ?? [];
+  const after = change?.after ?? [];
+  if (before.length !== after.length || before.some((guest, i) => guest.email !== after[i].email)) return null;
+  return after.filter((guest, i) => guest.responseStatus !== before[i].responseStatus);
+}
+
+function answerSentence(by, title, guests) {
+  const [self] = guests.filter((guest) => guest.isSelf);
+  if (self && guests.length === 1) return `${by} answered ${quoted(title)}: ${ANSWER[self.responseStatus] ?? self.responseStatus}`;
+  const said = guests.map((guest) => `${guest.email} ${ANSWER[guest.responseStatus] ?? guest.responseStatus}`);
+  return `Answers to ${quoted(title)}: ${listed(said)}`;
+}
+
 function changeSentence(by, title, changes) {
   const keys = Object.keys(changes ?? {});
+  const guests = keys.length === 1 && keys[0] === "attendees" ? answered(changes.attendees) : null;
+  if (guests?.length) return answerSentence(by, title, guests);
   const moved = keys.filter((k) => k === "startTime" || k === "endTime");
   const others = keys.filter((k) => !moved.includes(k));
   if (!keys.length) return `${by} saved ${quoted(title)} unchanged`;
@@ -139,6 +159,7 @@ export function details(entry) {
   if (!["update", "sync_update", "merge"].includes(entry.action)) return [];
   return Object.entries(entry.changes ?? {})
     .filter(([, change]) => change && typeof change === "object" && "after" in change)
+    .filter(([field, change]) => !(field === "attendees" && answered(change)?.length))
     .map(([field, change]) => `${FIELD[field] ?? field}: ${valueOf(field, change.before)} → ${valueOf(field, change.after)}`);
 }
 
