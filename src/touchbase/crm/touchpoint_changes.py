@@ -25,6 +25,7 @@ from touchbase.crm.touchpoints import (
     event_of,
     get_touchpoint,
     make_event,
+    minutes_of,
     plan_context,
     plan_next,
     slot_for,
@@ -160,10 +161,9 @@ async def _move(change: Change, row: Event) -> None:
 def _keep_length(change: Change, event: CalendarEvent) -> None:
     """A timed event made longer or shorter (in Google, or here) keeps its length when it
     moves: the touchpoint takes it, unless the change asks for a length."""
-    start, end = event.start.date_time, event.end.date_time
-    if "durationMinutes" in change.audited or start is None or end is None:
+    minutes = minutes_of(event)
+    if "durationMinutes" in change.audited or minutes is None:
         return
-    minutes = int((end - start).total_seconds() // 60)
     if MIN_MINUTES <= minutes <= MAX_MINUTES:
         change.touchpoint.duration_minutes = minutes
 

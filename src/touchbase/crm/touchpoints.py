@@ -23,6 +23,7 @@ from touchbase.calendar.services import CalendarServices
 from touchbase.crm.contacts import owned_contact
 from touchbase.domain import CalendarEvent, EventTime
 from touchbase.domain.contacts import Cadence, cadence_from
+from touchbase.domain.splits import length_of
 from touchbase.domain.touchpoints import (
     DEFAULT_MINUTES,
     WorkingHours,
@@ -83,11 +84,8 @@ class TouchpointState:
     @property
     def minutes(self) -> int:
         """How long it is: its timed event's length, else the length it was planned with."""
-        start = self.event.event.start.date_time if self.event is not None else None
-        end = self.event.event.end.date_time if self.event is not None else None
-        if start is None or end is None:
-            return self.touchpoint.duration_minutes
-        return int((end - start).total_seconds() // 60)
+        timed = minutes_of(self.event.event) if self.event is not None else None
+        return self.touchpoint.duration_minutes if timed is None else timed
 
     @property
     def due(self) -> date:
@@ -208,6 +206,13 @@ async def retitle_events(
             continue  # raised before anything was written
         to_push.append(row.id)
     return to_push
+
+
+def minutes_of(event: CalendarEvent) -> int | None:
+    """A timed event's length in whole minutes (None: an all-day event)."""
+    if event.start.date_time is None:
+        return None
+    return int(length_of(event) // timedelta(minutes=1))
 
 
 def event_of(
