@@ -32,7 +32,7 @@ from touchbase.google import (
     TokenSet,
 )
 from touchbase.google.auth import SCOPE_CALENDAR, SCOPE_CALENDAR_READONLY, SCOPE_EVENTS
-from touchbase.google.client import Quota
+from touchbase.google.transport import Quota
 from touchbase.store import accounts
 from touchbase.store import events as event_store
 from touchbase.store.crypto import SecretCipher

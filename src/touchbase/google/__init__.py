@@ -11,7 +11,8 @@ from touchbase.google.auth import (
     StaticToken,
     TokenSet,
 )
-from touchbase.google.client import BatchResult, EventListing, GoogleCalendarClient
+from touchbase.google.batching import BatchResult
+from touchbase.google.client import EventListing, GoogleCalendarClient
 from touchbase.google.models import CalendarListEntry, Channel, EventResource, EventsPage
 from touchbase.google.operations import (
     DeleteEvent,

@@ -1,36 +1,30 @@
 """GoogleCalendarClient: the async Calendar v3 client the rest of touchbase uses.
 
-One client serves one Google account over one pooled httpx connection set. Transient
-failures are retried with backoff; a retried write whose first attempt may have landed is
-checked against Google before it is called a conflict or a duplicate.
+One client serves one Google account over one `Transport` (its pooled connections, quota and
+retries with backoff). A retried write whose first attempt may have landed is checked against
+Google before it is called a conflict or a duplicate; many writes go in batches (`Batcher`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 
 from touchbase.domain import CalendarEvent, EventTime
 from touchbase.errors import (
-    AuthorizationExpiredError,
     CalendarError,
     ConflictError,
     DuplicateEventError,
     EventNotFoundError,
-    GoogleUnavailableError,
-    RateLimitError,
 )
-from touchbase.google import batch as batch_codec
 from touchbase.google.auth import Credentials, GoogleEndpoints
 from touchbase.google.batch import Call
-from touchbase.google.failures import error_from_response, error_from_transport
+from touchbase.google.batching import Batcher, BatchResult, event_or_none
 from touchbase.google.ids import new_event_id
 from touchbase.google.mapping import to_domain
 from touchbase.google.models import (
@@ -55,56 +49,12 @@ from touchbase.google.operations import (
     target_id,
     to_call,
 )
-from touchbase.google.pausing import Sleep, Stopping, pause
+from touchbase.google.pausing import Sleep, Stopping
 from touchbase.google.retry import RetryPolicy
+from touchbase.google.transport import Quota, Transport
 
 BATCH_SIZE = 50
 MAX_PAGE = 2500
-# Failures after which the request may have been carried out although no answer came.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-class Quota(Protocol):
-    """A budget of Google calls, shared by everything that calls Google for one account."""
-
-    async def acquire(self) -> bool:
-        """Wait until one more call is allowed; False (no call taken) when the process
-        began stopping first."""
-        ...
-
-    def back_off(self, seconds: float) -> None:
-        """Google throttled: slow every caller down for a while."""
-        ...
-
-
-@dataclass(frozen=True)
-class BatchResult:
-    """The outcome of one operation of a batch."""
-
-    operation: Operation
-    event: EventResource | None = None
-    error: CalendarError | None = None
-
-    @property
-    def ok(self) -> bool:
-        """Whether the operation succeeded."""
-        return self.error is None
-
-
-@dataclass
-class _Attempted:
-    """The last answer to a call, and whether an earlier try may have taken effect."""
-
-    response: httpx.Response | None
-    error: CalendarError | None
-    uncertain: bool
-
-    def result(self) -> httpx.Response:
-        """The successful response, or the error raised."""
-        if self.error is not None:
-            raise self.error
-        assert self.response is not None
-        return self.response
 
 
 def _rfc3339(moment: datetime) -> str:
@@ -128,7 +78,7 @@ class EventListing:
 
     async def _fetch(self, page_token: str | None) -> EventsPage:
         params = self._params + ([("pageToken", page_token)] if page_token else [])
-        attempted = await self._client._send(Call("GET", self._path, tuple(params)))
+        attempted = await self._client.transport.send(Call("GET", self._path, tuple(params)))
         return decode_events_page(attempted.result().content)
 
     async def __aiter__(self) -> AsyncIterator[EventsPage]:
@@ -172,96 +122,33 @@ class GoogleCalendarClient:
         quota: Quota | None = None,
         stopping: Stopping | None = None,
     ) -> None:
-        self._credentials = credentials
-        self.endpoints = endpoints or GoogleEndpoints()
-        self._owns_http = http is None
-        self._http = http or httpx.AsyncClient(
-            timeout=httpx.Timeout(30.0, connect=10.0),
-            limits=httpx.Limits(max_connections=10, max_keepalive_connections=10),
+        self.transport = Transport(
+            credentials,
+            endpoints or GoogleEndpoints(),
+            http=http,
+            retry=retry,
+            sleep=sleep,
+            quota=quota,
+            stopping=stopping,
         )
-        self._retry = retry or RetryPolicy()
-        self._sleep = sleep
+        self.endpoints = self.transport.endpoints
         self._new_id = new_id
         self._batch_size = batch_size
-        self._quota = quota
-        self._stopping = stopping
-        self.requests_sent = 0
-        self._api = self.endpoints.api.rstrip("/") + "/calendar/v3"
+
+    @property
+    def requests_sent(self) -> int:
+        """How many requests went to Google (each try of a retried call counts)."""
+        return self.transport.requests_sent
 
     async def aclose(self) -> None:
         """Close the connection pool (when the client created it)."""
-        if self._owns_http:
-            await self._http.aclose()
+        await self.transport.aclose()
 
     async def __aenter__(self) -> GoogleCalendarClient:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
-
-    # ---- transport --------------------------------------------------------------------
-
-    async def _headers(self, extra: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
-        token = await self._credentials.access_token()
-        return {"Authorization": f"Bearer {token}", **dict(extra)}
-
-    async def _send(self, call: Call) -> _Attempted:
-        """One call with retries."""
-
-        async def send() -> httpx.Response:
-            return await self._http.request(
-                call.method,
-                self._api + call.path,
-                params=list(call.params),
-                json=call.body,
-                headers=await self._headers(call.headers),
-            )
-
-        return await self._with_retries(send)
-
-    async def _with_retries(self, send: Callable[[], Awaitable[httpx.Response]]) -> _Attempted:
-        started, attempt, refreshed, uncertain = time.monotonic(), 0, False, False
-        error: CalendarError = GoogleUnavailableError()
-        while True:
-            attempt += 1
-            if self._quota is not None and not await self._quota.acquire():
-                return _Attempted(None, error, uncertain)  # stopping: as it last failed
-            self.requests_sent += 1
-            try:
-                response = await send()
-            except httpx.TransportError as exc:
-                error = error_from_transport(exc)
-                maybe_done = not isinstance(exc, _NOT_SENT)
-            else:
-                if response.status_code < 400 or response.status_code == 304:
-                    return _Attempted(response, None, uncertain)
-                error = error_from_response(response)
-                if isinstance(error, AuthorizationExpiredError) and not refreshed:
-                    refreshed, attempt = True, attempt - 1
-                    try:
-                        await self._credentials.refresh()
-                    except CalendarError as refresh_error:
-                        return _Attempted(None, refresh_error, uncertain)
-                    continue
-                maybe_done = response.status_code >= 500
-            if not error.retryable:
-                return _Attempted(None, error, uncertain)
-            if isinstance(error, RateLimitError) and self._quota is not None:
-                self._quota.back_off(error.retry_after or self._retry.base_delay)
-            uncertain = uncertain or maybe_done
-            delay = self._retry.delay(attempt, retry_after=error.retry_after)
-            elapsed = time.monotonic() - started
-            if not (
-                self._retry.should_retry(attempt, elapsed=elapsed, delay=delay)
-                and await self._backoff(delay)
-            ):
-                error.details["attempts"] = attempt
-                return _Attempted(None, error, uncertain)
-
-    async def _backoff(self, seconds: float) -> bool:
-        """Wait `seconds` before the next attempt; False (no next attempt) when the process
-        begins stopping first: the call then fails as it last did."""
-        return await pause(seconds, stopping=self._stopping, sleep=self._sleep)
 
     # ---- reading ----------------------------------------------------------------------
 
@@ -339,7 +226,7 @@ class GoogleCalendarClient:
         """events.get; None when `if_none_match` is still the current etag (304)."""
         headers = (("If-None-Match", if_none_match),) if if_none_match else ()
         call = Call("GET", events_path(calendar_id, event_id), headers=headers)
-        response = (await self._send(call)).result()
+        response = (await self.transport.send(call)).result()
         if response.status_code == 304:
             return None
         return decode(EventResource, response.content)
@@ -354,7 +241,7 @@ class GoogleCalendarClient:
             if page_token:
                 params += (("pageToken", page_token),)
             call = Call("GET", "/users/me/calendarList", params)
-            page = decode(CalendarListPage, (await self._send(call)).result().content)
+            page = decode(CalendarListPage, (await self.transport.send(call)).result().content)
             entries.extend(page.items)
             if not page.next_page_token:
                 return entries
@@ -413,13 +300,13 @@ class GoogleCalendarClient:
 
     async def _run(self, op: Operation, send_updates: SendUpdates) -> EventResource | None:
         op = self._with_id(op)
-        attempted = await self._send(to_call(op, send_updates))
+        attempted = await self.transport.send(to_call(op, send_updates))
         if attempted.error is not None:
             settled = await self._settle(op, attempted.error, uncertain=attempted.uncertain)
             if settled.error is not None:
                 raise settled.error
             return settled.event
-        return _event_or_none(op, attempted.result())
+        return event_or_none(op, attempted.result())
 
     def _with_id(self, op: Operation) -> Operation:
         if isinstance(op, InsertEvent) and not op.event.id:
@@ -460,88 +347,15 @@ class GoogleCalendarClient:
 
         Each operation gets its own result; transient failures of single parts are retried.
         """
+
+        async def settle(op: Operation, error: CalendarError, uncertain: bool) -> BatchResult:
+            return await self._settle(op, error, uncertain=uncertain)
+
         ops = [self._with_id(op) for op in operations]
-        results: list[BatchResult | None] = [None] * len(ops)
-        calls: dict[int, Call] = {}
-        for index, op in enumerate(ops):
-            try:
-                calls[index] = to_call(op, send_updates)
-            except CalendarError as error:
-                results[index] = BatchResult(op, error=error)
-        pending, uncertain, attempt = sorted(calls), set[int](), 0
-        while pending:
-            attempt += 1
-            retry, wait = await self._batch_round(
-                ops, calls, pending, results, uncertain, final=attempt >= self._retry.max_attempts
-            )
-            pending = retry
-            if pending and not await self._backoff(self._retry.delay(attempt, retry_after=wait)):
-                break  # the process is stopping: the rest fail as unavailable, to retry later
-        return [
-            r if r is not None else BatchResult(ops[i], error=GoogleUnavailableError())
-            for i, r in enumerate(results)
-        ]
-
-    async def _batch_round(
-        self,
-        ops: list[Operation],
-        calls: dict[int, Call],
-        pending: list[int],
-        results: list[BatchResult | None],
-        uncertain: set[int],
-        *,
-        final: bool,
-    ) -> tuple[list[int], float | None]:
-        retry: list[int] = []
-        wait: float | None = None
-        for start in range(0, len(pending), self._batch_size):
-            chunk = pending[start : start + self._batch_size]
-            answers, chunk_error, chunk_uncertain = await self._send_batch(
-                [calls[i] for i in chunk]
-            )
-            if chunk_uncertain:
-                uncertain.update(chunk)
-            for index, answer in zip(chunk, answers, strict=True):
-                op = ops[index]
-                if answer is not None and answer.status_code < 400:
-                    results[index] = BatchResult(op, event=_event_or_none(op, answer))
-                    continue
-                error = chunk_error or (
-                    error_from_response(answer)
-                    if answer is not None
-                    else GoogleUnavailableError("No answer for this call.")
-                )
-                if isinstance(error, AuthorizationExpiredError) and not final:
-                    await self._credentials.refresh()
-                    retry.append(index)
-                elif error.retryable and not final and chunk_error is None:
-                    if answer is None or answer.status_code >= 500:
-                        uncertain.add(index)
-                    wait = max(wait or 0.0, error.retry_after or 0.0) or None
-                    retry.append(index)
-                else:
-                    results[index] = await self._settle(op, error, uncertain=index in uncertain)
-        return retry, wait
-
-    async def _send_batch(
-        self, calls: list[Call]
-    ) -> tuple[list[httpx.Response | None], CalendarError | None, bool]:
-        """(answer per call, error of the whole request, whether it may have run)."""
-        content_type, body = batch_codec.encode(calls)
-        url = self.endpoints.api.rstrip("/") + "/batch/calendar/v3"
-
-        async def send() -> httpx.Response:
-            headers = await self._headers((("Content-Type", content_type),))
-            return await self._http.post(url, content=body, headers=headers)
-
-        attempted = await self._with_retries(send)
-        if attempted.error is not None:
-            return [None] * len(calls), attempted.error, attempted.uncertain
-        try:
-            answers = batch_codec.decode(attempted.result(), len(calls))
-        except (ValueError, IndexError):
-            return [None] * len(calls), GoogleUnavailableError("Malformed batch answer."), True
-        return answers, None, attempted.uncertain
+        batcher = Batcher(
+            self.transport, ops, size=self._batch_size, settle=settle, send_updates=send_updates
+        )
+        return await batcher.run()
 
     # ---- push notifications -----------------------------------------------------------
 
@@ -561,15 +375,9 @@ class GoogleCalendarClient:
         if ttl_seconds:
             body["params"] = {"ttl": str(ttl_seconds)}
         call = Call("POST", events_path(calendar_id) + "/watch", body=body)
-        return decode(Channel, (await self._send(call)).result().content)
+        return decode(Channel, (await self.transport.send(call)).result().content)
 
     async def stop_channel(self, channel_id: str, resource_id: str) -> None:
         """channels.stop."""
         call = Call("POST", "/channels/stop", body={"id": channel_id, "resourceId": resource_id})
-        (await self._send(call)).result()
-
-
-def _event_or_none(op: Operation, response: httpx.Response) -> EventResource | None:
-    if isinstance(op, DeleteEvent) or not response.content:
-        return None
-    return decode(EventResource, response.content)
+        (await self.transport.send(call)).result()
