@@ -28,7 +28,8 @@ from gcal_sync.sync import CalendarEventSyncManager
 from tests.support.inprocess import calendar_services, connected_user
 
 from benchmarks.report import median, table
-from touchbase.calendar.events import Actor, create_calendar_event
+from touchbase.calendar.actors import Actor
+from touchbase.calendar.events import create_calendar_event
 from touchbase.calendar.sync import perform_two_way_sync
 from touchbase.domain import CalendarEvent, EventTime
 from touchbase.store.database import migrate

@@ -29,9 +29,10 @@ from tests.support.app import test_settings as app_settings
 from tests.support.databases import BACKENDS, fresh_database
 from tests.support.inprocess import calendar_services, connected_user
 from tests.support.servers import EmulatorControl, WebhookReceiver
+from touchbase.calendar.actors import Actor
 from touchbase.calendar.channels import keep_watch
 from touchbase.calendar.conflicts import list_conflicts, resolve_conflict
-from touchbase.calendar.events import Actor, create_calendar_event
+from touchbase.calendar.events import create_calendar_event
 from touchbase.calendar.scoped import delete_event, update_event
 from touchbase.calendar.services import CalendarServices
 from touchbase.calendar.sync import perform_two_way_sync

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from tests.support.app import test_settings
-from touchbase.calendar.events import Actor
+from touchbase.calendar.actors import Actor
 from touchbase.calendar.services import CalendarServices
 from touchbase.jobs.process import build_services
 from touchbase.store import accounts

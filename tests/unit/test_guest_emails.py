@@ -1,9 +1,9 @@
-"""Whom Google emails about a change (calendar/events.send_updates): only what a person asked,
+"""Whom Google emails about a change (calendar/actors.send_updates): only what a person asked,
 only for an event with guests, and never fewer than a change still waiting for Google asked."""
 
 from __future__ import annotations
 
-from touchbase.calendar.events import Actor, send_updates
+from touchbase.calendar.actors import Actor, send_updates
 from touchbase.domain import CalendarEvent
 from touchbase.domain.events import Attendee, EventTime
 from touchbase.store.models import Event

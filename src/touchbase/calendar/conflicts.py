@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from touchbase.calendar.events import Actor, check_organizer, checked, window
+from touchbase.calendar.actors import Actor
+from touchbase.calendar.event_checks import check_organizer, checked
+from touchbase.calendar.events import window
 from touchbase.calendar.records import API_FIELD, DOMAIN_FIELD, ConflictInfo, EventRecord
 from touchbase.calendar.records import audit_changes as diff
 from touchbase.calendar.request_push import push_for_answer

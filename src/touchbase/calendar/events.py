@@ -8,70 +8,39 @@ stays pending and the background pusher sends it later: it is never lost.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from touchbase.calendar.listing import gone_instance
-from touchbase.calendar.records import (
-    API_FIELD,
-    EventRecord,
-    api_etag,
-    audit_changes,
-    conflict_error,
+from touchbase.calendar.actors import Actor, audit, send_updates
+from touchbase.calendar.event_checks import (
+    calendar_for,
+    check_etag,
+    check_organizer,
+    check_references,
+    check_writable,
+    checked,
+    editable,
 )
+from touchbase.calendar.listing import gone_instance
+from touchbase.calendar.records import EventRecord, audit_changes
 from touchbase.calendar.replays import check_same_request, request_digest
 from touchbase.calendar.request_push import Staged, answer, staged
 from touchbase.calendar.services import CalendarServices
-from touchbase.domain import CalendarEvent, EventValidationError, validate_event
+from touchbase.domain import CalendarEvent
 from touchbase.domain.merge import changed_fields
 from touchbase.domain.recurrence import event_span
-from touchbase.domain.sanitize import clean_event
 from touchbase.domain.splits import slot_instant
 from touchbase.errors import (
-    ConflictError,
     EventNotFoundError,
-    InvalidEventError,
-    NotConnectedError,
-    NotOrganizerError,
-    ReadOnlyCalendarError,
 )
 from touchbase.google.ids import new_event_id
 from touchbase.store import accounts
-from touchbase.store import contacts as contact_store
 from touchbase.store import events as event_store
 from touchbase.store.codec import event_to_json
 from touchbase.store.models import Calendar, Event
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who makes a change, from where (`api`, `ui`, `sync`, `system`), and whether Google
-    should email the event's guests about it (`send_updates`: none, externalOnly or all: a
-    person's request says so; nothing else ever emails)."""
-
-    user_id: str
-    email: str
-    source: str = "api"
-    send_updates: str = "none"
-
-
-def checked(event: CalendarEvent, *before: CalendarEvent) -> CalendarEvent:
-    """The event, cleaned, or InvalidEventError naming every bad field (`before`: the versions
-    it was changed from, whose own problems the change is not refused for)."""
-    event = clean_event(event)
-    try:
-        validate_event(event, *(clean_event(version) for version in before))
-    except EventValidationError as exc:
-        raise InvalidEventError(
-            str(exc),
-            field=exc.field,
-            details={"problems": [{"field": p.field, "message": p.message} for p in exc.problems]},
-        ) from exc
-    return event
 
 
 def window(event: CalendarEvent, time_zone: str) -> tuple[datetime, datetime]:
@@ -79,76 +48,14 @@ def window(event: CalendarEvent, time_zone: str) -> tuple[datetime, datetime]:
     return event_span(event, time_zone)
 
 
-# Google's sendUpdates values, from emailing no one to emailing every guest.
-EMAIL_GUESTS = ("none", "externalOnly", "all")
-
-
-def send_updates(row: Event, actor: Actor, *versions: CalendarEvent | None) -> str:
-    """Whom Google emails when the row's pending change is pushed: what the person asked for
-    a change of an event that has (or had) guests, never for anything automatic. A change
-    still waiting for Google keeps the emails an earlier one asked for: one write carries
-    both, and the guests must not miss the invitation the first promised."""
-    asked = "none"
-    if actor.source in ("api", "ui") and any(v is not None and v.attendees for v in versions):
-        asked = actor.send_updates
-    waiting = (row.send_updates if row.pending_op is not None else None) or "none"
-    return max(asked, waiting, key=EMAIL_GUESTS.index)
-
-
 async def record_of(session: AsyncSession, row: Event) -> EventRecord:
     return EventRecord.of(row, await event_store.open_conflict(session, row.user_id, row.id))
-
-
-async def calendar_for(session: AsyncSession, user_id: str, calendar_id: str | None) -> Calendar:
-    """The user's calendar `calendar_id`, or their primary one (None)."""
-    if calendar_id:
-        found = await accounts.user_calendar(session, user_id, calendar_id)
-        if found is None:
-            raise InvalidEventError("Unknown calendar.", field="calendarId")
-        if not found.writable:
-            raise InvalidEventError(
-                f"{found.summary} is shared with you to view only.", field="calendarId"
-            )
-        return found
-    primary = await accounts.primary_calendar(session, user_id)
-    if primary is None:
-        primary = await accounts.local_calendar(session, user_id)
-    if primary is None:
-        raise NotConnectedError(details={"reconnect": "/api/google/connect"})
-    return primary
-
-
-def check_writable(calendar: Calendar) -> None:
-    """Refuse a change in a calendar shared with the user to view only, before anything is
-    written (Google would refuse it, and the change would wait for nothing)."""
-    if not calendar.writable:
-        raise ReadOnlyCalendarError(f"{calendar.summary} is shared with you to view only.")
-
-
-def check_organizer(before: CalendarEvent, after: CalendarEvent) -> None:
-    """Refuse a change of the details of someone else's event the user is a guest of (only
-    its organizer may make it), before anything is written. Its contact link and whether it
-    is a touchpoint are the user's own, kept in their copy."""
-    if before.organizer_only and before.details() != after.details():
-        who = f", {before.organizer}," if before.organizer else ""
-        raise NotOrganizerError(f"Only the organizer of this event{who} can change it.")
 
 
 def kept_here(row: Event, calendar: Calendar) -> None:
     """A change in a calendar kept on touchbase only is done once written: nothing to push."""
     if calendar.is_local:
         row.pending_op, row.sync_status, row.next_push_at = None, "local", None
-
-
-async def check_references(
-    session: AsyncSession, user_id: str, event: CalendarEvent, before: CalendarEvent | None
-) -> None:
-    """Every object the event names must be the user's own (a 422 naming the field)."""
-    wanted = event.contact_id
-    if not wanted or (before is not None and before.contact_id == wanted):
-        return
-    if await contact_store.get_contact(session, user_id, wanted) is None:
-        raise InvalidEventError("No such contact.", field="contactId")
 
 
 async def create_calendar_event(
@@ -292,65 +199,6 @@ async def stage_create(
     session.add(row)
     audit(session, actor, row.id, action="create", now=now, changes=audit_changes(None, local))
     return row
-
-
-async def editable(session: AsyncSession, actor: Actor, event_id: str) -> Event:
-    """The user's live event without an open conflict, locked for a change."""
-    found = await event_store.event_to_edit(session, actor.user_id, event_id)
-    if found is None:
-        raise EventNotFoundError()
-    row, conflict = found
-    if row.deleted or await gone_instance(session, row):
-        raise EventNotFoundError()
-    if conflict is not None:
-        raise conflict_error(EventRecord.of(row, conflict))
-    return row
-
-
-def check_etag(
-    row: Event, current: CalendarEvent, if_match: str | None, changes: Mapping[str, Any] | None
-) -> None:
-    """409 when the client's version is older than the one touchbase has (checked in the
-    transaction that writes, on the row it locked)."""
-    if if_match is None or if_match == api_etag(row.version):
-        return
-    differing = [
-        API_FIELD[f]
-        for f in API_FIELD
-        if changes is not None and f in changes and getattr(current, f) != changes[f]
-    ]
-    raise ConflictError(
-        details={
-            "eventId": row.id,
-            "fields": differing,
-            "current": EventRecord.of(row),
-            "yourEtag": if_match,
-        }
-    )
-
-
-def audit(
-    session: AsyncSession,
-    actor: Actor,
-    event_id: str | None,
-    *,
-    action: str,
-    now: datetime,
-    changes: dict[str, Any],
-    contact_id: str | None = None,
-) -> None:
-    """The audit entry of a change a person made (to an event, or a contact)."""
-    event_store.record_audit(
-        session,
-        user_id=actor.user_id,
-        event_id=event_id,
-        contact_id=contact_id,
-        action=action,
-        source=actor.source,
-        actor=actor.email,
-        at=now,
-        changes=changes,
-    )
 
 
 async def stage_update(

@@ -7,7 +7,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from touchbase.calendar.events import Actor, audit, window
+from touchbase.calendar.actors import Actor, audit
+from touchbase.calendar.events import window
 from touchbase.calendar.records import EventRecord
 from touchbase.calendar.services import CalendarServices
 from touchbase.errors import InvalidEventError, NotConnectedError

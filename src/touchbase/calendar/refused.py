@@ -4,7 +4,8 @@ delete the event. Nothing is sent: Google has that version already."""
 
 from __future__ import annotations
 
-from touchbase.calendar.events import Actor, audit, record_of, window
+from touchbase.calendar.actors import Actor, audit
+from touchbase.calendar.events import record_of, window
 from touchbase.calendar.records import EventRecord, audit_changes
 from touchbase.calendar.services import CalendarServices
 from touchbase.errors import EventNotFoundError, InvalidRequestError

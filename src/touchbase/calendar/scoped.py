@@ -21,8 +21,9 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from touchbase.calendar import events, series_edits
-from touchbase.calendar.events import Actor, checked
+from touchbase.calendar import actors, event_checks, events, series_edits
+from touchbase.calendar.actors import Actor
+from touchbase.calendar.event_checks import checked
 from touchbase.calendar.occurrences import (
     Occurrence,
     find_occurrence,
@@ -97,7 +98,7 @@ async def update_event(
         else:
             await _no_conflict(session, actor, found)
             wanted = changes(found.event) if callable(changes) else changes
-            events.check_etag(_versioned(found), found.event, if_match, wanted)
+            event_checks.check_etag(_versioned(found), found.event, if_match, wanted)
             changed = found.event.replace(**wanted)
             written = await _update_in_scope(session, actor, found, changed, scope, now=now)
     if found is None:
@@ -124,7 +125,7 @@ async def delete_event(
             )
         else:
             await _no_conflict(session, actor, found)
-            events.check_etag(_versioned(found), found.event, if_match, None)
+            event_checks.check_etag(_versioned(found), found.event, if_match, None)
             written = await _delete_in_scope(session, actor, found, scope, now)
     if found is None:
         return await answer(services, actor.user_id, plain)
@@ -192,7 +193,7 @@ async def _update_in_scope(
                 field="recurrence",
             )
         after = checked(changed, found.event)
-        await events.check_references(session, actor.user_id, after, found.event)
+        await event_checks.check_references(session, actor.user_id, after, found.event)
         row_id = await _write_instance(session, actor, found, after, now)
         return _Written([row_id], row_id, found)
     if scope == "all":
@@ -202,7 +203,7 @@ async def _update_in_scope(
             else apply_to_series(series, found.event, changed)
         )
         after = checked(wanted, series)
-        await events.check_references(session, actor.user_id, after, series)
+        await event_checks.check_references(session, actor.user_id, after, series)
         await events.stage_update(session, found.series, series, after, actor=actor, now=now)
         await series_edits.drop_lost_exceptions(session, actor, found, after, now)
         return _Written([found.series.id], found.series.id)
@@ -241,7 +242,7 @@ async def _write_instance(
     )
     session.add(row)
     await session.flush()
-    events.audit(
+    actors.audit(
         session, actor, row.id, action="update", now=now, changes=audit_changes(found.event, after)
     )
     return row.id
@@ -272,7 +273,7 @@ async def _delete_in_scope(
     row = events.pending_row(actor, found.calendar, gone, op="delete", now=now, base=found.event)
     session.add(row)
     await session.flush()
-    events.audit(
+    actors.audit(
         session, actor, row.id, action="delete", now=now, changes=audit_changes(found.event, None)
     )
     return _Written([row.id], row.id, found)

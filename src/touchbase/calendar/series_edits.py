@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from touchbase.calendar import events
-from touchbase.calendar.events import Actor, checked
+from touchbase.calendar import actors, event_checks, events
+from touchbase.calendar.actors import Actor
+from touchbase.calendar.event_checks import checked
 from touchbase.calendar.occurrences import Occurrence, provisional_google_id, series_zone, virtual
 from touchbase.calendar.records import audit_changes
 from touchbase.domain import CalendarEvent, EventStatus
@@ -79,7 +80,7 @@ async def drop_lost_exceptions(
             row.deleted, row.pending_op, row.sync_status = True, None, "synced"
             row.next_push_at, row.updated_at = None, now
             row.new_version()
-            events.audit(
+            actors.audit(
                 session,
                 actor,
                 row.id,
@@ -110,14 +111,14 @@ async def split(
     fresh = checked(
         series_from(series, found.event, changed, after_rule).replace(id=new_event_id())
     )
-    await events.check_references(session, actor.user_id, fresh, series)
+    await event_checks.check_references(session, actor.user_id, fresh, series)
     await events.stage_update(session, found.series, series, ended, actor=actor, now=now)
     row = events.pending_row(actor, found.calendar, fresh, op="create", now=now)
     row.local = event_to_json(fresh)
     row.is_touchpoint, found.series.is_touchpoint = found.series.is_touchpoint, False
     session.add(row)
     await session.flush()
-    events.audit(
+    actors.audit(
         session, actor, row.id, action="create", now=now, changes=audit_changes(None, fresh)
     )
     carried = await _carry_over(

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from touchbase.calendar.actors import Actor
 from touchbase.calendar.batch_push import push_pending
-from touchbase.calendar.events import Actor
 from touchbase.calendar.replays import made_before, request_digest
 from touchbase.calendar.services import CalendarServices
 from touchbase.crm import contacts

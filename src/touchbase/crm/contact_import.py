@@ -12,7 +12,7 @@ from typing import Literal
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from touchbase.calendar.events import Actor
+from touchbase.calendar.actors import Actor
 from touchbase.calendar.services import CalendarServices
 from touchbase.calendar.sync import STATISTICS_AFTER
 from touchbase.crm import cadence

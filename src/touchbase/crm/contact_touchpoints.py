@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from touchbase.calendar.events import Actor
+from touchbase.calendar.actors import Actor
 from touchbase.calendar.services import CalendarServices
 from touchbase.crm import contacts
 from touchbase.crm.touchpoint_changes import (

@@ -12,7 +12,7 @@ import msgspec
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from touchbase.calendar.events import Actor, audit
+from touchbase.calendar.actors import Actor, audit
 from touchbase.domain.contacts import (
     ContactFields,
     ContactValidationError,

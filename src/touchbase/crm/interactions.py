@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar import scoped
-from touchbase.calendar.events import Actor, audit
+from touchbase.calendar.actors import Actor, audit
 from touchbase.calendar.replays import made_before, request_digest
 from touchbase.calendar.services import CalendarServices
 from touchbase.crm import cadence, contacts

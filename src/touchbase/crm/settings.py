@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from touchbase.calendar.events import Actor, audit
+from touchbase.calendar.actors import Actor, audit
 from touchbase.calendar.services import CalendarServices
 from touchbase.domain.touchpoints import WorkingHours, WorkingHoursError
 from touchbase.domain.validation import is_valid_time_zone

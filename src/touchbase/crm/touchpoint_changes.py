@@ -13,8 +13,8 @@ from typing import Any
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from touchbase.calendar import events
-from touchbase.calendar.events import Actor, audit
+from touchbase.calendar import event_checks, events
+from touchbase.calendar.actors import Actor, audit
 from touchbase.calendar.records import EventRecord, conflict_error
 from touchbase.calendar.request_push import push_now
 from touchbase.calendar.services import CalendarServices
@@ -103,7 +103,7 @@ async def live_event(change: Change) -> Event | None:
         if conflict is not None:
             raise conflict_error(EventRecord.of(row, conflict))
         return None
-    return await events.editable(session, change.context.actor, event_id)
+    return await event_checks.editable(session, change.context.actor, event_id)
 
 
 async def delete_event(change: Change, row: Event, *, unlink: bool = False) -> None:
@@ -148,7 +148,7 @@ async def _move(change: Change, row: Event) -> None:
     description = before.description
     if change.message_was is not None and description in ("", change.message_was):
         description = tp.message  # the event says what touchbase wrote: the new message
-    after = events.checked(
+    after = event_checks.checked(
         before.replace(start=made.start, end=made.end, description=description), before
     )
     if after != before:

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from touchbase.calendar.actors import Actor
 from touchbase.calendar.batch_push import push_pending
-from touchbase.calendar.events import Actor
 from touchbase.calendar.replays import check_same_request, request_digest
 from touchbase.calendar.request_push import push_now
 from touchbase.calendar.services import CalendarServices

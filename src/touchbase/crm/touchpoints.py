@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from touchbase.calendar import events
-from touchbase.calendar.events import Actor, audit
+from touchbase.calendar import event_checks, events
+from touchbase.calendar.actors import Actor, audit
 from touchbase.calendar.listing import busy_spans
 from touchbase.calendar.records import EventRecord
 from touchbase.calendar.services import CalendarServices
@@ -150,7 +150,7 @@ async def plan_context(
     busy: BusyDays | None = None,
 ) -> PlanContext:
     """What planning needs in this transaction (`busy`: the spans already read, by day)."""
-    calendar = await events.calendar_for(session, actor.user_id, None)
+    calendar = await event_checks.calendar_for(session, actor.user_id, None)
     user = await session.get(User, actor.user_id)
     hours = WorkingHours.read(user.working_hours if user else None)
     return PlanContext(session, actor, calendar, hours, now, {} if busy is None else busy)
@@ -200,7 +200,7 @@ async def retitle_events(
         if before.title != old:
             continue
         try:
-            after = events.checked(before.replace(title=new), before)
+            after = event_checks.checked(before.replace(title=new), before)
             await events.stage_update(session, row, before, after, actor=actor, now=now)
         except ReadOnlyCalendarError:
             continue  # raised before anything was written
@@ -255,7 +255,7 @@ async def slot_for(
 async def make_event(context: PlanContext, touchpoint: Touchpoint, contact: Contact) -> Event:
     """The touchpoint's new event, staged to be pushed (its id noted on the touchpoint)."""
     start = await slot_for(context, touchpoint, contact)
-    event = events.checked(event_of(touchpoint, contact, start, context.calendar.time_zone))
+    event = event_checks.checked(event_of(touchpoint, contact, start, context.calendar.time_zone))
     row = await events.stage_create(
         context.session, context.actor, event, context.calendar, now=context.now
     )

@@ -11,9 +11,9 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from touchbase.calendar.actors import Actor
 from touchbase.calendar.batch_push import push_changes
 from touchbase.calendar.channels import keep_watch
-from touchbase.calendar.events import Actor
 from touchbase.calendar.services import CalendarServices
 from touchbase.calendar.sync import perform_two_way_sync
 from touchbase.crm.cadence import follow_meetings, plan_owed

@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from touchbase.calendar.events import Actor
+from touchbase.calendar.actors import Actor
 from touchbase.calendar.services import CalendarServices
 from touchbase.errors import AuthenticationError, RateLimitError
 from touchbase.store import accounts, request_check
