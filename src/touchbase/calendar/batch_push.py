@@ -9,14 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from touchbase.calendar.occurrences import is_provisional
-from touchbase.calendar.push import (
-    Snapshot,
-    locate,
-    operation_for,
-    read_snapshot,
-    settle,
-    write_outcome,
-)
+from touchbase.calendar.push import read_snapshot, write_outcome
+from touchbase.calendar.push_plan import Snapshot, locate, operation_for, settle
 from touchbase.calendar.request_push import other_pushers_done
 from touchbase.calendar.services import CalendarServices
 from touchbase.errors import CalendarError

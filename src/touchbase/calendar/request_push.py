@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from touchbase.calendar.push import Snapshot, push_event, snapshot_of
+from touchbase.calendar.push import push_event
+from touchbase.calendar.push_plan import Snapshot, snapshot_of
 from touchbase.calendar.records import EventRecord, conflict_error
 from touchbase.calendar.services import CalendarServices
 from touchbase.store import accounts
