@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from touchbase.calendar.sync_apply import AUDIT_TABLE, EVENTS_TABLE
+from touchbase.calendar.pull_applier import AUDIT_TABLE, EVENTS_TABLE
 from touchbase.domain import CalendarEvent, EventTime
 from touchbase.store.accounts import create_user, new_id, upsert_calendar
 from touchbase.store.bulk import PARAMETERS_PER_STATEMENT, insert_rows
