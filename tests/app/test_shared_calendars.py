@@ -75,8 +75,12 @@ def test_a_change_google_refuses_for_a_calendar_now_read_only_says_so(app: AppHa
 
 @pytest.mark.parametrize(
     ("role", "bobs_primary"),
-    [("reader", False), ("owner", True)],
-    ids=["a calendar of his shared to read", "his own calendar shared to manage"],
+    [("reader", False), ("owner", True), ("owner", False)],
+    ids=[
+        "a calendar of his shared to read",
+        "his own calendar shared to manage",
+        "a secondary calendar of his shared to manage",
+    ],
 )
 def test_another_persons_meetings_in_a_shared_calendar_are_not_the_users(
     app: AppHarness, role: str, bobs_primary: bool
@@ -113,6 +117,35 @@ def test_another_persons_meetings_in_a_shared_calendar_are_not_the_users(
         alice.api.get(f"/api/contacts/{carol['id']}").json()["lastContacted"]
     )
     assert seen == now - timedelta(days=8) + timedelta(minutes=30)
+
+
+def test_the_users_own_secondary_calendar_is_hers_and_google_is_asked_once(
+    app: AppHarness,
+) -> None:
+    alice = app.user("alice@example.com")
+    now = datetime.now(UTC).replace(microsecond=0)
+    google = google_as(app, alice.email)
+    own = google.post("/calendars", json={"summary": "Alice's clients"}).json()["id"]
+    with_carol = meeting(now - timedelta(days=3), "Alice and Carol", "carol@example.com")
+    assert google.post(f"/calendars/{own}/events", json=with_carol).status_code == 200
+    app.emulator.http.delete(app.emulator.url + "/_emulator/stats")
+    listed = alice.api.get("/api/calendar/calendars").json()["items"]
+    calendar = next(c for c in listed if c["googleCalendarId"] == own)
+    assert calendar["accessRole"] == "owner"
+    chosen = alice.api.patch(
+        f"/api/calendar/calendars/{calendar['id']}", json={"syncEnabled": True}
+    )
+    assert chosen.status_code == 200, chosen.text
+    assert sync(alice)["status"] == "succeeded"
+    carol = alice.api.post(
+        "/api/contacts", json={"name": "Carol", "emails": ["carol@example.com"]}
+    ).json()
+
+    seen = alice.api.get(f"/api/contacts/{carol['id']}").json()["lastContacted"]
+    assert datetime.fromisoformat(seen) == now - timedelta(days=3) + timedelta(hours=1)
+    alice.api.get("/api/calendar/calendars")  # the list read again: whose it is is known
+    asked = app.emulator.stats()["byMethod"].get("calendar.v3.Calendars.Get", 0)
+    assert asked == 1
 
 
 def test_a_calendar_no_longer_shared_is_forgotten_and_the_rest_still_syncs(

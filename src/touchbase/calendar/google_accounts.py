@@ -24,6 +24,7 @@ from touchbase.errors import (
     PermissionDeniedError,
 )
 from touchbase.google import (
+    CalendarListEntry,
     GoogleCalendarClient,
     GoogleEndpoints,
     OAuthClient,
@@ -37,7 +38,7 @@ from touchbase.store import accounts
 from touchbase.store import events as event_store
 from touchbase.store.crypto import SecretCipher
 from touchbase.store.database import Database
-from touchbase.store.models import Calendar
+from touchbase.store.models import Calendar, a_persons_calendar
 
 log = logging.getLogger("touchbase.google_accounts")
 
@@ -52,6 +53,8 @@ def _length_of(column: InstrumentedAttribute[str]) -> int:
 MAX_CALENDAR_ID = _length_of(Calendar.google_calendar_id)
 MAX_CALENDAR_NAME = _length_of(Calendar.summary)
 MAX_ZONE = _length_of(Calendar.time_zone)
+# Calendars asked whose they are (calendars.get) in one reading of the calendar list.
+OWNER_ASKS_AT_ONCE = 20
 # Write access to events, and read access to the calendar list (to choose calendars).
 REQUESTED_SCOPES = [SCOPE_EVENTS, SCOPE_CALENDAR_READONLY]
 STATE_LIFETIME = timedelta(minutes=15)
@@ -271,6 +274,7 @@ class GoogleAccounts:
         with their events (Google is asked first, outside the transaction)."""
         listed = await client.list_calendars()
         gone = await self._gone(client, user_id, {entry.id for entry in listed})
+        owned_by_others = await self._owned_by_others(client, user_id, listed)
         async with self.db.session() as session:
             if gone:
                 await accounts.forget_calendars(session, user_id, gone)
@@ -287,7 +291,41 @@ class GoogleAccounts:
                     time_zone=stated_zone(entry.time_zone),
                     is_primary=entry.primary,
                     access_role=entry.access_role,
+                    owned_by_other=owned_by_others.get(entry.id),
                 )
+
+    async def _owned_by_others(
+        self, client: GoogleCalendarClient, user_id: str, listed: list[CalendarListEntry]
+    ) -> dict[str, bool]:
+        """Of the listed secondary calendars the user has the owner role on, and not yet
+        told apart: whether another person is the data owner (one the user was given to
+        manage). Google says so per calendar only (calendars.get), so each is asked once, at
+        most `OWNER_ASKS_AT_ONCE` a time; one Google does not answer is asked next time."""
+        me = next((entry.id.lower() for entry in listed if entry.primary), None)
+        if me is None:
+            return {}
+        async with self.db.read() as session:
+            known = {
+                c.google_calendar_id: c.owned_by_other
+                for c in await accounts.user_calendars(session, user_id)
+            }
+        unknown = [
+            entry.id
+            for entry in listed
+            if entry.access_role == "owner"
+            and not entry.primary
+            and not a_persons_calendar(entry.id)
+            and known.get(entry.id) is None
+        ]
+        found: dict[str, bool] = {}
+        for calendar_id in unknown[:OWNER_ASKS_AT_ONCE]:
+            try:
+                calendar = await client.get_calendar(calendar_id)
+            except CalendarError:
+                continue
+            owner = (calendar.data_owner or "").strip().lower()
+            found[calendar_id] = bool(owner) and owner != me
+        return found
 
     async def _store_primary(self, client: GoogleCalendarClient, user_id: str) -> None:
         """The primary calendar alone, as its events' listing names it (a grant that may

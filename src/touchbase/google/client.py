@@ -30,6 +30,7 @@ from touchbase.google.mapping import to_domain
 from touchbase.google.models import (
     CalendarListEntry,
     CalendarListPage,
+    CalendarResource,
     Channel,
     EventResource,
     EventsPage,
@@ -44,6 +45,7 @@ from touchbase.google.operations import (
     PatchEvent,
     SendUpdates,
     UpdateEvent,
+    calendar_path,
     events_path,
     intended,
     target_id,
@@ -246,6 +248,11 @@ class GoogleCalendarClient:
             if not page.next_page_token:
                 return entries
             page_token = page.next_page_token
+
+    async def get_calendar(self, calendar_id: str) -> CalendarResource:
+        """calendars.get: the calendar itself (whose it is, among others)."""
+        call = Call("GET", calendar_path(calendar_id))
+        return decode(CalendarResource, (await self.transport.send(call)).result().content)
 
     # ---- writing ----------------------------------------------------------------------
 

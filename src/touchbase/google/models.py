@@ -177,6 +177,16 @@ class CalendarListEntry(WireModel):
     selected: bool | None = None
 
 
+class CalendarResource(WireModel):
+    """A calendar as calendars.get answers (the same for everyone who may see it)."""
+
+    id: str
+    summary: str | None = None
+    time_zone: str | None = None
+    # The email of the person it belongs to; Google sets it for secondary calendars only.
+    data_owner: str | None = None
+
+
 class CalendarListPage(WireModel):
     """One page of calendarList.list."""
 

@@ -63,9 +63,14 @@ class GetEvent:
 Operation = InsertEvent | PatchEvent | UpdateEvent | DeleteEvent | GetEvent
 
 
+def calendar_path(calendar_id: str) -> str:
+    """`/calendars/{id}`, the id escaped."""
+    return f"/calendars/{quote(calendar_id, safe='@')}"
+
+
 def events_path(calendar_id: str, event_id: str | None = None) -> str:
     """`/calendars/{id}/events[/{eventId}]`, ids escaped."""
-    path = f"/calendars/{quote(calendar_id, safe='@')}/events"
+    path = f"{calendar_path(calendar_id)}/events"
     return path if event_id is None else f"{path}/{quote(event_id, safe='')}"
 
 

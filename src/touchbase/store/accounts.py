@@ -258,9 +258,11 @@ async def upsert_calendar(
     time_zone: str,
     is_primary: bool,
     access_role: str | None = None,
+    owned_by_other: bool | None = None,
 ) -> Calendar:
     """Add or refresh one of a user's calendars (`access_role`: the user's role on it, if
-    Google said; a role Google may add later is kept as not known)."""
+    Google said; a role Google may add later is kept as not known; `owned_by_other`: whether
+    another person is its data owner, when just asked, else what was known is kept)."""
     row = (
         await session.scalars(
             select(Calendar).where(
@@ -278,6 +280,8 @@ async def upsert_calendar(
         session.add(row)
     row.summary, row.time_zone, row.is_primary = summary, time_zone, is_primary
     row.access_role = access_role if access_role in ACCESS_ROLES else None
+    if owned_by_other is not None:
+        row.owned_by_other = owned_by_other
     if row.access_role == BUSY_ONLY_ROLE:  # no events to read: nothing to sync
         row.sync_enabled = False
     await session.flush()

@@ -156,6 +156,10 @@ class Calendar(Base):
     # The user's role on it, as Google's calendar list last said (one of `ACCESS_ROLES`;
     # NULL: not known yet, taken as the user's own).
     access_role: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Of a secondary calendar the user has the owner role on: whether another person is its
+    # data owner (Google's calendars.get `dataOwner`; one the user manages for them). NULL:
+    # not asked (not such a calendar, or Google did not answer).
+    owned_by_other: Mapped[bool | None] = mapped_column(nullable=True)
 
     @property
     def writable(self) -> bool:
@@ -174,15 +178,18 @@ class Calendar(Base):
         user's only where the user is a guest. Google says `owner` to the people a calendar
         is shared with to manage as well as to its maker; a calendar named by a person's
         address (not a secondary calendar's `...@group.calendar.google.com`) that is not the
-        user's primary is that person's own."""
+        user's primary is that person's own, and so is a secondary calendar whose data owner
+        Google says is someone else."""
         if not self.can_leave:
             return False
         if self.access_role in SHARED_ROLES:
             return True
-        return self.access_role == "owner" and _a_persons_calendar(self.google_calendar_id)
+        if self.access_role != "owner":
+            return False
+        return a_persons_calendar(self.google_calendar_id) or self.owned_by_other is True
 
 
-def _a_persons_calendar(google_id: str) -> bool:
+def a_persons_calendar(google_id: str) -> bool:
     """Whether a calendar id is a person's address (their primary calendar), not one of
     Google's own (secondary, resource, holiday and imported calendars end so)."""
     return "@" in google_id and not google_id.lower().endswith("calendar.google.com")
