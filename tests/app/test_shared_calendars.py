@@ -92,8 +92,10 @@ def test_another_persons_meetings_in_a_shared_calendar_are_not_the_users(
     with_alice = meeting(
         now - timedelta(days=5), "Bob, Alice and Dave", "dave@example.com", alice.email
     )
-    _, calendar = shared_with(app, alice, role, bobs_alone, with_alice, bobs_primary=bobs_primary)
-    assert calendar["accessRole"] == role
+    shared, _ = shared_with(app, alice, role, bobs_alone, with_alice, bobs_primary=bobs_primary)
+    listed = alice.api.get("/api/calendar/calendars").json()["items"]
+    calendar = next(c for c in listed if c["googleCalendarId"] == shared)
+    assert (calendar["accessRole"], calendar["shared"]) == (role, True)
     carol = alice.api.post(
         "/api/contacts", json={"name": "Carol", "emails": ["carol@example.com"]}
     ).json()
@@ -131,7 +133,7 @@ def test_the_users_own_secondary_calendar_is_hers_and_google_is_asked_once(
     app.emulator.http.delete(app.emulator.url + "/_emulator/stats")
     listed = alice.api.get("/api/calendar/calendars").json()["items"]
     calendar = next(c for c in listed if c["googleCalendarId"] == own)
-    assert calendar["accessRole"] == "owner"
+    assert (calendar["accessRole"], calendar["shared"]) == ("owner", False)
     chosen = alice.api.patch(
         f"/api/calendar/calendars/{calendar['id']}", json={"syncEnabled": True}
     )

@@ -406,6 +406,24 @@ def test_working_hours_place_day_only_touchpoints_and_cadences_skip_days_off(
     assert any(entry["action"] == "settings_update" for entry in audit)
 
 
+def test_working_hours_and_days_are_in_the_users_own_zone(app: AppHarness) -> None:
+    """A user whose calendar is in UTC but who set the pages to Los Angeles: 9 to 5 is
+    9 to 5 in Los Angeles, and a touchpoint at 2 AM UTC is due the day before there."""
+    alice = app.user()
+    los_angeles = ZoneInfo("America/Los_Angeles")
+    set_zone = alice.api.patch("/api/settings", json={"timeZone": "America/Los_Angeles"})
+    assert set_zone.status_code == 200, set_zone.text
+    dana = _contact(alice)
+    day = _working(_day(3))
+
+    planned = _plan(alice, dana, dueDate=day.isoformat())
+    nine = datetime.combine(day, datetime.min.time(), tzinfo=los_angeles).replace(hour=9)
+    assert planned["dueAt"] == nine.astimezone(UTC).isoformat()
+    late = _plan(alice, _contact(alice, "Eli Vance"), dueAt=_at(5, 2).isoformat())
+    assert late["dueDate"] == _day(4).isoformat()
+    assert _get(alice, late)["dueDate"] == _day(4).isoformat()
+
+
 def _planned(user: ApiUser, contact: dict[str, Any]) -> list[dict[str, Any]]:
     found = user.api.get(
         "/api/touchpoints", params={"contactId": contact["id"], "status": "planned"}

@@ -388,9 +388,11 @@ def test_working_hours_are_set_on_the_settings_page(signed_in: CalendarPage) -> 
     page.goto(signed_in.app.url + "/settings")
     expect(page.locator("#hours-start")).to_have_value("09:00")
     [calendar] = signed_in.user.api.get("/api/calendar/calendars").json()["items"]
-    expect(page.locator("section[aria-labelledby=hours-title]")).to_contain_text(
-        f"on your primary calendar's clock: {calendar['timeZone']})"
-    )
+    hours = page.locator("section[aria-labelledby=hours-title]")
+    expect(hours).to_contain_text(f"(in {calendar['timeZone']}, your primary calendar's zone)")
+    page.locator("#time-zone").fill("America/Los_Angeles")
+    page.get_by_role("button", name="Save time zone").click()
+    expect(hours).to_contain_text("(in America/Los_Angeles, the time zone you chose below)")
     page.locator("#hours-start").fill("18:00")
     page.get_by_role("button", name="Save working hours").click()
     expect(page.locator("#hours-error")).to_contain_text("workingHours.end")
@@ -398,7 +400,7 @@ def test_working_hours_are_set_on_the_settings_page(signed_in: CalendarPage) -> 
     page.locator("#hours-start").fill("10:00")
     page.get_by_label("Fri").uncheck()
     page.get_by_role("button", name="Save working hours").click()
-    expect(page.locator(".toast.success")).to_contain_text("Working hours saved")
+    expect(page.locator(".toast.success", has_text="Working hours saved")).to_be_visible()
     page.reload()
     expect(page.locator("#hours-start")).to_have_value("10:00")
     expect(page.get_by_label("Fri")).not_to_be_checked()

@@ -395,7 +395,12 @@ def test_settings_say_how_each_calendar_is_shared(signed_in: CalendarPage) -> No
     page, app = signed_in.page, signed_in.app
     app.user(BOB)
     bob = google_as(app, BOB)
-    for name, role in (("Bob's clients", "reader"), ("Bob's week", "freeBusyReader")):
+    shares = (
+        ("Bob's clients", "reader"),
+        ("Bob's week", "freeBusyReader"),
+        ("Bob's team", "owner"),
+    )
+    for name, role in shares:
         made = bob.post("/calendars", json={"summary": name}).json()["id"]
         scope = {"type": "user", "value": signed_in.user.email}
         assert bob.post(f"/calendars/{made}/acl", json={"role": role, "scope": scope}).is_success
@@ -408,6 +413,8 @@ def test_settings_say_how_each_calendar_is_shared(signed_in: CalendarPage) -> No
     week = page.locator("#calendar-rows tr", has_text="Bob's week")
     expect(week).to_contain_text("(shared with you: busy times only, nothing to sync)")
     expect(week.get_by_role("checkbox")).to_be_disabled()
+    team = page.locator("#calendar-rows tr", has_text="Bob's team")
+    expect(team).to_contain_text("(shared with you to manage)")
     own = page.locator("#calendar-rows tr", has_text=signed_in.user.email)
     expect(own).not_to_contain_text("shared with you")
 

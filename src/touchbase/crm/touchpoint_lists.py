@@ -11,7 +11,6 @@ from touchbase.calendar.services import CalendarServices
 from touchbase.crm import contacts
 from touchbase.crm.touchpoints import TouchpointState, states
 from touchbase.store import touchpoints as touchpoint_store
-from touchbase.store.models import User
 
 
 @dataclass(frozen=True)
@@ -27,16 +26,12 @@ class Due:
 
 async def due_touchpoints(services: CalendarServices, user_id: str, zone: str | None = None) -> Due:
     """The user's Due view, now, by the days of `zone` (an IANA name): the zone the pages
-    show, so that "today" is the day the user sees. Without one, the zone of their setting,
-    else their primary calendar's."""
+    show, so that "today" is the day the user sees. Without one, the user's own
+    (`user_zone`)."""
     now = services.clock()
     async with services.db.read() as session:
         found = await touchpoint_store.touchpoints(session, user_id, statuses=["planned"])
-        if zone is None and found:
-            user = await session.get(User, user_id)
-            zone = user.time_zone if user is not None else None
-        shown = ZoneInfo(zone) if zone else None
-        planned = await states(session, user_id, found, zone=shown)
+        planned = await states(session, user_id, found, zone=ZoneInfo(zone) if zone else None)
     planned.sort(key=lambda s: (s.due, s.start or datetime.min.replace(tzinfo=now.tzinfo)))
     due = Due([], [], [], [])
     for item in planned:

@@ -107,10 +107,17 @@ class TouchpointState:
         return self.due < now.astimezone(self.zone).date()
 
 
+def stated_zone(user: User | None) -> ZoneInfo | None:
+    """The zone of the user's time zone setting, if they chose one."""
+    stated = user.time_zone if user is not None else None
+    return ZoneInfo(stated) if stated and is_valid_time_zone(stated) else None
+
+
 @dataclass
 class PlanContext:
-    """What planning needs, read once per transaction: the calendar, its zone, the user's
-    working hours, and the busy spans of each day looked at (with those placed since)."""
+    """What planning needs, read once per transaction: the calendar, the zone the user's
+    days and working hours are in (`user_zone`), the working hours, and the busy spans of
+    each day looked at (with those placed since)."""
 
     session: AsyncSession
     actor: Actor
@@ -118,10 +125,7 @@ class PlanContext:
     hours: WorkingHours
     now: datetime
     busy: BusyDays
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.calendar.time_zone)
+    zone: ZoneInfo
 
     async def busy_on(self, day: date) -> list[tuple[datetime, datetime]]:
         """The spans taken on `day` (read from the cache once, then kept up to date)."""
@@ -153,7 +157,20 @@ async def plan_context(
     calendar = await event_checks.calendar_for(session, actor.user_id, None)
     user = await session.get(User, actor.user_id)
     hours = WorkingHours.read(user.working_hours if user else None)
-    return PlanContext(session, actor, calendar, hours, now, {} if busy is None else busy)
+    zone = stated_zone(user) or ZoneInfo(calendar.time_zone)
+    return PlanContext(session, actor, calendar, hours, now, {} if busy is None else busy, zone)
+
+
+async def user_zone(session: AsyncSession, user_id: str) -> ZoneInfo:
+    """The zone a user's days are counted in (a touchpoint's day, "today", the working
+    hours a touchpoint is placed in): their time zone setting, the zone every page shows,
+    else their primary calendar's (the one kept on touchbase, before Google is connected)."""
+    stated = stated_zone(await session.get(User, user_id))
+    if stated is not None:
+        return stated
+    calendar = await accounts.primary_calendar(session, user_id)
+    calendar = calendar or await accounts.local_calendar(session, user_id)
+    return ZoneInfo(calendar.time_zone if calendar else "UTC")
 
 
 def _checked(plan: TouchpointPlan, zone: ZoneInfo) -> TouchpointPlan:
@@ -325,11 +342,10 @@ async def states(
     *,
     zone: ZoneInfo | None = None,
 ) -> list[TouchpointState]:
-    """Touchpoints as the user sees them: their days in `zone`, else in the zone of the
-    user's primary calendar."""
+    """Touchpoints as the user sees them: their days in `zone`, else in the user's own
+    (`user_zone`)."""
     if zone is None:
-        calendar = await accounts.primary_calendar(session, user_id) if found else None
-        zone = ZoneInfo(calendar.time_zone if calendar else "UTC")
+        zone = await user_zone(session, user_id) if found else ZoneInfo("UTC")
     return [
         TouchpointState(tp, EventRecord.of(row) if row is not None else None, name, zone)
         for tp, row, name in found

@@ -151,6 +151,8 @@ def calendar_view(calendar: Calendar, updates: dict[str, Any] | None = None) -> 
         "isLocal": calendar.is_local,
         "accessRole": calendar.access_role,
         "writable": calendar.writable,
+        # Someone else's, shared with the user: its meetings are theirs only as a guest.
+        "shared": calendar.shared,
         "syncEnabled": calendar.sync_enabled,
         "lastSyncedAt": calendar.last_synced_at.isoformat() if calendar.last_synced_at else None,
         "lastSyncRunId": calendar.last_sync_run_id,

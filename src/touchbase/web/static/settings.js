@@ -86,10 +86,22 @@ const SHARED_AS = {
   writerWithoutPrivateAccess: " (shared with you)",
 };
 
+// The zone working hours and touchpoints' days are in: the user's time zone setting, else
+// their primary calendar's.
+let calendarZone = null;
+
+async function showHoursZone() {
+  const { timeZone } = await api("GET", "/api/settings");
+  $("hours-zone").textContent = timeZone
+    ? `${timeZone}, the time zone you chose below`
+    : calendarZone ? `${calendarZone}, your primary calendar's zone` : "your primary calendar's zone";
+}
+
 async function showCalendars() {
   const { items } = await api("GET", "/api/calendar/calendars");
   const primary = items.find((calendar) => calendar.primary && !calendar.isLocal);
-  $("hours-zone").textContent = primary ? `: ${primary.timeZone}` : "";
+  calendarZone = primary?.timeZone ?? null;
+  await showHoursZone();
   const rows = $("calendar-rows");
   rows.replaceChildren();
   for (const calendar of items) {
@@ -112,7 +124,8 @@ async function showCalendars() {
     const name = document.createElement("td");
     const label = document.createElement("label");
     label.htmlFor = box.id;
-    label.textContent = calendar.summary + (calendar.primary ? " (primary)" : "") + (SHARED_AS[calendar.accessRole] ?? "");
+    const sharedAs = SHARED_AS[calendar.accessRole] ?? (calendar.shared ? " (shared with you to manage)" : "");
+    label.textContent = calendar.summary + (calendar.primary ? " (primary)" : "") + sharedAs;
     name.append(label);
     if (calendar.accessRole === "freeBusyReader") box.disabled = true; // no events to sync
     const updates = document.createElement("td");
@@ -161,3 +174,6 @@ $("google-connect").addEventListener("click", connectGoogle);
 await useShownZone();
 showConnection().catch((error) => showError(error, "The connection could not be loaded"));
 showCalendars().catch((error) => showError(error, "The calendars could not be loaded"));
+document.addEventListener("time-zone-saved", () => {
+  showHoursZone().catch((error) => showError(error, "The working hours' zone could not be loaded"));
+});

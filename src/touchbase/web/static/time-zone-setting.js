@@ -22,6 +22,7 @@ async function save(event) {
   try {
     if (zone && !isZone(zone)) throw new Error(`"${zone}" is not a time zone name.`);
     await api("PATCH", "/api/settings", { timeZone: zone });
+    document.dispatchEvent(new CustomEvent("time-zone-saved")); // working hours are in it
     toast(zone ? `Times are shown in ${zone}.` : `Times are shown in this device's zone (${browserZone}).`, {
       kind: "success", timeout: 4000,
     });
