@@ -121,13 +121,14 @@ def test_another_persons_meetings_in_a_shared_calendar_are_not_the_users(
     assert seen == now - timedelta(days=8) + timedelta(minutes=30)
 
 
-def test_the_users_own_secondary_calendar_is_hers_and_google_is_asked_once(
+def test_the_users_own_secondary_calendars_are_hers_and_google_is_asked_once(
     app: AppHarness,
 ) -> None:
     alice = app.user("alice@example.com")
     now = datetime.now(UTC).replace(microsecond=0)
     google = google_as(app, alice.email)
     own = google.post("/calendars", json={"summary": "Alice's clients"}).json()["id"]
+    assert google.post("/calendars", json={"summary": "Alice's team"}).status_code == 200
     with_carol = meeting(now - timedelta(days=3), "Alice and Carol", "carol@example.com")
     assert google.post(f"/calendars/{own}/events", json=with_carol).status_code == 200
     app.emulator.http.delete(app.emulator.url + "/_emulator/stats")
@@ -147,7 +148,7 @@ def test_the_users_own_secondary_calendar_is_hers_and_google_is_asked_once(
     assert datetime.fromisoformat(seen) == now - timedelta(days=3) + timedelta(hours=1)
     alice.api.get("/api/calendar/calendars")  # the list read again: whose it is is known
     asked = app.emulator.stats()["byMethod"].get("calendar.v3.Calendars.Get", 0)
-    assert asked == 1
+    assert asked == 2, "each secondary calendar once"
 
 
 def test_a_calendar_no_longer_shared_is_forgotten_and_the_rest_still_syncs(

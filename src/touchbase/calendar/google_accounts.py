@@ -3,6 +3,7 @@ refreshed tokens are stored back, encrypted."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import hmac
@@ -300,7 +301,9 @@ class GoogleAccounts:
         """Of the listed secondary calendars the user has the owner role on, and not yet
         told apart: whether another person is the data owner (one the user was given to
         manage). Google says so per calendar only (calendars.get), so each is asked once, at
-        most `OWNER_ASKS_AT_ONCE` a time; one Google does not answer is asked next time."""
+        most `OWNER_ASKS_AT_ONCE` a time and side by side (the first listing of a user with
+        many waits for one answer, not for each in turn); one Google does not answer is
+        asked next time."""
         me = next((entry.id.lower() for entry in listed if entry.primary), None)
         if me is None:
             return {}
@@ -317,15 +320,17 @@ class GoogleAccounts:
             and not a_persons_calendar(entry.id)
             and known.get(entry.id) is None
         ]
-        found: dict[str, bool] = {}
-        for calendar_id in unknown[:OWNER_ASKS_AT_ONCE]:
+
+        async def ask(calendar_id: str) -> tuple[str, bool | None]:
             try:
                 calendar = await client.get_calendar(calendar_id)
             except CalendarError:
-                continue
+                return calendar_id, None
             owner = (calendar.data_owner or "").strip().lower()
-            found[calendar_id] = bool(owner) and owner != me
-        return found
+            return calendar_id, bool(owner) and owner != me
+
+        asked = await asyncio.gather(*(ask(c) for c in unknown[:OWNER_ASKS_AT_ONCE]))
+        return {calendar_id: other for calendar_id, other in asked if other is not None}
 
     async def _store_primary(self, client: GoogleCalendarClient, user_id: str) -> None:
         """The primary calendar alone, as its events' listing names it (a grant that may
