@@ -9,12 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from touchbase.domain.contact_import import (
-    MAX_IMPORT_ROWS,
-    ImportFileError,
-    parse_contacts,
-    zone_read,
-)
+from touchbase.domain.contact_import import MAX_IMPORT_ROWS, ImportFileError, parse_contacts
+from touchbase.domain.zone_names import zone_read
 
 VCARD_LINES = st.sampled_from(
     [
@@ -85,8 +81,18 @@ def test_a_quote_inside_a_quoted_cell_is_read_as_one_quote(delimiter: str) -> No
         ("central daylight time", "America/Chicago"),
         ("US/Pacific", "US/Pacific"),
         ("", None),
-        ("Central European Time", "Central European Time"),  # left for the check to name
+        ("Central European Time", "Europe/Paris"),  # CLDR's zone for it
+        ("Central European Summer Time", "Europe/Paris"),
+        ("British Summer Time", "Europe/London"),
+        ("India Standard Time", "Asia/Kolkata"),
+        ("Berlin", "Europe/Berlin"),
+        ("los angeles", "America/Los_Angeles"),
+        ("Buenos Aires", "America/Argentina/Buenos_Aires"),
+        ("(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna", "Europe/Amsterdam"),
+        ("(UTC+05:30) Chennai, Kolkata, Mumbai, New Delhi", "Asia/Kolkata"),
+        ("W. Europe Standard Time", "W. Europe Standard Time"),  # left for the check to name
         ("Mars/Olympus Mons", "Mars/Olympus Mons"),
+        ("Casey", "Casey"),  # Antarctica's stations are named after people
     ],
 )
 def test_a_time_zone_cell_reads_as_the_iana_name_it_means(cell: str, zone: str | None) -> None:

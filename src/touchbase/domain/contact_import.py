@@ -21,30 +21,14 @@ from touchbase.domain.contacts import (
     cleaned,
     validate_contact,
 )
-from touchbase.domain.validation import FieldProblem, is_valid_time_zone
+from touchbase.domain.validation import FieldProblem
+from touchbase.domain.zone_names import zone_read
 
 MAX_IMPORT_CHARS = 900_000  # under the API's 1 MiB body
 MAX_IMPORT_ROWS = 5_000
 ImportFormat = Literal["csv", "vcard"]
 _CADENCE = re.compile(r"^(?:every\s+)?(\d{1,4})?\s*(day|week|month)s?$")
 _EMAIL_SEPARATORS = re.compile(r"\s*(?::::|;|,)\s*|\s+")
-
-
-# The everyday names of the US zones, as CRMs and Outlook export them ("Eastern Time",
-# "(GMT-05:00) Eastern Time (US & Canada)", "Pacific Standard Time").
-_US_ZONES = {
-    "eastern": "America/New_York",
-    "central": "America/Chicago",
-    "mountain": "America/Denver",
-    "pacific": "America/Los_Angeles",
-    "alaska": "America/Anchorage",
-    "hawaii": "Pacific/Honolulu",
-}
-_US_ZONE_WORDS = re.compile(
-    r"\b(eastern|central|mountain|pacific|alaska|hawaii)(?:\s+(?:standard|daylight))?\s+time\b",
-    re.IGNORECASE,
-)
-_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z_-]*(?:/[A-Za-z0-9_+-]+)+")
 
 
 class ImportFileError(ValueError):
@@ -245,23 +229,6 @@ def _csv_record(row: int, values: dict[str, list[str]]) -> ImportRecord:
     }
     cadence, problems = _cadence(joined.get("cadence", ""))
     return _record(row, {**raw, "cadence": cadence}, problems)
-
-
-def zone_read(cell: str | None) -> str | None:
-    """A time zone cell as the IANA name it means: the name itself, written with spaces for
-    its underscores ("America/New York"), among other words ("(GMT-05:00) America/New_York"),
-    or a US zone's everyday name ("Eastern Time"); else the cell as it is, for the contact's
-    check to name."""
-    text = (cell or "").strip()
-    if not text:
-        return None
-    underscored = text.replace(" ", "_")
-    named: list[str] = _ZONE_NAME.findall(underscored)
-    for name in (text, underscored, *named):
-        if is_valid_time_zone(name):
-            return name
-    found = _US_ZONE_WORDS.search(text)
-    return _US_ZONES[found.group(1).lower()] if found else text
 
 
 def _cadence(text: str) -> tuple[Cadence | None, list[FieldProblem]]:

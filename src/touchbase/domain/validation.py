@@ -50,7 +50,7 @@ class EventValidationError(ValueError):
 
 
 @cache
-def _zone_names() -> frozenset[str]:
+def zone_names() -> frozenset[str]:
     """IANA's zone names as the tzdata package lists them (the list
     `zoneinfo.available_timezones` reads), less "Factory", IANA's stand-in for a machine whose
     zone was never set."""
@@ -64,7 +64,7 @@ def is_valid_time_zone(name: str) -> bool:
     machine; `right/...` counts leap seconds, so its clock is off by half a minute or, read
     by Python, by an hour; neither means anything to Google). Each name loads (from the
     tzdata package alone in the processes `touchbase` starts: see `cli.main`)."""
-    return name in _zone_names()
+    return name in zone_names()
 
 
 def is_valid_email(address: str) -> bool:
