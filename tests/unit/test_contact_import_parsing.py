@@ -84,13 +84,17 @@ def test_a_quote_inside_a_quoted_cell_is_read_as_one_quote(delimiter: str) -> No
         ("Central European Time", "Europe/Paris"),  # CLDR's zone for it
         ("Central European Summer Time", "Europe/Paris"),
         ("British Summer Time", "Europe/London"),
-        ("India Standard Time", "Asia/Kolkata"),
+        ("India Standard Time", "Asia/Calcutta"),  # Windows' name, CLDR's zone
+        ("Indian Standard Time", "Asia/Kolkata"),
+        ("US Mountain Standard Time", "America/Phoenix"),  # Windows': no daylight time
+        ("GMT Standard Time", "Europe/London"),
         ("Berlin", "Europe/Berlin"),
         ("los angeles", "America/Los_Angeles"),
         ("Buenos Aires", "America/Argentina/Buenos_Aires"),
         ("(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna", "Europe/Amsterdam"),
         ("(UTC+05:30) Chennai, Kolkata, Mumbai, New Delhi", "Asia/Kolkata"),
-        ("W. Europe Standard Time", "W. Europe Standard Time"),  # left for the check to name
+        ("W. Europe Standard Time", "Europe/Berlin"),
+        ("Olympus Mons Standard Time", "Olympus Mons Standard Time"),  # left for the check
         ("Mars/Olympus Mons", "Mars/Olympus Mons"),
         ("Casey", "Casey"),  # Antarctica's stations are named after people
     ],

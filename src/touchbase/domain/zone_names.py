@@ -1,12 +1,14 @@
 """A time zone as people and other programs write it, read as the IANA name it means: the
-name itself, an everyday name ("Eastern Time", "Central European Summer Time"), or a city
-("Berlin", "(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna", as Windows and
-Outlook name their zones)."""
+name itself, Windows' name for it ("W. Europe Standard Time"), an everyday name ("Eastern
+Time", "Central European Summer Time"), or a city ("Berlin", "(UTC+01:00) Amsterdam, Berlin,
+Bern, Rome, Stockholm, Vienna", as Windows shows its zones)."""
 
 from __future__ import annotations
 
 import re
 from functools import cache
+
+from tzlocal.windows_tz import win_tz
 
 from touchbase.domain.validation import is_valid_time_zone, zone_names
 
@@ -29,6 +31,7 @@ _EVERYDAY_ZONES = {
     "eastern european": "Europe/Bucharest",
     "moscow": "Europe/Moscow",
     "india": "Asia/Kolkata",
+    "indian": "Asia/Kolkata",
     "china": "Asia/Shanghai",
     "japan": "Asia/Tokyo",
     "korea": "Asia/Seoul",
@@ -53,6 +56,12 @@ _CITY_REGIONS = frozenset(
 )
 # The most words of a city's name ("Port of Spain").
 _CITY_WORDS = 3
+
+
+@cache
+def _windows_zones() -> dict[str, str]:
+    """Windows' zone names (CLDR's table, as tzlocal keeps it), in lower case."""
+    return {name.lower(): zone for name, zone in win_tz.items()}
 
 
 @cache
@@ -81,8 +90,8 @@ def _city_zone(text: str) -> str | None:
 def zone_read(cell: str | None) -> str | None:
     """A time zone as the IANA name it means: the name itself, written with spaces for its
     underscores ("America/New York"), among other words ("(GMT-05:00) America/New_York"),
-    an everyday name ("Eastern Time"), or a city's name; else the text as it is, for the
-    contact's check to name."""
+    a Windows zone's name ("W. Europe Standard Time"), an everyday name ("Eastern Time"),
+    or a city's name; else the text as it is, for the contact's check to name."""
     text = (cell or "").strip()
     if not text:
         return None
@@ -91,6 +100,9 @@ def zone_read(cell: str | None) -> str | None:
     for name in (text, underscored, *named):
         if is_valid_time_zone(name):
             return name
+    windows = _windows_zones().get(" ".join(text.lower().split()))
+    if windows is not None and is_valid_time_zone(windows):
+        return windows  # before the everyday names: "US Mountain Standard Time" is Phoenix
     everyday = _EVERYDAY_WORDS.search(text)
     if everyday is not None:
         return _EVERYDAY_ZONES[" ".join(everyday.group(1).lower().split())]
