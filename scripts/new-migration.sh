@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Generate an Alembic revision from the difference between store/models.py and the migrations.
+# Generate an Alembic revision from the difference between the tables in store/models/ and the migrations.
 # Usage: scripts/new-migration.sh "add touchpoints"   (then review the new file)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,4 +1,4 @@
-"""An event row keeps its base once when it equals `local` (store/models.py)."""
+"""An event row keeps its base once when it equals `local` (store/models/events.py)."""
 
 from __future__ import annotations
 
