@@ -103,22 +103,44 @@ def test_no_occurrence_of_a_recurring_invitation_is_changed_here(app: AppHarness
     assert series["recurrence"] == ["RRULE:FREQ=WEEKLY;COUNT=4"]
 
 
-def _weekly_invitation(user: ApiUser) -> list[dict[str, Any]]:
-    """Carol's weekly meeting, four times, the user invited: its occurrences."""
+def _weekly_invitation(user: ApiUser, start: datetime = START) -> list[dict[str, Any]]:
+    """Carol's weekly meeting, four times from `start`, the user invited: its occurrences."""
     invitation(
         user,
-        START,
+        start,
         "Carol's weekly",
-        start={"dateTime": START.isoformat(), "timeZone": "Europe/London"},
-        end={"dateTime": END.isoformat(), "timeZone": "Europe/London"},
+        start={"dateTime": start.isoformat(), "timeZone": "Europe/London"},
+        end={"dateTime": (start + timedelta(hours=1)).isoformat(), "timeZone": "Europe/London"},
         recurrence=["RRULE:FREQ=WEEKLY;COUNT=4"],
     )
-    return _occurrences(user)
+    return _occurrences(user, start)
 
 
-def _occurrences(user: ApiUser) -> list[dict[str, Any]]:
-    window = {"start": START.isoformat(), "end": (START + timedelta(days=28)).isoformat()}
+def _occurrences(user: ApiUser, start: datetime = START) -> list[dict[str, Any]]:
+    window = {"start": start.isoformat(), "end": (start + timedelta(days=28)).isoformat()}
     return list(user.api.get("/api/calendar/events", params=window).json()["items"])
+
+
+def test_an_answer_for_all_events_leaves_past_occurrences_answered_on_their_own(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=15)
+    occurrences = _weekly_invitation(alice, start)
+    past, to_come = occurrences[1], occurrences[3]
+    for occurrence, answer in ((past, "declined"), (to_come, "tentative")):
+        path = f"/api/calendar/events/{occurrence['id']}?scope=instance"
+        assert alice.api.patch(path, json={"myResponse": answer}).status_code == 200
+
+    every = f"/api/calendar/events/{to_come['id']}?scope=all"
+    assert alice.api.patch(every, json={"myResponse": "accepted"}).status_code == 200
+    assert sync(alice)["status"] == "succeeded"
+    answers = [o["myResponse"] for o in _occurrences(alice, start)]
+    assert answers == ["accepted", "declined", "accepted", "accepted"], "a past answer is kept"
+    in_google = _in_google(alice, _occurrences(alice, start)[3])
+    assert {a["email"]: a["responseStatus"] for a in in_google["attendees"]}[alice.email] == (
+        "accepted"
+    )
 
 
 def test_a_recurring_invitation_is_answered_for_one_occurrence_or_all(app: AppHarness) -> None:
@@ -137,7 +159,11 @@ def test_a_recurring_invitation_is_answered_for_one_occurrence_or_all(app: AppHa
     assert every.status_code == 200, every.text
     assert sync(alice)["status"] == "succeeded"
     answers = [o["myResponse"] for o in _occurrences(alice)]
-    assert answers == ["accepted", "tentative", "accepted", "accepted"], "its own answer kept"
+    assert answers == ["accepted"] * 4, "all events: the week answered on its own too"
+    that_week = _in_google(alice, _occurrences(alice)[1])
+    assert {a["email"]: a["responseStatus"] for a in that_week["attendees"]}[alice.email] == (
+        "accepted"
+    )
     [series] = [e for e in alice.google_events() if "recurrence" in e]
     assert {a["email"]: a["responseStatus"] for a in series["attendees"]}[alice.email] == (
         "accepted"

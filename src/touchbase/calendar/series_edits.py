@@ -1,6 +1,7 @@
 """What a change of a series does to its other occurrences: "this and following" splits it
 (the rule ends, a new series starts, later exceptions are carried over), and a series whose
-times or rule changed loses the exceptions whose slots it no longer has."""
+times or rule changed loses the exceptions whose slots it no longer has; an answer for all
+events reaches the occurrences to come that were answered on their own."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from touchbase.calendar.event_checks import checked
 from touchbase.calendar.occurrences import Occurrence, provisional_google_id, series_zone, virtual
 from touchbase.calendar.records import audit_changes
 from touchbase.domain import CalendarEvent, EventStatus
+from touchbase.domain.events import own_answer, with_own_answer
 from touchbase.domain.recurrence import event_budget, occurrences
 from touchbase.domain.splits import (
     apply_to_series,
@@ -88,6 +90,30 @@ async def drop_lost_exceptions(
                 now=now,
                 changes={"reason": "its series changed"},
             )
+
+
+async def answer_exceptions_to_come(
+    session: AsyncSession, actor: Actor, found: Occurrence, answer: str | None, now: datetime
+) -> list[str]:
+    """An answer for all events is the answer of the occurrences to come that were answered
+    on their own too (Google keeps each exception's guests apart from the series'); past
+    ones keep theirs, what was answered then being history, and so does one with an open
+    conflict (the user settles it first). The rows changed, to push after the series."""
+    if answer is None:
+        return []
+    changed = []
+    for row in await _exceptions(session, found):
+        if row.deleted or row.end_at <= now:
+            continue
+        before = event_from_json(row.local)
+        if own_answer(before.attendees) in (None, answer) or before.status == EventStatus.CANCELLED:
+            continue
+        if await event_store.open_conflict(session, actor.user_id, row.id) is not None:
+            continue
+        after = before.replace(attendees=with_own_answer(before.attendees, answer))
+        await events.stage_update(session, row, before, after, actor=actor, now=now)
+        changed.append(row.id)
+    return changed
 
 
 async def split(
