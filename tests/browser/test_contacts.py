@@ -294,11 +294,15 @@ def test_a_csv_import_previews_each_row_then_adds_them_all(
     page = signed_in.page
     page.goto(signed_in.app.url + "/contacts")
     bad = tmp_path / "people.csv"
-    bad.write_text("Name,Email,Company\nAnn Archer,ann@acme.example,Acme\nBen,ben@,Globex\n")
+    bad.write_text(
+        "Name,Email,Company,Time Zone\n"
+        "Ann Archer,ann@acme.example,Acme,W. Europe Standard Time\nBen,ben@,Globex,\n"
+    )
     page.get_by_role("button", name="Import…").click()
     page.get_by_label("File").set_input_files(bad)
     rows = page.locator("#import-rows tr")
     expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("Europe/Berlin")  # the zone as it will be kept
     expect(rows.nth(1)).to_contain_text("emails[0]")
     expect(page.locator("#import-summary")).to_contain_text("1 with problems")
     expect(page.locator("#import-go")).to_be_disabled()

@@ -80,6 +80,10 @@ def test_a_quote_inside_a_quoted_cell_is_read_as_one_quote(delimiter: str) -> No
         ("Pacific Standard Time", "America/Los_Angeles"),
         ("central daylight time", "America/Chicago"),
         ("US/Pacific", "US/Pacific"),
+        ("EST", "America/New_York"),  # not IANA's "EST", a fixed UTC-5 all summer
+        ("PST", "America/Los_Angeles"),
+        ("(CEST)", "Europe/Paris"),
+        ("MST", "MST"),  # Denver's or Phoenix's: IANA's fixed UTC-7 is Phoenix's
         ("", None),
         ("Central European Time", "Europe/Paris"),  # CLDR's zone for it
         ("Central European Summer Time", "Europe/Paris"),

@@ -47,6 +47,26 @@ _EVERYDAY_WORDS = re.compile(
     + r")(?:\s+(?:standard|daylight|summer))?\s+time\b",
     re.IGNORECASE,
 )
+# Abbreviations people write for a zone that keeps daylight time. Read before IANA's names:
+# IANA's "EST" is a fixed UTC-5, an hour off New York's clock all summer, which is not what
+# "EST" in a spreadsheet means. Ambiguous ones are left as they are ("IST": India, Ireland or
+# Israel; "MST": Denver, or Phoenix, which IANA's fixed "MST" is).
+_ABBREVIATIONS = {
+    "est": "America/New_York",
+    "edt": "America/New_York",
+    "cst": "America/Chicago",
+    "cdt": "America/Chicago",
+    "mdt": "America/Denver",
+    "pst": "America/Los_Angeles",
+    "pdt": "America/Los_Angeles",
+    "akst": "America/Anchorage",
+    "akdt": "America/Anchorage",
+    "bst": "Europe/London",
+    "cest": "Europe/Paris",
+    "aest": "Australia/Sydney",
+    "aedt": "Australia/Sydney",
+    "jst": "Asia/Tokyo",
+}
 _ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z_-]*(?:/[A-Za-z0-9_+-]+)+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'.-]*")
 # The regions whose zones are named by a city: not the old aliases (US/Eastern), nor
@@ -91,10 +111,14 @@ def zone_read(cell: str | None) -> str | None:
     """A time zone as the IANA name it means: the name itself, written with spaces for its
     underscores ("America/New York"), among other words ("(GMT-05:00) America/New_York"),
     a Windows zone's name ("W. Europe Standard Time"), an everyday name ("Eastern Time"),
-    or a city's name; else the text as it is, for the contact's check to name."""
+    an abbreviation ("PST"), or a city's name; else the text as it is, for the contact's
+    check to name."""
     text = (cell or "").strip()
     if not text:
         return None
+    abbreviated = _ABBREVIATIONS.get(text.strip("()").lower())
+    if abbreviated is not None:
+        return abbreviated
     underscored = text.replace(" ", "_")
     named: list[str] = _ZONE_NAME.findall(underscored)
     for name in (text, underscored, *named):

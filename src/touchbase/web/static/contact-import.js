@@ -57,7 +57,12 @@ function showPreview(preview) {
   const rows = preview.rows.map((row) => {
     const tr = el("tr");
     tr.dataset.status = row.status;
-    tr.append(el("td", String(row.row)), el("td", row.contact.name || "—"), el("td", row.contact.emails.join(", ") || "—"), el("td", row.contact.company || "—"), result(row));
+    const { name, emails, company, timeZone } = row.contact;
+    tr.append(
+      el("td", String(row.row)), el("td", name || "—"), el("td", emails.join(", ") || "—"), el("td", company || "—"),
+      el("td", timeZone || "—"), // the zone as it will be kept ("Europe/Berlin"), not the cell
+      result(row),
+    );
     return tr;
   });
   $("import-rows").replaceChildren(...rows);
