@@ -274,8 +274,10 @@ class GoogleAccounts:
         """Every calendar of the user's calendar list, and those gone (`_gone`) forgotten
         with their events (Google is asked first, outside the transaction)."""
         listed = await client.list_calendars()
-        gone = await self._gone(client, user_id, {entry.id for entry in listed})
-        owned_by_others = await self._owned_by_others(client, user_id, listed)
+        async with self.db.read() as session:
+            known = await accounts.user_calendars(session, user_id)
+        gone = await _gone(client, known, {entry.id for entry in listed})
+        owned_by_others = await _owned_by_others(client, known, listed)
         async with self.db.session() as session:
             if gone:
                 await accounts.forget_calendars(session, user_id, gone)
@@ -295,43 +297,6 @@ class GoogleAccounts:
                     owned_by_other=owned_by_others.get(entry.id),
                 )
 
-    async def _owned_by_others(
-        self, client: GoogleCalendarClient, user_id: str, listed: list[CalendarListEntry]
-    ) -> dict[str, bool]:
-        """Of the listed secondary calendars the user has the owner role on, and not yet
-        told apart: whether another person is the data owner (one the user was given to
-        manage). Google says so per calendar only (calendars.get), so each is asked once, at
-        most `OWNER_ASKS_AT_ONCE` a time and side by side (the first listing of a user with
-        many waits for one answer, not for each in turn); one Google does not answer is
-        asked next time."""
-        me = next((entry.id.lower() for entry in listed if entry.primary), None)
-        if me is None:
-            return {}
-        async with self.db.read() as session:
-            known = {
-                c.google_calendar_id: c.owned_by_other
-                for c in await accounts.user_calendars(session, user_id)
-            }
-        unknown = [
-            entry.id
-            for entry in listed
-            if entry.access_role == "owner"
-            and not entry.primary
-            and not a_persons_calendar(entry.id)
-            and known.get(entry.id) is None
-        ]
-
-        async def ask(calendar_id: str) -> tuple[str, bool | None]:
-            try:
-                calendar = await client.get_calendar(calendar_id)
-            except CalendarError:
-                return calendar_id, None
-            owner = (calendar.data_owner or "").strip().lower()
-            return calendar_id, bool(owner) and owner != me
-
-        asked = await asyncio.gather(*(ask(c) for c in unknown[:OWNER_ASKS_AT_ONCE]))
-        return {calendar_id: other for calendar_id, other in asked if other is not None}
-
     async def _store_primary(self, client: GoogleCalendarClient, user_id: str) -> None:
         """The primary calendar alone, as its events' listing names it (a grant that may
         not read the calendar list)."""
@@ -350,29 +315,6 @@ class GoogleAccounts:
                 )
                 break
 
-    async def _gone(
-        self, client: GoogleCalendarClient, user_id: str, listed: set[str]
-    ) -> list[str]:
-        """The ids of the user's calendars (not the primary one, nor the one kept here) that
-        left their calendar list and whose events Google no longer shows them either (404):
-        unshared, deleted, or no longer theirs. A list that merely leaves one out (hidden,
-        removed from the list by the user while still shared, or a list Google answered
-        short) is not enough to lose a calendar's cache and the choice to sync it."""
-        async with self.db.read() as session:
-            known = await accounts.user_calendars(session, user_id)
-        gone = []
-        for calendar in known:
-            if not calendar.can_leave or calendar.google_calendar_id in listed:
-                continue
-            try:
-                async for _page in client.list_events(calendar.google_calendar_id, page_size=1):
-                    break
-            except EventNotFoundError:
-                gone.append(calendar.id)
-            except CalendarError:
-                continue  # refused or failing otherwise: still there, as far as is known
-        return gone
-
     async def lost(self, calendar: Calendar) -> bool:
         """Whether a calendar Google refused to list the events of (gone, or shared for less
         than that now) has left the user's calendar list too, and so is forgotten here: the
@@ -383,6 +325,60 @@ class GoogleAccounts:
         await self.discover_calendars(calendar.user_id)
         async with self.db.read() as session:
             return await accounts.user_calendar(session, calendar.user_id, calendar.id) is None
+
+
+async def _gone(client: GoogleCalendarClient, known: list[Calendar], listed: set[str]) -> list[str]:
+    """The ids of the user's `known` calendars (not the primary one, nor the one kept here) that
+    left their calendar list and whose events Google no longer shows them either (404):
+    unshared, deleted, or no longer theirs. A list that merely leaves one out (hidden,
+    removed from the list by the user while still shared, or a list Google answered
+    short) is not enough to lose a calendar's cache and the choice to sync it."""
+    gone = []
+    for calendar in known:
+        if not calendar.can_leave or calendar.google_calendar_id in listed:
+            continue
+        try:
+            async for _page in client.list_events(calendar.google_calendar_id, page_size=1):
+                break
+        except EventNotFoundError:
+            gone.append(calendar.id)
+        except CalendarError:
+            continue  # refused or failing otherwise: still there, as far as is known
+    return gone
+
+
+async def _owned_by_others(
+    client: GoogleCalendarClient, known: list[Calendar], listed: list[CalendarListEntry]
+) -> dict[str, bool]:
+    """Of the listed secondary calendars the user has the owner role on, and not yet
+    told apart: whether another person is the data owner (one the user was given to
+    manage). Google says so per calendar only (calendars.get), so each is asked once, at
+    most `OWNER_ASKS_AT_ONCE` a time and side by side (the first listing of a user with
+    many waits for one answer, not for each in turn); one Google does not answer is
+    asked next time."""
+    me = next((entry.id.lower() for entry in listed if entry.primary), None)
+    if me is None:
+        return {}
+    asked = {c.google_calendar_id: c.owned_by_other for c in known}
+    unknown = [
+        entry.id
+        for entry in listed
+        if entry.access_role == "owner"
+        and not entry.primary
+        and not a_persons_calendar(entry.id)
+        and asked.get(entry.id) is None
+    ]
+
+    async def ask(calendar_id: str) -> tuple[str, bool | None]:
+        try:
+            calendar = await client.get_calendar(calendar_id)
+        except CalendarError:
+            return calendar_id, None
+        owner = (calendar.data_owner or "").strip().lower()
+        return calendar_id, bool(owner) and owner != me
+
+    answers = await asyncio.gather(*(ask(c) for c in unknown[:OWNER_ASKS_AT_ONCE]))
+    return {calendar_id: other for calendar_id, other in answers if other is not None}
 
 
 def stated_zone(name: str | None) -> str:

@@ -205,13 +205,12 @@ async def _update_in_scope(
         after = checked(wanted, series)
         await event_checks.check_references(session, actor.user_id, after, series)
         await events.stage_update(session, found.series, series, after, actor=actor, now=now)
-        await series_edits.drop_lost_exceptions(session, actor, found, after, now)
-        answered: list[str] = []
-        if answer_only:
-            answer = own_answer(changed.attendees)
-            answered = await series_edits.answer_exceptions_to_come(
-                session, actor, found, answer, now
-            )
+        if not answer_only:
+            await series_edits.drop_lost_exceptions(session, actor, found, after, now)
+            return _Written([found.series.id], found.series.id)
+        # An answer moves no slot, so no exception is lost; those to come take the answer.
+        answer = own_answer(changed.attendees)
+        answered = await series_edits.answer_exceptions_to_come(session, actor, found, answer, now)
         return _Written([found.series.id, *answered], found.series.id)
     rows = await series_edits.split(session, actor, found, series, changed, now=now)
     return _Written(rows, rows[1])
