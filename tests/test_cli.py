@@ -159,6 +159,13 @@ def test_demo_runs_the_emulator_and_the_app_with_sample_events(tmp_path: Path) -
         [intro] = [e for e in singles if e["title"] == "Intro call with Dana (Acme)"]
         start = datetime.fromisoformat(intro["startTime"])
         assert start.astimezone(ZoneInfo("America/New_York")).hour == 9
+        # The weekly series is kept in Berlin's zone (its card shows both), at 10:00 here.
+        first = min(weekly, key=lambda e: e["startTime"])
+        assert first["timeZone"] == "Europe/Berlin"
+        assert (
+            datetime.fromisoformat(first["startTime"]).astimezone(ZoneInfo("America/New_York")).hour
+            == 10
+        )
     finally:
         process.terminate()
         process.wait(timeout=20)

@@ -100,14 +100,25 @@ def sample_events(now: datetime) -> list[dict[str, Any]]:
             "attendees": ["eli@globex.example", "fran@globex.example"],
             "description": "<b>Agenda</b>: product tour, pricing",
         },
-        {
-            "title": "Pipeline review",
-            "timeZone": "Europe/Berlin",
-            "startTime": (day + timedelta(days=1)).replace(tzinfo=None).isoformat(),
-            "endTime": (day + timedelta(days=1, hours=1)).replace(tzinfo=None).isoformat(),
-            "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=10"],
-        },
+        _weekly_elsewhere(day + timedelta(days=1, hours=1)),
     ]
+
+
+def _weekly_elsewhere(first: datetime) -> dict[str, Any]:
+    """A weekly series kept in another zone than the calendar's (the event card shows both
+    times), its first meeting at `first` here: a team's review run from Berlin (from New
+    York when here is on Berlin's clock)."""
+    other = "Europe/Berlin"
+    if first.utcoffset() == first.astimezone(ZoneInfo(other)).utcoffset():
+        other = "America/New_York"
+    start = first.astimezone(ZoneInfo(other)).replace(tzinfo=None)
+    return {
+        "title": "Pipeline review",
+        "timeZone": other,
+        "startTime": start.isoformat(),
+        "endTime": (start + timedelta(hours=1)).isoformat(),
+        "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=10"],
+    }
 
 
 def sample_touchpoints(contact_ids: list[str], now: datetime) -> list[dict[str, Any]]:
