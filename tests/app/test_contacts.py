@@ -57,6 +57,29 @@ def test_a_contact_keeps_every_field_cleaned(app: AppHarness) -> None:
     assert alice.api.get(f"/api/contacts/{dana['id']}").json() == dana
 
 
+def test_a_contacts_time_zone_is_read_as_people_write_it(app: AppHarness) -> None:
+    """The zone as the import reads it: "EST" is New York's clock (IANA's "EST" is a fixed
+    UTC-5, an hour off all summer), an everyday name or a city is its zone."""
+    alice = app.user(connect=False)
+    written = {
+        "EST": "America/New_York",
+        "Pacific Time": "America/Los_Angeles",
+        "Berlin": "Europe/Berlin",
+        "W. Europe Standard Time": "Europe/Berlin",
+        "Asia/Tokyo": "Asia/Tokyo",
+    }
+    for n, (text, zone) in enumerate(written.items()):
+        made = _contact(alice, name=f"Contact {n}", emails=[f"c{n}@example.com"], timeZone=text)
+        assert made["timeZone"] == zone, text
+    eli = _contact(alice, name="Eli", emails=["eli@example.com"], timeZone=None)
+    moved = alice.api.patch(f"/api/contacts/{eli['id']}", json={"timeZone": "central time"})
+    assert moved.json()["timeZone"] == "America/Chicago"
+    unknown = alice.api.patch(f"/api/contacts/{eli['id']}", json={"timeZone": "Narnia Time"})
+    assert unknown.status_code == 422
+    assert unknown.json()["error"]["details"]["field"] == "timeZone"
+    assert alice.api.get(f"/api/contacts/{eli['id']}").json()["timeZone"] == "America/Chicago"
+
+
 def test_edits_follow_if_match_and_leave_the_rest(app: AppHarness) -> None:
     alice = app.user(connect=False)
     dana = _contact(alice)

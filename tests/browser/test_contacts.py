@@ -154,6 +154,13 @@ def test_a_contact_page_shows_their_time_and_plans_in_their_working_hours(
     expect(page.locator("#contact-name")).to_have_text("Eli")
     expect(page.locator("#contact-clock")).to_be_hidden()
     expect(page.locator("#plan-their-hours")).to_be_hidden()
+    # The zone field suggests IANA's names, and takes one as people say it.
+    zone = page.get_by_label("Time zone")
+    assert page.locator("#c-zone-names option[value='Europe/Berlin']").count() == 1
+    zone.fill("Pacific Time")
+    page.locator("#contact-form").get_by_role("button", name="Save").click()
+    expect(zone).to_have_value("America/Los_Angeles")
+    expect(page.locator("#contact-clock")).to_contain_text("their time (America/Los_Angeles)")
 
 
 def test_a_double_click_saves_once(signed_in: CalendarPage) -> None:

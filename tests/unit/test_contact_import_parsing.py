@@ -112,3 +112,20 @@ def test_a_zone_cell_it_cannot_read_is_the_records_problem_naming_the_field() ->
     ann, ben = parse_contacts("csv", text).records
     assert (ann.fields.time_zone, ann.problems) == ("America/New_York", ())
     assert [p.field for p in ben.problems] == ["timeZone"]
+
+
+@pytest.mark.parametrize(
+    ("tz", "zone"),
+    [
+        ("America/Chicago", "America/Chicago"),
+        ("EST", "America/New_York"),
+        ("Pacific Standard Time", "America/Los_Angeles"),
+        ("-05:00", None),  # an offset names no zone
+        ("+0530", None),
+        ("UTC+01:00", None),
+    ],
+)
+def test_a_vcards_tz_reads_as_its_zone_and_an_offset_as_none(tz: str, zone: str | None) -> None:
+    card = f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann\r\nTZ:{tz}\r\nEND:VCARD\r\n"
+    [ann] = parse_contacts("vcard", card).records
+    assert (ann.fields.time_zone, ann.problems) == (zone, ())

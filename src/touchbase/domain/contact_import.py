@@ -22,13 +22,13 @@ from touchbase.domain.contacts import (
     validate_contact,
 )
 from touchbase.domain.validation import FieldProblem
-from touchbase.domain.zone_names import zone_read
 
 MAX_IMPORT_CHARS = 900_000  # under the API's 1 MiB body
 MAX_IMPORT_ROWS = 5_000
 ImportFormat = Literal["csv", "vcard"]
 _CADENCE = re.compile(r"^(?:every\s+)?(\d{1,4})?\s*(day|week|month)s?$")
 _EMAIL_SEPARATORS = re.compile(r"\s*(?::::|;|,)\s*|\s+")
+_UTC_OFFSET = re.compile(r"(?:UTC|GMT)?\s*[+-]\d{1,2}(?::?\d{2})?", re.IGNORECASE)
 
 
 class ImportFileError(ValueError):
@@ -224,7 +224,7 @@ def _csv_record(row: int, values: dict[str, list[str]]) -> ImportRecord:
         "company": joined.get("company", ""),
         "title": joined.get("title", ""),
         "phone": values.get("phone", [""])[0],
-        "time_zone": zone_read(joined.get("time_zone")),
+        "time_zone": joined.get("time_zone"),
         "notes": "\n".join(values.get("notes", [])),
     }
     cadence, problems = _cadence(joined.get("cadence", ""))
@@ -268,6 +268,11 @@ def _text(value: Any) -> str:
     return str(value or "").strip()
 
 
+def _zone_of(tz: str) -> str | None:
+    """A vCard's TZ as the contact's zone: a UTC offset ("-05:00") names no zone."""
+    return None if _UTC_OFFSET.fullmatch(tz) else tz
+
+
 def _vcard_record(number: int, card: Any) -> ImportRecord:
     if card.name != "VCARD":
         return ImportRecord(number, ContactFields(name=""), (FieldProblem("card", "not a vCard"),))
@@ -282,10 +287,8 @@ def _vcard_record(number: int, card: Any) -> ImportRecord:
         "company": _text(org[0] if isinstance(org, list) and org else org),
         "title": _text((_values(card, "title") or [""])[0]),
         "phone": _text((_values(card, "tel") or [""])[0]),
-        "time_zone": zone_read(_text((_values(card, "tz") or [""])[0])),
+        "time_zone": _zone_of(_text((_values(card, "tz") or [""])[0])),
         "notes": "\n".join(_text(n) for n in _values(card, "note")),
     }
-    if raw["time_zone"] and "/" not in raw["time_zone"]:
-        raw["time_zone"] = None  # a UTC offset ("-05:00") names no zone; leave it unset
     cadence, problems = _cadence(_text((_values(card, CADENCE_PROPERTY.lower()) or [""])[0]))
     return _record(number, {**raw, "cadence": cadence}, problems)

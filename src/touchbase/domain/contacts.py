@@ -8,6 +8,7 @@ import msgspec
 
 from touchbase.domain.sanitize import clean_line
 from touchbase.domain.validation import FieldProblem, is_valid_email, is_valid_time_zone
+from touchbase.domain.zone_names import zone_read
 
 MAX_NAME = 200
 MAX_LINE = 200
@@ -55,7 +56,8 @@ class ContactValidationError(ValueError):
 
 def cleaned(fields: ContactFields) -> ContactFields:
     """One-line fields without control characters or breaks; emails lower-case, each once,
-    in the order given; notes kept as written, less control characters."""
+    in the order given; the time zone as the IANA name it means, as people write it ("EST",
+    "Pacific Time", "Berlin"); notes kept as written, less control characters."""
     emails = dict.fromkeys(clean_line(e).lower() for e in fields.emails if clean_line(e))
     return msgspec.structs.replace(
         fields,
@@ -64,7 +66,7 @@ def cleaned(fields: ContactFields) -> ContactFields:
         company=clean_line(fields.company),
         title=clean_line(fields.title),
         phone=clean_line(fields.phone),
-        time_zone=clean_line(fields.time_zone) or None if fields.time_zone else None,
+        time_zone=zone_read(clean_line(fields.time_zone)) if fields.time_zone else None,
         notes="".join(c for c in fields.notes if c in "\n\t" or c.isprintable()).strip(),
     )
 
@@ -80,7 +82,9 @@ def validate_contact(fields: ContactFields) -> None:
         *_emails(fields.emails),
     ]
     if fields.time_zone is not None and not is_valid_time_zone(fields.time_zone):
-        problems.append(FieldProblem("timeZone", "not an IANA time zone (Europe/Berlin)"))
+        problems.append(
+            FieldProblem("timeZone", "not a time zone (Europe/Berlin, Berlin, Eastern Time)")
+        )
     if fields.cadence is not None:
         most = MAX_CADENCE[fields.cadence.unit]
         if not 1 <= fields.cadence.every <= most:

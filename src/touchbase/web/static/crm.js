@@ -2,9 +2,13 @@
 // with its buttons (done, skip, reschedule).
 
 import { api, formatWhen, oneAtATime, showError, toast } from "./app.js";
-import { localDate } from "./times.js";
+import { localDate, zoneNames } from "./times.js";
 
 const $ = (id) => document.getElementById(id);
+
+// The contact form's zone suggests IANA's names; "Berlin", "EST" or "Eastern Time" typed
+// are read as their zone when saved.
+$("c-zone-names")?.replaceChildren(...zoneNames().map((name) => new Option(name, name)));
 
 export function el(tag, text, className) {
   const node = document.createElement(tag);
