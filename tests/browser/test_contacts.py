@@ -396,11 +396,25 @@ def test_a_phones_address_book_with_pictures_imports_whole(
 
 def test_working_hours_are_set_on_the_settings_page(signed_in: CalendarPage) -> None:
     page = signed_in.page
+    reads: list[str] = []
+    page.on(
+        "request", lambda r: r.method == "GET" and "/api/settings" in r.url and reads.append(r.url)
+    )
     page.goto(signed_in.app.url + "/settings")
     expect(page.locator("#hours-start")).to_have_value("09:00")
     [calendar] = signed_in.user.api.get("/api/calendar/calendars").json()["items"]
     hours = page.locator("section[aria-labelledby=hours-title]")
-    expect(hours).to_contain_text(f"(in {calendar['timeZone']}, your primary calendar's zone)")
+    calendars_zone = f"(in {calendar['timeZone']}, your primary calendar's zone)"
+    expect(hours).to_contain_text(calendars_zone)
+    expect(page.locator("#guest-emails")).to_be_enabled()
+    expect(page.locator("#time-zone")).to_be_enabled()
+    assert len(reads) == 1, "the page reads the settings once, for all its parts"
+    page.locator("#time-zone").fill("America/Los_Angeles")
+    page.get_by_role("button", name="Save time zone").click()
+    expect(hours).to_contain_text("(in America/Los_Angeles, the time zone you chose below)")
+    page.locator("#time-zone").fill("")
+    page.get_by_role("button", name="Save time zone").click()
+    expect(hours).to_contain_text(calendars_zone)
     page.locator("#time-zone").fill("America/Los_Angeles")
     page.get_by_role("button", name="Save time zone").click()
     expect(hours).to_contain_text("(in America/Los_Angeles, the time zone you chose below)")

@@ -1,11 +1,12 @@
 // Settings: whether changes to events with guests email them (ask each time, always, never).
 
-import { api, showError, toast } from "./app.js";
+import { api, showError, toast, userSettings } from "./app.js";
 
 const choice = document.getElementById("guest-emails");
 
-async function show() {
-  choice.value = (await api("GET", "/api/settings")).guestEmails;
+// The settings as read when the page opened, else read again (after a failed change).
+async function show(read = userSettings()) {
+  choice.value = (await read).guestEmails;
   choice.disabled = false; // not before: a choice made earlier would be overwritten
 }
 
@@ -15,7 +16,7 @@ async function save() {
     toast("Saved: emails to guests.", { kind: "success", timeout: 4000 });
   } catch (failure) {
     showError(failure, "The choice was not saved");
-    show();
+    show(api("GET", "/api/settings"));
   }
 }
 

@@ -1,7 +1,7 @@
 // Settings: connect or reconnect Google Calendar, the granted scopes, the calendars to sync and
 // the last sync result of each.
 
-import { api, formatWhen, showError, toast, useShownZone } from "./app.js";
+import { api, formatWhen, showError, toast, userSettings, useShownZone } from "./app.js";
 import { connectGoogle } from "./google-connect.js";
 
 const $ = (id) => document.getElementById(id);
@@ -90,8 +90,7 @@ const SHARED_AS = {
 // their primary calendar's.
 let calendarZone = null;
 
-async function showHoursZone() {
-  const { timeZone } = await api("GET", "/api/settings");
+function showHoursZone(timeZone) {
   $("hours-zone").textContent = timeZone
     ? `${timeZone}, the time zone you chose below`
     : calendarZone ? `${calendarZone}, your primary calendar's zone` : "your primary calendar's zone";
@@ -101,7 +100,7 @@ async function showCalendars() {
   const { items } = await api("GET", "/api/calendar/calendars");
   const primary = items.find((calendar) => calendar.primary && !calendar.isLocal);
   calendarZone = primary?.timeZone ?? null;
-  await showHoursZone();
+  showHoursZone((await userSettings()).timeZone);
   const rows = $("calendar-rows");
   rows.replaceChildren();
   for (const calendar of items) {
@@ -174,6 +173,6 @@ $("google-connect").addEventListener("click", connectGoogle);
 await useShownZone();
 showConnection().catch((error) => showError(error, "The connection could not be loaded"));
 showCalendars().catch((error) => showError(error, "The calendars could not be loaded"));
-document.addEventListener("time-zone-saved", () => {
-  showHoursZone().catch((error) => showError(error, "The working hours' zone could not be loaded"));
+document.addEventListener("time-zone-saved", (event) => {
+  showHoursZone(event.detail.zone);
 });

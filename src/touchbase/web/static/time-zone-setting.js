@@ -1,13 +1,13 @@
 // Settings: the time zone the calendar shows (empty: this device's own).
 
-import { api, showError, toast } from "./app.js";
+import { api, showError, toast, userSettings } from "./app.js";
 import { browserZone, isZone, zoneNames } from "./times.js";
 
 const $ = (id) => document.getElementById(id);
 
 async function show() {
   $("zone-names").replaceChildren(...zoneNames().map((name) => new Option(name, name)));
-  $("time-zone").value = (await api("GET", "/api/settings")).timeZone ?? "";
+  $("time-zone").value = (await userSettings()).timeZone ?? "";
   $("time-zone").disabled = false; // not before: what was typed earlier would be overwritten
   $("device-zone").textContent = browserZone;
 }
@@ -22,7 +22,8 @@ async function save(event) {
   try {
     if (zone && !isZone(zone)) throw new Error(`"${zone}" is not a time zone name.`);
     await api("PATCH", "/api/settings", { timeZone: zone });
-    document.dispatchEvent(new CustomEvent("time-zone-saved")); // working hours are in it
+    // Working hours are in it.
+    document.dispatchEvent(new CustomEvent("time-zone-saved", { detail: { zone: zone || null } }));
     toast(zone ? `Times are shown in ${zone}.` : `Times are shown in this device's zone (${browserZone}).`, {
       kind: "success", timeout: 4000,
     });

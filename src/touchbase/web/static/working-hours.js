@@ -1,13 +1,13 @@
 // Settings: the working hours touchpoints given only a day are placed in, and the working days
 // a cadence plans on.
 
-import { api, showError, toast } from "./app.js";
+import { api, showError, toast, userSettings } from "./app.js";
 
 const $ = (id) => document.getElementById(id);
 const dayBoxes = () => [...$("hours-days").querySelectorAll("input[type=checkbox]")];
 
 async function show() {
-  const { workingHours } = await api("GET", "/api/settings");
+  const { workingHours } = await userSettings();
   $("hours-start").value = workingHours.start;
   $("hours-end").value = workingHours.end;
   for (const box of dayBoxes()) box.checked = workingHours.days.includes(Number(box.value));
