@@ -268,6 +268,44 @@ def test_a_guests_copy_keeps_its_organizer_and_cannot_set_what_every_copy_shares
     assert allowed.status_code == 200, allowed.text
 
 
+def test_a_birthday_takes_a_new_title_only_and_no_delete(raw: httpx.Client) -> None:
+    """As Google answers (400 eventTypeRestriction): a birthday's title, colour, reminders
+    and day may change; its description, a private property and a delete may not."""
+    body = {
+        "summary": "Dana's birthday",
+        "eventType": "birthday",
+        "start": {"date": "2027-03-14"},
+        "end": {"date": "2027-03-15"},
+        "recurrence": ["RRULE:FREQ=YEARLY"],
+    }
+    made = raw.post("/calendars/primary/events", json=body).json()
+    path = f"/calendars/primary/events/{made['id']}"
+    renamed = raw.patch(path, json={"summary": "Dana Scully's birthday"})
+    assert renamed.status_code == 200, renamed.text
+    for change in (
+        {"description": "cake"},
+        {"extendedProperties": {"private": {"contact": "c1"}}},
+        {"eventType": "default"},
+    ):
+        refused = raw.patch(path, json=change)
+        assert refused.status_code == 400, change
+    assert reason_of(raw.patch(path, json={"description": "cake"})) == "eventTypeRestriction"
+    deleted = raw.delete(path)
+    assert (deleted.status_code, reason_of(deleted)) == (400, "eventTypeRestriction")
+    assert raw.get(path).json()["summary"] == "Dana Scully's birthday"
+
+
+def test_an_event_gmail_made_takes_its_colour_and_status_only(raw: httpx.Client) -> None:
+    made = raw.post(
+        "/calendars/primary/events", json=timed(START, END, summary="Flight", eventType="fromGmail")
+    ).json()
+    path = f"/calendars/primary/events/{made['id']}"
+    assert raw.patch(path, json={"colorId": "5"}).status_code == 200
+    refused = raw.patch(path, json={"summary": "Flight to Berlin"})
+    assert (refused.status_code, reason_of(refused)) == (400, "eventTypeRestriction")
+    assert raw.delete(path).status_code == 204
+
+
 def test_move_to_another_calendar_keeps_id(alice: Any, raw: httpx.Client) -> None:
     other = alice.calendars().insert(body={"summary": "Side"}).execute()
     event = alice.events().insert(calendarId="primary", body=timed(START, END)).execute()

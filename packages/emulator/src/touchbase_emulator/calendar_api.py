@@ -11,7 +11,15 @@ from collections.abc import Callable
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from touchbase_emulator import extras, instances, listing, recurrence, resources, sharing
+from touchbase_emulator import (
+    event_types,
+    extras,
+    instances,
+    listing,
+    recurrence,
+    resources,
+    sharing,
+)
 from touchbase_emulator.clock import format_rfc3339, now_utc, zone
 from touchbase_emulator.errors import (
     ApiError,
@@ -219,6 +227,7 @@ class CalendarApi:
             merged = resources.replace_with(current, body)
         merged = extras.settle(request, merged, current, calendar.id)
         resources.check_organizer(current, merged)
+        event_types.check_write(current, merged)
         if "recurringEventId" in current and merged.get("recurrence"):
             raise invalid("An instance cannot have a recurrence.", location="recurrence")
         fields = resources.normalise(merged, calendar)
@@ -240,6 +249,7 @@ class CalendarApi:
             raise gone_deleted()
         if not _etag_matches(request.headers.get("if-match"), current["etag"]):
             raise condition_not_met()
+        event_types.check_delete(current)
         self.send_updates(request, current, "cancelled")
         self.cancel(calendar, current)
         if current.get("recurrence"):

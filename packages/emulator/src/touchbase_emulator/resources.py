@@ -67,7 +67,14 @@ ENUMS = {
     "status": {"confirmed", "tentative", "cancelled"},
     "transparency": {"opaque", "transparent"},
     "visibility": {"default", "public", "private", "confidential"},
-    "eventType": {"default", "outOfOffice", "focusTime", "workingLocation", "birthday"},
+    "eventType": {
+        "default",
+        "outOfOffice",
+        "focusTime",
+        "workingLocation",
+        "birthday",
+        "fromGmail",
+    },
 }
 RESPONSE_STATUSES = {"needsAction", "declined", "tentative", "accepted"}
 REMINDER_METHODS = {"email", "popup"}
