@@ -121,6 +121,15 @@ class NotOrganizerError(PermissionDeniedError):
     default_action = "Ask the organizer to make the change."
 
 
+class KeptByGoogleError(PermissionDeniedError):
+    """The event is of a type Google keeps (a birthday, an event Gmail made from an email, a
+    working location): Google refuses changes to it from here."""
+
+    code = "CALENDAR_EVENT_KEPT_BY_GOOGLE"
+    default_message = "This event can be changed in Google Calendar only."
+    default_action = "Change it in Google Calendar."
+
+
 class ReadOnlyCalendarError(PermissionDeniedError):
     """The calendar is shared with the user to view only (or to see when they are busy)."""
 

@@ -257,10 +257,11 @@ def test_events_stored_without_their_organizer_are_read_from_google_again(
             connection.execute(text("UPDATE events SET etag = '\"e-' || id || '\"'"))
             connection.execute(text("UPDATE events SET pending_op = 'update' WHERE id = 'changed'"))
             connection.execute(text("UPDATE events SET etag = NULL WHERE id = 'never'"))
-        command.upgrade(config, "head")
+        command.upgrade(config, "0026")
         with engine.connect() as connection:
             etags = dict(connection.execute(text("SELECT id, etag FROM events")).all())
             token = connection.execute(text("SELECT sync_token FROM calendars")).scalar()
+        command.upgrade(config, "head")
     finally:
         engine.dispose()
     assert etags == {
@@ -268,5 +269,41 @@ def test_events_stored_without_their_organizer_are_read_from_google_again(
         "known": '"e-known"',
         "changed": '"e-changed"',  # its push merges with Google's version as it is
         "never": None,
+    }
+    assert token is None, "the next sync lists every event"
+
+
+def test_events_stored_without_their_type_are_read_from_google_again(database_url: str) -> None:
+    config = alembic_config(database_url)
+    command.downgrade(config, "0027")
+    engine = _sync_engine(database_url)
+    now = "2026-12-06 00:00:00"
+    try:
+        with engine.begin() as connection:
+            _user_and_calendar(connection, now)  # calendar `c`
+            connection.execute(text("UPDATE calendars SET sync_token = 'token'"))
+            for row_id, local in (
+                ("old", {"title": "Old"}),
+                ("typed", {"title": "Typed", "eventType": "birthday"}),
+                ("changed", {"title": "Changed here"}),
+                ("marked", {"title": "Marked by 0026"}),
+            ):
+                _event(connection, row_id, json.dumps(local), now)
+            connection.execute(text("UPDATE events SET etag = '\"e-' || id || '\"'"))
+            connection.execute(text("UPDATE events SET pending_op = 'update' WHERE id = 'changed'"))
+            connection.execute(
+                text("UPDATE events SET etag = etag || '#organizer' WHERE id = 'marked'")
+            )
+        command.upgrade(config, "head")
+        with engine.connect() as connection:
+            etags = dict(connection.execute(text("SELECT id, etag FROM events")).all())
+            token = connection.execute(text("SELECT sync_token FROM calendars")).scalar()
+    finally:
+        engine.dispose()
+    assert etags == {
+        "old": '"e-old"#eventType',
+        "typed": '"e-typed"',
+        "changed": '"e-changed"',
+        "marked": '"e-marked"#organizer',
     }
     assert token is None, "the next sync lists every event"

@@ -161,6 +161,26 @@ def test_an_event_shown_as_free_leaves_its_time_free(app: AppHarness) -> None:
     assert touchpoint["dueAt"] == _at(3, 10).isoformat()
 
 
+def test_a_working_location_leaves_its_time_free(app: AppHarness) -> None:
+    """Google's "working from the office, 9 to 5" says where the user is, not that they are
+    busy: a touchpoint still takes 9:00."""
+    alice = app.user()
+    dana = _contact(alice)
+    office = alice.google.post(
+        "/events",
+        json={
+            "summary": "Office",
+            "eventType": "workingLocation",
+            "start": {"dateTime": _at(3, 9).isoformat()},
+            "end": {"dateTime": _at(3, 17).isoformat()},
+        },
+    )
+    assert office.status_code == 200, office.text
+    assert sync(alice)["status"] == "succeeded"
+    touchpoint = _plan(alice, dana, dueDate=_day(3).isoformat())
+    assert touchpoint["dueAt"] == _at(3, 9).isoformat()
+
+
 def test_a_full_day_makes_an_all_day_event_and_a_timed_one_keeps_its_time(
     app: AppHarness,
 ) -> None:

@@ -179,6 +179,33 @@ def test_an_event_of_a_calendar_shared_to_view_only_opens_to_be_seen(
     expect(modal.get_by_role("button", name="Save")).to_be_visible()
 
 
+def test_an_event_gmail_made_opens_to_be_seen_and_says_where_it_changes(
+    signed_in: CalendarPage,
+) -> None:
+    """Google refuses most changes to an event Gmail made from an email: the page offers
+    none (no drag, no Delete, no Save) and says where it is changed."""
+    page = signed_in.page
+    start, end = at(9).astimezone(UTC), at(11).astimezone(UTC)
+    flight = {
+        "summary": "Flight to Berlin",
+        "eventType": "fromGmail",
+        "start": {"dateTime": start.isoformat()},
+        "end": {"dateTime": end.isoformat()},
+    }
+    assert signed_in.user.google.post("/events", json=flight).status_code == 200
+    assert sync(signed_in.user)["status"] == "succeeded"
+    signed_in.reload()
+    expect(signed_in.event("Flight to Berlin")).not_to_have_class(re.compile("fc-event-draggable"))
+    card = signed_in.open_card("Flight to Berlin")
+    expect(card).to_contain_text("Google Calendar keeps this event (made by Gmail from an email)")
+    expect(card.get_by_role("button", name="Delete…")).to_be_hidden()
+    card.get_by_role("button", name="Edit").click()
+    modal = page.locator("#event-modal")
+    expect(modal).to_contain_text("made by Gmail from an email): change it there")
+    expect(modal.get_by_role("button", name="Save")).to_be_hidden()
+    expect(modal.get_by_role("button", name="Delete")).to_be_hidden()
+
+
 def test_a_view_only_event_opened_by_a_link_as_the_page_loads_offers_no_change(
     signed_in: CalendarPage,
 ) -> None:

@@ -37,7 +37,7 @@ STORED_BY_0_1 = {
 }
 
 # Keys events carry since that codec: Google's "show as free" (2026-12-05).
-ADDED_SINCE = {"transparent", "organizer", "organizerSelf", "guestsCanModify"}
+ADDED_SINCE = {"transparent", "organizer", "organizerSelf", "guestsCanModify", "eventType"}
 
 
 def test_reads_what_the_earlier_codec_stored() -> None:
@@ -52,6 +52,7 @@ def test_reads_what_the_earlier_codec_stored() -> None:
     assert set(event_to_json(event)) == set(STORED_BY_0_1) | ADDED_SINCE
     assert not event.transparent
     assert (event.organizer, event.organizer_only) == (None, False)  # the user's own
+    assert (event.event_type, event.kept_by_google) == ("default", False)
 
 
 def test_round_trip_keeps_every_field() -> None:

@@ -88,3 +88,14 @@ def test_a_detail_changed_here_conflicts_with_an_organizer_only_version() -> Non
     assert result.conflicts == ("title",)
     assert result.merged.contact_id == "c1", "the user's own link is theirs to change"
     assert three_way_merge(mine, local, mine.replace(etag='"moved"')).clean, "while she allows it"
+
+
+def test_no_change_made_here_merges_into_an_event_google_keeps() -> None:
+    """An event stored before its type was known (a birthday) was changed here; Google's
+    version, read again, says it is a birthday: the change is a conflict, not a push Google
+    would refuse (its contact link included: a birthday takes no private property)."""
+    local = BASE.replace(title="Party", contact_id="c1")
+    birthday = BASE.replace(event_type="birthday", etag='"read-again"')
+    result = three_way_merge(BASE, local, birthday)
+    assert set(result.conflicts) == {"title", "contact_id"}
+    assert three_way_merge(BASE, local, BASE.replace(etag='"moved"')).clean, "a plain event"

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar.actors import Actor
-from touchbase.calendar.event_checks import check_organizer, checked
+from touchbase.calendar.event_checks import check_kept_by_google, check_organizer, checked
 from touchbase.calendar.events import window
 from touchbase.calendar.records import API_FIELD, DOMAIN_FIELD, ConflictInfo, EventRecord
 from touchbase.calendar.records import audit_changes as diff
@@ -134,7 +134,9 @@ async def resolve_conflict(
             new_local = new_local.replace(recurring_event_id=None, original_start=None)
             row.recurring_event_id = row.original_start_at = None
         if new_local is not None and op != "create" and conflict.remote is not None:
-            check_organizer(event_from_json(conflict.remote), new_local)  # a guest's copy
+            remote = event_from_json(conflict.remote)
+            check_organizer(remote, new_local)  # a guest's copy
+            check_kept_by_google(remote, None if deleted else new_local)
         if new_local is not None:
             calendar = await session.get(Calendar, row.calendar_id)
             assert calendar is not None

@@ -13,11 +13,13 @@ from touchbase.calendar.actors import Actor
 from touchbase.calendar.listing import gone_instance
 from touchbase.calendar.records import API_FIELD, EventRecord, api_etag, conflict_error
 from touchbase.domain import CalendarEvent, EventValidationError, validate_event
+from touchbase.domain.merge import changed_fields
 from touchbase.domain.sanitize import clean_event
 from touchbase.errors import (
     ConflictError,
     EventNotFoundError,
     InvalidEventError,
+    KeptByGoogleError,
     NotConnectedError,
     NotOrganizerError,
     ReadOnlyCalendarError,
@@ -67,6 +69,25 @@ def check_writable(calendar: Calendar) -> None:
     written (Google would refuse it, and the change would wait for nothing)."""
     if not calendar.writable:
         raise ReadOnlyCalendarError(f"{calendar.summary} is shared with you to view only.")
+
+
+_KEPT_BY_GOOGLE = {
+    "birthday": "A birthday comes from Google Contacts: change it there or in Google Calendar.",
+    "fromGmail": "Gmail made this event from an email: change it in Google Calendar.",
+    "workingLocation": "A working location is changed in Google Calendar.",
+}
+
+
+def check_kept_by_google(before: CalendarEvent, after: CalendarEvent | None) -> None:
+    """Refuse a change (or, `after` None, the delete) of an event of a type whose details
+    Google keeps, before anything is written: Google would refuse it (a birthday takes not
+    even a contact's link), and the change would wait for nothing."""
+    if not before.kept_by_google:
+        return
+    if after is None or changed_fields(before, after) or after.transparent != before.transparent:
+        raise KeptByGoogleError(
+            _KEPT_BY_GOOGLE.get(before.event_type, KeptByGoogleError.default_message)
+        )
 
 
 def check_organizer(before: CalendarEvent, after: CalendarEvent) -> None:

@@ -18,6 +18,7 @@ from touchbase.calendar.actors import Actor, audit, send_updates
 from touchbase.calendar.event_checks import (
     calendar_for,
     check_etag,
+    check_kept_by_google,
     check_organizer,
     check_references,
     check_writable,
@@ -118,6 +119,8 @@ def pending_row(
     Google id is the event's own."""
     assert event.id is not None
     check_writable(calendar)
+    if base is not None:
+        check_kept_by_google(base, None if op == "delete" else event)
     if base is not None and op != "delete":
         check_organizer(base, event)
     start_at, end_at = window(event, calendar.time_zone)
@@ -214,6 +217,7 @@ async def stage_update(
     calendar = await accounts.calendar_by_id(session, row.calendar_id)
     assert calendar is not None
     check_writable(calendar)
+    check_kept_by_google(before, after)
     check_organizer(before, after)
     row.send_updates = send_updates(row, actor, before, after)
     row.local = event_to_json(after)
@@ -233,6 +237,7 @@ async def stage_delete(
     calendar = await accounts.calendar_by_id(session, row.calendar_id)
     if calendar is not None:
         check_writable(calendar)
+    check_kept_by_google(before, None)
     row.send_updates = send_updates(row, actor, before)
     row.deleted, row.pending_op, row.sync_status = True, "delete", "pending"
     row.new_version()

@@ -336,7 +336,7 @@ async def busy_spans(
     """The spans the user's timed events (series' instances among them) take between `start`
     and `end`, from the cache: what a touchpoint placed in a free slot must not overlap.
     All-day events leave the day free, as Google's do by default, and so do invitations the
-    user declined and events shown as free."""
+    user declined, events shown as free, and working locations (where, not busy)."""
     rows = await event_store.in_window(session, user_id, time_min=start, time_max=end)
     page = await expanded_page(session, user_id, rows, Window(start, end))
     return [
@@ -347,4 +347,5 @@ async def busy_spans(
         and r.event.status is not EventStatus.CANCELLED
         and not r.event.declined
         and not r.event.transparent
+        and r.event.event_type != "workingLocation"
     ]

@@ -65,7 +65,7 @@ class ConflictInfo:
     @property
     def resolutions(self) -> tuple[str, ...]:
         """What the user may choose."""
-        if self.organizer_only:
+        if self.organizer_only or (self.remote is not None and self.remote.kept_by_google):
             return tuple(r for r in RESOLUTIONS[self.kind] if r != "keep_local")
         return RESOLUTIONS[self.kind]
 

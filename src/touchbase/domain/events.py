@@ -124,6 +124,13 @@ def _answered(guest: Attendee, known: Attendee | None) -> Attendee:
     )
 
 
+# Google's event types whose details touchbase may change. Others are Google's to keep: a
+# birthday (from Google Contacts), an event Gmail made from an email, a working location, and
+# any type Google adds later; Google refuses most changes to them (400 eventTypeRestriction:
+# a birthday takes no private property, so not even a contact's link, nor a delete).
+EDITABLE_EVENT_TYPES = frozenset({"default", "outOfOffice", "focusTime"})
+
+
 class CalendarEvent(msgspec.Struct, frozen=True, rename="camel"):
     """One event, a recurring series, or one instance of a series."""
 
@@ -154,6 +161,8 @@ class CalendarEvent(msgspec.Struct, frozen=True, rename="camel"):
     organizer: str | None = None
     organizer_self: bool = True
     guests_can_modify: bool = False
+    # Google's `eventType` ("default", "birthday", "fromGmail", "workingLocation", ...).
+    event_type: str = "default"
 
     def replace(self, **changes: object) -> CalendarEvent:
         """A copy with some fields changed."""
@@ -169,6 +178,11 @@ class CalendarEvent(msgspec.Struct, frozen=True, rename="camel"):
         """Whether its details are its organizer's alone to change: the user's copy of someone
         else's event, whose guests may not modify it (Google refuses or ignores a change)."""
         return not self.organizer_self and not self.guests_can_modify
+
+    @property
+    def kept_by_google(self) -> bool:
+        """Whether it is of a type whose details are Google's to keep (not changed here)."""
+        return self.event_type not in EDITABLE_EVENT_TYPES
 
     def details(self) -> tuple[object, ...]:
         """What every guest's copy shares: the content but for the user's own links."""

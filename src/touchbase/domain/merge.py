@@ -55,20 +55,27 @@ class MergeResult:
         return not self.conflicts
 
 
+def _kept_from_us(remote: CalendarEvent, name: str) -> bool:
+    """Whether Google's version takes no change of field `name` from here."""
+    return remote.kept_by_google or (remote.organizer_only and name not in OWN_FIELDS)
+
+
 def three_way_merge(
     base: CalendarEvent, local: CalendarEvent, remote: CalendarEvent
 ) -> MergeResult:
     """Merge `local` and `remote`, both derived from `base`. Identity comes from `remote`.
     Where Google's version is one only its organizer may change (an invitation whose guests
     may not modify it, as it became meanwhile), a detail changed here cannot go out: it is a
-    conflict with the organizer's version, for the user to see, not a change to push."""
+    conflict with the organizer's version, for the user to see, not a change to push; and so
+    is any change made here to an event of a type Google keeps (a birthday, an event from
+    Gmail), which Google would refuse."""
     values: dict[str, object] = {}
     conflicts: list[str] = []
     for name in MERGE_FIELDS:
         was, ours, theirs = (_comparable(e, name) for e in (base, local, remote))
         if ours in (theirs, was):
             values[name] = getattr(remote, name)
-        elif theirs == was and not (remote.organizer_only and name not in OWN_FIELDS):
+        elif theirs == was and not _kept_from_us(remote, name):
             values[name] = getattr(local, name)
         else:
             values[name] = getattr(local, name)

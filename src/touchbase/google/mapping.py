@@ -19,6 +19,7 @@ _STATUSES = {s.value: s for s in EventStatus}
 MAX_COMMENT = 1024
 MAX_ADDITIONAL_GUESTS = 1000
 MAX_ORGANIZER = 320  # an address's longest
+MAX_EVENT_TYPE = 40  # Google's longest is "workingLocation"
 
 
 def time_to_domain(value: EventDateTime) -> EventTime:
@@ -94,8 +95,16 @@ def to_domain(resource: EventResource) -> CalendarEvent:
         organizer=organizer,
         organizer_self=organizer_self,
         guests_can_modify=bool(resource.guests_can_modify),
+        event_type=_event_type(resource.event_type),
     )
     return clean_event(event)  # Google's data is untrusted input, as a request body is
+
+
+def _event_type(value: str | None) -> str:
+    """Google's event type, bounded: a word (a type not known here is kept, and left alone)."""
+    if not value:
+        return "default"
+    return value[:MAX_EVENT_TYPE] if value.isascii() and value.isalpha() else "other"
 
 
 def _organizer(resource: EventResource) -> tuple[str | None, bool]:

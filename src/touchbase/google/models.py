@@ -93,6 +93,7 @@ class EventResource(WireModel):
     creator: EventPerson | None = None
     organizer: EventPerson | None = None
     guests_can_modify: bool | None = None
+    event_type: str | None = None
 
     @property
     def is_cancelled(self) -> bool:

@@ -63,6 +63,10 @@ def event_view(record: EventRecord) -> dict[str, Any]:
         # changed by its organizer only (a change of them is 403 CALENDAR_ORGANIZER_ONLY).
         "organizer": record.event.organizer,
         "organizerOnly": record.event.organizer_only,
+        # Google's event type; one Google keeps (a birthday, an event Gmail made from an
+        # email, a working location) is not changed here (403 CALENDAR_EVENT_KEPT_BY_GOOGLE).
+        "eventType": record.event.event_type,
+        "keptByGoogle": record.event.kept_by_google,
         # The user's answer to an invitation (None on their own events).
         "myResponse": record.event.my_response,
         # Which guest the user is (Google marks them; None when they are not a guest).

@@ -41,6 +41,18 @@ export function learnReadOnly() {
   return readOnlyRead;
 }
 
+// Why Google keeps an event of a special type (its details are not changed here), in words.
+const KEPT_BY_GOOGLE = {
+  birthday: "a birthday from Google Contacts",
+  fromGmail: "made by Gmail from an email",
+  workingLocation: "a working location",
+};
+
+export function keptByGoogle(event) {
+  if (!event.keptByGoogle) return null;
+  return `Google Calendar keeps this event (${KEPT_BY_GOOGLE[event.eventType] ?? event.eventType}): change it there.`;
+}
+
 // Whether an event's calendar is view only. An event opened while the page loads waits for the
 // calendar list: it never offers a Save or a Delete the server would refuse.
 export async function isReadOnly(calendarId) {
@@ -56,7 +68,7 @@ export function toCalendar(event, status = event.syncStatus) {
     end: event.endTime,
     allDay: event.allDay,
     editable: !event.recurrence.length && status !== "conflict" && !readOnly.has(event.calendarId)
-      && !event.organizerOnly,
+      && !event.organizerOnly && !event.keptByGoogle,
     classNames: [`sync-${status}`, ...(event.declined ? ["declined"] : [])],
     extendedProps: { syncStatus: status, pattern: pattern(event), zone: event.timeZone },
   };

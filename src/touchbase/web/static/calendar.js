@@ -4,7 +4,7 @@
 import { api, showError, toast, useShownZone, whenWritesSettle, wireDialogs } from "./app.js";
 import {
   board, dragEnded, dragStarted, dragStopped, events, isOccurrence, isReadOnly, known, learnReadOnly,
-  pattern, readOnly, remember, settled, SOURCE, STATUS_TEXT, toCalendar,
+  keptByGoogle, pattern, readOnly, remember, settled, SOURCE, STATUS_TEXT, toCalendar,
 } from "./calendar-events.js";
 import { create, hooks, moved, remove, removeWithTouchpoint, update } from "./calendar-writes.js";
 import { openConflict, setUpConflict } from "./conflict.js";
@@ -248,7 +248,7 @@ async function openEdit(id) {
     return openConflict(event.id, event.conflict, (e) => resolved(e));
   }
   editing = { event };
-  const viewOnly = await isReadOnly(event.calendarId);
+  const viewOnly = (await isReadOnly(event.calendarId)) || event.keptByGoogle;
   $("event-modal-title").textContent = viewOnly ? "Event" : "Edit event";
   $("event-delete").hidden = viewOnly;
   $("event-save").hidden = viewOnly;
@@ -270,7 +270,8 @@ async function openEdit(id) {
     );
     known.set(event.id, event);
   }
-  if (viewOnly) warn("This calendar is shared with you to view only: its events cannot be changed here.", []);
+  if (event.keptByGoogle) warn(keptByGoogle(event), []);
+  else if (viewOnly) warn("This calendar is shared with you to view only: its events cannot be changed here.", []);
   else if (event.organizerOnly) {
     const who = event.organizer ?? "Someone else";
     warn(`${who} organizes this event: only they can change it. The contact it is with is yours to set.`, []);

@@ -5,7 +5,7 @@
 // for a change Google refused, going back to Google's version.
 
 import { api, ApiError, describe, showError } from "./app.js";
-import { isReadOnly, STATUS_TEXT } from "./calendar-events.js";
+import { isReadOnly, keptByGoogle, STATUS_TEXT } from "./calendar-events.js";
 import { formatted } from "./rich-text.js";
 import { askScope } from "./scope.js";
 import { shownZone } from "./times.js";
@@ -199,6 +199,7 @@ async function rows(event, repeats, viewOnly) {
   }
   if (event.myResponse && !viewOnly) found.push(answerRow(event));
   if (viewOnly) found.push(row("Calendar", "Shared with you to view only"));
+  if (event.keptByGoogle) found.push(row("Changes", keptByGoogle(event)));
   if (event.organizerOnly) {
     found.push(row("Organizer", `${event.organizer ?? "Someone else"} (only they can change it)`));
   }
@@ -221,7 +222,7 @@ export async function showCard(id, anchor, repeatsOf) {
   const card = $("event-card");
   $("card-title").textContent = event.title;
   $("card-details").replaceChildren(...(await rows(event, repeatsOf(event), viewOnly)));
-  $("card-delete").hidden = viewOnly;
+  $("card-delete").hidden = viewOnly || event.keptByGoogle;
   $("card-discard").hidden = viewOnly || !refusedChange(event);
   const contact = $("card-contact");
   contact.hidden = !event.contactId;
