@@ -202,6 +202,7 @@ def test_an_event_gmail_made_opens_to_be_seen_and_says_where_it_changes(
     card.get_by_role("button", name="Edit").click()
     modal = page.locator("#event-modal")
     expect(modal).to_contain_text("made by Gmail from an email): change it there")
+    expect(modal.get_by_label("Title")).to_be_disabled()
     expect(modal.get_by_role("button", name="Save")).to_be_hidden()
     expect(modal.get_by_role("button", name="Delete")).to_be_hidden()
 

@@ -66,7 +66,7 @@ export async function fillForm(event) {
   fillEditor(field.description, event.description);
   await showContact(event.contactId);
   showTimes();
-  lockDetails(Boolean(event.organizerOnly));
+  lockDetails(Boolean(event.organizerOnly || event.keptByGoogle));
 }
 
 // Someone else's event the user is a guest of: its details are its organizer's to change;
