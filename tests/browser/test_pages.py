@@ -440,3 +440,24 @@ def test_answers_to_an_invitation_read_as_answers(signed_in: CalendarPage) -> No
     assert "You answered “Carol's review”: going" in text
     assert "changed the guests" not in text
     assert "guests:" not in text, "no list of the same guests before and after"
+
+
+def test_settings_name_the_events_google_sent_that_could_not_be_read(
+    signed_in: CalendarPage,
+) -> None:
+    page, app = signed_in.page, signed_in.app
+    raw = {
+        "_raw": True,
+        "id": "unread0001",
+        "summary": "Board call",
+        "start": {"dateTime": "2027-01-04T09:00:00", "timeZone": "UTC"},
+        "end": {"dateTime": "2027-01-04T10:00:00", "timeZone": "UTC"},
+        "recurrence": ["RRULE:FREQ=DAILY;COUNT=1000000"],
+    }
+    app.emulator.seed({"users": [{"email": signed_in.user.email, "events": [raw]}]})
+    page.get_by_role("button", name="Sync now").click()
+    expect(page.locator("#sync-status")).to_contain_text("errors 1")
+    page.get_by_role("link", name="Settings").click()
+    row = page.locator("#calendar-rows tr", has_text=signed_in.user.email)
+    expect(row).to_contain_text("One event from Google could not be read, and is not shown here")
+    expect(row).to_contain_text("“Board call”: RecurrenceError: COUNT must be in 1..100000")

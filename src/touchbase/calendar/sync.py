@@ -31,11 +31,12 @@ from touchbase.calendar.batch_push import (
 from touchbase.calendar.collector import collector_paused
 from touchbase.calendar.occurrences import is_provisional
 from touchbase.calendar.services import CalendarServices
-from touchbase.calendar.sync_apply import apply_page, finish_pull
+from touchbase.calendar.sync_apply import MAX_UNREAD_TEXT, apply_page, finish_pull
 from touchbase.calendar.sync_plan import RemoteItem, SweepInput
 from touchbase.domain import CalendarEvent, EventStatus
 from touchbase.domain.recurrence import event_span
 from touchbase.domain.rrules import RecurrenceError
+from touchbase.domain.sanitize import clean_line
 from touchbase.domain.validation import in_supported_range
 from touchbase.errors import (
     CalendarError,
@@ -110,8 +111,15 @@ def remote_item(resource: EventResource, calendar_zone: str) -> RemoteItem:
         ZoneInfoNotFoundError,
         RecurrenceError,
     ) as exc:
+        if cancelled:  # deleted in Google: its id is all that counts, readable or not
+            return RemoteItem(resource.id, resource.etag, True, None)
         return RemoteItem(
-            resource.id, resource.etag, cancelled, None, error=f"{type(exc).__name__}: {exc}"
+            resource.id,
+            resource.etag,
+            cancelled,
+            None,
+            error=f"{type(exc).__name__}: {exc}"[:MAX_UNREAD_TEXT],
+            title=clean_line((resource.summary or "")[:MAX_UNREAD_TEXT]),
         )
     return RemoteItem(resource.id, resource.etag, cancelled, event, span=span)
 

@@ -6,17 +6,23 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from touchbase.calendar.collector import collector_paused
 from touchbase.calendar.occurrences import provisional_google_id
 from touchbase.calendar.pull_applier import PullApplier, cached_row
 from touchbase.calendar.services import CalendarServices
-from touchbase.calendar.sync_plan import RemoteItem, SweepInput, plan_pull, plan_sweep
+from touchbase.calendar.sync_plan import Action, RemoteItem, SweepInput, plan_pull, plan_sweep
 from touchbase.store import contacts as contact_store
 from touchbase.store import sync as sync_store
 from touchbase.store.models import Calendar, Event
 from touchbase.store.pending import note_changes
+
+# Events Google sent that could not be read, kept on their calendar to be named (at most
+# this many, the latest), and their titles' and reasons' longest.
+MAX_UNREAD = 20
+MAX_UNREAD_TEXT = 200
 
 
 async def apply_page(
@@ -62,10 +68,44 @@ async def apply_page(
             for a in actions
             if a.kind == "error"
         ]
+        await _keep_unread(session, calendar, items, actions)
         await applier.flush()
         counts["pulled"] += len(items)
         if _changed(counts) != changed_before:  # open pages are told (bulk writes bypass it)
             note_changes(session.sync_session, [(calendar.user_id, calendar.id)])
+
+
+def unread_after(
+    before: list[dict[str, str]] | None, items: list[RemoteItem], actions: list[Action]
+) -> list[dict[str, str]]:
+    """The calendar's unread events after a page: those the page listed again leave (read
+    now, deleted, or unread again and added anew), the page's unread ones join; the last
+    `MAX_UNREAD` are kept."""
+    listed = {item.google_event_id for item in items}
+    kept = [entry for entry in before or () if entry["googleEventId"] not in listed]
+    unread = [
+        {
+            "googleEventId": a.google_event_id,
+            "title": a.remote.title if a.remote is not None else "",
+            "error": a.reason[:MAX_UNREAD_TEXT],
+        }
+        for a in actions
+        if a.kind == "error"
+    ]
+    return (kept + unread)[-MAX_UNREAD:]
+
+
+async def _keep_unread(
+    session: AsyncSession, calendar: Calendar, items: list[RemoteItem], actions: list[Action]
+) -> None:
+    """Keep the calendar's unread events as this page leaves them (a statement only when they
+    change)."""
+    after = unread_after(calendar.unread_events, items, actions)
+    if after != (calendar.unread_events or []):
+        await session.execute(
+            update(Calendar).where(Calendar.id == calendar.id).values(unread_events=after or None)
+        )
+        calendar.unread_events = after or None
 
 
 def _changed(counts: dict[str, int]) -> int:
@@ -136,6 +176,9 @@ async def finish_pull(
             note_changes(session.sync_session, [(calendar.user_id, calendar.id)])
         calendar.sync_token = token
         calendar.last_synced_at = now
+        # An unread event a full listing no longer has is gone from Google.
+        unread = [e for e in calendar.unread_events or () if e["googleEventId"] in sweep.seen]
+        calendar.unread_events = unread or None
 
 
 async def _sweep(

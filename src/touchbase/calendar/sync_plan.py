@@ -48,6 +48,7 @@ class RemoteItem:
     event: CalendarEvent | None
     error: str | None = None
     span: tuple[datetime, datetime] | None = None  # the event's (start, end) in UTC
+    title: str = ""  # of an event that could not be read, to name it
 
     @property
     def is_exception(self) -> bool:

@@ -160,6 +160,9 @@ def calendar_view(calendar: Calendar, updates: dict[str, Any] | None = None) -> 
         "syncEnabled": calendar.sync_enabled,
         "lastSyncedAt": calendar.last_synced_at.isoformat() if calendar.last_synced_at else None,
         "lastSyncRunId": calendar.last_sync_run_id,
+        # Events Google sent that touchbase could not read, and does not show: each named
+        # (`googleEventId`, `title`) with why, until it is read or gone from Google.
+        "unreadEvents": calendar.unread_events or [],
         "updates": updates,
     }
 

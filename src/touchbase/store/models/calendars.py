@@ -60,6 +60,10 @@ class Calendar(Base):
     # data owner (Google's calendars.get `dataOwner`; one the user manages for them). NULL:
     # not asked (not such a calendar, or Google did not answer).
     owned_by_other: Mapped[bool | None] = mapped_column(nullable=True)
+    # Events Google sent that touchbase could not read (and so does not show), until one is
+    # read, deleted in Google, or a full sync no longer lists it: each {"googleEventId",
+    # "title", "error"}; NULL: none.
+    unread_events: Mapped[list[dict[str, str]] | None] = mapped_column(JSON, nullable=True)
 
     @property
     def writable(self) -> bool:

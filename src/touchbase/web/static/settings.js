@@ -96,6 +96,25 @@ function showHoursZone(timeZone) {
     : calendarZone ? `${calendarZone}, your primary calendar's zone` : "your primary calendar's zone";
 }
 
+// Events Google sent that touchbase could not read (not shown on the calendar), each named.
+function unreadList(unread) {
+  const box = document.createElement("div");
+  box.className = "unread-events";
+  const said = document.createElement("p");
+  said.className = "error";
+  said.textContent = unread.length === 1
+    ? "One event from Google could not be read, and is not shown here:"
+    : `${unread.length} events from Google could not be read, and are not shown here:`;
+  const list = document.createElement("ul");
+  for (const entry of unread) {
+    const item = document.createElement("li");
+    item.textContent = `${entry.title ? `“${entry.title}”` : entry.googleEventId}: ${entry.error}`;
+    list.append(item);
+  }
+  box.append(said, list);
+  return box;
+}
+
 async function showCalendars() {
   const { items } = await api("GET", "/api/calendar/calendars");
   const primary = items.find((calendar) => calendar.primary && !calendar.isLocal);
@@ -126,6 +145,7 @@ async function showCalendars() {
     const sharedAs = SHARED_AS[calendar.accessRole] ?? (calendar.shared ? " (shared with you to manage)" : "");
     label.textContent = calendar.summary + (calendar.primary ? " (primary)" : "") + sharedAs;
     name.append(label);
+    if (calendar.unreadEvents.length) name.append(unreadList(calendar.unreadEvents));
     if (calendar.accessRole === "freeBusyReader") box.disabled = true; // no events to sync
     const updates = document.createElement("td");
     updates.className = "updates";
