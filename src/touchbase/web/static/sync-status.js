@@ -80,6 +80,16 @@ async function syncNow(calendar) {
   }
 }
 
+// Events Google sent that could not be read are not on the calendar: say so, and where they
+// are named.
+function showUnread(count) {
+  if (!count) return;
+  const anchor = document.createElement("a");
+  anchor.href = "/settings";
+  anchor.textContent = count === 1 ? "1 event from Google could not be read" : `${count} events from Google could not be read`;
+  syncStatus.append(" ", anchor, ".");
+}
+
 export async function showLastSync() {
   try {
     const { items } = await api("GET", "/api/calendar/calendars");
@@ -93,6 +103,7 @@ export async function showLastSync() {
       syncStatus.append(anchor);
     } else {
       syncStatus.textContent = times.length ? `Last synced ${formatWhen(times.at(-1))}.` : "Changes made in Google not fetched yet: use Sync now.";
+      showUnread(items.reduce((sum, c) => sum + (c.unreadEvents?.length ?? 0), 0));
     }
   } catch {
     syncStatus.textContent = "";
