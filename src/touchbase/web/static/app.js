@@ -75,16 +75,24 @@ async function request(method, path, body, headers) {
   return data;
 }
 
-// The user's settings (GET /api/settings), read once per page.
-let settingsRead = null;
-
-export function userSettings() {
-  settingsRead ??= api("GET", "/api/settings").catch((error) => {
-    settingsRead = null;
-    throw error;
-  });
-  return settingsRead;
+// A GET read once per page by all its parts (a failed read is tried again when next asked;
+// `again` reads anew).
+function readOnce(path) {
+  let read = null;
+  return ({ again = false } = {}) => {
+    if (again) read = null;
+    read ??= api("GET", path).catch((error) => {
+      read = null;
+      throw error;
+    });
+    return read;
+  };
 }
+
+// The user's settings.
+export const userSettings = readOnce("/api/settings");
+// The user's calendars (listing them reads Google's calendar list).
+export const listedCalendars = readOnce("/api/calendar/calendars");
 
 // Show times in the zone of the user's setting (else this browser's): every page, first.
 // Returns the settings (null when they cannot be read).

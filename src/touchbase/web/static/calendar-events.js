@@ -1,7 +1,7 @@
 // The calendar page's events: the API's latest view of each, the version this page knows, and
 // how one shows on FullCalendar (`board.calendar`, set by calendar.js).
 
-import { api, ApiError, describe, toast } from "./app.js";
+import { api, ApiError, describe, listedCalendars, toast } from "./app.js";
 import { ruleInWords } from "./repeat.js";
 import { localDate, shownZone } from "./times.js";
 
@@ -34,7 +34,7 @@ export function pattern(event) {
 // Learn which calendars are view only from the API's calendar list (refreshed from Google as
 // it is read); an unreadable list leaves every calendar as it was.
 export function learnReadOnly() {
-  const listed = api("GET", "/api/calendar/calendars").catch(() => ({ items: [] }));
+  const listed = listedCalendars().catch(() => ({ items: [] }));
   readOnlyRead = listed.then(({ items }) => {
     for (const entry of items) if (!entry.writable) readOnly.add(entry.id);
   });

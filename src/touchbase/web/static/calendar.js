@@ -1,7 +1,9 @@
 // The calendar page: FullCalendar fed by the API, optimistic create / edit / move / delete,
 // sync states and conflicts (the sync-status area is sync-status.js).
 
-import { api, showError, toast, useShownZone, whenWritesSettle, wireDialogs } from "./app.js";
+import {
+  api, listedCalendars, showError, toast, useShownZone, whenWritesSettle, wireDialogs,
+} from "./app.js";
 import {
   board, dragEnded, dragStarted, dragStopped, events, isOccurrence, isReadOnly, known, learnReadOnly,
   keptByGoogle, pattern, readOnly, remember, settled, SOURCE, STATUS_TEXT, toCalendar,
@@ -164,7 +166,7 @@ async function lockViewOnly() {
 async function offerToConnect() {
   const connection = await api("GET", "/api/google/connection").catch(() => null);
   if (!connection || connection.connected) return;
-  const { items } = await api("GET", "/api/calendar/calendars").catch(() => ({ items: [] }));
+  const { items } = await listedCalendars().catch(() => ({ items: [] }));
   if (items.some((c) => c.isLocal)) return;
   $("onboarding").hidden = false;
   const connectFirst = (event) => {
@@ -181,7 +183,7 @@ async function offerToConnect() {
     }
     $("new-event").removeEventListener("click", connectFirst, { capture: true });
     $("onboarding").hidden = true;
-    showLastSync();
+    showLastSync({ again: true });
     toast("Your events are kept on touchbase until you connect Google Calendar.", { kind: "success" });
   });
 }

@@ -16,7 +16,7 @@ async function save() {
     toast("Saved: emails to guests.", { kind: "success", timeout: 4000 });
   } catch (failure) {
     showError(failure, "The choice was not saved");
-    show(api("GET", "/api/settings"));
+    show(userSettings({ again: true }));
   }
 }
 

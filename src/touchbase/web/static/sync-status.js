@@ -1,6 +1,6 @@
 // The sync-status area: "Sync now", its progress over server-sent events, and the result.
 
-import { api, ApiError, describe, formatWhen } from "./app.js";
+import { api, ApiError, describe, formatWhen, listedCalendars } from "./app.js";
 
 const $ = (id) => document.getElementById(id);
 const syncStatus = $("sync-status");
@@ -90,9 +90,9 @@ function showUnread(count) {
   syncStatus.append(" ", anchor, ".");
 }
 
-export async function showLastSync() {
+export async function showLastSync({ again = false } = {}) {
   try {
-    const { items } = await api("GET", "/api/calendar/calendars");
+    const { items } = await listedCalendars({ again });
     const times = items.filter((c) => c.syncEnabled && c.lastSyncedAt).map((c) => c.lastSyncedAt).sort();
     if (!items.some((c) => !c.isLocal)) {
       const kept = items.length ? "Your events are kept on touchbase. " : "";
