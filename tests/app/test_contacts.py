@@ -104,6 +104,34 @@ def test_edits_follow_if_match_and_leave_the_rest(app: AppHarness) -> None:
     }
 
 
+def test_an_edit_leaves_the_fields_it_does_not_name_as_stored(app: AppHarness) -> None:
+    """A zone stored before zones were read as people write them (IANA's legacy "EST")
+    stays as it is when another field changes, or when a form sends it back as it is: the
+    edit changes what it changes, and its audit entry says only that."""
+    alice = app.user(connect=False)
+    dana = _contact(alice)
+    engine = sqlalchemy.create_engine(sync_url(app.database_url))
+    with engine.begin() as connection:
+        connection.execute(
+            sqlalchemy.update(Contact).where(Contact.id == dana["id"]).values(time_zone="EST")
+        )
+    engine.dispose()
+    path = f"/api/contacts/{dana['id']}"
+    changed = alice.api.patch(path, json={"title": "VP Procurement"})
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["title"], changed.json()["timeZone"]) == ("VP Procurement", "EST")
+    update = next(
+        e for e in alice.api.get("/api/audit").json()["items"] if e["action"] == "contact_update"
+    )
+    assert update["changes"] == {
+        "title": {"before": "Head of Procurement", "after": "VP Procurement"}
+    }
+    sent_back = alice.api.patch(path, json={"title": "VP", "timeZone": "EST"})  # as a form does
+    assert sent_back.json()["timeZone"] == "EST"
+    moved = alice.api.patch(path, json={"timeZone": "Eastern Time"})  # read as people mean it
+    assert moved.json()["timeZone"] == "America/New_York"
+
+
 def test_archived_contacts_leave_lists_and_come_back(app: AppHarness) -> None:
     alice = app.user(connect=False)
     dana = _contact(alice)

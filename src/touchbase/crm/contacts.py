@@ -174,7 +174,7 @@ async def change_in(
     if if_match is not None and if_match != contact_etag(contact):
         raise ContactChangedError(details={"etag": contact_etag(contact)})
     before = fields_of(contact)
-    after = checked(msgspec.structs.replace(before, **changes))
+    after = _unnamed_kept(before, checked(msgspec.structs.replace(before, **changes)), changes)
     await _emails_free(session, actor.user_id, after, other_than=contact.id)
     audited = contact_changes(before, after)
     action = "contact_update"
@@ -186,6 +186,17 @@ async def change_in(
         return
     await contact_store.update_contact(session, contact, after, now=now)
     audit(session, actor, None, contact_id=contact.id, action=action, now=now, changes=audited)
+
+
+def _unnamed_kept(
+    before: ContactFields, after: ContactFields, changes: dict[str, Any]
+) -> ContactFields:
+    """`after` with the fields an edit did not change (not named, or sent back as stored, as
+    a form sends every field) as stored: cleaning them anew would change what the user did
+    not touch (a zone stored as IANA's legacy "EST" read as New York's)."""
+    stored = {name: getattr(before, name) for name in before.__struct_fields__}
+    kept = {k: v for k, v in stored.items() if k not in changes or changes[k] == v}
+    return msgspec.structs.replace(after, **kept)
 
 
 async def _emails_free(
