@@ -294,10 +294,11 @@ def test_events_stored_without_their_type_are_read_from_google_again(database_ur
             connection.execute(
                 text("UPDATE events SET etag = etag || '#organizer' WHERE id = 'marked'")
             )
-        command.upgrade(config, "head")
+        command.upgrade(config, "0028")
         with engine.connect() as connection:
             etags = dict(connection.execute(text("SELECT id, etag FROM events")).all())
             token = connection.execute(text("SELECT sync_token FROM calendars")).scalar()
+        command.upgrade(config, "head")
     finally:
         engine.dispose()
     assert etags == {
@@ -305,5 +306,44 @@ def test_events_stored_without_their_type_are_read_from_google_again(database_ur
         "typed": '"e-typed"',
         "changed": '"e-changed"',
         "marked": '"e-marked"#organizer',
+    }
+    assert token is None, "the next sync lists every event"
+
+
+def test_events_stored_without_their_video_call_are_read_from_google_again(
+    database_url: str,
+) -> None:
+    """A Meet made before touchbase kept conferences shows once the next sync has run."""
+    config = alembic_config(database_url)
+    command.downgrade(config, "0029")
+    engine = _sync_engine(database_url)
+    now = "2026-12-06 00:00:00"
+    try:
+        with engine.begin() as connection:
+            _user_and_calendar(connection, now)  # calendar `c`
+            connection.execute(text("UPDATE calendars SET sync_token = 'token'"))
+            for row_id, local in (
+                ("old", {"title": "Old", "eventType": "default"}),
+                ("known", {"title": "Known", "conference": None}),
+                ("changed", {"title": "Changed here"}),
+                ("marked", {"title": "Marked by 0028"}),
+            ):
+                _event(connection, row_id, json.dumps(local), now)
+            connection.execute(text("UPDATE events SET etag = '\"e-' || id || '\"'"))
+            connection.execute(text("UPDATE events SET pending_op = 'update' WHERE id = 'changed'"))
+            connection.execute(
+                text("UPDATE events SET etag = etag || '#eventType' WHERE id = 'marked'")
+            )
+        command.upgrade(config, "head")
+        with engine.connect() as connection:
+            etags = dict(connection.execute(text("SELECT id, etag FROM events")).all())
+            token = connection.execute(text("SELECT sync_token FROM calendars")).scalar()
+    finally:
+        engine.dispose()
+    assert etags == {
+        "old": '"e-old"#conference',
+        "known": '"e-known"',
+        "changed": '"e-changed"',
+        "marked": '"e-marked"#eventType',
     }
     assert token is None, "the next sync lists every event"

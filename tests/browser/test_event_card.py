@@ -68,6 +68,27 @@ def test_the_card_shows_the_event_as_a_person_reads_it(signed_in: CalendarPage) 
     expect(page).to_have_url(f"{signed_in.app.url}/contacts/{dana['id']}")
 
 
+def test_the_card_offers_the_meet_google_made_for_the_meeting(signed_in: CalendarPage) -> None:
+    """A Meet lives in the event's conference, not in its text: the card offers it to join."""
+    made = signed_in.user.google.post(
+        "/events",
+        params={"conferenceDataVersion": "1"},
+        json={
+            "summary": "Call with Gil",
+            "start": {"dateTime": at(14).isoformat()},
+            "end": {"dateTime": at(14, 30).isoformat()},
+            "conferenceData": {"createRequest": {"requestId": "call-with-gil"}},
+        },
+    )
+    assert made.status_code == 200, made.text
+    assert sync(signed_in.user)["status"] == "succeeded"
+    signed_in.reload()
+    card = signed_in.open_card("Call with Gil")
+    expect(card.get_by_role("link", name="Google Meet (meet.google.com)")).to_have_attribute(
+        "href", made.json()["hangoutLink"]
+    )
+
+
 def test_edit_and_delete_from_the_card(signed_in: CalendarPage) -> None:
     page = signed_in.page
     signed_in.api_create("Focus time", at(9), 30)

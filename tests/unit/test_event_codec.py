@@ -37,7 +37,14 @@ STORED_BY_0_1 = {
 }
 
 # Keys events carry since that codec: Google's "show as free" (2026-12-05).
-ADDED_SINCE = {"transparent", "organizer", "organizerSelf", "guestsCanModify", "eventType"}
+ADDED_SINCE = {
+    "transparent",
+    "organizer",
+    "organizerSelf",
+    "guestsCanModify",
+    "eventType",
+    "conference",
+}
 
 
 def test_reads_what_the_earlier_codec_stored() -> None:
@@ -53,6 +60,7 @@ def test_reads_what_the_earlier_codec_stored() -> None:
     assert not event.transparent
     assert (event.organizer, event.organizer_only) == (None, False)  # the user's own
     assert (event.event_type, event.kept_by_google) == ("default", False)
+    assert event.conference is None  # read from Google again (migration 0030)
 
 
 def test_round_trip_keeps_every_field() -> None:

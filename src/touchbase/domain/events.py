@@ -131,6 +131,14 @@ def _answered(guest: Attendee, known: Attendee | None) -> Attendee:
 EDITABLE_EVENT_TYPES = frozenset({"default", "outOfOffice", "focusTime"})
 
 
+class Conference(msgspec.Struct, frozen=True, rename="camel"):
+    """How to join an event's video call: its link (https) and the service's name ("Google
+    Meet"). Google's to keep: read, never sent."""
+
+    url: str
+    name: str = ""
+
+
 class CalendarEvent(msgspec.Struct, frozen=True, rename="camel"):
     """One event, a recurring series, or one instance of a series."""
 
@@ -163,6 +171,8 @@ class CalendarEvent(msgspec.Struct, frozen=True, rename="camel"):
     guests_can_modify: bool = False
     # Google's `eventType` ("default", "birthday", "fromGmail", "workingLocation", ...).
     event_type: str = "default"
+    # The event's video call (Google's conferenceData, or its Meet link).
+    conference: Conference | None = None
 
     def replace(self, **changes: object) -> CalendarEvent:
         """A copy with some fields changed."""

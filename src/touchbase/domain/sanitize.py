@@ -21,6 +21,8 @@ DESCRIPTION_TAGS = {"a", "b", "strong", "i", "em", "u", "br", "p", "ul", "ol", "
 DESCRIPTION_ATTRIBUTES = {"a": {"href"}}
 _MARKUP = re.compile("[<>&\xa0]")
 WEB_LINK = re.compile(r"^https?://[^\s<>\"'`]+$", re.IGNORECASE)
+# A video call's link, as a "Join" button opens it: https only, of a sane length.
+JOIN_LINK = re.compile(r"^https://[^\s<>\"'`]{1,2040}$", re.IGNORECASE)
 
 
 def without_nul(data: object) -> object:
@@ -60,6 +62,12 @@ def clean_description(text: str, *, strip: bool = True) -> str:
 def clean_link(url: str | None) -> str | None:
     """A link to show: http(s) only (never `javascript:` or `data:`), else none."""
     return url if url is not None and WEB_LINK.match(url) else None
+
+
+def clean_join_link(url: str | None) -> str | None:
+    """A video call's link: https only (never `javascript:`, nor a plain http page a
+    network could change), at most 2,048 characters; else none."""
+    return url if url is not None and JOIN_LINK.match(url) else None
 
 
 def _is_clean_line(text: str) -> bool:

@@ -6,8 +6,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from touchbase.domain import Attendee, CalendarEvent, EventStatus, EventTime
-from touchbase.domain.events import answers_kept
-from touchbase.domain.sanitize import clean_event
+from touchbase.domain.events import Conference, answers_kept
+from touchbase.domain.sanitize import clean_event, clean_join_link, clean_line
 from touchbase.domain.validation import is_valid_time_zone
 from touchbase.google.models import EventAttendee, EventDateTime, EventResource
 
@@ -20,6 +20,7 @@ MAX_COMMENT = 1024
 MAX_ADDITIONAL_GUESTS = 1000
 MAX_ORGANIZER = 320  # an address's longest
 MAX_EVENT_TYPE = 40  # Google's longest is "workingLocation"
+MAX_CONFERENCE_NAME = 80
 
 
 def time_to_domain(value: EventDateTime) -> EventTime:
@@ -96,6 +97,7 @@ def to_domain(resource: EventResource) -> CalendarEvent:
         organizer_self=organizer_self,
         guests_can_modify=bool(resource.guests_can_modify),
         event_type=_event_type(resource.event_type),
+        conference=_conference(resource),
     )
     return clean_event(event)  # Google's data is untrusted input, as a request body is
 
@@ -105,6 +107,19 @@ def _event_type(value: str | None) -> str:
     if not value:
         return "default"
     return value[:MAX_EVENT_TYPE] if value.isascii() and value.isalpha() else "other"
+
+
+def _conference(resource: EventResource) -> Conference | None:
+    """The event's video call: its conference's first video link (a Meet, or one an add-on
+    such as Zoom made), else its Meet link; only an https link is kept."""
+    data = resource.conference_data
+    name = clean_line((data and data.conference_solution and data.conference_solution.name) or "")
+    for point in (data and data.entry_points) or ():
+        url = clean_join_link(point.uri) if point.entry_point_type == "video" else None
+        if url:
+            return Conference(url=url, name=name[:MAX_CONFERENCE_NAME])
+    url = clean_join_link(resource.hangout_link)
+    return Conference(url=url, name="Google Meet") if url else None
 
 
 def _organizer(resource: EventResource) -> tuple[str | None, bool]:

@@ -60,6 +60,26 @@ class ExtendedProperties(WireModel):
     shared: dict[str, str] | None = None
 
 
+class ConferenceEntryPoint(WireModel):
+    """A way into a conference: a video link, a phone number, a SIP address."""
+
+    entry_point_type: str | None = None
+    uri: str | None = None
+
+
+class ConferenceSolution(WireModel):
+    """The service a conference is on ("Google Meet", an add-on's "Zoom Meeting")."""
+
+    name: str | None = None
+
+
+class ConferenceData(WireModel):
+    """An event's conference (a Meet, or one an add-on made), as Google lists it."""
+
+    entry_points: list[ConferenceEntryPoint] | None = None
+    conference_solution: ConferenceSolution | None = None
+
+
 # Google's own limit for an event id, which touchbase's rows keep too, and the room they give an
 # etag: an event beyond them is unreadable (skipped and named in the run), not a failed sync.
 MAX_GOOGLE_ID = 1024
@@ -94,6 +114,8 @@ class EventResource(WireModel):
     organizer: EventPerson | None = None
     guests_can_modify: bool | None = None
     event_type: str | None = None
+    hangout_link: str | None = None
+    conference_data: ConferenceData | None = None
 
     @property
     def is_cancelled(self) -> bool:

@@ -78,6 +78,10 @@ def event_view(record: EventRecord) -> dict[str, Any]:
         if record.event.original_start
         else None,
         "htmlLink": record.event.html_link,
+        # Its video call, from Google (a Meet, or one an add-on made): {url, name}, or None.
+        "conference": msgspec.to_builtins(record.event.conference)
+        if record.event.conference
+        else None,
         "syncStatus": record.sync_status,
         "pendingOperation": record.pending_op,
         "deleted": record.deleted,

@@ -66,9 +66,13 @@ export function whenInWords(event, zone) {
   return `${date} · ${time(start)} – ${time(end)}`;
 }
 
+// The event's video call: Google's (a Meet, or one an add-on made), else a meeting service's
+// link written in its place or description. {url, name}, or null.
 function joinLink(event) {
+  if (event.conference) return event.conference;
   const candidates = [event.location ?? "", event.description ?? ""].flatMap((t) => t.match(LINK) ?? []);
-  return candidates.find((url) => MEETING.test(url)) ?? null;
+  const url = candidates.find((found) => MEETING.test(found));
+  return url ? { url, name: "" } : null;
 }
 
 export function link(href, text) {
@@ -181,7 +185,10 @@ async function rows(event, repeats, viewOnly) {
   }
   if (repeats) found.push(row("Repeats", repeats));
   const join = joinLink(event);
-  if (join) found.push(row("Join", link(join, new URL(join).host)));
+  if (join) {
+    const host = new URL(join.url).host;
+    found.push(row("Join", link(join.url, join.name ? `${join.name} (${host})` : host)));
+  }
   if (event.location) {
     const where = /^https?:\/\//i.test(event.location)
       ? link(event.location, event.location)

@@ -1,0 +1,108 @@
+"""A meeting's video call comes from Google (a Meet, or one an add-on such as Zoom made) and
+is offered to join: kept as https only, whatever Google sends, and never lost to an edit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from tests.support.app import ApiUser, AppHarness
+from tests.support.sync import sync
+
+MEETING = {
+    "summary": "Call with Dana",
+    "start": {"dateTime": "2027-03-10T15:00:00Z"},
+    "end": {"dateTime": "2027-03-10T15:30:00Z"},
+}
+WINDOW = {"start": "2027-03-01T00:00:00Z", "end": "2027-04-01T00:00:00Z"}
+
+
+def _from_google(user: ApiUser, conference: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """An event made in Google with `conference`, synced: touchbase's first listed event of it
+    (the first occurrence of a series)."""
+    made = user.google.post(
+        "/events",
+        params={"conferenceDataVersion": "1"},
+        json={**MEETING, "conferenceData": conference, **fields},
+    )
+    assert made.status_code == 200, made.text
+    assert sync(user)["status"] == "succeeded"
+    listed = user.api.get("/api/calendar/events", params=WINDOW).json()["items"]
+    return next(e for e in listed if e["googleEventId"].startswith(made.json()["id"]))
+
+
+def _zoom(uri: str, name: str = "Zoom Meeting") -> dict[str, Any]:
+    return {
+        "conferenceSolution": {"key": {"type": "addOn"}, "name": name},
+        "entryPoints": [
+            {"entryPointType": "phone", "uri": "tel:+1-555-0100"},
+            {"entryPointType": "video", "uri": uri},
+        ],
+    }
+
+
+def test_a_meet_made_in_google_is_offered_and_kept_through_an_edit(app: AppHarness) -> None:
+    alice = app.user()
+    meet = {"createRequest": {"requestId": "r1", "conferenceSolutionKey": {"type": "hangoutsMeet"}}}
+    event = _from_google(
+        alice,
+        meet,
+        start={"dateTime": "2027-03-10T15:00:00Z", "timeZone": "UTC"},
+        end={"dateTime": "2027-03-10T15:30:00Z", "timeZone": "UTC"},
+        recurrence=["RRULE:FREQ=WEEKLY;COUNT=3"],
+    )
+    [google] = alice.google_events()
+    assert event["conference"] == {"url": google["hangoutLink"], "name": "Google Meet"}
+    assert event["conference"]["url"].startswith("https://meet.google.com/")
+    occurrences = alice.api.get("/api/calendar/events", params=WINDOW).json()["items"]
+    assert [e["conference"] for e in occurrences] == [event["conference"]] * 3
+
+    path = f"/api/calendar/events/{event['id']}"
+    moved = alice.api.patch(
+        path,
+        params={"scope": "all"},
+        json={"title": "Weekly with Dana"},
+        headers={"If-Match": event["etag"]},
+    )
+    assert (moved.status_code, moved.json()["syncStatus"]) == (200, "synced"), moved.text
+    assert moved.json()["conference"] == event["conference"]
+    [google] = alice.google_events()
+    assert (google["summary"], google["hangoutLink"]) == (
+        "Weekly with Dana",
+        event["conference"]["url"],
+    )
+
+
+def test_an_add_ons_video_link_is_offered_with_its_name(app: AppHarness) -> None:
+    alice = app.user()
+    event = _from_google(alice, _zoom("https://zoom.us/j/123456789?pwd=abc"))
+    assert event["conference"] == {
+        "url": "https://zoom.us/j/123456789?pwd=abc",
+        "name": "Zoom Meeting",
+    }
+
+
+def test_only_an_https_video_link_from_google_is_kept(app: AppHarness) -> None:
+    """Google's data is untrusted: a link a "Join" button would run as script, one a network
+    could change on the way, or one of any length, is no video call; a name is one line."""
+    alice = app.user()
+    for uri in (
+        "javascript:alert(document.cookie)",
+        "http://zoom.us/j/1",
+        "https://zoom.us/j/1 onclick=alert(1)",
+        "https://zoom.us/j/" + "9" * 5000,
+    ):
+        assert _from_google(alice, _zoom(uri))["conference"] is None, uri
+    named = _from_google(alice, _zoom("https://zoom.us/j/2", name="Zoom\u202e\nMeeting" * 20))
+    assert named["conference"]["url"] == "https://zoom.us/j/2"
+    assert "\n" not in named["conference"]["name"]
+    assert "\u202e" not in named["conference"]["name"]
+    assert len(named["conference"]["name"]) <= 80
+    listed = alice.api.get("/api/calendar/events", params=WINDOW).json()["items"]
+    assert len(listed) == 5, "each event synced, with or without its call"
+
+
+def test_an_event_without_a_call_has_none(app: AppHarness) -> None:
+    alice = app.user()
+    made = alice.meeting("Lunch", datetime(2027, 3, 10, 12, tzinfo=UTC))
+    assert made["conference"] is None
