@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.support.app import ApiUser, AppHarness
+from tests.support.app import ApiUser, AppHarness, wait_for
 from tests.support.sync import sync
 
 MEETING = {
@@ -106,3 +106,74 @@ def test_an_event_without_a_call_has_none(app: AppHarness) -> None:
     alice = app.user()
     made = alice.meeting("Lunch", datetime(2027, 3, 10, 12, tzinfo=UTC))
     assert made["conference"] is None
+
+
+def _meet_of(google_event: dict[str, Any]) -> str:
+    link = google_event["hangoutLink"]
+    assert isinstance(link, str)
+    assert link.startswith("https://meet.google.com/")
+    return link
+
+
+def test_a_meet_is_asked_for_with_a_new_event_or_added_to_one(app: AppHarness) -> None:
+    alice = app.user()
+    start = datetime(2027, 3, 10, 15, tzinfo=UTC)
+    made = alice.meeting("Call with Dana", start, addMeet=True)
+    [google] = alice.google_events()
+    assert made["conference"] == {"url": _meet_of(google), "name": "Google Meet"}
+    assert (made["syncStatus"], made["meetRequested"]) == ("synced", False)
+
+    later = alice.meeting("Demo for Acme", start.replace(hour=17))
+    assert later["conference"] is None
+    path = f"/api/calendar/events/{later['id']}"
+    added = alice.api.patch(path, json={"addMeet": True}, headers={"If-Match": later["etag"]})
+    assert added.status_code == 200, added.text
+    in_google = {e["summary"]: e for e in alice.google_events()}
+    assert added.json()["conference"]["url"] == _meet_of(in_google["Demo for Acme"])
+    assert _meet_of(in_google["Demo for Acme"]) != _meet_of(in_google["Call with Dana"])
+    again = alice.api.patch(path, json={"addMeet": True})  # it has one: nothing to do
+    assert again.json()["conference"] == added.json()["conference"]
+    assert again.json()["etag"] == added.json()["etag"]
+
+
+def test_a_meet_asked_for_while_google_is_down_is_made_once_when_it_is_back(
+    app: AppHarness,
+) -> None:
+    alice = app.user()
+    app.emulator.fault(method="POST", path="/events$", status=503, times=1000)
+    made = alice.meeting("Call with Dana", datetime(2027, 3, 10, 15, tzinfo=UTC), addMeet=True)
+    assert (made["syncStatus"], made["conference"], made["meetRequested"]) == (
+        "pending",
+        None,
+        True,
+    )
+    app.emulator.http.delete(app.emulator.url + "/_emulator/faults")
+    path = f"/api/calendar/events/{made['id']}"
+    wait_for(lambda: alice.api.get(path).json()["syncStatus"] == "synced", what="the push")
+    [google] = alice.google_events()
+    shown = alice.api.get(path).json()
+    assert (shown["conference"]["url"], shown["meetRequested"]) == (_meet_of(google), False)
+
+
+def test_a_meet_is_refused_where_google_cannot_make_one(app: AppHarness) -> None:
+    """A calendar kept on touchbase only has no Google to make it; an event someone else
+    organizes is theirs to add one to; a birthday is Google's. Nothing is written."""
+    solo = app.user("solo@example.com", connect=False)
+    assert solo.api.post("/api/calendar/local").status_code in (200, 201)
+    refused = solo.create(addMeet=True)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["details"]["field"] == "addMeet"
+    assert solo.api.get("/api/calendar/events", params=WINDOW).json()["items"] == []
+
+    alice = app.user()
+    birthday = _from_google(
+        alice,
+        {},
+        eventType="birthday",
+        start={"date": "2027-03-14"},
+        end={"date": "2027-03-15"},
+        recurrence=["RRULE:FREQ=YEARLY"],
+        transparency="transparent",
+    )
+    path = f"/api/calendar/events/{birthday['id']}"
+    assert alice.api.patch(path, json={"addMeet": True}).status_code == 403

@@ -89,6 +89,39 @@ def test_the_card_offers_the_meet_google_made_for_the_meeting(signed_in: Calenda
     )
 
 
+def test_a_meet_is_added_from_the_form_and_offered_to_join(signed_in: CalendarPage) -> None:
+    page = signed_in.page
+    page.get_by_role("button", name="New event").click()
+    signed_in.fill_form(title="Call with Gil", start=at(15), end=at(15, 30))
+    page.get_by_label("Add a Google Meet video call").check()
+    signed_in.save_form()
+    signed_in.expect_status("Call with Gil", "synced")
+    meet = signed_in.google_event("Call with Gil")["hangoutLink"]
+    card = signed_in.open_card("Call with Gil")
+    expect(card.get_by_role("link", name="Google Meet (meet.google.com)")).to_have_attribute(
+        "href", meet
+    )
+    card.get_by_role("button", name="Edit").click()
+    modal = page.locator("#event-modal")
+    expect(modal.get_by_label("Add a Google Meet video call")).to_be_hidden()
+    expect(modal.get_by_role("link", name="Google Meet")).to_have_attribute("href", meet)
+    modal.get_by_role("button", name="Cancel").click()
+
+    signed_in.api_create("Demo for Acme", at(17))  # one made without: added later
+    signed_in.reload()
+    signed_in.open_event("Demo for Acme")
+    page.get_by_label("Add a Google Meet video call").check()
+    signed_in.save_form()
+    signed_in.expect_status("Demo for Acme", "synced")
+    added = signed_in.google_event("Demo for Acme")["hangoutLink"]
+    assert added.startswith("https://meet.google.com/")
+    assert added != meet
+    page.goto(signed_in.app.url + "/activity")
+    expect(page.locator("#activity-list")).to_contain_text(
+        "You changed the video call of “Demo for Acme”"
+    )
+
+
 def test_edit_and_delete_from_the_card(signed_in: CalendarPage) -> None:
     page = signed_in.page
     signed_in.api_create("Focus time", at(9), 30)

@@ -374,6 +374,7 @@ def test_a_new_user_can_start_without_google_and_move_in_later(app: AppHarness, 
     expect(page.locator("#onboarding")).to_be_hidden()
     expect(page.locator("#sync-status")).to_contain_text("Your events are kept on touchbase.")
     page.get_by_role("button", name="New event").click()
+    expect(page.get_by_label("Add a Google Meet video call")).to_be_hidden()  # no Google
     calendar.fill_form(title="Plan the quarter", start=at(10), end=at(11))
     calendar.save_form()
     calendar.expect_status("Plan the quarter", "local")

@@ -44,6 +44,7 @@ ADDED_SINCE = {
     "guestsCanModify",
     "eventType",
     "conference",
+    "conferenceRequest",
 }
 
 

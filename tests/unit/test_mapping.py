@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from touchbase.domain import Attendee, CalendarEvent, EventTime
+from touchbase.domain.events import Conference
 from touchbase.google.mapping import CONTACT_KEY, event_body, patch_body, to_domain
 from touchbase.google.models import EventResource, convert
 
@@ -151,3 +152,18 @@ def test_an_event_shown_as_free_stays_free_when_written_whole() -> None:
     assert event_body(event)["transparency"] == "transparent"
     assert "transparency" not in event_body(event.replace(transparent=False))
     assert "transparency" not in patch_body(event, event.replace(title="Renamed"))
+
+
+def test_a_meet_is_asked_for_only_while_the_event_has_no_video_call() -> None:
+    base = CalendarEvent(
+        title="Call",
+        start=EventTime.at(datetime(2027, 1, 1, 9, tzinfo=UTC)),
+        end=EventTime.at(datetime(2027, 1, 1, 10, tzinfo=UTC)),
+    )
+    asked = base.replace(conference_request="r1")
+    request = {"requestId": "r1", "conferenceSolutionKey": {"type": "hangoutsMeet"}}
+    assert event_body(asked)["conferenceData"] == {"createRequest": request}
+    assert patch_body(base, asked) == {"conferenceData": {"createRequest": request}}
+    has_one = asked.replace(conference=Conference(url="https://meet.google.com/abc-defg-hij"))
+    assert "conferenceData" not in event_body(has_one)
+    assert patch_body(base, has_one) == {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from touchbase.domain import Attendee, CalendarEvent, EventTime
+from touchbase.domain.events import Conference
 from touchbase.domain.merge import changed_fields, three_way_merge
 
 BASE = CalendarEvent(
@@ -99,3 +100,17 @@ def test_no_change_made_here_merges_into_an_event_google_keeps() -> None:
     result = three_way_merge(BASE, local, birthday)
     assert set(result.conflicts) == {"title", "contact_id"}
     assert three_way_merge(BASE, local, BASE.replace(etag='"moved"')).clean, "a plain event"
+
+
+def test_a_meet_asked_for_here_survives_googles_change_and_goes_out_once() -> None:
+    """The request is the user's change: Google's edit of another field merges with it, and
+    the merged version still asks for the Meet (not the same content as Google's), until
+    Google's version has a video call."""
+    local = BASE.replace(conference_request="r1")
+    remote = BASE.replace(title="Renamed in Google", etag='"remote"')
+    result = three_way_merge(BASE, local, remote)
+    assert result.clean
+    assert (result.merged.title, result.merged.conference_request) == ("Renamed in Google", "r1")
+    assert not result.merged.same_content(remote)
+    made = remote.replace(conference=Conference(url="https://meet.google.com/abc-defg-hij"))
+    assert not three_way_merge(BASE, local, made).merged.wants_conference

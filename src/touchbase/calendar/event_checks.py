@@ -71,6 +71,15 @@ def check_writable(calendar: Calendar) -> None:
         raise ReadOnlyCalendarError(f"{calendar.summary} is shared with you to view only.")
 
 
+def check_meet_possible(calendar: Calendar, event: CalendarEvent) -> None:
+    """Refuse a Meet asked for in a calendar kept on touchbase only: Google makes a Meet."""
+    if calendar.is_local and event.wants_conference:
+        raise InvalidEventError(
+            "Google Calendar makes a Meet: this calendar is kept on touchbase only.",
+            field="addMeet",
+        )
+
+
 _KEPT_BY_GOOGLE = {
     "birthday": "A birthday comes from Google Contacts: change it there or in Google Calendar.",
     "fromGmail": "Gmail made this event from an email: change it in Google Calendar.",

@@ -19,6 +19,7 @@ from touchbase.calendar.event_checks import (
     calendar_for,
     check_etag,
     check_kept_by_google,
+    check_meet_possible,
     check_organizer,
     check_references,
     check_writable,
@@ -97,8 +98,10 @@ async def create_calendar_event(
 
 
 def _fingerprint(event: CalendarEvent, calendar_id: str | None, is_touchpoint: bool) -> str:
-    """A digest of what a create request asks for."""
-    return request_digest([event, calendar_id, is_touchpoint])
+    """A digest of what a create request asks for (a Meet asked for, whatever the request id
+    each try drew)."""
+    asked = event.replace(conference_request="meet") if event.conference_request else event
+    return request_digest([asked, calendar_id, is_touchpoint])
 
 
 async def _replayed(session: AsyncSession, earlier: Event, fingerprint: str | None) -> EventRecord:
@@ -119,6 +122,7 @@ def pending_row(
     Google id is the event's own."""
     assert event.id is not None
     check_writable(calendar)
+    check_meet_possible(calendar, event)
     if base is not None:
         check_kept_by_google(base, None if op == "delete" else event)
     if base is not None and op != "delete":
@@ -217,6 +221,7 @@ async def stage_update(
     calendar = await accounts.calendar_by_id(session, row.calendar_id)
     assert calendar is not None
     check_writable(calendar)
+    check_meet_possible(calendar, after)
     check_kept_by_google(before, after)
     check_organizer(before, after)
     row.send_updates = send_updates(row, actor, before, after)

@@ -173,6 +173,9 @@ class CalendarEvent(msgspec.Struct, frozen=True, rename="camel"):
     event_type: str = "default"
     # The event's video call (Google's conferenceData, or its Meet link).
     conference: Conference | None = None
+    # A Meet asked for here that Google has not made yet: the request's id, which makes
+    # sending it again safe (Google makes one Meet per request id).
+    conference_request: str | None = None
 
     def replace(self, **changes: object) -> CalendarEvent:
         """A copy with some fields changed."""
@@ -194,6 +197,11 @@ class CalendarEvent(msgspec.Struct, frozen=True, rename="camel"):
         """Whether it is of a type whose details are Google's to keep (not changed here)."""
         return self.event_type not in EDITABLE_EVENT_TYPES
 
+    @property
+    def wants_conference(self) -> bool:
+        """Whether a Meet was asked for here and the event has no video call yet."""
+        return self.conference_request is not None and self.conference is None
+
     def details(self) -> tuple[object, ...]:
         """What every guest's copy shares: the content but for the user's own links."""
         return (
@@ -205,6 +213,7 @@ class CalendarEvent(msgspec.Struct, frozen=True, rename="camel"):
             frozenset(a.email.lower() for a in self.attendees),
             self.recurrence,
             self.status,
+            self.wants_conference,
         )
 
     @property

@@ -23,6 +23,7 @@ MERGE_FIELDS = (
     "status",
     "contact_id",
     "touchpoint_id",
+    "conference_request",
 )
 Side = Literal["local", "remote"]
 # The user's own links, kept in their copy of any event; every other field is a detail every

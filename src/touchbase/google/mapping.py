@@ -154,6 +154,16 @@ def _crm_properties(event: CalendarEvent) -> dict[str, str]:
     return props
 
 
+def _meet_request(event: CalendarEvent) -> dict[str, Any]:
+    """conferenceData asking Google for a Meet (sent with conferenceDataVersion=1)."""
+    return {
+        "createRequest": {
+            "requestId": event.conference_request,
+            "conferenceSolutionKey": {"type": "hangoutsMeet"},
+        }
+    }
+
+
 def event_body(event: CalendarEvent) -> dict[str, Any]:
     """The full JSON body for insert or update (PUT)."""
     body: dict[str, Any] = {
@@ -177,6 +187,8 @@ def event_body(event: CalendarEvent) -> dict[str, Any]:
     props = _crm_properties(event)
     if props:
         body["extendedProperties"] = {"private": props}
+    if event.wants_conference:
+        body["conferenceData"] = _meet_request(event)
     return body
 
 
@@ -209,4 +221,6 @@ def patch_body(base: CalendarEvent, target: CalendarEvent) -> dict[str, Any]:
             props[key] = getattr(target, attr)
     if props:
         body["extendedProperties"] = {"private": props}
+    if target.wants_conference:
+        body["conferenceData"] = _meet_request(target)
     return body

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import quote
 
 from touchbase.domain import CalendarEvent, EventValidationError, validate_event
@@ -97,31 +97,41 @@ def _if_match(etag: str | None) -> tuple[tuple[str, str], ...]:
     return (("If-Match", etag),) if etag else ()
 
 
+def _params(send_updates: SendUpdates, body: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The query of a write: whom Google emails; and, when the body asks for a Meet, that
+    conference data is written (Google ignores it otherwise)."""
+    updates = (("sendUpdates", send_updates),)
+    return (*updates, ("conferenceDataVersion", "1")) if "conferenceData" in body else updates
+
+
 def to_call(op: Operation, send_updates: SendUpdates) -> Call:
     """The API call of an operation (validated; an insert must already have its id)."""
-    updates = (("sendUpdates", send_updates),)
     if isinstance(op, InsertEvent):
         check_event(op.event)
         check_new_id(op.event)
-        return Call("POST", events_path(op.calendar_id), updates, event_body(op.event))
+        body = event_body(op.event)
+        return Call("POST", events_path(op.calendar_id), _params(send_updates, body), body)
     if isinstance(op, PatchEvent):
         check_event(op.target, op.base)
+        body = patch_body(op.base, op.target)
         return Call(
             "PATCH",
             events_path(op.calendar_id, op.event_id),
-            updates,
-            patch_body(op.base, op.target),
+            _params(send_updates, body),
+            body,
             _if_match(op.etag),
         )
+    updates = (("sendUpdates", send_updates),)
     if isinstance(op, UpdateEvent):
         check_event(op.event)
         if not op.event.id:
             raise InvalidEventError("An update needs the event's id.", field="id")
+        body = event_body(op.event)
         return Call(
             "PUT",
             events_path(op.calendar_id, op.event.id),
-            updates,
-            event_body(op.event),
+            _params(send_updates, body),
+            body,
             _if_match(op.etag),
         )
     if isinstance(op, DeleteEvent):

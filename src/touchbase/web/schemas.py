@@ -5,6 +5,7 @@ A rejected request writes nothing: everything is checked before any use case run
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -54,6 +55,8 @@ class EventFields(_Strict):
     attendees: list[str] | None = Field(default=None, max_length=MAX_ATTENDEES)
     contactId: str | None = Field(default=None, max_length=MAX_ID)
     recurrence: list[str] | None = Field(default=None, max_length=20)
+    # Ask Google for a Meet (its link comes back as `conference`); nothing when it has one.
+    addMeet: bool | None = None
 
 
 class EventCreate(EventFields):
@@ -127,9 +130,17 @@ def _text_changes(fields: EventFields) -> dict[str, Any]:
     return changes
 
 
+def _meet_changes(fields: EventFields, current: CalendarEvent | None) -> dict[str, Any]:
+    """A Meet asked for: a new request's id (Google makes one Meet per id, so the push can
+    send it again safely); nothing when the event has a video call or one is asked for."""
+    if not fields.addMeet or (current and (current.conference or current.conference_request)):
+        return {}
+    return {"conference_request": uuid.uuid4().hex}
+
+
 def changes_for(fields: EventFields, current: CalendarEvent) -> dict[str, Any]:
     """Domain changes a PATCH asks for, on top of `current` (its guests' answers kept)."""
-    changes = _text_changes(fields)
+    changes = _text_changes(fields) | _meet_changes(fields, current)
     if "attendees" in changes:
         changes["attendees"] = with_answers(changes["attendees"], current.attendees)
     answer = fields.myResponse if isinstance(fields, EventUpdate) else None
@@ -169,7 +180,7 @@ def new_event(body: EventCreate) -> CalendarEvent:
     """The domain event a create asks for."""
     zone = _zone(body.timeZone)
     all_day = bool(body.allDay)
-    changes = _text_changes(body)
+    changes = _text_changes(body) | _meet_changes(body, None)
     return CalendarEvent(
         title=changes.pop("title"),
         start=_time(body.startTime, all_day=all_day, zone=zone, field="startTime"),

@@ -82,6 +82,8 @@ def event_view(record: EventRecord) -> dict[str, Any]:
         "conference": msgspec.to_builtins(record.event.conference)
         if record.event.conference
         else None,
+        # A Meet asked for here that Google has not made yet (it comes with the sync).
+        "meetRequested": record.event.wants_conference,
         "syncStatus": record.sync_status,
         "pendingOperation": record.pending_op,
         "deleted": record.deleted,

@@ -1,6 +1,7 @@
 // The event modal's form: filling it from an event or a selected range, reading and checking it,
 // and its contact (event-contact.js). It knows nothing of the calendar or the API's writes.
 
+import { listedCalendars } from "./app.js";
 import { chosenContact, setUpContact, showContact } from "./event-contact.js";
 import { fillRepeat, readRepeat, relabel, setUpRepeat } from "./repeat-picker.js";
 import { editorValue, fillEditor, setUpEditor } from "./rich-text.js";
@@ -12,8 +13,9 @@ const field = {
   title: $("ev-title"), allDay: $("ev-all-day"), startDate: $("ev-start-date"),
   startTime: $("ev-start-time"), endDate: $("ev-end-date"), endTime: $("ev-end-time"),
   zone: $("ev-zone"), location: $("ev-location"), attendees: $("ev-attendees"),
-  description: $("ev-description"), contact: $("ev-contact"),
+  description: $("ev-description"), contact: $("ev-contact"), meet: $("ev-meet"),
 };
+let inGoogle = false; // whether the user's events are in Google Calendar (which makes a Meet)
 
 export function setUpForm() {
   const list = $("zones");
@@ -31,6 +33,26 @@ export function setUpForm() {
   field.startDate.addEventListener("change", relabel);
   setUpContact();
   setUpEditor(field.description, $("ev-description-tools"));
+  listedCalendars().then(({ items }) => { inGoogle = items.some((c) => !c.isLocal); }, () => {});
+}
+
+// The event's video call: its link, or the offer to add a Meet (asked for: waiting for Google).
+function showMeet(event) {
+  const call = event.conference;
+  const asked = Boolean(event.meetRequested);
+  $("ev-meet-row").hidden = Boolean(call) || !inGoogle;
+  field.meet.checked = asked;
+  field.meet.disabled = asked;
+  const note = $("ev-meet-note");
+  note.hidden = !call && !asked;
+  if (call) {
+    const anchor = document.createElement("a");
+    anchor.href = call.url;
+    anchor.textContent = call.name || new URL(call.url).host;
+    anchor.rel = "noopener noreferrer";
+    anchor.target = "_blank";
+    note.replaceChildren("Video call: ", anchor);
+  } else if (asked) note.textContent = "Google Calendar adds the Meet's link when the event syncs.";
 }
 
 function showTimes() {
@@ -64,6 +86,7 @@ export async function fillForm(event) {
   field.location.value = event.location ?? "";
   field.attendees.value = (event.attendees ?? []).join(", ");
   fillEditor(field.description, event.description);
+  showMeet(event);
   await showContact(event.contactId);
   showTimes();
   lockDetails(Boolean(event.organizerOnly || event.keptByGoogle));
@@ -108,6 +131,7 @@ export function readForm() {
     title, allDay, location: field.location.value.trim(), attendees,
     description: editorValue(field.description), contactId: chosenContact() ?? "", recurrence: repeat.lines,
   };
+  if (field.meet.checked && !field.meet.disabled) body.addMeet = true;
   if (allDay) {
     const end = addDays(field.endDate.value, 1);
     if (end <= field.startDate.value) return formError("The end date is before the start.", field.endDate), null;
