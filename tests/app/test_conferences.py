@@ -3,11 +3,17 @@ is offered to join: kept as https only, whatever Google sends, and never lost to
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.support.app import ApiUser, AppHarness, wait_for
+from tests.support.inprocess import calendar_services, connected_user
+from tests.support.servers import EmulatorControl
 from tests.support.sync import sync
+from touchbase.calendar.events import create_calendar_event
+from touchbase.calendar.listing import list_calendar_events
+from touchbase.calendar.sync import perform_two_way_sync
+from touchbase.domain import CalendarEvent, EventTime
 
 MEETING = {
     "summary": "Call with Dana",
@@ -139,20 +145,30 @@ def test_a_meet_is_asked_for_with_a_new_event_or_added_to_one(app: AppHarness) -
 def test_a_meet_asked_for_while_google_is_down_is_made_once_when_it_is_back(
     app: AppHarness,
 ) -> None:
+    """Each waiting change goes out when Google is back, asking for its own Meet."""
     alice = app.user()
     app.emulator.fault(method="POST", path="/events$", status=503, times=1000)
-    made = alice.meeting("Call with Dana", datetime(2027, 3, 10, 15, tzinfo=UTC), addMeet=True)
-    assert (made["syncStatus"], made["conference"], made["meetRequested"]) == (
-        "pending",
-        None,
-        True,
-    )
+    start = datetime(2027, 3, 10, 15, tzinfo=UTC)
+    made = [
+        alice.meeting(title, start.replace(hour=hour), addMeet=True)
+        for title, hour in (("Call with Dana", 15), ("Call with Eli", 16))
+    ]
+    assert [(e["syncStatus"], e["conference"], e["meetRequested"]) for e in made] == [
+        ("pending", None, True)
+    ] * 2
     app.emulator.http.delete(app.emulator.url + "/_emulator/faults")
-    path = f"/api/calendar/events/{made['id']}"
-    wait_for(lambda: alice.api.get(path).json()["syncStatus"] == "synced", what="the push")
-    [google] = alice.google_events()
-    shown = alice.api.get(path).json()
-    assert (shown["conference"]["url"], shown["meetRequested"]) == (_meet_of(google), False)
+    paths = [f"/api/calendar/events/{e['id']}" for e in made]
+    wait_for(
+        lambda: all(alice.api.get(p).json()["syncStatus"] == "synced" for p in paths),
+        what="the push",
+    )
+    google = {e["summary"]: _meet_of(e) for e in alice.google_events()}
+    shown = [alice.api.get(p).json() for p in paths]
+    assert [(e["conference"]["url"], e["meetRequested"]) for e in shown] == [
+        (google["Call with Dana"], False),
+        (google["Call with Eli"], False),
+    ]
+    assert len(set(google.values())) == 2
 
 
 def test_a_meet_is_refused_where_google_cannot_make_one(app: AppHarness) -> None:
@@ -177,3 +193,34 @@ def test_a_meet_is_refused_where_google_cannot_make_one(app: AppHarness) -> None
     )
     path = f"/api/calendar/events/{birthday['id']}"
     assert alice.api.patch(path, json={"addMeet": True}).status_code == 403
+
+
+async def test_meets_asked_for_go_out_in_one_batch(
+    database_url: str, emulator: EmulatorControl
+) -> None:
+    """Changes that waited for Google go out together in a sync's batch: each part asks for
+    its Meet (the batch part's query carries conferenceDataVersion=1)."""
+    async with calendar_services(database_url, emulator.url) as services:
+        actor = await connected_user(services, "alice@example.com")
+        emulator.fault(method="POST", path="/events$", status=503, times=10_000)
+        start = datetime(2027, 3, 10, 15, tzinfo=UTC)
+        for n in range(3):
+            at = start + timedelta(hours=n)
+            event = CalendarEvent(
+                title=f"Call {n}",
+                start=EventTime.at(at),
+                end=EventTime.at(at + timedelta(minutes=30)),
+                conference_request=f"request-{n}",
+            )
+            assert (await create_calendar_event(services, actor, event)).sync_status == "pending"
+        emulator.http.delete(emulator.url + "/_emulator/faults")
+        emulator.http.delete(emulator.url + "/_emulator/stats")
+        result = await perform_two_way_sync(services, actor.user_id)
+        assert (result.status, result.counts["pushed"]) == ("succeeded", 3)
+        assert emulator.stats()["httpRequests"] == 2, "a listing and one batch"
+        listed = (
+            await list_calendar_events(services, actor.user_id, time_min=None, time_max=None)
+        ).items
+        calls = {r.event.conference.url for r in listed if r.event.conference}
+        assert len(calls) == 3
+        assert not any(r.event.wants_conference for r in listed)
