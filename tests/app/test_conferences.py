@@ -79,6 +79,45 @@ def test_a_meet_made_in_google_is_offered_and_kept_through_an_edit(app: AppHarne
     )
 
 
+def test_a_series_split_at_this_and_following_keeps_its_meet_on_both_parts(
+    app: AppHarness,
+) -> None:
+    """Google's own "this and following" keeps the call on the new series: so does touchbase's
+    split, whose new series it makes by inserting it (with the Meet copied, not a new one)."""
+    alice = app.user()
+    made = alice.create(
+        title="Weekly with Dana",
+        startTime="2027-03-10T15:00:00+00:00",
+        endTime="2027-03-10T15:30:00+00:00",
+        timeZone="UTC",
+        recurrence=["RRULE:FREQ=WEEKLY;COUNT=4"],
+        addMeet=True,
+    ).json()
+    meet = made["conference"]
+    assert meet["url"].startswith("https://meet.google.com/")
+    third = alice.api.get("/api/calendar/events", params=WINDOW).json()["items"][2]
+    split = alice.api.patch(
+        f"/api/calendar/events/{third['id']}",
+        params={"scope": "following"},
+        json={
+            "title": "Weekly with Dana (new time)",
+            "startTime": "2027-03-24T16:00:00+00:00",
+            "endTime": "2027-03-24T16:30:00+00:00",
+        },
+    )
+    assert (split.status_code, split.json()["syncStatus"]) == (200, "synced"), split.text
+    assert split.json()["conference"] == meet
+    series = {
+        e["summary"]: e.get("hangoutLink")
+        for e in alice.google_events()
+        if e.get("recurrence") and e["status"] != "cancelled"
+    }
+    assert series == {"Weekly with Dana": meet["url"], "Weekly with Dana (new time)": meet["url"]}
+    assert sync(alice)["status"] == "succeeded"
+    listed = alice.api.get("/api/calendar/events", params=WINDOW).json()["items"]
+    assert [e["conference"] for e in listed] == [meet] * 4
+
+
 def test_an_add_ons_video_link_is_offered_with_its_name(app: AppHarness) -> None:
     alice = app.user()
     event = _from_google(alice, _zoom("https://zoom.us/j/123456789?pwd=abc"))

@@ -167,3 +167,41 @@ def test_a_meet_is_asked_for_only_while_the_event_has_no_video_call() -> None:
     has_one = asked.replace(conference=Conference(url="https://meet.google.com/abc-defg-hij"))
     assert "conferenceData" not in event_body(has_one)
     assert patch_body(base, has_one) == {}
+
+
+def test_a_meet_is_read_with_what_copies_it_and_only_a_clean_id_copies() -> None:
+    def read(conference_id: str) -> CalendarEvent:
+        return to_domain(
+            convert(
+                EventResource,
+                {
+                    "id": "x1234",
+                    "start": {"dateTime": "2027-01-01T10:00:00Z"},
+                    "end": {"dateTime": "2027-01-01T11:00:00Z"},
+                    "conferenceData": {
+                        "conferenceId": conference_id,
+                        "conferenceSolution": {"key": {"type": "hangoutsMeet"}},
+                        "entryPoints": [
+                            {"entryPointType": "video", "uri": "https://meet.google.com/abc"}
+                        ],
+                    },
+                },
+            )
+        )
+
+    meet = read("abc-defg-hij")
+    assert meet.conference == Conference(
+        url="https://meet.google.com/abc",
+        name="Google Meet",
+        solution="hangoutsMeet",
+        conference_id="abc-defg-hij",
+    )
+    assert event_body(meet.replace(id=None))["conferenceData"] == {
+        "conferenceId": "abc-defg-hij",
+        "conferenceSolution": {"key": {"type": "hangoutsMeet"}, "name": "Google Meet"},
+        "entryPoints": [{"entryPointType": "video", "uri": "https://meet.google.com/abc"}],
+    }
+    hostile = read('"><script>')
+    assert hostile.conference is not None
+    assert not hostile.conference.copyable_meet
+    assert "conferenceData" not in event_body(hostile)

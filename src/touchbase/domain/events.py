@@ -133,10 +133,18 @@ EDITABLE_EVENT_TYPES = frozenset({"default", "outOfOffice", "focusTime"})
 
 class Conference(msgspec.Struct, frozen=True, rename="camel"):
     """How to join an event's video call: its link (https) and the service's name ("Google
-    Meet"). Google's to keep: read, never sent."""
+    Meet"); Google's to keep. A Meet's `solution` ("hangoutsMeet") and `conference_id` let a
+    new event made from this one (a series split at "this and following") keep the same call."""
 
     url: str
     name: str = ""
+    solution: str = ""
+    conference_id: str = ""
+
+    @property
+    def copyable_meet(self) -> bool:
+        """Whether Google takes this call onto another event (a Meet, known by its id)."""
+        return self.solution == "hangoutsMeet" and bool(self.conference_id)
 
 
 class CalendarEvent(msgspec.Struct, frozen=True, rename="camel"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,7 @@ MAX_ADDITIONAL_GUESTS = 1000
 MAX_ORGANIZER = 320  # an address's longest
 MAX_EVENT_TYPE = 40  # Google's longest is "workingLocation"
 MAX_CONFERENCE_NAME = 80
+_CONFERENCE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,200}$")
 
 
 def time_to_domain(value: EventDateTime) -> EventTime:
@@ -111,15 +113,35 @@ def _event_type(value: str | None) -> str:
 
 def _conference(resource: EventResource) -> Conference | None:
     """The event's video call: its conference's first video link (a Meet, or one an add-on
-    such as Zoom made), else its Meet link; only an https link is kept."""
+    such as Zoom made), else its Meet link; only an https link is kept, and names bounded."""
     data = resource.conference_data
-    name = clean_line((data and data.conference_solution and data.conference_solution.name) or "")
+    solution = data.conference_solution if data else None
+    name = clean_line((solution and solution.name) or "")[:MAX_CONFERENCE_NAME]
+    kind = _word((solution and solution.key and solution.key.type) or "")
+    name = name or ("Google Meet" if kind == "hangoutsMeet" else "")
+    conference_id = (data and data.conference_id) or ""
+    if not _CONFERENCE_ID.match(conference_id):
+        conference_id = ""
     for point in (data and data.entry_points) or ():
         url = clean_join_link(point.uri) if point.entry_point_type == "video" else None
         if url:
-            return Conference(url=url, name=name[:MAX_CONFERENCE_NAME])
+            return Conference(url=url, name=name, solution=kind, conference_id=conference_id)
     url = clean_join_link(resource.hangout_link)
     return Conference(url=url, name="Google Meet") if url else None
+
+
+def _conference_copy(conference: Conference) -> dict[str, Any]:
+    """conferenceData that puts an existing Meet on a new event (the tail of a split series),
+    as Google takes a conference copied from another event."""
+    return {
+        "conferenceId": conference.conference_id,
+        "conferenceSolution": {"key": {"type": conference.solution}, "name": conference.name},
+        "entryPoints": [{"entryPointType": "video", "uri": conference.url}],
+    }
+
+
+def _word(value: str) -> str:
+    return value[:MAX_EVENT_TYPE] if value.isascii() and value.isalpha() else ""
 
 
 def _organizer(resource: EventResource) -> tuple[str | None, bool]:
@@ -189,6 +211,8 @@ def event_body(event: CalendarEvent) -> dict[str, Any]:
         body["extendedProperties"] = {"private": props}
     if event.wants_conference:
         body["conferenceData"] = _meet_request(event)
+    elif event.conference and event.conference.copyable_meet:
+        body["conferenceData"] = _conference_copy(event.conference)
     return body
 
 

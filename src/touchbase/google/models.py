@@ -67,10 +67,17 @@ class ConferenceEntryPoint(WireModel):
     uri: str | None = None
 
 
+class ConferenceSolutionKey(WireModel):
+    """Which kind of conference: "hangoutsMeet", "addOn"."""
+
+    type: str | None = None
+
+
 class ConferenceSolution(WireModel):
     """The service a conference is on ("Google Meet", an add-on's "Zoom Meeting")."""
 
     name: str | None = None
+    key: ConferenceSolutionKey | None = None
 
 
 class ConferenceData(WireModel):
@@ -78,6 +85,7 @@ class ConferenceData(WireModel):
 
     entry_points: list[ConferenceEntryPoint] | None = None
     conference_solution: ConferenceSolution | None = None
+    conference_id: str | None = None
 
 
 # Google's own limit for an event id, which touchbase's rows keep too, and the room they give an

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from touchbase.calendar.records import ConflictInfo, EventRecord
 from touchbase.crm.contacts import contact_etag
 from touchbase.domain import CalendarEvent, EventTime
+from touchbase.domain.events import Conference
 from touchbase.store.models import AuditEntry, Calendar, Contact, SyncRun
 
 
@@ -79,9 +80,7 @@ def event_view(record: EventRecord) -> dict[str, Any]:
         else None,
         "htmlLink": record.event.html_link,
         # Its video call, from Google (a Meet, or one an add-on made): {url, name}, or None.
-        "conference": msgspec.to_builtins(record.event.conference)
-        if record.event.conference
-        else None,
+        "conference": _conference_view(record.event.conference),
         # A Meet asked for here that Google has not made yet (it comes with the sync).
         "meetRequested": record.event.wants_conference,
         "syncStatus": record.sync_status,
@@ -95,6 +94,11 @@ def event_view(record: EventRecord) -> dict[str, Any]:
     if record.sync_status == "pending":
         view["notice"] = PENDING_NOTICE
     return view
+
+
+def _conference_view(conference: Conference | None) -> dict[str, str] | None:
+    """An event's video call as the API shows it: where to join, and on what."""
+    return {"url": conference.url, "name": conference.name} if conference else None
 
 
 def conflict_view(conflict: ConflictInfo) -> dict[str, Any]:
