@@ -144,6 +144,8 @@ def test_demo_runs_the_emulator_and_the_app_with_sample_events(tmp_path: Path) -
         assert {e["syncStatus"] for e in events} == {"synced"}
         assert any(e["allDay"] for e in singles)
         assert any(e["attendees"] for e in singles)
+        [demo] = [e for e in singles if e["title"] == "Demo for Globex"]
+        assert demo["conference"]["url"].startswith("https://meet.google.com/"), "a Meet"
         assert {e["title"] for e in weekly} == {"Pipeline review"}
         due = httpx.get(f"http://127.0.0.1:{port}/api/touchpoints/due", headers=auth).json()
         assert [t["contactName"] for t in due["overdue"]] == ["Eli Vance"]

@@ -64,8 +64,8 @@ def machine_zone() -> str:
 
 
 def sample_events(now: datetime) -> list[dict[str, Any]]:
-    """A single meeting, an all-day event, one with attendees, and a weekly series (`now` in
-    the demo calendar's zone: they are at its wall-clock times)."""
+    """A single meeting, an all-day event, one with attendees and a Meet, and a weekly series
+    (`now` in the demo calendar's zone: they are at its wall-clock times)."""
     day = (now + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
     return [
         {
@@ -99,6 +99,7 @@ def sample_events(now: datetime) -> list[dict[str, Any]]:
             "endTime": (day + timedelta(hours=6)).isoformat(),
             "attendees": ["eli@globex.example", "fran@globex.example"],
             "description": "<b>Agenda</b>: product tour, pricing",
+            "addMeet": True,
         },
         _weekly_elsewhere(day + timedelta(days=1, hours=1)),
     ]
