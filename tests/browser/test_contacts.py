@@ -83,8 +83,13 @@ def test_a_contact_page_plans_a_touchpoint_and_logs_a_meeting(signed_in: Calenda
     signed_in.api_create(
         "Intro call with Dana", at(9) - timedelta(days=4), attendees=["dana@acme.example"]
     )
+    demo = signed_in.api_create(
+        "Demo for Acme", at(16) + timedelta(days=2), attendees=["dana@acme.example"], addMeet=True
+    )
     page.goto(f"{signed_in.app.url}/contacts/{dana['id']}")
     expect(page.locator("#timeline-past")).to_contain_text("Intro call with Dana")
+    join = page.locator("#timeline-upcoming").get_by_role("link", name="Join Google Meet")
+    expect(join).to_have_attribute("href", demo["conference"]["url"])
     expect(page.locator("#last-contacted")).not_to_have_text("never")
     day = today() + timedelta(days=3)
     page.get_by_label("Day", exact=True).fill(day.isoformat())

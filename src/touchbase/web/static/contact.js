@@ -9,7 +9,16 @@ const contactId = decodeURIComponent(location.pathname.split("/").pop());
 const path = `/api/contacts/${encodeURIComponent(contactId)}`;
 let etag = null;
 
-function meetingItem(entry) {
+// A meeting to come: its video call's link, to join from here.
+function joinLink(call) {
+  const link = el("a", `Join ${call.name || new URL(call.url).host}`);
+  link.href = call.url;
+  link.rel = "noopener noreferrer";
+  link.target = "_blank";
+  return link;
+}
+
+function meetingItem(entry, upcoming = false) {
   const item = el("li", null, "meeting");
   if (entry.kind === "interaction") {
     item.append(el("strong", formatWhen(entry.at)), ` · ${entry.outcome.replace("_", "-")}`);
@@ -19,6 +28,7 @@ function meetingItem(entry) {
   const link = el("a", entry.event.title);
   link.href = `/calendar?event=${encodeURIComponent(entry.event.id)}`;
   item.append(el("strong", formatWhen(entry.at)), " ", link);
+  if (upcoming && entry.event.conference) item.append(" · ", joinLink(entry.event.conference));
   for (const logged of entry.logged) {
     item.append(" · ", el("span", logged.outcome.replace("_", "-"), "badge"));
     if (logged.notes) item.append(" ", el("span", logged.notes, "hint"));
@@ -29,7 +39,7 @@ function meetingItem(entry) {
 async function showTimeline() {
   const timeline = await api("GET", `${path}/timeline`);
   $("last-contacted").textContent = timeline.lastContacted ? formatWhen(timeline.lastContacted) : "never";
-  $("timeline-upcoming").replaceChildren(...timeline.upcoming.map(meetingItem));
+  $("timeline-upcoming").replaceChildren(...timeline.upcoming.map((m) => meetingItem(m, true)));
   $("timeline-past").replaceChildren(...timeline.past.map(meetingItem));
   if (!timeline.upcoming.length) $("timeline-upcoming").append(el("li", "No meetings planned.", "hint"));
   if (!timeline.past.length) $("timeline-past").append(el("li", "No meetings yet: meetings with any of their emails appear here.", "hint"));
