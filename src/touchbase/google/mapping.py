@@ -106,15 +106,15 @@ def to_domain(resource: EventResource) -> CalendarEvent:
 
 def _event_type(value: str | None) -> str:
     """Google's event type, bounded: a word (a type not known here is kept, and left alone)."""
-    if not value:
-        return "default"
-    return value[:MAX_EVENT_TYPE] if value.isascii() and value.isalpha() else "other"
+    return (_word(value) or "other") if value else "default"
 
 
 def _conference(resource: EventResource) -> Conference | None:
     """The event's video call: its conference's first video link (a Meet, or one an add-on
     such as Zoom made), else its Meet link; only an https link is kept, and names bounded."""
     data = resource.conference_data
+    if data is None and resource.hangout_link is None:
+        return None  # most events: nothing to read
     solution = data.conference_solution if data else None
     name = clean_line((solution and solution.name) or "")[:MAX_CONFERENCE_NAME]
     kind = _word((solution and solution.key and solution.key.type) or "")
@@ -141,6 +141,7 @@ def _conference_copy(conference: Conference) -> dict[str, Any]:
 
 
 def _word(value: str) -> str:
+    """A name Google gives a kind of thing ("birthday", "hangoutsMeet"), bounded; else ""."""
     return value[:MAX_EVENT_TYPE] if value.isascii() and value.isalpha() else ""
 
 
