@@ -15,7 +15,9 @@ const field = {
   zone: $("ev-zone"), location: $("ev-location"), attendees: $("ev-attendees"),
   description: $("ev-description"), contact: $("ev-contact"), meet: $("ev-meet"),
 };
-let inGoogle = false; // whether the user's events are in Google Calendar (which makes a Meet)
+// Where Google Calendar makes a Meet: new events (made in Google once it is connected), and
+// events of the user's calendars there (not of one kept on touchbase only).
+let googleCalendars = null; // ids, once listed
 
 export function setUpForm() {
   const list = $("zones");
@@ -33,14 +35,21 @@ export function setUpForm() {
   field.startDate.addEventListener("change", relabel);
   setUpContact();
   setUpEditor(field.description, $("ev-description-tools"));
-  listedCalendars().then(({ items }) => { inGoogle = items.some((c) => !c.isLocal); }, () => {});
+  listedCalendars().then(({ items }) => {
+    googleCalendars = new Set(items.filter((c) => !c.isLocal).map((c) => c.id));
+  }, () => {});
+}
+
+function meetPossible(event) {
+  if (!googleCalendars?.size) return false;
+  return !event.calendarId || googleCalendars.has(event.calendarId);
 }
 
 // The event's video call: its link, or the offer to add a Meet (asked for: waiting for Google).
 function showMeet(event) {
   const call = event.conference;
   const asked = Boolean(event.meetRequested);
-  $("ev-meet-row").hidden = Boolean(call) || !inGoogle;
+  $("ev-meet-row").hidden = Boolean(call) || !meetPossible(event);
   field.meet.checked = asked;
   field.meet.disabled = asked;
   const note = $("ev-meet-note");
