@@ -263,3 +263,19 @@ async def test_meets_asked_for_go_out_in_one_batch(
         calls = {r.event.conference.url for r in listed if r.event.conference}
         assert len(calls) == 3
         assert not any(r.event.wants_conference for r in listed)
+
+
+def test_a_meet_added_in_google_is_a_new_version_here(app: AppHarness) -> None:
+    """The API's etag changes with every change made in Google: a Meet added there is one."""
+    alice = app.user()
+    made = alice.meeting("Call with Dana", datetime(2027, 3, 10, 15, tzinfo=UTC))
+    added = alice.google.patch(
+        f"/events/{made['googleEventId']}",
+        params={"conferenceDataVersion": "1"},
+        json={"conferenceData": {"createRequest": {"requestId": "in-google"}}},
+    )
+    assert added.status_code == 200, added.text
+    assert sync(alice)["status"] == "succeeded"
+    now = alice.api.get(f"/api/calendar/events/{made['id']}").json()
+    assert now["conference"]["url"] == _meet_of(added.json())
+    assert now["etag"] != made["etag"]

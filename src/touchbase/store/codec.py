@@ -14,6 +14,9 @@ from touchbase.domain.merge import MERGE_FIELDS
 # the provider's bookkeeping).
 _STORED_NAME = {f.name: f.encode_name for f in msgspec.structs.fields(CalendarEvent)}
 CONTENT_KEYS = tuple(_STORED_NAME[name] for name in MERGE_FIELDS)
+# The keys whose change is a new version of the event (its API etag): what a person sees and
+# edits, and what Google keeps that they see (the video call to join).
+VERSION_KEYS = (*CONTENT_KEYS, _STORED_NAME["conference"])
 
 
 def event_to_json(event: CalendarEvent) -> dict[str, Any]:
