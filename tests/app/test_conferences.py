@@ -181,6 +181,28 @@ def test_a_meet_is_asked_for_with_a_new_event_or_added_to_one(app: AppHarness) -
     assert again.json()["etag"] == added.json()["etag"]
 
 
+def test_a_create_asking_for_a_meet_replayed_with_its_key_makes_one_event(
+    app: AppHarness,
+) -> None:
+    """Each try draws its own request id: the key's check reads "a Meet asked for"."""
+    alice = app.user()
+    headers = {"Idempotency-Key": "form-submit-1"}
+    body = {
+        "title": "Once",
+        "startTime": "2027-03-10T09:00:00Z",
+        "endTime": "2027-03-10T10:00:00Z",
+        "addMeet": True,
+    }
+    first = alice.api.post("/api/calendar/events", json=body, headers=headers)
+    again = alice.api.post("/api/calendar/events", json=body, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201), again.text
+    assert first.json()["id"] == again.json()["id"]
+    assert again.json()["conference"] == first.json()["conference"]
+    assert len(alice.google_events()) == 1
+    other = alice.api.post("/api/calendar/events", json={**body, "addMeet": False}, headers=headers)
+    assert other.status_code == 422, "the key with another request"
+
+
 def test_a_meet_asked_for_while_google_is_down_is_made_once_when_it_is_back(
     app: AppHarness,
 ) -> None:
