@@ -301,3 +301,43 @@ def test_a_meet_added_in_google_is_a_new_version_here(app: AppHarness) -> None:
     now = alice.api.get(f"/api/calendar/events/{made['id']}").json()
     assert now["conference"]["url"] == _meet_of(added.json())
     assert now["etag"] != made["etag"]
+
+
+def test_an_occurrence_changed_before_its_series_meet_was_made_shares_that_meet(
+    app: AppHarness,
+) -> None:
+    """The Meet is the series' to ask for: an occurrence changed alone meanwhile inherits it,
+    and asks for no second one of its own."""
+    alice = app.user()
+    app.emulator.fault(method="POST", path="/events$", status=503, times=1000)
+    series = alice.create(
+        title="Weekly with Dana",
+        startTime="2027-03-10T15:00:00+00:00",
+        endTime="2027-03-10T15:30:00+00:00",
+        timeZone="UTC",
+        recurrence=["RRULE:FREQ=WEEKLY;COUNT=3"],
+        addMeet=True,
+    ).json()
+    assert series["syncStatus"] == "pending"
+    second = alice.api.get("/api/calendar/events", params=WINDOW).json()["items"][1]
+    moved = alice.api.patch(
+        f"/api/calendar/events/{second['id']}",
+        params={"scope": "instance"},
+        json={"title": "Weekly with Dana (agenda: pricing)"},
+    )
+    assert moved.status_code == 200, moved.text
+    app.emulator.http.delete(app.emulator.url + "/_emulator/faults")
+    wait_for(
+        lambda: (
+            {
+                e["syncStatus"]
+                for e in alice.api.get("/api/calendar/events", params=WINDOW).json()["items"]
+            }
+            == {"synced"}
+        ),
+        what="the series and its occurrence in Google",
+    )
+    instances = alice.google.get("/events", params={"singleEvents": "true", **WINDOW}).json()[
+        "items"
+    ]
+    assert len({_meet_of(e) for e in instances}) == 1, instances
