@@ -204,6 +204,16 @@ export function wireDialogs() {
   }
 }
 
+// A link that opens in a new tab (a map, a video call), with no hold on this page.
+export function outsideLink(href, text) {
+  const anchor = document.createElement("a");
+  anchor.href = href;
+  anchor.textContent = text;
+  anchor.rel = "noopener noreferrer";
+  anchor.target = "_blank";
+  return anchor;
+}
+
 // A day ("Dec 4, 2026") or a moment ("Dec 4, 2026, 10:00 AM", in the zone the pages show).
 export function formatWhen(iso) {
   if (!iso) return "";

@@ -1,6 +1,6 @@
 // One contact: details, next touchpoint, cadence, and the timeline of meetings and notes.
 
-import { api, formatWhen, oneAtATime, showError, toast, useShownZone } from "./app.js";
+import { api, formatWhen, oneAtATime, outsideLink, showError, toast, useShownZone } from "./app.js";
 import { cadenceText, el, fillContactForm, readContactForm, showFieldError, touchpointItem } from "./crm.js";
 import { instantIn, isZone, shownZone } from "./times.js";
 
@@ -8,15 +8,6 @@ const $ = (id) => document.getElementById(id);
 const contactId = decodeURIComponent(location.pathname.split("/").pop());
 const path = `/api/contacts/${encodeURIComponent(contactId)}`;
 let etag = null;
-
-// A meeting to come: its video call's link, to join from here.
-function joinLink(call) {
-  const link = el("a", `Join ${call.name || new URL(call.url).host}`);
-  link.href = call.url;
-  link.rel = "noopener noreferrer";
-  link.target = "_blank";
-  return link;
-}
 
 function meetingItem(entry, upcoming = false) {
   const item = el("li", null, "meeting");
@@ -28,7 +19,8 @@ function meetingItem(entry, upcoming = false) {
   const link = el("a", entry.event.title);
   link.href = `/calendar?event=${encodeURIComponent(entry.event.id)}`;
   item.append(el("strong", formatWhen(entry.at)), " ", link);
-  if (upcoming && entry.event.conference) item.append(" · ", joinLink(entry.event.conference));
+  const call = upcoming ? entry.event.conference : null; // a meeting to come: join from here
+  if (call) item.append(" · ", outsideLink(call.url, `Join ${call.name || new URL(call.url).host}`));
   for (const logged of entry.logged) {
     item.append(" · ", el("span", logged.outcome.replace("_", "-"), "badge"));
     if (logged.notes) item.append(" ", el("span", logged.notes, "hint"));

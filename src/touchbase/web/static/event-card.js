@@ -4,7 +4,7 @@
 // contact, the sync state (and why Google refused a change); Edit, Delete, Open contact, and
 // for a change Google refused, going back to Google's version.
 
-import { api, ApiError, describe, showError } from "./app.js";
+import { api, ApiError, describe, outsideLink as link, showError } from "./app.js";
 import { isReadOnly, keptByGoogle, STATUS_TEXT } from "./calendar-events.js";
 import { formatted } from "./rich-text.js";
 import { askScope } from "./scope.js";
@@ -30,7 +30,8 @@ export function setUpCard(handlers) {
   $("card-discard").addEventListener("click", () => shown && (card.close(), actions.discard(shown)));
   $("card-close").addEventListener("click", () => card.close());
   card.addEventListener("close", () => {
-    if (opener?.isConnected && (!document.activeElement || card.contains(document.activeElement) || document.activeElement === document.body)) opener.focus();
+    const back = stillShown(opener);
+    if (back && (!document.activeElement || card.contains(document.activeElement) || document.activeElement === document.body)) back.focus();
   });
   // A popover, not a modal: Escape, or a click elsewhere, closes it.
   document.addEventListener("keydown", (event) => {
@@ -39,6 +40,14 @@ export function setUpCard(handlers) {
   document.addEventListener("mousedown", (event) => {
     if (card.open && !card.contains(event.target) && !event.target.closest?.("dialog")) card.close();
   });
+}
+
+// The element focused before the card, or, when a live update drew the calendar again
+// meanwhile, the same event's new tile.
+function stillShown(element) {
+  if (!element || element.isConnected) return element;
+  const id = element.dataset?.eventId;
+  return id ? document.querySelector(`#calendar [data-event-id="${CSS.escape(id)}"]`) : null;
 }
 
 // The event whose card is open (null when none is).
@@ -73,15 +82,6 @@ function joinLink(event) {
   const candidates = [event.location ?? "", event.description ?? ""].flatMap((t) => t.match(LINK) ?? []);
   const url = candidates.find((found) => MEETING.test(found));
   return url ? { url, name: "" } : null;
-}
-
-export function link(href, text) {
-  const anchor = document.createElement("a");
-  anchor.href = href;
-  anchor.textContent = text;
-  anchor.rel = "noopener noreferrer";
-  anchor.target = "_blank";
-  return anchor;
 }
 
 function row(label, ...content) {

@@ -1,7 +1,7 @@
 // The event modal's form: filling it from an event or a selected range, reading and checking it,
 // and its contact (event-contact.js). It knows nothing of the calendar or the API's writes.
 
-import { listedCalendars } from "./app.js";
+import { listedCalendars, outsideLink } from "./app.js";
 import { chosenContact, setUpContact, showContact } from "./event-contact.js";
 import { fillRepeat, readRepeat, relabel, setUpRepeat } from "./repeat-picker.js";
 import { editorValue, fillEditor, setUpEditor } from "./rich-text.js";
@@ -54,14 +54,8 @@ function showMeet(event) {
   field.meet.disabled = asked;
   const note = $("ev-meet-note");
   note.hidden = !call && !asked;
-  if (call) {
-    const anchor = document.createElement("a");
-    anchor.href = call.url;
-    anchor.textContent = call.name || new URL(call.url).host;
-    anchor.rel = "noopener noreferrer";
-    anchor.target = "_blank";
-    note.replaceChildren("Video call: ", anchor);
-  } else if (asked) note.textContent = "Google Calendar adds the Meet's link when the event syncs.";
+  if (call) note.replaceChildren("Video call: ", outsideLink(call.url, call.name || new URL(call.url).host));
+  else if (asked) note.textContent = "Google Calendar adds the Meet's link when the event syncs.";
 }
 
 function showTimes() {
