@@ -273,34 +273,46 @@ def test_events_stored_without_their_organizer_are_read_from_google_again(
     assert token is None, "the next sync lists every event"
 
 
-def test_events_stored_without_their_type_are_read_from_google_again(database_url: str) -> None:
+def _etags_read_again(
+    database_url: str, before: str, to: str, rows: dict[str, dict[str, Any]], marked: str
+) -> tuple[dict[str, str | None], str | None]:
+    """Events of calendar `c` (a sync token kept) stored at migration `before`, each with
+    Google's etag `"e-<id>"`: "changed" waiting for Google, "marked" marked `#<marked>` by an
+    earlier migration; their etags and the calendar's sync token after migration `to`."""
     config = alembic_config(database_url)
-    command.downgrade(config, "0027")
+    command.downgrade(config, before)
     engine = _sync_engine(database_url)
     now = "2026-12-06 00:00:00"
     try:
         with engine.begin() as connection:
             _user_and_calendar(connection, now)  # calendar `c`
             connection.execute(text("UPDATE calendars SET sync_token = 'token'"))
-            for row_id, local in (
-                ("old", {"title": "Old"}),
-                ("typed", {"title": "Typed", "eventType": "birthday"}),
-                ("changed", {"title": "Changed here"}),
-                ("marked", {"title": "Marked by 0026"}),
-            ):
+            for row_id, local in rows.items():
                 _event(connection, row_id, json.dumps(local), now)
             connection.execute(text("UPDATE events SET etag = '\"e-' || id || '\"'"))
             connection.execute(text("UPDATE events SET pending_op = 'update' WHERE id = 'changed'"))
             connection.execute(
-                text("UPDATE events SET etag = etag || '#organizer' WHERE id = 'marked'")
+                text("UPDATE events SET etag = etag || :mark WHERE id = 'marked'"),
+                {"mark": f"#{marked}"},
             )
-        command.upgrade(config, "0028")
+        command.upgrade(config, to)
         with engine.connect() as connection:
             etags = dict(connection.execute(text("SELECT id, etag FROM events")).all())
             token = connection.execute(text("SELECT sync_token FROM calendars")).scalar()
         command.upgrade(config, "head")
     finally:
         engine.dispose()
+    return etags, token
+
+
+def test_events_stored_without_their_type_are_read_from_google_again(database_url: str) -> None:
+    rows = {
+        "old": {"title": "Old"},
+        "typed": {"title": "Typed", "eventType": "birthday"},
+        "changed": {"title": "Changed here"},
+        "marked": {"title": "Marked by 0026"},
+    }
+    etags, token = _etags_read_again(database_url, "0027", "0028", rows, "organizer")
     assert etags == {
         "old": '"e-old"#eventType',
         "typed": '"e-typed"',
@@ -314,32 +326,13 @@ def test_events_stored_without_their_video_call_are_read_from_google_again(
     database_url: str,
 ) -> None:
     """A Meet made before touchbase kept conferences shows once the next sync has run."""
-    config = alembic_config(database_url)
-    command.downgrade(config, "0029")
-    engine = _sync_engine(database_url)
-    now = "2026-12-06 00:00:00"
-    try:
-        with engine.begin() as connection:
-            _user_and_calendar(connection, now)  # calendar `c`
-            connection.execute(text("UPDATE calendars SET sync_token = 'token'"))
-            for row_id, local in (
-                ("old", {"title": "Old", "eventType": "default"}),
-                ("known", {"title": "Known", "conference": None}),
-                ("changed", {"title": "Changed here"}),
-                ("marked", {"title": "Marked by 0028"}),
-            ):
-                _event(connection, row_id, json.dumps(local), now)
-            connection.execute(text("UPDATE events SET etag = '\"e-' || id || '\"'"))
-            connection.execute(text("UPDATE events SET pending_op = 'update' WHERE id = 'changed'"))
-            connection.execute(
-                text("UPDATE events SET etag = etag || '#eventType' WHERE id = 'marked'")
-            )
-        command.upgrade(config, "head")
-        with engine.connect() as connection:
-            etags = dict(connection.execute(text("SELECT id, etag FROM events")).all())
-            token = connection.execute(text("SELECT sync_token FROM calendars")).scalar()
-    finally:
-        engine.dispose()
+    rows = {
+        "old": {"title": "Old", "eventType": "default"},
+        "known": {"title": "Known", "conference": None},
+        "changed": {"title": "Changed here"},
+        "marked": {"title": "Marked by 0028"},
+    }
+    etags, token = _etags_read_again(database_url, "0029", "0030", rows, "eventType")
     assert etags == {
         "old": '"e-old"#conference',
         "known": '"e-known"',
