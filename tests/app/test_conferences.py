@@ -37,6 +37,20 @@ def _from_google(user: ApiUser, conference: dict[str, Any], **fields: Any) -> di
     return next(e for e in listed if e["googleEventId"].startswith(made.json()["id"]))
 
 
+def _weekly_with_meet(user: ApiUser, count: int) -> dict[str, Any]:
+    """A weekly series from March 10, 2027, made here with a Meet asked for: the API's answer."""
+    made = user.create(
+        title="Weekly with Dana",
+        startTime="2027-03-10T15:00:00+00:00",
+        endTime="2027-03-10T15:30:00+00:00",
+        timeZone="UTC",
+        recurrence=[f"RRULE:FREQ=WEEKLY;COUNT={count}"],
+        addMeet=True,
+    )
+    assert made.status_code == 201, made.text
+    return dict(made.json())
+
+
 def _zoom(uri: str, name: str = "Zoom Meeting") -> dict[str, Any]:
     return {
         "conferenceSolution": {"key": {"type": "addOn"}, "name": name},
@@ -85,14 +99,7 @@ def test_a_series_split_at_this_and_following_keeps_its_meet_on_both_parts(
     """Google's own "this and following" keeps the call on the new series: so does touchbase's
     split, whose new series it makes by inserting it (with the Meet copied, not a new one)."""
     alice = app.user()
-    made = alice.create(
-        title="Weekly with Dana",
-        startTime="2027-03-10T15:00:00+00:00",
-        endTime="2027-03-10T15:30:00+00:00",
-        timeZone="UTC",
-        recurrence=["RRULE:FREQ=WEEKLY;COUNT=4"],
-        addMeet=True,
-    ).json()
+    made = _weekly_with_meet(alice, 4)
     meet = made["conference"]
     assert meet["url"].startswith("https://meet.google.com/")
     third = alice.api.get("/api/calendar/events", params=WINDOW).json()["items"][2]
@@ -310,14 +317,7 @@ def test_an_occurrence_changed_before_its_series_meet_was_made_shares_that_meet(
     and asks for no second one of its own."""
     alice = app.user()
     app.emulator.fault(method="POST", path="/events$", status=503, times=1000)
-    series = alice.create(
-        title="Weekly with Dana",
-        startTime="2027-03-10T15:00:00+00:00",
-        endTime="2027-03-10T15:30:00+00:00",
-        timeZone="UTC",
-        recurrence=["RRULE:FREQ=WEEKLY;COUNT=3"],
-        addMeet=True,
-    ).json()
+    series = _weekly_with_meet(alice, 3)
     assert series["syncStatus"] == "pending"
     second = alice.api.get("/api/calendar/events", params=WINDOW).json()["items"][1]
     moved = alice.api.patch(

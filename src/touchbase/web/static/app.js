@@ -214,6 +214,11 @@ export function outsideLink(href, text) {
   return anchor;
 }
 
+// A video call's name as a person reads it: its service's ("Google Meet"), else its site's.
+export function callName(call) {
+  return call.name || new URL(call.url).host;
+}
+
 // A day ("Dec 4, 2026") or a moment ("Dec 4, 2026, 10:00 AM", in the zone the pages show).
 export function formatWhen(iso) {
   if (!iso) return "";

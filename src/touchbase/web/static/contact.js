@@ -1,6 +1,6 @@
 // One contact: details, next touchpoint, cadence, and the timeline of meetings and notes.
 
-import { api, formatWhen, oneAtATime, outsideLink, showError, toast, useShownZone } from "./app.js";
+import { api, callName, formatWhen, oneAtATime, outsideLink, showError, toast, useShownZone } from "./app.js";
 import { cadenceText, el, fillContactForm, readContactForm, showFieldError, touchpointItem } from "./crm.js";
 import { instantIn, isZone, shownZone } from "./times.js";
 
@@ -20,7 +20,7 @@ function meetingItem(entry, upcoming = false) {
   link.href = `/calendar?event=${encodeURIComponent(entry.event.id)}`;
   item.append(el("strong", formatWhen(entry.at)), " ", link);
   const call = upcoming ? entry.event.conference : null; // a meeting to come: join from here
-  if (call) item.append(" · ", outsideLink(call.url, `Join ${call.name || new URL(call.url).host}`));
+  if (call) item.append(" · ", outsideLink(call.url, `Join ${callName(call)}`));
   for (const logged of entry.logged) {
     item.append(" · ", el("span", logged.outcome.replace("_", "-"), "badge"));
     if (logged.notes) item.append(" ", el("span", logged.notes, "hint"));

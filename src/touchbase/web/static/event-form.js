@@ -1,7 +1,7 @@
 // The event modal's form: filling it from an event or a selected range, reading and checking it,
 // and its contact (event-contact.js). It knows nothing of the calendar or the API's writes.
 
-import { listedCalendars, outsideLink } from "./app.js";
+import { callName, listedCalendars, outsideLink } from "./app.js";
 import { chosenContact, setUpContact, showContact } from "./event-contact.js";
 import { fillRepeat, readRepeat, relabel, setUpRepeat } from "./repeat-picker.js";
 import { editorValue, fillEditor, setUpEditor } from "./rich-text.js";
@@ -54,7 +54,7 @@ function showMeet(event) {
   field.meet.disabled = asked;
   const note = $("ev-meet-note");
   note.hidden = !call && !asked;
-  if (call) note.replaceChildren("Video call: ", outsideLink(call.url, call.name || new URL(call.url).host));
+  if (call) note.replaceChildren("Video call: ", outsideLink(call.url, callName(call)));
   else if (asked) note.textContent = "Google Calendar adds the Meet's link when the event syncs.";
 }
 
