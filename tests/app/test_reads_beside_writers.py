@@ -34,7 +34,9 @@ def _file(app: AppHarness) -> str:
 def write_lock_held(app: AppHarness) -> Iterator[sqlite3.Connection]:
     """The app's SQLite file's write lock, held by another connection meanwhile."""
     path = _file(app)
-    holder = sqlite3.connect(path, isolation_level=None, timeout=0)
+    # It waits its turn for the lock: the app may be writing as it asks (the connection's
+    # first sync, a push's outcome); once held, the app's writers wait behind it.
+    holder = sqlite3.connect(path, isolation_level=None, timeout=10)
     holder.execute("BEGIN IMMEDIATE")  # as a sync's page of inserts does
     try:
         yield holder
