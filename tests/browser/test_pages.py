@@ -184,6 +184,11 @@ def test_the_calendar_works_from_the_keyboard(signed_in: CalendarPage) -> None:
     page.keyboard.press("Escape")
     expect(card).to_be_hidden()
     expect(signed_in.event("Typed meeting")).to_be_focused()  # its tile drawn again
+    # Another live update while the tile has the focus: its new tile keeps it.
+    with page.expect_response(lambda r: "/api/calendar/events?" in r.url):
+        signed_in.api_create("Made later", at(9))
+    expect(signed_in.event("Made later")).to_be_visible()
+    expect(signed_in.event("Typed meeting")).to_be_focused()
     page.keyboard.press("Enter")
     expect(card.get_by_role("button", name="Edit")).to_be_focused()
     page.keyboard.press("Enter")

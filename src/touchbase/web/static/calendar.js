@@ -16,6 +16,7 @@ import { cardEvent, closeCard, setUpCard, showCard } from "./event-card.js";
 import { connectGoogle } from "./google-connect.js";
 import { setUpSearch } from "./search.js";
 import { setUpShortcuts } from "./shortcuts.js";
+import { followTileFocus, refocusTile } from "./tile-focus.js";
 import { setUpLog, showLog } from "./event-log.js";
 import { changedFields, fillForm, formError, readForm, setUpForm } from "./event-form.js";
 import { emailGuests } from "./guests-prompt.js";
@@ -134,6 +135,7 @@ function decorate(info) {
   const tip = [repeats, theirs].filter(Boolean).join("; ");
   if (tip) info.el.title = `${info.event.title}: ${tip}`;
   info.el.setAttribute("aria-label", [info.event.title, repeats, theirs, said].filter(Boolean).join(", "));
+  refocusTile(info.el, info.event.id);
 }
 
 // An event set in another zone than the one shown: its time there ("= 4:00 PM in Berlin").
@@ -462,6 +464,7 @@ showZone();
 offerToConnect();
 lockViewOnly();
 setUpSync(calendar);
+followTileFocus();
 followChanges();
 openLinked();
 window.touchbaseCalendar = calendar; // for people poking at the page from the console
