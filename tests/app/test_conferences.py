@@ -4,9 +4,9 @@ is offered to join: kept as https only, whatever Google sends, and never lost to
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from tests.support.app import ApiUser, AppHarness, wait_for
+from tests.support.app import AppHarness, wait_for
+from tests.support.conferences import WINDOW, from_google, meet_of, weekly_with_meet, zoom
 from tests.support.inprocess import calendar_services, connected_user
 from tests.support.servers import EmulatorControl
 from tests.support.sync import sync
@@ -15,56 +15,11 @@ from touchbase.calendar.listing import list_calendar_events
 from touchbase.calendar.sync import perform_two_way_sync
 from touchbase.domain import CalendarEvent, EventTime
 
-MEETING = {
-    "summary": "Call with Dana",
-    "start": {"dateTime": "2027-03-10T15:00:00Z"},
-    "end": {"dateTime": "2027-03-10T15:30:00Z"},
-}
-WINDOW = {"start": "2027-03-01T00:00:00Z", "end": "2027-04-01T00:00:00Z"}
-
-
-def _from_google(user: ApiUser, conference: dict[str, Any], **fields: Any) -> dict[str, Any]:
-    """An event made in Google with `conference`, synced: touchbase's first listed event of it
-    (the first occurrence of a series)."""
-    made = user.google.post(
-        "/events",
-        params={"conferenceDataVersion": "1"},
-        json={**MEETING, "conferenceData": conference, **fields},
-    )
-    assert made.status_code == 200, made.text
-    assert sync(user)["status"] == "succeeded"
-    listed = user.api.get("/api/calendar/events", params=WINDOW).json()["items"]
-    return next(e for e in listed if e["googleEventId"].startswith(made.json()["id"]))
-
-
-def _weekly_with_meet(user: ApiUser, count: int) -> dict[str, Any]:
-    """A weekly series from March 10, 2027, made here with a Meet asked for: the API's answer."""
-    made = user.create(
-        title="Weekly with Dana",
-        startTime="2027-03-10T15:00:00+00:00",
-        endTime="2027-03-10T15:30:00+00:00",
-        timeZone="UTC",
-        recurrence=[f"RRULE:FREQ=WEEKLY;COUNT={count}"],
-        addMeet=True,
-    )
-    assert made.status_code == 201, made.text
-    return dict(made.json())
-
-
-def _zoom(uri: str, name: str = "Zoom Meeting") -> dict[str, Any]:
-    return {
-        "conferenceSolution": {"key": {"type": "addOn"}, "name": name},
-        "entryPoints": [
-            {"entryPointType": "phone", "uri": "tel:+1-555-0100"},
-            {"entryPointType": "video", "uri": uri},
-        ],
-    }
-
 
 def test_a_meet_made_in_google_is_offered_and_kept_through_an_edit(app: AppHarness) -> None:
     alice = app.user()
     meet = {"createRequest": {"requestId": "r1", "conferenceSolutionKey": {"type": "hangoutsMeet"}}}
-    event = _from_google(
+    event = from_google(
         alice,
         meet,
         start={"dateTime": "2027-03-10T15:00:00Z", "timeZone": "UTC"},
@@ -99,7 +54,7 @@ def test_a_series_split_at_this_and_following_keeps_its_meet_on_both_parts(
     """Google's own "this and following" keeps the call on the new series: so does touchbase's
     split, whose new series it makes by inserting it (with the Meet copied, not a new one)."""
     alice = app.user()
-    made = _weekly_with_meet(alice, 4)
+    made = weekly_with_meet(alice, 4)
     meet = made["conference"]
     assert meet["url"].startswith("https://meet.google.com/")
     third = alice.api.get("/api/calendar/events", params=WINDOW).json()["items"][2]
@@ -127,7 +82,7 @@ def test_a_series_split_at_this_and_following_keeps_its_meet_on_both_parts(
 
 def test_an_add_ons_video_link_is_offered_with_its_name(app: AppHarness) -> None:
     alice = app.user()
-    event = _from_google(alice, _zoom("https://zoom.us/j/123456789?pwd=abc"))
+    event = from_google(alice, zoom("https://zoom.us/j/123456789?pwd=abc"))
     assert event["conference"] == {
         "url": "https://zoom.us/j/123456789?pwd=abc",
         "name": "Zoom Meeting",
@@ -144,8 +99,8 @@ def test_only_an_https_video_link_from_google_is_kept(app: AppHarness) -> None:
         "https://zoom.us/j/1 onclick=alert(1)",
         "https://zoom.us/j/" + "9" * 5000,
     ):
-        assert _from_google(alice, _zoom(uri))["conference"] is None, uri
-    named = _from_google(alice, _zoom("https://zoom.us/j/2", name="Zoom\u202e\nMeeting" * 20))
+        assert from_google(alice, zoom(uri))["conference"] is None, uri
+    named = from_google(alice, zoom("https://zoom.us/j/2", name="Zoom\u202e\nMeeting" * 20))
     assert named["conference"]["url"] == "https://zoom.us/j/2"
     assert "\n" not in named["conference"]["name"]
     assert "\u202e" not in named["conference"]["name"]
@@ -160,19 +115,12 @@ def test_an_event_without_a_call_has_none(app: AppHarness) -> None:
     assert made["conference"] is None
 
 
-def _meet_of(google_event: dict[str, Any]) -> str:
-    link = google_event["hangoutLink"]
-    assert isinstance(link, str)
-    assert link.startswith("https://meet.google.com/")
-    return link
-
-
 def test_a_meet_is_asked_for_with_a_new_event_or_added_to_one(app: AppHarness) -> None:
     alice = app.user()
     start = datetime(2027, 3, 10, 15, tzinfo=UTC)
     made = alice.meeting("Call with Dana", start, addMeet=True)
     [google] = alice.google_events()
-    assert made["conference"] == {"url": _meet_of(google), "name": "Google Meet"}
+    assert made["conference"] == {"url": meet_of(google), "name": "Google Meet"}
     assert (made["syncStatus"], made["meetRequested"]) == ("synced", False)
 
     later = alice.meeting("Demo for Acme", start.replace(hour=17))
@@ -181,8 +129,8 @@ def test_a_meet_is_asked_for_with_a_new_event_or_added_to_one(app: AppHarness) -
     added = alice.api.patch(path, json={"addMeet": True}, headers={"If-Match": later["etag"]})
     assert added.status_code == 200, added.text
     in_google = {e["summary"]: e for e in alice.google_events()}
-    assert added.json()["conference"]["url"] == _meet_of(in_google["Demo for Acme"])
-    assert _meet_of(in_google["Demo for Acme"]) != _meet_of(in_google["Call with Dana"])
+    assert added.json()["conference"]["url"] == meet_of(in_google["Demo for Acme"])
+    assert meet_of(in_google["Demo for Acme"]) != meet_of(in_google["Call with Dana"])
     again = alice.api.patch(path, json={"addMeet": True})  # it has one: nothing to do
     assert again.json()["conference"] == added.json()["conference"]
     assert again.json()["etag"] == added.json()["etag"]
@@ -230,7 +178,7 @@ def test_a_meet_asked_for_while_google_is_down_is_made_once_when_it_is_back(
         lambda: all(alice.api.get(p).json()["syncStatus"] == "synced" for p in paths),
         what="the push",
     )
-    google = {e["summary"]: _meet_of(e) for e in alice.google_events()}
+    google = {e["summary"]: meet_of(e) for e in alice.google_events()}
     shown = [alice.api.get(p).json() for p in paths]
     assert [(e["conference"]["url"], e["meetRequested"]) for e in shown] == [
         (google["Call with Dana"], False),
@@ -250,7 +198,7 @@ def test_a_meet_is_refused_where_google_cannot_make_one(app: AppHarness) -> None
     assert solo.api.get("/api/calendar/events", params=WINDOW).json()["items"] == []
 
     alice = app.user()
-    birthday = _from_google(
+    birthday = from_google(
         alice,
         {},
         eventType="birthday",
@@ -306,7 +254,7 @@ def test_a_meet_added_in_google_is_a_new_version_here(app: AppHarness) -> None:
     assert added.status_code == 200, added.text
     assert sync(alice)["status"] == "succeeded"
     now = alice.api.get(f"/api/calendar/events/{made['id']}").json()
-    assert now["conference"]["url"] == _meet_of(added.json())
+    assert now["conference"]["url"] == meet_of(added.json())
     assert now["etag"] != made["etag"]
 
 
@@ -317,7 +265,7 @@ def test_an_occurrence_changed_before_its_series_meet_was_made_shares_that_meet(
     and asks for no second one of its own."""
     alice = app.user()
     app.emulator.fault(method="POST", path="/events$", status=503, times=1000)
-    series = _weekly_with_meet(alice, 3)
+    series = weekly_with_meet(alice, 3)
     assert series["syncStatus"] == "pending"
     second = alice.api.get("/api/calendar/events", params=WINDOW).json()["items"][1]
     moved = alice.api.patch(
@@ -340,4 +288,4 @@ def test_an_occurrence_changed_before_its_series_meet_was_made_shares_that_meet(
     instances = alice.google.get("/events", params={"singleEvents": "true", **WINDOW}).json()[
         "items"
     ]
-    assert len({_meet_of(e) for e in instances}) == 1, instances
+    assert len({meet_of(e) for e in instances}) == 1, instances
