@@ -104,3 +104,42 @@ def test_a_delete_is_undone_and_the_offer_expires(signed_in: CalendarPage) -> No
     expect(offer).to_be_visible()
     page.clock.run_for(11_000)
     expect(offer).to_have_count(0)
+
+
+def test_a_meet_added_from_the_form_is_undone(signed_in: CalendarPage) -> None:
+    signed_in.api_create("Call with Gil", at(15))
+    signed_in.reload()
+    signed_in.open_event("Call with Gil")
+    signed_in.page.get_by_label("Add a Google Meet video call").check()
+    signed_in.save_form()
+    signed_in.expect_status("Call with Gil", "synced")
+    assert signed_in.google_event("Call with Gil")["hangoutLink"].startswith("https://meet.")
+    signed_in.toast("Event saved.").get_by_role("button", name="Undo").click()
+    expect(signed_in.toast("Change undone.")).to_be_visible()
+    wait_for(
+        lambda: "conferenceData" not in signed_in.google_event("Call with Gil"),
+        what="the Meet taken off in Google",
+    )
+
+
+def test_a_call_taken_off_from_the_form_is_gone_and_offers_no_undo(
+    signed_in: CalendarPage,
+) -> None:
+    """Its link cannot come back: the toast offers no Undo that would do nothing."""
+    made = signed_in.api_create("Demo for Acme", at(17), addMeet=True)
+    assert made["conference"] is not None
+    signed_in.reload()
+    signed_in.open_event("Demo for Acme")
+    expect(signed_in.page.get_by_label("Add a Google Meet video call")).to_be_hidden()
+    signed_in.page.get_by_label("Take the video call off this event").check()
+    signed_in.save_form()
+    saved = signed_in.toast("Event saved.")
+    expect(saved).to_be_visible()
+    expect(saved.get_by_role("button", name="Undo")).to_have_count(0)
+    wait_for(
+        lambda: "conferenceData" not in signed_in.google_event("Demo for Acme"),
+        what="the call taken off in Google",
+    )
+    card = signed_in.open_card("Demo for Acme")
+    expect(card.get_by_role("link", name="Google Meet (meet.google.com)")).to_have_count(0)
+    assert _actions(signed_in, made["id"]) == ["update"]

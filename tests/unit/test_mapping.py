@@ -169,6 +169,18 @@ def test_a_meet_is_asked_for_only_while_the_event_has_no_video_call() -> None:
     assert patch_body(base, has_one) == {}
 
 
+def test_a_call_taken_off_is_sent_as_null_and_only_then() -> None:
+    meet = Conference(url="https://meet.google.com/abc-defg-hij", name="Google Meet")
+    zoom = Conference(url="https://zoom.us/j/1", name="Zoom", solution="addOn")
+    for call in (meet, zoom):
+        with_call = BASE.replace(conference=call)
+        assert patch_body(with_call, with_call.replace(conference=None)) == {"conferenceData": None}
+        assert patch_body(with_call, with_call.replace(title="Renamed")) == {"summary": "Renamed"}
+    replaced = BASE.replace(conference=zoom)
+    new_meet = replaced.replace(conference=None, conference_request="r2")
+    assert patch_body(replaced, new_meet)["conferenceData"]["createRequest"]["requestId"] == "r2"
+
+
 def test_a_meet_is_read_with_what_copies_it_and_only_a_clean_id_copies() -> None:
     def read(conference_id: str) -> CalendarEvent:
         return to_domain(

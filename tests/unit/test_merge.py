@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
+from touchbase.calendar.event_checks import check_organizer
 from touchbase.domain import Attendee, CalendarEvent, EventTime
 from touchbase.domain.events import Conference
 from touchbase.domain.merge import changed_fields, three_way_merge
+from touchbase.errors import NotOrganizerError
 
 BASE = CalendarEvent(
     title="Call",
@@ -114,3 +118,28 @@ def test_a_meet_asked_for_here_survives_googles_change_and_goes_out_once() -> No
     assert not result.merged.same_content(remote)
     made = remote.replace(conference=Conference(url="https://meet.google.com/abc-defg-hij"))
     assert not three_way_merge(BASE, local, made).merged.wants_conference
+
+
+def test_a_call_taken_off_here_merges_with_googles_changes_but_a_new_call() -> None:
+    """Google describing the same call anew is no change; another call is."""
+    zoom = Conference(url="https://zoom.us/j/1", name="Zoom Meeting", solution="addOn")
+    base = BASE.replace(conference=zoom)
+    local = base.replace(conference=None)
+    renamed = base.replace(title="Renamed in Google", etag='"remote"')
+    result = three_way_merge(base, local, renamed)
+    assert result.clean
+    assert (result.merged.title, result.merged.conference) == ("Renamed in Google", None)
+    described = base.replace(conference=Conference(url=zoom.url, name="Zoom"), etag='"r2"')
+    assert changed_fields(base, described) == []
+    assert three_way_merge(base, local, described).merged.conference is None
+    other = base.replace(conference=Conference(url="https://zoom.us/j/2"), etag='"r3"')
+    assert three_way_merge(base, local, other).conflicts == ("conference",)
+
+
+def test_a_call_on_someone_elses_event_is_theirs_to_take_off() -> None:
+    """A guest's copy: the call is a detail every guest shares (Google keeps the organizer's)."""
+    call = Conference(url="https://meet.google.com/abc-defg-hij", name="Google Meet")
+    theirs = BASE.replace(organizer="carol@x.example", organizer_self=False, conference=call)
+    with pytest.raises(NotOrganizerError):
+        check_organizer(theirs, theirs.replace(conference=None))
+    check_organizer(theirs, theirs.replace(contact_id="c1"))  # the user's own link

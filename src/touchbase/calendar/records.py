@@ -28,6 +28,7 @@ API_FIELD = {
     "status": "status",
     "contact_id": "contactId",
     "touchpoint_id": "touchpointId",
+    "conference": "conference",
 }
 DOMAIN_FIELD = {v: k for k, v in API_FIELD.items()}
 

@@ -206,6 +206,11 @@ class CalendarEvent(msgspec.Struct, frozen=True, rename="camel"):
         return self.event_type not in EDITABLE_EVENT_TYPES
 
     @property
+    def call_link(self) -> str | None:
+        """Where its video call is joined, or None: what a person tells one call by."""
+        return self.conference.url if self.conference else None
+
+    @property
     def wants_conference(self) -> bool:
         """Whether a Meet was asked for here and the event has no video call yet."""
         return self.conference_request is not None and self.conference is None
@@ -221,6 +226,7 @@ class CalendarEvent(msgspec.Struct, frozen=True, rename="camel"):
             frozenset(a.email.lower() for a in self.attendees),
             self.recurrence,
             self.status,
+            self.call_link,
             self.wants_conference,
         )
 

@@ -23,6 +23,7 @@ MERGE_FIELDS = (
     "status",
     "contact_id",
     "touchpoint_id",
+    "conference",
     "conference_request",
 )
 Side = Literal["local", "remote"]
@@ -35,6 +36,8 @@ def _comparable(event: CalendarEvent, name: str) -> object:
     value = getattr(event, name)
     if name == "attendees":  # the guest list, not each guest's answer
         return frozenset(a.email.lower() for a in value)
+    if name == "conference":  # the call to join, not how Google describes it
+        return event.call_link
     return value
 
 

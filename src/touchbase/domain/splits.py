@@ -23,6 +23,8 @@ SHARED_FIELDS = (
     "status",
     "contact_id",
     "touchpoint_id",
+    "conference",
+    "conference_request",
 )
 
 

@@ -248,4 +248,6 @@ def patch_body(base: CalendarEvent, target: CalendarEvent) -> dict[str, Any]:
         body["extendedProperties"] = {"private": props}
     if target.wants_conference:
         body["conferenceData"] = _meet_request(target)
+    elif base.conference and not target.conference:  # the call taken off (null removes it)
+        body["conferenceData"] = None
     return body

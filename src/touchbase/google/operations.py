@@ -98,8 +98,8 @@ def _if_match(etag: str | None) -> tuple[tuple[str, str], ...]:
 
 
 def _params(send_updates: SendUpdates, body: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-    """The query of a write: whom Google emails; and, when the body asks for a Meet, that
-    conference data is written (Google ignores it otherwise)."""
+    """The query of a write: whom Google emails; and, when the body asks for a Meet (or
+    takes a call off), that conference data is written (Google ignores it otherwise)."""
     updates = (("sendUpdates", send_updates),)
     return (*updates, ("conferenceDataVersion", "1")) if "conferenceData" in body else updates
 

@@ -11,12 +11,9 @@ from touchbase.domain import CalendarEvent
 from touchbase.domain.merge import MERGE_FIELDS
 
 # The stored keys of what a person sees and edits (the fields a merge compares; the rest is
-# the provider's bookkeeping).
+# the provider's bookkeeping): a change of one is a new version of the event (its API etag).
 _STORED_NAME = {f.name: f.encode_name for f in msgspec.structs.fields(CalendarEvent)}
 CONTENT_KEYS = tuple(_STORED_NAME[name] for name in MERGE_FIELDS)
-# The keys whose change is a new version of the event (its API etag): what a person sees and
-# edits, and what Google keeps that they see (the video call to join).
-VERSION_KEYS = (*CONTENT_KEYS, _STORED_NAME["conference"])
 
 
 def event_to_json(event: CalendarEvent) -> dict[str, Any]:

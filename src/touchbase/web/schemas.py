@@ -42,6 +42,11 @@ class _Strict(RequestBody):
     model_config = ConfigDict(extra="forbid", str_max_length=20_000)
 
 
+def _only_null(value: object) -> None:
+    if value is not None:
+        raise ValueError("null only: null takes the video call off; addMeet asks for a Meet")
+
+
 class EventFields(_Strict):
     """Fields of an event as the API takes them; all optional (a PATCH)."""
 
@@ -57,6 +62,8 @@ class EventFields(_Strict):
     recurrence: list[str] | None = Field(default=None, max_length=20)
     # Ask Google for a Meet (its link comes back as `conference`); nothing when it has one.
     addMeet: bool | None = None
+    # null takes the event's video call off (or a Meet asked for that Google has not made).
+    conference: Annotated[None, BeforeValidator(_only_null)] = None
 
 
 class EventCreate(EventFields):
@@ -130,17 +137,23 @@ def _text_changes(fields: EventFields) -> dict[str, Any]:
     return changes
 
 
-def _meet_changes(fields: EventFields, current: CalendarEvent | None) -> dict[str, Any]:
-    """A Meet asked for: a new request's id (Google makes one Meet per id, so the push can
-    send it again safely); nothing when the event has a video call or one is asked for."""
+def _call_changes(fields: EventFields, current: CalendarEvent | None) -> dict[str, Any]:
+    """The video call taken off (`conference: null`: the call, and any Meet asked for), then a
+    Meet asked for: a new request's id (Google makes one Meet per id, so the push can send it
+    again safely); nothing when the event has a video call or one is asked for. Both: the
+    call is replaced by a new Meet."""
+    changes: dict[str, Any] = {}
+    if "conference" in fields.model_fields_set and current is not None:
+        changes = {"conference": None, "conference_request": None}
+        current = current.replace(**changes)
     if not fields.addMeet or (current and (current.conference or current.conference_request)):
-        return {}
-    return {"conference_request": uuid.uuid4().hex}
+        return changes
+    return changes | {"conference_request": uuid.uuid4().hex}
 
 
 def changes_for(fields: EventFields, current: CalendarEvent) -> dict[str, Any]:
     """Domain changes a PATCH asks for, on top of `current` (its guests' answers kept)."""
-    changes = _text_changes(fields) | _meet_changes(fields, current)
+    changes = _text_changes(fields) | _call_changes(fields, current)
     if "attendees" in changes:
         changes["attendees"] = with_answers(changes["attendees"], current.attendees)
     answer = fields.myResponse if isinstance(fields, EventUpdate) else None
@@ -180,7 +193,7 @@ def new_event(body: EventCreate) -> CalendarEvent:
     """The domain event a create asks for."""
     zone = _zone(body.timeZone)
     all_day = bool(body.allDay)
-    changes = _text_changes(body) | _meet_changes(body, None)
+    changes = _text_changes(body) | _call_changes(body, None)
     return CalendarEvent(
         title=changes.pop("title"),
         start=_time(body.startTime, all_day=all_day, zone=zone, field="startTime"),

@@ -46,6 +46,8 @@ def event_fields(event: CalendarEvent) -> dict[str, Any]:
         "touchpointId": event.touchpoint_id,
         "recurrence": list(event.recurrence),
         "status": event.status.value,
+        # Its video call, from Google (a Meet, or one an add-on made): {url, name}, or None.
+        "conference": _conference_view(event.conference),
     }
 
 
@@ -79,8 +81,6 @@ def event_view(record: EventRecord) -> dict[str, Any]:
         if record.event.original_start
         else None,
         "htmlLink": record.event.html_link,
-        # Its video call, from Google (a Meet, or one an add-on made): {url, name}, or None.
-        "conference": _conference_view(record.event.conference),
         # A Meet asked for here that Google has not made yet (it comes with the sync).
         "meetRequested": record.event.wants_conference,
         "syncStatus": record.sync_status,

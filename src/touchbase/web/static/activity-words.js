@@ -9,6 +9,7 @@ const FIELD = {
   title: "title", description: "description", location: "location", startTime: "time",
   endTime: "time", attendees: "guests", recurrence: "repeat rule", contactId: "contact",
   status: "status", touchpointId: "touchpoint", conferenceRequest: "video call",
+  conference: "video call",
 };
 const OUTCOME = { held: "a meeting held", no_show: "a no-show", rescheduled: "a reschedule", note: "a note" };
 

@@ -134,7 +134,7 @@ export async function update(event, before, after, sendUpdates) {
     fcEvent.setDates(dates.start, dates.end, { allDay: dates.allDay });
   }
   const rollback = () => fcEvent && saved && restore(fcEvent, saved);
-  const reverse = changedFields(after, before);
+  const reverse = undoing(before, after);
   await patch(event.id, changes, event.etag, rollback, "Event saved", { scope, sendUpdates, reverse });
 }
 
@@ -234,6 +234,14 @@ function undoable(scope) {
   return !scope || scope === "instance";
 }
 
+
+// The change that undoes a form's `before` -> `after`, or null when there is none: a Meet
+// added is taken off again; a call taken off cannot come back (its link is gone).
+function undoing(before, after) {
+  const reverse = changedFields(after, before);
+  if (after.addMeet) reverse.conference = null;
+  return Object.keys(reverse).length ? reverse : null;
+}
 
 function undoChange(answer, reverse, scope, sendUpdates) {
   const back = () => putBack(answer.id);

@@ -1,7 +1,7 @@
 // The ConflictResolutionModal: both versions side by side, the fields in dispute highlighted,
 // keep local / keep remote / merge field by field, a preview of the result, and Save.
 
-import { api, describe } from "./app.js";
+import { api, callName, describe } from "./app.js";
 import { formatWhen } from "./app.js";
 import { plainText } from "./rich-text.js";
 
@@ -10,6 +10,7 @@ const dialog = $("conflict-modal");
 const ROWS = [
   ["title", "Title"], ["startTime", "Start"], ["endTime", "End"], ["timeZone", "Time zone"],
   ["location", "Location"], ["attendees", "Attendees"], ["description", "Description"],
+  ["conference", "Video call"],
 ];
 const LABELS = {
   keep_local: "Keep mine: overwrites every change made in Google Calendar",
@@ -24,6 +25,7 @@ function show(value, key) {
   if (Array.isArray(value)) return value.length ? value.join(", ") : "—";
   if (key === "startTime" || key === "endTime") return formatWhen(value);
   if (key === "description") return plainText(value);
+  if (key === "conference") return `${callName(value)}: ${value.url}`;
   return String(value);
 }
 

@@ -14,6 +14,7 @@ const field = {
   startTime: $("ev-start-time"), endDate: $("ev-end-date"), endTime: $("ev-end-time"),
   zone: $("ev-zone"), location: $("ev-location"), attendees: $("ev-attendees"),
   description: $("ev-description"), contact: $("ev-contact"), meet: $("ev-meet"),
+  callOff: $("ev-call-off"),
 };
 // Where Google Calendar makes a Meet: new events (made in Google once it is connected), and
 // events of the user's calendars there (not of one kept on touchbase only).
@@ -45,13 +46,16 @@ function meetPossible(event) {
   return !event.calendarId || googleCalendars.has(event.calendarId);
 }
 
-// The event's video call: its link, or the offer to add a Meet (asked for: waiting for Google).
+// The event's video call: its link and the offer to take it off, or the offer to add a Meet
+// (asked for: waiting for Google, and unchecked to call it off).
 function showMeet(event) {
   const call = event.conference;
   const asked = Boolean(event.meetRequested);
   $("ev-meet-row").hidden = Boolean(call) || !meetPossible(event);
+  $("ev-call-off-row").hidden = !call;
+  field.callOff.checked = false;
   field.meet.checked = asked;
-  field.meet.disabled = asked;
+  field.meet.dataset.asked = asked ? "yes" : "";
   const note = $("ev-meet-note");
   note.hidden = !call && !asked;
   if (call) note.replaceChildren("Video call: ", outsideLink(call.url, callName(call)));
@@ -134,7 +138,9 @@ export function readForm() {
     title, allDay, location: field.location.value.trim(), attendees,
     description: editorValue(field.description), contactId: chosenContact() ?? "", recurrence: repeat.lines,
   };
-  if (field.meet.checked && !field.meet.disabled) body.addMeet = true;
+  const asked = Boolean(field.meet.dataset.asked);
+  if (field.meet.checked && !asked) body.addMeet = true;
+  if (field.callOff.checked || (asked && !field.meet.checked)) body.conference = null;
   if (allDay) {
     const end = addDays(field.endDate.value, 1);
     if (end <= field.startDate.value) return formError("The end date is before the start.", field.endDate), null;
