@@ -340,3 +340,23 @@ def test_events_stored_without_their_video_call_are_read_from_google_again(
         "marked": '"e-marked"#eventType',
     }
     assert token is None, "the next sync lists every event"
+
+
+def test_events_stored_without_their_kept_settings_are_read_from_google_again(
+    database_url: str,
+) -> None:
+    """A private series stored before touchbase kept settings stays private when split."""
+    rows = {
+        "old": {"title": "Old", "conference": None},
+        "known": {"title": "Known", "settings": None},
+        "changed": {"title": "Changed here"},
+        "marked": {"title": "Marked by 0030"},
+    }
+    etags, token = _etags_read_again(database_url, "0030", "0031", rows, "conference")
+    assert etags == {
+        "old": '"e-old"#settings',
+        "known": '"e-known"',
+        "changed": '"e-changed"',
+        "marked": '"e-marked"#conference',
+    }
+    assert token is None, "the next sync lists every event"

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from touchbase.domain.kept_settings import KeptSettings
+
 
 class EventStatus(StrEnum):
     """Whether the event takes place."""
@@ -184,6 +186,8 @@ class CalendarEvent(msgspec.Struct, frozen=True, rename="camel"):
     # A Meet asked for here that Google has not made yet: the request's id, which makes
     # sending it again safe (Google makes one Meet per request id).
     conference_request: str | None = None
+    # What was set on it in Google that touchbase keeps for a copy of it (None: nothing).
+    settings: KeptSettings | None = None
 
     def replace(self, **changes: object) -> CalendarEvent:
         """A copy with some fields changed."""

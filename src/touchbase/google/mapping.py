@@ -10,11 +10,13 @@ from touchbase.domain import Attendee, CalendarEvent, EventStatus, EventTime
 from touchbase.domain.events import Conference, answers_kept
 from touchbase.domain.sanitize import clean_event, clean_join_link, clean_line
 from touchbase.domain.validation import is_valid_time_zone
+from touchbase.google.kept import settings_body, settings_of
 from touchbase.google.models import EventAttendee, EventDateTime, EventResource
 
 # The CRM link lives in the event's private extended properties (keys of at most 44 chars).
 CONTACT_KEY = "touchbaseContactId"
 TOUCHPOINT_KEY = "touchbaseTouchpointId"
+_OWN_KEYS = frozenset({CONTACT_KEY, TOUCHPOINT_KEY})
 _STATUSES = {s.value: s for s in EventStatus}
 # A guest's comment and party as kept (Google's data is untrusted: its sizes are bounded).
 MAX_COMMENT = 1024
@@ -100,6 +102,7 @@ def to_domain(resource: EventResource) -> CalendarEvent:
         guests_can_modify=bool(resource.guests_can_modify),
         event_type=_event_type(resource.event_type),
         conference=_conference(resource),
+        settings=settings_of(resource, own_keys=_OWN_KEYS),
     )
     return clean_event(event)  # Google's data is untrusted input, as a request body is
 
@@ -207,9 +210,9 @@ def event_body(event: CalendarEvent) -> dict[str, Any]:
         body["recurrence"] = list(event.recurrence)
     if event.transparent:
         body["transparency"] = "transparent"
-    props = _crm_properties(event)
-    if props:
-        body["extendedProperties"] = {"private": props}
+    if event.guests_can_modify:
+        body["guestsCanModify"] = True
+    body |= settings_body(event.settings, event.event_type, _crm_properties(event))
     if event.wants_conference:
         body["conferenceData"] = _meet_request(event)
     elif event.conference and event.conference.copyable_meet:

@@ -60,6 +60,28 @@ class ExtendedProperties(WireModel):
     shared: dict[str, str] | None = None
 
 
+class ReminderOverride(WireModel):
+    """One reminder of an event's own."""
+
+    method: str | None = None
+    minutes: int | None = None
+
+
+class Reminders(WireModel):
+    """The calendar's default reminders, or the event's own."""
+
+    use_default: bool | None = None
+    overrides: list[ReminderOverride] | None = None
+
+
+class AutoDeclineProperties(WireModel):
+    """`outOfOfficeProperties` or `focusTimeProperties`: how it answers invitations."""
+
+    auto_decline_mode: str | None = None
+    decline_message: str | None = None
+    chat_status: str | None = None
+
+
 class ConferenceEntryPoint(WireModel):
     """A way into a conference: a video link, a phone number, a SIP address."""
 
@@ -121,7 +143,14 @@ class EventResource(WireModel):
     creator: EventPerson | None = None
     organizer: EventPerson | None = None
     guests_can_modify: bool | None = None
+    guests_can_invite_others: bool | None = None
+    guests_can_see_other_guests: bool | None = None
+    visibility: str | None = None
+    color_id: str | None = None
+    reminders: Reminders | None = None
     event_type: str | None = None
+    out_of_office_properties: AutoDeclineProperties | None = None
+    focus_time_properties: AutoDeclineProperties | None = None
     hangout_link: str | None = None
     conference_data: ConferenceData | None = None
 
