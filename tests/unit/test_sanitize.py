@@ -9,7 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from touchbase.domain import Attendee, CalendarEvent, EventTime
-from touchbase.domain.sanitize import clean_event
+from touchbase.domain.sanitize import clean_event, clean_join_link, clean_link
+from touchbase.domain.validation import is_valid_email
+from touchbase.google.ids import is_valid_event_id
 
 START = EventTime.at(datetime(2027, 1, 1, 9, tzinfo=UTC))
 END = EventTime.at(datetime(2027, 1, 1, 10, tzinfo=UTC))
@@ -81,3 +83,14 @@ def test_cleaning_is_idempotent_and_its_fast_path_agrees(
     texts = (once.title, once.location, once.description, name)
     if all(t.isascii() for t in texts) and not any(c in once.description for c in "<>&"):
         assert clean_event(once) is once  # and plain text takes the fast path
+
+
+def test_a_value_with_a_line_break_at_its_end_is_not_taken_for_a_clean_one() -> None:
+    """`$` matches before a final newline: every check reads the whole value."""
+    assert clean_link("https://example.com/a\n") is None
+    assert clean_join_link("https://meet.google.com/abc-defg-hij\n") is None
+    assert clean_join_link("https://meet.google.com/abc-defg-hij") is not None
+    assert not is_valid_email("dana@example.com\n")
+    assert is_valid_email("dana@example.com")
+    assert not is_valid_event_id("abcdef0123\n")
+    assert is_valid_event_id("abcdef0123")

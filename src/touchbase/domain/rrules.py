@@ -124,7 +124,7 @@ def _weekdays(raw: str, parts: dict[str, str]) -> tuple[_dateutil.weekday, ...]:
     most = 5 if freq == "MONTHLY" or "BYMONTH" in parts else 53
     out = []
     for value in raw.split(","):
-        found = _BYDAY.match(value)
+        found = _BYDAY.fullmatch(value)
         if found is None:
             raise RecurrenceError(f"BYDAY has an unknown day {value!r}")
         nth, day = found.groups()
@@ -195,7 +195,7 @@ def parse_rule(value: str) -> RuleParts:
         keywords["wkst"] = WEEKDAYS[parts["WKST"]]
     _check_days_exist(keywords)
     until = parts.get("UNTIL")
-    if until is not None and _UNTIL.match(until) is None:
+    if until is not None and _UNTIL.fullmatch(until) is None:
         raise RecurrenceError("UNTIL must be a date (20270131) or a UTC time (20270131T090000Z)")
     if until is not None:
         _until_moment(until, None)  # a real date

@@ -61,13 +61,13 @@ def clean_description(text: str, *, strip: bool = True) -> str:
 
 def clean_link(url: str | None) -> str | None:
     """A link to show: http(s) only (never `javascript:` or `data:`), else none."""
-    return url if url is not None and WEB_LINK.match(url) else None
+    return url if url is not None and WEB_LINK.fullmatch(url) else None
 
 
 def clean_join_link(url: str | None) -> str | None:
     """A video call's link: https only (never `javascript:`, nor a plain http page a
     network could change), at most 2,048 characters; else none."""
-    return url if url is not None and JOIN_LINK.match(url) else None
+    return url if url is not None and JOIN_LINK.fullmatch(url) else None
 
 
 def _is_clean_line(text: str) -> bool:
@@ -88,7 +88,7 @@ def _is_clean(event: CalendarEvent) -> bool:
         and _is_clean_line(event.location)
         and _is_clean_text(event.description)
         and all(_is_clean_attendee(a) for a in event.attendees)
-        and (event.html_link is None or WEB_LINK.match(event.html_link) is not None)
+        and (event.html_link is None or WEB_LINK.fullmatch(event.html_link) is not None)
         and (event.organizer is None or _is_clean_line(event.organizer))
     )
 
@@ -126,7 +126,7 @@ def clean_event(event: CalendarEvent) -> CalendarEvent:
     attendees = tuple(_clean_attendee(a) for a in event.attendees)
     if any(new is not old for new, old in zip(attendees, event.attendees, strict=True)):
         changes["attendees"] = attendees
-    if event.html_link is not None and WEB_LINK.match(event.html_link) is None:
+    if event.html_link is not None and WEB_LINK.fullmatch(event.html_link) is None:
         changes["html_link"] = None
     if event.organizer is not None and not _is_clean_line(event.organizer):
         changes["organizer"] = clean_line(event.organizer) or None

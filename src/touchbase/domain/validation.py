@@ -69,7 +69,7 @@ def is_valid_time_zone(name: str) -> bool:
 
 def is_valid_email(address: str) -> bool:
     """A practical check of an email address (no display names, no spaces)."""
-    return len(address) <= MAX_EMAIL and EMAIL.match(address) is not None
+    return len(address) <= MAX_EMAIL and EMAIL.fullmatch(address) is not None
 
 
 def in_supported_range(moment: dt.datetime) -> bool:

@@ -16,4 +16,4 @@ def new_event_id() -> str:
 
 def is_valid_event_id(event_id: str) -> bool:
     """Whether Google accepts `event_id` as a client-chosen id."""
-    return _VALID.match(event_id) is not None
+    return _VALID.fullmatch(event_id) is not None
