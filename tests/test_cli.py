@@ -140,6 +140,7 @@ def test_demo_runs_the_emulator_and_the_app_with_sample_events(tmp_path: Path) -
         [invited] = [e for e in singles if e["organizerOnly"]]
         assert invited["organizer"] == "fran@globex.example"
         assert invited["myResponse"] == "needsAction"
+        assert [f["title"] for f in invited["attachments"]] == ["Q3 planning agenda"]
         assert len(weekly) == 10, "the weekly series of 10, expanded"
         assert {e["syncStatus"] for e in events} == {"synced"}
         assert any(e["allDay"] for e in singles)

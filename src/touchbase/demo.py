@@ -136,8 +136,9 @@ def sample_touchpoints(contact_ids: list[str], now: datetime) -> list[dict[str, 
 
 
 def sample_invitation(now: datetime) -> dict[str, Any]:
-    """Fran's meeting the demo user is invited to (not yet answered): only she may change it,
-    and the user answers it from its card (`now` in the calendar's zone)."""
+    """Fran's meeting the demo user is invited to (not yet answered), with her agenda
+    attached: only she may change it, and the user answers it from its card (`now` in the
+    calendar's zone)."""
     start = (now + timedelta(days=2)).replace(hour=15, minute=0, second=0, microsecond=0)
     return {
         "summary": "Globex quarterly planning",
@@ -149,6 +150,13 @@ def sample_invitation(now: datetime) -> dict[str, Any]:
             {"email": DEMO_EMAIL, "responseStatus": "needsAction"},
         ],
         "iCalUID": "quarterly-planning@globex.example",
+        "attachments": [
+            {
+                "fileUrl": "https://docs.google.com/document/d/globex-q3-agenda/edit",
+                "title": "Q3 planning agenda",
+                "mimeType": "application/vnd.google-apps.document",
+            }
+        ],
     }
 
 
@@ -160,6 +168,7 @@ async def _invited(emulator_url: str, zone: ZoneInfo) -> None:
         imported = await google.post(
             "/calendar/v3/calendars/primary/events/import",
             json=sample_invitation(datetime.now(zone)),
+            params={"supportsAttachments": "true"},
             headers=headers,
         )
         imported.raise_for_status()

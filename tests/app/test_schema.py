@@ -348,7 +348,7 @@ def test_events_stored_without_their_kept_settings_are_read_from_google_again(
     """A private series stored before touchbase kept settings stays private when split."""
     rows = {
         "old": {"title": "Old", "conference": None},
-        "known": {"title": "Known", "settings": None},
+        "known": {"title": "Known", "attachments": [], "settings": None},
         "changed": {"title": "Changed here"},
         "marked": {"title": "Marked by 0030"},
     }

@@ -89,6 +89,29 @@ def test_the_card_offers_the_meet_google_made_for_the_meeting(signed_in: Calenda
     )
 
 
+def test_the_card_offers_the_files_attached_in_google(signed_in: CalendarPage) -> None:
+    deck = "https://docs.google.com/presentation/d/1abc/edit"
+    made = signed_in.user.google.post(
+        "/events",
+        params={"supportsAttachments": "true"},
+        json={
+            "summary": "Pricing review",
+            "start": {"dateTime": at(14).isoformat()},
+            "end": {"dateTime": at(14, 30).isoformat()},
+            "attachments": [
+                {"fileUrl": deck, "title": "Q3 pricing deck"},
+                {"fileUrl": "javascript:alert(1)", "title": "Click me"},
+            ],
+        },
+    )
+    assert made.status_code == 200, made.text
+    assert sync(signed_in.user)["status"] == "succeeded"
+    signed_in.reload()
+    card = signed_in.open_card("Pricing review")
+    expect(card.get_by_role("link", name="Q3 pricing deck")).to_have_attribute("href", deck)
+    expect(card.get_by_role("link", name="Click me")).to_have_count(0)
+
+
 def test_a_meet_is_added_from_the_form_and_offered_to_join(signed_in: CalendarPage) -> None:
     page = signed_in.page
     page.get_by_role("button", name="New event").click()

@@ -45,6 +45,7 @@ ADDED_SINCE = {
     "eventType",
     "conference",
     "conferenceRequest",
+    "attachments",
     "settings",
 }
 

@@ -110,3 +110,32 @@ def test_a_copy_is_made_with_the_settings_and_touchbases_own_links() -> None:
         "chatStatus": "doNotDisturb",
     }
     assert "eventType" not in event_body(event.replace(event_type="default", settings=None))
+
+
+def test_attached_files_are_https_links_within_googles_number() -> None:
+    files = [
+        {"fileUrl": "https://drive.google.com/file/d/1", "mimeType": "text/html; x=<script>"},
+        *(
+            {"fileUrl": f"https://drive.google.com/file/d/{n}", "mimeType": "application/pdf"}
+            for n in range(2, 40)
+        ),
+    ]
+    event = to_domain(
+        convert(
+            EventResource,
+            {
+                "id": "x1234",
+                "start": {"dateTime": "2027-01-01T10:00:00Z"},
+                "end": {"dateTime": "2027-01-01T11:00:00Z"},
+                "attachments": files,
+            },
+        )
+    )
+    assert len(event.attachments) == 25
+    assert (event.attachments[0].mime_type, event.attachments[1].mime_type) == (
+        "",
+        "application/pdf",
+    )
+    body = event_body(event)
+    assert body["attachments"][0] == {"fileUrl": "https://drive.google.com/file/d/1"}
+    assert len(body["attachments"]) == 25

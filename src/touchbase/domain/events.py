@@ -149,6 +149,15 @@ class Conference(msgspec.Struct, frozen=True, rename="camel"):
         return self.solution == "hangoutsMeet" and bool(self.conference_id)
 
 
+class Attachment(msgspec.Struct, frozen=True, rename="camel"):
+    """A file attached to the event in Google (a Drive file): its link (https), its title and
+    its type; Google's to keep."""
+
+    url: str
+    title: str = ""
+    mime_type: str = ""
+
+
 class CalendarEvent(msgspec.Struct, frozen=True, rename="camel"):
     """One event, a recurring series, or one instance of a series."""
 
@@ -186,6 +195,8 @@ class CalendarEvent(msgspec.Struct, frozen=True, rename="camel"):
     # A Meet asked for here that Google has not made yet: the request's id, which makes
     # sending it again safe (Google makes one Meet per request id).
     conference_request: str | None = None
+    # The files attached to it in Google.
+    attachments: tuple[Attachment, ...] = ()
     # What was set on it in Google that touchbase keeps for a copy of it (None: nothing).
     settings: KeptSettings | None = None
 

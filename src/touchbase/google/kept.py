@@ -1,12 +1,14 @@
-"""What a copy of an event keeps of what was set on it in Google (`KeptSettings`): read from
-an event resource, bounded (Google's data is untrusted: a value Google would not give is not
-kept), and written into the body of the copy's insert."""
+"""What a copy of an event keeps of what was set on it in Google (`KeptSettings`, and its
+attached files): read from an event resource, bounded (Google's data is untrusted: a value
+Google would not give is not kept), and written into the body of the copy's insert."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
+from touchbase.domain.events import Attachment
 from touchbase.domain.kept_settings import (
     CHAT_STATUSES,
     COPIED_TYPES,
@@ -25,10 +27,14 @@ from touchbase.domain.kept_settings import (
     Properties,
     Reminder,
 )
-from touchbase.domain.sanitize import clean_description
+from touchbase.domain.sanitize import clean_description, clean_join_link, clean_line
 from touchbase.google.models import AutoDeclineProperties, EventResource, Reminders
 
 _COLOR_IDS = frozenset(str(n) for n in range(1, 12))
+# Google's number of attachments, and bounds of what is shown of each.
+MAX_ATTACHMENTS = 25
+MAX_ATTACHMENT_TITLE = 256
+_MIME_TYPE = re.compile(r"^[\w.+-]{1,64}/[\w.+-]{1,100}$")
 _TYPE_PROPERTIES = {"outOfOffice": "outOfOfficeProperties", "focusTime": "focusTimeProperties"}
 
 
@@ -87,6 +93,28 @@ def _auto_decline(value: AutoDeclineProperties | None) -> AutoDecline | None:
         message=message[:MAX_DECLINE_MESSAGE],
         chat_status=value.chat_status if value.chat_status in CHAT_STATUSES else "",
     )
+
+
+def attachments_of(resource: EventResource) -> tuple[Attachment, ...]:
+    """The event's attached files: https links only, titles one clean line, at most Google's
+    number of them."""
+    kept = []
+    for item in (resource.attachments or ())[:MAX_ATTACHMENTS]:
+        url = clean_join_link(item.file_url)
+        if url is None:
+            continue
+        mime = item.mime_type if item.mime_type and _MIME_TYPE.fullmatch(item.mime_type) else ""
+        title = clean_line(item.title or "")[:MAX_ATTACHMENT_TITLE]
+        kept.append(Attachment(url=url, title=title, mime_type=mime))
+    return tuple(kept)
+
+
+def attachments_body(attachments: tuple[Attachment, ...]) -> dict[str, Any]:
+    """The attachments of an insert (sent with supportsAttachments=true)."""
+    if not attachments:
+        return {}
+    wire = [{"fileUrl": a.url, "title": a.title, "mimeType": a.mime_type} for a in attachments]
+    return {"attachments": [{k: v for k, v in item.items() if v} for item in wire]}
 
 
 def settings_body(

@@ -10,7 +10,7 @@ from touchbase.domain import Attendee, CalendarEvent, EventStatus, EventTime
 from touchbase.domain.events import Conference, answers_kept
 from touchbase.domain.sanitize import clean_event, clean_join_link, clean_line
 from touchbase.domain.validation import is_valid_time_zone
-from touchbase.google.kept import settings_body, settings_of
+from touchbase.google.kept import attachments_body, attachments_of, settings_body, settings_of
 from touchbase.google.models import EventAttendee, EventDateTime, EventResource
 
 # The CRM link lives in the event's private extended properties (keys of at most 44 chars).
@@ -102,6 +102,7 @@ def to_domain(resource: EventResource) -> CalendarEvent:
         guests_can_modify=bool(resource.guests_can_modify),
         event_type=_event_type(resource.event_type),
         conference=_conference(resource),
+        attachments=attachments_of(resource),
         settings=settings_of(resource, own_keys=_OWN_KEYS),
     )
     return clean_event(event)  # Google's data is untrusted input, as a request body is
@@ -123,7 +124,7 @@ def _conference(resource: EventResource) -> Conference | None:
     kind = _word((solution and solution.key and solution.key.type) or "")
     name = name or ("Google Meet" if kind == "hangoutsMeet" else "")
     conference_id = (data and data.conference_id) or ""
-    if not _CONFERENCE_ID.match(conference_id):
+    if not _CONFERENCE_ID.fullmatch(conference_id):
         conference_id = ""
     for point in (data and data.entry_points) or ():
         url = clean_join_link(point.uri) if point.entry_point_type == "video" else None
@@ -213,6 +214,7 @@ def event_body(event: CalendarEvent) -> dict[str, Any]:
     if event.guests_can_modify:
         body["guestsCanModify"] = True
     body |= settings_body(event.settings, event.event_type, _crm_properties(event))
+    body |= attachments_body(event.attachments)
     if event.wants_conference:
         body["conferenceData"] = _meet_request(event)
     elif event.conference and event.conference.copyable_meet:

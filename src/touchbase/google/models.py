@@ -82,6 +82,14 @@ class AutoDeclineProperties(WireModel):
     chat_status: str | None = None
 
 
+class EventAttachment(WireModel):
+    """A file attached to an event (a Drive file)."""
+
+    file_url: str | None = None
+    title: str | None = None
+    mime_type: str | None = None
+
+
 class ConferenceEntryPoint(WireModel):
     """A way into a conference: a video link, a phone number, a SIP address."""
 
@@ -153,6 +161,7 @@ class EventResource(WireModel):
     focus_time_properties: AutoDeclineProperties | None = None
     hangout_link: str | None = None
     conference_data: ConferenceData | None = None
+    attachments: list[EventAttachment] | None = None
 
     @property
     def is_cancelled(self) -> bool:

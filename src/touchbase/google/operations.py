@@ -99,9 +99,14 @@ def _if_match(etag: str | None) -> tuple[tuple[str, str], ...]:
 
 def _params(send_updates: SendUpdates, body: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     """The query of a write: whom Google emails; and, when the body asks for a Meet (or
-    takes a call off), that conference data is written (Google ignores it otherwise)."""
-    updates = (("sendUpdates", send_updates),)
-    return (*updates, ("conferenceDataVersion", "1")) if "conferenceData" in body else updates
+    takes a call off), or attaches files, that these are written (Google ignores them
+    otherwise)."""
+    params: tuple[tuple[str, str], ...] = (("sendUpdates", send_updates),)
+    if "conferenceData" in body:
+        params += (("conferenceDataVersion", "1"),)
+    if "attachments" in body:
+        params += (("supportsAttachments", "true"),)
+    return params
 
 
 def to_call(op: Operation, send_updates: SendUpdates) -> Call:

@@ -11,9 +11,12 @@ from touchbase.domain import CalendarEvent
 from touchbase.domain.merge import MERGE_FIELDS
 
 # The stored keys of what a person sees and edits (the fields a merge compares; the rest is
-# the provider's bookkeeping): a change of one is a new version of the event (its API etag).
+# the provider's bookkeeping).
 _STORED_NAME = {f.name: f.encode_name for f in msgspec.structs.fields(CalendarEvent)}
 CONTENT_KEYS = tuple(_STORED_NAME[name] for name in MERGE_FIELDS)
+# The keys whose change is a new version of the event (its API etag): what a person sees and
+# edits, and what Google keeps that they see (the files attached).
+VERSION_KEYS = (*CONTENT_KEYS, _STORED_NAME["attachments"])
 
 
 def event_to_json(event: CalendarEvent) -> dict[str, Any]:

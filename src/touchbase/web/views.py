@@ -83,6 +83,11 @@ def event_view(record: EventRecord) -> dict[str, Any]:
         "htmlLink": record.event.html_link,
         # A Meet asked for here that Google has not made yet (it comes with the sync).
         "meetRequested": record.event.wants_conference,
+        # The files attached to it in Google (https links): {url, title, mimeType} each.
+        "attachments": [
+            {"url": a.url, "title": a.title, "mimeType": a.mime_type}
+            for a in record.event.attachments
+        ],
         "syncStatus": record.sync_status,
         "pendingOperation": record.pending_op,
         "deleted": record.deleted,

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from touchbase.store.codec import CONTENT_KEYS
+from touchbase.store.codec import VERSION_KEYS
 from touchbase.store.models.base import ID, MAX_EMAIL, Base, partial_index
 from touchbase.store.types import UtcDateTime
 
@@ -114,7 +114,7 @@ def _keep_base(target: Event, value: Any, old: Any, _initiator: Any) -> Any:
         return value
     if target.stored_base is None and target.etag is not None:
         target.stored_base = old
-    if any(old.get(key) != value.get(key) for key in CONTENT_KEYS):
+    if any(old.get(key) != value.get(key) for key in VERSION_KEYS):
         target.new_version()
     return value
 

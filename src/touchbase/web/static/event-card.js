@@ -1,7 +1,7 @@
 // The event card: what a click on an event shows before any editing. Its time (and the
 // event's own zone's time when that differs), the pattern of a series, where (a link), the join
-// link, the description as the formatted text it is, the guests and their answers, the
-// contact, the sync state (and why Google refused a change); Edit, Delete, Open contact, and
+// link, the description as the formatted text it is, the files attached in Google, the guests
+// and their answers, the contact, the sync state (and why Google refused a change); Edit, Delete, Open contact, and
 // for a change Google refused, going back to Google's version.
 
 import { api, ApiError, describe, outsideLink as link, showError } from "./app.js";
@@ -178,6 +178,18 @@ function refusedChange(event) {
   return event.syncStatus === "error" && event.pendingOperation !== "create";
 }
 
+// The files attached in Google, each a link opening in a new tab.
+function files(attachments) {
+  const list = document.createElement("ul");
+  list.className = "files";
+  for (const file of attachments) {
+    const item = document.createElement("li");
+    item.append(link(file.url, file.title || new URL(file.url).host));
+    list.append(item);
+  }
+  return list;
+}
+
 async function rows(event, repeats, viewOnly) {
   const found = [row("When", whenInWords(event, shownZone))];
   if (!event.allDay && event.timeZone && event.timeZone !== shownZone) {
@@ -204,6 +216,7 @@ async function rows(event, repeats, viewOnly) {
     text.append(formatted(event.description));
     found.push(row("Description", text));
   }
+  if (event.attachments?.length) found.push(row("Files", files(event.attachments)));
   if (event.myResponse && !viewOnly) found.push(answerRow(event));
   if (viewOnly) found.push(row("Calendar", "Shared with you to view only"));
   if (event.keptByGoogle) found.push(row("Changes", keptByGoogle(event)));

@@ -2,9 +2,10 @@
 
 An event now keeps what was set on it in Google that touchbase neither shows nor changes (who
 may see it, its colour, its reminders, what guests may do, other apps' properties; its
-"settings", in its JSON), so that a copy made here (a split's new series, a meeting put back)
-has it too. Events stored before keep none, and a private series split here would make a new
-series that is not private. As 0026, 0028 and 0030 did:
+"settings", in its JSON) and the files attached to it ("attachments", shown on its card), so
+that a copy made here (a split's new series, a meeting put back) has them too. Events stored
+before keep neither, and a private series split here would make a new series that is not
+private. As 0026, 0028 and 0030 did:
 each such event that has nothing waiting for Google gets an etag Google never gave (its own,
 marked), and each of their calendars loses its sync token, so the next sync lists every event
 and takes Google's version of these; a change made here meanwhile goes out with that etag,
@@ -42,7 +43,7 @@ def upgrade() -> None:
     stale = sa.and_(
         EVENTS.c.etag.is_not(None),  # from Google
         EVENTS.c.pending_op.is_(None),  # a change waiting keeps its etag: its push merges
-        sa.not_(sa.cast(EVENTS.c.local, sa.Text).like('%"settings"%')),
+        sa.not_(sa.cast(EVENTS.c.local, sa.Text).like('%"attachments"%')),
         sa.not_(EVENTS.c.etag.like("%#%")),  # marked already (0026 to 0030): read again anyway
     )
     calendars = sa.select(EVENTS.c.calendar_id).where(stale)
