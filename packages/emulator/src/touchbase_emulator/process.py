@@ -24,8 +24,11 @@ class PortTakenError(RuntimeError):
 
 
 def port_is_free(port: int) -> bool:
-    """Whether nothing listens on 127.0.0.1:`port`."""
+    """Whether nothing listens on 127.0.0.1:`port`. Bound as a server binds (reusing the
+    address): the last connections of a server just stopped, which linger closing for a
+    minute, leave the port free for the next one."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
