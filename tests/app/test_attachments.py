@@ -77,14 +77,8 @@ def test_a_file_attached_in_google_is_a_new_version_here(app: AppHarness) -> Non
 def test_a_split_series_keeps_its_files_on_its_new_part(app: AppHarness) -> None:
     alice = app.user()
     _with_files(alice, [DECK], recurrence=["RRULE:FREQ=WEEKLY;COUNT=4"])
-    third = alice.api.get("/api/calendar/events", params=WINDOW).json()["items"][2]
-    split = alice.api.patch(
-        f"/api/calendar/events/{third['id']}",
-        params={"scope": "following"},
-        json={"title": "Pricing review (new team)"},
-    )
-    assert (split.status_code, split.json()["syncStatus"]) == (200, "synced"), split.text
-    assert [f["url"] for f in split.json()["attachments"]] == [DECK["fileUrl"]]
+    split = alice.split_from(2, WINDOW, title="Pricing review (new team)")
+    assert [f["url"] for f in split["attachments"]] == [DECK["fileUrl"]]
     [tail] = [e for e in alice.google_events() if e["summary"] == "Pricing review (new team)"]
     assert [(f["fileUrl"], f["title"]) for f in tail["attachments"]] == [
         (DECK["fileUrl"], DECK["title"])

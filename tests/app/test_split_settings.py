@@ -50,16 +50,9 @@ def _kept(event: dict[str, Any]) -> dict[str, Any]:
 def test_a_split_series_keeps_what_was_set_in_google_on_its_new_part(app: AppHarness) -> None:
     alice = app.user()
     _series_from_google(alice)
-    third = alice.api.get("/api/calendar/events", params=WINDOW).json()["items"][2]
-    split = alice.api.patch(
-        f"/api/calendar/events/{third['id']}",
-        params={"scope": "following"},
-        json={
-            "startTime": "2027-03-17T16:00:00+00:00",
-            "endTime": "2027-03-17T16:30:00+00:00",
-        },
+    alice.split_from(
+        2, WINDOW, startTime="2027-03-17T16:00:00+00:00", endTime="2027-03-17T16:30:00+00:00"
     )
-    assert (split.status_code, split.json()["syncStatus"]) == (200, "synced"), split.text
     parts = sorted(
         (e for e in alice.google_events() if e.get("recurrence") and e["status"] != "cancelled"),
         key=lambda e: e["start"]["dateTime"],
@@ -117,13 +110,7 @@ def test_a_split_out_of_office_series_stays_out_of_office(app: AppHarness) -> No
     )
     assert made.status_code == 200, made.text
     assert sync(alice)["status"] == "succeeded"
-    third = alice.api.get("/api/calendar/events", params=WINDOW).json()["items"][2]
-    split = alice.api.patch(
-        f"/api/calendar/events/{third['id']}",
-        params={"scope": "following"},
-        json={"title": "Away (parental leave)"},
-    )
-    assert (split.status_code, split.json()["syncStatus"]) == (200, "synced"), split.text
+    split = alice.split_from(2, WINDOW, title="Away (parental leave)")
     [tail] = [e for e in alice.google_events() if e["summary"] == "Away (parental leave)"]
     assert (tail["eventType"], tail["outOfOfficeProperties"]) == ("outOfOffice", away)
-    assert split.json()["eventType"] == "outOfOffice"
+    assert split["eventType"] == "outOfOffice"
