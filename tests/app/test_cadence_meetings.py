@@ -16,6 +16,9 @@ from tests.support.servers import EmulatorControl
 from tests.support.sync import sync
 
 MET_BEFORE = datetime.now(UTC).replace(microsecond=0) - timedelta(days=10)
+# A meeting counts from when it ended (the next day, for one begun in the half hour before
+# midnight): the intro meetings last half an hour.
+INTRO = timedelta(minutes=30)
 EVERY_3_WEEKS = {"every": 3, "unit": "week"}
 
 
@@ -32,7 +35,9 @@ def app(database_url: str, emulator: EmulatorControl) -> Iterator[AppHarness]:
 def _met_before(user: ApiUser, name: str) -> dict[str, Any]:
     """A contact met ten days ago, with a cadence of three weeks."""
     email = f"{name.split(maxsplit=1)[0].lower()}@acme.example"
-    user.meeting(f"Intro with {name}", MET_BEFORE, attendees=[email])
+    user.meeting(
+        f"Intro with {name}", MET_BEFORE, minutes=INTRO // timedelta(minutes=1), attendees=[email]
+    )
     return _contact(user, name, emails=[email], cadence=EVERY_3_WEEKS)
 
 
@@ -44,7 +49,7 @@ def test_a_meeting_held_on_the_calendar_moves_the_cadences_touchpoint_later(
     app: AppHarness,
 ) -> None:
     alice = app.user()
-    planned_day = _working(MET_BEFORE.date() + timedelta(days=21)).isoformat()
+    planned_day = _working((MET_BEFORE + INTRO).date() + timedelta(days=21)).isoformat()
     dana, eli, fran, gil = (
         _met_before(alice, n) for n in ("Dana Scully", "Eli Vance", "Fran Kim", "Gil Grissom")
     )

@@ -190,11 +190,13 @@ def test_a_large_import_plans_every_cadence_and_takes_turns_with_other_requests(
     planned = alice.api.get("/api/touchpoints", params={"status": "planned"}).json()["items"]
     due = {t["contactName"]: date.fromisoformat(t["dueDate"]) for t in planned}
     assert len(due) == LARGE
-    # Planned from each one's own last contact: 8 weeks after the call, else after today.
+    # Planned from each one's own last contact: 8 weeks after the call ended (the next day,
+    # for a call begun in the half hour before midnight), else after today; on a working day.
     assert due["Person 0007"] - met.date() in (
         timedelta(weeks=8),
         timedelta(weeks=8, days=1),
         timedelta(weeks=8, days=2),
+        timedelta(weeks=8, days=3),
     )
     assert due["Person 0006"] > due["Person 0007"] + timedelta(weeks=4)
 
