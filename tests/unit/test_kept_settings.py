@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from touchbase.domain import CalendarEvent
 from touchbase.domain.kept_settings import AutoDecline, KeptSettings, Reminder
 from touchbase.google.mapping import CONTACT_KEY, event_body, to_domain
 from touchbase.google.models import EventResource, convert
 
 
-def _read(**fields: Any) -> KeptSettings | None:
+def _event(**fields: Any) -> CalendarEvent:
+    """The domain event of a resource from Google with these fields."""
     resource = convert(
         EventResource,
         {
@@ -20,7 +22,11 @@ def _read(**fields: Any) -> KeptSettings | None:
             **fields,
         },
     )
-    return to_domain(resource).settings
+    return to_domain(resource)
+
+
+def _read(**fields: Any) -> KeptSettings | None:
+    return _event(**fields).settings
 
 
 def test_an_event_with_googles_defaults_keeps_nothing() -> None:
@@ -82,17 +88,7 @@ def test_a_copy_is_made_with_the_settings_and_touchbases_own_links() -> None:
         shared_properties=(("deal", "42"),),
         auto_decline=AutoDecline(mode="declineNone", message="Focus", chat_status="doNotDisturb"),
     )
-    event = to_domain(
-        convert(
-            EventResource,
-            {
-                "id": "x1234",
-                "start": {"dateTime": "2027-01-01T10:00:00Z"},
-                "end": {"dateTime": "2027-01-01T11:00:00Z"},
-                "eventType": "focusTime",
-            },
-        )
-    ).replace(settings=settings, contact_id="c1")
+    event = _event(eventType="focusTime").replace(settings=settings, contact_id="c1")
     body = event_body(event)
     assert body["visibility"] == "private"
     assert body["reminders"] == {
@@ -120,17 +116,7 @@ def test_attached_files_are_https_links_within_googles_number() -> None:
             for n in range(2, 40)
         ),
     ]
-    event = to_domain(
-        convert(
-            EventResource,
-            {
-                "id": "x1234",
-                "start": {"dateTime": "2027-01-01T10:00:00Z"},
-                "end": {"dateTime": "2027-01-01T11:00:00Z"},
-                "attachments": files,
-            },
-        )
-    )
+    event = _event(attachments=files)
     assert len(event.attachments) == 25
     assert (event.attachments[0].mime_type, event.attachments[1].mime_type) == (
         "",
