@@ -474,3 +474,28 @@ def test_a_touchpoint_google_copied_to_both_halves_stays_on_the_later_one(
         made["id"] + "_R20270402T100000": {"touchbaseTouchpointId": "tp-1"},
     }
     assert ours(alice) == googles(alice)
+
+
+def test_an_occurrence_edited_while_its_series_move_waits_for_google_goes_after_it(
+    app: AppHarness,
+) -> None:
+    """Its slot is not in Google until the series' own change is: the occurrence waits for
+    it, it is no conflict (Google never deleted it)."""
+    alice = app.user()
+    weekly(alice)
+    app.emulator.fault(method="PATCH", status=503, times=10_000)
+    first = listed(alice)[0]
+    later = {"startTime": "2027-03-19T11:00:00+01:00", "endTime": "2027-03-19T11:30:00+01:00"}
+    assert patch(alice, first["id"], "all", **later).json()["syncStatus"] == "pending"
+    app.emulator.http.delete(app.emulator.url + "/_emulator/faults")
+    second = listed(alice)[1]
+    assert second["startTime"] == "2027-03-26T11:00:00+01:00"
+    edited = patch(alice, second["id"], "instance", title="Ours")
+    assert edited.status_code == 200, edited.text
+    assert (edited.json()["syncStatus"], edited.json()["conflict"]) == ("pending", None)
+    assert alice.api.get("/api/calendar/conflicts").json()["items"] == []
+    assert sync(alice)["status"] == "succeeded"
+    assert alice.api.get("/api/calendar/conflicts").json()["items"] == []
+    assert alice.api.get(f"/api/calendar/events/{second['id']}").json()["syncStatus"] == "synced"
+    assert ours(alice) == googles(alice)
+    assert ("Ours", _utc("2027-03-26T11:00:00+01:00")) in googles(alice)

@@ -9,17 +9,24 @@ import random
 from datetime import timedelta
 from typing import Any
 
-from touchbase.calendar.push_plan import Outcome, Snapshot, plan_round, snapshot_of
+from touchbase.calendar.occurrences import is_provisional
+from touchbase.calendar.push_plan import (
+    WAITING_FOR_SERIES,
+    Outcome,
+    Snapshot,
+    plan_round,
+    snapshot_of,
+)
 from touchbase.calendar.records import EventRecord, audit_changes
 from touchbase.calendar.services import CalendarServices
-from touchbase.errors import CalendarError
+from touchbase.errors import CalendarError, TransientError
 from touchbase.google import RetryPolicy
 from touchbase.google.mapping import to_domain
 from touchbase.store import accounts
 from touchbase.store import events as event_store
 from touchbase.store.accounts import new_id
 from touchbase.store.codec import event_to_json
-from touchbase.store.models import Conflict, Event
+from touchbase.store.models import Calendar, Conflict, Event
 
 MAX_ROUNDS = 4
 
@@ -50,6 +57,8 @@ async def write_outcome(
     services: CalendarServices, session: Any, row: Event, snap: Snapshot, outcome: Outcome
 ) -> bool:
     now = services.clock()
+    if await _waits_for_series(session, row, snap, outcome):
+        outcome = Outcome("retry", error=TransientError(WAITING_FOR_SERIES))
     edited_meanwhile = row.updated_at != snap.updated_at
     if outcome.located is not None:
         row.google_event_id = outcome.located
@@ -67,6 +76,8 @@ async def write_outcome(
         row.pending_op = ("delete" if row.deleted else "update") if again else None
         row.sync_status = "pending" if again else "synced"
         row.push_attempts, row.next_push_at, row.last_error = 0, None, None
+        if snap.local.recurrence:
+            await _wake_waiting_occurrences(session, row)
         return again
     if outcome.kind == "retry_delete" and outcome.remote is not None:
         row.etag = outcome.remote.etag
@@ -93,6 +104,45 @@ async def write_outcome(
         refused = {"error": {"code": error.code, "message": error.message}}
         await _touchbase_audit(session, row, "push_refused", refused, now=now)
     return False
+
+
+async def _series_of(session: Any, row: Event) -> Event | None:
+    """The series of an occurrence first changed here (its id still provisional)."""
+    if row.recurring_event_id is None or not is_provisional(row.google_event_id):
+        return None
+    return await event_store.by_google_id(session, row.calendar_id, row.recurring_event_id)
+
+
+async def _waits_for_series(session: Any, row: Event, snap: Snapshot, outcome: Outcome) -> bool:
+    """Whether an occurrence first changed here that Google's series does not have only
+    waits for its series: the series' own change (a move, a new rule) is on its way to
+    Google, or reached it after this push read the row (its etag moved on). It is no
+    conflict: Google never deleted it. (A series' change in conflict or refused is not on
+    its way: the occurrence's absence is then its own conflict.)"""
+    if outcome.kind != "conflict" or outcome.conflict_kind != "deleted_remotely":
+        return False
+    series = await _series_of(session, row)
+    if series is None:
+        return False
+    on_its_way = series.pending_op is not None and series.sync_status == "pending"
+    return on_its_way or series.etag != snap.series_etag
+
+
+async def _wake_waiting_occurrences(session: Any, series: Event) -> None:
+    """A series' change reached Google: its occurrences first changed here that waited for
+    it go now, not after their backoff."""
+    for row in await event_store.exceptions_of(
+        session, series.calendar_id, [series.google_event_id]
+    ):
+        if row.pending_op and row.sync_status == "pending" and is_provisional(row.google_event_id):
+            row.next_push_at = None
+
+
+async def snapshot(session: Any, row: Event, calendar: Calendar) -> Snapshot:
+    """`snapshot_of` the row, with its series' etag if it is an occurrence first changed
+    here: an outcome written later knows whether the series moved on meanwhile."""
+    series = await _series_of(session, row)
+    return snapshot_of(row, calendar, series.etag if series is not None else None)
 
 
 async def _touchbase_audit(
@@ -151,7 +201,7 @@ async def read_snapshot(session: Any, event_id: str) -> Snapshot | None:
         return None
     calendar = await accounts.calendar_by_id(session, row.calendar_id)
     assert calendar is not None
-    return snapshot_of(row, calendar)
+    return await snapshot(session, row, calendar)
 
 
 MAX_BROKEN_PUSHES = 5

@@ -53,6 +53,8 @@ class Snapshot:
     etag: str | None
     send_updates: str
     updated_at: Any
+    # Of an occurrence first changed here (a provisional id): its series' etag then.
+    series_etag: str | None = None
 
 
 @dataclass(frozen=True)
@@ -205,8 +207,9 @@ async def plan_round(client: GoogleCalendarClient, snap: Snapshot) -> Outcome:
     return await settle(client, snap, remote, None)
 
 
-def snapshot_of(row: Event, calendar: Calendar) -> Snapshot:
-    """What a push round needs of a row with a pending change."""
+def snapshot_of(row: Event, calendar: Calendar, series_etag: str | None = None) -> Snapshot:
+    """What a push round needs of a row with a pending change (`series_etag`: see
+    `push.snapshot`)."""
     assert row.pending_op is not None
     return Snapshot(
         event_id=row.id,
@@ -219,4 +222,5 @@ def snapshot_of(row: Event, calendar: Calendar) -> Snapshot:
         etag=row.etag,
         send_updates=row.send_updates,
         updated_at=row.updated_at,
+        series_etag=series_etag,
     )

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from touchbase.calendar.push import push_event
-from touchbase.calendar.push_plan import Snapshot, snapshot_of
+from touchbase.calendar.push import push_event, snapshot
+from touchbase.calendar.push_plan import Snapshot
 from touchbase.calendar.records import EventRecord, conflict_error
 from touchbase.calendar.services import CalendarServices
 from touchbase.store import accounts
@@ -51,7 +51,7 @@ async def staged(services: CalendarServices, session: AsyncSession, row: Event) 
     assert calendar is not None
     row.push_lease_until = now + services.push_lease
     pushed_here(session.sync_session, row.id)
-    return Staged(row.id, held=snapshot_of(row, calendar))
+    return Staged(row.id, held=await snapshot(session, row, calendar))
 
 
 async def other_pushers_done(
