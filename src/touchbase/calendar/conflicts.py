@@ -10,9 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from touchbase.calendar.actors import Actor
 from touchbase.calendar.event_checks import check_kept_by_google, check_organizer, checked
 from touchbase.calendar.events import window
+from touchbase.calendar.occurrences import as_its_series_has_it, occurrence_id
 from touchbase.calendar.records import API_FIELD, DOMAIN_FIELD, ConflictInfo, EventRecord
 from touchbase.calendar.records import audit_changes as diff
 from touchbase.calendar.request_push import push_for_answer
+from touchbase.calendar.scoped import get_event
 from touchbase.calendar.services import CalendarServices
 from touchbase.domain import CalendarEvent
 from touchbase.domain.events import answers_kept
@@ -103,6 +105,24 @@ async def _its_touchpoint(session: AsyncSession, row: Event, version: CalendarEv
     return found is not None and found.event_id == row.id
 
 
+async def _following_its_series(
+    session: AsyncSession, row: Event, kept: CalendarEvent | None, op: str | None
+) -> str | None:
+    """Google's version kept of an occurrence that is just what its series makes there:
+    Google holds no exception for it, so neither does touchbase (a stored copy would keep
+    this version through the series' later changes, which Google does not report for the
+    occurrence). The row stops standing for the slot; the occurrence's id, or None."""
+    if kept is None or op is not None:
+        return None
+    found = await as_its_series_has_it(session, row)
+    if found is None or not found[1].same_content(kept):
+        return None
+    series, occurrence = found
+    assert occurrence.original_start is not None
+    event_store.release_slot(row)
+    return occurrence_id(series.id, occurrence.original_start)
+
+
 async def resolve_conflict(
     services: CalendarServices,
     actor: Actor,
@@ -149,6 +169,7 @@ async def resolve_conflict(
             row.base = row.etag = None
         row.pending_op, row.deleted = op, deleted
         row.sync_status = "pending" if op else "synced"
+        followed = await _following_its_series(session, row, None if deleted else new_local, op)
         row.next_push_at, row.updated_at, row.push_attempts, row.last_error = now, now, 0, None
         conflict.status, conflict.resolution, conflict.resolved_at = "resolved", resolution, now
         changes = diff(before, None if deleted else new_local)
@@ -162,6 +183,8 @@ async def resolve_conflict(
             at=now,
             changes={"resolution": resolution, **changes},
         )
+    if followed is not None:
+        return await get_event(services, actor.user_id, followed)
     if op is not None and services.push_in_request:
         pushed = await push_for_answer(services, event_id)
         if pushed is not None:

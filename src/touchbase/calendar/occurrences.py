@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from touchbase.domain import CalendarEvent, EventTime
 from touchbase.domain.recurrence import Instance, event_budget, occurrences
 from touchbase.domain.rrules import RecurrenceError
-from touchbase.domain.splits import read_stamp, same_slot, slot_stamp
+from touchbase.domain.splits import read_stamp, same_slot, slot_instant, slot_stamp
 from touchbase.store import accounts
 from touchbase.store import events as event_store
 from touchbase.store.codec import event_from_json
@@ -97,6 +97,27 @@ def _slot(series: CalendarEvent, zone: ZoneInfo, moment: date | datetime) -> Ins
     except RecurrenceError:
         return None
     return None
+
+
+async def as_its_series_has_it(
+    session: AsyncSession, row: Event
+) -> tuple[Event, CalendarEvent] | None:
+    """A stored instance's series and the occurrence it makes at the instance's slot, as if
+    nothing changed that occurrence alone; None when the series or the slot is gone here."""
+    original = event_from_json(row.local).original_start
+    if row.recurring_event_id is None or original is None:
+        return None
+    series = await event_store.by_google_id(session, row.calendar_id, row.recurring_event_id)
+    if series is None or series.deleted:
+        return None
+    event = event_from_json(series.local)
+    calendar = await accounts.calendar_by_id(session, row.calendar_id)
+    assert calendar is not None
+    moment = original.date if original.date is not None else slot_instant(original)
+    found = _slot(event, series_zone(event, calendar), moment)
+    if found is None:
+        return None
+    return series, virtual(event, found.start, found.end, series.google_event_id)
 
 
 async def find_occurrence(

@@ -223,6 +223,13 @@ async def deleted_series(
     return set(found)
 
 
+def release_slot(row: Event) -> None:
+    """A stored instance stops standing for its slot (Google holds no exception there: the
+    occurrence is what its series makes). The row stays, deleted and detached from its
+    series, for its history; an exception Google reports there later takes it up again."""
+    row.deleted, row.recurring_event_id, row.original_start_at = True, None, None
+
+
 async def delete_exceptions_of(session: AsyncSession, series: Event) -> list[str]:
     """Mark every stored instance of a series that Google deleted as deleted here too (Google
     deletes a series' instances with it; their own pending changes are moot). Their ids."""
