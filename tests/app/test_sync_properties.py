@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -356,8 +357,11 @@ def run_machine(
     workdir: Path,
     examples: int,
 ) -> None:
-    """Run a sync state machine on one backend against the running emulator."""
+    """Run a sync state machine on one backend against the running emulator, `examples`
+    times, or as many as TOUCHBASE_TEST_EXAMPLES says (a longer hunt, by hand)."""
     from hypothesis.stateful import run_state_machine_as_test
+
+    examples = int(os.environ.get("TOUCHBASE_TEST_EXAMPLES", examples))
 
     class Machine(base):  # type: ignore[valid-type,misc]
         pass
