@@ -4,6 +4,8 @@ database, the emulator, no background jobs)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -79,14 +81,22 @@ async def _series_moving(
     return series.id, await _exception_id(services), edited
 
 
-async def test_an_occurrence_waits_for_its_series_and_goes_once_the_series_landed(
+@asynccontextmanager
+async def _moving(
     database_url: str, emulator: EmulatorControl
-) -> None:
+) -> AsyncIterator[tuple[CalendarServices, str, str, EventRecord]]:
+    """`_series_moving` for a new user: (services, and what it returns)."""
     async with calendar_services(
         database_url, emulator.url, request_google_budget_seconds=0.3
     ) as services:
         actor = await connected_user(services, "alice@example.com")
-        series_id, row_id, edited = await _series_moving(services, actor, emulator)
+        yield services, *await _series_moving(services, actor, emulator)
+
+
+async def test_an_occurrence_waits_for_its_series_and_goes_once_the_series_landed(
+    database_url: str, emulator: EmulatorControl
+) -> None:
+    async with _moving(database_url, emulator) as (services, series_id, row_id, edited):
         assert (edited.sync_status, edited.conflict) == ("pending", None)
         waiting = await _row(services, row_id)
         assert waiting.last_error is not None
@@ -106,11 +116,7 @@ async def test_a_series_that_landed_after_the_occurrence_was_read_is_waited_for(
 ) -> None:
     """The series' change reached Google between this push's read of the occurrence and
     its answer: Google's answer (no such slot) is older than the series now; try again."""
-    async with calendar_services(
-        database_url, emulator.url, request_google_budget_seconds=0.3
-    ) as services:
-        actor = await connected_user(services, "alice@example.com")
-        series_id, row_id, _ = await _series_moving(services, actor, emulator)
+    async with _moving(database_url, emulator) as (services, series_id, row_id, _):
         async with services.db.session() as session:
             snap = await read_snapshot(session, row_id)
         assert snap is not None

@@ -115,9 +115,11 @@ async def _following_its_series(
     if kept is None or op is not None:
         return None
     found = await as_its_series_has_it(session, row)
-    if found is None or not found[1].same_content(kept):
+    if found is None:
         return None
     series, occurrence = found
+    if not occurrence.same_content(kept):
+        return None
     assert occurrence.original_start is not None
     event_store.release_slot(row)
     return occurrence_id(series.id, occurrence.original_start)

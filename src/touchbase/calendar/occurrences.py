@@ -99,6 +99,16 @@ def _slot(series: CalendarEvent, zone: ZoneInfo, moment: date | datetime) -> Ins
     return None
 
 
+def _made_at(series: Event, calendar: Calendar, moment: date | datetime) -> CalendarEvent | None:
+    """The occurrence a series' row makes at `moment` (a date, or a UTC instant), as an
+    event of its own; None if it makes none then."""
+    event = event_from_json(series.local)
+    found = _slot(event, series_zone(event, calendar), moment)
+    if found is None:
+        return None
+    return virtual(event, found.start, found.end, series.google_event_id)
+
+
 async def as_its_series_has_it(
     session: AsyncSession, row: Event
 ) -> tuple[Event, CalendarEvent] | None:
@@ -110,14 +120,11 @@ async def as_its_series_has_it(
     series = await event_store.by_google_id(session, row.calendar_id, row.recurring_event_id)
     if series is None or series.deleted:
         return None
-    event = event_from_json(series.local)
     calendar = await accounts.calendar_by_id(session, row.calendar_id)
     assert calendar is not None
     moment = original.date if original.date is not None else slot_instant(original)
-    found = _slot(event, series_zone(event, calendar), moment)
-    if found is None:
-        return None
-    return series, virtual(event, found.start, found.end, series.google_event_id)
+    found = _made_at(series, calendar, moment)
+    return None if found is None else (series, found)
 
 
 async def find_occurrence(
@@ -164,12 +171,10 @@ async def _by_slot(
     series = await event_store.get_event(session, user_id, series_row_id, for_update=for_update)
     if series is None or series.deleted:
         return None
-    event = event_from_json(series.local)
-    if not event.recurrence:
+    if not event_from_json(series.local).recurrence:
         return None
     calendar = await accounts.calendar_by_id(session, series.calendar_id)
     assert calendar is not None
-    zone = series_zone(event, calendar)
     wanted = EventTime.at(moment) if isinstance(moment, datetime) else EventTime.all_day(moment)
     for row_id, original in await event_store.exception_slots(
         session, series.calendar_id, series.google_event_id
@@ -182,13 +187,12 @@ async def _by_slot(
         if row.deleted or local.status.value == "cancelled":
             return None
         return Occurrence(occurrence_id(series.id, wanted), series, calendar, wanted, local, row)
-    found = _slot(event, zone, moment)
-    if found is None:
+    occurrence = _made_at(series, calendar, moment)
+    if occurrence is None:
         return None
-    occurrence = virtual(event, found.start, found.end, series.google_event_id)
-    return Occurrence(
-        occurrence_id(series.id, found.start), series, calendar, found.start, occurrence, None
-    )
+    assert occurrence.original_start is not None
+    slot = occurrence.original_start
+    return Occurrence(occurrence_id(series.id, slot), series, calendar, slot, occurrence, None)
 
 
 def _time(raw: dict[str, object]) -> EventTime:

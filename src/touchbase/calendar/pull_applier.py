@@ -42,6 +42,7 @@ def cached_row(row: Event, in_conflict: bool) -> CachedRow:
         pending_op=row.pending_op,
         deleted=row.deleted,
         in_conflict=in_conflict,
+        is_instance=row.recurring_event_id is not None,
     )
 
 
@@ -179,6 +180,8 @@ class PullApplier:
             row.next_push_at = row.last_error = None
             self._audit(row.id, "sync_delete", {"reason": action.reason})
             self.counts["deleted"] += 1
+        elif action.kind == "release" and row is not None:
+            event_store.release_slot(row)
         elif action.kind == "error":
             self.counts["errors"] += 1
         return True

@@ -15,7 +15,6 @@ from touchbase.calendar.pull_applier import PullApplier, cached_row
 from touchbase.calendar.services import CalendarServices
 from touchbase.calendar.sync_plan import Action, RemoteItem, SweepInput, plan_pull, plan_sweep
 from touchbase.store import contacts as contact_store
-from touchbase.store import events as event_store
 from touchbase.store import sync as sync_store
 from touchbase.store.models import Calendar, Event
 from touchbase.store.pending import note_changes
@@ -182,20 +181,6 @@ async def finish_pull(
         calendar.unread_events = unread or None
 
 
-def _instances_left_out(rows: dict[str, Event], conflicted: set[str]) -> dict[str, Event]:
-    """The rows a full listing's silence says are gone, but for stored instances: Google
-    lists an instance only as an exception (a cancelled one too), so one it does not list
-    is what its series makes there. A copy kept of it stops standing for the slot; a change
-    of it waiting for Google is left to its push (which finds the instance by its slot)."""
-    gone = {}
-    for gid, row in rows.items():
-        if row.recurring_event_id is None:
-            gone[gid] = row
-        elif row.pending_op is None and row.id not in conflicted and not row.deleted:
-            event_store.release_slot(row)
-    return gone
-
-
 async def _sweep(
     session: AsyncSession,
     calendar: Calendar,
@@ -211,7 +196,6 @@ async def _sweep(
     conflicted = await sync_store.events_in_conflict(
         session, calendar.id, event_ids=[r.id for r in rows.values()]
     )
-    rows = _instances_left_out(rows, conflicted)
     applier = PullApplier(session, calendar, rows, now=now, counts=counts)
     cache = {gid: cached_row(row, row.id in conflicted) for gid, row in rows.items()}
     for action in plan_sweep(cache, sweep.seen):

@@ -16,7 +16,7 @@ from touchbase.calendar.records import API_FIELD
 from touchbase.domain import CalendarEvent
 from touchbase.domain.merge import changed_fields, three_way_merge
 
-Kind = Literal["add", "replace", "merge", "rebase", "conflict", "remove", "error"]
+Kind = Literal["add", "replace", "merge", "rebase", "conflict", "remove", "release", "error"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class CachedRow:
     pending_op: str | None
     deleted: bool
     in_conflict: bool
+    is_instance: bool = False  # one occurrence of a series
 
     @property
     def dirty(self) -> bool:
@@ -173,6 +174,16 @@ def plan_sweep(cache: Mapping[str, CachedRow], seen: set[str]) -> list[Action]:
     actions = []
     for gid, row in cache.items():
         if gid in seen or (row.deleted and not row.dirty) or row.in_conflict:
+            continue
+        if row.is_instance:
+            # Google lists an instance only as an exception (a cancelled one too): one it
+            # does not list is what its series makes there, not gone. A copy kept here stops
+            # standing for the slot; a change waiting for Google is left to its push (which
+            # finds the instance by its slot).
+            if not row.dirty:
+                actions.append(
+                    Action("release", "no exception in Google (full sync)", gid, row.row_id)
+                )
             continue
         if not row.dirty:
             actions.append(Action("remove", "gone from Google (full sync)", gid, row.row_id))
