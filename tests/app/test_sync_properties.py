@@ -53,6 +53,8 @@ FAULTS = [
     {"drop": "after"},
 ]
 names = itertools.count()
+# Rounds of jobs (half a second each) the queue may take to push what waits, faults gone.
+SETTLE_ROUNDS = 20
 PICK = st.integers(0, 10_000)
 
 
@@ -139,6 +141,10 @@ class SyncMachine(RuleBasedStateMachine):
                 return list(await session.scalars(select(Event)))
 
         return list(self.run(read()))
+
+    def waiting(self) -> list[Event]:
+        """The changes made here still on their way to Google."""
+        return [r for r in self.rows() if r.pending_op and r.sync_status == "pending"]
 
     def live_rows(self) -> list[Event]:
         return [r for r in self.rows() if not r.deleted]
@@ -304,7 +310,7 @@ class SyncMachine(RuleBasedStateMachine):
         for _ in range(4):
             result = self.run(perform_two_way_sync(self.services, self.actor.user_id))
             assert result.status == "succeeded", result.error
-            if not [r for r in self.rows() if r.pending_op and r.sync_status == "pending"]:
+            if not self.waiting():
                 break
         self.checked = True
 
@@ -314,9 +320,8 @@ class SyncMachine(RuleBasedStateMachine):
             return
         self.checked = False
         conflicted = self.conflicted()
+        assert not self.waiting(), "a fault-free sync leaves nothing pending"
         rows = self.rows()
-        pending = [r for r in rows if r.pending_op and r.sync_status == "pending"]
-        assert not pending, "a fault-free sync leaves nothing pending"
         assert not [r for r in rows if r.sync_status == "error"]
         google = self.google_live()
         live = {
@@ -459,6 +464,18 @@ class QueuedSyncMachine(SyncMachine):
             await asyncio.gather(runner, return_exceptions=True)
 
         self.run(for_a_while())
+
+    @rule()
+    def jobs_alone_settle(self) -> None:
+        """With Google well again, the jobs alone (nobody asks for a sync) bring every change
+        made here to Google, or to a conflict or a refusal: none waits for "Sync now"."""
+        self.control.http.delete(self.control.url + "/_emulator/faults")
+        self.offset += timedelta(minutes=11)  # backoffs, and killed pushers' leases, run out
+        for _ in range(SETTLE_ROUNDS):
+            if not self.waiting():
+                return
+            self.run_jobs(0.5)
+        assert not self.waiting(), "the jobs alone push every change"
 
 
 @pytest.mark.skipif("postgresql" not in BACKENDS, reason="Procrastinate needs PostgreSQL")

@@ -24,6 +24,7 @@ from tests.app.test_sync_properties import (
     EMAIL,
     PICK,
     START,
+    QueuedSyncMachine,
     SyncMachine,
     choose,
     names,
@@ -235,4 +236,24 @@ def test_recurring_sync_converges_under_random_edits_on_both_sides(
         templates=templates,
         workdir=tmp_path,
         examples=30,
+    )
+
+
+class QueuedRecurringSyncMachine(QueuedSyncMachine, RecurringSyncMachine):
+    """The recurring machine with the job queue in the loop on PostgreSQL: a series' change
+    and its occurrences' leave for Google only through the push jobs deferred with them, in
+    rounds cut off at random moments, among Google's notifications (some lost)."""
+
+
+@pytest.mark.skipif("postgresql" not in BACKENDS, reason="Procrastinate needs PostgreSQL")
+def test_recurring_sync_converges_with_the_job_queue_in_the_loop(
+    emulator_url: str, templates: Path, tmp_path: Path
+) -> None:
+    run_machine(
+        QueuedRecurringSyncMachine,
+        backend="postgresql",
+        emulator_url=emulator_url,
+        templates=templates,
+        workdir=tmp_path,
+        examples=10,
     )

@@ -21,7 +21,14 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, rule
 
-from tests.app.test_sync_properties import PICK, SyncMachine, choose, names, run_machine
+from tests.app.test_sync_properties import (
+    PICK,
+    QueuedSyncMachine,
+    SyncMachine,
+    choose,
+    names,
+    run_machine,
+)
 from tests.support.databases import BACKENDS
 from touchbase.calendar.sync import perform_two_way_sync
 from touchbase.crm.contacts import create_in
@@ -214,4 +221,23 @@ def test_touchpoints_follow_their_events_under_random_changes_on_both_sides(
         templates=templates,
         workdir=tmp_path,
         examples=40,
+    )
+
+
+class QueuedTouchpointMachine(QueuedSyncMachine, TouchpointMachine):
+    """The touchpoint machine with the job queue in the loop on PostgreSQL: touchpoints'
+    events leave for Google only through the push jobs deferred with them."""
+
+
+@pytest.mark.skipif("postgresql" not in BACKENDS, reason="Procrastinate needs PostgreSQL")
+def test_touchpoints_follow_their_events_with_the_job_queue_in_the_loop(
+    emulator_url: str, templates: Path, tmp_path: Path
+) -> None:
+    run_machine(
+        QueuedTouchpointMachine,
+        backend="postgresql",
+        emulator_url=emulator_url,
+        templates=templates,
+        workdir=tmp_path,
+        examples=10,
     )
