@@ -58,6 +58,11 @@ SETTLE_ROUNDS = 20
 PICK = st.integers(0, 10_000)
 
 
+def waiting(rows: list[Event]) -> list[Event]:
+    """The changes made here still on their way to Google."""
+    return [r for r in rows if r.pending_op and r.sync_status == "pending"]
+
+
 def choose(items: list[Any], pick: int) -> Any:
     """One of `items` by a drawn number (the same draw whatever the list holds)."""
     return items[pick % len(items)] if items else None
@@ -141,10 +146,6 @@ class SyncMachine(RuleBasedStateMachine):
                 return list(await session.scalars(select(Event)))
 
         return list(self.run(read()))
-
-    def waiting(self) -> list[Event]:
-        """The changes made here still on their way to Google."""
-        return [r for r in self.rows() if r.pending_op and r.sync_status == "pending"]
 
     def live_rows(self) -> list[Event]:
         return [r for r in self.rows() if not r.deleted]
@@ -310,7 +311,7 @@ class SyncMachine(RuleBasedStateMachine):
         for _ in range(4):
             result = self.run(perform_two_way_sync(self.services, self.actor.user_id))
             assert result.status == "succeeded", result.error
-            if not self.waiting():
+            if not waiting(self.rows()):
                 break
         self.checked = True
 
@@ -320,8 +321,8 @@ class SyncMachine(RuleBasedStateMachine):
             return
         self.checked = False
         conflicted = self.conflicted()
-        assert not self.waiting(), "a fault-free sync leaves nothing pending"
         rows = self.rows()
+        assert not waiting(rows), "a fault-free sync leaves nothing pending"
         assert not [r for r in rows if r.sync_status == "error"]
         google = self.google_live()
         live = {
@@ -403,7 +404,8 @@ def test_sync_converges_under_random_edits_faults_and_interruptions(
 class QueuedSyncMachine(SyncMachine):
     """The same, with the job queue in the loop on PostgreSQL: edits leave for Google only
     through the push jobs deferred with them, run by a Procrastinate worker in rounds cut off
-    at random moments (a round's jobs get no time to finish)."""
+    at random moments (a round's jobs get no time to finish); and once Google is well, the
+    jobs alone must bring every change to Google (`jobs_alone_settle`)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -472,10 +474,10 @@ class QueuedSyncMachine(SyncMachine):
         self.control.http.delete(self.control.url + "/_emulator/faults")
         self.offset += timedelta(minutes=11)  # backoffs, and killed pushers' leases, run out
         for _ in range(SETTLE_ROUNDS):
-            if not self.waiting():
+            if not waiting(self.rows()):
                 return
             self.run_jobs(0.5)
-        assert not self.waiting(), "the jobs alone push every change"
+        assert not waiting(self.rows()), "the jobs alone push every change"
 
 
 @pytest.mark.skipif("postgresql" not in BACKENDS, reason="Procrastinate needs PostgreSQL")
