@@ -295,6 +295,7 @@ class GoogleAccounts:
                     is_primary=entry.primary,
                     access_role=entry.access_role,
                     owned_by_other=owned_by_others.get(entry.id),
+                    colors=entry.colors(),
                 )
 
     async def _store_primary(self, client: GoogleCalendarClient, user_id: str) -> None:

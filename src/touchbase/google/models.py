@@ -7,11 +7,14 @@ milliseconds, faster than `json.loads` into dicts. Fields touchbase does not use
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, TypeVar
 
 import msgspec
 
 from touchbase.domain.sanitize import without_nul
+
+_RGB = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 class WireModel(msgspec.Struct, rename="camel", omit_defaults=True):
@@ -244,6 +247,17 @@ class CalendarListEntry(WireModel):
     access_role: str | None = None
     primary: bool = False
     selected: bool | None = None
+    # Its colours as the user set them in Google ("#rrggbb"); read by `colors` (untrusted).
+    background_color: Any = None
+    foreground_color: Any = None
+
+    def colors(self) -> tuple[str, str] | None:
+        """Its background and text colours, lower-case "#rrggbb" each; None unless Google
+        gave both as such (anything else could carry CSS into a page)."""
+        pair = (self.background_color, self.foreground_color)
+        if all(isinstance(c, str) and _RGB.fullmatch(c) for c in pair):
+            return pair[0].lower(), pair[1].lower()
+        return None
 
 
 class CalendarResource(WireModel):

@@ -259,10 +259,12 @@ async def upsert_calendar(
     is_primary: bool,
     access_role: str | None = None,
     owned_by_other: bool | None = None,
+    colors: tuple[str, str] | None = None,
 ) -> Calendar:
     """Add or refresh one of a user's calendars (`access_role`: the user's role on it, if
     Google said; a role Google may add later is kept as not known; `owned_by_other`: whether
-    another person is its data owner, when just asked, else what was known is kept)."""
+    another person is its data owner, when just asked, else what was known is kept; `colors`:
+    its background and text colours, when Google gave them, else those known are kept)."""
     row = (
         await session.scalars(
             select(Calendar).where(
@@ -282,6 +284,8 @@ async def upsert_calendar(
     row.access_role = access_role if access_role in ACCESS_ROLES else None
     if owned_by_other is not None:
         row.owned_by_other = owned_by_other
+    if colors is not None:
+        row.color, row.text_color = colors
     if row.access_role == BUSY_ONLY_ROLE:  # no events to read: nothing to sync
         row.sync_enabled = False
     await session.flush()

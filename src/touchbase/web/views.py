@@ -81,6 +81,8 @@ def event_view(record: EventRecord) -> dict[str, Any]:
         if record.event.original_start
         else None,
         "htmlLink": record.event.html_link,
+        # Its own colour in Google ("1" to "11", Google's event palette); None: its calendar's.
+        "colorId": record.event.settings.color_id if record.event.settings else None,
         # A Meet asked for here that Google has not made yet (it comes with the sync).
         "meetRequested": record.event.wants_conference,
         # The files attached to it in Google (https links): {url, title, mimeType} each.
@@ -178,6 +180,9 @@ def calendar_view(calendar: Calendar, updates: dict[str, Any] | None = None) -> 
         # Events Google sent that touchbase could not read, and does not show: each named
         # (`googleEventId`, `title`) with why, until it is read or gone from Google.
         "unreadEvents": calendar.unread_events or [],
+        # Its colours in the user's Google calendar list ("#rrggbb"; None: not known yet).
+        "color": calendar.color,
+        "textColor": calendar.text_color,
         "updates": updates,
     }
 

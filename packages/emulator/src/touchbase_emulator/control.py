@@ -18,7 +18,7 @@ from touchbase_emulator.clock import now_utc, zone
 from touchbase_emulator.core import Emulator
 from touchbase_emulator.errors import ApiError
 from touchbase_emulator.faults import FaultRule
-from touchbase_emulator.state import Calendar, Grant
+from touchbase_emulator.state import Calendar, Grant, User
 from touchbase_emulator.wire import channel_json, new_id
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -57,6 +57,7 @@ def seed(emulator: Emulator, raw: dict[str, Any]) -> dict[str, Any]:
         zone(tz_name, location="timeZone")
         user = state.ensure_user(email, time_zone=tz_name)
         targets = [(state.calendars[email], user_raw.get("events", []))]
+        _list_entry(user, email, user_raw)
         for cal_raw in user_raw.get("calendars", []):
             cal_id = (
                 cal_raw.get("id")
@@ -73,6 +74,7 @@ def seed(emulator: Emulator, raw: dict[str, Any]) -> dict[str, Any]:
                     description=cal_raw.get("description", ""),
                 )
                 user.calendar_ids.append(cal_id)
+            _list_entry(user, cal_id, cal_raw)
             targets.append((state.calendars[cal_id], cal_raw.get("events", [])))
         for calendar, events in targets:
             for event in events:
@@ -82,6 +84,14 @@ def seed(emulator: Emulator, raw: dict[str, Any]) -> dict[str, Any]:
                     created.append(emulator.api.insert(calendar, dict(event))["id"])
     emulator.dirty = True
     return {"events": created}
+
+
+def _list_entry(user: User, calendar_id: str, raw: dict[str, Any]) -> None:
+    """The calendar's entry in the user's calendar list as `raw["listEntry"]` says (its
+    colours, say), unvalidated: what a client must read as untrusted."""
+    entry = raw.get("listEntry")
+    if isinstance(entry, dict):
+        user.list_entries[calendar_id] = {**user.list_entries.get(calendar_id, {}), **entry}
 
 
 def _store_raw(emulator: Emulator, calendar: Calendar, event: dict[str, Any]) -> str:

@@ -64,6 +64,10 @@ class Calendar(Base):
     # read, deleted in Google, or a full sync no longer lists it: each {"googleEventId",
     # "title", "error"}; NULL: none.
     unread_events: Mapped[list[dict[str, str]] | None] = mapped_column(JSON, nullable=True)
+    # Its colours in the user's Google calendar list ("#rrggbb"; NULL: not known), which
+    # the pages show its events in.
+    color: Mapped[str | None] = mapped_column(String(7), nullable=True)
+    text_color: Mapped[str | None] = mapped_column(String(7), nullable=True)
 
     @property
     def writable(self) -> bool:

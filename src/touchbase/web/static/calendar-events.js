@@ -15,7 +15,7 @@ export const known = new Map(); // id -> the version this page first loaded or l
 export const board = { calendar: null };
 // Calendars shared with the user to view only: their events are seen here, not changed.
 export const readOnly = new Set();
-let readOnlyRead = Promise.resolve(); // the calendar list being read (`learnReadOnly`)
+let readOnlyRead = Promise.resolve(); // the calendar list being read (`learnCalendars`)
 const UNDO_MS = 10_000; // how long a change's toast offers to undo it
 
 // One occurrence of a recurring series (a change to it asks which occurrences it is for).
@@ -31,14 +31,40 @@ export function pattern(event) {
   return ruleInWords(rule, start, event.timeZone || shownZone);
 }
 
-// Learn which calendars are view only from the API's calendar list (refreshed from Google as
-// it is read); an unreadable list leaves every calendar as it was.
-export function learnReadOnly() {
+// Learn from the API's calendar list (refreshed from Google as it is read) which calendars are
+// view only, and the colour each has in Google; an unreadable list leaves every calendar as it
+// was.
+export function learnCalendars() {
   const listed = listedCalendars().catch(() => ({ items: [] }));
   readOnlyRead = listed.then(({ items }) => {
     for (const entry of items) if (!entry.writable) readOnly.add(entry.id);
+    showCalendarColors(items);
   });
   return readOnlyRead;
+}
+
+// ---- colours, as in Google --------------------------------------------------------------------
+// An event shows in its own colour (Google's event palette, app.css's `event-color-N`), else in
+// its calendar's: a rule per calendar, added once the list is read (tiles drawn before take it
+// then). A state to act on (conflict, error, declined) keeps its own look.
+const RGB = /^#[0-9a-f]{6}$/;
+
+function showCalendarColors(items) {
+  const rules = items
+    .filter((c) => RGB.test(c.color ?? "") && RGB.test(c.textColor ?? ""))
+    .map((c) => `.fc-event.calendar-${CSS.escape(c.id)} { --fc-event-bg-color: ${c.color}; `
+      + `--fc-event-border-color: ${c.color}; --fc-event-text-color: ${c.textColor}; }`);
+  let sheet = document.getElementById("calendar-colors");
+  if (!sheet) {
+    sheet = document.createElement("style");
+    sheet.id = "calendar-colors";
+    document.head.append(sheet);
+  }
+  sheet.textContent = rules.join("\n");
+}
+
+function colorClass(event) {
+  return /^(?:[1-9]|1[01])$/.test(event.colorId ?? "") ? `event-color-${event.colorId}` : `calendar-${event.calendarId}`;
 }
 
 // Why Google keeps an event of a special type (its details are not changed here), in words.
@@ -69,7 +95,7 @@ export function toCalendar(event, status = event.syncStatus) {
     allDay: event.allDay,
     editable: !event.recurrence.length && status !== "conflict" && !readOnly.has(event.calendarId)
       && !event.organizerOnly && !event.keptByGoogle,
-    classNames: [`sync-${status}`, ...(event.declined ? ["declined"] : [])],
+    classNames: [`sync-${status}`, colorClass(event), ...(event.declined ? ["declined"] : [])],
     extendedProps: { syncStatus: status, pattern: pattern(event), zone: event.timeZone },
   };
 }

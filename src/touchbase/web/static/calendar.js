@@ -5,7 +5,7 @@ import {
   api, listedCalendars, showError, toast, useShownZone, whenWritesSettle, wireDialogs,
 } from "./app.js";
 import {
-  board, dragEnded, dragStarted, dragStopped, events, isOccurrence, isReadOnly, known, learnReadOnly,
+  board, dragEnded, dragStarted, dragStopped, events, isOccurrence, isReadOnly, known, learnCalendars,
   keptByGoogle, pattern, readOnly, remember, settled, SOURCE, STATUS_TEXT, toCalendar,
 } from "./calendar-events.js";
 import { create, hooks, moved, remove, removeWithTouchpoint, update } from "./calendar-writes.js";
@@ -157,7 +157,7 @@ function showWorkingDay(view) {
 
 // The events of calendars shared with the user to view only stop being draggable once known.
 async function lockViewOnly() {
-  await learnReadOnly();
+  await learnCalendars();
   for (const shown of calendar.getEvents()) {
     if (readOnly.has(events.get(shown.id)?.calendarId)) shown.setProp("editable", false);
   }

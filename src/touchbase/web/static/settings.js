@@ -96,6 +96,15 @@ function showHoursZone(timeZone) {
     : calendarZone ? `${calendarZone}, your primary calendar's zone` : "your primary calendar's zone";
 }
 
+// The calendar's colour in Google, which its events show in.
+function swatch(color) {
+  const dot = document.createElement("span");
+  dot.className = "swatch";
+  dot.style.background = color;
+  dot.setAttribute("aria-hidden", "true");
+  return dot;
+}
+
 // Events Google sent that touchbase could not read (not shown on the calendar), each named.
 function unreadList(unread) {
   const box = document.createElement("div");
@@ -144,6 +153,7 @@ async function showCalendars() {
     label.htmlFor = box.id;
     const sharedAs = SHARED_AS[calendar.accessRole] ?? (calendar.shared ? " (shared with you to manage)" : "");
     label.textContent = calendar.summary + (calendar.primary ? " (primary)" : "") + sharedAs;
+    if (/^#[0-9a-f]{6}$/.test(calendar.color ?? "")) name.append(swatch(calendar.color));
     name.append(label);
     if (calendar.unreadEvents.length) name.append(unreadList(calendar.unreadEvents));
     if (calendar.accessRole === "freeBusyReader") box.disabled = true; // no events to sync
