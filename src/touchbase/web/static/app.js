@@ -214,6 +214,16 @@ export function outsideLink(href, text) {
   return anchor;
 }
 
+// A calendar's colour as a dot before its name (nothing unless a colour, "#rrggbb").
+export function colorSwatch(color) {
+  if (!/^#[0-9a-f]{6}$/.test(color ?? "")) return "";
+  const dot = document.createElement("span");
+  dot.className = "swatch";
+  dot.style.background = color;
+  dot.setAttribute("aria-hidden", "true");
+  return dot;
+}
+
 // A video call's name as a person reads it: its service's ("Google Meet"), else its site's.
 export function callName(call) {
   return call.name || new URL(call.url).host;

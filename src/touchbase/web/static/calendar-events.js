@@ -15,7 +15,8 @@ export const known = new Map(); // id -> the version this page first loaded or l
 export const board = { calendar: null };
 // Calendars shared with the user to view only: their events are seen here, not changed.
 export const readOnly = new Set();
-let readOnlyRead = Promise.resolve(); // the calendar list being read (`learnCalendars`)
+const calendars = new Map(); // id -> the API's view of each of the user's calendars
+let calendarsRead = Promise.resolve(); // the calendar list being read (`learnCalendars`)
 const UNDO_MS = 10_000; // how long a change's toast offers to undo it
 
 // One occurrence of a recurring series (a change to it asks which occurrences it is for).
@@ -36,11 +37,14 @@ export function pattern(event) {
 // was.
 export function learnCalendars() {
   const listed = listedCalendars().catch(() => ({ items: [] }));
-  readOnlyRead = listed.then(({ items }) => {
-    for (const entry of items) if (!entry.writable) readOnly.add(entry.id);
+  calendarsRead = listed.then(({ items }) => {
+    for (const entry of items) {
+      calendars.set(entry.id, entry);
+      if (!entry.writable) readOnly.add(entry.id);
+    }
     showCalendarColors(items);
   });
-  return readOnlyRead;
+  return calendarsRead;
 }
 
 // ---- colours, as in Google --------------------------------------------------------------------
@@ -82,8 +86,14 @@ export function keptByGoogle(event) {
 // Whether an event's calendar is view only. An event opened while the page loads waits for the
 // calendar list: it never offers a Save or a Delete the server would refuse.
 export async function isReadOnly(calendarId) {
-  await readOnlyRead;
+  await calendarsRead;
   return readOnly.has(calendarId);
+}
+
+// The calendar an event is in (its name, its colour), once the list is read; null if unknown.
+export async function calendarOf(calendarId) {
+  await calendarsRead;
+  return calendars.get(calendarId) ?? null;
 }
 
 export function toCalendar(event, status = event.syncStatus) {

@@ -51,7 +51,8 @@ export async function create(body, sendUpdates, done = "Event created") {
   const dates = formDates(body);
   const temp = board.calendar.addEvent({
     id: `tmp-${key}`, title: body.title, ...dates, editable: false,
-    classNames: ["sync-saving"], extendedProps: { syncStatus: "saving" },
+    classNames: ["sync-saving", ...(body.calendarId ? [`calendar-${body.calendarId}`] : [])],
+    extendedProps: { syncStatus: "saving" },
   });
   showDay(temp, dates.start);
   try {
@@ -256,5 +257,6 @@ function restoreDeleted(event, sendUpdates) {
   };
   if (!event.allDay && event.timeZone) body.timeZone = event.timeZone;
   if (event.contactId) body.contactId = event.contactId;
+  body.calendarId = event.calendarId; // back where it was, not in the primary calendar
   create(body, sendUpdates, "Event restored");
 }

@@ -4,8 +4,8 @@
 // and their answers, the contact, the sync state (and why Google refused a change); Edit, Delete, Open contact, and
 // for a change Google refused, going back to Google's version.
 
-import { api, ApiError, describe, outsideLink as link, showError } from "./app.js";
-import { isReadOnly, keptByGoogle, STATUS_TEXT } from "./calendar-events.js";
+import { api, ApiError, colorSwatch, describe, outsideLink as link, showError } from "./app.js";
+import { calendarOf, isReadOnly, keptByGoogle, STATUS_TEXT } from "./calendar-events.js";
 import { formatted } from "./rich-text.js";
 import { askScope } from "./scope.js";
 import { shownZone } from "./times.js";
@@ -218,7 +218,12 @@ async function rows(event, repeats, viewOnly) {
   }
   if (event.attachments?.length) found.push(row("Files", files(event.attachments)));
   if (event.myResponse && !viewOnly) found.push(answerRow(event));
-  if (viewOnly) found.push(row("Calendar", "Shared with you to view only"));
+  const calendar = await calendarOf(event.calendarId);
+  const sharedToView = viewOnly ? "Shared with you to view only" : "";
+  if (calendar) {
+    const name = [calendar.summary, sharedToView].filter(Boolean).join(" · ");
+    found.push(row("Calendar", colorSwatch(calendar.color), name));
+  } else if (viewOnly) found.push(row("Calendar", sharedToView));
   if (event.keptByGoogle) found.push(row("Changes", keptByGoogle(event)));
   if (event.organizerOnly) {
     found.push(row("Organizer", `${event.organizer ?? "Someone else"} (only they can change it)`));

@@ -14,11 +14,12 @@ const field = {
   startTime: $("ev-start-time"), endDate: $("ev-end-date"), endTime: $("ev-end-time"),
   zone: $("ev-zone"), location: $("ev-location"), attendees: $("ev-attendees"),
   description: $("ev-description"), contact: $("ev-contact"), meet: $("ev-meet"),
-  callOff: $("ev-call-off"),
+  callOff: $("ev-call-off"), calendar: $("ev-calendar"),
 };
 // Where Google Calendar makes a Meet: new events (made in Google once it is connected), and
 // events of the user's calendars there (not of one kept on touchbase only).
 let googleCalendars = null; // ids, once listed
+let creating = false; // the form is for a new event (which may choose its calendar)
 
 export function setUpForm() {
   const list = $("zones");
@@ -38,7 +39,28 @@ export function setUpForm() {
   setUpEditor(field.description, $("ev-description-tools"));
   listedCalendars().then(({ items }) => {
     googleCalendars = new Set(items.filter((c) => !c.isLocal).map((c) => c.id));
+    offerCalendars(items);
   }, () => {});
+  field.calendar.addEventListener("change", () => {
+    const possible = meetPossible({ calendarId: field.calendar.value });
+    $("ev-meet-row").hidden = !possible;
+    if (!possible) field.meet.checked = false; // Google makes a Meet: not in one kept here
+  });
+}
+
+// A new event goes into the calendar chosen: one of the user's calendars shown here that they
+// may change, the primary one unless another is chosen. (An event keeps its calendar.)
+function offerCalendars(items) {
+  const offered = items
+    .filter((c) => c.writable && c.syncEnabled)
+    .sort((a, b) => Number(b.primary) - Number(a.primary));
+  field.calendar.replaceChildren(...offered.map((c) => new Option(c.summary, c.id)));
+  showCalendarChoice();
+}
+
+// The choice shows for a new event, when there is one to make (the list read meanwhile).
+function showCalendarChoice() {
+  $("ev-calendar-row").hidden = !creating || field.calendar.options.length < 2;
 }
 
 function meetPossible(event) {
@@ -70,6 +92,9 @@ function showTimes() {
 // Fill the form: from an API event, or from {start, end, allDay} (Dates) for a new one.
 export async function fillForm(event) {
   const zone = event.timeZone || shownZone;
+  creating = !event.id;
+  if (creating) field.calendar.selectedIndex = 0;
+  showCalendarChoice();
   field.title.value = event.title ?? "";
   field.allDay.checked = Boolean(event.allDay);
   field.zone.value = zone;
@@ -93,7 +118,7 @@ export async function fillForm(event) {
   field.location.value = event.location ?? "";
   field.attendees.value = (event.attendees ?? []).join(", ");
   fillEditor(field.description, event.description);
-  showMeet(event);
+  showMeet(creating && field.calendar.value ? { ...event, calendarId: field.calendar.value } : event);
   await showContact(event.contactId);
   showTimes();
   lockDetails(Boolean(event.organizerOnly || event.keptByGoogle));
@@ -138,6 +163,7 @@ export function readForm() {
     title, allDay, location: field.location.value.trim(), attendees,
     description: editorValue(field.description), contactId: chosenContact() ?? "", recurrence: repeat.lines,
   };
+  if (creating && field.calendar.value) body.calendarId = field.calendar.value;
   const asked = Boolean(field.meet.dataset.asked);
   if (field.meet.checked && !asked) body.addMeet = true;
   if (field.callOff.checked || (asked && !field.meet.checked)) body.conference = null;

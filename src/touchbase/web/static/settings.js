@@ -1,7 +1,7 @@
 // Settings: connect or reconnect Google Calendar, the granted scopes, the calendars to sync and
 // the last sync result of each.
 
-import { api, formatWhen, showError, toast, userSettings, useShownZone } from "./app.js";
+import { api, colorSwatch, formatWhen, showError, toast, userSettings, useShownZone } from "./app.js";
 import { connectGoogle } from "./google-connect.js";
 
 const $ = (id) => document.getElementById(id);
@@ -96,15 +96,6 @@ function showHoursZone(timeZone) {
     : calendarZone ? `${calendarZone}, your primary calendar's zone` : "your primary calendar's zone";
 }
 
-// The calendar's colour in Google, which its events show in.
-function swatch(color) {
-  const dot = document.createElement("span");
-  dot.className = "swatch";
-  dot.style.background = color;
-  dot.setAttribute("aria-hidden", "true");
-  return dot;
-}
-
 // Events Google sent that touchbase could not read (not shown on the calendar), each named.
 function unreadList(unread) {
   const box = document.createElement("div");
@@ -153,8 +144,7 @@ async function showCalendars() {
     label.htmlFor = box.id;
     const sharedAs = SHARED_AS[calendar.accessRole] ?? (calendar.shared ? " (shared with you to manage)" : "");
     label.textContent = calendar.summary + (calendar.primary ? " (primary)" : "") + sharedAs;
-    if (/^#[0-9a-f]{6}$/.test(calendar.color ?? "")) name.append(swatch(calendar.color));
-    name.append(label);
+    name.append(colorSwatch(calendar.color), label);
     if (calendar.unreadEvents.length) name.append(unreadList(calendar.unreadEvents));
     if (calendar.accessRole === "freeBusyReader") box.disabled = true; // no events to sync
     const updates = document.createElement("td");

@@ -1,6 +1,6 @@
-"""The calendar shows events in the colours set in Google, as Google does: an event's own
-colour, else its calendar's; a state to act on keeps its own look; Settings shows each
-calendar's colour."""
+"""Several calendars on one page, as in Google: events show in the colours set in Google (an
+event's own colour, else its calendar's; a state to act on keeps its own look; an event's card
+and Settings show each calendar's colour), and a new event goes into the calendar chosen."""
 
 from __future__ import annotations
 
@@ -49,6 +49,10 @@ def test_events_show_in_their_colours_from_google(signed_in: CalendarPage) -> No
     expect(plain).to_have_css("background-color", CALENDAR)
     expect(plain.locator(".fc-event-main")).to_have_css("color", CALENDAR_TEXT)
     signed_in.screenshot("event-colours")
+    calendar_row = signed_in.open_card("Plain review").locator(".card-row", has_text="Calendar")
+    expect(calendar_row).to_contain_text(user.email)
+    expect(calendar_row.locator(".swatch")).to_have_css("background-color", CALENDAR)
+    page.keyboard.press("Escape")
 
     # Changed in Google: the open page shows the new colour once the change is synced.
     user.google.patch(f"/events/{tomato['id']}", json={"colorId": "5"})
@@ -66,3 +70,46 @@ def test_events_show_in_their_colours_from_google(signed_in: CalendarPage) -> No
     page.get_by_role("link", name="Settings").click()
     swatch = page.locator("tr", has_text="(primary)").locator(".swatch")
     expect(swatch).to_have_css("background-color", CALENDAR)
+
+
+def _google_titles(page: CalendarPage, calendar_id: str) -> list[str]:
+    listed = httpx.get(
+        f"{page.app.emulator.url}/calendar/v3/calendars/{calendar_id}/events",
+        headers=page.user.google.headers,
+    )
+    assert listed.status_code == 200, listed.text
+    return [e["summary"] for e in listed.json()["items"] if e["status"] != "cancelled"]
+
+
+def test_a_new_event_goes_into_the_calendar_chosen_and_an_undone_delete_back_there(
+    signed_in: CalendarPage,
+) -> None:
+    user, page = signed_in.user, signed_in.page
+    clients = "clients0@group.calendar.google.com"
+    seeded = {"id": clients, "summary": "Clients", "listEntry": {"backgroundColor": "#16a765"}}
+    signed_in.app.emulator.seed({"users": [{"email": user.email, "calendars": [seeded]}]})
+    calendars = user.api.get("/api/calendar/calendars").json()["items"]
+    [primary] = [c["id"] for c in calendars if c["primary"]]
+    [listed] = [c["id"] for c in calendars if c["googleCalendarId"] == clients]
+    chosen = user.api.patch(f"/api/calendar/calendars/{listed}", json={"syncEnabled": True})
+    assert chosen.status_code == 200, chosen.text
+    signed_in.reload()
+
+    page.get_by_role("button", name="New event").click()
+    choice = page.locator("#event-modal").get_by_label("Calendar")
+    expect(choice).to_have_value(primary)
+    choice.select_option(label="Clients")
+    signed_in.fill_form(title="Acme renewal", start=at(13), end=at(14))
+    signed_in.save_form()
+    signed_in.expect_status("Acme renewal", "synced")
+    assert _google_titles(signed_in, clients) == ["Acme renewal"]
+    assert "Acme renewal" not in _google_titles(signed_in, "primary")
+
+    signed_in.open_event("Acme renewal")
+    expect(choice).to_be_hidden()  # an event keeps its calendar
+    page.get_by_role("button", name="Delete…").click()
+    page.locator("#delete-modal").get_by_role("button", name="Delete", exact=True).click()
+    signed_in.toast("Event deleted.").get_by_role("button", name="Undo").click()
+    signed_in.expect_status("Acme renewal", "synced")
+    assert _google_titles(signed_in, clients) == ["Acme renewal"]
+    assert "Acme renewal" not in _google_titles(signed_in, "primary")
