@@ -214,9 +214,12 @@ export function outsideLink(href, text) {
   return anchor;
 }
 
+// A colour as the API gives one (from Google: nothing else reaches the page's CSS).
+export const RGB = /^#[0-9a-f]{6}$/;
+
 // A calendar's colour as a dot before its name (nothing unless a colour, "#rrggbb").
 export function colorSwatch(color) {
-  if (!/^#[0-9a-f]{6}$/.test(color ?? "")) return "";
+  if (!RGB.test(color ?? "")) return "";
   const dot = document.createElement("span");
   dot.className = "swatch";
   dot.style.background = color;

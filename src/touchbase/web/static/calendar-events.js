@@ -1,7 +1,7 @@
 // The calendar page's events: the API's latest view of each, the version this page knows, and
 // how one shows on FullCalendar (`board.calendar`, set by calendar.js).
 
-import { api, ApiError, describe, listedCalendars, toast } from "./app.js";
+import { api, ApiError, describe, listedCalendars, RGB, toast } from "./app.js";
 import { ruleInWords } from "./repeat.js";
 import { localDate, shownZone } from "./times.js";
 
@@ -51,7 +51,6 @@ export function learnCalendars() {
 // An event shows in its own colour (Google's event palette, app.css's `event-color-N`), else in
 // its calendar's: a rule per calendar, added once the list is read (tiles drawn before take it
 // then). A state to act on (conflict, error, declined) keeps its own look.
-const RGB = /^#[0-9a-f]{6}$/;
 
 function showCalendarColors(items) {
   const rules = items
