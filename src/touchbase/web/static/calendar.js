@@ -8,6 +8,7 @@ import {
   board, dragEnded, dragStarted, dragStopped, events, isOccurrence, isReadOnly, known, learnCalendars,
   keptByGoogle, pattern, readOnly, remember, settled, SOURCE, STATUS_TEXT, toCalendar,
 } from "./calendar-events.js";
+import { offerCalendarFilter, shown } from "./calendar-filter.js";
 import { create, hooks, moved, remove, removeWithTouchpoint, update } from "./calendar-writes.js";
 import { openConflict, setUpConflict } from "./conflict.js";
 import { showWaiting } from "./waiting-conflicts.js";
@@ -54,7 +55,7 @@ async function loadEvents(range, success, failure) {
     await dragEnded();
     const live = items.filter((e) => !e.deleted);
     live.forEach((e) => remember(e));
-    success(live.map((e) => toCalendar(e)));
+    success(live.filter((e) => shown(e.calendarId)).map((e) => toCalendar(e)));
     schedulePendingPoll(live);
     noticeChangeWhileEditing();
     showWaiting(resolved);
@@ -463,6 +464,7 @@ calendar.render();
 showZone();
 offerToConnect();
 lockViewOnly();
+listedCalendars().then(({ items }) => offerCalendarFilter(items, () => calendar.refetchEvents()), () => {});
 setUpSync(calendar);
 followTileFocus();
 followChanges();

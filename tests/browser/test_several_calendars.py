@@ -1,6 +1,7 @@
 """Several calendars on one page, as in Google: events show in the colours set in Google (an
 event's own colour, else its calendar's; a state to act on keeps its own look; an event's card
-and Settings show each calendar's colour), and a new event goes into the calendar chosen."""
+and Settings show each calendar's colour), a new event goes into the calendar chosen, and the
+grid shows the calendars ticked."""
 
 from __future__ import annotations
 
@@ -113,3 +114,50 @@ def test_a_new_event_goes_into_the_calendar_chosen_and_an_undone_delete_back_the
     signed_in.expect_status("Acme renewal", "synced")
     assert _google_titles(signed_in, clients) == ["Acme renewal"]
     assert "Acme renewal" not in _google_titles(signed_in, "primary")
+
+
+def test_a_calendar_hidden_from_the_grid_stays_hidden_and_comes_back(
+    signed_in: CalendarPage,
+) -> None:
+    user, page = signed_in.user, signed_in.page
+    clients = "clients1@group.calendar.google.com"
+    start = at(13)
+    qbr = {
+        "summary": "Acme QBR",
+        "start": {"dateTime": start.isoformat()},
+        "end": {"dateTime": (start + timedelta(hours=1)).isoformat()},
+    }
+    seeded = {"id": clients, "summary": "Clients", "events": [qbr]}
+    signed_in.app.emulator.seed({"users": [{"email": user.email, "calendars": [seeded]}]})
+    calendars = user.api.get("/api/calendar/calendars").json()["items"]
+    [listed] = [c["id"] for c in calendars if c["googleCalendarId"] == clients]
+    chosen = user.api.patch(f"/api/calendar/calendars/{listed}", json={"syncEnabled": True})
+    assert chosen.status_code == 200, chosen.text
+    signed_in.api_create("Own review", at(10))
+    assert sync(user)["status"] == "succeeded"
+    signed_in.reload()
+    expect(signed_in.event("Acme QBR")).to_be_visible()
+
+    shown = page.get_by_role("group", name="Calendars shown")
+    shown.get_by_label("Clients").uncheck()
+    expect(signed_in.event("Acme QBR")).to_have_count(0)
+    expect(signed_in.event("Own review")).to_be_visible()
+    signed_in.reload()  # remembered in this browser
+    expect(signed_in.event("Own review")).to_be_visible()
+    expect(signed_in.event("Acme QBR")).to_have_count(0)
+    expect(shown.get_by_label("Clients")).not_to_be_checked()
+
+    # Hidden from the grid, not from sync: a change in Google still comes in.
+    moved = httpx.get(
+        f"{signed_in.app.emulator.url}/calendar/v3/calendars/{clients}/events",
+        headers=user.google.headers,
+    ).json()["items"][0]
+    renamed = httpx.patch(
+        f"{signed_in.app.emulator.url}/calendar/v3/calendars/{clients}/events/{moved['id']}",
+        json={"summary": "Acme QBR (moved)"},
+        headers=user.google.headers,
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert sync(user)["status"] == "succeeded"
+    shown.get_by_label("Clients").check()
+    expect(signed_in.event("Acme QBR (moved)")).to_be_visible()
