@@ -161,3 +161,14 @@ def test_a_calendar_hidden_from_the_grid_stays_hidden_and_comes_back(
     assert sync(user)["status"] == "succeeded"
     shown.get_by_label("Clients").check()
     expect(signed_in.event("Acme QBR (moved)")).to_be_visible()
+
+    # A new event made in a hidden calendar shows that calendar again, not nothing.
+    shown.get_by_label("Clients").uncheck()
+    expect(signed_in.event("Acme QBR (moved)")).to_have_count(0)
+    page.get_by_role("button", name="New event").click()
+    page.locator("#event-modal").get_by_label("Calendar").select_option(label="Clients")
+    signed_in.fill_form(title="Acme kickoff", start=at(15), end=at(16))
+    signed_in.save_form()
+    signed_in.expect_status("Acme kickoff", "synced")
+    expect(shown.get_by_label("Clients")).to_be_checked()
+    expect(signed_in.event("Acme QBR (moved)")).to_be_visible()

@@ -8,6 +8,7 @@ const KEY = "touchbase.hiddenCalendars";
 const hidden = new Set(read());
 // Whether the boxes are offered (two calendars or more): with one, nothing is hidden.
 let offering = hidden.size > 0;
+let refresh = () => {}; // shows the grid again with the calendars ticked
 
 function remember() {
   localStorage.setItem(KEY, JSON.stringify([...hidden]));
@@ -30,6 +31,7 @@ export function shown(calendarId) {
 // A box for each calendar whose events the grid may show (those synced, and one kept on
 // touchbase), when there are two or more; `changed` runs when one is ticked or cleared.
 export function offerCalendarFilter(items, changed) {
+  refresh = changed;
   const box = document.getElementById("calendar-filter");
   const offered = items.filter((c) => c.syncEnabled || c.isLocal);
   const before = [offering, hidden.size];
@@ -40,6 +42,7 @@ export function offerCalendarFilter(items, changed) {
   const choices = offered.map((calendar) => {
     const tick = document.createElement("input");
     tick.type = "checkbox";
+    tick.dataset.calendarId = calendar.id;
     tick.checked = shown(calendar.id);
     tick.addEventListener("change", () => {
       if (tick.checked) hidden.delete(calendar.id);
@@ -55,4 +58,14 @@ export function offerCalendarFilter(items, changed) {
   box.replaceChildren(...choices);
   box.hidden = !offering;
   if (offering !== before[0] || hidden.size !== before[1]) changed();
+}
+
+// A new event made in a hidden calendar shows that calendar again (it would vanish otherwise).
+export function reveal(calendarId) {
+  if (!hidden.delete(calendarId)) return;
+  remember();
+  const tick = [...document.querySelectorAll("#calendar-filter input")]
+    .find((input) => input.dataset.calendarId === calendarId);
+  if (tick) tick.checked = true;
+  refresh();
 }

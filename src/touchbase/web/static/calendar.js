@@ -8,7 +8,7 @@ import {
   board, dragEnded, dragStarted, dragStopped, events, isOccurrence, isReadOnly, known, learnCalendars,
   keptByGoogle, pattern, readOnly, remember, settled, SOURCE, STATUS_TEXT, toCalendar,
 } from "./calendar-events.js";
-import { offerCalendarFilter, shown } from "./calendar-filter.js";
+import { offerCalendarFilter, reveal, shown } from "./calendar-filter.js";
 import { create, hooks, moved, remove, removeWithTouchpoint, update } from "./calendar-writes.js";
 import { openConflict, setUpConflict } from "./conflict.js";
 import { showWaiting } from "./waiting-conflicts.js";
@@ -361,7 +361,10 @@ async function submitted(submit) {
   if (!sendUpdates) return;
   modal.close();
   if (current) update(current.event, current.before, body, sendUpdates);
-  else create(body, sendUpdates);
+  else {
+    if (body.calendarId) reveal(body.calendarId);
+    create(body, sendUpdates);
+  }
 }
 
 // A search result, or the event a link names (`/calendar?event=ID`, from a contact's meetings
