@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
 from tests.support.app import ApiUser, AppHarness
+from tests.support.sharing import google_as
 from tests.support.sync import sync
 
 HOUR = {"start": {"dateTime": "2027-01-10T09:00:00Z"}, "end": {"dateTime": "2027-01-10T10:00:00Z"}}
@@ -22,11 +21,8 @@ def _calendars(user: ApiUser) -> dict[str, dict[str, Any]]:
 
 def _set_list_colors(app: AppHarness, user: ApiUser, calendar_id: str, **colors: str) -> None:
     """Colours set in Google's calendar list as Google's own page does (RGB values)."""
-    answer = httpx.patch(
-        f"{app.emulator.url}/calendar/v3/users/me/calendarList/{calendar_id}",
-        params={"colorRgbFormat": "true"},
-        json=colors,
-        headers=user.google.headers,
+    answer = google_as(app, user.email).patch(
+        f"/users/me/calendarList/{calendar_id}", params={"colorRgbFormat": "true"}, json=colors
     )
     assert answer.status_code == 200, answer.text
 

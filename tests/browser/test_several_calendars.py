@@ -5,12 +5,12 @@ grid shows the calendars ticked."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from typing import Any
 
-import httpx
 from playwright.sync_api import expect
 
 from tests.browser.calendar_page import CalendarPage, at
+from tests.support.sharing import google_as, meeting
 from tests.support.sync import sync
 
 TOMATO, BANANA = "rgb(220, 33, 39)", "rgb(251, 215, 91)"  # Google's event colours 11 and 5
@@ -19,25 +19,29 @@ ERROR = "rgb(228, 106, 94)"  # app.css: an event Google refused
 
 
 def _in_google(page: CalendarPage, title: str, hour: int, **fields: str) -> dict[str, str]:
-    start = at(hour)
-    body = {
-        "summary": title,
-        "start": {"dateTime": start.isoformat()},
-        "end": {"dateTime": (start + timedelta(hours=1)).isoformat()},
-        **fields,
-    }
-    made = page.user.google.post("/events", json=body)
+    made = page.user.google.post("/events", json={**meeting(at(hour), title), **fields})
     assert made.status_code == 200, made.text
     return dict(made.json())
 
 
+def _synced_calendar(page: CalendarPage, seeded: dict[str, Any]) -> str:
+    """A calendar of the user's in Google (seeded so), chosen to sync here; the touchbase id
+    of the primary calendar."""
+    page.app.emulator.seed({"users": [{"email": page.user.email, "calendars": [seeded]}]})
+    calendars = page.user.api.get("/api/calendar/calendars").json()["items"]
+    [primary] = [c["id"] for c in calendars if c["primary"]]
+    [listed] = [c["id"] for c in calendars if c["googleCalendarId"] == seeded["id"]]
+    chosen = page.user.api.patch(f"/api/calendar/calendars/{listed}", json={"syncEnabled": True})
+    assert chosen.status_code == 200, chosen.text
+    return primary
+
+
 def test_events_show_in_their_colours_from_google(signed_in: CalendarPage) -> None:
     user, page = signed_in.user, signed_in.page
-    colored = httpx.patch(
-        f"{signed_in.app.emulator.url}/calendar/v3/users/me/calendarList/{user.email}",
+    colored = google_as(signed_in.app, user.email).patch(
+        f"/users/me/calendarList/{user.email}",
         params={"colorRgbFormat": "true"},
         json={"backgroundColor": "#a1b2c3", "foregroundColor": "#000000"},
-        headers=user.google.headers,
     )
     assert colored.status_code == 200, colored.text
     tomato = _in_google(signed_in, "Tomato review", 9, colorId="11")
@@ -74,10 +78,7 @@ def test_events_show_in_their_colours_from_google(signed_in: CalendarPage) -> No
 
 
 def _google_titles(page: CalendarPage, calendar_id: str) -> list[str]:
-    listed = httpx.get(
-        f"{page.app.emulator.url}/calendar/v3/calendars/{calendar_id}/events",
-        headers=page.user.google.headers,
-    )
+    listed = google_as(page.app, page.user.email).get(f"/calendars/{calendar_id}/events")
     assert listed.status_code == 200, listed.text
     return [e["summary"] for e in listed.json()["items"] if e["status"] != "cancelled"]
 
@@ -85,15 +86,9 @@ def _google_titles(page: CalendarPage, calendar_id: str) -> list[str]:
 def test_a_new_event_goes_into_the_calendar_chosen_and_an_undone_delete_back_there(
     signed_in: CalendarPage,
 ) -> None:
-    user, page = signed_in.user, signed_in.page
+    page = signed_in.page
     clients = "clients0@group.calendar.google.com"
-    seeded = {"id": clients, "summary": "Clients", "listEntry": {"backgroundColor": "#16a765"}}
-    signed_in.app.emulator.seed({"users": [{"email": user.email, "calendars": [seeded]}]})
-    calendars = user.api.get("/api/calendar/calendars").json()["items"]
-    [primary] = [c["id"] for c in calendars if c["primary"]]
-    [listed] = [c["id"] for c in calendars if c["googleCalendarId"] == clients]
-    chosen = user.api.patch(f"/api/calendar/calendars/{listed}", json={"syncEnabled": True})
-    assert chosen.status_code == 200, chosen.text
+    primary = _synced_calendar(signed_in, {"id": clients, "summary": "Clients"})
     signed_in.reload()
 
     page.get_by_role("button", name="New event").click()
@@ -121,18 +116,8 @@ def test_a_calendar_hidden_from_the_grid_stays_hidden_and_comes_back(
 ) -> None:
     user, page = signed_in.user, signed_in.page
     clients = "clients1@group.calendar.google.com"
-    start = at(13)
-    qbr = {
-        "summary": "Acme QBR",
-        "start": {"dateTime": start.isoformat()},
-        "end": {"dateTime": (start + timedelta(hours=1)).isoformat()},
-    }
-    seeded = {"id": clients, "summary": "Clients", "events": [qbr]}
-    signed_in.app.emulator.seed({"users": [{"email": user.email, "calendars": [seeded]}]})
-    calendars = user.api.get("/api/calendar/calendars").json()["items"]
-    [listed] = [c["id"] for c in calendars if c["googleCalendarId"] == clients]
-    chosen = user.api.patch(f"/api/calendar/calendars/{listed}", json={"syncEnabled": True})
-    assert chosen.status_code == 200, chosen.text
+    qbr = meeting(at(13), "Acme QBR")
+    _synced_calendar(signed_in, {"id": clients, "summary": "Clients", "events": [qbr]})
     signed_in.api_create("Own review", at(10))
     assert sync(user)["status"] == "succeeded"
     signed_in.reload()
@@ -148,14 +133,10 @@ def test_a_calendar_hidden_from_the_grid_stays_hidden_and_comes_back(
     expect(shown.get_by_label("Clients")).not_to_be_checked()
 
     # Hidden from the grid, not from sync: a change in Google still comes in.
-    moved = httpx.get(
-        f"{signed_in.app.emulator.url}/calendar/v3/calendars/{clients}/events",
-        headers=user.google.headers,
-    ).json()["items"][0]
-    renamed = httpx.patch(
-        f"{signed_in.app.emulator.url}/calendar/v3/calendars/{clients}/events/{moved['id']}",
-        json={"summary": "Acme QBR (moved)"},
-        headers=user.google.headers,
+    google = google_as(signed_in.app, user.email)
+    moved = google.get(f"/calendars/{clients}/events").json()["items"][0]
+    renamed = google.patch(
+        f"/calendars/{clients}/events/{moved['id']}", json={"summary": "Acme QBR (moved)"}
     )
     assert renamed.status_code == 200, renamed.text
     assert sync(user)["status"] == "succeeded"
